@@ -1,0 +1,1 @@
+"""Understanding residents: text normalisation, intent files, the classifier and its evaluation."""

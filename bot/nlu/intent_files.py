@@ -1,0 +1,421 @@
+"""Intent files: the admin-edited YAML under `intents/`, loaded with every problem reported at once.
+
+The format is documented for admins in `intents/README.md`. Each problem carries `path:line` so an
+admin can jump straight to it; nothing is half-loaded — a broken set raises `IntentFileError`
+and the caller keeps the set it had.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bot.errors import IntentFileError, Problem
+from bot.nlu.normalize import Normalizer, default_normalizer
+
+FORMAT_VERSION = 1
+Kind = Literal["category", "act", "outside"]
+KINDS: tuple[Kind, ...] = ("category", "act", "outside")
+#: The acts of the taxonomy; `report` is what a category message is when no other act wins.
+ACTS = ("report", "ask", "emergency", "status", "chat")
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_MAX_WEIGHT = 10.0
+
+_TOP_KEYS = {
+    "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
+    "veto", "subtypes", "examples", "not_examples", "description",
+}
+_SUBTYPE_KEYS = {"id", "name", "keywords", "phrases", "deadline_hours", "description"}
+_EXAMPLE_KEYS = {"text", "subtype"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A keyword or phrase as matched (normalised) plus where the admin wrote it."""
+
+    text: str
+    weight: float
+    line: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    line: int
+    subtype: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subtype:
+    id: str
+    name: str
+    keywords: tuple[Term, ...]
+    phrases: tuple[Term, ...]
+    line: int
+    deadline_hours: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """One intent: a taxonomy category, an act (ask/emergency/status/chat/report) or `outside`."""
+
+    id: str
+    name: str
+    kind: Kind
+    path: str
+    line: int
+    keywords: tuple[Term, ...] = ()
+    phrases: tuple[Term, ...] = ()
+    veto: tuple[Term, ...] = ()
+    subtypes: tuple[Subtype, ...] = ()
+    examples: tuple[Example, ...] = ()
+    not_examples: tuple[Example, ...] = ()
+    department: str | None = None
+    deadline_hours: float | None = None
+
+    def all_terms(self) -> Iterable[tuple[Term, str | None, bool]]:
+        """(term, subtype id or None, is_phrase) for every matchable term of this intent."""
+        for t in self.keywords:
+            yield t, None, False
+        for t in self.phrases:
+            yield t, None, True
+        for st in self.subtypes:
+            for t in st.keywords:
+                yield t, st.id, False
+            for t in st.phrases:
+                yield t, st.id, True
+
+    def subtype(self, subtype_id: str | None) -> Subtype | None:
+        return next((s for s in self.subtypes if s.id == subtype_id), None)
+
+    def deadline_for(self, subtype_id: str | None = None) -> float:
+        """Deadline in hours for a case of this intent (a subtype may set its own)."""
+        st = self.subtype(subtype_id)
+        if st is not None and st.deadline_hours is not None:
+            return st.deadline_hours
+        return self.deadline_hours if self.deadline_hours is not None else 72.0
+
+
+@dataclass(frozen=True)
+class IntentSet:
+    """Every intent loaded from one directory."""
+
+    intents: tuple[Intent, ...]
+    source: str = ""
+    by_id: dict[str, Intent] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {i.id: i for i in self.intents})
+
+    @property
+    def categories(self) -> tuple[Intent, ...]:
+        return tuple(i for i in self.intents if i.kind == "category")
+
+    @property
+    def acts(self) -> tuple[Intent, ...]:
+        return tuple(i for i in self.intents if i.kind == "act")
+
+    def get(self, intent_id: str | None) -> Intent | None:
+        return self.by_id.get(intent_id) if intent_id else None
+
+    def display_name(self, intent_id: str | None) -> str:
+        intent = self.get(intent_id)
+        return intent.name if intent else "其他诉求"
+
+
+class _FileReader:
+    """Validates one parsed file, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str, normalizer: Normalizer, problems: list[Problem]):
+        self.path = path
+        self.norm = normalizer
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    @staticmethod
+    def key_line(node: CommentedMap, key: str) -> int:
+        try:
+            return node.lc.key(key)[0] + 1
+        except (KeyError, TypeError, AttributeError):
+            return node.lc.line + 1
+
+    @staticmethod
+    def item_line(node: CommentedSeq, index: int) -> int:
+        try:
+            return node.lc.item(index)[0] + 1
+        except (KeyError, TypeError, AttributeError, IndexError):
+            return node.lc.line + 1
+
+    def check_keys(self, node: CommentedMap, allowed: set[str], where: str) -> None:
+        for key in node:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.problem(self.key_line(node, key), f"unknown key {key!r} in {where} (allowed: {hint})")
+
+    def string(self, node: CommentedMap, key: str, required: bool, where: str) -> str | None:
+        if key not in node or node[key] is None:
+            if required:
+                self.problem(node.lc.line + 1, f"missing required key {key!r} in {where}")
+            return None
+        value = node[key]
+        if not isinstance(value, str) or not value.strip():
+            self.problem(self.key_line(node, key), f"{key!r} must be a non-empty text, got {_show(value)}")
+            return None
+        return value.strip()
+
+    def ident(self, node: CommentedMap, where: str) -> str | None:
+        value = self.string(node, "id", True, where)
+        if value is not None and not _ID.match(value):
+            self.problem(
+                self.key_line(node, "id"),
+                f"id {value!r} must be lower-case ASCII letters, digits and _ (start with a letter, ≤40)",
+            )
+            return None
+        return value
+
+    def hours(self, node: CommentedMap, key: str) -> float | None:
+        if key not in node:
+            return None
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 365:
+            self.problem(self.key_line(node, key), f"{key!r} must be a number of hours > 0, got {_show(value)}")
+            return None
+        return float(value)
+
+    def seq(self, node: CommentedMap, key: str) -> CommentedSeq | None:
+        if key not in node or node[key] is None:
+            return None
+        value = node[key]
+        if not isinstance(value, CommentedSeq):
+            self.problem(self.key_line(node, key), f"{key!r} must be a list (one '- item' per line)")
+            return None
+        return value
+
+    def terms(self, node: CommentedMap, key: str) -> tuple[Term, ...]:
+        """Keywords/phrases/veto: `- 词` or `- 词: 权重`."""
+        items = self.seq(node, key)
+        if items is None:
+            return ()
+        out: list[Term] = []
+        for idx, item in enumerate(items):
+            line = self.item_line(items, idx)
+            weight: Any = 1.0
+            if isinstance(item, CommentedMap) and len(item) == 1:
+                (raw, weight), = item.items()
+            elif isinstance(item, str | int) and not isinstance(item, bool):
+                raw = item
+            else:
+                self.problem(line, f"{key} entry must be a word or 'word: weight', got {_show(item)}")
+                continue
+            raw = str(raw)
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= _MAX_WEIGHT:
+                self.problem(line, f"weight of {raw!r} must be a number in (0, {_MAX_WEIGHT:g}], got {_show(weight)}")
+                continue
+            text = self.norm.simplify(raw).strip()
+            if not text:
+                self.problem(line, f"{key} entry {raw!r} is empty after normalisation (emoji/spaces only?)")
+                continue
+            out.append(Term(text=text, weight=float(weight), line=line, raw=raw))
+        return tuple(out)
+
+    def examples(self, node: CommentedMap, key: str, subtypes: set[str]) -> tuple[Example, ...]:
+        items = self.seq(node, key)
+        if items is None:
+            return ()
+        out: list[Example] = []
+        for idx, item in enumerate(items):
+            line = self.item_line(items, idx)
+            if isinstance(item, str):
+                text, subtype = item, None
+            elif isinstance(item, CommentedMap):
+                self.check_keys(item, _EXAMPLE_KEYS, f"an entry of {key}")
+                text, subtype = item.get("text"), item.get("subtype")
+                if subtype is not None and subtype not in subtypes:
+                    known = ", ".join(sorted(subtypes)) or "none defined"
+                    self.problem(line, f"example names unknown subtype {subtype!r} (known: {known})")
+                    subtype = None
+            else:
+                self.problem(line, f"{key} entry must be a text or 'text: … / subtype: …', got {_show(item)}")
+                continue
+            if not isinstance(text, str) or not text.strip():
+                self.problem(line, f"{key} entry needs a non-empty 'text'")
+                continue
+            out.append(Example(text=text.strip(), line=line, subtype=subtype))
+        return tuple(out)
+
+    def subtypes(self, node: CommentedMap) -> tuple[Subtype, ...]:
+        items = self.seq(node, "subtypes")
+        if items is None:
+            return ()
+        out: list[Subtype] = []
+        seen: dict[str, int] = {}
+        for idx, item in enumerate(items):
+            line = self.item_line(items, idx)
+            if not isinstance(item, CommentedMap):
+                self.problem(line, "each subtype must be a mapping with id, name and keywords")
+                continue
+            self.check_keys(item, _SUBTYPE_KEYS, "a subtype")
+            sid = self.ident(item, "a subtype")
+            name = self.string(item, "name", True, "a subtype")
+            kws, phs = self.terms(item, "keywords"), self.terms(item, "phrases")
+            if sid and sid in seen:
+                self.problem(line, f"subtype id {sid!r} is used twice (first at line {seen[sid]})")
+                continue
+            if sid:
+                seen[sid] = line
+            if sid and not kws and not phs:
+                self.problem(line, f"subtype {sid!r} has no keywords or phrases: it can never match")
+            if sid and name:
+                out.append(Subtype(sid, name, kws, phs, line, self.hours(item, "deadline_hours")))
+        return tuple(out)
+
+    def intent(self, doc: Any) -> Intent | None:
+        if not isinstance(doc, CommentedMap):
+            self.problem(1, "an intent file must be a mapping (version:, id:, name:, keywords: …)")
+            return None
+        self.check_keys(doc, _TOP_KEYS, "an intent")
+        version = doc.get("version")
+        if "version" not in doc:
+            self.problem(1, f"missing required key 'version' (write 'version: {FORMAT_VERSION}')")
+        elif version != FORMAT_VERSION:
+            line = self.key_line(doc, "version")
+            self.problem(line, f"unsupported version {_show(version)}; this GridDesk reads version {FORMAT_VERSION}")
+        iid = self.ident(doc, "an intent")
+        name = self.string(doc, "name", True, "an intent")
+        kind = doc.get("kind", "category")
+        if kind not in KINDS:
+            self.problem(self.key_line(doc, "kind"), f"kind must be one of {', '.join(KINDS)}, got {_show(kind)}")
+            kind = "category"
+        if kind == "act" and iid and iid not in ACTS:
+            self.problem(self.key_line(doc, "id"), f"an act intent's id must be one of {', '.join(ACTS)}, got {iid!r}")
+        department = self.string(doc, "department", kind == "category", "a category intent")
+        deadline = self.hours(doc, "deadline_hours")
+        if kind == "category" and "deadline_hours" not in doc:
+            self.problem(doc.lc.line + 1, "missing required key 'deadline_hours' in a category intent")
+        subtypes = self.subtypes(doc)
+        keywords, phrases, veto = self.terms(doc, "keywords"), self.terms(doc, "phrases"), self.terms(doc, "veto")
+        if not keywords and not phrases and not any(s.keywords or s.phrases for s in subtypes):
+            self.problem(doc.lc.line + 1, f"intent {iid or '?'!r} has no keywords or phrases: it can never match")
+        sub_ids = {s.id for s in subtypes}
+        examples = self.examples(doc, "examples", sub_ids)
+        not_examples = self.examples(doc, "not_examples", sub_ids)
+        if iid is None or name is None:
+            return None
+        return Intent(
+            id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
+            phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
+            department=department, deadline_hours=deadline,
+        )
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_intents(directory: str | Path, normalizer: Normalizer | None = None) -> IntentSet:
+    """Load every `*.yaml`/`*.yml` in `directory`; raise `IntentFileError` with all problems."""
+    root = Path(directory)
+    norm = normalizer or default_normalizer()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise IntentFileError([Problem(str(root), 0, "not a directory (set INTENTS_DIR to the intents folder)")])
+    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    if not files:
+        raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
+    intents: list[Intent] = []
+    for file in files:
+        shown = _display(file, root)
+        intent = _load_file(file, shown, norm, problems)
+        if intent is not None:
+            intents.append(intent)
+    problems.extend(_cross_file_problems(intents))
+    if problems:
+        raise IntentFileError(problems)
+    return IntentSet(tuple(intents), source=str(root))
+
+
+def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:
+    reader = _FileReader(shown, norm, problems)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        reader.problem(0, f"cannot read: {exc.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        reader.problem(line, "not UTF-8 text (save the file as UTF-8)")
+        return None
+    if "\x00" in text:
+        reader.problem(text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte: not a text file")
+        return None
+    yaml = YAML(typ="rt")
+    try:
+        doc = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        reader.problem(line, f"YAML syntax: {exc.problem or exc.context}")
+        return None
+    except YAMLError as exc:
+        reader.problem(1, f"YAML syntax: {exc}")
+        return None
+    if doc is None:
+        reader.problem(1, "empty file: an intent needs version, id, name and keywords")
+        return None
+    return reader.intent(doc)
+
+
+def _cross_file_problems(intents: list[Intent]) -> list[Problem]:
+    """Duplicate ids anywhere; the same term twice within one dimension (categories+outside, or acts)."""
+    problems: list[Problem] = []
+    first: dict[str, Intent] = {}
+    for intent in intents:
+        if intent.id in first:
+            other = first[intent.id]
+            msg = f"duplicate intent id {intent.id!r} (also {other.path}:{other.line})"
+            problems.append(Problem(intent.path, intent.line, msg))
+        else:
+            first[intent.id] = intent
+    for dimension in (("category", "outside"), ("act",)):
+        seen: dict[str, tuple[Intent, Term, str | None]] = {}
+        for intent in (i for i in intents if i.kind in dimension):
+            for term, sub, _ in intent.all_terms():
+                prev = seen.get(term.text)
+                if prev is None:
+                    seen[term.text] = (intent, term, sub)
+                    continue
+                p_intent, p_term, p_sub = prev
+                if p_intent.id == intent.id:
+                    if p_sub == sub:
+                        where = f"subtype {sub!r}" if sub else f"intent {intent.id!r}"
+                        msg = f"{term.raw!r} is listed twice in {where} (first at line {p_term.line})"
+                    else:
+                        msg = f"{term.raw!r} is in two subtypes of {intent.id!r} (also line {p_term.line}); keep it in one"
+                    problems.append(Problem(intent.path, term.line, msg))
+                else:
+                    problems.append(Problem(
+                        intent.path, term.line,
+                        f"keyword {term.raw!r} of {intent.id!r} is also a keyword of {p_intent.id!r} "
+                        f"at {p_intent.path}:{p_term.line}; keep it in one intent (or give one a veto)",
+                    ))
+    return problems
