@@ -1,0 +1,55 @@
+"""The `griddesk` command: each module registers its own subcommands (one router per module).
+
+Command modules stay light at import time (heavy imports happen inside handlers) so that
+`griddesk --help` is instant and `griddesk classify` does not load Telegram libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bot.errors import ConfigError, GridDeskError
+from bot.settings import load_settings
+
+#: Modules with a `register(subparsers)` function; each adds parsers with `set_defaults(handler=…)`.
+#: A handler is `handler(args, settings) -> int` (the exit code).
+COMMAND_MODULES = (
+    "bot.app",  # run
+    "bot.console",  # chat
+    "bot.nlu.commands",  # classify, eval, intents check
+    "bot.kb.commands",  # ask, kb check
+    "bot.cases.commands",  # grids, worker invite, stats
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="griddesk", description="GridDesk 网格服务台")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+        return int(handler(args, settings) or 0)
+    except ConfigError as exc:
+        print(f"griddesk: configuration error:\n{exc}", file=sys.stderr)
+        return 2
+    except GridDeskError as exc:
+        print(f"griddesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,70 @@
+"""The plain events and replies that adapters (Telegram, console) exchange with the dialog engine.
+
+Adapters translate, the core decides: an adapter turns an update into an `Incoming`, calls the
+engine, and renders each `Reply`. Nothing here knows about any Telegram library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EventKind = Literal["text", "command", "location", "photo", "contact", "button"]
+
+#: Telegram limits callback data to 64 bytes; the engine keeps every payload under it.
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: the Telegram user (or a console persona)."""
+
+    user_id: int
+    first_name: str = ""
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a person did in a private chat with the bot."""
+
+    chat_id: int
+    sender: Sender
+    kind: EventKind
+    text: str | None = None  # message text, caption, or a command's argument string
+    command: str | None = None  # "start", "my", "bind" … without the slash, lower-case
+    payload: str | None = None  # callback data of a pressed inline button
+    latitude: float | None = None
+    longitude: float | None = None
+    photo_file_id: str | None = None
+    phone: str | None = None
+    message_id: int | None = None  # the message the event came from (the button's message)
+    callback_id: str | None = None  # to answer a callback query
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button; `data` comes back as `Incoming.payload` (≤ 64 bytes)."""
+
+    text: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message for the adapter to send (plain text: adapters escape it for HTML)."""
+
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()  # inline keyboard rows
+    request_location: bool = False  # show a reply keyboard with a "send my location" button
+    remove_keyboard: bool = False  # take a reply keyboard away
+    photo_file_id: str | None = None  # send this photo with `text` as caption
+    edit_message_id: int | None = None  # edit this message instead of sending a new one
+    callback_answer: str | None = None  # short toast for the pressed button
+    extra: dict[str, str] = field(default_factory=dict)  # adapter hints, e.g. parse notes
