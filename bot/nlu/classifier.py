@@ -1,0 +1,299 @@
+"""Keyword + fuzzy classifier: what the problem is (intent, subtype) and what the resident wants (act).
+
+One pass over the normalised text finds every exact term (Aho-Corasick), jieba's segmentation
+(a private tokenizer that knows every term) rejects matches that straddle word boundaries
+("停电动车" is not a power cut) and supplies one-character terms, and a bigram-filtered rapidfuzz pass
+catches typos in longer phrases. Scores reward distinct terms and early mentions, so the primary
+problem of a long multi-problem letter wins; vetoes and negation ("不是噪音的问题") remove matches.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from bot.nlu.intent_files import IntentSet
+from bot.nlu.lexicon import Lexicon, TermRef, bigrams
+from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
+
+Act = Literal["report", "ask", "emergency", "status", "chat"]
+
+#: Words that, right before a term, deny it ("不是噪音", "并非违建").
+NEGATORS = ("不是", "并非", "并不是", "不属于", "不算")
+NEGATION_WINDOW = 4
+#: Clause boundaries stop a negator from reaching a later term.
+_CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
+CASE_NUMBER = re.compile(r"\b20\d{6}-\d{4}\b")
+
+#: A topic needs at least this score (one ordinary keyword) to be named at all.
+MIN_TOPIC_SCORE = 1.0
+#: Mentions in the first characters (a title, an opening sentence) weigh more.
+HEAD_CHARS = 60
+HEAD_BOOST = 1.4
+#: Repeats of the same term add this much each, up to three repeats.
+REPEAT_BONUS = 0.3
+FUZZY_CUTOFF = 80.0
+FUZZY_FACTOR = 0.9
+MAX_FUZZY_CANDIDATES = 24
+#: Confidence: saturation of the top score and its share against the runners-up.
+CONF_SCALE = 1.6
+CONF_PRIOR = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    intent: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The classifier's answer; `to_json()` is the `griddesk classify` contract."""
+
+    text: str
+    intent: str | None
+    subtype: str | None
+    act: Act
+    confidence: float
+    matched: list[str]
+    alternatives: list[Alternative]
+    script: Script = "simplified"
+    truncated: bool = False
+    empty: bool = False
+    scores: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "subtype": self.subtype,
+            "act": self.act,
+            "confidence": round(self.confidence, 3),
+            "matched": self.matched,
+            "alternatives": [{"intent": a.intent, "confidence": round(a.confidence, 3)} for a in self.alternatives],
+        }
+
+
+@dataclass(slots=True)
+class _Hit:
+    ref: TermRef
+    start: int
+    fuzzy: float = 1.0
+
+
+class Classifier:
+    """Classifies one message at a time; immutable after construction, safe to share."""
+
+    def __init__(self, lexicon: Lexicon, normalizer: Normalizer):
+        self.lexicon = lexicon
+        self.intents = lexicon.intents
+        self.normalizer = normalizer
+
+    @classmethod
+    def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None) -> Classifier:
+        return cls(Lexicon(intents), normalizer or default_normalizer())
+
+    # -- public -----------------------------------------------------------------------------------
+
+    def classify(self, raw: str | bytes | None) -> Classification:
+        norm = self.normalizer.normalize(raw)
+        if norm.empty:
+            return Classification(norm.original, None, None, "chat", 0.0, [], [], norm.script, norm.truncated, True)
+        hits, vetoed = self._find(norm.text)
+        return self._decide(norm, hits, vetoed)
+
+    # -- matching ---------------------------------------------------------------------------------
+
+    def _find(self, text: str) -> tuple[list[_Hit], set[str]]:
+        lex = self.lexicon
+        tokens = lex.tokenizer.lcut(text, HMM=False)
+        bounds = {0}
+        pos = 0
+        for tok in tokens:
+            pos += len(tok)
+            bounds.add(pos)
+
+        raw: list[tuple[int, int, tuple[TermRef, ...]]] = []
+        vetoed: set[str] = set()
+        if len(lex.automaton):
+            for end_idx, (word, refs, is_veto) in lex.automaton.iter(text):
+                start, end = end_idx - len(word) + 1, end_idx + 1
+                if not _aligned(start, end, bounds):
+                    continue
+                if is_veto:
+                    vetoed |= lex.vetoes[word]
+                if refs:
+                    raw.append((start, end, refs))
+        pos = 0
+        for tok in tokens:
+            refs = lex.single_chars.get(tok)
+            if refs:
+                raw.append((pos, pos + 1, refs))
+            pos += len(tok)
+
+        hits = self._drop_contained(raw, text)
+        exact_terms = {h.ref.term for h in hits}
+        hits.extend(self._fuzzy(text, exact_terms))
+        return hits, vetoed
+
+    @staticmethod
+    def _drop_contained(raw: list[tuple[int, int, tuple[TermRef, ...]]], text: str) -> list[_Hit]:
+        """Keep the longest term per dimension: "停车位" wins over "车位" inside it; then drop negated."""
+        hits: list[_Hit] = []
+        for dimension in ("topic", "act"):
+            spans = sorted(
+                ((s, e, [r for r in refs if r.dimension == dimension]) for s, e, refs in raw),
+                key=lambda x: (x[0], -(x[1] - x[0])),
+            )
+            cover_end = -1
+            for start, end, refs in spans:
+                if not refs:
+                    continue
+                if end <= cover_end:
+                    continue  # inside a longer term of the same dimension
+                cover_end = max(cover_end, end)
+                if _negated(text, start):
+                    continue
+                hits.extend(_Hit(r, start) for r in refs)
+        return hits
+
+    def _fuzzy(self, text: str, exact_terms: set[str]) -> list[_Hit]:
+        """Typos in long terms: only terms sharing at least half their bigrams reach rapidfuzz."""
+        lex = self.lexicon
+        if not lex.fuzzy:
+            return []
+        shared: Counter[int] = Counter()
+        for bg in bigrams(text):
+            for idx in lex.bigram_index.get(bg, ()):
+                shared[idx] += 1
+        out: list[_Hit] = []
+        candidates = [
+            (count / len(lex.fuzzy[idx].bigrams), idx)
+            for idx, count in shared.items()
+            if count * 2 >= len(lex.fuzzy[idx].bigrams) and lex.fuzzy[idx].text not in exact_terms
+        ]
+        candidates.sort(reverse=True)
+        for _, idx in candidates[:MAX_FUZZY_CANDIDATES]:
+            term = lex.fuzzy[idx]
+            found = fuzz.partial_ratio_alignment(term.text, text, score_cutoff=FUZZY_CUTOFF)
+            if found is None or _negated(text, found.dest_start):
+                continue
+            out.extend(_Hit(ref, found.dest_start, FUZZY_FACTOR * found.score / 100) for ref in term.refs)
+        return out
+
+    # -- deciding ---------------------------------------------------------------------------------
+
+    def _decide(self, norm: NormalizedText, hits: list[_Hit], vetoed: set[str]) -> Classification:
+        text = norm.text
+        per_term: dict[tuple[str, str | None, str], list[_Hit]] = defaultdict(list)
+        for hit in hits:
+            if hit.ref.intent in vetoed:
+                continue
+            per_term[(hit.ref.intent, hit.ref.subtype, hit.ref.term)].append(hit)
+
+        scores: dict[str, float] = defaultdict(float)
+        sub_scores: dict[tuple[str, str], float] = defaultdict(float)
+        matched: dict[str, list[str]] = defaultdict(list)
+        for (intent_id, subtype, term), term_hits in per_term.items():
+            first = min(term_hits, key=lambda h: h.start)
+            boost = HEAD_BOOST if first.start < HEAD_CHARS else 1.0
+            repeats = min(len(term_hits) - 1, 3)
+            value = first.ref.weight * first.fuzzy * boost * (1 + REPEAT_BONUS * repeats)
+            scores[intent_id] += value
+            if subtype:
+                sub_scores[(intent_id, subtype)] += value
+            matched[intent_id].append(term)
+
+        kinds = {i.id: i.kind for i in self.intents.intents}
+        topic = sorted(
+            ((s, i) for i, s in scores.items() if kinds.get(i) in ("category", "outside")), reverse=True
+        )
+        intent_id: str | None = None
+        confidence = 0.0
+        alternatives: list[Alternative] = []
+        if topic:
+            top_score, top_id = topic[0]
+            runner_up = topic[1][0] if len(topic) > 1 else 0.0
+            confidence = _confidence(top_score, runner_up)
+            if kinds[top_id] == "category" and top_score >= MIN_TOPIC_SCORE:
+                intent_id = top_id
+            alternatives = [
+                Alternative(i, _confidence(s, top_score))
+                for s, i in topic[1:4]
+                if kinds[i] == "category"
+            ]
+            if intent_id is None:
+                # `other`: confidence that it is *not* one of ours.
+                best_cat = next((s for s, i in topic if kinds[i] == "category"), 0.0)
+                confidence = 1 - _confidence(best_cat, top_score if kinds[top_id] == "outside" else 0.0)
+                alternatives = [Alternative(i, _confidence(s, top_score)) for s, i in topic[:3] if kinds[i] == "category"]
+        else:
+            confidence = 1.0 if len(text) >= 4 else 0.5
+
+        subtype = None
+        if intent_id:
+            subs = [(s, st) for (i, st), s in sub_scores.items() if i == intent_id]
+            if subs:
+                subtype = max(subs)[1]
+
+        act = self._act(text, scores, kinds, intent_id)
+        terms = matched.get(intent_id, []) if intent_id else [t for _, i in topic[:1] for t in matched[i]]
+        act_terms = [t for i, ts in matched.items() if kinds.get(i) == "act" and i == act for t in ts]
+        return Classification(
+            text=norm.original,
+            intent=intent_id,
+            subtype=subtype,
+            act=act,
+            confidence=round(confidence, 4),
+            matched=sorted(set(terms)) + sorted(set(act_terms) - set(terms)),
+            alternatives=alternatives,
+            script=norm.script,
+            truncated=norm.truncated,
+            scores=dict(scores),
+        )
+
+    @staticmethod
+    def _act(text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None) -> Act:
+        def act_score(name: str) -> float:
+            return scores.get(name, 0.0) if kinds.get(name) == "act" else 0.0
+
+        if act_score("emergency") >= MIN_TOPIC_SCORE:
+            return "emergency"
+        status = act_score("status")
+        if CASE_NUMBER.search(text) or (status >= MIN_TOPIC_SCORE and status > act_score("report")):
+            return "status"
+        ask, report = act_score("ask"), act_score("report")
+        if ask >= MIN_TOPIC_SCORE and ask > report:
+            return "ask"
+        if intent_id is None and act_score("chat") > 0 and report == 0 and len(text) <= 30:
+            return "chat"
+        if intent_id is None and report == 0 and len(text) < 8:
+            return "chat"
+        return "report"
+
+
+def _aligned(start: int, end: int, bounds: set[int]) -> bool:
+    """A match is a word if it sits inside one token or both its ends are token boundaries."""
+    if start in bounds and end in bounds:
+        return True
+    return not any(b in bounds for b in range(start + 1, end))
+
+
+def _negated(text: str, start: int) -> bool:
+    window = text[max(0, start - NEGATION_WINDOW) : start]
+    window = _CLAUSE_BREAK.split(window)[-1]
+    return any(window.endswith(neg) or (neg in window and len(neg) > 1) for neg in NEGATORS)
+
+
+def _confidence(score: float, runner_up: float) -> float:
+    """Saturating strength times share: one strong unrivalled term → ~0.5, several → ~0.9."""
+    if score <= 0:
+        return 0.0
+    strength = 1 - math.exp(-score / CONF_SCALE)
+    share = score / (score + runner_up + CONF_PRIOR)
+    return max(0.0, min(1.0, strength * share * 1.25))

@@ -1,0 +1,108 @@
+"""The compiled form of the intent files: what the classifier looks terms up in.
+
+Built once per intent set (at start and on `/reload`). Lookups must not slow down as admins add
+keywords, so exact terms live in one Aho-Corasick automaton (one pass over the text whatever the
+vocabulary size), one-character terms in a token dictionary, and fuzzy phrases behind a character
+bigram index so rapidfuzz only ever sees the few phrases that share text with the message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+import jieba
+
+from bot.nlu.intent_files import IntentSet
+
+#: Phrases (and keywords) at least this long are also matched with typos.
+FUZZY_MIN_CHARS = 4
+
+# jieba logs its dictionary loading at INFO on the root of its own logger; keep it out of chat output.
+jieba.setLogLevel(logging.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class TermRef:
+    """One place a term is used: which intent (and subtype), how strongly, in which dimension."""
+
+    intent: str
+    subtype: str | None
+    weight: float
+    dimension: str  # "topic" (categories + outside) or "act"
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzyTerm:
+    text: str
+    bigrams: frozenset[str]
+    refs: tuple[TermRef, ...]
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+class Lexicon:
+    """Every term of an intent set, indexed for constant-time-per-character lookup."""
+
+    def __init__(self, intents: IntentSet):
+        self.intents = intents
+        refs: dict[str, list[TermRef]] = defaultdict(list)
+        fuzzy_refs: dict[str, list[TermRef]] = defaultdict(list)
+        self.vetoes: dict[str, set[str]] = defaultdict(set)
+        for intent in intents.intents:
+            dimension = "act" if intent.kind == "act" else "topic"
+            for term, subtype, is_phrase in intent.all_terms():
+                ref = TermRef(intent.id, subtype, term.weight, dimension, term.text)
+                refs[term.text].append(ref)
+                if len(term.text) >= FUZZY_MIN_CHARS and (is_phrase or len(term.text) >= FUZZY_MIN_CHARS):
+                    fuzzy_refs[term.text].append(ref)
+            for term in intent.veto:
+                self.vetoes[term.text].add(intent.id)
+
+        self.automaton = ahocorasick.Automaton()
+        self.single_chars: dict[str, tuple[TermRef, ...]] = {}
+        for text, term_refs in refs.items():
+            if len(text) == 1:
+                self.single_chars[text] = tuple(term_refs)
+            else:
+                self.automaton.add_word(text, (text, tuple(term_refs), False))
+        for text in self.vetoes:
+            if text in refs and len(text) > 1:
+                # A veto that is also a keyword elsewhere: keep the keyword entry, mark it as a veto too.
+                word, term_refs, _ = self.automaton.get(text)
+                self.automaton.add_word(text, (word, term_refs, True))
+            else:
+                self.automaton.add_word(text, (text, (), True))
+        if len(self.automaton):
+            self.automaton.make_automaton()
+
+        self.fuzzy: list[FuzzyTerm] = [
+            FuzzyTerm(text, frozenset(bigrams(text)), tuple(term_refs)) for text, term_refs in fuzzy_refs.items()
+        ]
+        self.bigram_index: dict[str, list[int]] = defaultdict(list)
+        for idx, fz in enumerate(self.fuzzy):
+            for bg in fz.bigrams:
+                self.bigram_index[bg].append(idx)
+
+        self.tokenizer = self._build_tokenizer(refs)
+
+    @staticmethod
+    def _build_tokenizer(refs: dict[str, list[TermRef]]) -> jieba.Tokenizer:
+        """A private jieba tokenizer whose dictionary knows every term, so terms stay whole words."""
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for text in refs:
+            if 1 < len(text) <= 12 and " " not in text:
+                # High enough frequency that jieba prefers the admin's term over splitting it.
+                tokenizer.add_word(text, freq=max(tokenizer.suggest_freq(text), 2000))
+        return tokenizer
+
+    @property
+    def size(self) -> int:
+        """Number of distinct exact terms (for benchmarks and `intents check`)."""
+        return len(self.automaton) + len(self.single_chars)
