@@ -17,7 +17,7 @@ DEFAULT_SQLITE = f"sqlite:///{PROJECT_ROOT / 'storage' / 'griddesk.db'}"
 class Settings(BaseSettings):
     """Everything configurable; construct with `load_settings()` so bad values become a `ConfigError`."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
