@@ -1,0 +1,171 @@
+"""Classifier mechanics on a small intent set written here, so each rule is tested in isolation."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.classifier import Classifier
+from bot.nlu.intent_files import load_intents
+from bot.nlu.normalize import Normalizer
+
+FILES = {
+    "noise.yaml": """\
+        version: 1
+        id: noise
+        name: 噪声扰民
+        department: 派出所
+        deadline_hours: 48
+        keywords: [噪音, 扰民, 吵]
+        phrases: [半夜还在装修]
+        veto: [噪声污染防治法培训]
+        subtypes:
+          - id: square_dance
+            name: 广场舞
+            keywords: [广场舞: 2]
+        """,
+    "parking.yaml": """\
+        version: 1
+        id: parking
+        name: 停车秩序
+        department: 物业
+        deadline_hours: 48
+        keywords: [车位, 停车位: 2, 乱停, 消防通道: 2]
+        """,
+    "utilities.yaml": """\
+        version: 1
+        id: utilities
+        name: 水电气暖
+        department: 供电公司
+        deadline_hours: 24
+        keywords: [停电: 2, 停水: 2]
+        """,
+    "outside.yaml": """\
+        version: 1
+        id: other
+        name: 其他诉求
+        kind: outside
+        keywords: [社保: 3, 公积金: 3]
+        """,
+    "acts.yaml": """\
+        version: 1
+        id: ask
+        name: 咨询
+        kind: act
+        keywords: [请问, 吗: 0.6, 能不能]
+        """,
+    "emergency.yaml": """\
+        version: 1
+        id: emergency
+        name: 紧急
+        kind: act
+        keywords: [着火: 2, 煤气味: 2]
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
+    root = tmp_path_factory.mktemp("intents")
+    for name, text in FILES.items():
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    norm = Normalizer(max_chars=500)
+    return Classifier.from_intents(load_intents(root, norm), norm)
+
+
+def test_keyword_gives_intent_and_matched_terms(clf: Classifier) -> None:
+    result = clf.classify("楼上噪音太大了")
+    assert result.intent == "noise" and result.matched == ["噪音"] and result.act == "report"
+
+
+def test_match_across_a_word_boundary_is_rejected(clf: Classifier) -> None:
+    # "停电动车" = park an e-bike; "停电" (power cut) straddles the words 停|电动车.
+    assert clf.classify("楼下有人乱停电动车").intent == "parking"
+    assert clf.classify("小区又停电了").intent == "utilities"
+
+
+def test_longest_term_wins_inside_another(clf: Classifier) -> None:
+    result = clf.classify("停车位被占")
+    assert result.matched == ["停车位"]
+
+
+def test_one_character_keyword_only_as_a_word(clf: Classifier) -> None:
+    assert clf.classify("楼上太吵了").intent == "noise"
+    assert clf.classify("吵架的邻居把车位占了").intent == "parking"  # 吵架 is a word of its own
+
+
+def test_veto_cancels_the_intent(clf: Classifier) -> None:
+    assert clf.classify("社区组织噪声污染防治法培训,讲了噪音").intent is None
+
+
+def test_negation_removes_the_term(clf: Classifier) -> None:
+    result = clf.classify("不是噪音的问题,是消防通道被堵")
+    assert result.intent == "parking"
+    assert "噪音" not in result.matched
+
+
+def test_typo_in_a_phrase_still_matches(clf: Classifier) -> None:
+    result = clf.classify("楼上半夜还再装修")
+    assert result.intent == "noise" and "半夜还在装修" in result.matched
+
+
+def test_traditional_input_matches_and_is_remembered(clf: Classifier) -> None:
+    result = clf.classify("廣場舞擾民，太吵")
+    assert (result.intent, result.subtype, result.script) == ("noise", "square_dance", "traditional")
+
+
+def test_outside_topic_is_other(clf: Classifier) -> None:
+    result = clf.classify("社保和公积金怎么转移,小区停车位也紧张")
+    assert result.intent is None
+    assert result.alternatives and result.alternatives[0].intent == "parking"
+
+
+def test_nothing_matched_is_other_not_the_nearest(clf: Classifier) -> None:
+    result = clf.classify("推荐一只股票")
+    assert result.intent is None and result.matched == []
+
+
+def test_primary_problem_of_a_long_letter(clf: Classifier) -> None:
+    letter = "尊敬的领导:我们小区消防通道长期被乱停的车堵死,车位也被占。" + "情况说明。" * 40 + "另外偶尔有点噪音。"
+    result = clf.classify(letter)
+    assert result.intent == "parking"
+    assert result.alternatives[0].intent == "noise"
+
+
+def test_acts(clf: Classifier) -> None:
+    assert clf.classify("请问晚上几点以后不能有噪音吗").act == "ask"
+    assert clf.classify("楼道里着火了").act == "emergency"
+    assert clf.classify("20261122-0003 办得怎么样了").act == "status"
+    assert clf.classify("").act == "chat"
+
+
+def test_confidence_grows_with_evidence(clf: Classifier) -> None:
+    weak = clf.classify("有点吵").confidence
+    strong = clf.classify("广场舞噪音扰民,天天吵").confidence
+    assert 0 < weak < strong <= 1
+
+
+@pytest.mark.parametrize("raw", ["", "🙂🙂", "\x00\x01", b"\xff\xfe", "吵" * 100_000, "<script>alert(1)</script>"])
+def test_bad_input_never_crashes(clf: Classifier, raw: object) -> None:
+    result = clf.classify(raw)  # type: ignore[arg-type]
+    assert 0 <= result.confidence <= 1
+    assert set(result.to_json()) == {"text", "intent", "subtype", "act", "confidence", "matched", "alternatives"}
+
+
+def test_huge_input_is_truncated(clf: Classifier) -> None:
+    assert clf.classify("吵" * 10_000).truncated
+
+
+def test_growing_the_vocabulary_does_not_change_answers(tmp_path: Path, clf: Classifier) -> None:
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    extra = "\n".join(f"  - 测试词{i:04d}" for i in range(2000))
+    (tmp_path / "filler.yaml").write_text(
+        f"version: 1\nid: filler\nname: 填充\nkind: outside\nkeywords:\n{extra}\n", encoding="utf-8"
+    )
+    norm = Normalizer(max_chars=500)
+    big = Classifier.from_intents(load_intents(tmp_path, norm), norm)
+    for text in ["楼上噪音太大了", "停车位被占", "小区又停电了", "推荐一只股票"]:
+        assert big.classify(text).intent == clf.classify(text).intent
