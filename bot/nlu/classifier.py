@@ -137,8 +137,10 @@ class Classifier:
             pos += len(tok)
 
         hits = self._drop_contained(raw, text)
-        exact_terms = {h.ref.term for h in hits}
-        hits.extend(self._fuzzy(text, exact_terms))
+        covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for hit in hits:
+            covered[hit.ref.intent].append((hit.start, hit.start + len(hit.ref.term)))
+        hits.extend(self._fuzzy(text, {h.ref.term for h in hits}, covered))
         return hits, vetoed
 
     @staticmethod
@@ -162,8 +164,12 @@ class Classifier:
                 hits.extend(_Hit(r, start) for r in refs)
         return hits
 
-    def _fuzzy(self, text: str, exact_terms: set[str]) -> list[_Hit]:
-        """Typos in long terms: only terms sharing at least half their bigrams reach rapidfuzz."""
+    def _fuzzy(self, text: str, exact_terms: set[str], covered: dict[str, list[tuple[int, int]]]) -> list[_Hit]:
+        """Typos in long topic terms: only terms sharing half their bigrams reach rapidfuzz.
+
+        A fuzzy hit on a span mostly explained by exact terms of the same intent is a near-duplicate
+        keyword, not new evidence, so it is dropped; acts (emergency above all) never match fuzzily.
+        """
         lex = self.lexicon
         if not lex.fuzzy:
             return []
@@ -183,7 +189,11 @@ class Classifier:
             found = fuzz.partial_ratio_alignment(term.text, text, score_cutoff=FUZZY_CUTOFF)
             if found is None or _negated(text, found.dest_start):
                 continue
-            out.extend(_Hit(ref, found.dest_start, FUZZY_FACTOR * found.score / 100) for ref in term.refs)
+            span = range(found.dest_start, found.dest_end)
+            for ref in term.refs:
+                explained = sum(1 for i in span if any(s <= i < e for s, e in covered.get(ref.intent, ())))
+                if explained * 2 < len(span):
+                    out.append(_Hit(ref, found.dest_start, FUZZY_FACTOR * found.score / 100))
         return out
 
     # -- deciding ---------------------------------------------------------------------------------
@@ -285,9 +295,18 @@ def _aligned(start: int, end: int, bounds: set[int]) -> bool:
 
 
 def _negated(text: str, start: int) -> bool:
-    window = text[max(0, start - NEGATION_WINDOW) : start]
-    window = _CLAUSE_BREAK.split(window)[-1]
-    return any(window.endswith(neg) or (neg in window and len(neg) > 1) for neg in NEGATORS)
+    """A negator just before the term, in the same clause, and not an A-not-A question (算不算, 是不是)."""
+    window = _CLAUSE_BREAK.split(text[max(0, start - NEGATION_WINDOW) : start])[-1]
+    offset = start - len(window)
+    for neg in NEGATORS:
+        at = window.rfind(neg)
+        if at < 0 or (len(neg) == 1 and at + 1 != len(window)):
+            continue
+        before = offset + at - 1
+        if neg.startswith("不") and before >= 0 and text[before] == neg[1:2]:
+            continue  # 算不算 / 是不是: a question, not a denial
+        return True
+    return False
 
 
 def _confidence(score: float, runner_up: float) -> float:
@@ -296,4 +315,4 @@ def _confidence(score: float, runner_up: float) -> float:
         return 0.0
     strength = 1 - math.exp(-score / CONF_SCALE)
     share = score / (score + runner_up + CONF_PRIOR)
-    return max(0.0, min(1.0, strength * share * 1.25))
+    return max(0.0, min(0.99, strength * share * 1.25))

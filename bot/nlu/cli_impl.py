@@ -63,7 +63,10 @@ def eval_main(args: argparse.Namespace, settings: Settings) -> int:
     categories = [i.id for i in clf.intents.categories]
     print(f"evaluated {len(rows)} messages from {path} in {elapsed:.2f}s")
     print("\n".join(format_table(report, [*categories, OTHER])))
-    print(f"macro-F1 over {len(categories)} categories: {report.macro_f1(categories):.3f}")
+    counted = report.defined(categories)
+    skipped = sorted(set(categories) - set(counted))
+    note = f" (not counted, no items and none predicted: {', '.join(skipped)})" if skipped else ""
+    print(f"macro-F1 over {len(counted)} categories: {report.macro_f1(categories):.3f}{note}")
     print(f"headline F1 ({', '.join(HEADLINE)}): {report.macro_f1(HEADLINE):.3f}")
     print(f"other left unclassified: {report.other_kept_out():.1%}")
     print(f"accuracy: {report.accuracy:.3f}   act accuracy: {acts.accuracy:.3f}")

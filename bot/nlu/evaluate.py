@@ -44,8 +44,13 @@ class Report:
     def labels(self) -> list[str]:
         return sorted({g for g, _ in self.pairs} | {p for _, p in self.pairs})
 
+    def defined(self, labels: Iterable[str]) -> list[str]:
+        """Labels with a gold item or a prediction: F1 of a label never seen nor predicted is undefined."""
+        seen = {g for g, _ in self.pairs} | {p for _, p in self.pairs}
+        return [label for label in labels if label in seen]
+
     def macro_f1(self, labels: Iterable[str]) -> float:
-        values = [self.prf(label).f1 for label in labels]
+        values = [self.prf(label).f1 for label in self.defined(labels)]
         return sum(values) / len(values) if values else 0.0
 
     def confusions(self, top: int = 10) -> list[tuple[tuple[str, str], int]]:

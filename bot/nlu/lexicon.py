@@ -17,7 +17,7 @@ import jieba
 
 from bot.nlu.intent_files import IntentSet
 
-#: Phrases (and keywords) at least this long are also matched with typos.
+#: Topic terms (keywords and phrases) at least this long are also matched with typos.
 FUZZY_MIN_CHARS = 4
 
 # jieba logs its dictionary loading at INFO on the root of its own logger; keep it out of chat output.
@@ -56,10 +56,10 @@ class Lexicon:
         self.vetoes: dict[str, set[str]] = defaultdict(set)
         for intent in intents.intents:
             dimension = "act" if intent.kind == "act" else "topic"
-            for term, subtype, is_phrase in intent.all_terms():
+            for term, subtype, _ in intent.all_terms():
                 ref = TermRef(intent.id, subtype, term.weight, dimension, term.text)
                 refs[term.text].append(ref)
-                if len(term.text) >= FUZZY_MIN_CHARS and (is_phrase or len(term.text) >= FUZZY_MIN_CHARS):
+                if len(term.text) >= FUZZY_MIN_CHARS and dimension == "topic":
                     fuzzy_refs[term.text].append(ref)
             for term in intent.veto:
                 self.vetoes[term.text].add(intent.id)

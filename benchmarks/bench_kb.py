@@ -1,0 +1,93 @@
+"""Answer latency of the knowledge base: shipped entries, then 5,000 entries generated in memory.
+
+Run: .venv/bin/python benchmarks/bench_kb.py [--entries 5000] [--queries 2000]
+Generated entries mix the shipped entries' words with a large synthetic vocabulary drawn with a
+Zipf-like skew, so common terms have long postings (the case that would make cost grow with size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import PROJECT_ROOT  # noqa: E402
+from bot.kb import KnowledgeBase  # noqa: E402
+from bot.kb.entries import Entry, Question, load_entries  # noqa: E402
+from bot.nlu.normalize import Normalizer  # noqa: E402
+
+QUERIES = [
+    "晚上几点以后不能装修", "樓上半夜還在裝修能投訴嗎", "小区车位该归谁", "群租房怎么举报", "推荐只股票",
+    "被邻居的狗咬了谁赔", "消防通道被车堵了", "物业太差能换掉吗", "广场午太吵了", "楼下饭馆油烟大",
+    "维修资金怎么用", "12345几点有人接", "今天天气怎么样", "高空抛物会坐牢吗", "一楼圈了公共绿地",
+]
+
+
+def synthetic_entries(shipped: list[Entry], count: int, seed: int = 7) -> list[Entry]:
+    rng = random.Random(seed)
+    pool = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    vocab = ["".join(rng.choice(pool) for _ in range(rng.choice((2, 2, 3, 4)))) for _ in range(30_000)]
+    shipped_words = sorted({t for e in shipped for t in e.tags})
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]
+
+    def words(k: int) -> list[str]:
+        drawn = rng.choices(vocab, weights=weights, k=k)
+        return drawn + rng.sample(shipped_words, 2)
+
+    out = []
+    for i in range(count):
+        questions = tuple(Question("".join(words(4)) + "吗", 5 + j) for j in range(4))
+        out.append(Entry(
+            id=f"gen_{i:05d}", title="".join(words(3)), questions=questions, intents=("noise",),
+            source="《生成法》第1条", checked=dt.date(2026, 1, 1), body="。".join("".join(words(6)) for _ in range(4)),
+            path=f"<generated {i}>", tags=tuple(words(2)),
+        ))
+    return out
+
+
+def measure(kb: KnowledgeBase, n: int) -> tuple[float, float, float]:
+    for q in QUERIES:  # warm caches (pinyin, jieba) the way a running bot is warm
+        kb.answer(q)
+    times = []
+    for i in range(n):
+        q = QUERIES[i % len(QUERIES)]
+        t0 = time.perf_counter()
+        kb.answer(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.99 * (len(times) - 1))], statistics.fmean(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--queries", type=int, default=3000)
+    args = parser.parse_args()
+    norm = Normalizer()
+    shipped = load_entries(PROJECT_ROOT / "knowledge")
+
+    t0 = time.perf_counter()
+    kb = KnowledgeBase(shipped, norm)
+    build = time.perf_counter() - t0
+    p50, p99, mean = measure(kb, args.queries)
+    print(f"shipped  {len(shipped):5d} entries: build {build:.2f}s  p50 {p50:.3f} ms  p99 {p99:.3f} ms  mean {mean:.3f} ms")
+
+    big = shipped + synthetic_entries(shipped, args.entries)
+    t0 = time.perf_counter()
+    kb = KnowledgeBase(big, norm)
+    build = time.perf_counter() - t0
+    p50, p99, mean = measure(kb, args.queries)
+    print(f"large    {len(big):5d} entries: build {build:.2f}s  p50 {p50:.3f} ms  p99 {p99:.3f} ms  mean {mean:.3f} ms")
+    still = sum(kb.answer(q).doc_id is not None and not kb.answer(q).doc_id.startswith("gen_") for q in QUERIES)
+    print(f"large: {still}/{len(QUERIES)} sample questions still answered by a shipped entry")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""`griddesk run`: the bot on Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the console chat.
+
+Long polling by default; a webhook when WEBHOOK_URL is set. TELEGRAM_API_URL picks the Bot API server
+(self-hosted servers speak the same protocol). BOT_FRAMEWORK (or --framework) picks aiogram or ptb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import Any
+
+from bot.settings import Settings
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("run", help="start the bot (Telegram with TELEGRAM_BOT_TOKEN, else the console chat)",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--framework", choices=["aiogram", "ptb"], help="override BOT_FRAMEWORK")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.framework:
+        settings = settings.model_copy(update={"bot_framework": args.framework})
+    if settings.telegram_bot_token is None:
+        print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
+        from bot.cli import build_parser
+
+        chat_args = build_parser().parse_args(["chat"])
+        return int(chat_args.handler(chat_args, settings) or 0)
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("aiogram.event", "httpx", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.telegram.runner import run_bot
+
+    return asyncio.run(run_bot(settings))

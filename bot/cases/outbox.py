@@ -1,0 +1,155 @@
+"""The durable outbox: messages written in the same transaction as the change that causes them.
+
+A sender loop (the Telegram part, or the console) claims due rows, delivers them and marks them.
+Delivery is at least once: a claimed row gets a lease (`next_attempt_at` moves into the future), so a
+crash between claim and send makes it due again after the lease. Claims use `FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so several bot instances share one outbox without sending a message twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialog.events import Button, Reply
+from storage.engine import Database, claim_rows
+from storage.models import OutboxMessage, Resident, utcnow
+
+OUTBOX_HINT = "outbox_dirty"  # session.info key: this transaction wrote outbox rows
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """A `Reply` as a JSON-safe dict (buttons as [[{"text","data"}]])."""
+    data = asdict(reply)
+    data["buttons"] = [[{"text": b.text, "data": b.data} for b in row] for row in reply.buttons]
+    json.dumps(data, ensure_ascii=False)  # fail here, not in the sender, if something is not serialisable
+    return data
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    """Inverse of `reply_to_json`; unknown keys are ignored so old rows survive a newer Reply."""
+    buttons = tuple(tuple(Button(b["text"], b["data"]) for b in row) for row in data.get("buttons") or ())
+    known = {"chat_id", "text", "request_location", "remove_keyboard", "photo_file_id", "edit_message_id",
+             "callback_answer", "extra"}
+    kwargs = {k: v for k, v in data.items() if k in known}
+    kwargs["extra"] = dict(kwargs.get("extra") or {})
+    return Reply(buttons=buttons, **kwargs)
+
+
+def enqueue(session: AsyncSession, reply: Reply, dedupe_key: str | None = None, case_id: int | None = None,
+            *, now: datetime | None = None) -> OutboxMessage:
+    """Add a message to the outbox inside the caller's transaction (commits with the change, or not at all)."""
+    row = OutboxMessage(chat_id=reply.chat_id, payload=reply_to_json(reply), dedupe_key=dedupe_key, case_id=case_id,
+                        next_attempt_at=_as_utc(now) if now else utcnow())
+    session.add(row)
+    session.info[OUTBOX_HINT] = True
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A claimed message: deliver `reply`, then call `mark_sent` / `retry_later` / `mark_failed` / `mark_blocked`."""
+
+    id: int
+    chat_id: int
+    reply: Reply
+    attempts: int  # including this one
+    dedupe_key: str | None
+    case_id: int | None
+    created_at: datetime
+
+
+class Outbox:
+    """Claiming and marking outbox rows; `wakeup` is set whenever a committed transaction added rows."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.wakeup = asyncio.Event()
+        db.after_commit.append(self._after_commit)
+
+    def _after_commit(self, session: AsyncSession) -> None:
+        if session.info.pop(OUTBOX_HINT, False):
+            self.wakeup.set()
+
+    async def add(self, reply: Reply, *, dedupe_key: str | None = None, case_id: int | None = None) -> bool:
+        """Queue one message on its own; False when `dedupe_key` was already queued (nothing added)."""
+        try:
+            async with self.db.transaction() as s:
+                enqueue(s, reply, dedupe_key, case_id)
+        except IntegrityError:
+            return False
+        return True
+
+    async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60) -> list[OutboxItem]:
+        """Take up to `limit` due messages, oldest first, leasing them for `lease_seconds`."""
+        at = _as_utc(now) if now else utcnow()
+        async with self.db.transaction() as s:
+            stmt = (select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at)
+                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+            rows = (await s.execute(claim_rows(stmt, s))).scalars().all()
+            items = []
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = at + timedelta(seconds=lease_seconds)
+                s.add(row)
+                try:
+                    reply = reply_from_json(row.payload)
+                except (KeyError, TypeError, ValueError) as exc:
+                    row.status, row.last_error = "failed", f"unreadable payload: {exc}"[:500]
+                    continue
+                items.append(OutboxItem(row.id or 0, row.chat_id, reply, row.attempts, row.dedupe_key, row.case_id,
+                                        row.created_at))
+            return items
+
+    async def mark_sent(self, item_id: int, now: datetime | None = None) -> None:
+        await self._set(item_id, status="sent", sent_at=_as_utc(now) if now else utcnow(), last_error=None)
+
+    async def retry_later(self, item_id: int, delay_seconds: float, error: str = "") -> None:
+        """A temporary failure (429 retry_after, 5xx, network): due again after `delay_seconds`."""
+        await self._set(item_id, next_attempt_at=utcnow() + timedelta(seconds=max(0.0, delay_seconds)),
+                        last_error=error[:500] or None)
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        """A permanent failure (400 Bad Request, too many attempts): kept for inspection, never retried."""
+        await self._set(item_id, status="failed", last_error=error[:500])
+
+    async def mark_blocked(self, item_id: int, error: str = "blocked by the user") -> None:
+        """403: the user blocked the bot. The row and every other pending row to that chat stop; the resident is marked."""
+        async with self.db.transaction() as s:
+            row = await s.get(OutboxMessage, item_id)
+            if row is None:
+                return
+            await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == row.chat_id,
+                                                        OutboxMessage.status == "pending")
+                            .values(status="blocked", last_error=error[:500]))
+            await s.execute(update(Resident).where(Resident.chat_id == row.chat_id, Resident.blocked_at.is_(None))
+                            .values(blocked_at=utcnow()))
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per status, for health checks and tests."""
+        async with self.db.session() as s:
+            rows = await s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+            return {status: int(n) for status, n in rows}
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending message becomes due (aware UTC), so a sender can sleep until then."""
+        async with self.db.session() as s:
+            value = (await s.execute(select(func.min(OutboxMessage.next_attempt_at))
+                                     .where(OutboxMessage.status == "pending"))).scalar_one_or_none()
+            return value.replace(tzinfo=UTC) if value else None
+
+    async def _set(self, item_id: int, **values: Any) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
+
+
+def _as_utc(dt: datetime) -> datetime:
+    """Aware UTC (the name is historical: naive input is taken as UTC)."""
+    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)

@@ -1,0 +1,277 @@
+"""Routing: which grid a report belongs to, from the resident's address words or a shared location.
+
+Residents name places loosely: "梨园3栋", "梨園小區三棟", "梨园新村3号楼", "3-2-501 梨园". The seed lists
+each grid's 小区 with aliases and building labels; number forms (3栋/三栋/3号楼/3幢/3#) are derived
+here. Matching is fuzzy (rapidfuzz) so a typo still finds the 小区. An unclear or missing match is not an
+error: the route says so and the case goes to the community (or street) dispatcher — never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.cases.views import GridView, Route
+
+#: Minimum fuzzy score (0..100) for a 小区 name to count as named in the address: one wrong character in
+#: four (梨圆小区 for 梨园小区). Shorter names must appear exactly — one wrong character in three is another place.
+FUZZY_MIN = 75.0
+FUZZY_MIN_CHARS = 4
+#: A location farther than this from every grid centre is outside the street's grids.
+MAX_DISTANCE_KM = 2.0
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=\s*(?:号楼|号院|栋|幢|座|号|#|单元|楼))")
+_BUILDING = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:号楼|栋|幢|座|#|号(?!院))")
+_TRIPLE = re.compile(r"(?<!\d)(\d{1,3})\s*-\s*\d{1,2}\s*-\s*\d{2,4}(?!\d)")
+
+
+def chinese_to_int(text: str) -> int | None:
+    """十二 → 12, 三 → 3, 二十 → 20, 一百零五 → 105; None when it is not a plain number."""
+    if not text:
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            current = current * 10 + _DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def canonical(text: str, simplify: Callable[[str], str] | None = None) -> str:
+    """NFKC, Simplified, lower-case, no spaces, Chinese building numbers as digits (三栋 → 3栋)."""
+    text = unicodedata.normalize("NFKC", text or "")[:500]
+    if simplify is not None:
+        text = simplify(text)
+    text = re.sub(r"\s+", "", text.lower())
+    return _CN_NUMBER.sub(lambda m: str(chinese_to_int(m.group(0)) or m.group(0)), text)
+
+
+def building_numbers(text: str) -> list[str]:
+    """Building labels named in canonical text: "3栋", "3号楼", "3#", "3-2-501" → ["3"]."""
+    found = [m.group(1) for m in _TRIPLE.finditer(text)] + [m.group(1) for m in _BUILDING.finditer(text)]
+    return list(dict.fromkeys(str(int(n)) for n in found))
+
+
+@dataclass(frozen=True, slots=True)
+class _Area:
+    grid_id: str
+    label: str  # "梨园小区 1-6栋"
+    names: tuple[str, ...]  # canonical estate name + aliases
+    buildings: frozenset[str]  # canonical building labels
+    fixed_building: str | None = None  # when this entry is one named building
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    id: str
+    name: str
+    community_id: str
+    center: tuple[float, float] | None
+    polygon: tuple[tuple[float, float], ...] | None
+
+
+class Router:
+    """An in-memory index over the seeded grids; rebuilt by `CaseService.reload_grids()`."""
+
+    def __init__(self, communities: Iterable, grids: Iterable, areas: Iterable, streets: Iterable = (),
+                 simplify: Callable[[str], str] | None = None):
+        self._simplify = simplify
+        self._communities = {c.id: (c.name, c.street_id) for c in communities}
+        self._streets = {s.id: s.name for s in streets}
+        self._grids: dict[str, _Grid] = {}
+        for g in grids:
+            center = (g.center_lat, g.center_lon) if g.center_lat is not None and g.center_lon is not None else None
+            poly = tuple((float(p[0]), float(p[1])) for p in g.polygon) if g.polygon else None
+            self._grids[g.id] = _Grid(g.id, g.name, g.community_id, center, poly)
+        self._areas: list[_Area] = []
+        self._labels: dict[str, list[str]] = {}
+        for a in areas:
+            names = tuple(dict.fromkeys(n for n in (canonical(x, simplify) for x in [a.name, *(a.aliases or [])]) if n))
+            buildings = frozenset(canonical(str(b), simplify) for b in (a.buildings or []))
+            self._areas.append(_Area(a.grid_id, _area_label(a.name, list(a.buildings or [])), names, buildings))
+            self._labels.setdefault(a.grid_id, []).append(_area_label(a.name, list(a.buildings or [])))
+            for bname, baliases in (a.building_aliases or {}).items():
+                bnames = tuple(dict.fromkeys(canonical(x, simplify) for x in [bname, *baliases] if x))
+                self._areas.append(_Area(a.grid_id, f"{a.name}{bname}", bnames, frozenset(), canonical(bname, simplify)))
+
+    # -- lookups used by views
+    def grid_ids(self) -> list[str]:
+        return sorted(self._grids)
+
+    def grid_name(self, grid_id: str | None) -> str | None:
+        g = self._grids.get(grid_id or "")
+        return g.name if g else None
+
+    def community_name(self, community_id: str | None) -> str | None:
+        c = self._communities.get(community_id or "")
+        return c[0] if c else None
+
+    def community_of(self, grid_id: str | None) -> str | None:
+        g = self._grids.get(grid_id or "")
+        return g.community_id if g else None
+
+    def street_of_community(self, community_id: str | None) -> str | None:
+        c = self._communities.get(community_id or "")
+        return c[1] if c else None
+
+    def grid_view(self, grid_id: str, workers: tuple[str, ...] = ()) -> GridView:
+        g = self._grids[grid_id]
+        cname, street_id = self._communities.get(g.community_id, (g.community_id, None))
+        return GridView(g.id, g.name, g.community_id, cname, self._streets.get(street_id or "", street_id or ""),
+                        tuple(self._labels.get(g.id, ())), g.center, workers)
+
+    def _only_street(self) -> str | None:
+        streets = {s for _, s in self._communities.values()}
+        return next(iter(streets)) if len(streets) == 1 else None
+
+    # -- routing
+    def given(self, grid_id: str) -> Route:
+        """The caller named the grid; unknown ids fall back like an unmatched address."""
+        if grid_id in self._grids:
+            cid = self._grids[grid_id].community_id
+            return Route(grid_id, cid, self.street_of_community(cid), "given", 1.0, note="指定网格")
+        return Route(None, None, self._only_street(), "none", 0.0, note=f"未知网格 {grid_id}")
+
+    def route(self, address: str | None, latitude: float | None = None, longitude: float | None = None) -> Route:
+        """Address first (it is what the resident meant); a location when the address is missing or unclear."""
+        by_address = self.route_address(address) if address and address.strip() else None
+        if by_address is not None and by_address.grid_id:
+            return by_address
+        by_location = None
+        if latitude is not None and longitude is not None:
+            by_location = self.route_location(latitude, longitude)
+            if by_location.grid_id:
+                return by_location
+        if by_address is not None and (by_address.community_id or by_location is None):
+            return by_address
+        if by_location is not None:
+            return by_location
+        return Route(None, None, self._only_street(), "none", 0.0, note="未提供可识别的地址或位置")
+
+    def route_address(self, address: str) -> Route:
+        text = canonical(address, self._simplify)
+        if not text:
+            return Route(None, None, self._only_street(), "none", 0.0, note="地址为空")
+        scored: list[tuple[float, _Area, str]] = []
+        for area in self._areas:
+            best, which = 0.0, ""
+            for name in area.names:
+                if name in text:
+                    score = 100.0
+                elif len(name) >= FUZZY_MIN_CHARS:
+                    # partial_ratio aligns the shorter string inside the longer: only fair when the text is the longer
+                    score = fuzz.partial_ratio(name, text) if len(text) >= len(name) else fuzz.ratio(name, text)
+                    if score < FUZZY_MIN:
+                        continue
+                else:
+                    continue
+                if score > best or (score == best and len(name) > len(which)):
+                    best, which = score, name
+            if best:
+                scored.append((best, area, which))
+        if not scored:
+            return Route(None, None, self._only_street(), "address", 0.0, note=f"地址未匹配到网格：{address[:60]}")
+        top = max(s for s, _, _ in scored)
+        # Prefer the longest name among the best-scoring (梨园新村 over 梨园) and named buildings over estates.
+        best = [(s, a, w) for s, a, w in scored if s >= top - 5]
+        # "梨园路" named in the text beats "梨园" inside it: drop matches whose name is part of a longer match.
+        best = [x for x in best if not any(y[2] != x[2] and x[2] in y[2] and y[0] >= x[0] for y in best)]
+        fixed = [x for x in best if x[1].fixed_building is not None and x[0] >= top]
+        if fixed:
+            best = fixed
+        numbers = building_numbers(text)
+        if numbers:
+            with_building = [x for x in best if x[1].buildings & set(numbers)]
+            if with_building:
+                best = with_building
+            elif len({a.grid_id for _, a, _ in best}) > 1 and any(a.buildings for _, a, _ in best):
+                return self._ambiguous(best, top, f"楼栋 {numbers[0]} 不在「{best[0][2]}」的网格清单中")
+        grids = {a.grid_id for _, a, _ in best}
+        if len(grids) == 1:
+            s, area, which = max(best, key=lambda x: (x[0], len(x[2])))
+            gid = area.grid_id
+            cid = self._grids[gid].community_id if gid in self._grids else None
+            conf = s / 100.0
+            return Route(gid, cid, self.street_of_community(cid), "address", round(conf, 3), matched=area.label,
+                         note=f"按地址「{which}」匹配")
+        return self._ambiguous(best, top, "地址对应多个网格，请补充楼栋号")
+
+    def _ambiguous(self, best: list[tuple[float, _Area, str]], top: float, why: str) -> Route:
+        grids = tuple(sorted({a.grid_id for _, a, _ in best}))
+        communities = {self._grids[g].community_id for g in grids if g in self._grids}
+        cid = next(iter(communities)) if len(communities) == 1 else None
+        sid = self.street_of_community(cid) if cid else self._only_street()
+        return Route(None, cid, sid, "address", round(top / 100.0 * 0.5, 3), ambiguous=True, candidates=grids, note=why)
+
+    def route_location(self, latitude: float, longitude: float) -> Route:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude) or math.isnan(longitude):
+            return Route(None, None, self._only_street(), "location", 0.0, note="位置坐标无效")
+        inside = [g for g in self._grids.values() if g.polygon and _contains(g.polygon, latitude, longitude)]
+        if len(inside) == 1:
+            g = inside[0]
+            return Route(g.id, g.community_id, self.street_of_community(g.community_id), "location", 1.0,
+                         matched=g.name, note="位置在网格范围内")
+        pool = inside or [g for g in self._grids.values() if g.center]
+        if not pool:
+            return Route(None, None, self._only_street(), "location", 0.0, note="网格没有坐标，无法按位置匹配")
+        dist, g = min(((haversine_km(latitude, longitude, *g.center), g) for g in pool if g.center), key=lambda p: p[0],
+                      default=(math.inf, None))
+        if g is None or dist > MAX_DISTANCE_KM:
+            return Route(None, None, self._only_street(), "location", 0.0,
+                         note=f"位置距最近网格 {dist:.1f} 公里，超出辖区" if g else "位置无法匹配网格")
+        conf = max(0.5, 1.0 - dist / MAX_DISTANCE_KM * 0.5)
+        return Route(g.id, g.community_id, self.street_of_community(g.community_id), "location", round(conf, 3),
+                     matched=g.name, note=f"按位置匹配最近网格（{dist * 1000:.0f} 米）")
+
+
+def _area_label(name: str, buildings: list) -> str:
+    nums = sorted(int(b) for b in buildings if str(b).isdigit())
+    named = [str(b) for b in buildings if not str(b).isdigit()]
+    parts: list[str] = []
+    if nums:
+        runs: list[str] = []
+        start = prev = nums[0]
+        for n in [*nums[1:], None]:
+            if n is not None and n == prev + 1:
+                prev = n
+                continue
+            runs.append(f"{start}-{prev}" if prev != start else str(start))
+            if n is not None:
+                start = prev = n
+        parts.append(",".join(runs) + "栋")
+    parts.extend(named)
+    return f"{name} {' '.join(parts)}".strip()
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _contains(ring: tuple[tuple[float, float], ...], lat: float, lon: float) -> bool:
+    """Even-odd ray casting on (lat, lon) pairs; fine at grid scale (a few hundred metres)."""
+    inside = False
+    n = len(ring)
+    for i in range(n):
+        (y1, x1), (y2, x2) = ring[i], ring[(i + 1) % n]
+        if (y1 > lat) != (y2 > lat):
+            x_cross = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+            if lon < x_cross:
+                inside = not inside
+    return inside

@@ -1,0 +1,235 @@
+"""`griddesk chat`: talk to the real dialog engine from a terminal (or a pipe), as a resident, a grid
+worker or an admin. Pushes the case service writes to the outbox print inline after each turn.
+
+Console-only commands (never sent to the engine):
+  /as resident [NAME]   /as worker NAME [GRID_ID]   /as admin   /who
+  /loc LAT LON (share a location)   /photo [caption]   /contact PHONE   /quit
+Typing a button's number ("1") or its label presses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from bot.dialog.events import Reply
+    from bot.dialog.testing import ChatDriver, Persona
+    from bot.services import App
+    from bot.settings import Settings
+
+#: User ids of console personas: far from real Telegram ids' typical range is not needed (local DB), but
+#: fixed so a restarted console continues the same conversations.
+RESIDENT_BASE_ID = 9_100_000_001
+WORKER_BASE_ID = 9_200_000_001
+ADMIN_ID = 9_300_000_001
+
+HELP = (
+    "控制台命令：/as resident [名字]  /as worker 名字 [网格ID]  /as admin  /who  "
+    "/loc 纬度 经度  /photo [说明]  /contact 电话  /quit；输入按钮编号或文字即可点按钮。"
+)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("chat", help="console chat with the dialog engine (type as a resident; /as worker NAME, /as admin)")
+    p.add_argument("--as", dest="role", choices=("resident", "worker", "admin"), default="resident",
+                   help="start as this role (default resident)")
+    p.add_argument("--name", default=None, help="persona name (worker: required with --as worker)")
+    p.set_defaults(handler=_chat)
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.dialog.logs import configure_logging
+
+    # The chat is on stdout; per-update log lines would only clutter the terminal, so below DEBUG
+    # the console logs warnings and errors only (to stderr).
+    configure_logging(settings.log_level if settings.log_level == "DEBUG" else "WARNING", stream=sys.stderr)
+    return asyncio.run(run_console(settings, sys.stdin, sys.stdout, role=args.role, name=args.name))
+
+
+async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, role: str = "resident",
+                      name: str | None = None) -> int:
+    """The loop: read a line, hand it to the engine as the current persona, print replies and pushes."""
+    from bot.services import build_app
+
+    app = await build_app(settings)
+    try:
+        console = Console(app, stdout, interactive=stdin.isatty())
+        await console.switch(role, name)
+        if console.interactive:
+            console.line(HELP)
+        while True:
+            if console.interactive:
+                stdout.write(f"{console.current.name}> ")
+                stdout.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            if not await console.handle_line(line.rstrip("\r\n")):
+                break
+        return 0
+    finally:
+        await app.close()
+
+
+class Console:
+    """Personas over one `ChatDriver`; prints what each persona receives."""
+
+    def __init__(self, app: App, out: TextIO, *, interactive: bool):
+        from bot.dialog.testing import ChatDriver
+
+        self.app = app
+        self.out = out
+        self.interactive = interactive
+        self.driver: ChatDriver = ChatDriver(app.engine, app.cases.outbox)
+        services = app.engine.services
+        services.admin_ids = frozenset(services.admin_ids | {ADMIN_ID})
+        self.current: Persona = self.driver.persona("居民", "resident", RESIDENT_BASE_ID)
+
+    def line(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def handle_line(self, line: str) -> bool:
+        """One typed line; False to stop."""
+        text = line.strip()
+        if not text:
+            return True
+        if text in ("/quit", "/exit"):
+            return False
+        head, _, rest = text.partition(" ")
+        if head == "/as":
+            role, _, who = rest.strip().partition(" ")
+            await self.switch(role or "resident", who.strip() or None)
+            return True
+        if head == "/who":
+            self.line(f"（当前身份：{self.current.name}，{_role_word(self.current.role)}，id {self.current.user_id}）")
+            return True
+        if head == "/loc":
+            parts = rest.replace(",", " ").split()
+            try:
+                lat, lon = float(parts[0]), float(parts[1])
+            except (IndexError, ValueError):
+                self.line("（用法：/loc 纬度 经度，例如 /loc 31.2304 121.4737）")
+                return True
+            await self._show(await self.driver.location(self.current, lat, lon))
+            return True
+        if head == "/photo":
+            await self._show(await self.driver.photo(self.current, f"console-photo-{len(self.current.inbox) + 1}",
+                                                     rest.strip() or None))
+            return True
+        if head == "/contact":
+            await self._show(await self.driver.contact(self.current, rest.strip()))
+            return True
+        button = self._button_by_number(text)
+        if button is not None:
+            await self._show(await self.driver.press_data(self.current, button))
+            return True
+        await self._show(await self.driver.send(self.current, text))
+        return True
+
+    async def switch(self, role: str, name: str | None) -> None:
+        if role == "admin":
+            self.current = self.driver.persona("管理员", "admin", ADMIN_ID)
+        elif role == "worker":
+            worker_name, _, grid = (name or "网格员").partition(" ")
+            self.current = await self._worker(worker_name.strip() or "网格员", grid.strip() or None)
+        elif role == "resident":
+            index = sum(1 for p in self.driver.personas.values() if p.role == "resident")
+            label = name or "居民"
+            known = self.driver.personas.get(label)
+            self.current = known or self.driver.persona(label, "resident", RESIDENT_BASE_ID + index)
+        else:
+            self.line("（用法：/as resident [名字] | /as worker 名字 [网格ID] | /as admin）")
+            return
+        self.line(f"（切换为：{self.current.name}，{_role_word(self.current.role)}）")
+        await self._show([])
+
+    async def _worker(self, name: str, grid_id: str | None) -> Persona:
+        """A worker persona, bound through a real invite code the first time (to `grid_id`, or the grid of
+        the latest case, or the first grid) and given that grid's cases still waiting for a worker."""
+        existing = self.driver.personas.get(name)
+        if existing is not None and existing.role == "worker":
+            return existing
+        index = sum(1 for p in self.driver.personas.values() if p.role == "worker")
+        persona = self.driver.persona(name, "worker", WORKER_BASE_ID + index)
+        service = self.app.cases
+        if await service.workers_of(persona.user_id):
+            return persona
+        grid_id = grid_id or await _latest_grid(service) or next(iter(service.router.grid_ids()), None)
+        if grid_id is None:
+            self.line("（没有网格数据，无法绑定网格员）")
+            return persona
+        invite = await service.create_invite(name, grid_id=grid_id)
+        self.line(f"（控制台：为 {name} 生成邀请码 {invite.code}，网格 {grid_id}）")
+        await self._show(await self.driver.send(persona, f"/bind {invite.code}"), persona)
+        taken = await _hand_waiting_cases(service, grid_id, invite.worker.id)
+        if taken:
+            self.line(f"（控制台：网格 {grid_id} 中待派单的 {taken} 件案件已派给 {name}）")
+        return persona
+
+    def _button_by_number(self, text: str) -> str | None:
+        if not text.isdigit():
+            return None
+        index = int(text) - 1
+        buttons = self.current.buttons
+        return buttons[index][1] if 0 <= index < len(buttons) else None
+
+    async def _show(self, replies: list[Reply], persona: Persona | None = None) -> None:
+        """Print the replies to `persona` (default: the current one), then every push the turn caused."""
+        who = persona or self.current
+        numbered = {data: i + 1 for i, (_, data) in enumerate(who.buttons)}
+        for reply in replies:
+            self._print(reply, "机器人", numbered)
+        for push in await self.driver.deliver_pushes():
+            target = self.driver.by_chat(push.chat_id)
+            label = f"推送 → {target.name}" if target else f"推送 → chat {push.chat_id}"
+            numbered = {data: i + 1 for i, (_, data) in enumerate(target.buttons)} if target is self.current else {}
+            self._print(push, label, numbered)
+
+    def _print(self, reply: Reply, label: str, numbered: dict[str, int]) -> None:
+        if reply.text:
+            body = reply.text.replace("\n", "\n    ")
+            self.line(f"[{label}] {body}")
+        if reply.buttons:
+            cells = []
+            for row in reply.buttons:
+                for b in row:
+                    n = numbered.get(b.data)
+                    cells.append(f"[{n}] {b.text}" if n else f"[{b.text}]")
+            self.line("    " + "  ".join(cells))
+        if reply.request_location:
+            self.line("    （可发送 /loc 纬度 经度 分享位置）")
+        if reply.photo_file_id:
+            self.line(f"    （附照片 {reply.photo_file_id}）")
+
+
+def _role_word(role: str) -> str:
+    return {"resident": "居民", "worker": "网格员", "admin": "管理员"}.get(role, role)
+
+
+async def _latest_grid(service: Any) -> str | None:
+    from sqlalchemy import select
+
+    from storage.models import Case
+
+    async with service.db.session() as s:
+        row = (await s.execute(select(Case.grid_id).where(Case.grid_id.is_not(None))
+                               .order_by(Case.created_at.desc(), Case.id.desc()).limit(1))).first()
+    return row[0] if row else None
+
+
+async def _hand_waiting_cases(service: Any, grid_id: str, worker_id: int) -> int:
+    """Cases of the grid still waiting for a worker (none was bound when they were filed) go to the new one."""
+    from sqlalchemy import select
+
+    from storage.models import Case
+
+    async with service.db.session() as s:
+        ids = [r[0] for r in (await s.execute(select(Case.id).where(
+            Case.grid_id == grid_id, Case.assignee_id.is_(None), Case.state.in_(("filed", "returned"))))).all()]
+    for case_id in ids:
+        await service.assign(case_id, worker_id)
+    return len(ids)

@@ -1,0 +1,114 @@
+"""Fits the case service (`bot.cases.service.CaseService`) to what the dialog needs (`ports.CaseDesk`),
+and keeps dialog state in the service's `dialog_state` table.
+
+The service speaks in Telegram ids and returns detached views; this adapter adds the few things the
+dialog wants in another shape (a place named in the report's words, one duplicate, per-category figures).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.cases.routing import building_numbers
+from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.dialog.state import ChatState
+from bot.errors import CaseError
+
+if TYPE_CHECKING:
+    from bot.cases.service import CaseService
+
+#: A place in the report's own words counts as given only when routing is this sure of the grid.
+PLACE_CONFIDENCE = 0.9
+_ROLE_ORDER = {"grid": 0, "community": 1, "street": 2}
+
+
+class ServiceCaseDesk:
+    """`ports.CaseDesk` over the real case service."""
+
+    def __init__(self, service: CaseService):
+        self.service = service
+
+    async def place_known(self, text: str) -> str | None:
+        route = self.service.router.route_address(text)
+        if not route.grid_id or route.ambiguous or route.confidence < PLACE_CONFIDENCE or not route.matched:
+            return None
+        area = route.matched.split()[0]
+        numbers = building_numbers(self.service._simplify(text))
+        return f"{area}{numbers[0]}栋" if numbers else area
+
+    async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
+        route = self.service.route(draft.address, draft.latitude, draft.longitude)
+        if not route.grid_id:
+            return None
+        found = await self.service.find_duplicates(draft.intent, draft.text, route.grid_id, limit=1)
+        return found[0] if found else None
+
+    async def file(self, draft: ReportDraft) -> CaseView:
+        return await self.service.file_case(draft)
+
+    async def support(self, case_id: int, resident_telegram_id: int, chat_id: int, text: str | None) -> CaseView:
+        await self.service.ensure_resident(resident_telegram_id, chat_id=chat_id)
+        return await self.service.support(case_id, resident_telegram_id, text=text)
+
+    async def resident_cases(self, telegram_id: int, limit: int = 10) -> list[CaseView]:
+        return await self.service.cases_of_resident(telegram_id, limit=limit)
+
+    async def get_case(self, case_id: int) -> CaseView | None:
+        try:
+            return await self.service.get_case(case_id)
+        except CaseError:
+            return None
+
+    async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView:
+        return await self.service.rate(case_id, telegram_id, score)
+
+    async def bind_worker(self, code: str, telegram_id: int, chat_id: int, name: str) -> WorkerView:
+        return await self.service.bind_worker(code, telegram_id)
+
+    async def worker_by_telegram(self, telegram_id: int) -> WorkerView | None:
+        workers = await self.service.workers_of(telegram_id)
+        return min(workers, key=lambda w: _ROLE_ORDER.get(w.role, 9)) if workers else None
+
+    async def worker_tasks(self, worker: WorkerView) -> list[CaseView]:
+        return await self.service.tasks_of_worker(worker.telegram_id or 0)
+
+    async def accept(self, case_id: int, worker: WorkerView) -> CaseView:
+        return await self.service.accept(case_id, worker.telegram_id or 0)
+
+    async def resolve(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
+        return await self.service.resolve(case_id, worker.telegram_id or 0, note, photo=photo)
+
+    async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView:
+        return await self.service.return_case(case_id, worker.telegram_id or 0, reason)
+
+    async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView:
+        return await self.service.assign(case_id, worker_id, by_telegram_id=by.telegram_id)
+
+    async def save_phone(self, telegram_id: int, phone: str) -> None:
+        await self.service.set_phone(telegram_id, phone, consent=True)
+
+    async def stats_rows(self) -> list[dict[str, Any]]:
+        """The case service's figures (the same as `griddesk stats`): the total, then per grid and category."""
+        stats = await self.service.stats()
+        rows = [stats.total, *stats.by_grid, *stats.by_category]
+        return [{
+            "intent": row.id, "name": row.name if row.by != "grid" else f"{row.name}（网格）", "total": row.cases,
+            "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,
+            "satisfied_rate": row.satisfaction_rate, "avg_hours": row.avg_handling_hours,
+        } for row in rows if row.cases]
+
+
+class ServiceStateStore:
+    """Dialog state in the case service's `dialog_state` table: a restart mid-conversation loses nothing."""
+
+    def __init__(self, service: CaseService):
+        self.service = service
+
+    async def load(self, chat_id: int) -> ChatState:
+        return ChatState.from_dict(await self.service.load_dialog(chat_id))
+
+    async def save(self, chat_id: int, state: ChatState) -> None:
+        if state.step == "idle" and not state.offered and state.script == "simplified":
+            await self.service.clear_dialog(chat_id)
+        else:
+            await self.service.save_dialog(chat_id, state.to_dict())

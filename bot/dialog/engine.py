@@ -1,0 +1,202 @@
+"""The one dialog engine: `await engine.handle(incoming) -> list[Reply]`, for every adapter.
+
+Each update: load the chat's state from the database, route the event (cancel anywhere → buttons →
+commands → the step the chat waits in → a fresh message), save the state, convert the replies to the
+person's script, and log one structured line. Updates of one chat run one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import unicodedata
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+import structlog
+
+from bot.cases import callbacks
+from bot.dialog import admin, resident, texts, worker
+from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.state import StateStore
+from bot.dialog.turn import Services, Turn
+
+log = structlog.get_logger("griddesk.dialog")
+
+#: Share of unreadable characters (controls, U+FFFD) above which a message counts as binary junk.
+BINARY_SHARE = 0.2
+
+
+class DialogEngine:
+    """Channel-agnostic: adapters turn updates into `Incoming` and render the `Reply`s returned."""
+
+    def __init__(self, services: Services, states: StateStore):
+        self.services = services
+        self.states = states
+        self._locks: dict[int, list] = {}  # chat id → [lock, holders + waiters]
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        started = time.perf_counter()
+        turn: Turn | None = None
+        async with self._chat_lock(incoming.chat_id):
+            try:
+                turn = await self._handle_locked(incoming)
+            except Exception:
+                log.exception("update failed", chat=incoming.chat_id, kind=incoming.kind)
+        if turn is None:
+            replies = [Reply(chat_id=incoming.chat_id, text=texts.ERROR_REPLY, callback_answer=_toast(incoming))]
+        else:
+            replies = self._render(turn)
+        log.info(
+            "update", chat=incoming.chat_id, kind=incoming.kind, command=incoming.command,
+            intent=turn.intent if turn else None, act=turn.act if turn else None,
+            state=turn.state.step if turn else "?", replies=len(replies), outcome="ok" if turn else "error",
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return replies
+
+    @asynccontextmanager
+    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """One update per chat at a time; the lock is dropped when nobody holds or waits for it."""
+        entry = self._locks.get(chat_id)
+        if entry is None:
+            entry = self._locks[chat_id] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._locks.pop(chat_id, None)
+
+    async def _handle_locked(self, incoming: Incoming) -> Turn:
+        state = await self.states.load(incoming.chat_id)
+        offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
+        turn = Turn(incoming=incoming, state=state, services=self.services)
+        self._note_script(turn)
+        await self._route(turn, offered)
+        await self.states.save(incoming.chat_id, turn.state)
+        return turn
+
+    # -- routing ------------------------------------------------------------------------------------
+
+    async def _route(self, turn: Turn, offered: dict[str, str]) -> None:
+        inc = turn.incoming
+        text = inc.text
+        if (inc.kind == "command" and inc.command == "cancel") or (inc.kind == "text" and resident.is_cancel(text)):
+            resident.cancel(turn)
+            return
+        label = (text or "").strip()
+        if inc.kind == "text" and label in offered:
+            inc = replace(inc, kind="button", payload=offered[label])
+            turn.incoming = inc
+        if inc.kind == "button":
+            await self._button(turn, inc.payload or "")
+        elif inc.kind == "command":
+            await self._command(turn, (inc.command or "").lower(), (inc.text or "").strip())
+        elif inc.kind == "text":
+            await self._text(turn, text or "")
+        elif inc.kind == "location" and inc.latitude is not None and inc.longitude is not None:
+            await resident.on_location(turn, inc.latitude, inc.longitude)
+        elif inc.kind == "photo" and inc.photo_file_id:
+            if not await worker.on_worker_step(turn, photo=inc.photo_file_id):
+                await resident.on_photo(turn, inc.photo_file_id, inc.text)
+        elif inc.kind == "contact" and inc.phone:
+            await self.services.cases.save_phone(turn.user_id, inc.phone)
+            turn.say(texts.CONTACT_THANKS)
+        else:
+            turn.say(texts.UNSUPPORTED_EVENT)
+
+    async def _button(self, turn: Turn, data: str) -> None:
+        if await worker.on_worker_step(turn, button=data) if data == worker.SKIP_RESOLVE_PHOTO else False:
+            return
+        cb = callbacks.parse(data)
+        if cb is not None and cb.action in (callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN):
+            await worker.on_case_button(turn, cb)
+            return
+        if await resident.on_button(turn, data):
+            return
+        turn.say(texts.STALE_BUTTON)
+        turn.toast(texts.STALE_BUTTON)
+
+    async def _command(self, turn: Turn, command: str, arg: str) -> None:
+        if command == "start":
+            if arg.startswith("bind_"):
+                await worker.bind(turn, arg[len("bind_"):])
+                return
+            turn.state.reset()
+            turn.say(texts.WELCOME + await self._role_help(turn), remove_keyboard=True)
+        elif command == "help":
+            turn.say(texts.HELP + await self._role_help(turn))
+        elif command == "report":
+            resident.start_report(turn)
+        elif command == "my":
+            await resident.show_my_cases(turn)
+        elif command == "bind":
+            await worker.bind(turn, arg)
+        elif command == "tasks":
+            await worker.show_tasks(turn)
+        elif command == "stats":
+            await admin.stats(turn)
+        elif command == "reload":
+            await admin.reload(turn)
+        else:
+            turn.say(texts.UNKNOWN_COMMAND.format(command=command[:30] or "?"))
+
+    async def _role_help(self, turn: Turn) -> str:
+        extra = ""
+        if await turn.worker() is not None:
+            extra += "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 办结 / 退单。"
+        if turn.is_admin:
+            extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库。"
+        return extra
+
+    async def _text(self, turn: Turn, text: str) -> None:
+        if await worker.on_worker_step(turn, text=text):
+            return
+        norm = self.services.normalizer.normalize(text)
+        if norm.empty:
+            turn.say(texts.BINARY_INPUT if _looks_binary(text) else texts.EMPTY_INPUT)
+            return
+        await resident.on_text(turn, text)
+
+    # -- script -------------------------------------------------------------------------------------
+
+    def _note_script(self, turn: Turn) -> None:
+        """Follow the script of what the person writes; text with no script-specific characters keeps it."""
+        text = turn.incoming.text
+        if turn.incoming.kind not in ("text", "photo") or not text:
+            return
+        norm = self.services.normalizer
+        sample = text[: self.services.max_chars]
+        if norm.normalize(sample).script == "traditional":
+            turn.state.script = "traditional"
+        elif norm.to_script(sample, "traditional") != sample:
+            turn.state.script = "simplified"
+
+    def _render(self, turn: Turn) -> list[Reply]:
+        script = turn.state.script
+        if script != "traditional":
+            return turn.replies
+        conv = self.services.normalizer.to_script
+        return [
+            replace(
+                r, text=conv(r.text, "traditional"),
+                buttons=tuple(tuple(Button(conv(b.text, "traditional"), b.data) for b in row) for row in r.buttons),
+                callback_answer=conv(r.callback_answer, "traditional") if r.callback_answer else r.callback_answer,
+            )
+            for r in turn.replies
+        ]
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co") and not ch.isspace()))
+    return bad / len(text) >= BINARY_SHARE
+
+
+def _toast(incoming: Incoming) -> str | None:
+    return texts.ERROR_REPLY[:60] if incoming.kind == "button" else None

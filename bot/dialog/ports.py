@@ -1,0 +1,51 @@
+"""What the dialog needs from the case service, as one small protocol.
+
+The engine talks to `CaseDesk` only; `bot.dialog.case_desk.ServiceCaseDesk` fits the real case
+service (`bot.cases.service`) to it. The views are the case service's own detached dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.cases.views import CaseView, ReportDraft, WorkerView
+
+
+class CaseDesk(Protocol):
+    async def place_known(self, text: str) -> str | None:
+        """The place named in a report's own words ("阳光花园3栋…"), when routing finds it confidently."""
+
+    async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
+        """An open case with the same intent, grid and similar words within the window, if any."""
+
+    async def file(self, draft: ReportDraft) -> CaseView:
+        """File (committed) and route; returns the case with its number."""
+
+    async def support(self, case_id: int, resident_telegram_id: int, chat_id: int, text: str | None) -> CaseView:
+        """附议: the resident joins an existing case."""
+
+    async def resident_cases(self, telegram_id: int, limit: int = 10) -> list[CaseView]: ...
+
+    async def get_case(self, case_id: int) -> CaseView | None: ...
+
+    async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView: ...
+
+    async def bind_worker(self, code: str, telegram_id: int, chat_id: int, name: str) -> WorkerView: ...
+
+    async def worker_by_telegram(self, telegram_id: int) -> WorkerView | None: ...
+
+    async def worker_tasks(self, worker: WorkerView) -> list[CaseView]: ...
+
+    async def accept(self, case_id: int, worker: WorkerView) -> CaseView: ...
+
+    async def resolve(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView: ...
+
+    async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView: ...
+
+    async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView: ...
+
+    async def save_phone(self, telegram_id: int, phone: str) -> None:
+        """A phone number the resident shared (sharing a contact is the consent)."""
+
+    async def stats_rows(self) -> list[dict[str, Any]]:
+        """Per-category figures: name, total, resolved_rate, on_time_rate, satisfied_rate (None = n/a)."""

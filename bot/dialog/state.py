@@ -1,0 +1,113 @@
+"""Per-chat dialog state: where a conversation stands, kept in the database so restarts lose nothing.
+
+The state is a small JSON document (`ChatState.to_dict`) in the `dialog_state` table; every update
+loads it, the flow changes it, and it is saved before the replies leave the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+STATE_VERSION = 1
+
+#: Steps a conversation can wait in (the Mermaid diagram in dialog.md draws them).
+STEPS = (
+    "idle",
+    "await_description",  # /report: waiting for the resident to describe the problem
+    "confirm_category",  # unsure: resident picks a category from buttons
+    "confirm_outside",  # outside the desk: 12345, or file as a general request
+    "offer_file",  # a question that is also a complaint: file it?
+    "await_address",  # need an address text or a shared location
+    "await_photo",  # optional photo, skip allowed
+    "confirm_duplicate",  # join (附议) an existing case or file a new one
+    "worker_resolve_note",  # worker: a short note for 办结
+    "worker_resolve_photo",  # worker: optional photo for 办结
+    "worker_return_reason",  # worker: why the case goes back (退单)
+)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A report being put together; nothing is filed until every needed piece is here."""
+
+    text: str = ""
+    intent: str | None = None  # None = general request (其他诉求)
+    subtype: str | None = None
+    choices: list[str] = field(default_factory=list)  # category ids offered as buttons
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: list[str] = field(default_factory=list)
+    urgent: bool = False
+    photo_asked: bool = False
+    duplicate_of: str | None = None  # case number offered for 附议
+    duplicate_declined: bool = False
+
+    @property
+    def has_place(self) -> bool:
+        return bool(self.address) or (self.latitude is not None and self.longitude is not None)
+
+
+@dataclass(slots=True)
+class ChatState:
+    """Everything the engine remembers about one chat between updates."""
+
+    step: str = "idle"
+    script: str = "simplified"  # the script the person last wrote in (replies follow it)
+    draft: Draft | None = None
+    case_id: int | None = None  # worker flows: the case being resolved/returned
+    offered: dict[str, str] = field(default_factory=dict)  # button label → data, so typing a label presses it
+    note: str | None = None  # worker flows: the 办结 note waiting for an optional photo
+    version: int = STATE_VERSION
+
+    def reset(self) -> None:
+        """Back to idle, keeping what we know about the person (their script)."""
+        self.step, self.draft, self.case_id, self.note = "idle", None, None, None
+        self.offered = {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ChatState:
+        """Rebuild a saved state; anything unreadable (an older format, a hand edit) starts fresh."""
+        if not data or data.get("version") != STATE_VERSION:
+            return cls(script=(data or {}).get("script", "simplified"))
+        try:
+            raw_draft = data.get("draft")
+            draft = Draft(**raw_draft) if isinstance(raw_draft, dict) else None
+            state = cls(
+                step=str(data.get("step", "idle")),
+                script=str(data.get("script", "simplified")),
+                draft=draft,
+                case_id=data.get("case_id"),
+                note=data.get("note"),
+                offered=dict(data.get("offered") or {}),
+            )
+        except TypeError:
+            return cls(script=str(data.get("script", "simplified")))
+        if state.step not in STEPS:
+            state.reset()
+        return state
+
+
+class StateStore(Protocol):
+    """Where chat states live between updates."""
+
+    async def load(self, chat_id: int) -> ChatState: ...
+
+    async def save(self, chat_id: int, state: ChatState) -> None: ...
+
+
+class MemoryStateStore:
+    """States in a dict: for tests of flows that do not need a database."""
+
+    def __init__(self) -> None:
+        self._data: dict[int, dict[str, Any]] = {}
+
+    async def load(self, chat_id: int) -> ChatState:
+        return ChatState.from_dict(self._data.get(chat_id))
+
+    async def save(self, chat_id: int, state: ChatState) -> None:
+        self._data[chat_id] = state.to_dict()

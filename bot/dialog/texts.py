@@ -1,0 +1,159 @@
+"""Every sentence the bot says, in one place (Simplified; converted to the reader's script on the way out).
+
+Keeping the wording here lets the field team review the tone without reading the dialog logic.
+"""
+
+from __future__ import annotations
+
+# -- states, scores, roles ---------------------------------------------------------------------------
+
+STATE_NAMES = {
+    "filed": "已受理",
+    "assigned": "已派单",
+    "accepted": "处置中",
+    "resolved": "已办结，待评价",
+    "rated": "已评价",
+    "returned": "已退单，待重新派单",
+    "cancelled": "已撤销",
+}
+LEVEL_NAMES = {"grid": "网格", "community": "社区", "street": "街道"}
+SCORE_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+OTHER_NAME = "其他诉求"
+
+# -- buttons ------------------------------------------------------------------------------------------
+
+BTN_NONE_OF_THESE = "都不是"
+BTN_SKIP_PHOTO = "跳过，不传照片"
+BTN_CANCEL = "取消"
+BTN_FILE_IT = "我要反映这个问题"
+BTN_NO_THANKS = "不用了"
+BTN_FILE_ANYWAY = "仍按一般诉求提交"
+BTN_PICK_CATEGORY = "选择问题类别"
+BTN_JOIN = "附议（加入这件）"
+BTN_FILE_NEW = "另立新案"
+BTN_ACCEPT = "接单"
+BTN_RESOLVE = "办结"
+BTN_RETURN = "退单"
+BTN_SKIP_RESOLVE_PHOTO = "跳过，直接办结"
+
+# -- general ------------------------------------------------------------------------------------------
+
+WELCOME = (
+    "您好，这里是社区网格服务台 👋\n"
+    "直接用一句话告诉我遇到的问题就行，比如“3栋楼下烧烤油烟很大”，我会登记并派给负责您楼栋的网格员。\n"
+    "也可以问政策问题，比如“电动车能在楼道充电吗”。\n"
+    "命令：/report 反映问题  /my 我的诉求  /cancel 取消  /help 帮助\n"
+    "遇到火灾、有人受伤或正在发生的违法犯罪，请先拨打 119 / 120 / 110。"
+)
+HELP = (
+    "怎么用：\n"
+    "• 反映问题：直接描述，例如“小区门口电动车堵住消防通道”，然后告诉我地址或发送位置，可附照片。\n"
+    "• 问政策：直接提问，例如“群租房怎么认定？”\n"
+    "• /my 查看我的诉求和进度；处理完后可以评价 满意 / 基本满意 / 不满意。\n"
+    "• 任何时候发送“取消”或 /cancel 都能重新开始。\n"
+    "紧急情况请先拨打 119（火警）/ 120（急救）/ 110（报警）。"
+)
+CHAT_REPLY = "您好！有需要社区处理的问题，直接告诉我就行；也可以发送 /help 看看怎么用。"
+THANKS_REPLY = "不客气，有事随时找我。"
+CANCELLED = "好的，已取消，刚才的内容不会提交。有需要随时再找我。"
+NOTHING_TO_CANCEL = "现在没有进行中的操作。有问题直接告诉我就行。"
+EMPTY_INPUT = "没看到文字内容哦。请用文字描述一下遇到的问题，比如“楼道里堆满杂物”。"
+BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。请用文字描述一下遇到的问题。"
+TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。）"
+UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
+UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
+STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
+ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
+CONTACT_THANKS = "已收到您的联系电话，仅用于网格员联系您处理诉求。"
+
+# -- resident: reporting ------------------------------------------------------------------------------
+
+ASK_DESCRIPTION = "请用一两句话描述您要反映的问题，例如“翠竹苑5栋楼道堆满杂物”。也可以附上照片。"
+CONFIRM_CATEGORY = "我理解您反映的是下面哪类问题？请选一个："
+PICK_CATEGORY = "请选择问题类别："
+ASK_ADDRESS = "好的，记下了【{category}】。请告诉我具体地址（小区、楼栋，比如“梨园小区3栋”），或点下方按钮发送位置。"
+ADDRESS_REQUIRED = "地址不能跳过：网格员需要知道在哪里。请写上小区和楼栋，或点下方按钮发送位置。"
+ADDRESS_TOO_SHORT = "地址太短了，请写上小区和楼栋，例如“梨园小区3栋2单元”，或发送位置。"
+ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
+PHOTO_RECEIVED = "照片收到了。"
+LOCATION_RECEIVED = "位置收到了。"
+FILED = (
+    "已受理 ✅\n案件编号：{number}\n类别：{category}\n地址：{address}\n{routing}\n"
+    "办结时限：{deadline}。处理进展会通知您，也可以随时发送 /my 查看。"
+)
+FILED_ROUTED = "已派给：{grid}{worker}"
+FILED_DISPATCHER = "已转社区调度员分派"
+URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n已通知{routing}尽快到场。请注意自身安全。"
+DUPLICATE_FOUND = (
+    "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n“{text}”\n"
+    "已有 {supporters} 位居民附议。您可以加入这件（附议），进展会同步通知您；也可以另立新案。"
+)
+JOINED = "已加入案件 {number}（附议），目前共 {supporters} 位居民关注。有进展会通知您。"
+ALREADY_JOINED = "您已经关注案件 {number} 了，有进展会通知您。"
+OUTSIDE_DESK = (
+    "这件事不属于社区网格服务台受理的范围（例如学校、社保、就业、医院、营业执照等）。\n"
+    "建议拨打 12345 政务服务便民热线，由对应部门办理。\n如果您仍希望社区登记转达，可以按一般诉求提交。"
+)
+REPORT_NEEDS_DETAIL = "能再具体说说是什么问题吗？比如“哪里、发生了什么”。也可以直接选择类别："
+FILE_FAILED = "抱歉，登记时出了问题，案件还没有提交。请稍后再发一次，内容不会丢。"
+
+# -- resident: emergency ------------------------------------------------------------------------------
+
+EMERGENCY_CALL = "⚠️ 情况紧急，请立即拨打 {numbers}！\n先确保自身安全，再回来告诉我地址，我同时登记紧急案件通知网格员。"
+EMERGENCY_NUMBERS = {"fire": "119（火警）", "medical": "120（急救）", "police": "110（报警）"}
+EMERGENCY_ASK_ADDRESS = "请告诉我出事地点（小区、楼栋），或点下方按钮发送位置。"
+
+# -- resident: questions ------------------------------------------------------------------------------
+
+KB_ANSWER = "{answer}\n\n（来源：{source}）"
+KB_NO_ANSWER = "这个问题我暂时没有找到确切的答案。可以拨打 12345 政务服务便民热线咨询，或直接告诉我需要社区处理的问题。"
+KB_NOT_READY = "政策问答功能还在准备中，暂时不能回答。可以拨打 12345 政务服务便民热线咨询；需要社区处理的问题可以直接告诉我。"
+OFFER_FILE = "如果这件事需要社区处理，我可以帮您登记【{category}】："
+
+# -- resident: my cases, rating -----------------------------------------------------------------------
+
+MY_NONE = "您还没有反映过问题。直接告诉我遇到的问题就可以登记。"
+MY_HEADER = "您的诉求（最近 {count} 件）："
+MY_LINE = "• {number}【{category}】{state}{extra}\n  {text}"
+MY_SUPPORTED = "（附议）"
+RATE_ASK = "案件 {number} 已办结，请评价："
+RATED = "感谢评价：{score}。"
+RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
+RATE_NOT_YOURS = "只能评价您自己反映的案件。"
+NO_SUCH_CASE = "没有找到案件 {number}。"
+
+# -- worker -------------------------------------------------------------------------------------------
+
+BIND_USAGE = "请发送 /bind 邀请码（邀请码由社区管理员生成）。"
+BOUND = "绑定成功：{name}，负责{where}。新案件会推送给您；发送 /tasks 查看待办。"
+BIND_FAILED = "绑定失败：{reason}"
+NOT_A_WORKER = "这个功能只对已绑定的网格员开放。网格员请先发送 /bind 邀请码。"
+TASKS_NONE = "目前没有待办案件 👍"
+TASKS_HEADER = "待办案件 {count} 件："
+TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
+ACCEPTED = "已接单：{number}。处理完后点“办结”。"
+ASK_RESOLVE_NOTE = "请用一句话说明案件 {number} 的处理结果（例如“已联系物业清理完毕”）："
+ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳过”。"
+RESOLVED = "已办结：{number}。已通知居民评价。"
+ASK_RETURN_REASON = "请说明退单原因（例如“不属于本网格”“类别不对”），社区调度员会重新分派："
+RETURNED = "已退单：{number}，原因：{reason}。社区调度员会重新分派。"
+NOTE_TOO_SHORT = "说明太短了，请多写几个字。"
+ACTION_REFUSED = "操作未完成：{reason}"
+
+# -- admin --------------------------------------------------------------------------------------------
+
+NOT_ADMIN = "这个命令只对管理员开放。"
+RELOADED = "已重新加载：{intents} 个意图，{knowledge} 条知识。"
+RELOAD_FAILED = "重新加载失败，继续使用原来的配置。问题：\n{problems}"
+STATS_HEADER = "统计（全部案件）："
+STATS_EMPTY = "还没有案件。"
+STATS_LINE = "• {name}：工作量 {total}，办结率 {resolved}，按时办结率 {on_time}，平均处置 {hours}，满意率 {satisfied}"
+
+# -- deadlines ----------------------------------------------------------------------------------------
+
+
+def deadline_text(hours: float) -> str:
+    """48 → "48 小时内", 168 → "7 天内": what residents read on a phone."""
+    if hours >= 48 and hours % 24 == 0:
+        return f"{int(hours // 24)} 天内"
+    return f"{hours:g} 小时内"

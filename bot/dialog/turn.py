@@ -1,0 +1,96 @@
+"""One update being handled: the event, the chat's state, the replies so far, and the engine's services.
+
+Flows (resident, worker, admin) receive a `Turn` and only call `say`; the engine converts the
+replies to the person's script and saves the state once the flow is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.state import ChatState
+
+if TYPE_CHECKING:
+    from bot.cases.views import WorkerView
+    from bot.dialog.ports import CaseDesk
+    from bot.dialog.understanding import Understanding
+    from bot.nlu.normalize import Normalizer
+
+#: Buttons are (label, data) pairs or ready `Button`s; one inner sequence per keyboard row.
+Rows = Sequence[Sequence[Button | tuple[str, str]]]
+
+
+@dataclass(slots=True)
+class Services:
+    """What flows may use; built once by `bot.services` and shared by every turn."""
+
+    understanding: Understanding
+    cases: CaseDesk
+    normalizer: Normalizer
+    admin_ids: frozenset[int] = frozenset()
+    max_chars: int = 2000
+    timezone: str = "Asia/Shanghai"  # how deadlines are shown to workers
+
+
+@dataclass(slots=True)
+class Turn:
+    incoming: Incoming
+    state: ChatState
+    services: Services
+    replies: list[Reply] = field(default_factory=list)
+    intent: str | None = None  # for the log line
+    act: str | None = None
+    _worker: Any = None
+    _worker_loaded: bool = False
+
+    @property
+    def chat_id(self) -> int:
+        return self.incoming.chat_id
+
+    @property
+    def user_id(self) -> int:
+        return self.incoming.sender.user_id
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user_id in self.services.admin_ids
+
+    async def worker(self) -> WorkerView | None:
+        """The bound worker writing, if any (looked up once per turn)."""
+        if not self._worker_loaded:
+            self._worker = await self.services.cases.worker_by_telegram(self.user_id)
+            self._worker_loaded = True
+        return self._worker
+
+    def say(self, text: str, buttons: Rows = (), *, request_location: bool = False, remove_keyboard: bool = False,
+            photo_file_id: str | None = None, remember_buttons: bool = True) -> None:
+        """Queue a reply; its buttons' labels are remembered so typing a label works like pressing it."""
+        rows = tuple(tuple(b if isinstance(b, Button) else Button(b[0], b[1]) for b in row) for row in buttons)
+        if remember_buttons and rows:
+            self.state.offered = {b.text: b.data for row in rows for b in row}
+        self.replies.append(Reply(
+            chat_id=self.chat_id, text=text, buttons=rows, request_location=request_location,
+            remove_keyboard=remove_keyboard, photo_file_id=photo_file_id,
+        ))
+
+    def toast(self, text: str) -> None:
+        """Answer the pressed button with a short notice (Telegram shows it as a toast)."""
+        if self.incoming.callback_id is None and self.incoming.kind != "button":
+            return
+        if self.replies:
+            last = self.replies[-1]
+            self.replies[-1] = Reply(**{**_fields(last), "callback_answer": text})
+        else:  # never an empty message: the notice is the message
+            self.replies.append(Reply(chat_id=self.chat_id, text=text, callback_answer=text))
+
+
+def rows_of(buttons: Iterable[Button | tuple[str, str]], per_row: int) -> list[list[Button | tuple[str, str]]]:
+    items = list(buttons)
+    return [items[i : i + per_row] for i in range(0, len(items), per_row)]
+
+
+def _fields(reply: Reply) -> dict[str, Any]:
+    return {name: getattr(reply, name) for name in reply.__dataclass_fields__}

@@ -1,0 +1,124 @@
+"""What the engine understands with: intents, the classifier built on them, and the knowledge base.
+
+Held together so `/reload` swaps all of it at once; a broken file leaves the old set in place and
+the admin gets the `path:line` problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.errors import DataFileError, Problem
+from bot.nlu.normalize import Normalizer
+
+
+class Answerer(Protocol):
+    """The knowledge base as the dialog uses it (`bot.kb.KnowledgeBase`)."""
+
+    def answer(self, question: str) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    ok: bool
+    intents: int
+    knowledge: int
+    problems: tuple[str, ...] = ()
+
+
+class Understanding:
+    """Loads and holds the intent set, the classifier and (when available) the knowledge base."""
+
+    def __init__(self, intents: Any, classifier: Any, kb: Answerer | None, *,
+                 normalizer: Normalizer, intents_dir: Path | None = None, knowledge_dir: Path | None = None):
+        self.intents = intents
+        self.classifier = classifier
+        self.kb = kb
+        self.normalizer = normalizer
+        self.intents_dir = intents_dir
+        self.knowledge_dir = knowledge_dir
+        #: Called with this object after a successful reload (e.g. the case service takes the new names).
+        self.listeners: list[Callable[[Understanding], None]] = []
+
+    @classmethod
+    def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer) -> Understanding:
+        """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
+        intents, classifier = _load_intents(intents_dir, normalizer)
+        kb = _load_kb(knowledge_dir, normalizer, strict=False)
+        return cls(intents, classifier, kb, normalizer=normalizer, intents_dir=intents_dir, knowledge_dir=knowledge_dir)
+
+    def category_name(self, intent_id: str | None) -> str:
+        from bot.dialog import texts
+
+        intent = self.intents.get(intent_id) if intent_id else None
+        return intent.name if intent is not None else texts.OTHER_NAME
+
+    def categories(self) -> list[tuple[str, str]]:
+        """(id, 名称) of every category, in file order: the picker's buttons."""
+        return [(i.id, i.name) for i in self.intents.categories]
+
+    def deadline_hours(self, intent_id: str | None, subtype: str | None) -> float:
+        intent = self.intents.get(intent_id) if intent_id else None
+        return intent.deadline_for(subtype) if intent is not None else 72.0
+
+    def reload(self) -> ReloadResult:
+        """Re-read intents and knowledge; all-or-nothing, problems listed as `path:line: message`."""
+        problems: list[Problem] = []
+        new_intents = new_classifier = new_kb = None
+        if self.intents_dir is not None:
+            try:
+                new_intents, new_classifier = _load_intents(self.intents_dir, self.normalizer)
+            except DataFileError as exc:
+                problems.extend(exc.problems)
+        if self.knowledge_dir is not None:
+            try:
+                new_kb = _load_kb(self.knowledge_dir, self.normalizer, strict=True)
+            except DataFileError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            return ReloadResult(False, _count_intents(self.intents), _count_kb(self.kb), tuple(str(p) for p in problems))
+        if new_intents is not None:
+            self.intents, self.classifier = new_intents, new_classifier
+        if new_kb is not None:
+            self.kb = new_kb
+        for listener in self.listeners:
+            listener(self)
+        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb))
+
+
+def _load_intents(directory: Path, normalizer: Normalizer) -> tuple[Any, Any]:
+    from bot.nlu.classifier import Classifier
+    from bot.nlu.intent_files import load_intents
+
+    intents = load_intents(directory, normalizer)
+    return intents, Classifier.from_intents(intents, normalizer)
+
+
+def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool) -> Answerer | None:
+    """The knowledge base, or None when the `bot.kb` package or the folder is not there yet."""
+    try:
+        from bot.kb import KnowledgeBase  # type: ignore[attr-defined]
+    except ImportError:
+        try:
+            from bot.kb.base import KnowledgeBase
+        except ImportError:
+            return None
+    if not Path(directory).is_dir():
+        return None
+    try:
+        return KnowledgeBase.load(directory, normalizer)
+    except DataFileError:
+        if strict:
+            raise
+        return None
+
+
+def _count_intents(intents: Any) -> int:
+    return len(getattr(intents, "intents", ()) or ())
+
+
+def _count_kb(kb: Any) -> int:
+    return len(getattr(kb, "entries", ()) or ()) if kb is not None else 0

@@ -1,0 +1,181 @@
+"""Grid worker flows: /bind, /tasks, 接单, 办结 (short note, optional photo), 退单 (with a reason),
+and a dispatcher's 派给 buttons. Pushes to workers come from the case service's outbox, not from here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.cases import callbacks
+from bot.cases.views import CaseView, WorkerView
+from bot.dialog import texts
+from bot.dialog.resident import cancel_row, plain
+from bot.dialog.turn import Turn
+from bot.errors import CaseError
+
+SKIP_RESOLVE_PHOTO = "d:wskip"
+MIN_NOTE_CHARS = 2
+WORKER_STEPS = ("worker_resolve_note", "worker_resolve_photo", "worker_return_reason")
+_BIND_CODE_MAX = 40
+
+
+async def bind(turn: Turn, code: str | None) -> None:
+    code = (code or "").strip()
+    if not code or len(code) > _BIND_CODE_MAX:
+        turn.say(texts.BIND_USAGE)
+        return
+    try:
+        worker = await turn.services.cases.bind_worker(code, turn.user_id, turn.chat_id, turn.incoming.sender.first_name)
+    except CaseError as exc:
+        turn.say(texts.BIND_FAILED.format(reason=exc))
+        return
+    turn.state.reset()
+    where = worker.grid_id or worker.community_id or worker.street_id or ""
+    turn.say(texts.BOUND.format(name=worker.name, where=f"{texts.LEVEL_NAMES.get(worker.role, '')} {where}".strip()))
+
+
+async def show_tasks(turn: Turn) -> None:
+    worker = await turn.worker()
+    if worker is None:
+        turn.say(texts.NOT_A_WORKER)
+        return
+    cases = await turn.services.cases.worker_tasks(worker)
+    if not cases:
+        turn.say(texts.TASKS_NONE)
+        return
+    turn.say(texts.TASKS_HEADER.format(count=len(cases)), remember_buttons=False)
+    for case in cases[:10]:
+        turn.say(card(turn, case), buttons_for(case), remember_buttons=False)
+
+
+def card(turn: Turn, case: CaseView) -> str:
+    svc = turn.services
+    supporters = f"\n附议：{case.supporter_count} 人" if case.supporter_count else ""
+    return texts.TASK_CARD.format(
+        urgent="🚨紧急 " if case.urgent else "", number=case.number,
+        category=svc.understanding.category_name(case.intent if case.intent != "other" else None),
+        state=texts.STATE_NAMES.get(case.state, case.state), address=case.address or "（见位置）",
+        text=_short(case.text), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
+    )
+
+
+def buttons_for(case: CaseView) -> tuple[tuple[tuple[str, str], ...], ...]:
+    if case.state == "accepted":
+        return (((texts.BTN_RESOLVE, callbacks.make(callbacks.RESOLVE, case.id)),
+                 (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))),)
+    return (((texts.BTN_ACCEPT, callbacks.make(callbacks.ACCEPT, case.id)),
+             (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))),)
+
+
+async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
+    """接单 / 办结 / 退单 / 派给 pressed on a pushed case or a /tasks card."""
+    worker = await turn.worker()
+    if worker is None:
+        turn.say(texts.NOT_A_WORKER)
+        turn.toast(texts.NOT_A_WORKER[:60])
+        return
+    cases = turn.services.cases
+    try:
+        if cb.action == callbacks.ACCEPT:
+            case = await cases.accept(cb.case_id, worker)
+            turn.state.reset()
+            turn.say(texts.ACCEPTED.format(number=case.number),
+                     [[(texts.BTN_RESOLVE, callbacks.make(callbacks.RESOLVE, case.id))]])
+            turn.toast(texts.BTN_ACCEPT)
+        elif cb.action == callbacks.RESOLVE:
+            case = await _owned_case(turn, cb.case_id, worker)
+            turn.state.reset()
+            turn.state.step, turn.state.case_id = "worker_resolve_note", case.id
+            turn.say(texts.ASK_RESOLVE_NOTE.format(number=case.number), [[cancel_row()]])
+        elif cb.action == callbacks.RETURN:
+            case = await _owned_case(turn, cb.case_id, worker)
+            turn.state.reset()
+            turn.state.step, turn.state.case_id = "worker_return_reason", case.id
+            turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
+        elif cb.action == callbacks.ASSIGN and cb.arg:
+            case = await cases.assign(cb.case_id, int(cb.arg), worker)
+            turn.say(f"已派单：{case.number} → {case.assignee_name or ''}")
+            turn.toast("已派单")
+    except CaseError as exc:
+        turn.say(texts.ACTION_REFUSED.format(reason=exc))
+        turn.toast(str(exc)[:60])
+
+
+async def _owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
+    case = await turn.services.cases.get_case(case_id)
+    if case is None:
+        raise CaseError(texts.NO_SUCH_CASE.format(number=case_id))
+    if case.assignee_id != worker.id and worker.role == "grid":
+        raise CaseError(f"案件 {case.number} 不在您的待办里")
+    return case
+
+
+async def on_worker_step(turn: Turn, *, text: str | None = None, photo: str | None = None, button: str | None = None) -> bool:
+    """Continue a 办结/退单 conversation; False when the event does not belong to it."""
+    state = turn.state
+    if state.step not in WORKER_STEPS or state.case_id is None:
+        return False
+    worker = await turn.worker()
+    if worker is None:
+        state.reset()
+        turn.say(texts.NOT_A_WORKER)
+        return True
+    if state.step == "worker_resolve_note":
+        if text is None:
+            turn.say(texts.ASK_RESOLVE_NOTE.format(number=state.case_id), [[cancel_row()]])
+            return True
+        note = text.strip()
+        if len(plain(note)) < MIN_NOTE_CHARS:
+            turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
+            return True
+        state.note, state.step = note[:1000], "worker_resolve_photo"
+        turn.say(texts.ASK_RESOLVE_PHOTO, [[(texts.BTN_SKIP_RESOLVE_PHOTO, SKIP_RESOLVE_PHOTO), cancel_row()]])
+        return True
+    if state.step == "worker_resolve_photo":
+        if photo is None and button != SKIP_RESOLVE_PHOTO and text is None:
+            return False
+        await _resolve(turn, worker, photo)
+        return True
+    if state.step == "worker_return_reason":
+        if text is None:
+            turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
+            return True
+        reason = text.strip()
+        if len(plain(reason)) < MIN_NOTE_CHARS:
+            turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
+            return True
+        case_id = state.case_id
+        state.reset()
+        try:
+            case = await turn.services.cases.return_case(case_id, worker, reason[:500])
+        except CaseError as exc:
+            turn.say(texts.ACTION_REFUSED.format(reason=exc))
+            return True
+        turn.say(texts.RETURNED.format(number=case.number, reason=reason[:100]))
+        return True
+    return False
+
+
+async def _resolve(turn: Turn, worker: WorkerView, photo: str | None) -> None:
+    state = turn.state
+    case_id, note = state.case_id, state.note or ""
+    state.reset()
+    assert case_id is not None
+    try:
+        case = await turn.services.cases.resolve(case_id, worker, note, photo)
+    except CaseError as exc:
+        turn.say(texts.ACTION_REFUSED.format(reason=exc))
+        return
+    turn.say(texts.RESOLVED.format(number=case.number))
+
+
+def _local(at: datetime, timezone: str) -> str:
+    """A deadline in the desk's time zone, the way workers read it ("06-14 18:00")."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M")
+
+
+def _short(text: str, limit: int = 120) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"

@@ -1,0 +1,319 @@
+"""Knowledge entries: one Markdown file per answer under `knowledge/`, with YAML front matter.
+
+The format is documented for admins in `knowledge/README.md`. Every problem carries `path:line`;
+nothing is half-loaded — a broken set raises `KnowledgeFileError` and the caller keeps what it had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bot.errors import KnowledgeFileError, Problem
+
+#: The taxonomy's category ids (shared/taxonomy.md); an entry's `intents` must come from here
+#: unless the caller passes the ids of the intent files it actually loaded.
+TAXONOMY_IDS = frozenset({
+    "noise", "illegal_construction", "parking", "sanitation", "greening", "group_rental",
+    "falling_objects", "pets", "street_vending", "fumes_odor", "water_leak", "elevator",
+    "public_facilities", "utilities", "property_service", "fire_hazard", "neighbor_dispute",
+    "public_order",
+})
+#: What a resident should be able to read on a phone without scrolling much.
+MAX_BODY_CHARS = 500
+MAX_QUESTION_CHARS = 80
+#: The body ends with this line so the resident sees the law behind the answer.
+SOURCE_PREFIXES = ("依据:", "依据:")
+README_NAME = "README.md"
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+_REQUIRED = ("id", "title", "questions", "intents", "source", "checked")
+_OPTIONAL = ("tags", "supersedes")
+_FENCE = "---"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as the admin wrote it, with its line (for `kb check` reports)."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One answer the bot can give, and everything needed to find and cite it."""
+
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    intents: tuple[str, ...]
+    source: str
+    checked: dt.date
+    body: str
+    path: str
+    line: int = 1
+    tags: tuple[str, ...] = ()
+    supersedes: str | None = None
+
+    @property
+    def key_terms(self) -> tuple[str, ...]:
+        """Words the segmenter must keep whole (tags, plus the law names cited)."""
+        laws = tuple(re.findall(r"《([^《》]{2,30})》", self.source))
+        return self.tags + laws
+
+
+def load_entries(
+    directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None
+) -> list[Entry]:
+    """Load every `*.md` entry in `directory` (not README.md); raise `KnowledgeFileError` with all problems."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise KnowledgeFileError([Problem(str(root), 0, "not a directory (set KNOWLEDGE_DIR to the knowledge folder)")])
+    files = sorted(p for p in root.glob("*.md") if p.name != README_NAME)
+    if not files:
+        raise KnowledgeFileError([Problem(str(root), 0, "no *.md knowledge entries here")])
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    known = intent_ids if intent_ids is not None else TAXONOMY_IDS
+    for file in files:
+        entry = _load_file(file, _display(file), known, today or dt.date.today(), problems)
+        if entry is not None:
+            entries.append(entry)
+    problems.extend(_cross_file_problems(entries))
+    if problems:
+        raise KnowledgeFileError(problems)
+    return entries
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _split(text: str, reader: _Reader) -> tuple[str, str, int] | None:
+    """(front matter, body, line of the body's first line) or None after reporting why not."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != _FENCE:
+        reader.problem(1, "an entry must start with a '---' line, then the front matter (id:, title: …), then '---'")
+        return None
+    for idx in range(1, len(lines)):
+        if lines[idx].strip() == _FENCE:
+            return "\n".join(lines[1:idx]), "\n".join(lines[idx + 1:]), idx + 2
+    reader.problem(1, "front matter is not closed: add a '---' line after it")
+    return None
+
+
+class _Reader:
+    """Validates one file, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    @staticmethod
+    def key_line(node: CommentedMap, key: str) -> int:
+        # Front matter starts on file line 2; ruamel lines are 0-based within it.
+        try:
+            return node.lc.key(key)[0] + 2
+        except (KeyError, TypeError, AttributeError):
+            return 1
+
+    @staticmethod
+    def item_line(node: CommentedSeq, index: int) -> int:
+        try:
+            return node.lc.item(index)[0] + 2
+        except (KeyError, TypeError, AttributeError, IndexError):
+            return node.lc.line + 2
+
+    def text(self, doc: CommentedMap, key: str) -> str | None:
+        value = doc.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(self.key_line(doc, key), f"{key!r} must be a non-empty text, got {_show(value)}")
+            return None
+        return " ".join(value.split())
+
+    def texts(self, doc: CommentedMap, key: str, max_chars: int | None = None) -> list[tuple[str, int]]:
+        value = doc.get(key)
+        if not isinstance(value, CommentedSeq) or not value:
+            self.problem(self.key_line(doc, key), f"{key!r} must be a non-empty list (one '- item' per line)")
+            return []
+        out: list[tuple[str, int]] = []
+        seen: dict[str, int] = {}
+        for idx, item in enumerate(value):
+            line = self.item_line(value, idx)
+            if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
+                self.problem(line, f"each {key} item must be a non-empty text, got {_show(item)}")
+                continue
+            text = " ".join(str(item).split())
+            if max_chars is not None and len(text) > max_chars:
+                self.problem(line, f"{key} item is {len(text)} characters; keep it under {max_chars} (one question)")
+                continue
+            if text in seen:
+                self.problem(line, f"{text!r} is listed twice in {key} (first at line {seen[text]})")
+                continue
+            seen[text] = line
+            out.append((text, line))
+        return out
+
+    def entry(self, doc: Any, body: str, body_line: int, file_stem: str, known: frozenset[str], today: dt.date) -> Entry | None:
+        if not isinstance(doc, CommentedMap):
+            self.problem(2, "front matter must be 'key: value' lines (id:, title:, questions: …)")
+            return None
+        for key in doc:
+            if key not in _REQUIRED and key not in _OPTIONAL:
+                allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
+                self.problem(self.key_line(doc, key), f"unknown key {key!r} (allowed: {allowed})")
+        for key in _REQUIRED:
+            if key not in doc:
+                self.problem(1, f"missing required key {key!r} in the front matter")
+        eid = self.ident(doc, file_stem)
+        title = self.text(doc, "title") if "title" in doc else None
+        questions = self.texts(doc, "questions", MAX_QUESTION_CHARS) if "questions" in doc else []
+        intents = self.intents(doc, known) if "intents" in doc else []
+        tags = [t for t, _ in self.texts(doc, "tags")] if "tags" in doc else []
+        source = self.source(doc) if "source" in doc else None
+        checked = self.checked(doc, today) if "checked" in doc else None
+        supersedes = self.text(doc, "supersedes") if "supersedes" in doc else None
+        text = self.body(body, body_line)
+        if None in (eid, title, source, checked, text) or not questions or not intents:
+            return None
+        return Entry(
+            id=eid, title=title, questions=tuple(Question(q, ln) for q, ln in questions),  # type: ignore[arg-type]
+            intents=tuple(intents), source=source, checked=checked, body=text, path=self.path,  # type: ignore[arg-type]
+            tags=tuple(tags), supersedes=supersedes,
+        )
+
+    def ident(self, doc: CommentedMap, file_stem: str) -> str | None:
+        if "id" not in doc:
+            return None
+        value = doc["id"]
+        line = self.key_line(doc, "id")
+        if not isinstance(value, str) or not _ID.match(value):
+            self.problem(line, f"id must be lower-case ASCII letters, digits and _ (start with a letter), got {_show(value)}")
+            return None
+        if value != file_stem:
+            self.problem(line, f"id {value!r} must match the file name ({file_stem}.md → id: {file_stem})")
+            return None
+        return value
+
+    def intents(self, doc: CommentedMap, known: frozenset[str]) -> list[str]:
+        out: list[str] = []
+        for text, line in self.texts(doc, "intents"):
+            if text not in known:
+                self.problem(line, f"unknown intent {text!r} (known: {', '.join(sorted(known))})")
+                continue
+            out.append(text)
+        return out
+
+    def source(self, doc: CommentedMap) -> str | None:
+        value = self.text(doc, "source")
+        if value is not None and not re.search(r"《[^《》]+》", value):
+            self.problem(self.key_line(doc, "source"), f"source must name the law in 《》 and its article, got {_show(value)}")
+            return None
+        return value
+
+    def checked(self, doc: CommentedMap, today: dt.date) -> dt.date | None:
+        value = doc["checked"]
+        line = self.key_line(doc, "checked")
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            self.problem(line, f"checked must be a date written YYYY-MM-DD, got {_show(value)}")
+            return None
+        if value > today:
+            self.problem(line, f"checked date {value.isoformat()} is in the future (today is {today.isoformat()})")
+            return None
+        return value
+
+    def body(self, body: str, body_line: int) -> str | None:
+        lines = body.split("\n")
+        filled = [(i, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+        if not filled:
+            self.problem(body_line, "the answer text after the front matter is empty")
+            return None
+        last_idx, last = filled[-1]
+        ok = True
+        if not last.startswith(SOURCE_PREFIXES):
+            self.problem(body_line + last_idx, "the answer must end with a source line starting with '依据:'")
+            ok = False
+        if len(filled) < 2:
+            self.problem(body_line + last_idx, "the answer needs a few sentences before the '依据:' line")
+            ok = False
+        text = "\n".join(ln for _, ln in filled)
+        if len(text) > MAX_BODY_CHARS:
+            self.problem(body_line, f"the answer is {len(text)} characters; keep it under {MAX_BODY_CHARS} (read on a phone)")
+            ok = False
+        return text if ok else None
+
+
+def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, problems: list[Problem]) -> Entry | None:
+    reader = _Reader(shown, problems)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        reader.problem(0, f"cannot read: {exc.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        reader.problem(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text (save the file as UTF-8)")
+        return None
+    if "\x00" in text:
+        reader.problem(text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte: not a text file")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parts = _split(text, reader)
+    if parts is None:
+        return None
+    front, body, body_line = parts
+    try:
+        doc = YAML(typ="rt").load(front)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reader.problem(mark.line + 2 if mark is not None else 1, f"YAML syntax in the front matter: {exc.problem or exc.context}")
+        return None
+    except YAMLError as exc:
+        reader.problem(1, f"YAML syntax in the front matter: {exc}")
+        return None
+    if doc is None:
+        reader.problem(1, "empty front matter: an entry needs id, title, questions, intents, source and checked")
+        return None
+    return reader.entry(doc, body, body_line, file.stem, known, today)
+
+
+def _cross_file_problems(entries: list[Entry]) -> list[Problem]:
+    """The same question listed by two entries would make one of them unreachable."""
+    problems: list[Problem] = []
+    owner: dict[str, tuple[Entry, Question]] = {}
+    for entry in entries:
+        for q in entry.questions:
+            key = re.sub(r"[\s\W_]+", "", q.text).lower()
+            prev = owner.get(key)
+            if prev is not None and prev[0].id != entry.id:
+                problems.append(Problem(entry.path, q.line, f"question {q.text!r} is also listed by {prev[0].path}:{prev[1].line}"))
+            else:
+                owner.setdefault(key, (entry, q))
+    return problems

@@ -1,0 +1,259 @@
+"""Retrieval over knowledge entries: BM25 on an inverted index, re-ranked by fuzzy similarity.
+
+Why this shape:
+- Terms are jieba words (a private `jieba.Tokenizer`, so the classifier's dictionary is not touched)
+  plus CJK character bigrams at a lower weight; bigrams keep recall when the resident's wording is
+  segmented differently from the entry's ("车位" vs "停车位") or one character is a typo.
+- Postings hold precomputed BM25 impacts, sorted best first and cut at `posting_cap`, so a query costs
+  at most terms × cap whatever the number of entries (common, low-idf terms are the only ones cut).
+- rapidfuzz compares the question with the listed questions of the BM25 shortlist only.
+- The confidence is how much of the question (idf-weighted) the entry covers, blended with fuzzy
+  similarity: words the knowledge base has never seen ("股票") pull it down, so an off-topic
+  question falls under the threshold instead of getting the nearest entry.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
+from rapidfuzz import fuzz
+
+#: Function words and question chatter: they say nothing about which rule is asked about.
+STOPWORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 嘛 么 哦 哈 啦 喔 哎 诶 呗 咧 嗯 噢 我 你 您 他 她 它 我们 你们 他们 咱们 大家 自己 人家
+    这 那 这个 那个 这种 那种 这样 那样 这些 那些 这里 那里 这儿 那儿 是 在 有 和 与 及 或 或者 就 都 也 还 又 再 才
+    被 把 给 让 对 从 到 向 往 跟 同 会 能 能否 可以 可 要 想 得 地 着 过 请问 请 问 问下 问一下 一下 下吧 怎么 怎么办
+    怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 不 不是 吗的 呢的 个 一个
+    些 一些 很 太 挺 真 真的 好 还是 但是 但 可是 因为 所以 如果 而且 然后 就是 只是 已经 现在 应该 需要 算 算是 属于
+    知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?""".split()
+)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_WORD_CHAR = re.compile(r"[\w\u3400-\u9fff]")
+_NOT_TEXT = re.compile(r"[\W_]+")
+BIGRAM_MARK = "~"
+
+
+class Analyzer:
+    """Text → index terms. Owns a private jieba tokenizer with the knowledge base's key terms added."""
+
+    def __init__(self, key_terms: Iterable[str] = (), bigram_weight: float = 0.5):
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # jieba logs its cache load at DEBUG to stderr
+        self._tok = jieba.Tokenizer()
+        self._tok.initialize()
+        self.bigram_weight = bigram_weight
+        for term in sorted(set(key_terms)):
+            if len(term) >= 2 and not term.isspace():
+                self._tok.add_word(term)
+
+    def words(self, text: str) -> list[str]:
+        """jieba words (search mode: long words also yield their parts), without stopwords/punctuation."""
+        out = []
+        for word in self._tok.cut_for_search(text):
+            word = word.strip()
+            if word and word not in STOPWORDS and _WORD_CHAR.search(word):
+                out.append(word)
+        return out
+
+    def terms(self, text: str) -> Counter[str]:
+        """Term counts: words plus marked CJK bigrams."""
+        counts: Counter[str] = Counter(self.words(text))
+        for run in _CJK_RUN.findall(text):
+            for i in range(len(run) - 1):
+                counts[BIGRAM_MARK + run[i: i + 2]] += 1
+        return counts
+
+    def weight(self, term: str) -> float:
+        return self.bigram_weight if term.startswith(BIGRAM_MARK) else 1.0
+
+
+def fuzzy_key(text: str) -> str:
+    """What rapidfuzz compares: the normalised text without punctuation or spaces."""
+    return _NOT_TEXT.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A scored candidate: entry position, confidence 0..1 and its parts (for tuning and `kb check`)."""
+
+    doc: int
+    score: float
+    coverage: float
+    fuzzy: float
+    bm25: float
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What the index needs from an entry, already normalised.
+
+    `head` (title, questions, tags) says what the entry is about; `body` only supports it, so a
+    question matching body words alone earns less. `topics` are the entry's key terms (tags).
+    """
+
+    head: str
+    body: str
+    questions: tuple[str, ...]
+    topics: tuple[str, ...] = ()
+
+
+class Index:
+    """Inverted BM25 index with impact-ordered, capped postings and a fuzzy re-rank of the shortlist."""
+
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        analyzer: Analyzer,
+        *,
+        k1: float = 1.2,
+        b: float = 0.5,
+        posting_cap: int = 200,
+        shortlist: int = 12,
+        coverage_weight: float = 0.7,
+        unknown_factor: float = 0.7,
+        off_topic_factor: float = 0.6,
+        bm25_tiebreak: float = 0.2,
+    ):
+        self.off_topic_factor = off_topic_factor
+        self.bm25_tiebreak = bm25_tiebreak
+        self.analyzer = analyzer
+        self.shortlist = shortlist
+        self.coverage_weight = coverage_weight
+        self.size = len(documents)
+        self._questions = [tuple("".join(analyzer.words(q)) or fuzzy_key(q) for q in d.questions) for d in documents]
+        heads = [analyzer.terms(d.head) for d in documents]
+        doc_terms = [h + analyzer.terms(d.body) for h, d in zip(heads, documents, strict=True)]
+        self._head_terms = [frozenset(c) for c in heads]
+        self._doc_terms = [frozenset(c) for c in doc_terms]
+        self._topics = [_topic_terms(d.topics, analyzer) for d in documents]
+        self._pinyin = Pinyin()
+        # Homophone typos of key terms ("广场午" → "广场舞", "燥音" → "噪音"): the commonest IME slip.
+        self._sounds: dict[tuple[str, ...], str] = {}
+        for topic in sorted({t for d in documents for t in d.topics}):
+            if 2 <= len(topic) <= 6 and _CJK_RUN.fullmatch(topic):
+                self._sounds.setdefault(self._pinyin.of_term(topic), topic)
+        lengths = [sum(c.values()) for c in doc_terms]
+        avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        df: Counter[str] = Counter()
+        for counts in doc_terms:
+            df.update(counts.keys())
+        n = max(self.size, 1)
+        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        # An unseen word tells nearly as much as the rarest seen one: it is why off-topic questions score low.
+        self._unknown_idf = unknown_factor * math.log(1 + (n - 0.5) / 1.5)
+        postings: dict[str, list[tuple[float, int]]] = {}
+        for doc, (counts, length) in enumerate(zip(doc_terms, lengths, strict=True)):
+            norm = k1 * (1 - b + b * length / avg)
+            for term, tf in counts.items():
+                impact = self._idf[term] * tf * (k1 + 1) / (tf + norm)
+                postings.setdefault(term, []).append((impact, doc))
+        self._postings = {
+            t: tuple((d, imp) for imp, d in heapq.nlargest(posting_cap, plist)) for t, plist in postings.items()
+        }
+
+    def search(self, text: str, limit: int = 1) -> list[Hit]:
+        """Best hits for normalised `text`, highest confidence first (empty when no term is known)."""
+        counts = self.analyzer.terms(text)
+        if not counts:
+            return []
+        for fixed in self._typo_fixes(text):
+            counts[fixed] += 1
+        bm: dict[int, float] = {}
+        for term in counts:
+            plist = self._postings.get(term)
+            if plist is None:
+                continue
+            w = self.analyzer.weight(term)
+            for doc, impact in plist:
+                bm[doc] = bm.get(doc, 0.0) + w * impact
+        if not bm:
+            return []
+        shortlist = heapq.nlargest(self.shortlist, bm, key=bm.__getitem__)
+        best_bm = bm[shortlist[0]]
+        words = [t for t in counts if not t.startswith(BIGRAM_MARK)]
+        weights = [self._idf.get(w, self._unknown_idf) for w in words]
+        total = sum(weights)
+        key = "".join(words) or fuzzy_key(text)
+        hits = []
+        for doc in shortlist:
+            head, full = self._head_terms[doc], self._doc_terms[doc]
+            got = sum(wt * max(_credit(w, head), 0.6 * _credit(w, full)) for w, wt in zip(words, weights, strict=True))
+            coverage = got / total if total else 0.0
+            fz = max((fuzz.ratio(key, q) for q in self._questions[doc]), default=0.0) / 100.0
+            score = self.coverage_weight * coverage + (1 - self.coverage_weight) * fz
+            if not any(_credit(w, self._topics[doc]) >= 0.4 for w in words):
+                # Nothing the entry is about was asked (only generic words matched): likely off-topic.
+                score *= self.off_topic_factor
+            hits.append(Hit(doc, score, coverage, fz, bm[doc] / best_bm))
+        # BM25 breaks ties between entries that cover the question equally well.
+        hits.sort(key=lambda h: h.score + self.bm25_tiebreak * h.bm25, reverse=True)
+        return hits[:limit]
+
+    def _typo_fixes(self, text: str) -> set[str]:
+        """Key terms the text writes with a same-sounding wrong character (first 200 characters only)."""
+        fixes: set[str] = set()
+        for run in _CJK_RUN.findall(text[:200]):
+            sounds = [self._pinyin.of_char(ch) for ch in run]
+            for size in (2, 3, 4):
+                for start in range(len(run) - size + 1):
+                    chunk = run[start: start + size]
+                    if chunk in self._idf:
+                        continue
+                    for key in itertools.islice(itertools.product(*sounds[start: start + size]), 8):
+                        hit = self._sounds.get(key)
+                        if hit is not None and hit != chunk:
+                            fixes.add(hit)
+        return fixes
+
+
+class Pinyin:
+    """Toneless pinyin of characters (all readings) and of terms (in context), cached per instance."""
+
+    def __init__(self) -> None:
+        self._chars: dict[str, tuple[str, ...]] = {}
+
+    def of_char(self, ch: str) -> tuple[str, ...]:
+        got = self._chars.get(ch)
+        if got is None:
+            raw = pinyin_dict.get(ord(ch), "")
+            got = tuple(dict.fromkeys(_toneless(r) for r in raw.split(",") if r)) or (ch,)
+            self._chars[ch] = got
+        return got
+
+    @staticmethod
+    def of_term(term: str) -> tuple[str, ...]:
+        return tuple(lazy_pinyin(term, style=Style.NORMAL, v_to_u=False))
+
+
+def _toneless(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _topic_terms(topics: Iterable[str], analyzer: Analyzer) -> frozenset[str]:
+    """Key terms as words, their parts and bigrams, so a partial or mistyped mention still counts."""
+    out: set[str] = set()
+    for topic in topics:
+        out.add(topic)
+        out.update(analyzer.terms(topic))
+    return frozenset(out)
+
+
+def _credit(word: str, terms: frozenset[str]) -> float:
+    """1 when the entry has the word; else the share of its character bigrams it has (typos, other cuts)."""
+    if word in terms:
+        return 1.0
+    if len(word) < 2:
+        return 0.0
+    grams = [BIGRAM_MARK + word[i: i + 2] for i in range(len(word) - 1)]
+    return sum(g in terms for g in grams) / len(grams) * 0.8

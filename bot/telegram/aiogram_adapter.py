@@ -1,0 +1,175 @@
+"""aiogram 3 adapter (the default): updates → `translate` → runtime; `Outgoing` → aiogram calls.
+
+The only module that imports aiogram. It translates, it does not decide: every answer comes from the
+engine (through the runtime) and every send goes through the shared `TelegramSender`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.telegram.menus import Commands
+from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
+from bot.telegram.sender import SendFailure
+from bot.telegram.translate import Translated, translate_callback, translate_message
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+HTML = "HTML"
+
+
+def to_markup(markup: Markup) -> Any:
+    if isinstance(markup, InlineKeyboard):
+        return InlineKeyboardMarkup(inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row] for row in markup.rows])
+    if isinstance(markup, LocationKeyboard):
+        return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=markup.button_text, request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)
+    if isinstance(markup, RemoveKeyboard):
+        return ReplyKeyboardRemove()
+    return None
+
+
+def to_failure(exc: BaseException) -> SendFailure:
+    """aiogram's exception tree → the sender's neutral failure kinds."""
+    if isinstance(exc, TelegramRetryAfter):
+        return SendFailure("retry_after", exc.message, float(exc.retry_after))
+    if isinstance(exc, TelegramForbiddenError):
+        return SendFailure("blocked", exc.message)
+    if isinstance(exc, TelegramUnauthorizedError):
+        return SendFailure("unauthorized", exc.message)
+    if isinstance(exc, TelegramConflictError):
+        return SendFailure("conflict", exc.message)
+    if isinstance(exc, TelegramBadRequest | TelegramNotFound | TelegramEntityTooLarge | TelegramMigrateToChat):
+        return SendFailure("bad_request", exc.message)
+    if isinstance(exc, TelegramServerError):
+        return SendFailure("server", exc.message)
+    if isinstance(exc, ClientDecodeError):  # a proxy's HTML error page instead of Telegram's JSON
+        return SendFailure("server", str(exc)[:200])
+    if isinstance(exc, TelegramNetworkError):
+        return SendFailure("network", exc.message)
+    if isinstance(exc, TelegramAPIError):
+        return SendFailure("server", exc.message)
+    return SendFailure("network", f"{exc.__class__.__name__}: {exc}")
+
+
+class AiogramAdapter:
+    name = "aiogram"
+
+    def __init__(self, token: str, api_url: str, dispatch: Callable[[Translated], Awaitable[None]], *,
+                 poll_timeout: int = 25):
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        self.bot = Bot(token, session=session)
+        self.dispatcher = Dispatcher()
+        self._dispatch = dispatch
+        self.poll_timeout = poll_timeout
+        self.username: str | None = None
+        router = Router(name="griddesk")
+        router.message.register(self._on_message)
+        router.edited_message.register(self._on_edited)
+        router.callback_query.register(self._on_callback)
+        self.dispatcher.include_router(router)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> dict[str, Any]:
+        try:
+            me = await self.bot.get_me()
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+        self.username = me.username
+        return {"id": me.id, "username": me.username}
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        polling = asyncio.create_task(self.dispatcher.start_polling(
+            self.bot, handle_signals=False, close_bot_session=False, polling_timeout=self.poll_timeout,
+            allowed_updates=ALLOWED_UPDATES))
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            await self.dispatcher.stop_polling()
+        else:
+            stopper.cancel()
+        await polling
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """One update from the webhook (already authenticated)."""
+        await self.dispatcher.feed_raw_update(self.bot, update)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+    # -- updates ---------------------------------------------------------------------------------
+    async def _on_message(self, message: Message) -> None:
+        await self._dispatch(translate_message(message, bot_username=self.username))
+
+    async def _on_edited(self, message: Message) -> None:
+        await self._dispatch(translate_message(message, bot_username=self.username, edited=True))
+
+    async def _on_callback(self, query: CallbackQuery) -> None:
+        await self._dispatch(translate_callback(query))
+
+    # -- BotCalls --------------------------------------------------------------------------------
+    async def send(self, call: Outgoing) -> int | None:
+        markup = to_markup(call.markup)
+        try:
+            if call.kind == "edit":
+                result = await self.bot.edit_message_text(text=call.html, chat_id=call.chat_id, message_id=call.message_id,
+                                                          parse_mode=HTML, reply_markup=markup)
+                return call.message_id if result is True else result.message_id  # type: ignore[union-attr]
+            if call.kind == "photo":
+                sent = await self.bot.send_photo(call.chat_id, photo=call.photo or "", caption=call.html or None,
+                                                 parse_mode=HTML, reply_markup=markup)
+            else:
+                sent = await self.bot.send_message(call.chat_id, call.html, parse_mode=HTML, reply_markup=markup)
+            return sent.message_id
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_id, text=text)
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+
+    async def set_commands(self, commands: Commands, chat_id: int | None) -> None:
+        scope = BotCommandScopeDefault() if chat_id is None else BotCommandScopeChat(chat_id=chat_id)
+        await self.bot.set_my_commands([BotCommand(command=c, description=d) for c, d in commands], scope=scope)

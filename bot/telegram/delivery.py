@@ -1,0 +1,136 @@
+"""Background tasks beside the adapter: deliver the outbox, and run case deadlines.
+
+Outbox: claim due rows (a short lease; SKIP LOCKED on PostgreSQL), send each once through the shared
+sender, and mark it: sent, blocked (403), failed (400, or retried for too long), or due again later
+(429 after `retry_after`, 5xx/network after exponential backoff). One attempt per claim keeps the lease
+window short, so a crash re-sends at most the message that was in flight (at least once).
+Deadlines: every `deadline_check_seconds`, remind at the configured fraction and escalate when late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.telegram.sender import Backoff, TelegramSender
+
+log = logging.getLogger(__name__)
+
+
+class OutboxPort(Protocol):
+    """What the loop needs from `bot.cases.outbox.Outbox`."""
+
+    wakeup: asyncio.Event
+
+    async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60) -> list[Any]: ...
+    async def mark_sent(self, item_id: int, now: datetime | None = None) -> None: ...
+    async def retry_later(self, item_id: int, delay_seconds: float, error: str = "") -> None: ...
+    async def mark_failed(self, item_id: int, error: str) -> None: ...
+    async def mark_blocked(self, item_id: int, error: str = "blocked by the user") -> None: ...
+    async def next_due_at(self) -> datetime | None: ...
+
+
+class OutboxLoop:
+    def __init__(self, outbox: OutboxPort, sender: TelegramSender, *, batch: int = 50, per_chat: int = 5,
+                 lease_seconds: float = 30.0, idle_seconds: float = 1.0, max_attempts: int = 100,
+                 backoff: Backoff | None = None):
+        self.outbox = outbox
+        self.sender = sender
+        self.batch = batch
+        self.per_chat = per_chat
+        self.lease_seconds = lease_seconds
+        self.idle_seconds = idle_seconds
+        self.max_attempts = max_attempts
+        self.backoff = backoff or Backoff(base=1.0, cap=300.0)
+        self.delivered = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed; trying again shortly")
+                handled = 0
+            if handled:
+                continue
+            await self._idle(stop)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Sleep until new rows are committed, the next row is due, or `idle_seconds` pass."""
+        wait = self.idle_seconds
+        with contextlib.suppress(Exception):
+            due = await self.outbox.next_due_at()
+            if due is not None:
+                wait = max(0.05, min(wait, (due - datetime.now(UTC)).total_seconds()))
+        waiters = [asyncio.ensure_future(self.outbox.wakeup.wait()), asyncio.ensure_future(stop.wait())]
+        await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        self.outbox.wakeup.clear()
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch; returns how many rows were claimed."""
+        self.outbox.wakeup.clear()
+        items = await self.outbox.claim_due(limit=self.batch, lease_seconds=self.lease_seconds)
+        by_chat: dict[int, list[Any]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        await asyncio.gather(*(self._deliver_chat(chat_items) for chat_items in by_chat.values()))
+        return len(items)
+
+    async def _deliver_chat(self, items: list[Any]) -> None:
+        """One chat's rows in order; beyond `per_chat` they go back at once (the chat's rate is ~1/s)."""
+        for index, item in enumerate(items):
+            if index >= self.per_chat:
+                await self.outbox.retry_later(item.id, 0.0)
+                continue
+            await self._deliver(item)
+
+    async def _deliver(self, item: Any) -> None:
+        try:
+            result = await self.sender.deliver(item.reply, max_attempts=1, max_wait=0.0)
+        except Exception as exc:  # a bug must not lose the row: try again later
+            log.exception("outbox row %s crashed the sender", item.id)
+            await self.outbox.retry_later(item.id, self.backoff.delay(item.attempts), f"crash: {exc}")
+            return
+        if result.status == "sent":
+            await self.outbox.mark_sent(item.id)
+            self.delivered += 1
+        elif result.status == "blocked":
+            await self.outbox.mark_blocked(item.id, result.reason or "blocked by the user")
+        elif result.status == "rejected":
+            await self.outbox.mark_failed(item.id, f"Telegram refused: {result.reason}")
+        elif item.attempts >= self.max_attempts:
+            await self.outbox.mark_failed(item.id, f"gave up after {item.attempts} attempts: {result.reason}")
+        else:
+            delay = result.retry_in if result.failure == "retry_after" else self.backoff.delay(item.attempts)
+            await self.outbox.retry_later(item.id, float(delay or 1.0), result.reason)
+
+
+class DeadlinePort(Protocol):
+    async def run_deadlines(self, now: datetime | None = None) -> tuple[int, int]: ...
+
+
+class DeadlineLoop:
+    """Reminders and escalations by themselves; the case service makes each step safe across instances."""
+
+    def __init__(self, cases: DeadlinePort, every_seconds: float):
+        self.cases = cases
+        self.every_seconds = every_seconds
+        self.passes = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                reminded, escalated = await self.cases.run_deadlines()
+                if reminded or escalated:
+                    log.info("deadlines: %d reminded, %d escalated", reminded, escalated)
+            except Exception:
+                log.exception("deadline pass failed; next pass in %.0fs", self.every_seconds)
+            self.passes += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.every_seconds)

@@ -1,0 +1,156 @@
+"""`griddesk run` with a token: build the app, pick the adapter, and run polling or the webhook beside the
+outbox and deadline loops until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from bot.dialog.events import Incoming, Reply
+from bot.errors import ConfigError
+from bot.settings import Settings
+from bot.telegram.delivery import DeadlineLoop, OutboxLoop
+from bot.telegram.menus import Commands, MenuManager
+from bot.telegram.runtime import BotRuntime
+from bot.telegram.sender import Backoff, Delivery, SendFailure, TelegramSender
+from bot.telegram.translate import Translated
+from bot.telegram.webhook import WebhookServer, webhook_path
+
+log = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    name: str
+    username: str | None
+
+    async def start(self) -> dict[str, Any]: ...
+    async def run_polling(self, stop: asyncio.Event) -> None: ...
+    async def feed(self, update: dict[str, Any]) -> None: ...
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def close(self) -> None: ...
+    async def send(self, call: Any) -> int | None: ...
+    async def answer_callback(self, callback_id: str, text: str | None) -> None: ...
+    async def set_commands(self, commands: Commands, chat_id: int | None) -> None: ...
+
+
+def make_adapter(settings: Settings, dispatch: Callable[[Translated], Awaitable[None]]) -> Adapter:
+    """The framework named by BOT_FRAMEWORK; its library is imported only here, on demand."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is empty")
+    if settings.bot_framework == "ptb":
+        from bot.telegram.ptb_adapter import PtbAdapter
+
+        return PtbAdapter(token, settings.telegram_api_url, dispatch)
+    from bot.telegram.aiogram_adapter import AiogramAdapter
+
+    return AiogramAdapter(token, settings.telegram_api_url, dispatch)
+
+
+async def connect(adapter: Adapter, api_url: str, stop: asyncio.Event) -> dict[str, Any] | None:
+    """getMe until the Bot API answers; a refused token is a configuration error, not a retry."""
+    backoff, attempt = Backoff(base=1.0, cap=30.0), 0
+    while not stop.is_set():
+        attempt += 1
+        try:
+            return await adapter.start()
+        except SendFailure as exc:
+            if exc.kind == "unauthorized":
+                raise ConfigError(f"TELEGRAM_BOT_TOKEN was refused by {api_url}: {exc.description}") from None
+            wait = backoff.delay(attempt)
+            log.warning("Bot API at %s not reachable (%s); retrying in %.0fs", api_url, exc.description, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+    return None
+
+
+async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
+    from sqlalchemy import select, update
+
+    from bot.services import build_app
+    from storage.models import Resident, Worker, utcnow
+
+    stop = stop or asyncio.Event()
+    app = await build_app(settings)
+    service = app.cases
+    runtime: BotRuntime | None = None
+
+    async def dispatch(item: Translated) -> None:
+        assert runtime is not None
+        await runtime.dispatch(item)
+
+    adapter = make_adapter(settings, dispatch)
+
+    async def mark_blocked(chat_id: int) -> None:
+        async with service.db.transaction() as s:
+            await s.execute(update(Resident).where(Resident.chat_id == chat_id, Resident.blocked_at.is_(None))
+                            .values(blocked_at=utcnow()))
+
+    async def bound_workers() -> set[int]:
+        async with service.db.session() as s:
+            rows = await s.execute(select(Worker.telegram_id).where(Worker.telegram_id.is_not(None), Worker.active))
+            return {int(r[0]) for r in rows}
+
+    menus = MenuManager(adapter, settings.admin_ids, bound_workers)
+
+    async def undelivered(reply: Reply, delivery: Delivery) -> None:
+        """A reply Telegram keeps refusing right now goes to the outbox instead of being lost."""
+        await service.outbox.add(reply)
+
+    async def after_event(incoming: Incoming, replies: list[Reply]) -> None:
+        service.outbox.wakeup.set()  # pushes the engine just queued go out now, not at the next idle tick
+        if incoming.kind == "command" and incoming.command in {"bind", "start"}:
+            await menus.refresh(incoming.chat_id)
+
+    sender = TelegramSender(adapter, on_blocked=mark_blocked)
+    runtime = BotRuntime(app.engine, sender, on_undelivered=undelivered, after_event=after_event)
+    outbox = OutboxLoop(service.outbox, sender)
+    deadlines = DeadlineLoop(service, settings.deadline_check_seconds)
+    _install_signals(stop)
+    webhook: WebhookServer | None = None
+    try:
+        me = await connect(adapter, settings.telegram_api_url, stop)
+        if me is None:
+            return 0
+        log.info("connected as @%s (%s, %s)", me.get("username"), adapter.name, settings.telegram_api_url)
+        await menus.install()
+        tasks = [asyncio.create_task(outbox.run(stop), name="outbox"),
+                 asyncio.create_task(deadlines.run(stop), name="deadlines")]
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+            webhook = WebhookServer(adapter.feed, secret, webhook_path(settings.webhook_url), settings.webhook_listen,
+                                    settings.webhook_port)
+            await webhook.start()
+            await adapter.set_webhook(settings.webhook_url, secret)
+            log.info("webhook mode: %s", settings.webhook_url)
+            tasks.append(asyncio.create_task(stop.wait(), name="webhook"))
+        else:
+            log.info("long polling")
+            tasks.append(asyncio.create_task(adapter.run_polling(stop), name="polling"))
+        print(f"griddesk: bot @{me.get('username')} running ({adapter.name}); Ctrl+C stops it", flush=True)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        await asyncio.wait(tasks, timeout=30)
+        return 0
+    finally:
+        if webhook is not None:
+            await webhook.stop()
+        with contextlib.suppress(Exception):
+            await adapter.close()
+        await app.close()
+
+
+def _install_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)

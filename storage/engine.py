@@ -1,0 +1,254 @@
+"""The async engine and sessions: the ONLY module that knows which database is underneath.
+
+`DATABASE_URL` may be any SQLAlchemy URL; plain `sqlite:///path` and `postgresql://…` get their async
+drivers (aiosqlite, asyncpg) chosen here. Everything dialect-specific lives in this file: SQLite pragmas
+and write-serialising transactions, the atomic per-day counter behind case numbers, row claiming with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL (several bot instances), and the advisory lock that lets several
+instances start against one empty database without racing the migration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import Select
+
+from bot.errors import StorageError
+from storage import STORAGE_DIR
+
+log = logging.getLogger(__name__)
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+#: Any 64-bit constant: the PostgreSQL advisory lock held while one instance migrates and seeds.
+_MIGRATION_LOCK = 0x6772_6964_6465_736B & 0x7FFF_FFFF_FFFF_FFFF
+_SQLITE_BUSY_SECONDS = 30
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def async_url(url: str) -> str:
+    """Return `url` with an async driver: `sqlite:///x.db` → `sqlite+aiosqlite:///x.db`, `postgresql://` → asyncpg."""
+    try:
+        parsed = make_url(url.strip())
+    except ArgumentError as exc:
+        raise StorageError(f"DATABASE_URL is not a database URL ({exc}); e.g. sqlite:///storage/griddesk.db") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise StorageError(f"DATABASE_URL: unsupported database {backend!r}; use sqlite:///… or postgresql://…")
+    if backend == "sqlite" and driver not in ("", "aiosqlite", "pysqlite"):
+        raise StorageError(f"DATABASE_URL: SQLite driver {driver!r} is not async; drop it (sqlite:///…)")
+    if backend != "sqlite" and driver not in ("", "asyncpg", "psycopg2", "psycopg"):
+        raise StorageError(f"DATABASE_URL: PostgreSQL driver {driver!r} is not supported; use postgresql://…")
+    chosen = _ASYNC_DRIVERS[backend]
+    return parsed.set(drivername=chosen).render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An async engine for `url` (sync or async form) with per-dialect settings applied."""
+    full = async_url(url)
+    parsed = make_url(full)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(full, echo=echo, pool_pre_ping=True)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in full
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": _SQLITE_BUSY_SECONDS}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool  # one shared connection, or every session sees its own empty database
+    engine = create_async_engine(full, echo=echo, **kwargs)
+    _tune_sqlite(engine, wal=not in_memory)
+    return engine
+
+
+def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
+    """Foreign keys on, WAL for concurrent readers, and `BEGIN IMMEDIATE` so writers queue instead of failing.
+
+    pysqlite's own deferred BEGIN lets two transactions both read and then collide on write
+    ("database is locked"); taking the write lock at BEGIN makes every transaction serialisable.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def dialect_of(bind: AsyncSession | AsyncConnection | AsyncEngine) -> str:
+    """'sqlite' or 'postgresql'."""
+    if isinstance(bind, AsyncSession):
+        bind = bind.bind  # type: ignore[assignment]
+    return bind.dialect.name
+
+
+def claim_rows(stmt: S, session: AsyncSession) -> S:
+    """Lock the selected rows for this transaction, skipping rows another instance holds (PostgreSQL).
+
+    SQLite has no row locks; its `BEGIN IMMEDIATE` transactions are already one-writer-at-a-time.
+    """
+    if dialect_of(session) == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt
+
+
+def lock_row(stmt: S, session: AsyncSession) -> S:
+    """Lock the selected row(s) and wait for them (PostgreSQL `FOR UPDATE`); a no-op on SQLite."""
+    if dialect_of(session) == "postgresql":
+        return stmt.with_for_update()
+    return stmt
+
+
+async def next_sequence(session: AsyncSession, day: str) -> int:
+    """Atomically take the next number of `day` (YYYYMMDD): an upsert that returns the new value.
+
+    Two transactions can never get the same value: PostgreSQL row-locks the counter row for the
+    upsert, SQLite holds the database write lock from BEGIN IMMEDIATE.
+    """
+    from storage.models import DaySequence
+
+    table = DaySequence.__table__
+    if dialect_of(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(day=day, last=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]) -> None:
+    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row that a concurrent transaction may create too."""
+    if dialect_of(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareReport:
+    """What `Database.prepare` did, for the startup log."""
+
+    migrated_from: str | None
+    migrated_to: str | None
+    seeded: bool
+
+
+class Database:
+    """The engine plus a session factory; `prepare()` brings an empty database to a working state."""
+
+    def __init__(self, url: str, *, echo: bool = False):
+        self.url = async_url(url)
+        self.engine = make_engine(self.url, echo=echo)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
+        self.after_commit: list[Callable[[AsyncSession], None]] = []
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> AsyncSession:
+        """A new session: `async with db.session() as s, s.begin(): …`."""
+        return self.sessions()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session:
+            async with session.begin():
+                yield session
+            for hook in self.after_commit:
+                hook(session)
+
+    async def prepare(self, seed_file: Path | None = None, *, load_seed: bool = True) -> PrepareReport:
+        """Migrate to the newest schema (Alembic) and, if there are no streets yet, load the grid seed.
+
+        Safe when several instances start at once on PostgreSQL (an advisory lock serialises them).
+        """
+        try:
+            async with self.engine.connect() as conn:
+                postgres = conn.dialect.name == "postgresql"
+                if postgres:
+                    await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                    await conn.commit()
+                try:
+                    before, after = await conn.run_sync(_upgrade_to_head)
+                    await conn.commit()
+                    seeded = False
+                    if load_seed:
+                        seeded = await _seed_if_empty(conn, seed_file)
+                        await conn.commit()
+                finally:
+                    if postgres:
+                        await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                        await conn.commit()
+        except (OperationalError, DBAPIError, OSError) as exc:
+            raise StorageError(f"cannot prepare the database at {self.safe_url}: {_short(exc)}") from exc
+        if before != after:
+            log.info("database migrated %s → %s", before or "empty", after)
+        return PrepareReport(before, after, seeded)
+
+    @property
+    def safe_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """The Alembic config of the packaged `alembic.ini`, optionally bound to an open sync connection."""
+    from alembic.config import Config
+
+    cfg = Config(str(STORAGE_DIR / "alembic.ini"))
+    cfg.set_main_option("script_location", str(STORAGE_DIR / "migrations"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _upgrade_to_head(sync_conn: Any) -> tuple[str | None, str | None]:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    before = MigrationContext.configure(sync_conn).get_current_revision()
+    command.upgrade(alembic_config(sync_conn), "head")
+    after = MigrationContext.configure(sync_conn).get_current_revision()
+    return before, after
+
+
+async def _seed_if_empty(conn: AsyncConnection, seed_file: Path | None) -> bool:
+    from storage.models import Street
+    from storage.seed import apply_seed, default_seed_path, load_seed_file
+
+    async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+        if (await session.execute(select(Street.id).limit(1))).first() is not None:
+            return False
+        data = load_seed_file(seed_file or default_seed_path())
+        await apply_seed(session, data)
+        await session.commit()
+    return True
+
+
+def _short(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]

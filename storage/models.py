@@ -1,0 +1,248 @@
+"""Every GridDesk table, in one module (Alembic autogenerate and the tests read `SQLModel.metadata` from here).
+
+Conventions: timestamps are aware UTC in Python and naive UTC in the database (`UtcDateTime`), the same on
+SQLite and PostgreSQL, whatever the SQLModel version; Telegram ids are
+BIGINT; JSON columns hold lists/dicts; street/community/grid ids are the stable text ids of the seed file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+#: Case states, in lifecycle order. `filed` = 受理 (waiting in a dispatcher's queue), `returned` = 退单.
+CASE_STATES = ("filed", "assigned", "accepted", "resolved", "rated", "returned", "cancelled")
+#: States in which a case still needs work from someone (counted as a worker's load, escalated when late).
+OPEN_STATES = ("filed", "assigned", "accepted", "returned")
+#: Levels a case can sit at; 超时 moves it one step right.
+LEVELS = ("grid", "community", "street")
+WORKER_ROLES = LEVELS  # a grid worker, a community dispatcher or a street supervisor
+OUTBOX_STATUSES = ("pending", "sent", "failed", "blocked")
+
+
+def utcnow() -> datetime:
+    """Now, aware UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in Python, naive UTC in the column: identical behaviour on SQLite and PostgreSQL.
+
+    A naive value handed in is taken as UTC (never as local time).
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Street(SQLModel, table=True):
+    """街道: the top of the tree; its supervisors receive what communities cannot handle."""
+
+    __tablename__ = "street"
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=100)
+
+
+class Community(SQLModel, table=True):
+    """社区: several grids and a dispatcher who re-assigns returned or unrouted cases."""
+
+    __tablename__ = "community"
+    id: str = Field(primary_key=True, max_length=40)
+    street_id: str = Field(foreign_key="street.id", index=True, max_length=40)
+    name: str = Field(max_length=100)
+    center_lat: float | None = None
+    center_lon: float | None = None
+
+
+class Grid(SQLModel, table=True):
+    """网格: a few buildings with one or more grid workers; optional centre point and polygon for locations."""
+
+    __tablename__ = "grid"
+    id: str = Field(primary_key=True, max_length=40)
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=40)
+    name: str = Field(max_length=100)
+    center_lat: float | None = None
+    center_lon: float | None = None
+    #: [[lat, lon], …] ring, or None when only the centre is known.
+    polygon: list[list[float]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class GridArea(SQLModel, table=True):
+    """A 小区 (or street frontage, landmark) a grid covers, with its aliases and the buildings (楼栋) it includes."""
+
+    __tablename__ = "grid_area"
+    id: int | None = Field(default=None, primary_key=True)
+    grid_id: str = Field(foreign_key="grid.id", index=True, max_length=40)
+    name: str = Field(max_length=100)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: Building labels as written in the seed ("3", "12", "综合楼"); number aliases (3栋/三栋/3号楼) are derived.
+    buildings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: Extra aliases per named building: {"综合楼": ["老年活动中心"]}.
+    building_aliases: dict[str, list[str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Worker(SQLModel, table=True):
+    """A grid worker (网格员), community dispatcher or street supervisor; bound to Telegram by a one-time invite."""
+
+    __tablename__ = "worker"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60)
+    role: str = Field(default="grid", max_length=12)  # grid | community | street
+    grid_id: str | None = Field(default=None, foreign_key="grid.id", index=True, max_length=40)
+    community_id: str | None = Field(default=None, foreign_key="community.id", index=True, max_length=40)
+    street_id: str | None = Field(default=None, foreign_key="street.id", max_length=40)
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    invite_code: str | None = Field(default=None, unique=True, max_length=20)
+    invite_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    bound_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class Resident(SQLModel, table=True):
+    """Someone who talks to the bot; `script` is how we answer them, the phone only with consent."""
+
+    __tablename__ = "resident"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    name: str = Field(default="", max_length=100)
+    script: str = Field(default="simplified", max_length=12)
+    phone: str | None = Field(default=None, max_length=32)
+    phone_consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    blocked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # the resident blocked the bot (Telegram 403)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class DaySequence(SQLModel, table=True):
+    """Last case sequence used per local day: `YYYYMMDD-NNNN` numbers come from an atomic upsert here."""
+
+    __tablename__ = "day_sequence"
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0
+
+
+class Case(SQLModel, table=True):
+    """One resident request, from 受理 to 评价."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_state_deadline", "state", "deadline_at"),
+        Index("ix_case_dup", "intent", "grid_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=16)
+    intent: str = Field(max_length=40)
+    subtype: str | None = Field(default=None, max_length=40)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    address: str | None = Field(default=None, max_length=300)
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    street_id: str | None = Field(default=None, foreign_key="street.id", max_length=40)
+    community_id: str | None = Field(default=None, foreign_key="community.id", max_length=40)
+    grid_id: str | None = Field(default=None, foreign_key="grid.id", max_length=40)
+    assignee_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
+    level: str = Field(default="grid", max_length=12)
+    state: str = Field(default="filed", max_length=12)
+    route_note: str | None = Field(default=None, max_length=200)
+    urgent: bool = False
+    deadline_hours: float = 72.0
+    deadline_at: datetime = Field(sa_type=UtcDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    supporter_count: int = 0
+    reopen_count: int = 0
+    return_reason: str | None = Field(default=None, max_length=500)
+    resolution_note: str | None = Field(default=None, max_length=1000)
+    resolution_photo: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    resolved_on_time: bool | None = None
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CaseSupporter(SQLModel, table=True):
+    """A resident who joined (附议) someone else's case; told of every change like the filer."""
+
+    __tablename__ = "case_supporter"
+    __table_args__ = (UniqueConstraint("case_id", "resident_id", name="uq_case_supporter"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CaseEvent(SQLModel, table=True):
+    """Every transition of a case: who, when, from → to (state and level), and a note."""
+
+    __tablename__ = "case_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    action: str = Field(max_length=20)  # file assign accept resolve return rate reopen escalate remind support cancel
+    actor_kind: str = Field(max_length=12)  # resident | worker | admin | system
+    actor_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    from_state: str | None = Field(default=None, max_length=12)
+    to_state: str | None = Field(default=None, max_length=12)
+    from_level: str | None = Field(default=None, max_length=12)
+    to_level: str | None = Field(default=None, max_length=12)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Rating(SQLModel, table=True):
+    """A resident's 回访评价 of a resolved case; an unsatisfied one reopens the case (重办)."""
+
+    __tablename__ = "rating"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    score: str = Field(max_length=12)  # satisfied | basic | unsatisfied
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class DialogState(SQLModel, table=True):
+    """Per-chat state of the dialog engine, so a restart mid-conversation loses nothing."""
+
+    __tablename__ = "dialog_state"
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to deliver, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # a serialised bot.dialog.events.Reply
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=120)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    status: str = Field(default="pending", max_length=10)  # pending | sent | failed | blocked
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,0 +1,75 @@
+"""Statistics and the CLI commands `griddesk grids`, `worker invite`, `stats` (real processes, fresh databases)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.cases.service import CaseService
+from bot.cases.views import ReportDraft
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+
+
+async def test_stats_per_grid_category_worker(case_service: CaseService) -> None:
+    s = case_service
+    invite = await s.create_invite("王网格", grid_id="liyuan-01")
+    await s.bind_worker(invite.code, 1201)
+
+    def d(text: str, intent: str, hours: float = 24) -> ReportDraft:
+        return ReportDraft(resident_telegram_id=1301, intent=intent, text=text, deadline_hours=hours, address="梨园小区1栋")
+
+    on_time = await s.file_case(d("楼上装修吵", "noise"), now=T0)
+    late = await s.file_case(d("半夜KTV吵", "noise"), now=T0)
+    still_open = await s.file_case(d("门口垃圾没人收", "sanitation"), now=T0)
+    await s.resolve(on_time.id, 1201, "已劝导", now=T0 + timedelta(hours=2))
+    await s.resolve(late.id, 1201, "已处理", now=T0 + timedelta(hours=30))
+    await s.rate(on_time.id, 1301, "satisfied")
+    await s.rate(late.id, 1301, "unsatisfied")  # reopened: no longer resolved
+
+    stats = await s.stats(now=T0 + timedelta(hours=40))
+    assert (stats.total.cases, stats.total.open, stats.total.resolved) == (3, 2, 1)
+    noise = next(r for r in stats.by_category if r.id == "noise")
+    assert (noise.name, noise.cases, noise.resolved, noise.rated) == ("噪声扰民", 2, 1, 2)
+    assert noise.resolution_rate == 0.5 and noise.on_time_rate == 1.0 and noise.avg_handling_hours == 2.0
+    assert noise.satisfaction_rate == 0.5
+    sanitation = next(r for r in stats.by_category if r.id == "sanitation")
+    assert sanitation.resolution_rate == 0.0 and sanitation.on_time_rate is None and sanitation.overdue == 1
+    assert [r.id for r in stats.by_grid] == ["liyuan-01"] and stats.by_grid[0].cases == 3
+    assert stats.by_worker[0].name == "王网格" and stats.by_worker[0].cases == 3
+    assert still_open.id  # filed and counted
+
+
+def _cli(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "TELEGRAM_BOT_TOKEN": ""}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+
+
+def test_cli_grids_invite_stats_on_fresh_database(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.db"
+    grids = _cli(db, "grids", "--json")
+    assert grids.returncode == 0, grids.stderr
+    rows = [json.loads(line) for line in grids.stdout.splitlines()]
+    assert len(rows) >= 6 and {"id", "name", "community", "areas"} <= set(rows[0])
+    assert any(r["id"] == "liyuan-01" and r["community"] == "梨园社区" and "梨园小区 1-6栋" in r["areas"] for r in rows)
+
+    invite = _cli(db, "worker", "invite", "--grid", "liyuan-01", "--name", "王网格")
+    assert invite.returncode == 0, invite.stderr
+    code = invite.stdout.strip()
+    assert code.isalnum() and len(code) == 10 and f"/bind {code}" in invite.stderr
+    assert "王网格" in _cli(db, "grids").stdout  # the worker shows once invited
+    bad = _cli(db, "worker", "invite", "--grid", "nope", "--name", "x")
+    assert bad.returncode == 1 and "unknown grid" in bad.stderr
+
+    stats = _cli(db, "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    total = json.loads(stats.stdout.splitlines()[0])
+    assert total["by"] == "total" and total["cases"] == 0 and total["resolution_rate"] is None
+    table = _cli(db, "stats")
+    assert "办结率" in table.stdout and "满意率" in table.stdout

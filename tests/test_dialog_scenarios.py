@@ -1,0 +1,193 @@
+"""Whole conversations on the real engine, case service and SQLite database (no Telegram)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from dialog_helpers import bound_worker, case_number, driver_for, make_app
+
+from bot.dialog.testing import texts_of
+
+REPORT = "梨园小区3栋楼下烧烤油烟太大了，熏得没法开窗"
+
+
+@pytest.fixture
+async def app(tmp_path):
+    app = await make_app(tmp_path / "gd.db")
+    yield app
+    await app.close()
+
+
+async def file_report(driver, who="王阿姨", text=REPORT) -> str:
+    """Report with the place in the words, skip the photo; returns the case number shown."""
+    first = await driver.send(who, text)
+    assert "照片" in texts_of(first), texts_of(first)  # the address was in the words: only the photo is asked
+    filed = await driver.press(who, "跳过，不传照片")
+    return case_number(texts_of(filed))
+
+
+async def test_report_accept_resolve_rate(app):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = await file_report(driver)
+    case = await app.cases.find_case(number)
+    assert case is not None and case.intent == "fumes_odor" and case.state == "assigned"
+    assert case.assignee_name == "张三"
+
+    pushes = await driver.deliver_pushes()
+    assert any(p.chat_id == worker.chat_id and number in p.text for p in pushes)
+    assert "已接单" in texts_of(await driver.press(worker, "接单"))
+    ask_note = await driver.press(worker, "办结")
+    assert "处理结果" in texts_of(ask_note)
+    assert "照片" in texts_of(await driver.send(worker, "已联系店主，烧烤摊已搬走"))
+    assert "已办结" in texts_of(await driver.press(worker, "跳过，直接办结"))
+
+    await driver.deliver_pushes()
+    resident = driver.persona("王阿姨")
+    assert any("评价" in r.text for r in resident.inbox)
+    rated = await driver.press(resident, "满意")
+    assert "感谢评价" in texts_of(rated)
+    case = await app.cases.find_case(number)
+    assert case.state == "rated" and case.resolution_note == "已联系店主，烧烤摊已搬走"
+
+
+async def test_unsatisfied_rating_reopens(app):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = await file_report(driver)
+    await driver.deliver_pushes()
+    await driver.press(worker, "办结")
+    await driver.send(worker, "已经劝离了")
+    await driver.press(worker, "跳过，直接办结")
+    await driver.deliver_pushes()
+    reopened = await driver.press("王阿姨", "不满意")
+    assert "重办" in texts_of(reopened)
+    case = await app.cases.find_case(number)
+    assert case.state == "assigned" and case.reopen_count == 1
+    pushes = await driver.deliver_pushes()
+    assert any(p.chat_id == worker.chat_id and "重办" in p.text for p in pushes)
+
+
+async def test_return_then_dispatcher_reassigns(app):
+    driver = driver_for(app)
+    first = await bound_worker(app, driver, "张三")
+    second = await bound_worker(app, driver, "李四", grid_id="liyuan-02")
+    invite = await app.cases.create_invite("赵主任", community_id="liyuan")
+    dispatcher = driver.persona("赵主任", "worker")
+    await driver.send(dispatcher, f"/start bind_{invite.code}")  # the deep-link form
+    number = await file_report(driver)
+    await driver.deliver_pushes()
+
+    assert "退单原因" in texts_of(await driver.press(first, "退单"))
+    assert "太短" in texts_of(await driver.send(first, "错"))
+    returned = await driver.send(first, "不属于本网格，应为第二网格")
+    assert "已退单" in texts_of(returned)
+    case = await app.cases.find_case(number)
+    assert case.state == "returned" and case.level == "community"
+
+    await driver.deliver_pushes()
+    assigned = await driver.press(dispatcher, "派给 李四")
+    assert "已派单" in texts_of(assigned)
+    case = await app.cases.find_case(number)
+    assert case.state == "assigned" and case.assignee_name == "李四"
+    await driver.deliver_pushes()
+    assert "已接单" in texts_of(await driver.press(second, "接单"))
+
+
+async def test_deadline_passes_escalates(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = await file_report(driver)
+    case = await app.cases.find_case(number)
+    _, escalated = await app.cases.run_deadlines(now=case.deadline_at + timedelta(hours=1))
+    assert escalated == 1
+    case = await app.cases.find_case(number)
+    assert case.level == "community"
+    await driver.deliver_pushes()
+    assert any("升级" in r.text for r in driver.persona("王阿姨").inbox)
+    mine = await driver.send("王阿姨", "/my")
+    assert number in texts_of(mine)
+
+
+async def test_duplicate_offers_join(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = await file_report(driver, "王阿姨")
+    await driver.send("刘先生", "梨园小区3栋楼下有人烧烤，油烟很大")
+    offer = await driver.press("刘先生", "跳过，不传照片")
+    assert number in texts_of(offer) and "附议" in texts_of(offer)
+    joined = await driver.press("刘先生", "附议（加入这件）")
+    assert "已加入案件" in texts_of(joined)
+    case = await app.cases.find_case(number)
+    assert case.supporter_count == 1
+    mine = await driver.send("刘先生", "/my")
+    assert number in texts_of(mine) and "附议" in texts_of(mine)
+
+
+async def test_duplicate_can_still_file_new(app):
+    driver = driver_for(app)
+    number = await file_report(driver, "王阿姨")
+    await driver.send("刘先生", "梨园小区3栋楼下有人烧烤，油烟很大")
+    await driver.press("刘先生", "跳过，不传照片")
+    filed = await driver.press("刘先生", "另立新案")
+    assert case_number(texts_of(filed)) != number
+
+
+async def test_emergency_tells_numbers_first_then_files_urgent(app):
+    driver = driver_for(app)
+    replies = await driver.send("陈先生", "梨园小区5栋着火了，有浓烟")
+    assert "119" in replies[0].text
+    number = case_number(texts_of(replies[1:]))
+    case = await app.cases.find_case(number)
+    assert case.urgent
+
+
+async def test_emergency_without_place_asks_for_it_then_files(app):
+    driver = driver_for(app)
+    replies = await driver.send("陈先生", "有人在楼道里打人，还拿着刀")
+    assert "110" in replies[0].text and replies[-1].request_location
+    filed = await driver.send("陈先生", "翠竹苑2栋")
+    number = case_number(texts_of(filed))
+    assert (await app.cases.find_case(number)).urgent
+
+
+async def test_cancel_anywhere(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼道里堆满了杂物")  # no place yet: asks for the address
+    cancelled = await driver.send("王阿姨", "取消")
+    assert "已取消" in texts_of(cancelled)
+    assert "没有进行中" in texts_of(await driver.send("王阿姨", "/cancel"))
+    assert await app.cases.cases_of_resident(driver.persona("王阿姨").user_id) == []
+
+
+async def test_traditional_gets_traditional(app):
+    driver = driver_for(app)
+    first = await driver.send("陳太太", "梨園小區3棟樓下燒烤油煙太大了，熏得沒法開窗")
+    text = texts_of(first)
+    assert "請" in text and "请" not in text
+    assert any(b.text == "跳過，不傳照片" for r in first for row in r.buttons for b in row)
+    filed = await driver.press("陳太太", "跳過，不傳照片")
+    assert "編號" in texts_of(filed)
+
+
+async def test_restart_mid_dialog_resumes(tmp_path):
+    db = tmp_path / "restart.db"
+    app1 = await make_app(db)
+    driver1 = driver_for(app1)
+    await driver1.send("王阿姨", "楼道里堆满了杂物，过不去人")
+    user_id = driver1.persona("王阿姨").user_id
+    await app1.close()
+
+    app2 = await make_app(db)  # a new engine on the same database file
+    try:
+        driver2 = driver_for(app2)
+        resident = driver2.persona("王阿姨", user_id=user_id)
+        asked_photo = await driver2.send(resident, "翠竹苑5栋")  # the address the first engine asked for
+        assert "照片" in texts_of(asked_photo)
+        filed = await driver2.send(resident, "跳过")
+        number = case_number(texts_of(filed))
+        case = await app2.cases.find_case(number)
+        assert case.address == "翠竹苑5栋" and "杂物" in case.text
+    finally:
+        await app2.close()
