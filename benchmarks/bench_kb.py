@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import PROJECT_ROOT  # noqa: E402
-from bot.kb import KnowledgeBase  # noqa: E402
-from bot.kb.entries import Entry, Question, load_entries  # noqa: E402
-from bot.nlu.normalize import Normalizer  # noqa: E402
+from bot import PROJECT_ROOT
+from bot.kb import KnowledgeBase
+from bot.kb.entries import Entry, Question, load_entries
+from bot.nlu.normalize import Normalizer
 
 QUERIES = [
     "晚上几点以后不能装修", "樓上半夜還在裝修能投訴嗎", "小区车位该归谁", "群租房怎么举报", "推荐只股票",

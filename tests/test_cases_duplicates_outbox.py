@@ -48,6 +48,10 @@ async def test_duplicate_found_joined_and_supporters_told(case_service: CaseServ
     with pytest.raises(CaseError, match="本人"):
         await s.support(first.id, FILER)
     assert first.id in [c.id for c in await s.cases_of_resident(SUPPORTER)]  # /my shows supported cases
+    similar = "二栋楼下的垃圾好几天没人清运了"
+    assert await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=FILER) == []
+    assert await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=SUPPORTER) == []
+    assert len(await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=604)) == 1
 
     items = await s.outbox.claim_due(now=datetime.now(UTC) + timedelta(days=1), limit=100)
     texts_to_worker = [i.reply.text for i in items if i.chat_id == WORKER]

@@ -333,3 +333,16 @@ async def test_hostile_input_is_stored_safely(case_service: CaseService) -> None
 async def test_same_new_resident_twice_at_once(case_service: CaseService) -> None:
     views = await asyncio.gather(*(case_service.ensure_resident(4242, name="新居民", script="traditional") for _ in range(5)))
     assert len({v.id for v in views}) == 1 and views[0].script == "traditional"
+
+
+async def test_dispatcher_push_offers_accept_and_reassign(case_service: CaseService) -> None:
+    s = case_service
+    await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
+    grid_worker = await bind(s, WORKER_2, "李网格", grid_id="liyuan-02")
+    case = await s.file_case(draft(address="梨园小区5栋"))  # liyuan-01 has nobody bound
+    assert (case.level, case.assignee_telegram_id) == ("community", DISPATCHER)
+    push = (await outbox_rows(s, case.id))[-1]
+    assert push.chat_id == DISPATCHER
+    assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}", f"asg:{case.id}:{grid_worker}"]
+    file_event = (await s.events(case.id))[0]
+    assert file_event.to_level == "community"  # the log says where the case really went

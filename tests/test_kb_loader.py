@@ -88,7 +88,8 @@ def test_each_mistake_is_reported_at_its_line(tmp_path: Path, old: str, new: str
 def test_missing_fences_and_empty_body(tmp_path: Path) -> None:
     write(tmp_path, "nofence", "id: nofence\n")
     write(tmp_path, "open", "---\nid: open\ntitle: x\n")
-    write(tmp_path, "nobody", GOOD.format(id="nobody").split("---\n")[0] + "---\n" + GOOD.format(id="nobody").split("---\n")[1] + "---\n\n")
+    front = GOOD.format(id="nobody").split("---\n")[1]
+    write(tmp_path, "nobody", "---\n" + front + "---\n\n")
     found = sorted((p.path.split("/")[-1], p.line, p.message) for p in _raise(tmp_path).problems)
     assert [(name, line) for name, line, _ in found] == [("nobody.md", 12), ("nofence.md", 1), ("open.md", 1)]
     assert "empty" in found[0][2] and "start with a '---'" in found[1][2] and "not closed" in found[2][2]

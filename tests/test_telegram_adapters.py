@@ -25,7 +25,7 @@ from bot.telegram.sender import Backoff, TelegramSender
 from bot.telegram.translate import EDITED_NOTICE, FOREIGN_CONTACT_NOTICE, UNSUPPORTED_EVENT
 
 sys.path.insert(0, str(Path(__file__).parent))
-from botapi_double import BotApiDouble  # noqa: E402
+from botapi_double import BotApiDouble
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WAIT = 10.0
@@ -62,7 +62,7 @@ class Running:
     blocked: list[int] = field(default_factory=list)
 
 
-def make_adapter(framework: str, tg: BotApiDouble, dispatch):  # noqa: ANN001, ANN201
+def make_adapter(framework: str, tg: BotApiDouble, dispatch):
     if framework == "ptb":
         from bot.telegram.ptb_adapter import PtbAdapter
 
@@ -76,7 +76,7 @@ def make_adapter(framework: str, tg: BotApiDouble, dispatch):  # noqa: ANN001, A
 async def running_bot(tg: BotApiDouble, framework: str) -> AsyncIterator[Running]:
     runtime: BotRuntime | None = None
 
-    async def dispatch(item) -> None:  # noqa: ANN001
+    async def dispatch(item) -> None:
         assert runtime is not None
         await runtime.dispatch(item)
 
@@ -125,7 +125,7 @@ async def test_double_errors_become_each_librarys_exceptions(tg: BotApiDouble, f
     for _ in range(4):
         try:
             await adapter.send(call)
-        except Exception as exc:  # noqa: BLE001 - we inspect what the adapter raised
+        except Exception as exc:
             kinds.append((type(exc).__name__, getattr(exc, "kind", None), getattr(exc, "retry_after", None)))
     assert [k[1] for k in kinds] == ["retry_after", "server", "blocked", "bad_request"]
     assert kinds[0][2] == 3.0

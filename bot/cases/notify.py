@@ -65,8 +65,8 @@ def _location_extra(case: Any) -> dict[str, str]:
 
 
 def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | None = None,
-                deadline: str | None = None) -> Reply:
-    """A case for the worker, with 接单 / 办结 / 退单."""
+                deadline: str | None = None, assign_choices: list[tuple[int, str]] | None = None) -> Reply:
+    """A case for the worker, with 接单 / 办结 / 退单 (and 派给 … rows for a dispatcher)."""
     head = {"new": "【新派单】请及时接单处理", "reopen": "【重办】居民对处理结果不满意，请重新处理",
             "escalate": "【超时升级】案件已超过办结时限，升级督办"}.get(kind, "【派单】")
     lines = [head, *_case_lines(case, label)]
@@ -74,7 +74,8 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
         lines.append(f"办结时限：{deadline} 前")
     if note:
         lines.append(f"说明：{_short(note, 200)}")
-    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id),
+    buttons = callbacks.worker_buttons(case.id) + callbacks.assign_buttons(case.id, assign_choices or [])
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=buttons,
                  photo_file_id=(case.photos[0] if case.photos else None), extra=_location_extra(case))
 
 

@@ -273,12 +273,14 @@ class CaseService:
     # ------------------------------------------------------------------ filing and duplicates
 
     async def find_duplicates(
-        self, intent: str, text: str, grid_id: str | None, *, now: datetime | None = None, limit: int = 3
+        self, intent: str, text: str, grid_id: str | None, *, now: datetime | None = None, limit: int = 3,
+        exclude_resident: int | None = None,
     ) -> list[CaseView]:
         """Open cases of the same intent in the same grid, filed within the duplicate window, with similar words.
 
         Best match first. Offer them to the resident as 附议 (join) choices (`callbacks.support_button`).
-        No grid → no duplicates (we cannot tell it is the same place).
+        No grid → no duplicates (we cannot tell it is the same place). `exclude_resident` (a Telegram id)
+        leaves out cases that person filed or already supports — there is nothing for them to join.
         """
         if not grid_id or not text:
             return []
@@ -290,6 +292,9 @@ class CaseService:
                                        Case.state.in_((*OPEN_STATES, "resolved"))).order_by(Case.created_at.desc()).limit(200)
                 )
             ).scalars().all()
+            if exclude_resident is not None and rows:
+                mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None])
+                rows = [c for c in rows if c.id not in mine]
             scored = [(similarity(self._simplify(text), self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
             return [await self._view(s, c) for _, c in best]
@@ -318,7 +323,8 @@ class CaseService:
             case = Case(
                 number=f"{day}-{seq:04d}", intent=draft.intent, subtype=draft.subtype, text=text[:_MAX_TEXT],
                 address=clean_text(draft.address)[:300] or None, latitude=draft.latitude, longitude=draft.longitude,
-                photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id, street_id=route.street_id,
+                photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id,
+                street_id=route.street_id,
                 community_id=route.community_id, grid_id=route.grid_id, level=route.level, state="filed",
                 route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=draft.deadline_hours,
                 deadline_at=at + timedelta(hours=draft.deadline_hours), created_at=at, updated_at=at,
@@ -348,7 +354,8 @@ class CaseService:
                                                                     CaseSupporter.resident_id == resident.id))
             if exists.first() is not None:
                 raise CaseError(f"您已附议过案件 {case.number}，处理进展会通知您。")
-            s.add(CaseSupporter(case_id=case.id, resident_id=resident.id, text=clean_text(text)[:_MAX_TEXT] or None, created_at=at))
+            s.add(CaseSupporter(case_id=case.id, resident_id=resident.id, text=clean_text(text)[:_MAX_TEXT] or None,
+                                created_at=at))
             case.supporter_count += 1
             case.updated_at = at
             s.add(case)
@@ -374,7 +381,8 @@ class CaseService:
                 raise CaseError("该网格员不存在或已停用。")
             if by_telegram_id is not None and by_telegram_id not in self.admin_ids:
                 await self._require_dispatcher(s, case, by_telegram_id)
-            await self._assign_to(s, case, worker, at, actor=("worker" if by_telegram_id else "system", by_telegram_id))
+            kind = "system" if by_telegram_id is None else "admin" if by_telegram_id in self.admin_ids else "worker"
+            await self._assign_to(s, case, worker, at, actor=(kind, by_telegram_id))
             return await self._view(s, case)
 
     async def accept(self, case_id: int, worker_telegram_id: int, *, now: datetime | None = None) -> CaseView:
@@ -746,6 +754,16 @@ class CaseService:
             s.add(r)
         return r
 
+    async def _involved_cases(self, s: AsyncSession, telegram_id: int, case_ids: list[int]) -> set[int]:
+        """Which of `case_ids` this resident filed or supports."""
+        resident = (await s.execute(select(Resident.id).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
+        if resident is None:
+            return set()
+        filed = select(Case.id).where(Case.id.in_(case_ids), Case.resident_id == resident)
+        supported = select(CaseSupporter.case_id).where(CaseSupporter.case_id.in_(case_ids),
+                                                        CaseSupporter.resident_id == resident)
+        return {int(r[0]) for r in await s.execute(filed.union(supported))}
+
     async def _lock_case(self, s: AsyncSession, case_id: int) -> Case:
         case = (await s.execute(lock_row(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
         if case is None:
@@ -787,8 +805,9 @@ class CaseService:
             if worker is not None:
                 await self._assign_to(s, case, worker, at, actor=("system", None))
                 return
-            case.level = "community"
+            case.level = filed.to_level = "community"
             case.route_note = ((case.route_note or "") + "；本网格暂无绑定网格员，转社区派单")[:200]
+            s.add(filed)
         dispatcher = await self._dispatcher(s, case)
         if dispatcher is not None and case.level != "grid":
             await self._assign_to(s, case, dispatcher, at, actor=("system", None), keep_level=True)
@@ -809,9 +828,12 @@ class CaseService:
         ev = await self._event(s, case, "assign", actor[0], actor[1], from_state, "assigned", from_level, case.level,
                                worker.name, at)
         if worker.telegram_id is not None:
+            # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
+            choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
             enqueue(s, notify.worker_push(worker.telegram_id, case, self._label(case), kind="new",
                                           note=case.return_reason if from_state == "returned" else None,
-                                          deadline=self._local(case.deadline_at)), f"ev{ev.id}:w{worker.telegram_id}", case.id)
+                                          deadline=self._local(case.deadline_at), assign_choices=choices),
+                    f"ev{ev.id}:w{worker.telegram_id}", case.id)
         if from_state != "filed" or case.supporter_count:
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(
                 chat, case, "assign", script, self._to_script))
@@ -826,14 +848,18 @@ class CaseService:
             cond = (Worker.role == "street") & same_street
         rows = (await s.execute(select(Worker).where(cond, Worker.active, Worker.telegram_id.is_not(None)))).scalars().all()
         targets = [w.telegram_id for w in rows if w.telegram_id is not None] or list(self.admin_ids)
-        choices: list[tuple[int, str]] = []
-        if case.community_id:
-            grid_workers = (await s.execute(select(Worker).where(Worker.community_id == case.community_id, Worker.role == "grid",
-                                                                Worker.active, Worker.telegram_id.is_not(None))
-                                           .order_by(Worker.id).limit(8))).scalars().all()
-            choices = [(w.id, w.name) for w in grid_workers if w.id is not None]
+        choices = await self._grid_worker_choices(s, case.community_id)
         for chat in dict.fromkeys(targets):
             enqueue(s, notify.dispatcher_push(chat, case, self._label(case), why, choices), f"ev{ev.id}:d{chat}", case.id)
+
+    async def _grid_worker_choices(self, s: AsyncSession, community_id: str | None) -> list[tuple[int, str]]:
+        """(worker id, name) of up to 8 bound grid workers of the community, for 派给 buttons."""
+        if not community_id:
+            return []
+        rows = (await s.execute(select(Worker).where(Worker.community_id == community_id, Worker.role == "grid",
+                                                     Worker.active, Worker.telegram_id.is_not(None))
+                                .order_by(Worker.id).limit(8))).scalars().all()
+        return [(w.id, w.name) for w in rows if w.id is not None]
 
     async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
         """State notice to the filer and every supporter, each in their own script."""

@@ -99,10 +99,10 @@ class KnowledgeBase:
             for q in entry.questions:
                 got = self.answer(q.text)
                 if got.doc_id is None:
-                    msg = f"question {q.text!r} gets no answer (score {got.score:.2f} < {self.threshold}); reword it or add terms"
+                    msg = f"question {q.text!r} gets no answer (score {got.score:.2f} < {self.threshold}); reword it or add tags"
                     problems.append(Problem(entry.path, q.line, msg))
                 elif got.doc_id != entry.id:
                     other = self.by_id[got.doc_id]
-                    msg = f"question {q.text!r} is answered by {other.path} ({other.id}, score {got.score:.2f}), not by this entry"
+                    msg = f"question {q.text!r} is answered by {other.path} ({other.id}, score {got.score:.2f}), not this entry"
                     problems.append(Problem(entry.path, q.line, msg))
         return problems

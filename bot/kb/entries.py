@@ -6,6 +6,7 @@ nothing is half-loaded — a broken set raises `KnowledgeFileError` and the call
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -234,10 +235,8 @@ class _Reader:
         value = doc["checked"]
         line = self.key_line(doc, "checked")
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
         if isinstance(value, dt.datetime):
             value = value.date()
         if not isinstance(value, dt.date):
@@ -313,7 +312,8 @@ def _cross_file_problems(entries: list[Entry]) -> list[Problem]:
             key = re.sub(r"[\s\W_]+", "", q.text).lower()
             prev = owner.get(key)
             if prev is not None and prev[0].id != entry.id:
-                problems.append(Problem(entry.path, q.line, f"question {q.text!r} is also listed by {prev[0].path}:{prev[1].line}"))
+                where = f"{prev[0].path}:{prev[1].line}"
+                problems.append(Problem(entry.path, q.line, f"question {q.text!r} is also listed by {where}"))
             else:
                 owner.setdefault(key, (entry, q))
     return problems

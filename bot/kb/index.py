@@ -36,7 +36,7 @@ STOPWORDS = frozenset(
     被 把 给 让 对 从 到 向 往 跟 同 会 能 能否 可以 可 要 想 得 地 着 过 请问 请 问 问下 问一下 一下 下吧 怎么 怎么办
     怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 不 不是 吗的 呢的 个 一个
     些 一些 很 太 挺 真 真的 好 还是 但是 但 可是 因为 所以 如果 而且 然后 就是 只是 已经 现在 应该 需要 算 算是 属于
-    知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?""".split()
+    知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?""".split()  # noqa: SIM905
 )
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u9fff]")
@@ -117,8 +117,8 @@ class Index:
         *,
         k1: float = 1.2,
         b: float = 0.5,
-        posting_cap: int = 200,
-        shortlist: int = 12,
+        posting_cap: int = 64,
+        shortlist: int = 8,
         coverage_weight: float = 0.7,
         unknown_factor: float = 0.7,
         off_topic_factor: float = 0.6,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -64,7 +65,9 @@ def to_markup(markup: Markup) -> Any:
 def to_failure(exc: BaseException) -> SendFailure:
     """python-telegram-bot's exceptions → the sender's neutral failure kinds (BadRequest is a NetworkError there)."""
     if isinstance(exc, RetryAfter):
-        after = exc.retry_after
+        with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta; both are handled
+            warnings.simplefilter("ignore")
+            after = exc.retry_after
         seconds = after.total_seconds() if isinstance(after, dt.timedelta) else float(after)
         return SendFailure("retry_after", str(exc), seconds)
     if isinstance(exc, Forbidden):
