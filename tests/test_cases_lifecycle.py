@@ -346,3 +346,26 @@ async def test_dispatcher_push_offers_accept_and_reassign(case_service: CaseServ
     assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}", f"asg:{case.id}:{grid_worker}"]
     file_event = (await s.events(case.id))[0]
     assert file_event.to_level == "community"  # the log says where the case really went
+
+
+async def test_two_instances_escalate_and_remind_each_case_once(case_service: CaseService, database_url: str) -> None:
+    from bot.cases.service import open_service
+    from bot.settings import load_settings
+
+    s = case_service
+    await bind(s, WORKER, "王网格", grid_id="liyuan-01")
+    await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
+    ids = [(await s.file_case(draft(resident_telegram_id=800 + i), now=T0)).id for i in range(6)]
+    second = await open_service(load_settings(database_url=database_url, _env_file=None))
+    try:
+        remind_at = T0 + timedelta(hours=40)
+        reminded = await asyncio.gather(s.run_deadlines(remind_at), second.run_deadlines(remind_at))
+        assert sum(r for r, _ in reminded) == 6 and sum(e for _, e in reminded) == 0
+        late = T0 + timedelta(hours=49)
+        results = await asyncio.gather(*(svc.escalate(cid, late) for cid in ids for svc in (s, second)))
+        assert sum(r is not None for r in results) == 6  # each case escalated exactly once
+    finally:
+        await second.close()
+    for cid in ids:
+        events = [e.action for e in await s.events(cid)]
+        assert events.count("escalate") == 1 and events.count("remind") == 1

@@ -59,6 +59,7 @@ def test_typo_still_routes_with_lower_confidence(router: Router) -> None:
     route = router.route("梨圆小区5栋")  # 圆 for 园
     assert route.grid_id == "liyuan-01" and 0.7 <= route.confidence < 0.9
     assert router.route("翠竹圆").grid_id is None  # three characters: must be exact
+    assert router.route("花园小区3栋").grid_id is None  # generic words are not a typo of 桂花小区
 
 
 @pytest.mark.parametrize("address", ["梨园", "梨园小区", "梨园小区30栋"])

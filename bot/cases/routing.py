@@ -171,7 +171,8 @@ class Router:
             for name in area.names:
                 if name in text:
                     score = 100.0
-                elif len(name) >= FUZZY_MIN_CHARS:
+                elif len(name) >= FUZZY_MIN_CHARS and name[0] in text:
+                    # The first character must be there: "花园小区" is generic, not a typo of "桂花小区".
                     # partial_ratio aligns the shorter string inside the longer: only fair when the text is the longer
                     score = fuzz.partial_ratio(name, text) if len(text) >= len(name) else fuzz.ratio(name, text)
                     if score < FUZZY_MIN:
