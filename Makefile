@@ -26,6 +26,7 @@ test: $(STAMP) lint check
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_classifier.py
+	$(BIN)/python benchmarks/bench_kb.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

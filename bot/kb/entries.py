@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.admin_files import ProblemCollector, display_path, show
 from bot.errors import KnowledgeFileError, Problem
 
 #: The taxonomy's category ids (shared/taxonomy.md); an entry's `intents` must come from here
@@ -85,25 +86,13 @@ def load_entries(
     entries: list[Entry] = []
     known = intent_ids if intent_ids is not None else TAXONOMY_IDS
     for file in files:
-        entry = _load_file(file, _display(file), known, today or dt.date.today(), problems)
+        entry = _load_file(file, display_path(file), known, today or dt.date.today(), problems)
         if entry is not None:
             entries.append(entry)
     problems.extend(_cross_file_problems(entries))
     if problems:
         raise KnowledgeFileError(problems)
     return entries
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _split(text: str, reader: _Reader) -> tuple[str, str, int] | None:
@@ -119,35 +108,16 @@ def _split(text: str, reader: _Reader) -> tuple[str, str, int] | None:
     return None
 
 
-class _Reader:
-    """Validates one file, collecting problems instead of stopping at the first."""
+class _Reader(ProblemCollector):
+    """Validates one entry; front matter starts on file line 2, hence the line offset."""
 
     def __init__(self, path: str, problems: list[Problem]):
-        self.path = path
-        self.problems = problems
-
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    @staticmethod
-    def key_line(node: CommentedMap, key: str) -> int:
-        # Front matter starts on file line 2; ruamel lines are 0-based within it.
-        try:
-            return node.lc.key(key)[0] + 2
-        except (KeyError, TypeError, AttributeError):
-            return 1
-
-    @staticmethod
-    def item_line(node: CommentedSeq, index: int) -> int:
-        try:
-            return node.lc.item(index)[0] + 2
-        except (KeyError, TypeError, AttributeError, IndexError):
-            return node.lc.line + 2
+        super().__init__(path, problems, line_offset=2)
 
     def text(self, doc: CommentedMap, key: str) -> str | None:
         value = doc.get(key)
         if not isinstance(value, str) or not value.strip():
-            self.problem(self.key_line(doc, key), f"{key!r} must be a non-empty text, got {_show(value)}")
+            self.problem(self.key_line(doc, key), f"{key!r} must be a non-empty text, got {show(value)}")
             return None
         return " ".join(value.split())
 
@@ -161,7 +131,7 @@ class _Reader:
         for idx, item in enumerate(value):
             line = self.item_line(value, idx)
             if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
-                self.problem(line, f"each {key} item must be a non-empty text, got {_show(item)}")
+                self.problem(line, f"each {key} item must be a non-empty text, got {show(item)}")
                 continue
             text = " ".join(str(item).split())
             if max_chars is not None and len(text) > max_chars:
@@ -208,7 +178,7 @@ class _Reader:
         value = doc["id"]
         line = self.key_line(doc, "id")
         if not isinstance(value, str) or not _ID.match(value):
-            self.problem(line, f"id must be lower-case ASCII letters, digits and _ (start with a letter), got {_show(value)}")
+            self.problem(line, f"id must be lower-case ASCII letters, digits and _ (start with a letter), got {show(value)}")
             return None
         if value != file_stem:
             self.problem(line, f"id {value!r} must match the file name ({file_stem}.md → id: {file_stem})")
@@ -227,7 +197,7 @@ class _Reader:
     def source(self, doc: CommentedMap) -> str | None:
         value = self.text(doc, "source")
         if value is not None and not re.search(r"《[^《》]+》", value):
-            self.problem(self.key_line(doc, "source"), f"source must name the law in 《》 and its article, got {_show(value)}")
+            self.problem(self.key_line(doc, "source"), f"source must name the law in 《》 and its article, got {show(value)}")
             return None
         return value
 
@@ -240,7 +210,7 @@ class _Reader:
         if isinstance(value, dt.datetime):
             value = value.date()
         if not isinstance(value, dt.date):
-            self.problem(line, f"checked must be a date written YYYY-MM-DD, got {_show(value)}")
+            self.problem(line, f"checked must be a date written YYYY-MM-DD, got {show(value)}")
             return None
         if value > today:
             self.problem(line, f"checked date {value.isoformat()} is in the future (today is {today.isoformat()})")

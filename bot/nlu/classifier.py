@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -111,31 +112,21 @@ class Classifier:
 
     def _find(self, text: str) -> tuple[list[_Hit], set[str]]:
         lex = self.lexicon
-        tokens = lex.tokenizer.lcut(text, HMM=False)
-        bounds = {0}
-        pos = 0
-        for tok in tokens:
-            pos += len(tok)
-            bounds.add(pos)
-
+        bounds = {0, *accumulate(map(len, lex.tokenizer.cut(text, HMM=False)))}
         raw: list[tuple[int, int, tuple[TermRef, ...]]] = []
         vetoed: set[str] = set()
         if len(lex.automaton):
             for end_idx, (word, refs, is_veto) in lex.automaton.iter(text):
                 start, end = end_idx - len(word) + 1, end_idx + 1
-                if not _aligned(start, end, bounds):
+                if len(word) == 1:
+                    if start not in bounds or end not in bounds:
+                        continue  # one-character terms only as a whole word
+                elif not _aligned(start, end, bounds):
                     continue
                 if is_veto:
                     vetoed |= lex.vetoes[word]
                 if refs:
                     raw.append((start, end, refs))
-        pos = 0
-        for tok in tokens:
-            refs = lex.single_chars.get(tok)
-            if refs:
-                raw.append((pos, pos + 1, refs))
-            pos += len(tok)
-
         hits = self._drop_contained(raw, text)
         covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for hit in hits:

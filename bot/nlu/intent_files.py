@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from bot.admin_files import ProblemCollector, display_path, show
 from bot.errors import IntentFileError, Problem
 from bot.nlu.normalize import Normalizer, default_normalizer
 
@@ -131,30 +132,12 @@ class IntentSet:
         return intent.name if intent else "其他诉求"
 
 
-class _FileReader:
-    """Validates one parsed file, collecting problems instead of stopping at the first."""
+class _FileReader(ProblemCollector):
+    """Validates one intent file, collecting problems instead of stopping at the first."""
 
     def __init__(self, path: str, normalizer: Normalizer, problems: list[Problem]):
-        self.path = path
+        super().__init__(path, problems)
         self.norm = normalizer
-        self.problems = problems
-
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    @staticmethod
-    def key_line(node: CommentedMap, key: str) -> int:
-        try:
-            return node.lc.key(key)[0] + 1
-        except (KeyError, TypeError, AttributeError):
-            return node.lc.line + 1
-
-    @staticmethod
-    def item_line(node: CommentedSeq, index: int) -> int:
-        try:
-            return node.lc.item(index)[0] + 1
-        except (KeyError, TypeError, AttributeError, IndexError):
-            return node.lc.line + 1
 
     def check_keys(self, node: CommentedMap, allowed: set[str], where: str) -> None:
         for key in node:
@@ -169,7 +152,7 @@ class _FileReader:
             return None
         value = node[key]
         if not isinstance(value, str) or not value.strip():
-            self.problem(self.key_line(node, key), f"{key!r} must be a non-empty text, got {_show(value)}")
+            self.problem(self.key_line(node, key), f"{key!r} must be a non-empty text, got {show(value)}")
             return None
         return value.strip()
 
@@ -188,7 +171,7 @@ class _FileReader:
             return None
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 365:
-            self.problem(self.key_line(node, key), f"{key!r} must be a number of hours > 0, got {_show(value)}")
+            self.problem(self.key_line(node, key), f"{key!r} must be a number of hours > 0, got {show(value)}")
             return None
         return float(value)
 
@@ -215,11 +198,11 @@ class _FileReader:
             elif isinstance(item, str | int) and not isinstance(item, bool):
                 raw = item
             else:
-                self.problem(line, f"{key} entry must be a word or 'word: weight', got {_show(item)}")
+                self.problem(line, f"{key} entry must be a word or 'word: weight', got {show(item)}")
                 continue
             raw = str(raw)
             if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= _MAX_WEIGHT:
-                self.problem(line, f"weight of {raw!r} must be a number in (0, {_MAX_WEIGHT:g}], got {_show(weight)}")
+                self.problem(line, f"weight of {raw!r} must be a number in (0, {_MAX_WEIGHT:g}], got {show(weight)}")
                 continue
             text = self.norm.simplify(raw).strip()
             if not text:
@@ -245,7 +228,7 @@ class _FileReader:
                     self.problem(line, f"example names unknown subtype {subtype!r} (known: {known})")
                     subtype = None
             else:
-                self.problem(line, f"{key} entry must be a text or 'text: … / subtype: …', got {_show(item)}")
+                self.problem(line, f"{key} entry must be a text or 'text: … / subtype: …', got {show(item)}")
                 continue
             if not isinstance(text, str) or not text.strip():
                 self.problem(line, f"{key} entry needs a non-empty 'text'")
@@ -289,12 +272,12 @@ class _FileReader:
             self.problem(1, f"missing required key 'version' (write 'version: {FORMAT_VERSION}')")
         elif version != FORMAT_VERSION:
             line = self.key_line(doc, "version")
-            self.problem(line, f"unsupported version {_show(version)}; this GridDesk reads version {FORMAT_VERSION}")
+            self.problem(line, f"unsupported version {show(version)}; this GridDesk reads version {FORMAT_VERSION}")
         iid = self.ident(doc, "an intent")
         name = self.string(doc, "name", True, "an intent")
         kind = doc.get("kind", "category")
         if kind not in KINDS:
-            self.problem(self.key_line(doc, "kind"), f"kind must be one of {', '.join(KINDS)}, got {_show(kind)}")
+            self.problem(self.key_line(doc, "kind"), f"kind must be one of {', '.join(KINDS)}, got {show(kind)}")
             kind = "category"
         if kind == "act" and iid and iid not in ACTS:
             self.problem(self.key_line(doc, "id"), f"an act intent's id must be one of {', '.join(ACTS)}, got {iid!r}")
@@ -318,18 +301,6 @@ class _FileReader:
         )
 
 
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def load_intents(directory: str | Path, normalizer: Normalizer | None = None) -> IntentSet:
     """Load every `*.yaml`/`*.yml` in `directory`; raise `IntentFileError` with all problems."""
     root = Path(directory)
@@ -342,7 +313,7 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
     for file in files:
-        shown = _display(file, root)
+        shown = display_path(file)
         intent = _load_file(file, shown, norm, problems)
         if intent is not None:
             intents.append(intent)

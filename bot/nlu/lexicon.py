@@ -64,15 +64,13 @@ class Lexicon:
             for term in intent.veto:
                 self.vetoes[term.text].add(intent.id)
 
+        # One automaton for every term (one-character terms too: the classifier then requires them
+        # to be a whole jieba word) and every veto.
         self.automaton = ahocorasick.Automaton()
-        self.single_chars: dict[str, tuple[TermRef, ...]] = {}
         for text, term_refs in refs.items():
-            if len(text) == 1:
-                self.single_chars[text] = tuple(term_refs)
-            else:
-                self.automaton.add_word(text, (text, tuple(term_refs), False))
+            self.automaton.add_word(text, (text, tuple(term_refs), False))
         for text in self.vetoes:
-            if text in refs and len(text) > 1:
+            if text in refs:
                 # A veto that is also a keyword elsewhere: keep the keyword entry, mark it as a veto too.
                 word, term_refs, _ = self.automaton.get(text)
                 self.automaton.add_word(text, (word, term_refs, True))
@@ -105,4 +103,4 @@ class Lexicon:
     @property
     def size(self) -> int:
         """Number of distinct exact terms (for benchmarks and `intents check`)."""
-        return len(self.automaton) + len(self.single_chars)
+        return len(self.automaton)

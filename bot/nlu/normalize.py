@@ -7,6 +7,7 @@ resident's script is remembered so replies go back in the script they wrote in.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,26 +82,32 @@ class Normalizer:
         return "traditional" if trad_only > simp_only else "simplified"
 
 
-def clean(text: str) -> str:
-    """NFKC (full-width → half-width), drop emoji/controls/replacement chars, fold whitespace."""
-    text = unicodedata.normalize("NFKC", text)
-    out: list[str] = []
-    space = False
-    for ch in text:
+class _CharFilter(dict):
+    """`str.translate` table filled on first sight of each character: drop, space or keep."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
         if ch.isspace():
-            space = True
-            continue
-        cat = unicodedata.category(ch)
-        if cat in _DROP or ch == "\ufffd" or (cat in ("So", "Sk", "Mn", "Me") and ch not in _KEEP_SYMBOLS):
-            # Emoji, variation selectors, combining marks on emoji, dingbats: no meaning for matching.
-            if cat == "Mn" and out and unicodedata.category(out[-1]).startswith("L"):
-                out.append(ch)  # a real combining accent on a letter stays
-            continue
-        if space and out:
-            out.append(" ")
-        space = False
-        out.append(ch)
-    return "".join(out)
+            value: str | None = " "
+        else:
+            cat = unicodedata.category(ch)
+            drop = cat in _DROP or ch == "\ufffd" or (cat in ("So", "Sk", "Mn", "Me") and ch not in _KEEP_SYMBOLS)
+            value = None if drop else ch
+        self[code] = value
+        return value
+
+
+_FILTER = _CharFilter()
+_SPACES = re.compile(r" {2,}")
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width → half-width), drop emoji/controls/replacement chars, fold whitespace.
+
+    Emoji, variation selectors, combining marks and dingbats carry no meaning for matching.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_FILTER)
+    return _SPACES.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=4)
