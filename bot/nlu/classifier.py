@@ -33,6 +33,9 @@ CASE_NUMBER = re.compile(r"\b20\d{6}-\d{4}\b")
 
 #: A topic needs at least this score (one ordinary keyword) to be named at all.
 MIN_TOPIC_SCORE = 1.0
+#: In letters at least this long, a category named by one term alone needs this score.
+LONG_TEXT = 300
+LONG_SINGLE_MIN = 2.5
 #: Mentions in the first characters (a title, an opening sentence) weigh more.
 HEAD_CHARS = 60
 HEAD_BOOST = 1.4
@@ -211,8 +214,11 @@ class Classifier:
             matched[intent_id].append(term)
 
         kinds = {i.id: i.kind for i in self.intents.intents}
+        distinct = {i: len(set(ts)) for i, ts in matched.items()}
+        # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
         topic = sorted(
-            ((s, i) for i, s in scores.items() if kinds.get(i) in ("category", "outside")), reverse=True
+            ((s, i) for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
+            key=lambda x: (x[0], kinds[x[1]] == "outside"), reverse=True,
         )
         intent_id: str | None = None
         confidence = 0.0
@@ -221,7 +227,9 @@ class Classifier:
             top_score, top_id = topic[0]
             runner_up = topic[1][0] if len(topic) > 1 else 0.0
             confidence = _confidence(top_score, runner_up)
-            if kinds[top_id] == "category" and top_score >= MIN_TOPIC_SCORE:
+            # In a long letter one term is an incidental mention unless it is strong on its own.
+            needed = MIN_TOPIC_SCORE if len(text) < LONG_TEXT or distinct.get(top_id, 0) > 1 else LONG_SINGLE_MIN
+            if kinds[top_id] == "category" and top_score >= needed:
                 intent_id = top_id
             alternatives = [
                 Alternative(i, _confidence(s, top_score))
