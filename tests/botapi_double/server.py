@@ -100,7 +100,8 @@ class BotApiDouble:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.sent: list[Sent] = []
-        self.calls: list[tuple[str, int, float]] = []  # (method, http status, time)
+        self.calls: list[tuple[str, int, float]] = []  # (method, http status, time answered)
+        self.arrivals: list[tuple[str, float]] = []  # (method, time asked): a long poll counts when it starts
         self.rules: list[FailRule] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
@@ -113,6 +114,7 @@ class BotApiDouble:
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._http: ClientSession | None = None
+        self._closing = False
 
     # ----------------------------------------------------------------- lifecycle
     @property
@@ -134,10 +136,12 @@ class BotApiDouble:
         return self
 
     async def stop(self) -> None:
+        self._closing = True  # long polls return at once instead of holding the shutdown
+        self._new_update.set()
         if self._webhook_task:
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._webhook_task
+                await asyncio.wait_for(self._webhook_task, 15)
         if self._http:
             await self._http.close()
         if self._runner:
@@ -301,7 +305,7 @@ class BotApiDouble:
     async def wait_ready(self, *, timeout: float = 30.0, after: float = 0.0) -> None:
         """Wait until a bot is listening: it called getUpdates or setWebhook (after monotonic time `after`)."""
         deadline = time.monotonic() + timeout
-        while not any(c[0] in {"getUpdates", "setWebhook"} and c[2] > after for c in self.calls):
+        while not any(m in {"getUpdates", "setWebhook"} and t > after for m, t in self.arrivals):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no bot polled within {timeout}s; calls so far: {[c[:2] for c in self.calls][-5:]}")
             await asyncio.sleep(0.05)
@@ -340,6 +344,7 @@ class BotApiDouble:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
             return self._error_response(method, TelegramError(401, "Unauthorized"))
+        self.arrivals.append((method, time.monotonic()))
         try:
             params = await self._params(request)
             self._maybe_fail(method, params)
@@ -408,7 +413,7 @@ class BotApiDouble:
         deadline = time.monotonic() + timeout
         while True:
             ready = [u for u in self.pending if not allowed or any(k in allowed for k in u if k != "update_id")]
-            if ready or time.monotonic() >= deadline:
+            if ready or time.monotonic() >= deadline or self._closing:
                 return ready[:limit]
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
@@ -633,7 +638,7 @@ class BotApiDouble:
     async def _deliver_webhook(self) -> None:
         """POST pending updates to the webhook in order, with the secret header; retry until answered 2xx."""
         self._http = self._http or ClientSession(timeout=ClientTimeout(total=10))
-        while True:
+        while not self._closing:  # aiohttp may turn a cancellation into a connection error: check a flag too
             if not self.webhook["url"] or not self.pending:
                 self._new_update.clear()
                 with contextlib.suppress(TimeoutError):

@@ -1,0 +1,113 @@
+"""Burst benchmark: N residents report at once through the Bot API double to `griddesk run` (own process).
+
+Phase 1: every resident sends a free-text report naming their building at the same moment → time from
+each update to the bot's first reply. Phase 2: every resident presses the reply's button (skip the
+photo) → time until the case number is shown (the case is committed first). Prints updates/s and
+p50/p95/max latencies. The sender keeps Telegram's limits (~25 msg/s overall), so N replies need at
+least N/25 s whatever the engine does; the figures show how close the bot gets to that floor.
+
+    .venv/bin/python benchmarks/bench_telegram_burst.py [--residents 200] [--framework aiogram|ptb|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from botapi_double import BotApiDouble
+from telegram_e2e_support import CASE_NUMBER, BotProcess, bot_env, cleanup
+
+BUILDINGS = ["梨园小区{n}栋", "翠竹苑{n}栋", "梨园小区{n}号楼"]
+PROBLEMS = ["楼下垃圾好几天没人清运了，味道很大", "楼道里堆满了纸箱和旧家具，过不去人", "门口的路灯坏了一个星期，晚上很黑",
+            "楼下有人天天晚上烧烤，油烟熏得没法开窗", "小区里的井盖松了，走上去咣当响，怕有人掉下去"]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(name: str, latencies: list[float], wall: float, expected: int) -> str:
+    if not latencies:
+        return f"{name}: no replies"
+    return (f"{name}: {len(latencies)}/{expected} answered in {wall:.2f}s → {len(latencies) / wall:.1f} updates/s; "
+            f"update→reply p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
+            f"max {max(latencies) * 1000:.0f} ms")
+
+
+async def first_reply(tg: BotApiDouble, chat_id: int, after: int, since: float, needle: str | None,
+                      deadline: float) -> float | None:
+    while time.monotonic() < deadline:
+        for sent in tg.sent:
+            if sent.seq > after and sent.chat_id == chat_id and sent.method != "answerCallbackQuery" and (
+                    needle is None or CASE_NUMBER.search(sent.text or "")):
+                return sent.at - since
+        await asyncio.sleep(0.02)
+    return None
+
+
+async def run(framework: str, residents: int, timeout: float) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="griddesk-bench-"))
+    try:
+        async with BotApiDouble() as tg:
+            bot = BotProcess(tg, bot_env(tg, framework, f"sqlite:///{workdir / 'bench.db'}", LOG_LEVEL="WARNING"), workdir)
+            await bot.start()
+            ids = [600_000 + i for i in range(residents)]
+            try:
+                # phase 1: everyone reports at once
+                mark, started = tg.mark, time.monotonic()
+                injected: dict[int, float] = {}
+                for i, chat in enumerate(ids):
+                    text = BUILDINGS[i % 3].format(n=i % 6 + 1) + PROBLEMS[i % len(PROBLEMS)]
+                    update = tg.send_text(chat, text, first_name=f"居民{i}")
+                    injected[chat] = tg.update_times[update["update_id"]]
+                deadline = started + timeout
+                results = await asyncio.gather(*(first_reply(tg, c, mark, injected[c], None, deadline) for c in ids))
+                lat1 = [r for r in results if r is not None]
+                wall1 = max(lat1) + (injected[ids[-1]] - started) if lat1 else timeout
+                print(f"[{framework}] " + summary("phase 1 report → first reply", lat1, wall1, residents))
+
+                # phase 2: everyone presses the first button of the last message (skip photo / confirm) at once
+                mark, started = tg.mark, time.monotonic()
+                pressed = {}
+                for chat in ids:
+                    try:
+                        last = tg.last_message(chat)
+                    except LookupError:
+                        continue
+                    skip = next((b for b in last.buttons() if "跳过" in b["text"]), None) or (last.buttons() or [None])[0]
+                    if skip is not None:
+                        tg.press(chat, last, skip["callback_data"])
+                        pressed[chat] = time.monotonic()
+                deadline = started + timeout
+                results = await asyncio.gather(*(first_reply(tg, c, mark, t, "case", deadline) for c, t in pressed.items()))
+                lat2 = [r for r in results if r is not None]
+                wall2 = max(lat2) if lat2 else timeout
+                print(f"[{framework}] " + summary("phase 2 press → case number", lat2, wall2, len(pressed)))
+                numbers = {CASE_NUMBER.search(s.text or "").group(0) for s in tg.sent if CASE_NUMBER.search(s.text or "")}
+                print(f"[{framework}] distinct case numbers shown: {len(numbers)}; "
+                      f"429/5xx seen: {len(tg.failures())}; rate floor for {residents} replies ≈ {residents / 25:.1f}s")
+            finally:
+                await bot.stop()
+    finally:
+        cleanup(workdir)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--framework", choices=["aiogram", "ptb", "both"], default="both")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait per phase")
+    args = parser.parse_args()
+    for framework in (["aiogram", "ptb"] if args.framework == "both" else [args.framework]):
+        asyncio.run(run(framework, args.residents, args.timeout))
+
+
+if __name__ == "__main__":
+    main()
