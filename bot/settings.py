@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     bot_framework: Literal["aiogram", "ptb"] = "aiogram"
+    telegram_max_rate: float = Field(default=25.0, gt=0, le=1000)  # messages/s over all chats (Telegram: ~30)
     database_url: str = DEFAULT_SQLITE
     intents_dir: Path = PROJECT_ROOT / "intents"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"

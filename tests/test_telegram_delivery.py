@@ -1,7 +1,8 @@
 """The outbox and deadline loops on the real case service (SQLite) and a real adapter, against the double.
 
 Outbox rows end the way Telegram's answer says (sent, retried after 429, blocked on 403, failed on 400);
-deadlines remind the assignee and then escalate, once, even with two loops on one database.
+deadlines remind the assignee and then escalate, once, even with two loops on one database — on SQLite
+and on PostgreSQL (row claims with SKIP LOCKED), when the test setup can start a PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ async def tg() -> AsyncIterator[BotApiDouble]:
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[CaseService]:
-    svc = await open_service(load_settings(database_url=f"sqlite:///{tmp_path / 'gd.db'}"))
+async def service(database_url: str) -> AsyncIterator[CaseService]:
+    """The case service on SQLite and on PostgreSQL (`database_url` comes from tests/fixtures_db.py)."""
+    svc = await open_service(load_settings(database_url=database_url, _env_file=None))
     yield svc
     await svc.close()
 
@@ -76,14 +78,14 @@ async def test_outbox_rows_end_as_telegram_answers(tg: BotApiDouble, service: Ca
 
 
 async def test_deadlines_remind_then_escalate_once_with_two_instances(tg: BotApiDouble, service: CaseService,
-                                                                      tmp_path: Path) -> None:
+                                                                      database_url: str) -> None:
     invite = await service.create_invite("赵网格", grid_id="liyuan-01")
     await service.bind_worker(invite.code, 9301)
     tg.user(9301)
     tg.user(5301)
     case = await service.file_case(ReportDraft(resident_telegram_id=5301, intent="sanitation", text="梨园小区1栋垃圾没人清运",
                                                deadline_hours=4 / 3600, address="梨园小区1栋", chat_id=5301))
-    second = await open_service(load_settings(database_url=f"sqlite:///{tmp_path / 'gd.db'}"))  # another bot instance
+    second = await open_service(load_settings(database_url=database_url, _env_file=None))  # another bot instance
     adapter = AiogramAdapter(tg.token, tg.url, lambda item: asyncio.sleep(0))
     await adapter.start()
     sender = TelegramSender(adapter)

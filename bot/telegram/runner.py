@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.telegram.delivery import DeadlineLoop, OutboxLoop
 from bot.telegram.menus import Commands, MenuManager
 from bot.telegram.runtime import BotRuntime
-from bot.telegram.sender import Backoff, Delivery, SendFailure, TelegramSender
+from bot.telegram.sender import Backoff, Delivery, RateLimiter, SendFailure, TelegramSender
 from bot.telegram.translate import Translated
 from bot.telegram.webhook import WebhookServer, webhook_path
 
@@ -108,7 +108,9 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         if incoming.kind == "command" and incoming.command in {"bind", "start"}:
             await menus.refresh(incoming.chat_id)
 
-    sender = TelegramSender(adapter, on_blocked=mark_blocked)
+    burst = max(1, min(5, int(settings.telegram_max_rate // 5)))
+    limiter = RateLimiter(per_second=settings.telegram_max_rate, burst=burst)
+    sender = TelegramSender(adapter, limiter=limiter, on_blocked=mark_blocked)
     runtime = BotRuntime(app.engine, sender, on_undelivered=undelivered, after_event=after_event)
     outbox = OutboxLoop(service.outbox, sender)
     deadlines = DeadlineLoop(service, settings.deadline_check_seconds)

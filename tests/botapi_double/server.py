@@ -36,7 +36,7 @@ Update = dict[str, Any]
 
 @dataclass
 class FailRule:
-    """Answer the next `times` calls of `method` (optionally only for `chat_id`) with this error."""
+    """Answer the next `times` calls of `method` ("*": any; optionally only for `chat_id`) with this error."""
 
     method: str
     status: int
@@ -368,7 +368,7 @@ class BotApiDouble:
 
     def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
         for rule in self.rules:
-            if rule.times <= 0 or rule.method.lower() != method.lower():
+            if rule.times <= 0 or rule.method.lower() not in {method.lower(), "*"}:
                 continue
             if rule.chat_id is not None and params.get("chat_id") != rule.chat_id:
                 continue
