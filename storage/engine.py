@@ -9,9 +9,11 @@ instances start against one empty database without racing the migration.
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -183,10 +185,11 @@ class Database:
     async def prepare(self, seed_file: Path | None = None, *, load_seed: bool = True) -> PrepareReport:
         """Migrate to the newest schema (Alembic) and, if there are no streets yet, load the grid seed.
 
-        Safe when several instances start at once on PostgreSQL (an advisory lock serialises them).
+        Safe when several instances start at once: an advisory lock serialises them on PostgreSQL,
+        a lock file beside the database on SQLite (switching to WAL and running DDL need the file alone).
         """
         try:
-            async with self.engine.connect() as conn:
+            async with self._sqlite_file_lock(), self.engine.connect() as conn:
                 postgres = conn.dialect.name == "postgresql"
                 if postgres:
                     await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
@@ -208,12 +211,31 @@ class Database:
             log.info("database migrated %s → %s", before or "empty", after)
         return PrepareReport(before, after, seeded)
 
+    def _sqlite_file_lock(self) -> AbstractAsyncContextManager[object]:
+        parsed = make_url(async_url(self.url))
+        database = parsed.database or ""
+        if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or "mode=memory" in self.url:
+            return nullcontext()
+        return _file_lock(Path(database).expanduser().with_name(Path(database).name + ".prepare-lock"))
+
     @property
     def safe_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _file_lock(path: Path) -> AsyncIterator[None]:
+    """An exclusive flock, waited for in a thread so other tasks (another instance in-process) go on."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def alembic_config(connection: Any = None) -> Any:
