@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 
 import pytest
 from dialog_helpers import ADMIN_ID, case_number, driver_for, make_app
 
 from bot.dialog.events import MAX_CALLBACK_BYTES, Incoming, Sender
 from bot.dialog.testing import texts_of
+from bot.kb import Answer
 
 
 @pytest.fixture
@@ -17,17 +17,6 @@ async def app(tmp_path):
     app = await make_app(tmp_path / "gd.db")
     yield app
     await app.close()
-
-
-@dataclass
-class FakeAnswer:
-    question: str
-    answer: str | None
-    doc_id: str | None
-    title: str | None
-    score: float
-    source: str | None
-    intents: tuple[str, ...] = ()
 
 
 QUESTION = "请问电动车在楼道充电违法吗？"
@@ -40,8 +29,8 @@ class FakeKB:
 
     def answer(self, question):
         if "充电" in question:
-            return FakeAnswer(question, "楼道内禁止给电动车充电。", "ebike", "电动车充电", 0.9, "《消防法》第二十八条")
-        return FakeAnswer(question, None, None, None, 0.1, None)
+            return Answer(question, "楼道内禁止给电动车充电。", "ebike", "电动车充电", 0.9, "《消防法》第二十八条")
+        return Answer(question, None, None, None, 0.1, None)
 
 
 async def test_bad_input_gets_clear_replies(app):

@@ -39,7 +39,7 @@ def state_word(state: str) -> str:
 
 
 def level_word(level: str) -> str:
-    return {"grid": "网格", "community": "社区", "street": "街道"}.get(level, LEVEL_NAMES.get(level, level))
+    return LEVEL_NAMES.get(level, level)
 
 
 def _short(text: str | None, limit: int = 300) -> str:

@@ -5,6 +5,10 @@ Keeping the wording here lets the field team review the tone without reading the
 
 from __future__ import annotations
 
+# One spelling of levels and scores everywhere: the case service's.
+from bot.cases.views import LEVEL_NAMES as LEVEL_NAMES
+from bot.cases.views import SCORE_NAMES as SCORE_NAMES
+
 # -- states, scores, roles ---------------------------------------------------------------------------
 
 STATE_NAMES = {
@@ -16,8 +20,6 @@ STATE_NAMES = {
     "returned": "已退单，待重新派单",
     "cancelled": "已撤销",
 }
-LEVEL_NAMES = {"grid": "网格", "community": "社区", "street": "街道"}
-SCORE_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 OTHER_NAME = "其他诉求"
 
 # -- buttons ------------------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ class Classifier:
         self.lexicon = lexicon
         self.intents = lexicon.intents
         self.normalizer = normalizer
+        self.kinds: dict[str, str] = {i.id: i.kind for i in self.intents.intents}
 
     @classmethod
     def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None) -> Classifier:
@@ -213,7 +214,7 @@ class Classifier:
                 sub_scores[(intent_id, subtype)] += value
             matched[intent_id].append(term)
 
-        kinds = {i.id: i.kind for i in self.intents.intents}
+        kinds = self.kinds
         distinct = {i: len(set(ts)) for i, ts in matched.items()}
         # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
         topic = sorted(
