@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -43,7 +43,7 @@ HEAD_BOOST = 1.4
 REPEAT_BONUS = 0.3
 FUZZY_CUTOFF = 80.0
 FUZZY_FACTOR = 0.9
-MAX_FUZZY_CANDIDATES = 24
+MAX_FUZZY_CANDIDATES = 8
 #: Confidence: saturation of the top score and its share against the runners-up.
 CONF_SCALE = 1.6
 CONF_PRIOR = 0.6
@@ -84,9 +84,11 @@ class Classification:
 
 
 @dataclass(slots=True)
-class _Hit:
-    ref: TermRef
-    start: int
+class _Mention:
+    """Every occurrence of one term in one dimension: where it appears and how exactly."""
+
+    refs: tuple[TermRef, ...]
+    starts: list[int]
     fuzzy: float = 1.0
 
 
@@ -114,52 +116,34 @@ class Classifier:
 
     # -- matching ---------------------------------------------------------------------------------
 
-    def _find(self, text: str) -> tuple[list[_Hit], set[str]]:
+    def _find(self, text: str) -> tuple[list[_Mention], set[str]]:
         lex = self.lexicon
         bounds = {0, *accumulate(map(len, lex.tokenizer.cut(text, HMM=False)))}
-        raw: list[tuple[int, int, tuple[TermRef, ...]]] = []
+        topic_spans: list[tuple[int, int, str, tuple[TermRef, ...]]] = []
+        act_spans: list[tuple[int, int, str, tuple[TermRef, ...]]] = []
         vetoed: set[str] = set()
         if len(lex.automaton):
-            for end_idx, (word, refs, is_veto) in lex.automaton.iter(text):
-                start, end = end_idx - len(word) + 1, end_idx + 1
-                if len(word) == 1:
-                    if start not in bounds or end not in bounds:
-                        continue  # one-character terms only as a whole word
-                elif not _aligned(start, end, bounds):
+            for end_idx, (word, topic, act, is_veto) in lex.automaton.iter(text):
+                end = end_idx + 1
+                start = end - len(word)
+                # A term is a word when both its ends are token boundaries or it sits inside one
+                # token; one-character terms only as a whole word.
+                if not (start in bounds and end in bounds) and (
+                    len(word) == 1 or any(b in bounds for b in range(start + 1, end))
+                ):
                     continue
                 if is_veto:
                     vetoed |= lex.vetoes[word]
-                if refs:
-                    raw.append((start, end, refs))
-        hits = self._drop_contained(raw, text)
-        covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for hit in hits:
-            covered[hit.ref.intent].append((hit.start, hit.start + len(hit.ref.term)))
-        hits.extend(self._fuzzy(text, {h.ref.term for h in hits}, covered))
-        return hits, vetoed
+                if topic:
+                    topic_spans.append((start, end, word, topic))
+                if act:
+                    act_spans.append((start, end, word, act))
+        topic_mentions = _longest(topic_spans, text)
+        mentions = list(topic_mentions.values()) + list(_longest(act_spans, text).values())
+        mentions.extend(self._fuzzy(text, topic_mentions))
+        return mentions, vetoed
 
-    @staticmethod
-    def _drop_contained(raw: list[tuple[int, int, tuple[TermRef, ...]]], text: str) -> list[_Hit]:
-        """Keep the longest term per dimension: "停车位" wins over "车位" inside it; then drop negated."""
-        hits: list[_Hit] = []
-        for dimension in ("topic", "act"):
-            spans = sorted(
-                ((s, e, [r for r in refs if r.dimension == dimension]) for s, e, refs in raw),
-                key=lambda x: (x[0], -(x[1] - x[0])),
-            )
-            cover_end = -1
-            for start, end, refs in spans:
-                if not refs:
-                    continue
-                if end <= cover_end:
-                    continue  # inside a longer term of the same dimension
-                cover_end = max(cover_end, end)
-                if _negated(text, start):
-                    continue
-                hits.extend(_Hit(r, start) for r in refs)
-        return hits
-
-    def _fuzzy(self, text: str, exact_terms: set[str], covered: dict[str, list[tuple[int, int]]]) -> list[_Hit]:
+    def _fuzzy(self, text: str, exact: dict[str, _Mention]) -> list[_Mention]:
         """Typos in long topic terms: only terms sharing half their bigrams reach rapidfuzz.
 
         A fuzzy hit on a span mostly explained by exact terms of the same intent is a near-duplicate
@@ -168,51 +152,48 @@ class Classifier:
         lex = self.lexicon
         if not lex.fuzzy:
             return []
-        shared: Counter[int] = Counter()
-        for bg in bigrams(text):
-            for idx in lex.bigram_index.get(bg, ()):
-                shared[idx] += 1
-        out: list[_Hit] = []
+        index = lex.bigram_index
+        shared = Counter(chain.from_iterable(map(index.__getitem__, bigrams(text) & index.keys())))
+        needed, fuzzy = lex.fuzzy_needed, lex.fuzzy
         candidates = [
-            (count / len(lex.fuzzy[idx].bigrams), idx)
+            (count / needed[idx], idx)
             for idx, count in shared.items()
-            if count * 2 >= len(lex.fuzzy[idx].bigrams) and lex.fuzzy[idx].text not in exact_terms
+            if count >= needed[idx] and fuzzy[idx].text not in exact
         ]
+        if not candidates:
+            return []
         candidates.sort(reverse=True)
+        out: list[_Mention] = []
         for _, idx in candidates[:MAX_FUZZY_CANDIDATES]:
-            term = lex.fuzzy[idx]
+            term = fuzzy[idx]
             found = fuzz.partial_ratio_alignment(term.text, text, score_cutoff=FUZZY_CUTOFF)
             if found is None or _negated(text, found.dest_start):
                 continue
-            span = range(found.dest_start, found.dest_end)
-            for ref in term.refs:
-                explained = sum(1 for i in span if any(s <= i < e for s, e in covered.get(ref.intent, ())))
-                if explained * 2 < len(span):
-                    out.append(_Hit(ref, found.dest_start, FUZZY_FACTOR * found.score / 100))
+            lo, hi = found.dest_start, found.dest_end
+            refs = tuple(ref for ref in term.refs if 2 * _explained(exact, ref.intent, lo, hi) < hi - lo)
+            if refs:
+                out.append(_Mention(refs, [lo], FUZZY_FACTOR * found.score / 100))
         return out
 
     # -- deciding ---------------------------------------------------------------------------------
 
-    def _decide(self, norm: NormalizedText, hits: list[_Hit], vetoed: set[str]) -> Classification:
+    def _decide(self, norm: NormalizedText, mentions: list[_Mention], vetoed: set[str]) -> Classification:
         text = norm.text
-        per_term: dict[tuple[str, str | None, str], list[_Hit]] = defaultdict(list)
-        for hit in hits:
-            if hit.ref.intent in vetoed:
-                continue
-            per_term[(hit.ref.intent, hit.ref.subtype, hit.ref.term)].append(hit)
-
         scores: dict[str, float] = defaultdict(float)
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
-        for (intent_id, subtype, term), term_hits in per_term.items():
-            first = min(term_hits, key=lambda h: h.start)
-            boost = HEAD_BOOST if first.start < HEAD_CHARS else 1.0
-            repeats = min(len(term_hits) - 1, 3)
-            value = first.ref.weight * first.fuzzy * boost * (1 + REPEAT_BONUS * repeats)
-            scores[intent_id] += value
-            if subtype:
-                sub_scores[(intent_id, subtype)] += value
-            matched[intent_id].append(term)
+        for mention in mentions:
+            first = mention.starts[0]
+            boost = HEAD_BOOST if first < HEAD_CHARS else 1.0
+            strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
+            for ref in mention.refs:
+                if ref.intent in vetoed:
+                    continue
+                value = ref.weight * strength
+                scores[ref.intent] += value
+                if ref.subtype:
+                    sub_scores[(ref.intent, ref.subtype)] += value
+                matched[ref.intent].append(ref.term)
 
         kinds = self.kinds
         distinct = {i: len(set(ts)) for i, ts in matched.items()}
@@ -287,11 +268,40 @@ class Classifier:
         return "report"
 
 
-def _aligned(start: int, end: int, bounds: set[int]) -> bool:
-    """A match is a word if it sits inside one token or both its ends are token boundaries."""
-    if start in bounds and end in bounds:
-        return True
-    return not any(b in bounds for b in range(start + 1, end))
+def _longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) -> dict[str, _Mention]:
+    """Keep the longest term: "停车位" wins over "车位" inside it; then drop negated mentions."""
+    spans.sort(key=_span_order)
+    mentions: dict[str, _Mention] = {}
+    cover_end = -1
+    lo_window = NEGATION_WINDOW
+    for start, end, word, refs in spans:
+        if end <= cover_end:
+            continue  # inside a longer term of the same dimension
+        cover_end = end
+        lo = start - lo_window if start > lo_window else 0
+        # Every negator contains 不 or 非: two C-level scans spare the full check for most mentions.
+        if (text.find("不", lo, start) >= 0 or text.find("非", lo, start) >= 0) and _negated(text, start):
+            continue
+        mention = mentions.get(word)
+        if mention is None:
+            mentions[word] = _Mention(refs, [start])
+        else:
+            mention.starts.append(start)
+    return mentions
+
+
+def _explained(exact: dict[str, _Mention], intent: str, lo: int, hi: int) -> int:
+    """How many characters of [lo, hi) exact terms of `intent` already cover (overlaps count twice)."""
+    total = 0
+    for term, mention in exact.items():
+        if any(ref.intent == intent for ref in mention.refs):
+            size = len(term)
+            total += sum(max(0, min(hi, s + size) - max(lo, s)) for s in mention.starts)
+    return total
+
+
+def _span_order(span: tuple[int, int, str, tuple[TermRef, ...]]) -> tuple[int, int]:
+    return span[0], -span[1]
 
 
 def _negated(text: str, start: int) -> bool:

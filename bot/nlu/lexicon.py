@@ -65,23 +65,22 @@ class Lexicon:
                 self.vetoes[term.text].add(intent.id)
 
         # One automaton for every term (one-character terms too: the classifier then requires them
-        # to be a whole jieba word) and every veto.
+        # to be a whole jieba word) and every veto. Values are split by dimension up front so the
+        # per-hit work in the classifier is a tuple unpack, whatever the vocabulary size.
         self.automaton = ahocorasick.Automaton()
-        for text, term_refs in refs.items():
-            self.automaton.add_word(text, (text, tuple(term_refs), False))
-        for text in self.vetoes:
-            if text in refs:
-                # A veto that is also a keyword elsewhere: keep the keyword entry, mark it as a veto too.
-                word, term_refs, _ = self.automaton.get(text)
-                self.automaton.add_word(text, (word, term_refs, True))
-            else:
-                self.automaton.add_word(text, (text, (), True))
+        for text in refs.keys() | self.vetoes.keys():
+            term_refs = refs.get(text, [])
+            topic = tuple(r for r in term_refs if r.dimension == "topic")
+            act = tuple(r for r in term_refs if r.dimension == "act")
+            self.automaton.add_word(text, (text, topic, act, text in self.vetoes))
         if len(self.automaton):
             self.automaton.make_automaton()
 
         self.fuzzy: list[FuzzyTerm] = [
             FuzzyTerm(text, frozenset(bigrams(text)), tuple(term_refs)) for text, term_refs in fuzzy_refs.items()
         ]
+        #: How many of a phrase's bigrams a message must share before rapidfuzz looks at it.
+        self.fuzzy_needed: list[int] = [(len(fz.bigrams) + 1) // 2 for fz in self.fuzzy]
         self.bigram_index: dict[str, list[int]] = defaultdict(list)
         for idx, fz in enumerate(self.fuzzy):
             for bg in fz.bigrams:
