@@ -43,6 +43,9 @@ _SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
 REQUEST_MARKERS = ("请求", "恳请", "希望", "要求", "请", "望", "呼吁", "建议", "敬请", "盼")
 BODY_WEIGHT = 0.5
 REQUEST_WEIGHT = 0.8
+#: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
+PASSING_DISTINCT = 2
+PASSING_MIN = 2.0
 #: Repeats of the same term add this much each, up to three repeats.
 REPEAT_BONUS = 0.3
 #: `other` (the outside intent) counts its strongest terms only, scaled by this factor.
@@ -55,6 +58,7 @@ MAX_FUZZY_CANDIDATES = 8
 #: Confidence: saturation of the top score and its share against the runners-up.
 CONF_SCALE = 1.6
 CONF_PRIOR = 0.6
+CONF_GAIN = 1.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +196,11 @@ class Classifier:
         values: dict[str, list[float]] = defaultdict(list)
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
+        prominent: set[str] = set()
         for mention in mentions:
             boost = max(_position_boost(start, zones) for start in mention.starts)
+            if boost > BODY_WEIGHT:
+                prominent.update(ref.intent for ref in mention.refs)
             strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
             for ref in mention.refs:
                 if ref.intent in vetoed:
@@ -227,6 +234,8 @@ class Classifier:
             confidence = _confidence(top_score, runner_up)
             # In a long letter one term is an incidental mention unless it is strong on its own.
             needed = MIN_TOPIC_SCORE if len(text) < LONG_TEXT or distinct.get(top_id, 0) > 1 else LONG_SINGLE_MIN
+            if top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT:
+                needed = max(needed, PASSING_MIN)  # named only in passing, in the middle of the story
             if kinds[top_id] == "category" and top_score >= needed:
                 intent_id = top_id
             alternatives = [
@@ -365,4 +374,4 @@ def _confidence(score: float, runner_up: float) -> float:
         return 0.0
     strength = 1 - math.exp(-score / CONF_SCALE)
     share = score / (score + runner_up + CONF_PRIOR)
-    return max(0.0, min(0.99, strength * share * 1.25))
+    return max(0.0, min(0.99, strength * share * CONF_GAIN))
