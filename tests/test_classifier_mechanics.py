@@ -134,6 +134,22 @@ def test_primary_problem_of_a_long_letter(clf: Classifier) -> None:
     assert result.alternatives[0].intent == "noise"
 
 
+def test_opening_sentence_outweighs_the_setting_described_later(clf: Classifier) -> None:
+    # Raw evidence favours parking (停车位 2 + 车位 1 + 消防通道 2 against 噪音 + 扰民 + 吵), but the
+    # parking words only describe where the resident lives; the opening says what is wrong.
+    letter = "楼上半夜噪音扰民,吵得没法睡。我家车停在停车位上,车位是买的,旁边就是消防通道。"
+    result = clf.classify(letter)
+    assert result.intent == "noise"
+    assert result.alternatives[0].intent == "parking"
+
+
+def test_a_category_named_once_in_passing_is_other(clf: Classifier) -> None:
+    story = "我父亲去年退休后一直在办手续,跑了好几趟。那天回家时小区停电了,他摸黑爬了六楼。手续到现在也没办好,不知道找谁。"
+    assert clf.classify(story).intent is None
+    # The same power cut as the opening sentence is the problem itself.
+    assert clf.classify("小区停电了,他摸黑爬了六楼。").intent == "utilities"
+
+
 def test_acts(clf: Classifier) -> None:
     assert clf.classify("请问晚上几点以后不能有噪音吗").act == "ask"
     assert clf.classify("楼道里着火了").act == "emergency"
