@@ -3,14 +3,16 @@
 One pass over the normalised text finds every exact term (Aho-Corasick), jieba's segmentation
 (a private tokenizer that knows every term) rejects matches that straddle word boundaries
 ("停电动车" is not a power cut) and supplies one-character terms, and a bigram-filtered rapidfuzz pass
-catches typos in longer phrases. Scores reward distinct terms and early mentions, so the primary
-problem of a long multi-problem letter wins; vetoes and negation ("不是噪音的问题") remove matches.
+catches typos in longer phrases. Scores reward distinct terms and where they stand: the opening
+sentence states the topic and a request says what to handle, so the primary problem of a long
+multi-problem letter wins; vetoes and negation ("不是噪音的问题") remove matches.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
@@ -48,9 +50,8 @@ PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
 #: Repeats of the same term add this much each, up to three repeats.
 REPEAT_BONUS = 0.3
-#: `other` (the outside intent) counts its strongest terms only, scaled by this factor.
+#: `other` (the outside intent) counts only this many of its strongest terms.
 OUTSIDE_TOP_TERMS = 3
-OUTSIDE_FACTOR = 1.0
 FUZZY_CUTOFF = 80.0
 #: A near-miss of a whole phrase (typo, homophone) is about as telling as one keyword up front.
 FUZZY_FACTOR = 1.2
@@ -215,7 +216,7 @@ class Classifier:
             if kinds.get(intent_id) == "outside":
                 # Other domains are many: only the strongest few of their terms count, so a letter that
                 # sets a real problem near a school or a developer's estate is not outvoted by the setting.
-                scores[intent_id] = OUTSIDE_FACTOR * sum(sorted(vals, reverse=True)[:OUTSIDE_TOP_TERMS])
+                scores[intent_id] = sum(sorted(vals, reverse=True)[:OUTSIDE_TOP_TERMS])
             else:
                 scores[intent_id] = sum(vals)
 
@@ -317,26 +318,27 @@ def _longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) 
 
 
 
-def _zones(text: str) -> list[tuple[int, int, float]]:
-    """Sentences with the weight their terms get (see BODY_WEIGHT and REQUEST_WEIGHT)."""
-    zones: list[tuple[int, int, float]] = []
+def _zones(text: str) -> tuple[list[int], list[float]]:
+    """Sentence starts and the weight their terms get (see BODY_WEIGHT and REQUEST_WEIGHT)."""
+    starts: list[int] = []
+    weights: list[float] = []
     start = 0
     for match in [*_SENTENCE_END.finditer(text), None]:
         end = match.end() if match else len(text)
         if end > start:
-            weight = 1.0 if not zones else BODY_WEIGHT
+            weight = 1.0 if not starts else BODY_WEIGHT
             if any(marker in text[start:end] for marker in REQUEST_MARKERS):
                 weight = max(weight, REQUEST_WEIGHT)
-            zones.append((start, end, weight))
+            starts.append(start)
+            weights.append(weight)
         start = end
-    return zones
+    return starts, weights
 
 
-def _position_boost(start: int, zones: list[tuple[int, int, float]]) -> float:
-    for lo, hi, weight in zones:
-        if lo <= start < hi:
-            return weight
-    return BODY_WEIGHT
+def _position_boost(start: int, zones: tuple[list[int], list[float]]) -> float:
+    starts, weights = zones
+    at = bisect_right(starts, start) - 1
+    return weights[at] if at >= 0 else BODY_WEIGHT
 
 
 def _explained(exact: dict[str, _Mention], intent: str, lo: int, hi: int) -> int:
