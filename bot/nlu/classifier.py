@@ -2,7 +2,7 @@
 
 One pass over the normalised text finds every exact term (Aho-Corasick), jieba's segmentation
 (a private tokenizer that knows every term) rejects matches that straddle word boundaries
-("停电动车" is not a power cut) and supplies one-character terms, and a bigram-filtered rapidfuzz pass
+("停电动车" is not a power cut) and one-character terms that are not a whole word, and a bigram-filtered rapidfuzz pass
 catches typos in longer phrases. Scores reward distinct terms and where they stand: the opening
 sentence states the topic and a request says what to handle, so the primary problem of a long
 multi-problem letter wins; vetoes and negation ("不是噪音的问题") remove matches.
@@ -42,7 +42,8 @@ LONG_SINGLE_MIN = 1.25
 #: write a title), a later sentence that asks for action names what they want handled, the rest is
 #: context. Weights are relative to the opening, so thresholds read as "one keyword up front".
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
-REQUEST_MARKERS = ("请求", "恳请", "希望", "要求", "请", "望", "呼吁", "建议", "敬请", "盼")
+#: 请 also covers 请求/恳请/敬请, 望 covers 希望; one C-level search per sentence.
+_REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
 BODY_WEIGHT = 0.5
 REQUEST_WEIGHT = 0.8
 #: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
@@ -327,7 +328,7 @@ def _zones(text: str) -> tuple[list[int], list[float]]:
         end = match.end() if match else len(text)
         if end > start:
             weight = 1.0 if not starts else BODY_WEIGHT
-            if any(marker in text[start:end] for marker in REQUEST_MARKERS):
+            if _REQUEST_MARKER.search(text, start, end):
                 weight = max(weight, REQUEST_WEIGHT)
             starts.append(start)
             weights.append(weight)

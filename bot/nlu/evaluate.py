@@ -46,7 +46,7 @@ class Report:
 
     def defined(self, labels: Iterable[str]) -> list[str]:
         """Labels with a gold item or a prediction: F1 of a label never seen nor predicted is undefined."""
-        seen = {g for g, _ in self.pairs} | {p for _, p in self.pairs}
+        seen = set(self.labels())
         return [label for label in labels if label in seen]
 
     def macro_f1(self, labels: Iterable[str]) -> float:

@@ -1,8 +1,8 @@
 """The compiled form of the intent files: what the classifier looks terms up in.
 
 Built once per intent set (at start and on `/reload`). Lookups must not slow down as admins add
-keywords, so exact terms live in one Aho-Corasick automaton (one pass over the text whatever the
-vocabulary size), one-character terms in a token dictionary, and fuzzy phrases behind a character
+keywords, so exact terms, one-character ones included, live in one Aho-Corasick automaton (one pass
+over the text whatever the vocabulary size), and fuzzy phrases behind a character
 bigram index so rapidfuzz only ever sees the few phrases that share text with the message.
 """
 
