@@ -110,3 +110,17 @@ def test_grid_views_list_areas(router: Router) -> None:
     assert view.community == "望江社区" and view.street == "锦湖街道"
     assert view.areas == ("望江新村 1-18栋 综合楼",)
     assert router.grid_view("liyuan-02").areas == ("梨园小区 7-12栋", "梨园路沿街商铺")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("梨园小区3栋楼上天天半夜装修，吵得睡不着", "梨园小区3栋"),
+        ("梨園小區三棟門口亂停車", "梨园小区3栋"),  # Traditional, Chinese numeral
+        ("望江花园门口的路灯坏了一个星期", "望江花园"),
+        ("楼下广场舞太吵了", None),  # no place named: the resident is asked
+        ("梨园那边有人乱搭乱建", None),  # estate split across grids, no building: not sure enough
+    ],
+)
+async def test_place_in_names_the_place_only_when_routing_is_sure(case_service, text: str, place: str | None) -> None:
+    assert case_service.place_in(text) == place

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cases import callbacks, notify
 from bot.cases.duplicates import similarity
 from bot.cases.outbox import Outbox, enqueue
-from bot.cases.routing import Router
+from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import (
     SCORE_NAMES,
     CaseView,
@@ -162,6 +162,19 @@ class CaseService:
         will go to the community (or street) dispatcher.
         """
         return self.router.route(address, latitude, longitude)
+
+    def place_in(self, text: str, *, min_confidence: float = 0.9) -> str | None:
+        """The place a message names in its own words ("梨园小区3栋"), when routing is sure of its grid.
+
+        Lets the dialog skip asking "where?" only when the answer is already certain; a vague or
+        ambiguous mention returns None and the resident is asked.
+        """
+        route = self.router.route_address(text)
+        if not route.grid_id or route.ambiguous or route.confidence < min_confidence or not route.matched:
+            return None
+        area = route.matched.split()[0]
+        numbers = building_numbers(canonical(text, self._simplify))
+        return f"{area}{numbers[0]}栋" if numbers else area
 
     async def list_grids(self) -> list[GridView]:
         """Every grid with its community, street, areas and bound workers' names."""

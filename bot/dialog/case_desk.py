@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.cases.routing import building_numbers
 from bot.cases.views import CaseView, ReportDraft, WorkerView
 from bot.dialog.state import ChatState
 from bot.errors import CaseError
@@ -29,12 +28,7 @@ class ServiceCaseDesk:
         self.service = service
 
     async def place_known(self, text: str) -> str | None:
-        route = self.service.router.route_address(text)
-        if not route.grid_id or route.ambiguous or route.confidence < PLACE_CONFIDENCE or not route.matched:
-            return None
-        area = route.matched.split()[0]
-        numbers = building_numbers(self.service._simplify(text))
-        return f"{area}{numbers[0]}栋" if numbers else area
+        return self.service.place_in(text, min_confidence=PLACE_CONFIDENCE)
 
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         route = self.service.route(draft.address, draft.latitude, draft.longitude)
