@@ -68,6 +68,21 @@ def test_eval_prints_the_headline_figures(tmp_path: Path) -> None:
         assert needle in done.stdout
 
 
+def test_eval_splits_figures_by_the_labellers_sure_flag(tmp_path: Path) -> None:
+    labelled = tmp_path / "dev.jsonl"
+    rows = [
+        {"text": "楼上装修噪音太大", "cat": "noise", "sure": True},
+        {"text": "社保卡怎么补办", "cat": "other", "sure": True},
+        {"text": "社保卡怎么补办", "cat": "noise", "sure": False},  # a judgement call the classifier cannot share
+    ]
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    done = griddesk("eval", str(labelled))
+    assert done.returncode == 0, done.stderr
+    lines = {line.split(":")[0]: line for line in done.stdout.splitlines() if line.startswith("items labelled")}
+    assert "2, accuracy 1.000" in lines["items labelled sure=true"]
+    assert "1, accuracy 0.000" in lines["items labelled sure=false"]
+
+
 def test_bad_config_value_is_a_clear_error_not_a_traceback() -> None:
     done = griddesk("classify", stdin="噪音\n", env={"MAX_MESSAGE_CHARS": "lots"})
     assert done.returncode == 2

@@ -45,15 +45,18 @@ def eval_main(args: argparse.Namespace, settings: Settings) -> int:
             continue
         try:
             row = json.loads(line)
-            rows.append((row["text"], row.get("cat") or OTHER, row.get("act")))
+            rows.append((row["text"], row.get("cat") or OTHER, row.get("act"), row.get("sure")))
         except (ValueError, KeyError, TypeError):
             print(f"{path}:{number}: not a JSON object with 'text' and 'cat'", file=sys.stderr)
             return 2
     report, acts, points, errors = Report(), Report(), [], []
+    by_sureness: dict[bool, Report] = {True: Report(), False: Report()}
     started = time.perf_counter()
-    for text, gold, gold_act in rows:
+    for text, gold, gold_act, sure in rows:
         result = clf.classify(text)
         report.add(gold, result.intent)
+        if isinstance(sure, bool):
+            by_sureness[sure].add(gold, result.intent)
         if gold_act:
             acts.add(gold_act, result.act)
         points.append((result.confidence, (result.intent or OTHER) == gold))
@@ -71,6 +74,10 @@ def eval_main(args: argparse.Namespace, settings: Settings) -> int:
     print(f"other left unclassified: {report.other_kept_out():.1%}")
     print(f"accuracy: {report.accuracy:.3f}   act accuracy: {acts.accuracy:.3f}")
     print("confused (gold → predicted): " + ", ".join(f"{g}→{p} ×{n}" for (g, p), n in report.confusions()))
+    for sure, part in by_sureness.items():
+        if part.pairs:  # the labeller's own `sure` flag: one clear problem vs a judgement call between several
+            print(f"items labelled sure={str(sure).lower()}: {len(part.pairs)}, accuracy {part.accuracy:.3f}, "
+                  f"headline F1 {part.macro_f1(HEADLINE):.3f}, other left unclassified {part.other_kept_out():.1%}")
     print("\n".join(calibration(points)))
     if args.errors:
         for gold, predicted, matched, text in errors:
