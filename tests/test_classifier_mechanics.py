@@ -154,7 +154,11 @@ def test_acts(clf: Classifier) -> None:
     assert clf.classify("请问晚上几点以后不能有噪音吗").act == "ask"
     assert clf.classify("楼道里着火了").act == "emergency"
     assert clf.classify("20261122-0003 办得怎么样了").act == "status"
+    assert clf.classify("20261122-0003怎么样了").act == "status"  # no space: \b would not see the number
+    assert clf.classify("120261122-00031").act != "status"  # digits around it: not a case number
     assert clf.classify("").act == "chat"
+    assert clf.classify("你好").act == "chat"
+    assert clf.classify("社保断了").act == "report"  # short, but names an outside topic: a request, not small talk
 
 
 def test_confidence_grows_with_evidence(clf: Classifier) -> None:

@@ -31,7 +31,8 @@ NEGATORS = ("不是", "并非", "并不是", "不属于", "不算")
 NEGATION_WINDOW = 4
 #: Clause boundaries stop a negator from reaching a later term.
 _CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
-CASE_NUMBER = re.compile(r"\b20\d{6}-\d{4}\b")
+#: Not \b: Chinese characters are word characters, so "20261122-0001怎么样了" has no boundary after the number.
+CASE_NUMBER = re.compile(r"(?<!\d)20\d{6}-\d{4}(?!\d)")
 
 #: A topic needs at least this score (one ordinary keyword) to be named at all.
 MIN_TOPIC_SCORE = 1.0
@@ -288,10 +289,12 @@ class Classifier:
         ask, report = act_score("ask"), act_score("report")
         if ask >= MIN_TOPIC_SCORE and ask > report:
             return "ask"
-        if intent_id is None and act_score("chat") > 0 and report == 0 and len(text) <= 30:
-            return "chat"
-        if intent_id is None and report == 0 and len(text) < 8:
-            return "chat"
+        if intent_id is None and not any(kinds.get(i) == "outside" and s > 0 for i, s in scores.items()):
+            # Small talk only when no topic at all is named: "老板拖欠工资" is a request for 12345, not a chat.
+            if act_score("chat") > 0 and report == 0 and len(text) <= 30:
+                return "chat"
+            if report == 0 and len(text) < 8:
+                return "chat"
         return "report"
 
 
