@@ -191,3 +191,95 @@ async def test_restart_mid_dialog_resumes(tmp_path):
         assert case.address == "翠竹苑5栋" and "杂物" in case.text
     finally:
         await app2.close()
+
+
+# -- what the resident QA pass found: every step listens for danger, corrections and new problems -----------
+
+
+async def test_emergency_while_the_bot_waits_for_an_address_gets_the_numbers_first(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼上装修太吵")  # the bot now waits for an address
+    replies = await driver.send("王阿姨", "着火了")
+    said = texts_of(replies)
+    assert "119" in said and said.index("119") < said.index("已放下")  # numbers before anything else
+    assert "出事地点" in said  # the emergency is now the report, asking where
+    filed = await driver.send("王阿姨", "桂花苑2栋")
+    number = case_number(texts_of(filed))
+    case = await app.cases.find_case(number)
+    assert case.urgent and "装修" not in case.text
+
+
+async def test_second_emergency_in_the_emergency_flow_is_not_taken_as_the_address(app):
+    driver = driver_for(app)
+    assert "119" in texts_of(await driver.send("王阿姨", "着火了"))
+    again = texts_of(await driver.send("王阿姨", "有人晕倒了"))
+    assert "120" in again and "出事地点" in again
+    number = case_number(texts_of(await driver.send("王阿姨", "桂花苑2栋")))
+    case = await app.cases.find_case(number)
+    assert case.address == "桂花苑2栋" and "晕倒" in case.text
+
+
+async def test_traditional_skip_words_skip_the_photo(app):
+    driver = driver_for(app)
+    await driver.send("陳先生", "樓上裝修太吵，桂花苑3棟")
+    number = case_number(texts_of(await driver.send("陳先生", "跳過，不傳照片")))
+    case = await app.cases.find_case(number)
+    assert "跳過" not in case.text
+
+
+async def test_an_address_routing_cannot_place_is_asked_once_more(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼下烧烤油烟很大")
+    assert "没能在本街道" in texts_of(await driver.send("王阿姨", "我家门口"))
+    assert "照片" in texts_of(await driver.send("王阿姨", "翠竹苑4栋"))  # a place it knows goes straight on
+
+
+async def test_more_about_the_problem_at_the_address_step_is_kept_as_description(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼下烧烤摊占道经营")
+    assert "补充到问题描述" in texts_of(await driver.send("王阿姨", "不对，主要是油烟熏得受不了"))
+    await driver.send("王阿姨", "翠竹苑4栋")
+    number = case_number(texts_of(await driver.press("王阿姨", "跳过，不传照片")))
+    assert "油烟" in (await app.cases.find_case(number)).text
+
+
+async def test_a_corrected_address_at_the_photo_step_moves_the_case(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼下乱停车，梨园小区3栋")
+    assert "地址已改为：梨园小区8栋" in texts_of(await driver.send("王阿姨", "地址说错了，是梨园小区8栋"))
+    number = case_number(texts_of(await driver.press("王阿姨", "跳过，不传照片")))
+    case = await app.cases.find_case(number)
+    assert case.address == "梨园小区8栋" and case.grid_id == "liyuan-02"
+
+
+async def test_a_new_problem_at_the_photo_step_is_filed_on_its_own(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "梨园小区3栋楼下烧烤油烟太大了")
+    replies = texts_of(await driver.send("王阿姨", "还有梨园小区5栋的电梯坏了，困过人"))
+    first = case_number(replies)
+    assert (await app.cases.find_case(first)).intent == "fumes_odor"
+    assert "照片" in replies  # the lift is now its own report
+    second = case_number(texts_of(await driver.press("王阿姨", "跳过，不传照片")))
+    assert second != first and (await app.cases.find_case(second)).intent == "elevator"
+
+
+async def test_a_question_worded_like_a_report_is_answered_first(app):
+    driver = driver_for(app)
+    replies = texts_of(await driver.send("王阿姨", "电动车能在楼道充电吗"))
+    assert "依据" in replies and "登记【消防隐患】" in replies  # the answer with its law, then the offer to file
+
+
+async def test_the_same_resident_reporting_again_is_told_about_their_case(app):
+    driver = driver_for(app)
+    number = await file_report(driver)
+    await driver.send("王阿姨", REPORT)
+    again = texts_of(await driver.press("王阿姨", "跳过，不传照片"))
+    assert "您已经反映过" in again and number in again
+    other = case_number(texts_of(await driver.press("王阿姨", "另立新案")))
+    assert other != number
+
+
+async def test_report_command_takes_the_text_after_it_and_start_names_a_dropped_draft(app):
+    driver = driver_for(app)
+    assert "照片" in texts_of(await driver.send("王阿姨", "/report 梨园小区3栋楼下乱停车"))
+    assert "已放下" in texts_of(await driver.send("王阿姨", "/start"))

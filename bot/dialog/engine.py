@@ -126,12 +126,12 @@ class DialogEngine:
             if arg.startswith("bind_"):
                 await worker.bind(turn, arg[len("bind_"):])
                 return
-            turn.state.reset()
+            resident.set_aside(turn)
             turn.say(texts.WELCOME + await self._role_help(turn), remove_keyboard=True)
         elif command == "help":
             turn.say(texts.HELP + await self._role_help(turn))
         elif command == "report":
-            resident.start_report(turn)
+            await resident.start_report(turn, arg)
         elif command == "my":
             await resident.show_my_cases(turn)
         elif command == "bind":

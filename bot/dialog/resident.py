@@ -34,7 +34,15 @@ CANCEL = "d:cancel"
 CATEGORY_PREFIX = "d:c:"
 
 CANCEL_WORDS = {"取消", "取消吧", "取消了", "算了", "不要了", "cancel", "/cancel"}
-SKIP_WORDS = {"跳过", "没有", "没有照片", "不用", "不用了", "无", "skip", "不传"}
+#: Matched after Traditional → Simplified and without punctuation ("跳過，不傳照片" is the button label typed).
+SKIP_WORDS = {"跳过", "没有", "没有照片", "没照片", "无照片", "没拍", "不用", "不用了", "无", "skip", "不传", "不传照片",
+              "跳过不传照片"}
+#: A short message that asks ("…吗", "能不能…", "几点…"): answered from the knowledge base when it knows.
+_QUESTION = re.compile(
+    r"[吗么嘛呢][?？]?$|[?？]$|能不能|可不可以|可以.{0,10}[吗么]|是否|怎么办|怎么处理|如何|几点|算不算|有没有规定")
+QUESTION_MAX_CHARS = 80
+#: At the photo step, text read as another category at least this surely is a new problem, not more detail.
+NEW_PROBLEM_CONFIDENCE = 0.6
 _PUNCT = re.compile(r"[\s,.!?;:,。!?;:、~…]+")
 
 _EMERGENCY_WORDS = {
@@ -48,6 +56,10 @@ _EMERGENCY_INTENT = {"fire": "fire_hazard", "police": "public_order"}
 def plain(text: str) -> str:
     """Text without spaces and punctuation, for matching one-word answers like "取消" or "跳过"."""
     return _PUNCT.sub("", text).lower()
+
+
+def is_skip(turn: Turn, text: str) -> bool:
+    return plain(turn.services.normalizer.simplify(text)) in SKIP_WORDS
 
 
 def is_cancel(text: str | None) -> bool:
@@ -64,14 +76,22 @@ def cancel_row() -> tuple[str, str]:
 async def on_text(turn: Turn, text: str) -> None:
     """A resident's text, read in the light of where the conversation stands."""
     step, draft = turn.state.step, turn.state.draft
-    if step == "await_address" and draft is not None:
-        await _take_address(turn, draft, text)
+    if step in ("await_address", "await_photo") and draft is not None and not is_skip(turn, text):
+        c = turn.services.understanding.classifier.classify(text)
+        if c.act == "emergency":  # checked at every step: danger first, whatever we were asking
+            await _emergency_midway(turn, draft, text)
+            return
+        if step == "await_address":
+            await _take_address(turn, draft, text, c)
+        else:
+            await _photo_step_text(turn, draft, text, c)
         return
     if step == "await_photo" and draft is not None:
-        if plain(text) not in SKIP_WORDS:
-            draft.text = f"{draft.text}\n{text}".strip()
         draft.photo_asked = True
         await continue_report(turn)
+        return
+    if step == "await_address" and draft is not None:
+        turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
         return
     forced = step == "await_description"
     carried = draft if forced else None
@@ -94,10 +114,17 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
     if photo:
         draft.photos.append(photo)
     act = c.act
+    answer = None
+    if act in ("report", "chat") and not forced_report and len(text) <= QUESTION_MAX_CHARS and _QUESTION.search(text.strip()):
+        # "电动车能在楼道充电吗" is worded as a report of a category, but asks: answer it when the KB knows.
+        kb = svc.understanding.kb
+        answer = kb.answer(text) if kb is not None else None
+        if answer is not None and answer.answer:
+            act = "ask"
     if act == "emergency":
         await _emergency(turn, draft, c)
     elif act == "ask" and not forced_report:
-        await _question(turn, draft, text, c)
+        await _question(turn, draft, text, c, answer)
     elif act == "status" and not forced_report:
         await show_my_cases(turn)
     elif act == "chat" and c.intent is None and not forced_report:
@@ -211,11 +238,23 @@ def cancel(turn: Turn) -> None:
     turn.say(texts.CANCELLED if busy else texts.NOTHING_TO_CANCEL, remove_keyboard=True)
 
 
-def start_report(turn: Turn) -> None:
-    turn.state.reset()
+async def start_report(turn: Turn, text: str = "") -> None:
+    """/report, or "/report 梨园小区3栋楼下乱停车" with the description right after the command."""
+    set_aside(turn)
+    if text.strip():
+        await understand(turn, text, forced_report=True)
+        return
     turn.state.draft = Draft()
     turn.state.step = "await_description"
     turn.say(texts.ASK_DESCRIPTION, [[cancel_row()]])
+
+
+def set_aside(turn: Turn) -> None:
+    """Back to idle; a report that was being put together is named, so it is not dropped without a word."""
+    draft = turn.state.draft
+    if draft is not None and draft.text.strip() and turn.state.step != "idle":
+        turn.say(texts.DRAFT_SET_ASIDE.format(text=_short(draft.text, 30)), remember_buttons=False)
+    turn.state.reset()
 
 
 # -- understanding the message ------------------------------------------------------------------------
@@ -276,7 +315,7 @@ def emergency_numbers(text: str) -> list[str]:
 
 
 async def _emergency(turn: Turn, draft: Draft, c: Any) -> None:
-    simplified = turn.services.normalizer.simplify(draft.text)
+    simplified = turn.services.normalizer.simplify(turn.incoming.text or draft.text)
     kinds = emergency_numbers(simplified)
     numbers = "、".join(texts.EMERGENCY_NUMBERS[k] for k in kinds)
     turn.say(texts.EMERGENCY_CALL.format(numbers=numbers), remember_buttons=False)
@@ -291,15 +330,17 @@ async def _emergency(turn: Turn, draft: Draft, c: Any) -> None:
     await continue_report(turn)
 
 
-async def _question(turn: Turn, draft: Draft, text: str, c: Any) -> None:
+async def _question(turn: Turn, draft: Draft, text: str, c: Any, answer: Any = None) -> None:
     kb = turn.services.understanding.kb
+    simplify = turn.services.normalizer.simplify
     if kb is None:
         turn.say(texts.KB_NOT_READY)
     else:
-        answer = kb.answer(text)
+        answer = answer if answer is not None else kb.answer(text)
         if answer.answer:
             body = answer.answer
-            if answer.source and answer.source not in body:
+            # Compared in Simplified: a Traditional question gets a Traditional answer, the source is stored Simplified.
+            if answer.source and simplify(answer.source) not in simplify(body):
                 body = texts.KB_ANSWER.format(answer=body, source=answer.source)
             turn.say(body)
         else:
@@ -314,16 +355,57 @@ async def _question(turn: Turn, draft: Draft, text: str, c: Any) -> None:
 # -- gathering what is missing, then filing -----------------------------------------------------------
 
 
-async def _take_address(turn: Turn, draft: Draft, text: str) -> None:
+async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
+    """An address typed by the resident; one it cannot place is questioned once, then taken as written."""
     cleaned = turn.services.normalizer.normalize(text)
-    if plain(text) in SKIP_WORDS:
-        turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
-        return
     if len(cleaned.text) < 2:
         turn.say(texts.ADDRESS_TOO_SHORT, [[cancel_row()]], request_location=True)
         return
-    draft.address = cleaned.original.strip()[:300]
+    typed = cleaned.original.strip()[:300]
+    if await turn.services.cases.place_known(text) is None and not draft.address_retried:
+        draft.address_retried = True
+        if c.intent is not None:  # "不对，我说的是油烟": more about the problem, not a place
+            draft.text = f"{draft.text}\n{typed}".strip()
+            turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
+        else:
+            turn.say(texts.ADDRESS_UNCLEAR.format(address=_short(typed, 30)), [[cancel_row()]], request_location=True)
+        return
+    draft.address = typed
     await continue_report(turn)
+
+
+async def _photo_step_text(turn: Turn, draft: Draft, text: str, c: Any) -> None:
+    """Text instead of a photo: a new problem, a corrected place, or more detail for this one."""
+    if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
+        draft.photo_asked = True
+        await continue_report(turn)  # file this one as it stands, then take up the new problem
+        if turn.state.step == "idle":
+            await understand(turn, text)
+        else:
+            turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=_short(text, 30)), remember_buttons=False)
+        return
+    place = await turn.services.cases.place_known(text)
+    simplify = turn.services.normalizer.simplify
+    if place is not None and (not draft.address or simplify(place) not in simplify(draft.address)):
+        draft.address = place  # the place routing found, not the whole sentence ("地址说错了，是…")
+        draft.latitude = draft.longitude = None
+        turn.say(texts.ADDRESS_CORRECTED.format(address=draft.address) + texts.ASK_PHOTO,
+                 [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+        return
+    draft.photo_asked = True
+    draft.text = f"{draft.text}\n{text}".strip()
+    await continue_report(turn)
+
+
+async def _emergency_midway(turn: Turn, draft: Draft, text: str) -> None:
+    """An emergency typed while we wait for an address or a photo: the numbers first, then its own urgent case."""
+    if draft.urgent:  # already the emergency flow: add what is happening, keep asking where
+        draft.text = f"{draft.text}\n{text}".strip()
+        await _emergency(turn, draft, None)
+        return
+    turn.state.reset()
+    await understand(turn, text)  # the emergency numbers come first
+    turn.say(texts.DRAFT_SET_ASIDE.format(text=_short(draft.text, 30)), remember_buttons=False)
 
 
 async def continue_report(turn: Turn, *, announce: bool = False) -> None:
@@ -348,7 +430,15 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
     report = _report_draft(turn, draft)
     if not draft.duplicate_declined:
         duplicate = await svc.cases.find_duplicate(report)
-        if duplicate is not None and not _already_involved(turn, duplicate):
+        if duplicate is not None and _already_involved(turn, duplicate):
+            draft.duplicate_of = duplicate.number
+            state.step = "confirm_duplicate"
+            turn.say(texts.DUPLICATE_OWN.format(
+                number=duplicate.number, category=svc.understanding.category_name(duplicate.intent),
+                state=texts.STATE_NAMES.get(duplicate.state, duplicate.state), text=_short(duplicate.text),
+            ), [[(texts.BTN_FILE_NEW, FILE_NEW), cancel_row()]], remove_keyboard=True)
+            return
+        if duplicate is not None:
             draft.duplicate_of = duplicate.number
             state.step = "confirm_duplicate"
             turn.say(texts.DUPLICATE_FOUND.format(

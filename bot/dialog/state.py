@@ -43,6 +43,7 @@ class Draft:
     photo_asked: bool = False
     duplicate_of: str | None = None  # case number offered for 附议
     duplicate_declined: bool = False
+    address_retried: bool = False  # an address routing could not place was questioned once already
 
     @property
     def has_place(self) -> bool:

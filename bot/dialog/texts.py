@@ -76,6 +76,14 @@ PICK_CATEGORY = "请选择问题类别："
 ASK_ADDRESS = "好的，记下了【{category}】。请告诉我具体地址（小区、楼栋，比如“梨园小区3栋”），或点下方按钮发送位置。"
 ADDRESS_REQUIRED = "地址不能跳过：网格员需要知道在哪里。请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_TOO_SHORT = "地址太短了，请写上小区和楼栋，例如“梨园小区3栋2单元”，或发送位置。"
+ADDRESS_UNCLEAR = (
+    "没能在本街道的小区里找到“{address}”。请写上小区名和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
+    "如果地址没错，再发一次同样的地址即可。"
+)
+ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
+ADDRESS_CORRECTED = "地址已改为：{address}。"
+ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没登记：等这件处理完，请再发一次。"
+DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
 PHOTO_RECEIVED = "照片收到了。"
 LOCATION_RECEIVED = "位置收到了。"
@@ -89,6 +97,10 @@ URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址�
 DUPLICATE_FOUND = (
     "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n“{text}”\n"
     "已有 {supporters} 位居民附议。您可以加入这件（附议），进展会同步通知您；也可以另立新案。"
+)
+DUPLICATE_OWN = (
+    "您已经反映过类似问题：\n编号 {number}【{category}】{state}\n“{text}”\n"
+    "进展会通知您，也可以发送 /my 查看。如果这是另一件事，请点“另立新案”。"
 )
 JOINED = "已加入案件 {number}（附议），目前共 {supporters} 位居民关注。有进展会通知您。"
 ALREADY_JOINED = "您已经关注案件 {number} 了，有进展会通知您。"
