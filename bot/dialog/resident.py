@@ -115,7 +115,8 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
         draft.photos.append(photo)
     act = c.act
     answer = None
-    if act in ("report", "chat") and not forced_report and len(text) <= QUESTION_MAX_CHARS and _QUESTION.search(text.strip()):
+    if (act in ("report", "chat") and not forced_report and len(text) <= QUESTION_MAX_CHARS
+            and _names_a_category(turn, c) and _QUESTION.search(text.strip())):
         # "电动车能在楼道充电吗" is worded as a report of a category, but asks: answer it when the KB knows.
         kb = svc.understanding.kb
         answer = kb.answer(text) if kb is not None else None
@@ -283,6 +284,12 @@ async def _report(turn: Turn, draft: Draft, c: Any) -> None:
         turn.say(texts.CONFIRM_CATEGORY, [*rows_of(buttons, 2), [(texts.BTN_NONE_OF_THESE, PICK), cancel_row()]])
         return
     await continue_report(turn)
+
+
+def _names_a_category(turn: Turn, c: Any) -> bool:
+    """Any category word at all, even one too weak to decide on ("周末可以装修吗"): "周末去哪玩" has none."""
+    intents = turn.services.understanding.intents
+    return any(s > 0 and (i := intents.get(k)) is not None and i.kind == "category" for k, s in (c.scores or {}).items())
 
 
 def _outside_topic(turn: Turn, c: Any) -> bool:
