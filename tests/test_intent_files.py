@@ -152,6 +152,18 @@ def test_bad_examples_and_subtypes(tmp_path: Path) -> None:
     assert any("unknown subtype 'nosuch'" in m for *_, m in found)
 
 
+def test_overlong_terms_and_huge_files_are_refused_with_their_line(tmp_path: Path) -> None:
+    # A pasted-in blob once passed the check and then crashed the segmenter on reload.
+    write(tmp_path, "noise.yaml", GOOD.replace("  - 噪音\n", "  - " + "噪音" * 10_000 + "\n"))
+    write(tmp_path, "parking.yaml", GOOD.replace("noise", "parking").replace("噪音", "乱停").replace("擾民", "违停")
+          .replace("电钻, 冲击钻", "占道, 堵路") + "phrases:\n  - " + "车停在门口" * 30 + "\n")
+    (tmp_path / "huge.yaml").write_text("version: 1\n# " + "x" * 2_000_000 + "\n", encoding="utf-8")
+    found = {(name, line): message for name, line, message in problems(tmp_path)}
+    assert "keep it under 30" in found[("noise.yaml", 7)]
+    assert "keep it under 80" in found[("parking.yaml", 19)]
+    assert "limited to" in found[("huge.yaml", 1)]
+
+
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(IntentFileError) as info:
         load_intents(tmp_path / "missing")

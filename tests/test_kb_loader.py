@@ -70,6 +70,7 @@ def test_good_entry_loads_with_fields_and_lines(tmp_path: Path) -> None:
         ("tags: [装修]", "tags: [装修]\ncolour: red", 9, "unknown key 'colour'"),
         ("  - 周末能装修吗", "  - 晚上几点以后不能装修", 6, "listed twice"),
         ("  - 周末能装修吗", "  - " + "很长" * 50, 6, "keep it under"),
+        ("tags: [装修]", "tags: [" + "装修" * 5000 + "]", 8, "a tag is a key term"),
         ("questions:\n  - 晚上几点以后不能装修\n  - 周末能装修吗", "questions: 周末能装修吗", 4, "non-empty list"),
         ("title: 装修几点可以干活\n", "", 1, "missing required key 'title'"),
         ("依据:《噪声污染防治法》第66条\n", "来源不明\n", 13, "must end with a source line"),
@@ -117,6 +118,12 @@ def test_binary_and_not_utf8_files(tmp_path: Path) -> None:
     found = {p.path.split("/")[-1]: (p.line, p.message) for p in _raise(tmp_path).problems}
     assert found["bin.md"][0] == 3 and "NUL" in found["bin.md"][1]
     assert found["latin.md"][0] == 2 and "UTF-8" in found["latin.md"][1]
+
+
+def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    write(tmp_path, "huge", GOOD.format(id="huge") + "很长的正文" * 100_000)
+    line, message = only_problem(tmp_path)
+    assert line == 1 and "bytes" in message
 
 
 def test_empty_or_missing_directory(tmp_path: Path) -> None:

@@ -38,6 +38,9 @@ README_NAME = "README.md"
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _REQUIRED = ("id", "title", "questions", "intents", "source", "checked")
 _OPTIONAL = ("tags", "supersedes")
+#: A tag is a key term; a 20,000-character "tag" made `kb check` run for minutes.
+MAX_TAG_CHARS = 30
+MAX_FILE_BYTES = 200_000
 _FENCE = "---"
 
 
@@ -135,7 +138,8 @@ class _Reader(ProblemCollector):
                 continue
             text = " ".join(str(item).split())
             if max_chars is not None and len(text) > max_chars:
-                self.problem(line, f"{key} item is {len(text)} characters; keep it under {max_chars} (one question)")
+                self.problem(line, f"{key} item is {len(text)} characters; keep it under {max_chars}"
+                             + (" (one question)" if key == "questions" else " (a tag is a key term)"))
                 continue
             if text in seen:
                 self.problem(line, f"{text!r} is listed twice in {key} (first at line {seen[text]})")
@@ -159,7 +163,7 @@ class _Reader(ProblemCollector):
         title = self.text(doc, "title") if "title" in doc else None
         questions = self.texts(doc, "questions", MAX_QUESTION_CHARS) if "questions" in doc else []
         intents = self.intents(doc, known) if "intents" in doc else []
-        tags = [t for t, _ in self.texts(doc, "tags")] if "tags" in doc else []
+        tags = [t for t, _ in self.texts(doc, "tags", MAX_TAG_CHARS)] if "tags" in doc else []
         source = self.source(doc) if "source" in doc else None
         checked = self.checked(doc, today) if "checked" in doc else None
         supersedes = self.text(doc, "supersedes") if "supersedes" in doc else None
@@ -241,6 +245,10 @@ class _Reader(ProblemCollector):
 def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, problems: list[Problem]) -> Entry | None:
     reader = _Reader(shown, problems)
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            reader.problem(1, f"file is {file.stat().st_size:,} bytes; an entry is limited to {MAX_FILE_BYTES:,} "
+                              "(one short answer per file)")
+            return None
         raw = file.read_bytes()
     except OSError as exc:
         reader.problem(0, f"cannot read: {exc.strerror}")

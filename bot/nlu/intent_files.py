@@ -28,6 +28,9 @@ KINDS: tuple[Kind, ...] = ("category", "act", "outside")
 ACTS = ("report", "ask", "emergency", "status", "chat")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MAX_WEIGHT = 10.0
+#: Limits that keep one typo in an admin file from taking the bot down (a 1M-character keyword crashed jieba).
+MAX_TERM_CHARS = {"keywords": 30, "veto": 30, "phrases": 80}
+MAX_FILE_BYTES = 1_000_000
 
 _TOP_KEYS = {
     "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
@@ -204,6 +207,11 @@ class _FileReader(ProblemCollector):
             if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= _MAX_WEIGHT:
                 self.problem(line, f"weight of {raw!r} must be a number in (0, {_MAX_WEIGHT:g}], got {show(weight)}")
                 continue
+            limit = MAX_TERM_CHARS.get(key, MAX_TERM_CHARS["phrases"])
+            if len(raw) > limit:
+                self.problem(line, f"{key} entry {show(raw)} is {len(raw)} characters; keep it under {limit} "
+                                   f"(a keyword is a word, a phrase a short sentence)")
+                continue
             text = self.norm.simplify(raw).strip()
             if not text:
                 self.problem(line, f"{key} entry {raw!r} is empty after normalisation (emoji/spaces only?)")
@@ -326,6 +334,10 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
 def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:
     reader = _FileReader(shown, norm, problems)
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            reader.problem(1, f"file is {file.stat().st_size:,} bytes; intent files are limited to {MAX_FILE_BYTES:,} "
+                              "(split the vocabulary across intents, or look for a pasted-in blob)")
+            return None
         raw = file.read_bytes()
     except OSError as exc:
         reader.problem(0, f"cannot read: {exc.strerror}")
