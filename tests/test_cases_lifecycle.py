@@ -201,6 +201,19 @@ async def test_escalation_one_level_at_a_time(case_service: CaseService) -> None
     assert levels == [("grid", "community"), ("community", "street")]
 
 
+async def test_a_case_escalated_for_lateness_is_never_resolved_on_time(case_service: CaseService) -> None:
+    s = case_service
+    await bind(s, WORKER, "王网格", grid_id="liyuan-01")
+    await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
+    prompt = await s.file_case(draft(), now=T0)
+    await s.resolve(prompt.id, WORKER, "已处理", now=T0 + timedelta(hours=2))
+    late = await s.file_case(draft("梨园小区3栋门口有人乱搭棚子"), now=T0)
+    await s.escalate(late.id, T0 + timedelta(hours=49))
+    await s.resolve(late.id, DISPATCHER, "已处理", now=T0 + timedelta(hours=50))  # inside the community's fresh deadline
+    stats = await s.stats(now=T0 + timedelta(hours=51))
+    assert (stats.total.resolved, stats.total.on_time) == (2, 1)  # only the prompt one counts as 按时办结
+
+
 async def test_escalation_without_dispatcher_waits_in_queue(case_service: CaseService) -> None:
     s = case_service
     await bind(s, WORKER, "王网格", grid_id="liyuan-01")

@@ -433,7 +433,7 @@ class CaseService:
                 await self._event(s, case, "accept", "worker", worker_telegram_id, "assigned", "accepted",
                                   case.level, case.level, "办结时自动接单", at)
             case.state, case.resolved_at, case.updated_at = "resolved", at, at
-            case.resolved_on_time = at <= case.deadline_at
+            case.resolved_on_time = at <= case.deadline_at and not await _escalated_since_opened(s, case.id)
             case.resolution_note = clean_text(note)[:1000] or None
             case.resolution_photo = clean_text(photo)[:200] or None
             s.add(case)
@@ -921,6 +921,17 @@ class CaseService:
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
             supporter_telegram_ids=tuple(supporters),
         )
+
+
+async def _escalated_since_opened(s: AsyncSession, case_id: int) -> bool:
+    """超时 escalation gives the next level a fresh deadline, but the case already missed its own:
+    按时办结 is judged against the deadline of the current round (filing, or the last 重办)."""
+    last_open = (await s.execute(select(func.max(CaseEvent.at)).where(
+        CaseEvent.case_id == case_id, CaseEvent.action.in_(("file", "reopen"))))).scalar()
+    query = select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == "escalate")
+    if last_open is not None:
+        query = query.where(CaseEvent.at >= last_open)
+    return bool((await s.execute(query)).scalar())
 
 
 async def _open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
