@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -11,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot import PROJECT_ROOT
 from bot.errors import ConfigError
 
+#: What @BotFather hands out: the bot's numeric id, a colon, then letters, digits, '-' and '_'.
+TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 DEFAULT_SQLITE = f"sqlite:///{PROJECT_ROOT / 'storage' / 'griddesk.db'}"
 
 
@@ -63,6 +67,23 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never repeats the token: it is a secret and error messages end up in logs.
+        if value is not None and not TOKEN_SHAPE.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token from @BotFather (digits, a colon, then letters/digits/-/_)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
+        return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -33,6 +33,9 @@ def test_admin_ids_accept_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) -> 
         ("TELEGRAM_API_URL", "api.telegram.org", "TELEGRAM_API_URL"),
         ("MAX_MESSAGE_CHARS", "-1", "MAX_MESSAGE_CHARS"),
         ("WEBHOOK_PORT", "99999", "WEBHOOK_PORT"),
+        ("TIMEZONE", "UTC+8", "TIMEZONE"),  # not an IANA name: ZoneInfo would fail later, in every command
+        ("TIMEZONE", "Mars/Olympus", "Asia/Shanghai"),
+        ("TELEGRAM_BOT_TOKEN", "abc", "TELEGRAM_BOT_TOKEN"),
     ],
 )
 def test_bad_values_name_the_key(monkeypatch: pytest.MonkeyPatch, key: str, value: str, expected: str) -> None:
@@ -47,6 +50,13 @@ def test_token_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert "123:ABC" not in repr(settings)
     assert settings.telegram_bot_token is not None and settings.telegram_bot_token.get_secret_value() == "123:ABC"
+
+
+def test_a_malformed_token_is_refused_without_being_repeated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:secret part with spaces")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "TELEGRAM_BOT_TOKEN" in str(info.value) and "secret part" not in str(info.value)
 
 
 def test_empty_values_mean_default(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import signal
 from collections.abc import Awaitable, Callable
@@ -53,6 +54,9 @@ def make_adapter(settings: Settings, dispatch: Callable[[Translated], Awaitable[
     return AiogramAdapter(token, settings.telegram_api_url, dispatch)
 
 
+_TOKEN_LIKE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{4,}")
+
+
 async def connect(adapter: Adapter, api_url: str, stop: asyncio.Event) -> dict[str, Any] | None:
     """getMe until the Bot API answers; a refused token is a configuration error, not a retry."""
     backoff, attempt = Backoff(base=1.0, cap=30.0), 0
@@ -62,7 +66,8 @@ async def connect(adapter: Adapter, api_url: str, stop: asyncio.Event) -> dict[s
             return await adapter.start()
         except SendFailure as exc:
             if exc.kind == "unauthorized":
-                raise ConfigError(f"TELEGRAM_BOT_TOKEN was refused by {api_url}: {exc.description}") from None
+                said = _TOKEN_LIKE.sub("<token>", exc.description or "")  # some servers echo the token back
+                raise ConfigError(f"TELEGRAM_BOT_TOKEN was refused by {api_url}: {said}") from None
             wait = backoff.delay(attempt)
             log.warning("Bot API at %s not reachable (%s); retrying in %.0fs", api_url, exc.description, wait)
             with contextlib.suppress(TimeoutError):
