@@ -44,6 +44,30 @@ class ProblemCollector:
         except (KeyError, TypeError, AttributeError):
             return node.lc.line + self.line_offset
 
+    def read_text(self, file: Path, max_bytes: int, too_big: str) -> str | None:
+        """The file as text, or None with the problem recorded: unreadable, over `max_bytes`, not UTF-8, binary.
+
+        The size is checked before reading: a pasted-in blob once passed the checks and crashed the segmenter.
+        """
+        try:
+            size = file.stat().st_size
+            if size > max_bytes:
+                self.problem(1, f"file is {size:,} bytes; {too_big} {max_bytes:,}")
+                return None
+            raw = file.read_bytes()
+        except OSError as exc:
+            self.problem(0, f"cannot read: {exc.strerror}")
+            return None
+        try:
+            text = raw.decode("utf-8-sig")  # a BOM from Windows editors is fine
+        except UnicodeDecodeError as exc:
+            self.problem(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text (save the file as UTF-8)")
+            return None
+        if "\x00" in text:
+            self.problem(text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte: not a text file")
+            return None
+        return text
+
     def item_line(self, node: CommentedSeq, index: int) -> int:
         try:
             return node.lc.item(index)[0] + self.line_offset

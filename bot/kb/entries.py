@@ -244,22 +244,8 @@ class _Reader(ProblemCollector):
 
 def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, problems: list[Problem]) -> Entry | None:
     reader = _Reader(shown, problems)
-    try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            reader.problem(1, f"file is {file.stat().st_size:,} bytes; an entry is limited to {MAX_FILE_BYTES:,} "
-                              "(one short answer per file)")
-            return None
-        raw = file.read_bytes()
-    except OSError as exc:
-        reader.problem(0, f"cannot read: {exc.strerror}")
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        reader.problem(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text (save the file as UTF-8)")
-        return None
-    if "\x00" in text:
-        reader.problem(text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte: not a text file")
+    text = reader.read_text(file, MAX_FILE_BYTES, "an entry (one short answer per file) is limited to")
+    if text is None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parts = _split(text, reader)

@@ -333,23 +333,9 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
 
 def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:
     reader = _FileReader(shown, norm, problems)
-    try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            reader.problem(1, f"file is {file.stat().st_size:,} bytes; intent files are limited to {MAX_FILE_BYTES:,} "
-                              "(split the vocabulary across intents, or look for a pasted-in blob)")
-            return None
-        raw = file.read_bytes()
-    except OSError as exc:
-        reader.problem(0, f"cannot read: {exc.strerror}")
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        reader.problem(line, "not UTF-8 text (save the file as UTF-8)")
-        return None
-    if "\x00" in text:
-        reader.problem(text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte: not a text file")
+    text = reader.read_text(file, MAX_FILE_BYTES, "intent files are limited to "
+                            "(split the vocabulary across intents, or look for a pasted-in blob):")
+    if text is None:
         return None
     yaml = YAML(typ="rt")
     try:
