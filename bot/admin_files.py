@@ -44,7 +44,7 @@ class ProblemCollector:
         except (KeyError, TypeError, AttributeError):
             return node.lc.line + self.line_offset
 
-    def read_text(self, file: Path, max_bytes: int, too_big: str) -> str | None:
+    def read_text(self, file: Path, max_bytes: int, what: str, hint: str) -> str | None:
         """The file as text, or None with the problem recorded: unreadable, over `max_bytes`, not UTF-8, binary.
 
         The size is checked before reading: a pasted-in blob once passed the checks and crashed the segmenter.
@@ -52,7 +52,7 @@ class ProblemCollector:
         try:
             size = file.stat().st_size
             if size > max_bytes:
-                self.problem(1, f"file is {size:,} bytes; {too_big} {max_bytes:,}")
+                self.problem(1, f"file is {size:,} bytes; {what} are limited to {max_bytes:,} ({hint})")
                 return None
             raw = file.read_bytes()
         except OSError as exc:

@@ -74,6 +74,8 @@ if TYPE_CHECKING:
 DUPLICATE_THRESHOLD = 40.0
 _INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud over the phone
 _MAX_TEXT = 4000
+#: A place in a message's own words counts as given only when routing is this sure of the grid.
+PLACE_CONFIDENCE = 0.9
 
 
 def clean_text(text: str | None) -> str:
@@ -163,7 +165,7 @@ class CaseService:
         """
         return self.router.route(address, latitude, longitude)
 
-    def place_in(self, text: str, *, min_confidence: float = 0.9) -> str | None:
+    def place_in(self, text: str, *, min_confidence: float = PLACE_CONFIDENCE) -> str | None:
         """The place a message names in its own words ("梨园小区3栋"), when routing is sure of its grid.
 
         Lets the dialog skip asking "where?" only when the answer is already certain; a vague or

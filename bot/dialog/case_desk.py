@@ -16,8 +16,6 @@ from bot.errors import CaseError
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
 
-#: A place in the report's own words counts as given only when routing is this sure of the grid.
-PLACE_CONFIDENCE = 0.9
 _ROLE_ORDER = {"grid": 0, "community": 1, "street": 2}
 
 
@@ -28,7 +26,7 @@ class ServiceCaseDesk:
         self.service = service
 
     async def place_known(self, text: str) -> str | None:
-        return self.service.place_in(text, min_confidence=PLACE_CONFIDENCE)
+        return self.service.place_in(text)
 
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         route = self.service.route(draft.address, draft.latitude, draft.longitude)

@@ -79,7 +79,7 @@ async def on_text(turn: Turn, text: str) -> None:
     if step in ("await_address", "await_photo") and draft is not None and not is_skip(turn, text):
         c = turn.services.understanding.classifier.classify(text)
         if c.act == "emergency":  # checked at every step: danger first, whatever we were asking
-            await _emergency_midway(turn, draft, text)
+            await _emergency_midway(turn, draft, text, c)
             return
         if step == "await_address":
             await _take_address(turn, draft, text, c)
@@ -100,10 +100,10 @@ async def on_text(turn: Turn, text: str) -> None:
 
 
 async def understand(turn: Turn, text: str, *, forced_report: bool = False, carried: Draft | None = None,
-                     photo: str | None = None) -> None:
-    """Classify one message and start the flow its act calls for."""
+                     photo: str | None = None, classified: Any = None) -> None:
+    """Classify one message (unless the caller already did) and start the flow its act calls for."""
     svc = turn.services
-    c = svc.understanding.classifier.classify(text)
+    c = classified if classified is not None else svc.understanding.classifier.classify(text)
     turn.intent, turn.act = c.intent, c.act
     if getattr(c, "truncated", False):
         turn.say(texts.TRUNCATED_NOTE.format(limit=svc.max_chars), remember_buttons=False)
@@ -123,7 +123,7 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
         if answer is not None and answer.answer:
             act = "ask"
     if act == "emergency":
-        await _emergency(turn, draft, c)
+        await _emergency(turn, draft)
     elif act == "ask" and not forced_report:
         await _question(turn, draft, text, c, answer)
     elif act == "status" and not forced_report:
@@ -286,17 +286,20 @@ async def _report(turn: Turn, draft: Draft, c: Any) -> None:
     await continue_report(turn)
 
 
-def _names_a_category(turn: Turn, c: Any) -> bool:
-    """Any category word at all, even one too weak to decide on ("周末可以装修吗"): "周末去哪玩" has none."""
+def _names_kind(turn: Turn, c: Any, kind: str) -> bool:
+    """Any word of an intent of this kind scored, even one too weak to decide on."""
     intents = turn.services.understanding.intents
-    return any(s > 0 and (i := intents.get(k)) is not None and i.kind == "category" for k, s in (c.scores or {}).items())
+    return any(s > 0 and (i := intents.get(k)) is not None and i.kind == kind for k, s in (c.scores or {}).items())
+
+
+def _names_a_category(turn: Turn, c: Any) -> bool:
+    """A category word at all ("周末可以装修吗" has 装修, too weak to decide on); "周末去哪玩" has none."""
+    return _names_kind(turn, c, "category")
 
 
 def _outside_topic(turn: Turn, c: Any) -> bool:
     """True when the words name a topic outside the desk (schools, social insurance…), not just no topic."""
-    scores = getattr(c, "scores", None) or {}
-    outside = [i.id for i in turn.services.understanding.intents.intents if i.kind == "outside"]
-    return any(scores.get(o, 0) > 0 for o in outside)
+    return _names_kind(turn, c, "outside")
 
 
 def _picker_rows(turn: Turn) -> list[list[Any]]:
@@ -321,7 +324,7 @@ def emergency_numbers(text: str) -> list[str]:
     return kinds or ["fire", "medical", "police"]
 
 
-async def _emergency(turn: Turn, draft: Draft, c: Any) -> None:
+async def _emergency(turn: Turn, draft: Draft) -> None:
     simplified = turn.services.normalizer.simplify(turn.incoming.text or draft.text)
     kinds = emergency_numbers(simplified)
     numbers = "、".join(texts.EMERGENCY_NUMBERS[k] for k in kinds)
@@ -387,7 +390,7 @@ async def _photo_step_text(turn: Turn, draft: Draft, text: str, c: Any) -> None:
         draft.photo_asked = True
         await continue_report(turn)  # file this one as it stands, then take up the new problem
         if turn.state.step == "idle":
-            await understand(turn, text)
+            await understand(turn, text, classified=c)
         else:
             turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=_short(text, 30)), remember_buttons=False)
         return
@@ -404,14 +407,14 @@ async def _photo_step_text(turn: Turn, draft: Draft, text: str, c: Any) -> None:
     await continue_report(turn)
 
 
-async def _emergency_midway(turn: Turn, draft: Draft, text: str) -> None:
+async def _emergency_midway(turn: Turn, draft: Draft, text: str, c: Any) -> None:
     """An emergency typed while we wait for an address or a photo: the numbers first, then its own urgent case."""
     if draft.urgent:  # already the emergency flow: add what is happening, keep asking where
         draft.text = f"{draft.text}\n{text}".strip()
-        await _emergency(turn, draft, None)
+        await _emergency(turn, draft)
         return
     turn.state.reset()
-    await understand(turn, text)  # the emergency numbers come first
+    await understand(turn, text, classified=c)  # the emergency numbers come first
     turn.say(texts.DRAFT_SET_ASIDE.format(text=_short(draft.text, 30)), remember_buttons=False)
 
 

@@ -244,7 +244,7 @@ class _Reader(ProblemCollector):
 
 def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, problems: list[Problem]) -> Entry | None:
     reader = _Reader(shown, problems)
-    text = reader.read_text(file, MAX_FILE_BYTES, "an entry (one short answer per file) is limited to")
+    text = reader.read_text(file, MAX_FILE_BYTES, "knowledge entries", "one short answer per file")
     if text is None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")

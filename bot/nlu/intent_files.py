@@ -333,8 +333,8 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
 
 def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:
     reader = _FileReader(shown, norm, problems)
-    text = reader.read_text(file, MAX_FILE_BYTES, "intent files are limited to "
-                            "(split the vocabulary across intents, or look for a pasted-in blob):")
+    text = reader.read_text(file, MAX_FILE_BYTES, "intent files",
+                            "split the vocabulary across intents, or look for a pasted-in blob")
     if text is None:
         return None
     yaml = YAML(typ="rt")
