@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     duplicate_window_hours: float = Field(default=72, gt=0)
     reminder_fraction: float = Field(default=0.8, gt=0, lt=1)
     deadline_check_seconds: float = Field(default=60, gt=0)
+    #: The case-number receipt waits this long in the outbox before it is sent from there: the direct
+    #: reply normally goes first and cancels it; after a crash the outbox delivers it.
+    receipt_grace_seconds: float = Field(default=20, gt=0, le=3600)
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -21,7 +21,9 @@ OPEN_STATES = ("filed", "assigned", "accepted", "returned")
 #: Levels a case can sit at; 超时 moves it one step right.
 LEVELS = ("grid", "community", "street")
 WORKER_ROLES = LEVELS  # a grid worker, a community dispatcher or a street supervisor
-OUTBOX_STATUSES = ("pending", "sent", "failed", "blocked")
+#: `blocked` = held while the chat refuses the bot (released when the person writes again);
+#: `dropped` = a held push that no longer applies (the case went to someone else meanwhile).
+OUTBOX_STATUSES = ("pending", "sent", "failed", "blocked", "dropped")
 
 
 def utcnow() -> datetime:
@@ -112,6 +114,8 @@ class Worker(SQLModel, table=True):
     invite_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     bound_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     active: bool = True
+    #: The chat refused the bot (Telegram 403): no new assignments until they write again.
+    unreachable_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
@@ -192,6 +196,17 @@ class CaseSupporter(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class SupportOffer(SQLModel, table=True):
+    """A 附议 choice the bot showed this resident: joining a case needs one (button data alone proves nothing)."""
+
+    __tablename__ = "support_offer"
+    __table_args__ = (UniqueConstraint("case_id", "resident_id", name="uq_support_offer"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    offered_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
 class CaseEvent(SQLModel, table=True):
     """Every transition of a case: who, when, from → to (state and level), and a note."""
 
@@ -240,7 +255,7 @@ class OutboxMessage(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # a serialised bot.dialog.events.Reply
     dedupe_key: str | None = Field(default=None, unique=True, max_length=120)
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
-    status: str = Field(default="pending", max_length=10)  # pending | sent | failed | blocked
+    status: str = Field(default="pending", max_length=10)  # one of OUTBOX_STATUSES
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, max_length=500)

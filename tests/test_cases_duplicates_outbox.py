@@ -39,6 +39,10 @@ async def test_duplicate_found_joined_and_supporters_told(case_service: CaseServ
     assert await s.find_duplicates("sanitation", "", grid, now=later) == []
     assert await s.find_duplicates("sanitation", "垃圾", None, now=later) == []
 
+    with pytest.raises(CaseError, match="只能附议系统向您推荐"):  # nobody offered it to them (a forged button)
+        await s.support(first.id, SUPPORTER, now=later)
+    for resident in (SUPPORTER, SUPPORTER_2):
+        await s.find_duplicates("sanitation", "二栋楼下的垃圾好几天没人清运了", grid, now=later, offer_to=resident)
     joined = await s.support(first.id, SUPPORTER, text="我也要反映垃圾的事", now=later)
     await s.support(first.id, SUPPORTER_2, now=later)
     joined = await s.get_case(first.id)
@@ -51,7 +55,7 @@ async def test_duplicate_found_joined_and_supporters_told(case_service: CaseServ
     similar = "二栋楼下的垃圾好几天没人清运了"
     assert await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=FILER) == []
     assert await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=SUPPORTER) == []
-    assert len(await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=604)) == 1
+    assert len(await s.find_duplicates("sanitation", similar, grid, now=later, exclude_resident=604, offer_to=604)) == 1
 
     items = await s.outbox.claim_due(now=datetime.now(UTC) + timedelta(days=1), limit=100)
     texts_to_worker = [i.reply.text for i in items if i.chat_id == WORKER]

@@ -40,7 +40,7 @@ async def test_migrations_from_empty_match_the_models(database_url: str) -> None
     db = Database(database_url)
     try:
         report = await db.prepare(load_seed=False)
-        assert report.migrated_from is None and report.migrated_to == "0001"
+        assert report.migrated_from is None and report.migrated_to == "0002"
 
         def diff(sync_conn):  # the migrated schema is exactly what models.py declares
             return compare_metadata(MigrationContext.configure(sync_conn), SQLModel.metadata)
@@ -48,7 +48,51 @@ async def test_migrations_from_empty_match_the_models(database_url: str) -> None
         async with db.engine.connect() as conn:
             assert await conn.run_sync(diff) == []
         again = await db.prepare(load_seed=False)
-        assert again.migrated_from == again.migrated_to == "0001"
+        assert again.migrated_from == again.migrated_to == "0002"
+    finally:
+        await db.dispose()
+
+
+async def test_a_database_of_the_first_release_migrates_and_keeps_its_rows(database_url: str) -> None:
+    """0001 → 0002 (worker reachability, 附议 offers) on a database with data in the old shape."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.engine import alembic_config
+
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0001"))
+            await conn.commit()
+        async with db.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO street (id, name) VALUES ('s1', '街道')"))
+            await conn.execute(text("INSERT INTO community (id, street_id, name) VALUES ('c1', 's1', '社区')"))
+            await conn.execute(text("INSERT INTO grid (id, community_id, name) VALUES ('g1', 'c1', '一网格')"))
+            await conn.execute(text(
+                "INSERT INTO worker (id, name, role, grid_id, community_id, telegram_id, active, created_at) "
+                "VALUES (7, '王网格', 'grid', 'g1', 'c1', 9001, true, '2026-11-30 08:00:00')"))
+            await conn.execute(text("INSERT INTO resident (id, telegram_id, name, script, created_at) "
+                                    "VALUES (3, 5001, '居民', 'simplified', '2026-11-30 08:00:00')"))
+            await conn.execute(text(
+                "INSERT INTO \"case\" (id, number, intent, text, photos, resident_id, grid_id, assignee_id, level, state, "
+                "urgent, deadline_hours, deadline_at, supporter_count, reopen_count, created_at, updated_at) VALUES "
+                "(11, '20261130-0001', 'noise', '楼上装修', '[]', 3, 'g1', 7, 'grid', 'assigned', false, 72, "
+                "'2026-12-03 08:00:00', 0, 0, '2026-11-30 08:00:00', '2026-11-30 08:00:00')"))
+            await conn.execute(text(
+                "INSERT INTO outbox (id, chat_id, payload, case_id, status, attempts, next_attempt_at, created_at) "
+                "VALUES (21, 9001, '{\"chat_id\": 9001, \"text\": \"派单\"}', 11, 'pending', 0, "
+                "'2026-11-30 08:00:00', '2026-11-30 08:00:00')"))
+        report = await db.prepare(load_seed=False)
+        assert (report.migrated_from, report.migrated_to) == ("0001", "0002")
+        async with db.engine.connect() as conn:
+            worker = (await conn.execute(text("SELECT name, telegram_id, unreachable_at FROM worker"))).one()
+            assert tuple(worker) == ("王网格", 9001, None)
+            case = (await conn.execute(text("SELECT number, state, assignee_id FROM \"case\""))).one()
+            assert tuple(case) == ("20261130-0001", "assigned", 7)
+            row = (await conn.execute(text("SELECT status, case_id FROM outbox"))).one()
+            assert tuple(row) == ("pending", 11)
+            assert (await conn.execute(text("SELECT count(*) FROM support_offer"))).scalar() == 0
     finally:
         await db.dispose()
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialog.events import Button, Reply
 from storage.engine import Database, claim_rows
-from storage.models import OutboxMessage, Resident, utcnow
+from storage.models import OutboxMessage, utcnow
 
 OUTBOX_HINT = "outbox_dirty"  # session.info key: this transaction wrote outbox rows
 
@@ -44,10 +44,14 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
 
 
 def enqueue(session: AsyncSession, reply: Reply, dedupe_key: str | None = None, case_id: int | None = None,
-            *, now: datetime | None = None) -> OutboxMessage:
-    """Add a message to the outbox inside the caller's transaction (commits with the change, or not at all)."""
+            *, now: datetime | None = None, held: bool = False) -> OutboxMessage:
+    """Add a message to the outbox inside the caller's transaction (commits with the change, or not at all).
+
+    `held`: the chat refuses the bot right now; the row waits (status `blocked`) until `release` — when
+    the person writes again — instead of being dropped, so what they missed still reaches them.
+    """
     row = OutboxMessage(chat_id=reply.chat_id, payload=reply_to_json(reply), dedupe_key=dedupe_key, case_id=case_id,
-                        next_attempt_at=_as_utc(now) if now else utcnow())
+                        next_attempt_at=_as_utc(now) if now else utcnow(), status="blocked" if held else "pending")
     session.add(row)
     session.info[OUTBOX_HINT] = True
     return row
@@ -111,6 +115,24 @@ class Outbox:
     async def mark_sent(self, item_id: int, now: datetime | None = None) -> None:
         await self._set(item_id, status="sent", sent_at=_as_utc(now) if now else utcnow(), last_error=None)
 
+    async def mark_sent_if_pending(self, item_id: int, now: datetime | None = None) -> bool:
+        """The message went out another way (the direct reply it copies): mark it sent unless a sender has it.
+
+        False when the row is no longer pending-and-unclaimed: the outbox loop already claimed or sent it.
+        """
+        at = _as_utc(now) if now else utcnow()
+        async with self.db.transaction() as s:
+            result = await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id,
+                                                                 OutboxMessage.status == "pending",
+                                                                 OutboxMessage.attempts == 0)
+                                     .values(status="sent", sent_at=at, last_error=None))
+            return bool(result.rowcount)
+
+    async def due_now(self, item_id: int, error: str = "") -> None:
+        """Make a pending row due at once (its direct copy could not be delivered)."""
+        await self._set_pending(item_id, next_attempt_at=utcnow(), last_error=error[:500] or None)
+        self.wakeup.set()
+
     async def retry_later(self, item_id: int, delay_seconds: float, error: str = "") -> None:
         """A temporary failure (429 retry_after, 5xx, network): due again after `delay_seconds`."""
         await self._set(item_id, next_attempt_at=utcnow() + timedelta(seconds=max(0.0, delay_seconds)),
@@ -121,16 +143,8 @@ class Outbox:
         await self._set(item_id, status="failed", last_error=error[:500])
 
     async def mark_blocked(self, item_id: int, error: str = "blocked by the user") -> None:
-        """403: the user blocked the bot. The row and every other pending row to that chat stop; the resident is marked."""
-        async with self.db.transaction() as s:
-            row = await s.get(OutboxMessage, item_id)
-            if row is None:
-                return
-            await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == row.chat_id,
-                                                        OutboxMessage.status == "pending")
-                            .values(status="blocked", last_error=error[:500]))
-            await s.execute(update(Resident).where(Resident.chat_id == row.chat_id, Resident.blocked_at.is_(None))
-                            .values(blocked_at=utcnow()))
+        """403: this row waits with the chat's other held rows (`CaseService.chat_refused` holds the rest)."""
+        await self._set(item_id, status="blocked", last_error=error[:500])
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, for health checks and tests."""
@@ -145,9 +159,30 @@ class Outbox:
                                      .where(OutboxMessage.status == "pending"))).scalar_one_or_none()
             return value.replace(tzinfo=UTC) if value else None
 
+    async def _set_pending(self, item_id: int, **values: Any) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id, OutboxMessage.status == "pending")
+                            .values(**values))
+
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self.db.transaction() as s:
             await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
+
+
+async def hold_chat(session: AsyncSession, chat_id: int, error: str) -> None:
+    """Every pending row to `chat_id` waits: the chat refuses the bot (inside the caller's transaction)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+                          .values(status="blocked", last_error=error[:500]))
+
+
+async def release_chat(session: AsyncSession, chat_id: int, at: datetime) -> int:
+    """The chat talks to us again: its held rows are due now, in their original order. Returns how many."""
+    result = await session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                               OutboxMessage.status == "blocked")
+                                   .values(status="pending", next_attempt_at=at, last_error=None))
+    if result.rowcount:
+        session.info[OUTBOX_HINT] = True
+    return int(result.rowcount or 0)
 
 
 def _as_utc(dt: datetime) -> datetime:

@@ -21,18 +21,20 @@ Usage:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import callbacks, notify
 from bot.cases.duplicates import similarity
-from bot.cases.outbox import Outbox, enqueue
+from bot.cases.outbox import Outbox, enqueue, hold_chat, release_chat
 from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import (
     SCORE_NAMES,
@@ -58,14 +60,17 @@ from storage.models import (
     DialogState,
     Grid,
     GridArea,
+    OutboxMessage,
     Rating,
     Resident,
     Street,
+    SupportOffer,
     Worker,
     utcnow,
 )
 
 if TYPE_CHECKING:
+    from bot.dialog.events import Reply
     from bot.nlu.intent_files import IntentSet
     from bot.nlu.normalize import Normalizer
     from bot.settings import Settings
@@ -76,6 +81,10 @@ _INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud 
 _MAX_TEXT = 4000
 #: A place in a message's own words counts as given only when routing is this sure of the grid.
 PLACE_CONFIDENCE = 0.9
+#: Who may be given work: active, bound to a chat, and that chat not refusing the bot.
+_REACHABLE = (Worker.active, Worker.telegram_id.is_not(None), Worker.unreachable_at.is_(None))
+#: Why a worker's open cases went back to the queue when his chat refused the bot.
+UNREACHABLE_NOTE = "{name} 无法接收消息（可能已屏蔽机器人），案件退回重新派单"
 
 
 def clean_text(text: str | None) -> str:
@@ -114,6 +123,7 @@ async def open_service(
         reminder_fraction=settings.reminder_fraction,
         timezone=settings.timezone,
         admin_ids=tuple(sorted(settings.admin_ids)),
+        receipt_grace_seconds=settings.receipt_grace_seconds,
     )
     await service.reload_grids()
     return service
@@ -132,8 +142,10 @@ class CaseService:
         reminder_fraction: float = 0.8,
         timezone: str = "Asia/Shanghai",
         admin_ids: Sequence[int] = (),
+        receipt_grace_seconds: float = 20.0,
     ):
         self.db = db
+        self.receipt_grace = timedelta(seconds=receipt_grace_seconds)
         self.intents = intents
         self._normalizer = normalizer
         self.duplicate_window = timedelta(hours=duplicate_window_hours)
@@ -202,7 +214,7 @@ class CaseService:
         async with self.db.transaction() as s:
             r = await self._resident(s, telegram_id)
             if consent and phone:
-                cleaned = "".join(ch for ch in phone if ch.isdigit() or ch == "+")[:32]
+                cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch in "0123456789+")[:32]
                 if len(cleaned.lstrip("+")) < 5:
                     raise CaseError("电话号码格式不对，请重新发送。")
                 r.phone, r.phone_consent_at = cleaned, utcnow()
@@ -278,8 +290,8 @@ class CaseService:
         async with self.db.session() as s:
             rows = (
                 await s.execute(
-                    select(Worker).where(Worker.community_id == community_id, Worker.role == "grid", Worker.active,
-                                         Worker.telegram_id.is_not(None)).order_by(Worker.id)
+                    select(Worker).where(Worker.community_id == community_id, Worker.role == "grid", *_REACHABLE)
+                    .order_by(Worker.id)
                 )
             ).scalars().all()
             loads = await _open_loads(s, [w.id for w in rows if w.id is not None])
@@ -289,18 +301,21 @@ class CaseService:
 
     async def find_duplicates(
         self, intent: str, text: str, grid_id: str | None, *, now: datetime | None = None, limit: int = 3,
-        exclude_resident: int | None = None,
+        exclude_resident: int | None = None, offer_to: int | None = None,
     ) -> list[CaseView]:
         """Open cases of the same intent in the same grid, filed within the duplicate window, with similar words.
 
         Best match first. Offer them to the resident as 附议 (join) choices (`callbacks.support_button`).
         No grid → no duplicates (we cannot tell it is the same place). `exclude_resident` (a Telegram id)
         leaves out cases that person filed or already supports — there is nothing for them to join.
+        `offer_to` (a Telegram id) records that the cases found were offered to that person, which is
+        what lets them join one (`support`).
         """
         if not grid_id or not text:
             return []
-        since = _utc(now) - self.duplicate_window
-        async with self.db.session() as s:
+        at = _utc(now)
+        since = at - self.duplicate_window
+        async with self.db.transaction() as s:
             rows = (
                 await s.execute(
                     select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
@@ -312,13 +327,43 @@ class CaseService:
                 rows = [c for c in rows if c.id not in mine]
             scored = [(similarity(self._simplify(text), self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
+            if offer_to is not None and best:
+                resident = await self._resident(s, offer_to)
+                for _, c in best:
+                    await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
+                                                                       "offered_at": at}, ["case_id", "resident_id"])
             return [await self._view(s, c) for _, c in best]
 
-    async def file_case(self, draft: ReportDraft, *, now: datetime | None = None) -> CaseView:
+    async def find_own_duplicate(self, intent: str, text: str, telegram_id: int, *,
+                                 now: datetime | None = None) -> CaseView | None:
+        """The resident's own open case of this intent with similar words, whatever its grid.
+
+        A resident who sends the same report again (say, after the confirmation never reached them)
+        must be shown the case they have, not get a second one — also when no grid matched the place.
+        """
+        if not text:
+            return None
+        since = _utc(now) - self.duplicate_window
+        async with self.db.session() as s:
+            rows = (await s.execute(
+                select(Case).join(Resident, Resident.id == Case.resident_id)
+                .where(Resident.telegram_id == telegram_id, Case.intent == intent, Case.created_at >= since,
+                       Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(20)
+            )).scalars().all()
+            simple = self._simplify(text)
+            scored = [(similarity(simple, self._simplify(c.text)), c) for c in rows]
+            best = max((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: p[0], default=None)
+            return None if best is None else await self._view(s, best[1])
+
+    async def file_case(self, draft: ReportDraft, *, now: datetime | None = None,
+                        receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
         """受理: create the case, route it (unless `draft.grid_id`), assign the least-loaded worker (派单), commit.
 
         Returns the committed case with its `YYYYMMDD-NNNN` number. The worker's push (or the
         dispatcher's, when no worker is bound or the address is unclear) is in the outbox.
+        `receipt` builds the filer's "已受理 … 案件编号" message from the case; it is written to the outbox
+        in the same transaction, due after `receipt_grace`, so a crash before the caller's own reply
+        leaves cannot lose it (the caller marks it sent once its direct reply went out: `receipt_id`).
         """
         text = clean_text(draft.text)
         if not text:
@@ -349,13 +394,20 @@ class CaseService:
             filed = await self._event(s, case, "file", "resident", draft.resident_telegram_id, None, "filed", None,
                                       case.level, route.note or None, at)
             await self._dispatch(s, case, filed, at)
-            return await self._view(s, case)
+            view = await self._view(s, case)
+            if receipt is None:
+                return view
+            row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace)
+            await s.flush()
+            return replace(view, receipt_id=row.id)
 
     async def support(self, case_id: int, resident_telegram_id: int, *, text: str | None = None,
                       now: datetime | None = None) -> CaseView:
         """附议: the resident joins an existing case; counted once, told of every later change.
 
-        Joining your own case or joining twice is refused (CaseError), as is joining a closed case.
+        Only a case offered to this resident (`find_duplicates(offer_to=…)`) can be joined: button data
+        is whatever a client sends, so a forged `sup:<id>` must not open a stranger's case. Joining your
+        own case or joining twice is refused (CaseError), as is joining a closed case.
         """
         at = _utc(now)
         async with self.db.transaction() as s:
@@ -363,6 +415,10 @@ class CaseService:
             resident = await self._resident(s, resident_telegram_id)
             if case.resident_id == resident.id:
                 raise CaseError(f"案件 {case.number} 是您本人反映的，无需附议。")
+            offered = await s.execute(select(SupportOffer.id).where(SupportOffer.case_id == case.id,
+                                                                    SupportOffer.resident_id == resident.id))
+            if offered.first() is None:
+                raise CaseError("只能附议系统向您推荐的相似案件。如有问题，请直接描述情况反映。")
             if case.state in ("rated", "cancelled"):
                 raise CaseError(f"案件 {case.number} 已{notify.state_word(case.state)}，不能再附议。如问题仍在，请重新反映。")
             exists = await s.execute(select(CaseSupporter.id).where(CaseSupporter.case_id == case.id,
@@ -378,7 +434,8 @@ class CaseService:
                                    case.level, case.level, None, at)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.telegram_id is not None:
-                enqueue(s, notify.supporter_joined(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                _to_worker(s, assignee, notify.supporter_joined(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}",
+                           case.id)
             return await self._view(s, case)
 
     # ------------------------------------------------------------------ lifecycle
@@ -391,11 +448,18 @@ class CaseService:
             case = await self._lock_case(s, case_id)
             if case.state not in ("filed", "returned", "assigned"):
                 raise CaseError(f"案件 {case.number} 当前{notify.state_word(case.state)}，不能派单。")
-            worker = await s.get(Worker, worker_id)
-            if worker is None or not worker.active:
-                raise CaseError("该网格员不存在或已停用。")
             if by_telegram_id is not None and by_telegram_id not in self.admin_ids:
-                await self._require_dispatcher(s, case, by_telegram_id)
+                dispatcher = await self._require_dispatcher(s, case, by_telegram_id)
+            else:
+                dispatcher = None
+            worker = await s.get(Worker, worker_id)
+            if worker is None or not worker.active or worker.role != "grid" or worker.telegram_id is None:
+                raise CaseError("只能派给已绑定的在岗网格员。")
+            if dispatcher is not None and ((dispatcher.role == "community" and worker.community_id != dispatcher.community_id)
+                                           or (dispatcher.role == "street" and worker.street_id != dispatcher.street_id)):
+                raise CaseError(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
+            if worker.unreachable_at is not None:
+                raise CaseError(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
             kind = "system" if by_telegram_id is None else "admin" if by_telegram_id in self.admin_ids else "worker"
             await self._assign_to(s, case, worker, at, actor=(kind, by_telegram_id))
             return await self._view(s, case)
@@ -459,17 +523,75 @@ class CaseService:
             worker = await self._require_assignee(s, case, worker_telegram_id)
             if case.state not in ("assigned", "accepted"):
                 raise CaseError(f"案件 {case.number} 当前{notify.state_word(case.state)}，不能退单。")
-            from_state, from_level = case.state, case.level
-            case.level = "street" if worker.role in ("community", "street") else "community"
-            case.state, case.assignee_id, case.return_reason, case.updated_at = "returned", None, reason[:500], at
-            case.accepted_at = None
-            s.add(case)
-            ev = await self._event(s, case, "return", "worker", worker_telegram_id, from_state, "returned",
-                                   from_level, case.level, reason, at)
-            await self._push_to_dispatcher(s, case, ev, at, why=f"退单原因：{reason[:200]}")
-            await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "return",
-                                                                                                  script, self._to_script))
+            await self._hand_back(s, case, worker, at, actor=("worker", worker_telegram_id), reason=reason)
             return await self._view(s, case)
+
+    async def _hand_back(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *,
+                         actor: tuple[str, int | None], reason: str) -> CaseEvent:
+        """退单: the case leaves `worker` for the queue one level up (grid → community, dispatcher → street)."""
+        from_state, from_level = case.state, case.level
+        case.level = "street" if worker.role in ("community", "street") else "community"
+        case.state, case.assignee_id, case.return_reason, case.updated_at = "returned", None, reason[:500], at
+        case.accepted_at = None
+        s.add(case)
+        ev = await self._event(s, case, "return", actor[0], actor[1], from_state, "returned", from_level, case.level,
+                               reason, at)
+        await self._push_to_dispatcher(s, case, ev, at, why=f"退单原因：{reason[:200]}")
+        await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "return",
+                                                                                              script, self._to_script))
+        return ev
+
+    # ------------------------------------------------------------------ reachability (the channel says who refuses us)
+
+    async def chat_refused(self, chat_id: int, error: str = "blocked by the user", *,
+                           now: datetime | None = None) -> list[str]:
+        """The chat refuses the bot (Telegram 403). Returns the numbers of the cases handed back.
+
+        Everything queued to it waits (held) instead of being lost. A resident is marked; a worker
+        is marked unreachable, gets no new work, and his open cases go back to the dispatcher's queue
+        with the reason — a case must not sit with someone who cannot hear about it.
+        """
+        at = _utc(now)
+        handed: list[str] = []
+        async with self.db.transaction() as s:
+            await hold_chat(s, chat_id, error)
+            await s.execute(update(Resident).where(Resident.chat_id == chat_id, Resident.blocked_at.is_(None))
+                            .values(blocked_at=at))
+            workers = (await s.execute(lock_row(select(Worker).where(Worker.telegram_id == chat_id, Worker.active), s)
+                                       )).scalars().all()
+            for worker in workers:
+                if worker.unreachable_at is None:
+                    worker.unreachable_at = at
+                    s.add(worker)
+                cases = (await s.execute(lock_row(select(Case).where(Case.assignee_id == worker.id,
+                                                                     Case.state.in_(("assigned", "accepted")))
+                                                  .order_by(Case.id), s))).scalars().all()
+                for case in cases:
+                    await self._hand_back(s, case, worker, at, actor=("system", None),
+                                          reason=UNREACHABLE_NOTE.format(name=worker.name))
+                    handed.append(case.number)
+                    # His held pushes about this case no longer apply: it is somebody else's now.
+                    await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                                OutboxMessage.case_id == case.id,
+                                                                OutboxMessage.status == "blocked")
+                                    .values(status="dropped", last_error="case handed back: worker unreachable"))
+        return handed
+
+    async def chat_reachable(self, telegram_id: int, *, now: datetime | None = None) -> bool:
+        """Someone wrote to us: whatever marked them unreachable is over, and what waited for them goes out.
+
+        Called on every update, so it is two guarded UPDATEs that change nothing in the common case.
+        """
+        at = _utc(now)
+        async with self.db.transaction() as s:
+            residents = await s.execute(update(Resident).where(Resident.telegram_id == telegram_id,
+                                                               Resident.blocked_at.is_not(None)).values(blocked_at=None))
+            workers = await s.execute(update(Worker).where(Worker.telegram_id == telegram_id,
+                                                           Worker.unreachable_at.is_not(None)).values(unreachable_at=None))
+            if not (residents.rowcount or workers.rowcount):
+                return False
+            await release_chat(s, telegram_id, at)
+            return True
 
     async def rate(self, case_id: int, resident_telegram_id: int, score: str, *, comment: str | None = None,
                    now: datetime | None = None) -> CaseView:
@@ -495,8 +617,8 @@ class CaseService:
                                        case.level, case.level, SCORE_NAMES[score], at)
                 assignee = await self._assignee(s, case)
                 if assignee is not None and assignee.telegram_id is not None:
-                    enqueue(s, notify.worker_rated(assignee.telegram_id, case, score), f"ev{ev.id}:w{assignee.telegram_id}",
-                            case.id)
+                    _to_worker(s, assignee, notify.worker_rated(assignee.telegram_id, case, score),
+                               f"ev{ev.id}:w{assignee.telegram_id}", case.id)
                 return await self._view(s, case)
             await self._event(s, case, "rate", "resident", resident_telegram_id, "resolved", "resolved",
                               case.level, case.level, SCORE_NAMES[score], at)
@@ -506,7 +628,8 @@ class CaseService:
             case.reminded_at = None
             assignee = await self._assignee(s, case)
             note = "居民不满意，重办" + (f"：{clean_text(comment)[:200]}" if clean_text(comment) else "")
-            if assignee is not None and assignee.active and assignee.telegram_id is not None:
+            if (assignee is not None and assignee.active and assignee.telegram_id is not None
+                    and assignee.unreachable_at is None):
                 case.state = "assigned"
                 s.add(case)
                 ev = await self._event(s, case, "reopen", "resident", resident_telegram_id, "resolved", "assigned",
@@ -541,7 +664,8 @@ class CaseService:
                                    case.level, case.level, clean_text(reason) or None, at)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.telegram_id is not None:
-                enqueue(s, notify.worker_cancelled(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                _to_worker(s, assignee, notify.worker_cancelled(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}",
+                           case.id)
             await self._notify_supporters(s, case, ev, "cancel")
             return await self._view(s, case)
 
@@ -576,7 +700,8 @@ class CaseService:
             ev = await self._event(s, case, "remind", "system", None, case.state, case.state, case.level, case.level, None, at)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.telegram_id is not None:
-                enqueue(s, notify.worker_reminder(assignee.telegram_id, case, self._label(case), self._local(case.deadline_at)),
+                _to_worker(s, assignee, notify.worker_reminder(assignee.telegram_id, case, self._label(case),
+                                                              self._local(case.deadline_at)),
                         f"ev{ev.id}:w{assignee.telegram_id}", case.id)
             return True
 
@@ -615,7 +740,8 @@ class CaseService:
             note = f"超过办结时限，升级至{notify.level_word(case.level)}督办"
             ev = await self._event(s, case, "escalate", "system", None, from_state, case.state, from_level, case.level, note, at)
             if previous is not None and previous.telegram_id is not None:
-                enqueue(s, notify.worker_escalated_away(previous.telegram_id, case), f"ev{ev.id}:p{previous.telegram_id}",
+                _to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
+                           f"ev{ev.id}:p{previous.telegram_id}",
                         case.id)
             if dispatcher is not None and dispatcher.telegram_id is not None:
                 enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note),
@@ -794,13 +920,14 @@ class CaseService:
             raise CaseError(f"案件 {case.number} 不是派给您的，不能操作。")
         return worker
 
-    async def _require_dispatcher(self, s: AsyncSession, case: Case, telegram_id: int) -> None:
+    async def _require_dispatcher(self, s: AsyncSession, case: Case, telegram_id: int) -> Worker:
+        """The caller's dispatcher role over this case's community or street; CaseError when there is none."""
         rows = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
         for w in rows:
             if w.role == "community" and w.community_id == case.community_id:
-                return
+                return w
             if w.role == "street" and w.street_id == case.street_id:
-                return
+                return w
         raise CaseError("只有社区或街道的派单员可以派单。")
 
     async def _dispatcher(self, s: AsyncSession, case: Case) -> Worker | None:
@@ -861,7 +988,7 @@ class CaseService:
         else:
             same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
             cond = (Worker.role == "street") & same_street
-        rows = (await s.execute(select(Worker).where(cond, Worker.active, Worker.telegram_id.is_not(None)))).scalars().all()
+        rows = (await s.execute(select(Worker).where(cond, *_REACHABLE))).scalars().all()
         targets = [w.telegram_id for w in rows if w.telegram_id is not None] or list(self.admin_ids)
         choices = await self._grid_worker_choices(s, case.community_id)
         for chat in dict.fromkeys(targets):
@@ -872,8 +999,7 @@ class CaseService:
         if not community_id:
             return []
         rows = (await s.execute(select(Worker).where(Worker.community_id == community_id, Worker.role == "grid",
-                                                     Worker.active, Worker.telegram_id.is_not(None))
-                                .order_by(Worker.id).limit(8))).scalars().all()
+                                                     *_REACHABLE).order_by(Worker.id).limit(8))).scalars().all()
         return [(w.id, w.name) for w in rows if w.id is not None]
 
     async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
@@ -882,18 +1008,16 @@ class CaseService:
         ids += [r[0] for r in await s.execute(select(CaseSupporter.resident_id).where(CaseSupporter.case_id == case.id))]
         rows = (await s.execute(select(Resident).where(Resident.id.in_(ids)))).scalars().all()
         for r in rows:
-            if r.blocked_at is not None:
-                continue
             chat = r.chat_id or r.telegram_id
-            enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id)
+            enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
 
     async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
         rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
                                 .where(CaseSupporter.case_id == case.id))).scalars().all()
         for r in rows:
-            if r.blocked_at is None:
-                chat = r.chat_id or r.telegram_id
-                enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id)
+            chat = r.chat_id or r.telegram_id
+            enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id,
+                    held=r.blocked_at is not None)
 
     async def _event(self, s: AsyncSession, case: Case, action: str, actor_kind: str, actor_id: int | None,
                      from_state: str | None, to_state: str | None, from_level: str | None, to_level: str | None,
@@ -947,13 +1071,17 @@ async def _open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
 
 
 async def _least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
-    """The bound, active worker matching `cond` with the fewest open cases (ties: the longest-serving)."""
-    workers = (await s.execute(select(Worker).where(cond, Worker.active, Worker.telegram_id.is_not(None))
-                               .order_by(Worker.id))).scalars().all()
+    """The bound, active, reachable worker matching `cond` with the fewest open cases (ties: the longest-serving)."""
+    workers = (await s.execute(select(Worker).where(cond, *_REACHABLE).order_by(Worker.id))).scalars().all()
     if not workers:
         return None
     loads = await _open_loads(s, [w.id for w in workers if w.id is not None])
     return min(workers, key=lambda w: (loads.get(w.id or 0, 0), w.id or 0))
+
+
+def _to_worker(s: AsyncSession, worker: Worker, reply: Any, dedupe_key: str, case_id: int | None) -> None:
+    """A push to a worker; it waits (held) while his chat refuses the bot, and goes out when he writes again."""
+    enqueue(s, reply, dedupe_key, case_id, held=worker.unreachable_at is not None)
 
 
 def _worker_view(w: Worker, open_cases: int = 0) -> WorkerView:

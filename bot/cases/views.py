@@ -163,6 +163,9 @@ class CaseView:
     return_reason: str | None
     route_note: str | None = None
     supporter_telegram_ids: tuple[int, ...] = field(default=())
+    #: The outbox row holding the filer's receipt (`file_case(receipt=…)`): sending the reply directly
+    #: marks it sent; if the process dies first, the outbox delivers it.
+    receipt_id: int | None = None
 
     @property
     def state_name(self) -> str:

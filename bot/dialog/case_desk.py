@@ -7,9 +7,11 @@ dialog wants in another shape (a place named in the report's words, one duplicat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.dialog.events import Reply
 from bot.dialog.state import ChatState
 from bot.errors import CaseError
 
@@ -32,11 +34,18 @@ class ServiceCaseDesk:
         route = self.service.route(draft.address, draft.latitude, draft.longitude)
         if not route.grid_id:
             return None
-        found = await self.service.find_duplicates(draft.intent, draft.text, route.grid_id, limit=1)
+        found = await self.service.find_duplicates(draft.intent, draft.text, route.grid_id, limit=1,
+                                                   offer_to=draft.resident_telegram_id)
         return found[0] if found else None
 
-    async def file(self, draft: ReportDraft) -> CaseView:
-        return await self.service.file_case(draft)
+    async def file(self, draft: ReportDraft, receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
+        return await self.service.file_case(draft, receipt=receipt)
+
+    async def find_own_duplicate(self, draft: ReportDraft) -> CaseView | None:
+        return await self.service.find_own_duplicate(draft.intent, draft.text, draft.resident_telegram_id)
+
+    async def seen(self, telegram_id: int) -> None:
+        await self.service.chat_reachable(telegram_id)
 
     async def support(self, case_id: int, resident_telegram_id: int, chat_id: int, text: str | None) -> CaseView:
         await self.service.ensure_resident(resident_telegram_id, chat_id=chat_id)

@@ -21,6 +21,7 @@ from bot.dialog import admin, resident, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
+from bot.errors import CaseError
 
 log = structlog.get_logger("griddesk.dialog")
 
@@ -75,6 +76,7 @@ class DialogEngine:
         state = await self.states.load(incoming.chat_id)
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
         turn = Turn(incoming=incoming, state=state, services=self.services)
+        await self.services.cases.seen(turn.user_id)  # writing to us ends any "refuses the bot" mark
         self._note_script(turn)
         await self._route(turn, offered)
         await self.states.save(incoming.chat_id, turn.state)
@@ -104,7 +106,11 @@ class DialogEngine:
             if not await worker.on_worker_step(turn, photo=inc.photo_file_id):
                 await resident.on_photo(turn, inc.photo_file_id, inc.text)
         elif inc.kind == "contact" and inc.phone:
-            await self.services.cases.save_phone(turn.user_id, inc.phone)
+            try:
+                await self.services.cases.save_phone(turn.user_id, inc.phone)
+            except CaseError as exc:
+                turn.say(texts.ACTION_REFUSED.format(reason=exc))
+                return
             turn.say(texts.CONTACT_THANKS)
         else:
             turn.say(texts.UNSUPPORTED_EVENT)

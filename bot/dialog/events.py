@@ -11,6 +11,8 @@ from typing import Literal
 
 EventKind = Literal["text", "command", "location", "photo", "contact", "button"]
 
+#: `Reply.extra` key: the outbox row that holds a copy of this reply (sending the reply marks the row sent).
+OUTBOX_ID = "outbox_id"
 #: Telegram limits callback data to 64 bytes; the engine keeps every payload under it.
 MAX_CALLBACK_BYTES = 64
 

@@ -6,9 +6,11 @@ service (`bot.cases.service`) to it. The views are the case service's own detach
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.dialog.events import Reply
 
 
 class CaseDesk(Protocol):
@@ -18,8 +20,15 @@ class CaseDesk(Protocol):
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         """An open case with the same intent, grid and similar words within the window, if any."""
 
-    async def file(self, draft: ReportDraft) -> CaseView:
-        """File (committed) and route; returns the case with its number."""
+    async def file(self, draft: ReportDraft, receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
+        """File (committed) and route; returns the case with its number. `receipt` builds the filer's
+        confirmation, which is kept in the outbox with the case (`CaseView.receipt_id`) so a crash cannot lose it."""
+
+    async def find_own_duplicate(self, draft: ReportDraft) -> CaseView | None:
+        """The resident's own open case of this intent with similar words, in any grid (or none)."""
+
+    async def seen(self, telegram_id: int) -> None:
+        """Someone wrote: if their chat was marked as refusing the bot, it no longer is (held messages go out)."""
 
     async def support(self, case_id: int, resident_telegram_id: int, chat_id: int, text: str | None) -> CaseView:
         """附议: the resident joins an existing case."""

@@ -13,6 +13,7 @@ from typing import Any
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog import texts
+from bot.dialog.events import Reply
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn, rows_of
 from bot.errors import CaseError
@@ -439,7 +440,7 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
         return
     report = _report_draft(turn, draft)
     if not draft.duplicate_declined:
-        duplicate = await svc.cases.find_duplicate(report)
+        duplicate = await svc.cases.find_duplicate(report) or await svc.cases.find_own_duplicate(report)
         if duplicate is not None and _already_involved(turn, duplicate):
             draft.duplicate_of = duplicate.number
             state.step = "confirm_duplicate"
@@ -485,14 +486,25 @@ def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
 
 
 async def _file(turn: Turn, report: ReportDraft) -> None:
+    """File, and tell the resident the number. The receipt is kept in the outbox with the case (crash-safe);
+    the direct reply carries its row id so that sending it cancels the outbox copy."""
     svc = turn.services
+
+    def receipt(case: CaseView) -> Reply:
+        return Reply(chat_id=turn.chat_id, text=turn.in_script(_receipt_text(turn, case, report)), remove_keyboard=True)
+
     try:
-        case = await svc.cases.file(report)
+        case = await svc.cases.file(report, receipt=receipt)
     except CaseError:
         turn.say(texts.FILE_FAILED, [[(texts.BTN_FILE_IT, RETRY), cancel_row()]])
         return
     turn.state.reset()
     turn.intent = report.intent
+    turn.say(_receipt_text(turn, case, report), remove_keyboard=True, outbox_id=case.receipt_id)
+
+
+def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
+    """已受理 … 案件编号: where it went and by when (the urgent wording for emergencies)."""
     address = case.address or (f"位置 {case.latitude:.5f}, {case.longitude:.5f}" if case.latitude is not None else "—")
     if case.assignee_name and case.level == "grid":
         routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=f"（网格员 {case.assignee_name}）")
@@ -502,12 +514,11 @@ async def _file(turn: Turn, report: ReportDraft) -> None:
         routing = texts.FILED_DISPATCHER
     if case.urgent:
         who = f"网格员 {case.assignee_name}" if case.assignee_name else "社区值班人员"
-        turn.say(texts.URGENT_FILED.format(number=case.number, address=address, routing=who), remove_keyboard=True)
-        return
-    turn.say(texts.FILED.format(
-        number=case.number, category=svc.understanding.category_name(case.intent if case.intent != OTHER else None),
+        return texts.URGENT_FILED.format(number=case.number, address=address, routing=who)
+    return texts.FILED.format(
+        number=case.number, category=turn.services.understanding.category_name(case.intent if case.intent != OTHER else None),
         address=address, routing=routing, deadline=texts.deadline_text(report.deadline_hours),
-    ), remove_keyboard=True)
+    )
 
 
 async def _join(turn: Turn, case_id: int) -> None:

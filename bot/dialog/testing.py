@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.dialog.events import Incoming, Reply, Sender
+from bot.dialog.events import OUTBOX_ID, Incoming, Reply, Sender
 
 
 class Outboxish(Protocol):
@@ -20,6 +20,8 @@ class Outboxish(Protocol):
     async def claim_due(self, now: Any = None, *, limit: int = 50, lease_seconds: float = 60) -> list[Any]: ...
 
     async def mark_sent(self, item_id: int, now: Any = None) -> None: ...
+
+    async def mark_sent_if_pending(self, item_id: int) -> bool: ...
 
 
 @dataclass(slots=True)
@@ -124,7 +126,16 @@ class ChatDriver:
     async def _deliver(self, p: Persona, incoming: Incoming) -> list[Reply]:
         replies = await self.engine.handle(incoming)
         self._receive(p, replies, replace_buttons=True)
+        await self.replies_sent(replies)
         return replies
+
+    async def replies_sent(self, replies: list[Reply]) -> None:
+        """What a channel does once replies are out: their outbox copies (receipts) need not go again."""
+        if self.outbox is None:
+            return
+        for reply in replies:
+            if OUTBOX_ID in reply.extra:
+                await self.outbox.mark_sent_if_pending(int(reply.extra[OUTBOX_ID]))
 
     @staticmethod
     def _receive(p: Persona, replies: list[Reply], *, replace_buttons: bool) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.events import OUTBOX_ID, Button, Incoming, Reply
 from bot.dialog.state import ChatState
 
 if TYPE_CHECKING:
@@ -66,15 +66,26 @@ class Turn:
         return self._worker
 
     def say(self, text: str, buttons: Rows = (), *, request_location: bool = False, remove_keyboard: bool = False,
-            photo_file_id: str | None = None, remember_buttons: bool = True) -> None:
-        """Queue a reply; its buttons' labels are remembered so typing a label works like pressing it."""
+            photo_file_id: str | None = None, remember_buttons: bool = True, outbox_id: int | None = None) -> None:
+        """Queue a reply; its buttons' labels are remembered so typing a label works like pressing it.
+
+        `outbox_id`: the same message also waits in the outbox (a receipt); whoever sends this reply
+        marks that row sent (`OUTBOX_ID` in `Reply.extra`), so it goes out exactly once when all is well.
+        """
         rows = tuple(tuple(b if isinstance(b, Button) else Button(b[0], b[1]) for b in row) for row in buttons)
         if remember_buttons and rows:
             self.state.offered = {b.text: b.data for row in rows for b in row}
         self.replies.append(Reply(
             chat_id=self.chat_id, text=text, buttons=rows, request_location=request_location,
             remove_keyboard=remove_keyboard, photo_file_id=photo_file_id,
+            extra={OUTBOX_ID: str(outbox_id)} if outbox_id is not None else {},
         ))
+
+    def in_script(self, text: str) -> str:
+        """`text` in the script this person writes in (what the engine does to replies, for messages sent later)."""
+        if self.state.script != "traditional":
+            return text
+        return self.services.normalizer.to_script(text, "traditional")
 
     def toast(self, text: str) -> None:
         """Answer the pressed button with a short notice (Telegram shows it as a toast)."""

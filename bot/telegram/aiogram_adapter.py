@@ -44,7 +44,7 @@ from aiogram.types import (
 
 from bot.telegram.menus import Commands
 from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
-from bot.telegram.sender import SendFailure
+from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class AiogramAdapter:
 
     def __init__(self, token: str, api_url: str, dispatch: Callable[[Translated], Awaitable[None]], *,
                  poll_timeout: int = 25):
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=SEND_TIMEOUT)
         self.bot = Bot(token, session=session)
         self.dispatcher = Dispatcher()
         self._dispatch = dispatch

@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.telegram.sender import Backoff, TelegramSender
+from bot.telegram.sender import SEND_TIMEOUT, Backoff, TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,16 @@ class OutboxPort(Protocol):
 
 class OutboxLoop:
     def __init__(self, outbox: OutboxPort, sender: TelegramSender, *, batch: int = 50, per_chat: int = 5,
-                 lease_seconds: float = 30.0, idle_seconds: float = 1.0, max_attempts: int = 100,
-                 backoff: Backoff | None = None):
+                 lease_seconds: float | None = None, idle_seconds: float = 1.0, max_attempts: int = 100,
+                 backoff: Backoff | None = None, send_timeout: float = SEND_TIMEOUT):
         self.outbox = outbox
         self.sender = sender
         self.batch = batch
         self.per_chat = per_chat
-        self.lease_seconds = lease_seconds
+        #: A claimed row must stay ours while it may still be in flight: a chat's rows go one after the
+        #: other, each call bounded by `send_timeout` plus the chat's ~1/s pace; another instance may
+        #: only take it once all of that has passed, or a slow push would be sent twice.
+        self.lease_seconds = lease_seconds if lease_seconds is not None else per_chat * (send_timeout + 1.0) + 10.0
         self.idle_seconds = idle_seconds
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff(base=1.0, cap=300.0)

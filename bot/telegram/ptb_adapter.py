@@ -41,7 +41,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.telegram.menus import Commands
 from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
-from bot.telegram.sender import SendFailure
+from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,10 @@ class PtbAdapter:
         base = api_url.rstrip("/")
         self.app: Application = (
             ApplicationBuilder().token(token).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-            .concurrent_updates(concurrency).get_updates_read_timeout(poll_timeout + 10).build()
+            .concurrent_updates(concurrency).get_updates_read_timeout(poll_timeout + 10)
+            # connect + pool + write + read stay within SEND_TIMEOUT, which the outbox lease is derived from
+            .connect_timeout(SEND_TIMEOUT / 4).pool_timeout(SEND_TIMEOUT / 4).write_timeout(SEND_TIMEOUT / 4)
+            .media_write_timeout(SEND_TIMEOUT / 4).read_timeout(SEND_TIMEOUT / 4).build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)

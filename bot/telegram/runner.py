@@ -13,7 +13,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from bot.dialog.events import Incoming, Reply
+from bot.dialog.events import OUTBOX_ID, Incoming, Reply
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.telegram.delivery import DeadlineLoop, OutboxLoop
@@ -76,10 +76,10 @@ async def connect(adapter: Adapter, api_url: str, stop: asyncio.Event) -> dict[s
 
 
 async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
-    from sqlalchemy import select, update
+    from sqlalchemy import select
 
     from bot.services import build_app
-    from storage.models import Resident, Worker, utcnow
+    from storage.models import Worker
 
     stop = stop or asyncio.Event()
     app = await build_app(settings)
@@ -93,9 +93,9 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     adapter = make_adapter(settings, dispatch)
 
     async def mark_blocked(chat_id: int) -> None:
-        async with service.db.transaction() as s:
-            await s.execute(update(Resident).where(Resident.chat_id == chat_id, Resident.blocked_at.is_(None))
-                            .values(blocked_at=utcnow()))
+        handed = await service.chat_refused(chat_id)
+        if handed:
+            log.warning("chat %s refuses the bot; its open cases went back to the queue: %s", chat_id, ", ".join(handed))
 
     async def bound_workers() -> set[int]:
         async with service.db.session() as s:
@@ -104,9 +104,16 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
 
     menus = MenuManager(adapter, settings.admin_ids, bound_workers)
 
-    async def undelivered(reply: Reply, delivery: Delivery) -> None:
-        """A reply Telegram keeps refusing right now goes to the outbox instead of being lost."""
-        await service.outbox.add(reply)
+    async def delivered(reply: Reply, delivery: Delivery) -> None:
+        """Settle the reply's outbox copy (a receipt), or queue a reply Telegram keeps refusing right now."""
+        copy = reply.extra.get(OUTBOX_ID)
+        if copy is not None:
+            if delivery.status == "sent":
+                await service.outbox.mark_sent_if_pending(int(copy))
+            elif delivery.status == "failed":
+                await service.outbox.due_now(int(copy), delivery.reason)
+        elif delivery.status == "failed":
+            await service.outbox.add(reply)
 
     async def after_event(incoming: Incoming, replies: list[Reply]) -> None:
         service.outbox.wakeup.set()  # pushes the engine just queued go out now, not at the next idle tick
@@ -116,7 +123,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     burst = max(1, min(5, int(settings.telegram_max_rate // 5)))
     limiter = RateLimiter(per_second=settings.telegram_max_rate, burst=burst)
     sender = TelegramSender(adapter, limiter=limiter, on_blocked=mark_blocked)
-    runtime = BotRuntime(app.engine, sender, on_undelivered=undelivered, after_event=after_event)
+    runtime = BotRuntime(app.engine, sender, on_delivered=delivered, after_event=after_event)
     outbox = OutboxLoop(service.outbox, sender)
     deadlines = DeadlineLoop(service, settings.deadline_check_seconds)
     _install_signals(stop)

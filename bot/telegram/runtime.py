@@ -1,8 +1,9 @@
 """What both adapters share once an update is translated: per-chat order, the engine call, delivery.
 
 An adapter hands each translated update to `BotRuntime.dispatch`; the runtime runs the engine, answers
-the button's callback, and sends every reply through the one `TelegramSender`. A reply Telegram keeps
-refusing for now is handed to `on_undelivered` (the outbox) so it is not lost.
+the button's callback, and sends every reply through the one `TelegramSender`. Every delivery's outcome
+goes to `on_delivered` (the outbox): a reply Telegram keeps refusing for now is queued there so it is
+not lost, and a reply whose copy already waits there (a receipt) settles that copy.
 """
 
 from __future__ import annotations
@@ -50,11 +51,11 @@ class ChatLocks:
 
 class BotRuntime:
     def __init__(self, engine: Engine, sender: TelegramSender, *,
-                 on_undelivered: Callable[[Reply, Delivery], Awaitable[None]] | None = None,
+                 on_delivered: Callable[[Reply, Delivery], Awaitable[None]] | None = None,
                  after_event: Callable[[Incoming, list[Reply]], Awaitable[None]] | None = None):
         self.engine = engine
         self.sender = sender
-        self.on_undelivered = on_undelivered
+        self.on_delivered = on_delivered
         self.after_event = after_event
         self.locks = ChatLocks()
         self.handled = 0
@@ -91,6 +92,9 @@ class BotRuntime:
 
     async def deliver(self, reply: Reply) -> Delivery:
         delivery = await self.sender.deliver(reply)
-        if delivery.status == "failed" and self.on_undelivered is not None:
-            await self.on_undelivered(reply, delivery)
+        if self.on_delivered is not None:
+            try:
+                await self.on_delivered(reply, delivery)
+            except Exception:  # the outbox copy (if any) still goes out after its grace
+                log.exception("recording the delivery to chat %s failed", reply.chat_id)
         return delivery

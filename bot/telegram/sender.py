@@ -21,6 +21,10 @@ from bot.telegram.render import Outgoing, render
 
 log = logging.getLogger(__name__)
 
+#: The longest one Bot API call may take (each adapter bounds its library's timeouts by it): the outbox
+#: lease is derived from it, so a slow send is never claimed and sent a second time by another instance.
+SEND_TIMEOUT = 20.0
+
 FailureKind = Literal["retry_after", "server", "network", "blocked", "bad_request", "unauthorized", "conflict"]
 RETRYABLE: frozenset[str] = frozenset({"retry_after", "server", "network"})
 
