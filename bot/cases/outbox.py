@@ -143,8 +143,12 @@ class Outbox:
         await self._set(item_id, status="failed", last_error=error[:500])
 
     async def mark_blocked(self, item_id: int, error: str = "blocked by the user") -> None:
-        """403: this row waits with the chat's other held rows (`CaseService.chat_refused` holds the rest)."""
-        await self._set(item_id, status="blocked", last_error=error[:500])
+        """403: this row waits with the chat's other held rows (`CaseService.chat_refused` holds the rest).
+
+        Only a row still pending is touched: `chat_refused` may already have dropped it (its case went
+        to someone else), and that must stand.
+        """
+        await self._set_pending(item_id, status="blocked", last_error=error[:500])
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, for health checks and tests."""
