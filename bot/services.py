@@ -37,8 +37,9 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
 
     `understanding` lets tests (and several engines in one process) share one loaded classifier."""
     from bot.cases.service import open_service
-    from bot.dialog.case_desk import ServiceCaseDesk, ServiceStateStore
+    from bot.dialog.case_desk import ServiceCaseDesk
     from bot.dialog.engine import DialogEngine
+    from bot.dialog.state_store import DatabaseStateStore
     from bot.dialog.turn import Services
     from bot.dialog.understanding import Understanding
     from bot.nlu.normalize import Normalizer
@@ -57,5 +58,5 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
         max_chars=settings.max_message_chars,
         timezone=settings.timezone,
     )
-    engine = DialogEngine(services, ServiceStateStore(service))
+    engine = DialogEngine(services, DatabaseStateStore(service.db))
     return App(settings, normalizer, understanding, service, engine)

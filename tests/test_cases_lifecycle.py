@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.cases import callbacks
 from bot.cases.service import CaseService
 from bot.cases.views import ReportDraft
+from bot.dialog.state_store import DatabaseStateStore
 from bot.errors import CaseError
 from storage.models import OutboxMessage
 
@@ -337,10 +338,11 @@ async def test_hostile_input_is_stored_safely(case_service: CaseService) -> None
     assert done.resolution_note == "已处理"
     await s.rate(case.id, RESIDENT, "unsatisfied", comment="\x00还是吵")
     assert (await s.get_case(case.id)).state == "assigned"
-    await s.save_dialog(77, {"text": "a\x00b", "emoji": "😀"})
-    assert await s.load_dialog(77) == {"text": "a\x00b", "emoji": "😀"}
-    await s.clear_dialog(77)
-    assert await s.load_dialog(77) is None
+    store = DatabaseStateStore(s.db)
+    await store.save_data(77, {"text": "a\x00b", "emoji": "😀"})
+    assert await store.load_data(77) == {"text": "a\x00b", "emoji": "😀"}
+    await store.clear(77)
+    assert await store.load_data(77) is None
 
 
 async def test_same_new_resident_twice_at_once(case_service: CaseService) -> None:

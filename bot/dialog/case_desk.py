@@ -1,5 +1,4 @@
-"""Fits the case service (`bot.cases.service.CaseService`) to what the dialog needs (`ports.CaseDesk`),
-and keeps dialog state in the service's `dialog_state` table.
+"""Fits the case service (`bot.cases.service.CaseService`) to what the dialog needs (`ports.CaseDesk`).
 
 The service speaks in Telegram ids and returns detached views; this adapter adds the few things the
 dialog wants in another shape (a place named in the report's words, one duplicate, per-category figures).
@@ -12,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cases.views import CaseView, ReportDraft, WorkerView
 from bot.dialog.events import Reply
-from bot.dialog.state import ChatState
 from bot.errors import CaseError
 
 if TYPE_CHECKING:
@@ -97,19 +95,3 @@ class ServiceCaseDesk:
             "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,
             "satisfied_rate": row.satisfaction_rate, "avg_hours": row.avg_handling_hours,
         } for row in rows if row.cases]
-
-
-class ServiceStateStore:
-    """Dialog state in the case service's `dialog_state` table: a restart mid-conversation loses nothing."""
-
-    def __init__(self, service: CaseService):
-        self.service = service
-
-    async def load(self, chat_id: int) -> ChatState:
-        return ChatState.from_dict(await self.service.load_dialog(chat_id))
-
-    async def save(self, chat_id: int, state: ChatState) -> None:
-        if state.step == "idle" and not state.offered and state.script == "simplified":
-            await self.service.clear_dialog(chat_id)
-        else:
-            await self.service.save_dialog(chat_id, state.to_dict())

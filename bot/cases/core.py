@@ -1,0 +1,246 @@
+"""What every room of the case service shares: the database, the router, events, views and notices.
+
+The rooms (people, filing, dispatch, handling, deadlines, queries) are mixins over `CaseCore`;
+`bot.cases.service.CaseService` puts them together behind one facade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cases import notify
+from bot.cases.outbox import Outbox, enqueue
+from bot.cases.routing import Router
+from bot.cases.views import CaseView, ResidentView, WorkerView, aware
+from bot.errors import CaseError
+from storage.engine import Database, insert_if_absent, lock_row
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, Resident, Worker, utcnow
+
+if TYPE_CHECKING:
+    from bot.nlu.intent_files import IntentSet
+    from bot.nlu.normalize import Normalizer
+
+#: Similarity (0..100) of two reports' words above which a same-intent, same-grid case counts as a duplicate.
+DUPLICATE_THRESHOLD = 40.0
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud over the phone
+MAX_TEXT = 4000
+#: A place in a message's own words counts as given only when routing is this sure of the grid.
+PLACE_CONFIDENCE = 0.9
+#: Who may be given work: active, bound to a chat, and that chat not refusing the bot.
+REACHABLE = (Worker.active, Worker.telegram_id.is_not(None), Worker.unreachable_at.is_(None))
+#: Why a worker's open cases went back to the queue when his chat refused the bot.
+UNREACHABLE_NOTE = "{name} 无法接收消息（可能已屏蔽机器人），案件退回重新派单"
+
+
+def clean_text(text: str | None) -> str:
+    """Free text as stored: NUL and other control characters removed (PostgreSQL refuses NUL), trimmed."""
+    if not text:
+        return ""
+    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127)).strip()
+
+
+def utc(dt: datetime | None) -> datetime:
+    """Any datetime (or None = now) as aware UTC; a naive one is taken as UTC."""
+    if dt is None:
+        return utcnow()
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+class CaseCore:
+    """State and helpers every room uses; no case action lives here."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        intents: IntentSet | None = None,
+        normalizer: Normalizer | None = None,
+        duplicate_window_hours: float = 72.0,
+        reminder_fraction: float = 0.8,
+        timezone: str = "Asia/Shanghai",
+        admin_ids: Sequence[int] = (),
+        receipt_grace_seconds: float = 20.0,
+    ):
+        self.db = db
+        self.receipt_grace = timedelta(seconds=receipt_grace_seconds)
+        self.intents = intents
+        self._normalizer = normalizer
+        self.duplicate_window = timedelta(hours=duplicate_window_hours)
+        self.reminder_fraction = reminder_fraction
+        self.tz = ZoneInfo(timezone)
+        self.admin_ids = tuple(admin_ids)
+        self.router = Router([], [], [])
+        self.outbox = Outbox(db)
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+    def _simplify(self, text: str) -> str:
+        return self._normalizer.simplify(text) if self._normalizer else text
+
+    def _to_script(self, text: str, script: str) -> str:
+        if self._normalizer is None or script != "traditional":
+            return text
+        return self._normalizer.to_script(text, "traditional")
+
+    def _label(self, case: Case) -> str:
+        name = self.intents.display_name(case.intent) if self.intents else notify.CATEGORY_FALLBACK.get(case.intent, case.intent)
+        if self.intents and case.subtype:
+            intent = self.intents.get(case.intent)
+            st = intent.subtype(case.subtype) if intent else None
+            if st is not None:
+                name = f"{name}·{st.name}"
+        return name
+
+    def _local(self, dt: datetime) -> str:
+        return dt.astimezone(self.tz).strftime("%m-%d %H:%M")
+
+    def _reminder_due(self, case: Case, at: datetime) -> bool:
+        """Past `reminder_fraction` of the current time limit (which restarts on escalation and 重办)."""
+        span = timedelta(hours=case.deadline_hours)
+        return at >= case.deadline_at - span + span * self.reminder_fraction
+
+    async def _resident(self, s: AsyncSession, telegram_id: int, *, chat_id: int | None = None, name: str = "",
+                        script: str | None = None) -> Resident:
+        name = clean_text(name)
+        found = select(Resident).where(Resident.telegram_id == telegram_id)
+        r = (await s.execute(found)).scalar_one_or_none()
+        if r is None:
+            # Two first messages of one person may race; the insert is a no-op for the loser.
+            await insert_if_absent(s, Resident.__table__, {
+                "telegram_id": telegram_id, "chat_id": chat_id or telegram_id, "name": name[:100],
+                "script": script if script in ("simplified", "traditional") else "simplified", "created_at": utcnow(),
+            }, ["telegram_id"])
+            return (await s.execute(found)).scalar_one()
+        changed = False
+        if name and name[:100] != r.name:
+            r.name, changed = name[:100], True
+        if script in ("simplified", "traditional") and script != r.script:
+            r.script, changed = script, True
+        if chat_id and chat_id != r.chat_id:
+            r.chat_id, changed = chat_id, True
+        if r.blocked_at is not None:
+            r.blocked_at, changed = None, True  # they talk to us again
+        if changed:
+            s.add(r)
+        return r
+
+    async def _involved_cases(self, s: AsyncSession, telegram_id: int, case_ids: list[int]) -> set[int]:
+        """Which of `case_ids` this resident filed or supports."""
+        resident = (await s.execute(select(Resident.id).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
+        if resident is None:
+            return set()
+        filed = select(Case.id).where(Case.id.in_(case_ids), Case.resident_id == resident)
+        supported = select(CaseSupporter.case_id).where(CaseSupporter.case_id.in_(case_ids),
+                                                        CaseSupporter.resident_id == resident)
+        return {int(r[0]) for r in await s.execute(filed.union(supported))}
+
+    async def _lock_case(self, s: AsyncSession, case_id: int) -> Case:
+        case = (await s.execute(lock_row(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
+        if case is None:
+            raise CaseError(f"找不到案件 #{case_id}。")
+        return case
+
+    async def _assignee(self, s: AsyncSession, case: Case) -> Worker | None:
+        return await s.get(Worker, case.assignee_id) if case.assignee_id else None
+
+    async def _require_assignee(self, s: AsyncSession, case: Case, telegram_id: int) -> Worker:
+        worker = await self._assignee(s, case)
+        if worker is None or worker.telegram_id != telegram_id:
+            raise CaseError(f"案件 {case.number} 不是派给您的，不能操作。")
+        return worker
+
+    async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
+        """State notice to the filer and every supporter, each in their own script."""
+        ids = [case.resident_id]
+        ids += [r[0] for r in await s.execute(select(CaseSupporter.resident_id).where(CaseSupporter.case_id == case.id))]
+        rows = (await s.execute(select(Resident).where(Resident.id.in_(ids)))).scalars().all()
+        for r in rows:
+            chat = r.chat_id or r.telegram_id
+            enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
+
+    async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
+        rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
+                                .where(CaseSupporter.case_id == case.id))).scalars().all()
+        for r in rows:
+            chat = r.chat_id or r.telegram_id
+            enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id,
+                    held=r.blocked_at is not None)
+
+    async def _event(self, s: AsyncSession, case: Case, action: str, actor_kind: str, actor_id: int | None,
+                     from_state: str | None, to_state: str | None, from_level: str | None, to_level: str | None,
+                     note: str | None, at: datetime) -> CaseEvent:
+        ev = CaseEvent(case_id=case.id, at=at, action=action, actor_kind=actor_kind, actor_id=actor_id,
+                       from_state=from_state, to_state=to_state, from_level=from_level, to_level=to_level,
+                       note=(note or None) and note[:1000])
+        s.add(ev)
+        await s.flush()
+        return ev
+
+    async def _view(self, s: AsyncSession, case: Case) -> CaseView:
+        assignee = await self._assignee(s, case)
+        resident = await s.get(Resident, case.resident_id)
+        supporters = (await s.execute(select(Resident.telegram_id).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
+                                      .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).scalars().all()
+        return CaseView(
+            id=case.id or 0, number=case.number, intent=case.intent, subtype=case.subtype, text=case.text,
+            address=case.address, latitude=case.latitude, longitude=case.longitude, photos=tuple(case.photos or ()),
+            state=case.state, level=case.level,  # type: ignore[arg-type]
+            grid_id=case.grid_id, grid_name=self.router.grid_name(case.grid_id), community_id=case.community_id,
+            community_name=self.router.community_name(case.community_id), assignee_id=case.assignee_id,
+            assignee_name=assignee.name if assignee else None, assignee_telegram_id=assignee.telegram_id if assignee else None,
+            resident_telegram_id=resident.telegram_id if resident else 0, urgent=case.urgent,
+            deadline_at=aware(case.deadline_at), created_at=aware(case.created_at),  # type: ignore[arg-type]
+            resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
+            resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
+            supporter_telegram_ids=tuple(supporters),
+        )
+
+
+async def escalated_since_opened(s: AsyncSession, case_id: int) -> bool:
+    """超时 escalation gives the next level a fresh deadline, but the case already missed its own:
+    按时办结 is judged against the deadline of the current round (filing, or the last 重办)."""
+    last_open = (await s.execute(select(func.max(CaseEvent.at)).where(
+        CaseEvent.case_id == case_id, CaseEvent.action.in_(("file", "reopen"))))).scalar()
+    query = select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == "escalate")
+    if last_open is not None:
+        query = query.where(CaseEvent.at >= last_open)
+    return bool((await s.execute(query)).scalar())
+
+
+async def open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
+    if not worker_ids:
+        return {}
+    rows = await s.execute(
+        select(Case.assignee_id, func.count()).where(Case.assignee_id.in_(worker_ids), Case.state.in_(OPEN_STATES))
+        .group_by(Case.assignee_id)
+    )
+    return {int(wid): int(n) for wid, n in rows}
+
+
+async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
+    """The bound, active, reachable worker matching `cond` with the fewest open cases (ties: the longest-serving)."""
+    workers = (await s.execute(select(Worker).where(cond, *REACHABLE).order_by(Worker.id))).scalars().all()
+    if not workers:
+        return None
+    loads = await open_loads(s, [w.id for w in workers if w.id is not None])
+    return min(workers, key=lambda w: (loads.get(w.id or 0, 0), w.id or 0))
+
+
+def to_worker(s: AsyncSession, worker: Worker, reply: Any, dedupe_key: str, case_id: int | None) -> None:
+    """A push to a worker; it waits (held) while his chat refuses the bot, and goes out when he writes again."""
+    enqueue(s, reply, dedupe_key, case_id, held=worker.unreachable_at is not None)
+
+
+def worker_view(w: Worker, open_cases: int = 0) -> WorkerView:
+    return WorkerView(w.id or 0, w.name, w.role, w.grid_id, w.community_id, w.street_id, w.telegram_id, open_cases)  # type: ignore[arg-type]
+
+
+def resident_view(r: Resident) -> ResidentView:
+    return ResidentView(r.id or 0, r.telegram_id, r.chat_id or r.telegram_id, r.name, r.script, r.phone)  # type: ignore[arg-type]

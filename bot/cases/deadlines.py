@@ -1,0 +1,105 @@
+"""Deadlines, run by the background loop of every runner: 即将超时 reminders and 超时 escalation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.cases import notify
+from bot.cases.core import CaseCore, to_worker, utc
+from bot.cases.outbox import enqueue
+from bot.cases.views import CaseView
+from storage.engine import claim_rows
+from storage.models import LEVELS, OPEN_STATES, Case
+
+
+class DeadlineRoom(CaseCore):
+    """Deadlines, run by the background loop of every runner: 即将超时 reminders and 超时 escalation"""
+
+    async def due_reminders(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
+        """Ids of open, assigned cases past `reminder_fraction` of their time, not yet reminded, not yet late."""
+        at = utc(now)
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Case).where(Case.state.in_(("assigned", "accepted")), Case.reminded_at.is_(None),
+                                       Case.deadline_at > at).order_by(Case.deadline_at).limit(limit * 5)
+                )
+            ).scalars().all()
+            return [c.id for c in rows if c.id is not None and self._reminder_due(c, at)][:limit]
+
+    async def remind(self, case_id: int, now: datetime | None = None) -> bool:
+        """Push a 即将超时 reminder to the assignee, once. False when another instance took it or it is not due.
+
+        Safe with several instances: the row is claimed with FOR UPDATE SKIP LOCKED and re-checked.
+        """
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
+            if case is None or case.reminded_at is not None or case.state not in ("assigned", "accepted"):
+                return False
+            if case.deadline_at <= at or not self._reminder_due(case, at):
+                return False
+            case.reminded_at = at
+            s.add(case)
+            ev = await self._event(s, case, "remind", "system", None, case.state, case.state, case.level, case.level, None, at)
+            assignee = await self._assignee(s, case)
+            if assignee is not None and assignee.telegram_id is not None:
+                to_worker(s, assignee, notify.worker_reminder(assignee.telegram_id, case, self._label(case),
+                                                              self._local(case.deadline_at)),
+                        f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+            return True
+
+    async def overdue(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
+        """Ids of open cases past their deadline below street level (street is the top: nothing to escalate to)."""
+        at = utc(now)
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Case.id).where(Case.state.in_(OPEN_STATES), Case.deadline_at <= at, Case.level != "street")
+                .order_by(Case.deadline_at).limit(limit)
+            )
+            return [int(r[0]) for r in rows]
+
+    async def escalate(self, case_id: int, now: datetime | None = None) -> CaseView | None:
+        """超时: move an overdue case one level up (grid → community → street) to that level's dispatcher,
+        with a fresh deadline; tells the previous assignee, the resident and supporters.
+
+        Returns None when the case is not (or no longer) overdue or another instance holds it.
+        """
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
+            if case is None or case.state not in OPEN_STATES or case.deadline_at > at or case.level == "street":
+                return None
+            previous = await self._assignee(s, case)
+            from_state, from_level = case.state, case.level
+            case.level = LEVELS[LEVELS.index(case.level) + 1]
+            case.deadline_at = at + timedelta(hours=case.deadline_hours)
+            case.reminded_at, case.accepted_at, case.updated_at = None, None, at
+            dispatcher = await self._dispatcher(s, case)
+            if dispatcher is not None:
+                case.state, case.assignee_id = "assigned", dispatcher.id
+            else:
+                case.state, case.assignee_id = "filed", None
+            s.add(case)
+            note = f"超过办结时限，升级至{notify.level_word(case.level)}督办"
+            ev = await self._event(s, case, "escalate", "system", None, from_state, case.state, from_level, case.level, note, at)
+            if previous is not None and previous.telegram_id is not None:
+                to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
+                           f"ev{ev.id}:p{previous.telegram_id}",
+                        case.id)
+            if dispatcher is not None and dispatcher.telegram_id is not None:
+                enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note),
+                        f"ev{ev.id}:w{dispatcher.telegram_id}", case.id)
+            else:
+                await self._push_to_dispatcher(s, case, ev, at, why=note)
+            await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "escalate",
+                                                                                                  script, self._to_script))
+            return await self._view(s, case)
+
+    async def run_deadlines(self, now: datetime | None = None) -> tuple[int, int]:
+        """One pass of the deadline task: remind what is due, escalate what is late. Returns (reminded, escalated)."""
+        reminded = sum([await self.remind(cid, now) for cid in await self.due_reminders(now)])
+        escalated = sum([await self.escalate(cid, now) is not None for cid in await self.overdue(now)])
+        return reminded, escalated

@@ -1,0 +1,156 @@
+"""派单 and 退单: who gets a case — the grid's least-loaded reachable worker, a dispatcher, or the queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cases import notify
+from bot.cases.core import REACHABLE, CaseCore, clean_text, least_loaded, utc
+from bot.cases.outbox import enqueue
+from bot.cases.views import CaseView
+from bot.errors import CaseError
+from storage.models import LEVELS, Case, CaseEvent, Worker
+
+
+class DispatchRoom(CaseCore):
+    """派单 and 退单: who gets a case — the grid's least-loaded reachable worker, a dispatcher, or the queue"""
+
+    async def assign(self, case_id: int, worker_id: int, *, by_telegram_id: int | None = None,
+                     now: datetime | None = None) -> CaseView:
+        """派单 by a dispatcher/admin: a filed or returned case (or an escalated one) goes to `worker_id`."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = await self._lock_case(s, case_id)
+            if case.state not in ("filed", "returned", "assigned"):
+                raise CaseError(f"案件 {case.number} 当前{notify.state_word(case.state)}，不能派单。")
+            if by_telegram_id is not None and by_telegram_id not in self.admin_ids:
+                dispatcher = await self._require_dispatcher(s, case, by_telegram_id)
+            else:
+                dispatcher = None
+            worker = await s.get(Worker, worker_id)
+            if worker is None or not worker.active or worker.role != "grid" or worker.telegram_id is None:
+                raise CaseError("只能派给已绑定的在岗网格员。")
+            if dispatcher is not None and ((dispatcher.role == "community" and worker.community_id != dispatcher.community_id)
+                                           or (dispatcher.role == "street" and worker.street_id != dispatcher.street_id)):
+                raise CaseError(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
+            if worker.unreachable_at is not None:
+                raise CaseError(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
+            kind = "system" if by_telegram_id is None else "admin" if by_telegram_id in self.admin_ids else "worker"
+            await self._assign_to(s, case, worker, at, actor=(kind, by_telegram_id))
+            return await self._view(s, case)
+
+    async def return_case(self, case_id: int, worker_telegram_id: int, reason: str, *,
+                          now: datetime | None = None) -> CaseView:
+        """退单: the assignee sends the case back with a reason; it goes up to the community dispatcher
+        (from a community dispatcher: to the street) to be re-assigned."""
+        reason = clean_text(reason)
+        if not reason:
+            raise CaseError("退单需要说明原因（例如：不属于本网格、分类有误）。")
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = await self._lock_case(s, case_id)
+            worker = await self._require_assignee(s, case, worker_telegram_id)
+            if case.state not in ("assigned", "accepted"):
+                raise CaseError(f"案件 {case.number} 当前{notify.state_word(case.state)}，不能退单。")
+            await self._hand_back(s, case, worker, at, actor=("worker", worker_telegram_id), reason=reason)
+            return await self._view(s, case)
+
+    async def _hand_back(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *,
+                         actor: tuple[str, int | None], reason: str) -> CaseEvent:
+        """退单: the case leaves `worker` for the queue one level up (grid → community, dispatcher → street)."""
+        from_state, from_level = case.state, case.level
+        case.level = "street" if worker.role in ("community", "street") else "community"
+        case.state, case.assignee_id, case.return_reason, case.updated_at = "returned", None, reason[:500], at
+        case.accepted_at = None
+        s.add(case)
+        ev = await self._event(s, case, "return", actor[0], actor[1], from_state, "returned", from_level, case.level,
+                               reason, at)
+        await self._push_to_dispatcher(s, case, ev, at, why=f"退单原因：{reason[:200]}")
+        await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "return",
+                                                                                              script, self._to_script))
+        return ev
+
+    async def _dispatcher(self, s: AsyncSession, case: Case) -> Worker | None:
+        """The bound dispatcher of the case's current level (community or street), least loaded first."""
+        if case.level == "community" and case.community_id:
+            cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
+        elif case.level == "street" and case.street_id:
+            cond = (Worker.role == "street") & (Worker.street_id == case.street_id)
+        else:
+            return None
+        return await least_loaded(s, cond)
+
+    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime) -> None:
+        """派单 right after 受理: the grid's least-loaded bound worker, else the dispatcher's queue."""
+        if case.grid_id:
+            worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
+            if worker is not None:
+                await self._assign_to(s, case, worker, at, actor=("system", None))
+                return
+            case.level = filed.to_level = "community"
+            case.route_note = ((case.route_note or "") + "；本网格暂无绑定网格员，转社区派单")[:200]
+            s.add(filed)
+        dispatcher = await self._dispatcher(s, case)
+        if dispatcher is not None and case.level != "grid":
+            await self._assign_to(s, case, dispatcher, at, actor=("system", None), keep_level=True)
+            return
+        s.add(case)
+        await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or "未能确定所属网格")
+
+    async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
+                         keep_level: bool = False) -> None:
+        from_state, from_level = case.state, case.level
+        case.assignee_id, case.state, case.updated_at = worker.id, "assigned", at
+        if not keep_level:
+            case.level = worker.role if worker.role in LEVELS else "grid"
+        if worker.role == "grid" and worker.grid_id:
+            case.grid_id = worker.grid_id
+            case.community_id = worker.community_id or case.community_id
+        s.add(case)
+        ev = await self._event(s, case, "assign", actor[0], actor[1], from_state, "assigned", from_level, case.level,
+                               worker.name, at)
+        if worker.telegram_id is not None:
+            # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
+            choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
+            enqueue(s, notify.worker_push(worker.telegram_id, case, self._label(case), kind="new",
+                                          note=case.return_reason if from_state == "returned" else None,
+                                          deadline=self._local(case.deadline_at), assign_choices=choices),
+                    f"ev{ev.id}:w{worker.telegram_id}", case.id)
+        if from_state != "filed" or case.supporter_count:
+            await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(
+                chat, case, "assign", script, self._to_script))
+
+    async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str) -> None:
+        """Tell whoever re-assigns at the case's level (community dispatcher, street supervisor, else admins)."""
+        targets: list[int] = []
+        if case.level == "community" and case.community_id:
+            cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
+        else:
+            same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
+            cond = (Worker.role == "street") & same_street
+        rows = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
+        targets = [w.telegram_id for w in rows if w.telegram_id is not None] or list(self.admin_ids)
+        choices = await self._grid_worker_choices(s, case.community_id)
+        for chat in dict.fromkeys(targets):
+            enqueue(s, notify.dispatcher_push(chat, case, self._label(case), why, choices), f"ev{ev.id}:d{chat}", case.id)
+
+    async def _grid_worker_choices(self, s: AsyncSession, community_id: str | None) -> list[tuple[int, str]]:
+        """(worker id, name) of up to 8 bound grid workers of the community, for 派给 buttons."""
+        if not community_id:
+            return []
+        rows = (await s.execute(select(Worker).where(Worker.community_id == community_id, Worker.role == "grid",
+                                                     *REACHABLE).order_by(Worker.id).limit(8))).scalars().all()
+        return [(w.id, w.name) for w in rows if w.id is not None]
+
+    async def _require_dispatcher(self, s: AsyncSession, case: Case, telegram_id: int) -> Worker:
+        """The caller's dispatcher role over this case's community or street; CaseError when there is none."""
+        rows = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
+        for w in rows:
+            if w.role == "community" and w.community_id == case.community_id:
+                return w
+            if w.role == "street" and w.street_id == case.street_id:
+                return w
+        raise CaseError("只有社区或街道的派单员可以派单。")

@@ -1,0 +1,165 @@
+"""受理 and 附议: filing a case (committed before its number is shown) and joining an offered similar one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.cases import notify
+from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, to_worker, utc
+from bot.cases.duplicates import similarity
+from bot.cases.outbox import enqueue
+from bot.cases.views import CaseView, ReportDraft
+from bot.errors import CaseError
+from storage.engine import insert_if_absent, next_sequence
+from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer
+
+if TYPE_CHECKING:
+    from bot.dialog.events import Reply
+
+
+class FilingRoom(CaseCore):
+    """受理 and 附议: filing a case (committed before its number is shown) and joining an offered similar one"""
+
+    async def find_duplicates(
+        self, intent: str, text: str, grid_id: str | None, *, now: datetime | None = None, limit: int = 3,
+        exclude_resident: int | None = None, offer_to: int | None = None,
+    ) -> list[CaseView]:
+        """Open cases of the same intent in the same grid, filed within the duplicate window, with similar words.
+
+        Best match first. Offer them to the resident as 附议 (join) choices (`callbacks.support_button`).
+        No grid → no duplicates (we cannot tell it is the same place). `exclude_resident` (a Telegram id)
+        leaves out cases that person filed or already supports — there is nothing for them to join.
+        `offer_to` (a Telegram id) records that the cases found were offered to that person, which is
+        what lets them join one (`support`).
+        """
+        if not grid_id or not text:
+            return []
+        at = utc(now)
+        since = at - self.duplicate_window
+        async with self.db.transaction() as s:
+            rows = (
+                await s.execute(
+                    select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
+                                       Case.state.in_((*OPEN_STATES, "resolved"))).order_by(Case.created_at.desc()).limit(200)
+                )
+            ).scalars().all()
+            if exclude_resident is not None and rows:
+                mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None])
+                rows = [c for c in rows if c.id not in mine]
+            scored = [(similarity(self._simplify(text), self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
+            best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
+            if offer_to is not None and best:
+                resident = await self._resident(s, offer_to)
+                for _, c in best:
+                    await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
+                                                                       "offered_at": at}, ["case_id", "resident_id"])
+            return [await self._view(s, c) for _, c in best]
+
+    async def find_own_duplicate(self, intent: str, text: str, telegram_id: int, *,
+                                 now: datetime | None = None) -> CaseView | None:
+        """The resident's own open case of this intent with similar words, whatever its grid.
+
+        A resident who sends the same report again (say, after the confirmation never reached them)
+        must be shown the case they have, not get a second one — also when no grid matched the place.
+        """
+        if not text:
+            return None
+        since = utc(now) - self.duplicate_window
+        async with self.db.session() as s:
+            rows = (await s.execute(
+                select(Case).join(Resident, Resident.id == Case.resident_id)
+                .where(Resident.telegram_id == telegram_id, Case.intent == intent, Case.created_at >= since,
+                       Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(20)
+            )).scalars().all()
+            simple = self._simplify(text)
+            scored = [(similarity(simple, self._simplify(c.text)), c) for c in rows]
+            best = max((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: p[0], default=None)
+            return None if best is None else await self._view(s, best[1])
+
+    async def file_case(self, draft: ReportDraft, *, now: datetime | None = None,
+                        receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
+        """受理: create the case, route it (unless `draft.grid_id`), assign the least-loaded worker (派单), commit.
+
+        Returns the committed case with its `YYYYMMDD-NNNN` number. The worker's push (or the
+        dispatcher's, when no worker is bound or the address is unclear) is in the outbox.
+        `receipt` builds the filer's "已受理 … 案件编号" message from the case; it is written to the outbox
+        in the same transaction, due after `receipt_grace`, so a crash before the caller's own reply
+        leaves cannot lose it (the caller marks it sent once its direct reply went out: `receipt_id`).
+        """
+        text = clean_text(draft.text)
+        if not text:
+            raise CaseError("诉求内容不能为空，请描述一下问题。")
+        if not draft.intent or len(draft.intent) > 40:
+            raise CaseError("unknown intent for a case")
+        if not (0 < draft.deadline_hours <= 24 * 365):
+            raise CaseError("deadline_hours must be between 0 and 8760")
+        at = utc(now)
+        given = draft.grid_id
+        route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
+        async with self.db.transaction() as s:
+            resident = await self._resident(s, draft.resident_telegram_id, chat_id=draft.chat_id,
+                                            name=draft.resident_name, script=draft.script)
+            day = at.astimezone(self.tz).strftime("%Y%m%d")
+            seq = await next_sequence(s, day)
+            case = Case(
+                number=f"{day}-{seq:04d}", intent=draft.intent, subtype=draft.subtype, text=text[:MAX_TEXT],
+                address=clean_text(draft.address)[:300] or None, latitude=draft.latitude, longitude=draft.longitude,
+                photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id,
+                street_id=route.street_id,
+                community_id=route.community_id, grid_id=route.grid_id, level=route.level, state="filed",
+                route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=draft.deadline_hours,
+                deadline_at=at + timedelta(hours=draft.deadline_hours), created_at=at, updated_at=at,
+            )
+            s.add(case)
+            await s.flush()
+            filed = await self._event(s, case, "file", "resident", draft.resident_telegram_id, None, "filed", None,
+                                      case.level, route.note or None, at)
+            await self._dispatch(s, case, filed, at)
+            view = await self._view(s, case)
+            if receipt is None:
+                return view
+            row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace)
+            await s.flush()
+            return replace(view, receipt_id=row.id)
+
+    async def support(self, case_id: int, resident_telegram_id: int, *, text: str | None = None,
+                      now: datetime | None = None) -> CaseView:
+        """附议: the resident joins an existing case; counted once, told of every later change.
+
+        Only a case offered to this resident (`find_duplicates(offer_to=…)`) can be joined: button data
+        is whatever a client sends, so a forged `sup:<id>` must not open a stranger's case. Joining your
+        own case or joining twice is refused (CaseError), as is joining a closed case.
+        """
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = await self._lock_case(s, case_id)
+            resident = await self._resident(s, resident_telegram_id)
+            if case.resident_id == resident.id:
+                raise CaseError(f"案件 {case.number} 是您本人反映的，无需附议。")
+            offered = await s.execute(select(SupportOffer.id).where(SupportOffer.case_id == case.id,
+                                                                    SupportOffer.resident_id == resident.id))
+            if offered.first() is None:
+                raise CaseError("只能附议系统向您推荐的相似案件。如有问题，请直接描述情况反映。")
+            if case.state in ("rated", "cancelled"):
+                raise CaseError(f"案件 {case.number} 已{notify.state_word(case.state)}，不能再附议。如问题仍在，请重新反映。")
+            exists = await s.execute(select(CaseSupporter.id).where(CaseSupporter.case_id == case.id,
+                                                                    CaseSupporter.resident_id == resident.id))
+            if exists.first() is not None:
+                raise CaseError(f"您已附议过案件 {case.number}，处理进展会通知您。")
+            s.add(CaseSupporter(case_id=case.id, resident_id=resident.id, text=clean_text(text)[:MAX_TEXT] or None,
+                                created_at=at))
+            case.supporter_count += 1
+            case.updated_at = at
+            s.add(case)
+            ev = await self._event(s, case, "support", "resident", resident_telegram_id, case.state, case.state,
+                                   case.level, case.level, None, at)
+            assignee = await self._assignee(s, case)
+            if assignee is not None and assignee.telegram_id is not None:
+                to_worker(s, assignee, notify.supporter_joined(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}",
+                           case.id)
+            return await self._view(s, case)

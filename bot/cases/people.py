@@ -1,0 +1,221 @@
+"""People and places: residents, phones, invites and binding, routing, and who can be reached.
+
+A chat that refuses the bot (Telegram 403) is recorded here: its messages wait, a worker stops getting
+work and his open cases go back to the queue; writing again ends all of that.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.cases.core import (
+    INVITE_ALPHABET,
+    PLACE_CONFIDENCE,
+    REACHABLE,
+    UNREACHABLE_NOTE,
+    CaseCore,
+    clean_text,
+    open_loads,
+    resident_view,
+    utc,
+    worker_view,
+)
+from bot.cases.outbox import hold_chat, release_chat
+from bot.cases.routing import Router, building_numbers, canonical
+from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
+from bot.errors import CaseError
+from storage.engine import lock_row
+from storage.models import Case, Community, Grid, GridArea, OutboxMessage, Resident, Street, Worker, utcnow
+
+
+class PeopleRoom(CaseCore):
+    """People and places: residents, phones, invites and binding, routing, and who can be reached"""
+
+    async def reload_grids(self) -> None:
+        """Re-read streets/communities/grids/areas into the in-memory router (after seeding or edits)."""
+        async with self.db.session() as s:
+            communities = list((await s.execute(select(Community))).scalars())
+            grids = list((await s.execute(select(Grid))).scalars())
+            areas = list((await s.execute(select(GridArea))).scalars())
+            streets = list((await s.execute(select(Street))).scalars())
+        self.router = Router(communities, grids, areas, streets, simplify=self._simplify if self._normalizer else None)
+
+    def route(self, address: str | None = None, latitude: float | None = None, longitude: float | None = None) -> Route:
+        """Address text → grid (fuzzy, on 小区/楼栋 names and aliases); else a location → containing/nearest grid.
+
+        Never fails: when nothing matches or the match is ambiguous, `grid_id` is None and the case
+        will go to the community (or street) dispatcher.
+        """
+        return self.router.route(address, latitude, longitude)
+
+    def place_in(self, text: str, *, min_confidence: float = PLACE_CONFIDENCE) -> str | None:
+        """The place a message names in its own words ("梨园小区3栋"), when routing is sure of its grid.
+
+        Lets the dialog skip asking "where?" only when the answer is already certain; a vague or
+        ambiguous mention returns None and the resident is asked.
+        """
+        route = self.router.route_address(text)
+        if not route.grid_id or route.ambiguous or route.confidence < min_confidence or not route.matched:
+            return None
+        area = route.matched.split()[0]
+        numbers = building_numbers(canonical(text, self._simplify))
+        return f"{area}{numbers[0]}栋" if numbers else area
+
+    async def list_grids(self) -> list[GridView]:
+        """Every grid with its community, street, areas and bound workers' names."""
+        async with self.db.session() as s:
+            workers = (await s.execute(select(Worker).where(Worker.active, Worker.grid_id.is_not(None)))).scalars()
+            names: dict[str, list[str]] = {}
+            for w in workers:
+                names.setdefault(w.grid_id or "", []).append(w.name)
+        return [self.router.grid_view(gid, tuple(names.get(gid, ()))) for gid in self.router.grid_ids()]
+
+    async def ensure_resident(
+        self, telegram_id: int, *, chat_id: int | None = None, name: str = "", script: str | None = None
+    ) -> ResidentView:
+        """Find or create the resident; updates name/script when given (the script of their latest message)."""
+        async with self.db.transaction() as s:
+            r = await self._resident(s, telegram_id, chat_id=chat_id, name=name, script=script)
+            return resident_view(r)
+
+    async def set_phone(self, telegram_id: int, phone: str | None, *, consent: bool) -> ResidentView:
+        """Store the resident's phone only with consent; `consent=False` or `phone=None` erases it."""
+        async with self.db.transaction() as s:
+            r = await self._resident(s, telegram_id)
+            if consent and phone:
+                cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch in "0123456789+")[:32]
+                if len(cleaned.lstrip("+")) < 5:
+                    raise CaseError("电话号码格式不对，请重新发送。")
+                r.phone, r.phone_consent_at = cleaned, utcnow()
+            else:
+                r.phone, r.phone_consent_at = None, None
+            s.add(r)
+            return resident_view(r)
+
+    async def create_invite(
+        self,
+        name: str,
+        *,
+        grid_id: str | None = None,
+        community_id: str | None = None,
+        street_id: str | None = None,
+        valid_hours: float | None = 72.0,
+    ) -> Invite:
+        """A one-time invite code for a new grid worker (`grid_id`), community dispatcher or street supervisor."""
+        name = clean_text(name)[:60]
+        if not name:
+            raise CaseError("worker name must not be empty")
+        if sum(x is not None for x in (grid_id, community_id, street_id)) != 1:
+            raise CaseError("give exactly one of --grid, --community, --street")
+        async with self.db.transaction() as s:
+            if grid_id is not None:
+                grid = await s.get(Grid, grid_id)
+                if grid is None:
+                    raise CaseError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
+                community = await s.get(Community, grid.community_id)
+                worker = Worker(name=name, role="grid", grid_id=grid.id, community_id=grid.community_id,
+                                street_id=community.street_id if community else None)
+            elif community_id is not None:
+                community = await s.get(Community, community_id)
+                if community is None:
+                    raise CaseError(f"unknown community {community_id!r} (see `griddesk grids`)")
+                worker = Worker(name=name, role="community", community_id=community.id, street_id=community.street_id)
+            else:
+                if await s.get(Street, street_id) is None:
+                    raise CaseError(f"unknown street {street_id!r}")
+                worker = Worker(name=name, role="street", street_id=street_id)
+            worker.invite_code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
+            if valid_hours:
+                worker.invite_expires_at = utcnow() + timedelta(hours=valid_hours)
+            s.add(worker)
+            await s.flush()
+            return Invite(worker.invite_code, worker_view(worker), aware(worker.invite_expires_at))
+
+    async def bind_worker(self, code: str, telegram_id: int, *, now: datetime | None = None) -> WorkerView:
+        """`/bind CODE`: link a Telegram account to the invited worker. Codes work once; CaseError otherwise."""
+        code = (code or "").strip().upper().removeprefix("BIND_")
+        if not code or len(code) > 20 or not code.isalnum():
+            raise CaseError("邀请码格式不对，请检查后重新发送：/bind 邀请码")
+        async with self.db.transaction() as s:
+            w = (await s.execute(lock_row(select(Worker).where(Worker.invite_code == code), s))).scalar_one_or_none()
+            if w is None:
+                raise CaseError("邀请码无效，请向社区管理员索取新的邀请码。")
+            if w.bound_at is not None:
+                raise CaseError("该邀请码已被使用，每个邀请码只能绑定一次。")
+            if w.invite_expires_at is not None and w.invite_expires_at < utc(now):
+                raise CaseError("邀请码已过期，请向社区管理员索取新的邀请码。")
+            w.telegram_id, w.bound_at = telegram_id, utc(now)
+            s.add(w)
+            return worker_view(w)
+
+    async def workers_of(self, telegram_id: int) -> list[WorkerView]:
+        """The worker roles bound to this Telegram account (empty for residents)."""
+        async with self.db.session() as s:
+            rows = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars()
+            return [worker_view(w) for w in rows]
+
+    async def workers_in_community(self, community_id: str) -> list[WorkerView]:
+        """Bound grid workers of a community with their open-case counts (for a dispatcher's 派给 buttons)."""
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Worker).where(Worker.community_id == community_id, Worker.role == "grid", *REACHABLE)
+                    .order_by(Worker.id)
+                )
+            ).scalars().all()
+            loads = await open_loads(s, [w.id for w in rows if w.id is not None])
+            return [worker_view(w, loads.get(w.id or 0, 0)) for w in rows]
+
+    async def chat_refused(self, chat_id: int, error: str = "blocked by the user", *,
+                           now: datetime | None = None) -> list[str]:
+        """The chat refuses the bot (Telegram 403). Returns the numbers of the cases handed back.
+
+        Everything queued to it waits (held) instead of being lost. A resident is marked; a worker
+        is marked unreachable, gets no new work, and his open cases go back to the dispatcher's queue
+        with the reason — a case must not sit with someone who cannot hear about it.
+        """
+        at = utc(now)
+        handed: list[str] = []
+        async with self.db.transaction() as s:
+            await hold_chat(s, chat_id, error)
+            await s.execute(update(Resident).where(Resident.chat_id == chat_id, Resident.blocked_at.is_(None))
+                            .values(blocked_at=at))
+            workers = (await s.execute(lock_row(select(Worker).where(Worker.telegram_id == chat_id, Worker.active), s)
+                                       )).scalars().all()
+            for worker in workers:
+                if worker.unreachable_at is None:
+                    worker.unreachable_at = at
+                    s.add(worker)
+                cases = (await s.execute(lock_row(select(Case).where(Case.assignee_id == worker.id,
+                                                                     Case.state.in_(("assigned", "accepted")))
+                                                  .order_by(Case.id), s))).scalars().all()
+                for case in cases:
+                    await self._hand_back(s, case, worker, at, actor=("system", None),
+                                          reason=UNREACHABLE_NOTE.format(name=worker.name))
+                    handed.append(case.number)
+                    # His held pushes about this case no longer apply: it is somebody else's now.
+                    await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                                OutboxMessage.case_id == case.id,
+                                                                OutboxMessage.status == "blocked")
+                                    .values(status="dropped", last_error="case handed back: worker unreachable"))
+        return handed
+
+    async def chat_reachable(self, telegram_id: int, *, now: datetime | None = None) -> bool:
+        """Someone wrote to us: whatever marked them unreachable is over, and what waited for them goes out.
+
+        Called on every update, so it is two guarded UPDATEs that change nothing in the common case.
+        """
+        at = utc(now)
+        async with self.db.transaction() as s:
+            residents = await s.execute(update(Resident).where(Resident.telegram_id == telegram_id,
+                                                               Resident.blocked_at.is_not(None)).values(blocked_at=None))
+            workers = await s.execute(update(Worker).where(Worker.telegram_id == telegram_id,
+                                                           Worker.unreachable_at.is_not(None)).values(unreachable_at=None))
+            if not (residents.rowcount or workers.rowcount):
+                return False
+            await release_chat(s, telegram_id, at)
+            return True

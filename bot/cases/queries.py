@@ -1,0 +1,76 @@
+"""Read-only questions about cases: one case, a resident's, a worker's tasks, the history, the figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from bot.cases.core import CaseCore, utc
+from bot.cases.views import CaseView, EventView, aware
+from bot.errors import CaseError
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, Resident, Worker
+
+
+class QueryRoom(CaseCore):
+    """Read-only questions about cases: one case, a resident's, a worker's tasks, the history, the figures"""
+
+    async def get_case(self, case_id: int) -> CaseView:
+        async with self.db.session() as s:
+            case = await s.get(Case, case_id)
+            if case is None:
+                raise CaseError(f"找不到案件 #{case_id}。")
+            return await self._view(s, case)
+
+    async def find_case(self, number: str) -> CaseView | None:
+        """By its number `YYYYMMDD-NNNN` (spaces and full-width dashes tolerated)."""
+        cleaned = (number or "").strip().replace("－", "-").replace("—", "-").replace(" ", "")[:20]
+        async with self.db.session() as s:
+            case = (await s.execute(select(Case).where(Case.number == cleaned))).scalar_one_or_none()
+            return None if case is None else await self._view(s, case)
+
+    async def cases_of_resident(self, telegram_id: int, *, limit: int = 10) -> list[CaseView]:
+        """`/my`: the resident's own and supported cases, newest first."""
+        async with self.db.session() as s:
+            resident = (await s.execute(select(Resident).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
+            if resident is None:
+                return []
+            supported = select(CaseSupporter.case_id).where(CaseSupporter.resident_id == resident.id)
+            rows = (
+                await s.execute(select(Case).where(or_(Case.resident_id == resident.id, Case.id.in_(supported)))
+                                .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
+            ).scalars().all()
+            return [await self._view(s, c) for c in rows]
+
+    async def tasks_of_worker(self, telegram_id: int, *, limit: int = 20) -> list[CaseView]:
+        """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue."""
+        async with self.db.session() as s:
+            workers = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
+            if not workers:
+                return []
+            conds = [Case.assignee_id.in_([w.id for w in workers])]
+            for w in workers:
+                if w.role == "community":
+                    conds.append((Case.community_id == w.community_id) & (Case.level == "community") & Case.assignee_id.is_(None))
+                elif w.role == "street":
+                    conds.append((Case.street_id == w.street_id) & (Case.level == "street") & Case.assignee_id.is_(None))
+            rows = (
+                await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), or_(*conds))
+                                .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))
+            ).scalars().all()
+            return [await self._view(s, c) for c in rows]
+
+    async def events(self, case_id: int) -> list[EventView]:
+        """The case's history, oldest first."""
+        async with self.db.session() as s:
+            rows = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))).scalars()
+            return [EventView(aware(e.at), e.action, e.actor_kind, e.actor_id, e.from_state, e.to_state,  # type: ignore[arg-type]
+                              e.from_level, e.to_level, e.note) for e in rows]
+
+    async def stats(self, *, since: datetime | None = None, now: datetime | None = None) -> Any:
+        """工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker (`bot.cases.stats.Stats`)."""
+        from bot.cases.stats import compute_stats
+
+        async with self.db.session() as s:
+            return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None, now=utc(now))
