@@ -46,7 +46,31 @@ class SeedFileError(DataFileError):
 
 
 class CaseError(GridDeskError):
-    """A case operation was refused (illegal transition, unknown case, not the assignee…)."""
+    """A case operation was refused; the message is Chinese, written for the person who asked, and safe to show."""
+
+
+class NotFound(CaseError):
+    """No such case, invite or worker (or none this person may know of)."""
+
+
+class NotYours(CaseError):
+    """The case exists but this person may not do that to it (not the assignee, not the filer, not offered)."""
+
+
+class NotNow(CaseError):
+    """The case's state does not allow the action (`bot.cases.lifecycle`)."""
+
+
+class BadInput(CaseError):
+    """What the person typed cannot be used (an empty reason, a phone number of three digits)."""
+
+
+class UsageError(GridDeskError):
+    """A programming or command-line mistake (unknown grid id, no intent): English, for admins and developers.
+
+    Deliberately not a `CaseError`: the dialog shows `CaseError` messages to people, and this must never
+    reach a chat.
+    """
 
 
 class StorageError(GridDeskError):

@@ -13,7 +13,7 @@ from bot.cases import callbacks
 from bot.cases.service import CaseService
 from bot.cases.views import ReportDraft
 from bot.dialog.state_store import DatabaseStateStore
-from bot.errors import CaseError
+from bot.errors import CaseError, UsageError
 from storage.models import OutboxMessage
 
 RESIDENT, OTHER_RESIDENT = 501, 502
@@ -94,7 +94,7 @@ async def test_refusals_are_clear(case_service: CaseService) -> None:
         await s.return_case(case.id, WORKER, "不是我的")
     with pytest.raises(CaseError, match="只有反映人"):
         await s.rate(case.id, OTHER_RESIDENT, "satisfied")
-    with pytest.raises(CaseError, match="unknown rating"):
+    with pytest.raises(UsageError, match="unknown rating"):
         await s.rate(case.id, RESIDENT, "great")
     await s.rate(case.id, RESIDENT, "basic")
     with pytest.raises(CaseError, match="已评价"):
@@ -288,7 +288,7 @@ async def test_invites_are_one_time(case_service: CaseService) -> None:
     expired = await s.create_invite("赵网格", grid_id="liyuan-02", valid_hours=1)
     with pytest.raises(CaseError, match="过期"):
         await s.bind_worker(expired.code, WORKER_2, now=datetime.now(UTC) + timedelta(hours=2))
-    with pytest.raises(CaseError, match="unknown grid"):
+    with pytest.raises(UsageError, match="unknown grid"):
         await s.create_invite("x", grid_id="nope")
 
 

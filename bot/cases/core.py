@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cases import notify
+from bot.cases import lifecycle, notify
 from bot.cases.outbox import Outbox, enqueue
 from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
-from bot.errors import CaseError
+from bot.errors import NotFound, NotYours
 from storage.engine import Database, insert_if_absent, lock_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, Resident, Worker, utcnow
 
@@ -144,7 +144,7 @@ class CaseCore:
     async def _lock_case(self, s: AsyncSession, case_id: int) -> Case:
         case = (await s.execute(lock_row(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
         if case is None:
-            raise CaseError(f"找不到案件 #{case_id}。")
+            raise NotFound(f"找不到案件 #{case_id}。")
         return case
 
     async def _assignee(self, s: AsyncSession, case: Case) -> Worker | None:
@@ -153,7 +153,7 @@ class CaseCore:
     async def _require_assignee(self, s: AsyncSession, case: Case, telegram_id: int) -> Worker:
         worker = await self._assignee(s, case)
         if worker is None or worker.telegram_id != telegram_id:
-            raise CaseError(f"案件 {case.number} 不是派给您的，不能操作。")
+            raise NotYours(f"案件 {case.number} 不是派给您的，不能操作。")
         return worker
 
     async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
@@ -172,6 +172,22 @@ class CaseCore:
             chat = r.chat_id or r.telegram_id
             enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id,
                     held=r.blocked_at is not None)
+
+    async def _move(self, s: AsyncSession, case: Case, action: str, actor: tuple[str, int | None], at: datetime, *,
+                    to_state: str | None = None, to_level: str | None = None, note: str | None = None) -> CaseEvent:
+        """Apply one transition of the lifecycle table: new state (and level), the event that records it.
+
+        The room has checked who may act and `lifecycle.require`d the current state; this refuses a
+        target the table does not list, so the table stays the truth about where cases can go.
+        """
+        state = lifecycle.target(action, to_state if to_state is not None
+                                 else (case.state if not lifecycle.TRANSITIONS[action].targets else None))
+        from_state, from_level = case.state, case.level
+        case.state, case.updated_at = state, at
+        if to_level is not None:
+            case.level = to_level
+        s.add(case)
+        return await self._event(s, case, action, actor[0], actor[1], from_state, state, from_level, case.level, note, at)
 
     async def _event(self, s: AsyncSession, case: Case, action: str, actor_kind: str, actor_id: int | None,
                      from_state: str | None, to_state: str | None, from_level: str | None, to_level: str | None,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.cases import notify
+from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
@@ -37,18 +37,17 @@ class DeadlineRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
-            if case is None or case.reminded_at is not None or case.state not in ("assigned", "accepted"):
+            if case is None or case.reminded_at is not None or not lifecycle.allowed("remind", case.state):
                 return False
             if case.deadline_at <= at or not self._reminder_due(case, at):
                 return False
             case.reminded_at = at
-            s.add(case)
-            ev = await self._event(s, case, "remind", "system", None, case.state, case.state, case.level, case.level, None, at)
+            ev = await self._move(s, case, "remind", ("system", None), at)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.telegram_id is not None:
                 to_worker(s, assignee, notify.worker_reminder(assignee.telegram_id, case, self._label(case),
-                                                              self._local(case.deadline_at)),
-                        f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                                                             self._local(case.deadline_at)),
+                          f"ev{ev.id}:w{assignee.telegram_id}", case.id)
             return True
 
     async def overdue(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
@@ -70,25 +69,21 @@ class DeadlineRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
-            if case is None or case.state not in OPEN_STATES or case.deadline_at > at or case.level == "street":
+            if (case is None or not lifecycle.allowed("escalate", case.state) or case.deadline_at > at
+                    or case.level == "street"):
                 return None
             previous = await self._assignee(s, case)
-            from_state, from_level = case.state, case.level
-            case.level = LEVELS[LEVELS.index(case.level) + 1]
+            level = LEVELS[LEVELS.index(case.level) + 1]
             case.deadline_at = at + timedelta(hours=case.deadline_hours)
-            case.reminded_at, case.accepted_at, case.updated_at = None, None, at
-            dispatcher = await self._dispatcher(s, case)
-            if dispatcher is not None:
-                case.state, case.assignee_id = "assigned", dispatcher.id
-            else:
-                case.state, case.assignee_id = "filed", None
-            s.add(case)
-            note = f"超过办结时限，升级至{notify.level_word(case.level)}督办"
-            ev = await self._event(s, case, "escalate", "system", None, from_state, case.state, from_level, case.level, note, at)
+            case.reminded_at, case.accepted_at = None, None
+            dispatcher = await self._dispatcher(s, case, level)
+            case.assignee_id = dispatcher.id if dispatcher is not None else None
+            note = f"超过办结时限，升级至{notify.level_word(level)}督办"
+            ev = await self._move(s, case, "escalate", ("system", None), at, note=note, to_level=level,
+                                  to_state="assigned" if dispatcher is not None else "filed")
             if previous is not None and previous.telegram_id is not None:
                 to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
-                           f"ev{ev.id}:p{previous.telegram_id}",
-                        case.id)
+                          f"ev{ev.id}:p{previous.telegram_id}", case.id)
             if dispatcher is not None and dispatcher.telegram_id is not None:
                 enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note),
                         f"ev{ev.id}:w{dispatcher.telegram_id}", case.id)

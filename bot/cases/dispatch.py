@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cases import notify
+from bot.cases import lifecycle, notify
 from bot.cases.core import REACHABLE, CaseCore, clean_text, least_loaded, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
-from bot.errors import CaseError
+from bot.errors import BadInput, NotNow, NotYours
 from storage.models import LEVELS, Case, CaseEvent, Worker
 
 
@@ -24,20 +24,19 @@ class DispatchRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            if case.state not in ("filed", "returned", "assigned"):
-                raise CaseError(f"案件 {case.number} 当前{notify.state_word(case.state)}，不能派单。")
+            lifecycle.require("assign", case.number, case.state)
             if by_telegram_id is not None and by_telegram_id not in self.admin_ids:
                 dispatcher = await self._require_dispatcher(s, case, by_telegram_id)
             else:
                 dispatcher = None
             worker = await s.get(Worker, worker_id)
             if worker is None or not worker.active or worker.role != "grid" or worker.telegram_id is None:
-                raise CaseError("只能派给已绑定的在岗网格员。")
+                raise NotYours("只能派给已绑定的在岗网格员。")
             if dispatcher is not None and ((dispatcher.role == "community" and worker.community_id != dispatcher.community_id)
                                            or (dispatcher.role == "street" and worker.street_id != dispatcher.street_id)):
-                raise CaseError(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
+                raise NotYours(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
             if worker.unreachable_at is not None:
-                raise CaseError(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
+                raise NotNow(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
             kind = "system" if by_telegram_id is None else "admin" if by_telegram_id in self.admin_ids else "worker"
             await self._assign_to(s, case, worker, at, actor=(kind, by_telegram_id))
             return await self._view(s, case)
@@ -48,36 +47,32 @@ class DispatchRoom(CaseCore):
         (from a community dispatcher: to the street) to be re-assigned."""
         reason = clean_text(reason)
         if not reason:
-            raise CaseError("退单需要说明原因（例如：不属于本网格、分类有误）。")
+            raise BadInput("退单需要说明原因（例如：不属于本网格、分类有误）。")
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
             worker = await self._require_assignee(s, case, worker_telegram_id)
-            if case.state not in ("assigned", "accepted"):
-                raise CaseError(f"案件 {case.number} 当前{notify.state_word(case.state)}，不能退单。")
+            lifecycle.require("return", case.number, case.state)
             await self._hand_back(s, case, worker, at, actor=("worker", worker_telegram_id), reason=reason)
             return await self._view(s, case)
 
     async def _hand_back(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *,
                          actor: tuple[str, int | None], reason: str) -> CaseEvent:
         """退单: the case leaves `worker` for the queue one level up (grid → community, dispatcher → street)."""
-        from_state, from_level = case.state, case.level
-        case.level = "street" if worker.role in ("community", "street") else "community"
-        case.state, case.assignee_id, case.return_reason, case.updated_at = "returned", None, reason[:500], at
-        case.accepted_at = None
-        s.add(case)
-        ev = await self._event(s, case, "return", actor[0], actor[1], from_state, "returned", from_level, case.level,
-                               reason, at)
+        case.assignee_id, case.return_reason, case.accepted_at = None, reason[:500], None
+        ev = await self._move(s, case, "return", actor, at, note=reason,
+                              to_level="street" if worker.role in ("community", "street") else "community")
         await self._push_to_dispatcher(s, case, ev, at, why=f"退单原因：{reason[:200]}")
         await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "return",
                                                                                               script, self._to_script))
         return ev
 
-    async def _dispatcher(self, s: AsyncSession, case: Case) -> Worker | None:
-        """The bound dispatcher of the case's current level (community or street), least loaded first."""
-        if case.level == "community" and case.community_id:
+    async def _dispatcher(self, s: AsyncSession, case: Case, level: str | None = None) -> Worker | None:
+        """The bound, reachable dispatcher of `level` (default: the case's) — community or street — least loaded first."""
+        level = level or case.level
+        if level == "community" and case.community_id:
             cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
-        elif case.level == "street" and case.street_id:
+        elif level == "street" and case.street_id:
             cond = (Worker.role == "street") & (Worker.street_id == case.street_id)
         else:
             return None
@@ -102,16 +97,13 @@ class DispatchRoom(CaseCore):
 
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
                          keep_level: bool = False) -> None:
-        from_state, from_level = case.state, case.level
-        case.assignee_id, case.state, case.updated_at = worker.id, "assigned", at
-        if not keep_level:
-            case.level = worker.role if worker.role in LEVELS else "grid"
+        from_state = case.state
+        case.assignee_id = worker.id
         if worker.role == "grid" and worker.grid_id:
             case.grid_id = worker.grid_id
             case.community_id = worker.community_id or case.community_id
-        s.add(case)
-        ev = await self._event(s, case, "assign", actor[0], actor[1], from_state, "assigned", from_level, case.level,
-                               worker.name, at)
+        level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
+        ev = await self._move(s, case, "assign", actor, at, to_level=level, note=worker.name)
         if worker.telegram_id is not None:
             # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
             choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
@@ -153,4 +145,4 @@ class DispatchRoom(CaseCore):
                 return w
             if w.role == "street" and w.street_id == case.street_id:
                 return w
-        raise CaseError("只有社区或街道的派单员可以派单。")
+        raise NotYours("只有社区或街道的派单员可以派单。")

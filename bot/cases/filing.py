@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.cases import notify
+from bot.cases import lifecycle, notify
 from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, to_worker, utc
 from bot.cases.duplicates import similarity
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
-from bot.errors import CaseError
+from bot.errors import BadInput, NotNow, NotYours, UsageError
 from storage.engine import insert_if_absent, next_sequence
 from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer
 
@@ -93,11 +93,11 @@ class FilingRoom(CaseCore):
         """
         text = clean_text(draft.text)
         if not text:
-            raise CaseError("诉求内容不能为空，请描述一下问题。")
+            raise BadInput("诉求内容不能为空，请描述一下问题。")
         if not draft.intent or len(draft.intent) > 40:
-            raise CaseError("unknown intent for a case")
+            raise UsageError("unknown intent for a case")
         if not (0 < draft.deadline_hours <= 24 * 365):
-            raise CaseError("deadline_hours must be between 0 and 8760")
+            raise UsageError("deadline_hours must be between 0 and 8760")
         at = utc(now)
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
@@ -140,26 +140,22 @@ class FilingRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             resident = await self._resident(s, resident_telegram_id)
             if case.resident_id == resident.id:
-                raise CaseError(f"案件 {case.number} 是您本人反映的，无需附议。")
+                raise NotNow(f"案件 {case.number} 是您本人反映的，无需附议。")
             offered = await s.execute(select(SupportOffer.id).where(SupportOffer.case_id == case.id,
                                                                     SupportOffer.resident_id == resident.id))
             if offered.first() is None:
-                raise CaseError("只能附议系统向您推荐的相似案件。如有问题，请直接描述情况反映。")
-            if case.state in ("rated", "cancelled"):
-                raise CaseError(f"案件 {case.number} 已{notify.state_word(case.state)}，不能再附议。如问题仍在，请重新反映。")
+                raise NotYours("只能附议系统向您推荐的相似案件。如有问题，请直接描述情况反映。")
+            lifecycle.require("support", case.number, case.state)
             exists = await s.execute(select(CaseSupporter.id).where(CaseSupporter.case_id == case.id,
                                                                     CaseSupporter.resident_id == resident.id))
             if exists.first() is not None:
-                raise CaseError(f"您已附议过案件 {case.number}，处理进展会通知您。")
+                raise NotNow(f"您已附议过案件 {case.number}，处理进展会通知您。")
             s.add(CaseSupporter(case_id=case.id, resident_id=resident.id, text=clean_text(text)[:MAX_TEXT] or None,
                                 created_at=at))
             case.supporter_count += 1
-            case.updated_at = at
-            s.add(case)
-            ev = await self._event(s, case, "support", "resident", resident_telegram_id, case.state, case.state,
-                                   case.level, case.level, None, at)
+            ev = await self._move(s, case, "support", ("resident", resident_telegram_id), at)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.telegram_id is not None:
-                to_worker(s, assignee, notify.supporter_joined(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}",
-                           case.id)
+                to_worker(s, assignee, notify.supporter_joined(assignee.telegram_id, case),
+                          f"ev{ev.id}:w{assignee.telegram_id}", case.id)
             return await self._view(s, case)

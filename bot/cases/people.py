@@ -27,7 +27,7 @@ from bot.cases.core import (
 from bot.cases.outbox import hold_chat, release_chat
 from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
-from bot.errors import CaseError
+from bot.errors import BadInput, NotFound, NotNow, UsageError
 from storage.engine import lock_row
 from storage.models import Case, Community, Grid, GridArea, OutboxMessage, Resident, Street, Worker, utcnow
 
@@ -89,7 +89,7 @@ class PeopleRoom(CaseCore):
             if consent and phone:
                 cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch in "0123456789+")[:32]
                 if len(cleaned.lstrip("+")) < 5:
-                    raise CaseError("电话号码格式不对，请重新发送。")
+                    raise BadInput("电话号码格式不对，请重新发送。")
                 r.phone, r.phone_consent_at = cleaned, utcnow()
             else:
                 r.phone, r.phone_consent_at = None, None
@@ -108,25 +108,25 @@ class PeopleRoom(CaseCore):
         """A one-time invite code for a new grid worker (`grid_id`), community dispatcher or street supervisor."""
         name = clean_text(name)[:60]
         if not name:
-            raise CaseError("worker name must not be empty")
+            raise UsageError("worker name must not be empty")
         if sum(x is not None for x in (grid_id, community_id, street_id)) != 1:
-            raise CaseError("give exactly one of --grid, --community, --street")
+            raise UsageError("give exactly one of --grid, --community, --street")
         async with self.db.transaction() as s:
             if grid_id is not None:
                 grid = await s.get(Grid, grid_id)
                 if grid is None:
-                    raise CaseError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
+                    raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
                 community = await s.get(Community, grid.community_id)
                 worker = Worker(name=name, role="grid", grid_id=grid.id, community_id=grid.community_id,
                                 street_id=community.street_id if community else None)
             elif community_id is not None:
                 community = await s.get(Community, community_id)
                 if community is None:
-                    raise CaseError(f"unknown community {community_id!r} (see `griddesk grids`)")
+                    raise UsageError(f"unknown community {community_id!r} (see `griddesk grids`)")
                 worker = Worker(name=name, role="community", community_id=community.id, street_id=community.street_id)
             else:
                 if await s.get(Street, street_id) is None:
-                    raise CaseError(f"unknown street {street_id!r}")
+                    raise UsageError(f"unknown street {street_id!r} (see `griddesk grids`)")
                 worker = Worker(name=name, role="street", street_id=street_id)
             worker.invite_code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
             if valid_hours:
@@ -139,15 +139,15 @@ class PeopleRoom(CaseCore):
         """`/bind CODE`: link a Telegram account to the invited worker. Codes work once; CaseError otherwise."""
         code = (code or "").strip().upper().removeprefix("BIND_")
         if not code or len(code) > 20 or not code.isalnum():
-            raise CaseError("邀请码格式不对，请检查后重新发送：/bind 邀请码")
+            raise BadInput("邀请码格式不对，请检查后重新发送：/bind 邀请码")
         async with self.db.transaction() as s:
             w = (await s.execute(lock_row(select(Worker).where(Worker.invite_code == code), s))).scalar_one_or_none()
             if w is None:
-                raise CaseError("邀请码无效，请向社区管理员索取新的邀请码。")
+                raise NotFound("邀请码无效，请向社区管理员索取新的邀请码。")
             if w.bound_at is not None:
-                raise CaseError("该邀请码已被使用，每个邀请码只能绑定一次。")
+                raise NotNow("该邀请码已被使用，每个邀请码只能绑定一次。")
             if w.invite_expires_at is not None and w.invite_expires_at < utc(now):
-                raise CaseError("邀请码已过期，请向社区管理员索取新的邀请码。")
+                raise NotNow("邀请码已过期，请向社区管理员索取新的邀请码。")
             w.telegram_id, w.bound_at = telegram_id, utc(now)
             s.add(w)
             return worker_view(w)

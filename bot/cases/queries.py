@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 
 from bot.cases.core import CaseCore, utc
 from bot.cases.views import CaseView, EventView, aware
-from bot.errors import CaseError
+from bot.errors import NotFound
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, Resident, Worker
 
 
@@ -20,7 +20,7 @@ class QueryRoom(CaseCore):
         async with self.db.session() as s:
             case = await s.get(Case, case_id)
             if case is None:
-                raise CaseError(f"找不到案件 #{case_id}。")
+                raise NotFound(f"找不到案件 #{case_id}。")
             return await self._view(s, case)
 
     async def find_case(self, number: str) -> CaseView | None:

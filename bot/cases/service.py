@@ -2,11 +2,13 @@
 
 Lifecycle (design.md): 受理 filed → 派单 assigned → 接单 accepted → 办结 resolved → 评价 rated, plus
 退单 (assignee returns it with a reason → community dispatcher re-assigns), 超时 (past the deadline →
-escalated one level: grid → community → street) and 重办 (an unsatisfied rating reopens it).
+escalated one level: grid → community → street) and 重办 (an unsatisfied rating reopens it). The moves
+are one table, `bot.cases.lifecycle`; `bot/cases/README.md` prints and draws it.
 
 Rules every method keeps:
 - each call is one transaction; a case is committed before its number is returned;
-- an illegal transition raises `bot.errors.CaseError` with a Chinese reason the engine may show as is;
+- a refusal raises a `bot.errors.CaseError` (NotFound, NotYours, NotNow, BadInput) with a Chinese reason
+  the engine may show as is; programming and command-line mistakes raise `UsageError`, never shown in a chat;
 - every change writes a `CaseEvent` and, in the same transaction, outbox rows for everyone it concerns
   EXCEPT the actor (the actor's confirmation is the caller's own reply): pushes to the assignee with
   接单/办结/退单 buttons, notices to the resident and every supporter, the rating request after 办结;

@@ -1,0 +1,105 @@
+"""The case lifecycle, declared once: which action may move a case from which states to which, by whom,
+and who is told (FixMyStreet's `State.pm`, PTB's `ConversationHandler(states=…)`).
+
+Every room of the case service asks this table before it changes a case (`require`), and moves the
+case through `CaseCore._move`, which refuses a target the table does not list. "Can a 已退单 case be
+撤销?" is `allowed("cancel", "returned")`. `bot/cases/README.md` draws the table; a test keeps the
+drawing and the table the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.cases.views import STATE_NAMES
+from bot.errors import NotNow
+
+#: Who may act (checked by the room before `require`): the system itself (routing, deadlines), the
+#: case's assignee, a dispatcher of its community or street, an admin, the resident who filed it, or
+#: a resident the case was offered to as a similar one (附议).
+ACTORS = ("system", "assignee", "dispatcher", "admin", "filer", "offered")
+#: Who hears of it: the assignee (new or current), the queue (dispatchers, else admins), the assignee
+#: it was taken from, the filer and supporters (residents), or only the supporters.
+AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters")
+
+OPEN = ("filed", "assigned", "accepted", "returned")
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One action on a case. `targets` empty = the state stays; several = the room picks (e.g. a queue)."""
+
+    action: str  # the CaseEvent action
+    name: str  # what the field calls it
+    actors: tuple[str, ...]
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    told: tuple[str, ...]
+    #: Refusal per current state; `*` for any other. Formatted with `number` and `state` (its Chinese name).
+    refusals: dict[str, str] = field(default_factory=dict)
+
+    def refusal(self, number: str, state: str) -> str:
+        template = self.refusals.get(state) or self.refusals.get("*") or "案件 {number} 当前{state}，不能{name}。"
+        return template.format(number=number, state=STATE_NAMES.get(state, state), name=self.name)
+
+
+TABLE: tuple[Transition, ...] = (
+    Transition("file", "受理", ("filer",), (), ("filed",), ("assignee", "queue")),
+    Transition("assign", "派单", ("system", "dispatcher", "admin"), ("filed", "returned", "assigned"), ("assigned",),
+               ("assignee", "residents"), {"*": "案件 {number} 当前{state}，不能派单。"}),
+    Transition("accept", "接单", ("assignee",), ("assigned",), ("accepted",), ("residents",),
+               {"accepted": "案件 {number} 已接单，处理完成后请点「办结」。"}),
+    Transition("resolve", "办结", ("assignee",), ("assigned", "accepted"), ("resolved",), ("residents",)),
+    Transition("return", "退单", ("assignee", "system"), ("assigned", "accepted"), ("returned",), ("queue", "residents")),
+    Transition("rate", "评价", ("filer",), ("resolved",), ("rated", "resolved"), ("assignee",),
+               {"rated": "案件 {number} 已评价过，谢谢您的反馈。", "*": "案件 {number} 当前{state}，办结后才能评价。"}),
+    Transition("reopen", "重办", ("filer",), ("resolved",), ("assigned", "filed"), ("assignee", "queue", "supporters")),
+    Transition("cancel", "撤销", ("filer",), OPEN, ("cancelled",), ("assignee", "supporters")),
+    Transition("escalate", "超时升级", ("system",), OPEN, ("assigned", "filed"),
+               ("previous", "assignee", "queue", "residents")),
+    Transition("remind", "即将超时提醒", ("system",), ("assigned", "accepted"), (), ("assignee",)),
+    Transition("support", "附议", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
+               ("assignee",), {"*": "案件 {number} 已{state}，不能再附议。如问题仍在，请重新反映。"}),
+)
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
+
+
+def allowed(action: str, state: str) -> bool:
+    """May `action` start from `state`?"""
+    return state in TRANSITIONS[action].sources
+
+
+def require(action: str, number: str, state: str) -> Transition:
+    """The transition, or `NotNow` with the Chinese refusal people read."""
+    transition = TRANSITIONS[action]
+    if state not in transition.sources:
+        raise NotNow(transition.refusal(number, state))
+    return transition
+
+
+def target(action: str, state: str | None = None) -> str:
+    """The state `action` leads to (`state`: the one the room chose, checked against the table)."""
+    transition = TRANSITIONS[action]
+    chosen = state if state is not None else (transition.targets[0] if len(transition.targets) == 1 else None)
+    if chosen is None or (transition.targets and chosen not in transition.targets):
+        raise ValueError(f"{action} cannot lead to {state!r} (the lifecycle table allows {transition.targets})")
+    return chosen
+
+
+def edges() -> set[tuple[str, str, str]]:
+    """(from, to, action) for every move the table allows (an action that keeps the state loops)."""
+    found = set()
+    for t in TABLE:
+        for source in t.sources or ("[*]",):
+            for to in t.targets or (source,):
+                found.add((source, to, t.action))
+    return found
+
+
+def markdown_table() -> str:
+    """The table as `bot/cases/README.md` prints it (a test keeps the two identical)."""
+    rows = ["| action | 名称 | who may | from | to | who is told |", "|---|---|---|---|---|---|"]
+    for t in TABLE:
+        rows.append(f"| `{t.action}` | {t.name} | {', '.join(t.actors)} | {', '.join(t.sources) or '—'} | "
+                    f"{', '.join(t.targets) or '(stays)'} | {', '.join(t.told)} |")
+    return "\n".join(rows)

@@ -1,0 +1,70 @@
+"""The lifecycle table is the truth: the README draws exactly it, and the service never moves a case outside it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.cases import lifecycle
+from bot.cases.service import CaseService
+from bot.cases.views import ReportDraft
+from bot.errors import NotNow
+
+README = PROJECT_ROOT / "bot" / "cases" / "README.md"
+T0 = datetime(2026, 3, 9, 1, 30, tzinfo=UTC)
+RESIDENT, NEIGHBOUR, WORKER, WORKER_2, DISPATCHER = 701, 702, 1701, 1702, 2701
+
+
+def test_the_readme_prints_the_table_and_draws_every_move() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert lifecycle.markdown_table() in text
+    drawing = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = {(a, b, act) for a, b, act in re.findall(r"^\s+(\S+) --> (\S+): (\w+)$", drawing, re.M)}
+    assert drawn == lifecycle.edges()
+
+
+def test_questions_about_the_lifecycle_have_one_answer() -> None:
+    assert lifecycle.allowed("cancel", "returned") and not lifecycle.allowed("cancel", "rated")
+    assert lifecycle.allowed("assign", "returned") and not lifecycle.allowed("accept", "returned")
+    with pytest.raises(NotNow, match="已接单，处理完成后请点「办结」"):
+        lifecycle.require("accept", "20260309-0001", "accepted")
+    with pytest.raises(NotNow, match="当前已撤销，不能办结"):
+        lifecycle.require("resolve", "20260309-0001", "cancelled")
+    with pytest.raises(ValueError, match="lifecycle table"):
+        lifecycle.target("accept", "rated")
+    assert set(lifecycle.TRANSITIONS) == {t.action for t in lifecycle.TABLE}  # one row per action
+    for t in lifecycle.TABLE:
+        assert set(t.actors) <= set(lifecycle.ACTORS) and set(t.told) <= set(lifecycle.AUDIENCES), t.action
+
+
+async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseService) -> None:
+    s = case_service
+
+    async def bind(telegram_id: int, name: str, **where: str) -> int:
+        invite = await s.create_invite(name, **where)
+        return (await s.bind_worker(invite.code, telegram_id)).id
+
+    await bind(WORKER, "王网格", grid_id="liyuan-01")
+    second = await bind(WORKER_2, "李网格", grid_id="liyuan-01")
+    await bind(DISPATCHER, "赵主任", community_id="liyuan")
+    report = ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="3栋楼上天天半夜装修，电钻声吵得睡不着",
+                         deadline_hours=48.0, address="梨园小区3栋")
+    case = await s.file_case(report, now=T0)
+    await s.find_duplicates("noise", "三栋楼上半夜装修电钻声太吵", case.grid_id, now=T0, offer_to=NEIGHBOUR)
+    await s.support(case.id, NEIGHBOUR, now=T0)
+    await s.remind(case.id, now=T0 + timedelta(hours=40))
+    await s.accept(case.id, WORKER, now=T0 + timedelta(hours=41))
+    await s.resolve(case.id, WORKER, "已劝导", now=T0 + timedelta(hours=42))
+    await s.rate(case.id, RESIDENT, "unsatisfied", now=T0 + timedelta(hours=43))
+    await s.return_case(case.id, WORKER, "不属于本网格", now=T0 + timedelta(hours=44))
+    await s.assign(case.id, second, by_telegram_id=DISPATCHER, now=T0 + timedelta(hours=45))
+    await s.escalate(case.id, now=T0 + timedelta(hours=100))
+    await s.cancel(case.id, RESIDENT, reason="已自行解决", now=T0 + timedelta(hours=101))
+
+    events = await s.events(case.id)
+    moves = {(e.from_state or "[*]", e.to_state, e.action) for e in events}
+    assert moves <= lifecycle.edges(), moves - lifecycle.edges()
+    assert {e.action for e in events} == set(lifecycle.TRANSITIONS)  # and this walk used every row
