@@ -137,6 +137,15 @@ async def next_sequence(session: AsyncSession, day: str) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
+def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
+    """A SQL expression for `end - start` in seconds (fractions kept), for figures computed in the database."""
+    from sqlalchemy import func
+
+    if dialect_of(session) == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
 async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]) -> None:
     """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row that a concurrent transaction may create too."""
     if dialect_of(session) == "postgresql":

@@ -73,3 +73,44 @@ def test_cli_grids_invite_stats_on_fresh_database(tmp_path: Path) -> None:
     assert total["by"] == "total" and total["cases"] == 0 and total["resolution_rate"] is None
     table = _cli(db, "stats")
     assert "办结率" in table.stdout and "满意率" in table.stdout
+
+
+async def test_stats_for_a_period_and_beyond_postgresqls_parameter_limit(case_service: CaseService) -> None:
+    """Figures come from GROUP BY in the database: a period filters them, and 33,000 cases (more than the
+    32,767 bound parameters PostgreSQL allows, which the case-by-case version passed) count in one go."""
+    from sqlalchemy import insert
+
+    from storage.models import Case, Resident
+
+    s = case_service
+
+    def d(text: str) -> ReportDraft:
+        return ReportDraft(resident_telegram_id=1401, intent="noise", text=text, deadline_hours=24, address="梨园小区1栋")
+
+    await s.file_case(d("楼上装修吵"), now=T0)
+    await s.file_case(d("半夜KTV吵"), now=T0 + timedelta(days=40))
+    in_june = await s.stats(since=T0 - timedelta(days=1), until=T0 + timedelta(days=29), now=T0 + timedelta(days=50))
+    assert in_june.total.cases == 1 and in_june.by_category[0].cases == 1
+    assert (await s.stats(now=T0 + timedelta(days=50))).total.cases == 2
+
+    async with s.db.transaction() as session:
+        resident = (await session.execute(Resident.__table__.select().where(Resident.telegram_id == 1401))).first()
+        rows = [{"number": f"20250101-{i:05d}", "intent": "parking", "text": "车堵门口", "photos": [],
+                 "resident_id": resident.id, "level": "grid", "state": "resolved", "urgent": False,
+                 "deadline_hours": 24.0, "deadline_at": T0 + timedelta(days=1), "supporter_count": 0, "reopen_count": 0,
+                 "resolved_at": T0 + timedelta(hours=6), "resolved_on_time": i % 2 == 0,
+                 "created_at": T0, "updated_at": T0} for i in range(33_000)]
+        await session.execute(insert(Case.__table__), rows)
+    stats = await s.stats(now=T0 + timedelta(days=50))
+    parking = next(r for r in stats.by_category if r.id == "parking")
+    assert (parking.cases, parking.resolved, parking.on_time) == (33_000, 33_000, 16_500)
+    assert parking.avg_handling_hours == 6.0 and stats.total.cases == 33_002
+
+
+def test_cli_stats_refuses_a_bad_period(tmp_path: Path) -> None:
+    bad = _cli(tmp_path / "p.db", "stats", "--since", "2026-13-01")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+    backwards = _cli(tmp_path / "p.db", "stats", "--since", "2026-06-02", "--until", "2026-06-01")
+    assert backwards.returncode == 1 and "--since must be on or before --until" in backwards.stderr
+    ok = _cli(tmp_path / "p.db", "stats", "--json", "--since", "2026-06-01", "--until", "2026-06-30")
+    assert ok.returncode == 0 and json.loads(ok.stdout.splitlines()[0])["cases"] == 0

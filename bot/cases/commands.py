@@ -1,4 +1,5 @@
-"""CLI: `griddesk grids [--json]`, `griddesk worker invite --grid ID --name NAME`, `griddesk stats [--json]`.
+"""CLI: `griddesk grids [--json]`, `griddesk worker invite --grid ID --name NAME`,
+`griddesk stats [--json] [--since DAY] [--until DAY]`.
 
 Light at import: the database and service are imported inside the handlers. Each command prepares the
 database first (migrate + seed an empty one), so it works on a fresh checkout.
@@ -10,7 +11,11 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import UsageError
 
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
@@ -36,7 +41,16 @@ def register(sub: Any) -> None:
 
     stats = sub.add_parser("stats", help="工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker")
     stats.add_argument("--json", action="store_true", help="one JSON object per line (by: total|grid|category|worker)")
+    stats.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="cases filed on or after this day (local time)")
+    stats.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="cases filed on or before this day (local time)")
     stats.set_defaults(handler=_stats)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
 
 
 async def _open(settings: Settings, with_intents: bool = False) -> CaseService:
@@ -95,10 +109,16 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cases.stats import format_table
 
+    zone = ZoneInfo(settings.timezone)
+    since = datetime.combine(args.since, time(), zone) if args.since else None
+    until = datetime.combine(args.until + timedelta(days=1), time(), zone) if args.until else None
+    if since and until and since >= until:
+        raise UsageError("--since must be on or before --until")
+
     async def run() -> Any:
         service = await _open(settings, with_intents=True)
         try:
-            return await service.stats()
+            return await service.stats(since=since, until=until)
         finally:
             await service.close()
 

@@ -68,9 +68,12 @@ class QueryRoom(CaseCore):
             return [EventView(aware(e.at), e.action, e.actor_kind, e.actor_id, e.from_state, e.to_state,  # type: ignore[arg-type]
                               e.from_level, e.to_level, e.note) for e in rows]
 
-    async def stats(self, *, since: datetime | None = None, now: datetime | None = None) -> Any:
-        """工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker (`bot.cases.stats.Stats`)."""
+    async def stats(self, *, since: datetime | None = None, until: datetime | None = None,
+                    now: datetime | None = None) -> Any:
+        """工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker (`bot.cases.stats.Stats`),
+        of the cases filed in [since, until)."""
         from bot.cases.stats import compute_stats
 
         async with self.db.session() as s:
-            return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None, now=utc(now))
+            return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
+                                       until=utc(until) if until else None, now=utc(now))
