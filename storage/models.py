@@ -149,6 +149,8 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         Index("ix_case_state_deadline", "state", "deadline_at"),
         Index("ix_case_dup", "intent", "grid_id", "created_at"),
+        Index("ix_case_created", "created_at"),  # figures for a period
+        Index("ix_case_assignee_state", "assignee_id", "state"),  # a worker's open load, /tasks
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=16)
