@@ -106,3 +106,52 @@ async def test_deadlines_remind_then_escalate_once_with_two_instances(tg: BotApi
     assert sum("即将超时" in t for t in texts) == 1, texts
     assert sum("升级" in t for t in texts) == 1, texts
     assert (await service.get_case(case.id)).level == "community"
+
+
+class HangingCalls:
+    """Our own `BotCalls` protocol (not a library class): sends to `stuck` hang until released."""
+
+    def __init__(self, stuck: int):
+        self.stuck = stuck
+        self.release = asyncio.Event()
+        self.sent: list[tuple[int, str]] = []
+
+    async def send(self, call) -> int:
+        if call.chat_id == self.stuck:
+            await self.release.wait()
+        self.sent.append((call.chat_id, call.html))
+        return len(self.sent)
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        return None
+
+
+async def test_one_hung_chat_never_holds_back_another_chats_push(service: CaseService) -> None:
+    calls = HangingCalls(stuck=71)
+    loop = OutboxLoop(service.outbox, TelegramSender(calls), idle_seconds=0.05)
+    stop = asyncio.Event()
+    assert await service.outbox.add(Reply(71, "给71的派单"), dedupe_key="h71")
+    running = asyncio.create_task(loop.run(stop))
+    try:
+        async def first_claimed() -> bool:
+            return 71 in loop._busy
+
+        await until(first_claimed)  # chat 71's send is in flight and hangs
+        assert await service.outbox.add(Reply(72, "给72的派单"), dedupe_key="h72")
+        assert await service.outbox.add(Reply(71, "给71的第二条"), dedupe_key="h71b")
+
+        async def other_went_out() -> bool:
+            return (72, "给72的派单") in calls.sent
+
+        await until(other_went_out)  # while 71 still hangs
+        assert not any(chat == 71 for chat, _ in calls.sent)
+        calls.release.set()
+
+        async def all_out() -> bool:
+            return [text for chat, text in calls.sent if chat == 71] == ["给71的派单", "给71的第二条"]
+
+        await until(all_out)  # and 71's own rows keep their order
+    finally:
+        stop.set()
+        calls.release.set()
+        await asyncio.wait_for(running, WAIT)

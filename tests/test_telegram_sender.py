@@ -176,3 +176,24 @@ def test_photo_caption_and_edit_and_empty() -> None:
     (edit,) = render(Reply(1, "已接单 <ok>", edit_message_id=9))
     assert edit.kind == "edit" and edit.message_id == 9 and "&lt;ok&gt;" in edit.html
     assert render(Reply(1, "", callback_answer="已收到")) == []
+
+
+def test_limits_are_counted_in_utf16_units_as_telegram_does() -> None:
+    """568 characters can be 1,030 UTF-16 units (emoji, rare CJK): Telegram refused such a caption."""
+    caption = "【待派单】" + "😡" * 520 + "楼上装修太吵"
+    assert len(caption) < 1024 < len(caption.encode("utf-16-le")) // 2
+    photo, text = render(Reply(1, caption, photo_file_id="AgAC1", buttons=((Button("派给 张三", "asg:1:2"),),)))
+    assert (photo.kind, photo.html) == ("photo", "") and text.kind == "message" and text.markup is not None
+    long = "𠀀" * 3000  # 6,000 units in 3,000 characters
+    parts = split_text(long)
+    assert len(parts) == 2 and all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts) and "".join(parts) == long
+
+
+async def test_a_refused_photo_still_delivers_its_words() -> None:
+    sender, calls, _, _ = make_sender([SendFailure("bad_request", "Bad Request: wrong file identifier/HTTP URL specified")])
+    result = await sender.deliver(Reply(7, "【新派单】案件编号 20261201-0001", photo_file_id="AgAC-other-bot",
+                                        buttons=((Button("接单", "acc:1"),),)))
+    assert result.status == "sent"
+    kinds = [(kind, html) for _, kind, _, html in calls.calls]
+    assert kinds[0][0] == "photo" and kinds[-1][0] == "message"
+    assert "20261201-0001" in kinds[-1][1] and "照片无法发送" in kinds[-1][1]

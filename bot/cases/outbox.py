@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,12 +92,18 @@ class Outbox:
             return False
         return True
 
-    async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60) -> list[OutboxItem]:
-        """Take up to `limit` due messages, oldest first, leasing them for `lease_seconds`."""
+    async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60,
+                        exclude_chats: Collection[int] = ()) -> list[OutboxItem]:
+        """Take up to `limit` due messages, oldest first, leasing them for `lease_seconds`.
+
+        `exclude_chats`: chats a sender is still busy with; their rows wait so that order per chat holds.
+        """
         at = _as_utc(now) if now else utcnow()
         async with self.db.transaction() as s:
-            stmt = (select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at)
-                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+            stmt = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at)
+            if exclude_chats:
+                stmt = stmt.where(OutboxMessage.chat_id.not_in(list(exclude_chats)))
+            stmt = stmt.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
             rows = (await s.execute(claim_rows(stmt, s))).scalars().all()
             items = []
             for row in rows:
@@ -156,11 +163,13 @@ class Outbox:
             rows = await s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
             return {status: int(n) for status, n in rows}
 
-    async def next_due_at(self) -> datetime | None:
+    async def next_due_at(self, exclude_chats: Collection[int] = ()) -> datetime | None:
         """When the earliest pending message becomes due (aware UTC), so a sender can sleep until then."""
+        stmt = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
+        if exclude_chats:
+            stmt = stmt.where(OutboxMessage.chat_id.not_in(list(exclude_chats)))
         async with self.db.session() as s:
-            value = (await s.execute(select(func.min(OutboxMessage.next_attempt_at))
-                                     .where(OutboxMessage.status == "pending"))).scalar_one_or_none()
+            value = (await s.execute(stmt)).scalar_one_or_none()
             return value.replace(tzinfo=UTC) if value else None
 
     async def _set_pending(self, item_id: int, **values: Any) -> None:

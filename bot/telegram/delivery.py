@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -26,12 +27,13 @@ class OutboxPort(Protocol):
 
     wakeup: asyncio.Event
 
-    async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60) -> list[Any]: ...
+    async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60,
+                        exclude_chats: Collection[int] = ()) -> list[Any]: ...
     async def mark_sent(self, item_id: int, now: datetime | None = None) -> None: ...
     async def retry_later(self, item_id: int, delay_seconds: float, error: str = "") -> None: ...
     async def mark_failed(self, item_id: int, error: str) -> None: ...
     async def mark_blocked(self, item_id: int, error: str = "blocked by the user") -> None: ...
-    async def next_due_at(self) -> datetime | None: ...
+    async def next_due_at(self, exclude_chats: Collection[int] = ()) -> datetime | None: ...
 
 
 class OutboxLoop:
@@ -50,23 +52,49 @@ class OutboxLoop:
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff(base=1.0, cap=300.0)
         self.delivered = 0
+        self._busy: dict[int, asyncio.Task[None]] = {}  # chat id → the task delivering its rows
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("outbox pass failed; trying again shortly")
-                handled = 0
-            if handled:
-                continue
-            await self._idle(stop)
+        """Claim and hand each chat's rows to its own task without waiting for them: a chat whose send
+        hangs holds back only itself, never another chat's push (no head-of-line blocking)."""
+        try:
+            while not stop.is_set():
+                try:
+                    started = self._start(await self._claim())
+                except Exception:
+                    log.exception("outbox pass failed; trying again shortly")
+                    started = 0
+                if started:
+                    continue
+                await self._idle(stop)
+        finally:
+            if self._busy:
+                await asyncio.wait(list(self._busy.values()), timeout=self.lease_seconds)
+
+    async def _claim(self) -> list[Any]:
+        self.outbox.wakeup.clear()
+        return await self.outbox.claim_due(limit=self.batch, lease_seconds=self.lease_seconds,
+                                           exclude_chats=set(self._busy))
+
+    def _start(self, items: list[Any]) -> int:
+        by_chat: dict[int, list[Any]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        for chat_id, chat_items in by_chat.items():
+            task = asyncio.create_task(self._deliver_chat(chat_items), name=f"outbox-chat-{chat_id}")
+            self._busy[chat_id] = task
+            task.add_done_callback(lambda _t, chat=chat_id: self._done(chat))
+        return len(items)
+
+    def _done(self, chat_id: int) -> None:
+        self._busy.pop(chat_id, None)
+        self.outbox.wakeup.set()  # the chat's next rows (or rows left for later) may go now
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Sleep until new rows are committed, the next row is due, or `idle_seconds` pass."""
         wait = self.idle_seconds
         with contextlib.suppress(Exception):
-            due = await self.outbox.next_due_at()
+            due = await self.outbox.next_due_at(exclude_chats=set(self._busy))
             if due is not None:
                 wait = max(0.05, min(wait, (due - datetime.now(UTC)).total_seconds()))
         waiters = [asyncio.ensure_future(self.outbox.wakeup.wait()), asyncio.ensure_future(stop.wait())]
@@ -76,14 +104,11 @@ class OutboxLoop:
         self.outbox.wakeup.clear()
 
     async def run_once(self) -> int:
-        """Claim and deliver one batch; returns how many rows were claimed."""
-        self.outbox.wakeup.clear()
-        items = await self.outbox.claim_due(limit=self.batch, lease_seconds=self.lease_seconds)
-        by_chat: dict[int, list[Any]] = defaultdict(list)
-        for item in items:
-            by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._deliver_chat(chat_items) for chat_items in by_chat.values()))
-        return len(items)
+        """Claim and deliver one batch, waiting for it (tests and one-shot tools); returns how many rows were claimed."""
+        count = self._start(await self._claim())
+        if self._busy:
+            await asyncio.gather(*self._busy.values())
+        return count
 
     async def _deliver_chat(self, items: list[Any]) -> None:
         """One chat's rows in order; beyond `per_chat` they go back at once (the chat's rate is ~1/s)."""

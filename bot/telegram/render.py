@@ -12,7 +12,9 @@ from typing import Literal
 
 from bot.dialog.events import MAX_CALLBACK_BYTES, Reply
 
-MAX_TEXT = 4096  # Telegram's limit for a message, counted on the visible text
+#: Telegram's limits, counted on the visible text in UTF-16 code units (an emoji or a rare CJK character
+#: outside the BMP counts two): a caption of 568 characters can be 1,030 units and be refused.
+MAX_TEXT = 4096
 MAX_CAPTION = 1024
 LOCATION_BUTTON = "📍 发送我的位置"
 LOCATION_HINT = "也可以点下方按钮直接发送位置。"
@@ -49,9 +51,10 @@ class Outgoing:
     photo: str | None = None
     message_id: int | None = None  # for edits
 
-    def as_new_message(self) -> Outgoing:
-        """The same content as a fresh message (when the message to edit is gone)."""
-        return Outgoing("message", self.chat_id, self.html, self.markup)
+    def as_new_message(self, note: str = "") -> Outgoing:
+        """The same content as a fresh text message (the message to edit is gone, or a photo was refused)."""
+        text = self.html + ("\n" + escape(note) if note and self.html else escape(note))
+        return Outgoing("message", self.chat_id, text, self.markup)
 
 
 def escape(text: str) -> str:
@@ -59,18 +62,41 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units (whole characters only)."""
+    units = 0
+    for index, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Cut long plain text into message-sized parts, preferring line breaks, never splitting a surrogate pair."""
+    """Cut long plain text into message-sized parts (UTF-16 units), preferring line breaks, never inside a character."""
     parts: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", limit // 2, limit)
-        cut = limit if cut <= 0 else cut
+    while utf16_len(rest) > limit:
+        fits = _fitting_prefix(rest, limit)
+        cut = rest.rfind("\n", fits // 2, fits)
+        cut = fits if cut <= 0 else cut
         parts.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     if rest.strip():
         parts.append(rest)
     return parts
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` UTF-16 units, with an ellipsis when cut."""
+    if utf16_len(text) <= limit:
+        return text
+    return text[: _fitting_prefix(text, limit - 1)] + "…"
 
 
 def inline_keyboard(reply: Reply) -> InlineKeyboard | None:
@@ -94,12 +120,11 @@ def render(reply: Reply) -> list[Outgoing]:
     if reply.edit_message_id is not None and not reply.photo_file_id:
         if not text.strip():
             return []
-        visible = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
-        return [Outgoing("edit", chat, escape(visible), inline, message_id=reply.edit_message_id)]
+        return [Outgoing("edit", chat, escape(shorten(text, MAX_TEXT)), inline, message_id=reply.edit_message_id)]
 
     calls: list[Outgoing] = []
     if reply.photo_file_id:
-        if len(text) <= MAX_CAPTION:
+        if utf16_len(text) <= MAX_CAPTION:
             calls.append(Outgoing("photo", chat, escape(text), markup, photo=reply.photo_file_id))
             markup, text = None, ""
         else:

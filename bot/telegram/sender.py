@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 #: The longest one Bot API call may take (each adapter bounds its library's timeouts by it): the outbox
 #: lease is derived from it, so a slow send is never claimed and sent a second time by another instance.
 SEND_TIMEOUT = 20.0
+#: Added when a photo could not be sent and only the words go out.
+PHOTO_DROPPED = "（附带的照片无法发送）"
 
 FailureKind = Literal["retry_after", "server", "network", "blocked", "bad_request", "unauthorized", "conflict"]
 RETRYABLE: frozenset[str] = frozenset({"retry_after", "server", "network"})
@@ -187,6 +189,14 @@ class TelegramSender:
                     return None  # the message already shows this: done
                 if call.kind == "edit" and exc.edit_target_gone:
                     call = call.as_new_message()
+                    attempt -= 1
+                    continue
+                if call.kind == "photo" and exc.kind == "bad_request":
+                    # The photo or its caption is refused for good (a file id from another bot, a caption
+                    # Telegram measures as too long): the words still matter more than the picture.
+                    log.warning("photo to chat %s refused (%s); sending the text without it", call.chat_id,
+                                exc.description)
+                    call = call.as_new_message(note=PHOTO_DROPPED)
                     attempt -= 1
                     continue
                 decision = await self._on_failure(call, exc, attempt, limit, patience, result)

@@ -483,7 +483,7 @@ class BotApiDouble:
         visible = self._visible(raw, params.get("parse_mode"))
         if not visible.strip():
             raise TelegramError(400, "Bad Request: message text is empty")
-        if len(visible) > 4096:
+        if _utf16_len(visible) > 4096:  # Telegram counts UTF-16 code units, not characters
             raise TelegramError(400, "Bad Request: message is too long")
         markup = params.get("reply_markup")
         self._check_markup(markup)
@@ -502,7 +502,7 @@ class BotApiDouble:
             raise TelegramError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         raw = params.get("caption")
         visible = self._visible(raw, params.get("parse_mode"))
-        if len(visible) > 1024:
+        if _utf16_len(visible) > 1024:
             raise TelegramError(400, "Bad Request: message caption is too long")
         markup = params.get("reply_markup")
         self._check_markup(markup)
@@ -679,3 +679,7 @@ class BotApiDouble:
             return web.json_response([{"seq": s.seq, "method": s.method, "chat_id": s.chat_id, "message_id": s.message_id,
                                        "text": s.text, "reply_markup": s.reply_markup} for s in self.sent if s.seq > since])
         return web.json_response({"error": f"unknown action {action}"}, status=404)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
