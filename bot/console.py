@@ -1,5 +1,6 @@
 """`griddesk chat`: talk to the real dialog engine from a terminal (or a pipe), as a resident, a grid
-worker or an admin. Pushes the case service writes to the outbox print inline after each turn.
+worker or an admin. Pushes the case service writes to the outbox print inline after each turn. The
+deadline loop runs here as under `griddesk run`: reminders and 超时 escalation do not need Telegram.
 
 Console-only commands (never sent to the engine):
   /as resident [NAME]   /as worker NAME [GRID_ID]   /as admin   /who
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -50,12 +54,21 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, role: str = "resident",
-                      name: str | None = None) -> int:
-    """The loop: read a line, hand it to the engine as the current persona, print replies and pushes."""
+                      name: str | None = None, clock: Callable[[], datetime] | None = None) -> int:
+    """The loop: read a line, hand it to the engine as the current persona, print replies and pushes.
+
+    Deadlines run beside it (a pass at start, then every `deadline_check_seconds`); `clock` is theirs.
+    """
+    from bot.runtime.loops import DeadlineLoop
     from bot.services import build_app
 
     app = await build_app(settings)
+    deadlines = DeadlineLoop(app.cases, settings.deadline_check_seconds, clock=clock)
+    stop = asyncio.Event()
+    background: asyncio.Task[None] | None = None
     try:
+        await deadlines.run_once()  # what fell due while nobody was chatting
+        background = asyncio.create_task(_later(deadlines, stop), name="deadlines")
         console = Console(app, stdout, interactive=stdin.isatty())
         await console.switch(role, name)
         if console.interactive:
@@ -71,7 +84,18 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, role
                 break
         return 0
     finally:
+        stop.set()
+        if background is not None:
+            await background
         await app.close()
+
+
+async def _later(deadlines: Any, stop: asyncio.Event) -> None:
+    """The deadline loop after its first pass (which `run_console` awaits before reading input)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), deadlines.every_seconds)
+    if not stop.is_set():
+        await deadlines.run(stop)
 
 
 class Console:

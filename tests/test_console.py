@@ -62,3 +62,33 @@ async def test_roles_switch_and_pushes_print_inline(tmp_path):
     assert "统计" in text and "油烟异味" in text
     assert "处置中" in text  # /my shows the state
     assert "用法：/loc" in text
+
+
+async def test_the_console_runs_deadlines_too_and_escalates_an_overdue_case(tmp_path):
+    """Reminders and 超时 do not need Telegram: `griddesk chat` escalates, on a clock the test controls."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.cases.service import open_service
+    from bot.cases.views import ReportDraft
+    from bot.console import RESIDENT_BASE_ID, run_console
+
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'gd.db'}", _env_file=None)
+    filed_at = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    service = await open_service(settings)
+    invite = await service.create_invite("王网格", grid_id="liyuan-01")
+    await service.bind_worker(invite.code, 7_000_001)
+    case = await service.file_case(ReportDraft(resident_telegram_id=RESIDENT_BASE_ID, intent="noise",
+                                               text="楼上半夜装修电钻声吵得睡不着", deadline_hours=24, address="梨园小区3栋"),
+                                   now=filed_at)
+    await service.close()
+
+    out = io.StringIO()
+    clock = lambda: filed_at + timedelta(hours=30)  # noqa: E731 — six hours past the deadline
+    assert await run_console(settings, io.StringIO("/who\n"), out, clock=clock) == 0
+    assert f"案件 {case.number}）未在时限内办结，已升级至社区督办" in out.getvalue()  # the resident's notice, inline
+    service = await open_service(settings)
+    try:
+        after = await service.get_case(case.id)
+        assert after.level == "community" and "escalate" in [e.action for e in await service.events(case.id)]
+    finally:
+        await service.close()

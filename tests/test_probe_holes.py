@@ -15,7 +15,7 @@ from dialog_helpers import bound_worker, case_number, driver_for, make_app
 from bot.cases import callbacks
 from bot.dialog.events import OUTBOX_ID, Incoming, Sender
 from bot.dialog.testing import texts_of
-from bot.telegram.delivery import OutboxLoop
+from bot.runtime.loops import OutboxLoop
 from bot.telegram.sender import SEND_TIMEOUT, TelegramSender
 
 REPORT = "梨园小区3栋楼下烧烤油烟太大了，熏得没法开窗"
@@ -214,5 +214,5 @@ async def test_a_contact_with_an_unusable_phone_gets_a_clear_answer(app, phone: 
 
 
 def test_the_outbox_lease_outlasts_a_chats_sends_in_flight() -> None:
-    loop = OutboxLoop(outbox=None, sender=TelegramSender(calls=None))  # type: ignore[arg-type]
+    loop = OutboxLoop(outbox=None, sender=TelegramSender(calls=None), send_timeout=SEND_TIMEOUT)  # type: ignore[arg-type]
     assert loop.lease_seconds > loop.per_chat * SEND_TIMEOUT

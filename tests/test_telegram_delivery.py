@@ -17,9 +17,9 @@ import pytest
 from bot.cases.service import CaseService, open_service
 from bot.cases.views import ReportDraft
 from bot.dialog.events import Reply
+from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import load_settings
 from bot.telegram.aiogram_adapter import AiogramAdapter
-from bot.telegram.delivery import DeadlineLoop, OutboxLoop
 from bot.telegram.sender import Backoff, TelegramSender
 
 sys.path.insert(0, str(Path(__file__).parent))

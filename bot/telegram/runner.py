@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from bot.dialog.events import OUTBOX_ID, Incoming, Reply
 from bot.errors import ConfigError
+from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import Settings
-from bot.telegram.delivery import DeadlineLoop, OutboxLoop
 from bot.telegram.menus import Commands, MenuManager
 from bot.telegram.runtime import BotRuntime
-from bot.telegram.sender import Backoff, Delivery, RateLimiter, SendFailure, TelegramSender
+from bot.telegram.sender import SEND_TIMEOUT, Backoff, Delivery, RateLimiter, SendFailure, TelegramSender
 from bot.telegram.translate import Translated
 from bot.telegram.webhook import WebhookServer, webhook_path
 
@@ -124,7 +124,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     limiter = RateLimiter(per_second=settings.telegram_max_rate, burst=burst)
     sender = TelegramSender(adapter, limiter=limiter, on_blocked=mark_blocked)
     runtime = BotRuntime(app.engine, sender, on_delivered=delivered, after_event=after_event)
-    outbox = OutboxLoop(service.outbox, sender)
+    outbox = OutboxLoop(service.outbox, sender, send_timeout=SEND_TIMEOUT)
     deadlines = DeadlineLoop(service, settings.deadline_check_seconds)
     _install_signals(stop)
     webhook: WebhookServer | None = None

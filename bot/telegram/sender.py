@@ -13,10 +13,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.dialog.events import Reply
+from bot.runtime.delivery import Backoff, Delivery
 from bot.telegram.render import Outgoing, render
 
 log = logging.getLogger(__name__)
@@ -105,34 +105,6 @@ class RateLimiter:
         """After a 429 for this chat nothing more goes to it for `seconds`."""
         until = self._clock() + seconds + self._chat_tolerance
         self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), until)
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Exponential backoff for 5xx and network errors: base · 2^n, capped."""
-
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int) -> float:
-        return min(self.cap, self.base * (2 ** max(0, attempt - 1)))
-
-
-@dataclass(slots=True)
-class Delivery:
-    """How sending one reply ended. `retry_in` says when to try again for `failed` (outbox scheduling)."""
-
-    status: Literal["sent", "blocked", "rejected", "failed"]
-    attempts: int = 0
-    message_ids: list[int] = field(default_factory=list)
-    reason: str = ""
-    retry_in: float | None = None
-    failure: str | None = None  # the SendFailure kind for `failed`
-
-    @property
-    def final(self) -> bool:
-        """True when trying again cannot help (sent, blocked or rejected)."""
-        return self.status != "failed"
 
 
 class TelegramSender:

@@ -1,4 +1,4 @@
-"""Background tasks beside the adapter: deliver the outbox, and run case deadlines.
+"""The background loops every runner starts, whatever the channel: deliver the outbox, run case deadlines.
 
 Outbox: claim due rows (a short lease; SKIP LOCKED on PostgreSQL), send each once through the shared
 sender, and mark it: sent, blocked (403), failed (400, or retried for too long), or due again later
@@ -13,13 +13,20 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.telegram.sender import SEND_TIMEOUT, Backoff, TelegramSender
+from bot.dialog.events import Reply
+from bot.runtime.delivery import Backoff, Delivery
 
 log = logging.getLogger(__name__)
+
+
+class Sender(Protocol):
+    """A channel's sender (`bot.telegram.sender.TelegramSender`): the loop asks for one try per call."""
+
+    async def deliver(self, reply: Reply, *, max_attempts: int | None = None, max_wait: float | None = None) -> Delivery: ...
 
 
 class OutboxPort(Protocol):
@@ -37,9 +44,9 @@ class OutboxPort(Protocol):
 
 
 class OutboxLoop:
-    def __init__(self, outbox: OutboxPort, sender: TelegramSender, *, batch: int = 50, per_chat: int = 5,
+    def __init__(self, outbox: OutboxPort, sender: Sender, *, batch: int = 50, per_chat: int = 5,
                  lease_seconds: float | None = None, idle_seconds: float = 1.0, max_attempts: int = 100,
-                 backoff: Backoff | None = None, send_timeout: float = SEND_TIMEOUT):
+                 backoff: Backoff | None = None, send_timeout: float = 20.0):
         self.outbox = outbox
         self.sender = sender
         self.batch = batch
@@ -144,21 +151,31 @@ class DeadlinePort(Protocol):
 
 
 class DeadlineLoop:
-    """Reminders and escalations by themselves; the case service makes each step safe across instances."""
+    """Reminders and escalations by themselves; the case service makes each step safe across instances.
 
-    def __init__(self, cases: DeadlinePort, every_seconds: float):
+    `clock` says what time it is (tests and demos move it; by default the real one).
+    """
+
+    def __init__(self, cases: DeadlinePort, every_seconds: float, *, clock: Callable[[], datetime] | None = None):
         self.cases = cases
         self.every_seconds = every_seconds
+        self.clock = clock
         self.passes = 0
+
+    async def run_once(self) -> tuple[int, int]:
+        """One pass: (reminded, escalated); a failure is logged, never raised (the loop must go on)."""
+        try:
+            reminded, escalated = await self.cases.run_deadlines(self.clock() if self.clock else None)
+        except Exception:
+            log.exception("deadline pass failed; next pass in %.0fs", self.every_seconds)
+            reminded = escalated = 0
+        if reminded or escalated:
+            log.info("deadlines: %d reminded, %d escalated", reminded, escalated)
+        self.passes += 1
+        return reminded, escalated
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            try:
-                reminded, escalated = await self.cases.run_deadlines()
-                if reminded or escalated:
-                    log.info("deadlines: %d reminded, %d escalated", reminded, escalated)
-            except Exception:
-                log.exception("deadline pass failed; next pass in %.0fs", self.every_seconds)
-            self.passes += 1
+            await self.run_once()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.every_seconds)
