@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     #: The case-number receipt waits this long in the outbox before it is sent from there: the direct
     #: reply normally goes first and cancels it; after a crash the outbox delivers it.
     receipt_grace_seconds: float = Field(default=20, gt=0, le=3600)
+    #: Receives whatever nobody else covers (no bound worker, dispatcher or admin), and urgent cases
+    #: nobody accepts in time: a duty officer's Telegram chat id.
+    oncall_chat_id: int | None = None
+    #: Urgent cases (emergencies): 接单 is expected within this many minutes, else the push repeats and the
+    #: queue and the on-call chat are told; they must be handled within `urgent_deadline_hours`.
+    urgent_ack_minutes: float = Field(default=10, gt=0, le=24 * 60)
+    urgent_deadline_hours: float = Field(default=4, gt=0, le=24 * 30)
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -173,6 +173,8 @@ class Case(SQLModel, table=True):
     deadline_hours: float = 72.0
     deadline_at: datetime = Field(sa_type=UtcDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    #: Urgent cases: by when the assignee must press 接单 before the push is repeated and the queue is told.
+    ack_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     supporter_count: int = 0
     reopen_count: int = 0
     return_reason: str | None = Field(default=None, max_length=500)

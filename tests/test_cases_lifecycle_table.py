@@ -64,7 +64,11 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     await s.escalate(case.id, now=T0 + timedelta(hours=100))
     await s.cancel(case.id, RESIDENT, reason="已自行解决", now=T0 + timedelta(hours=101))
 
-    events = await s.events(case.id)
+    urgent = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="fire_hazard", text="楼道里有很浓的煤气味",
+                                           deadline_hours=48.0, address="梨园小区3栋", urgent=True), now=T0)
+    assert await s.chase(urgent.id, now=T0 + timedelta(hours=1))  # nobody pressed 接单 in time
+
+    events = [*await s.events(case.id), *await s.events(urgent.id)]
     moves = {(e.from_state or "[*]", e.to_state, e.action) for e in events}
     assert moves <= lifecycle.edges(), moves - lifecycle.edges()
     assert {e.action for e in events} == set(lifecycle.TRANSITIONS)  # and this walk used every row

@@ -66,9 +66,15 @@ class CaseCore:
         timezone: str = "Asia/Shanghai",
         admin_ids: Sequence[int] = (),
         receipt_grace_seconds: float = 20.0,
+        oncall_chat_id: int | None = None,
+        urgent_ack_minutes: float = 10.0,
+        urgent_deadline_hours: float = 4.0,
     ):
         self.db = db
         self.receipt_grace = timedelta(seconds=receipt_grace_seconds)
+        self.oncall_chat_id = oncall_chat_id
+        self.urgent_ack = timedelta(minutes=urgent_ack_minutes)
+        self.urgent_deadline_hours = urgent_deadline_hours
         self.intents = intents
         self._normalizer = normalizer
         self.duplicate_window = timedelta(hours=duplicate_window_hours)

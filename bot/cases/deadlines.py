@@ -93,8 +93,40 @@ class DeadlineRoom(CaseCore):
                                                                                                   script, self._to_script))
             return await self._view(s, case)
 
+    async def unacknowledged(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
+        """Ids of urgent cases whose assignee has not pressed 接单 within the acknowledge limit."""
+        at = utc(now)
+        async with self.db.session() as s:
+            rows = await s.execute(select(Case.id).where(Case.urgent.is_(True), Case.state == "assigned",
+                                                         Case.ack_due_at.is_not(None), Case.ack_due_at <= at)
+                                   .order_by(Case.ack_due_at).limit(limit))
+            return [int(r[0]) for r in rows]
+
+    async def chase(self, case_id: int, now: datetime | None = None) -> bool:
+        """紧急催接单: an urgent case nobody accepted in time. The push goes to the assignee again and the
+        queue (dispatchers, else admins) and the on-call chat are told; repeated every acknowledge limit
+        until someone presses 接单. False when another instance took it or it no longer applies."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
+            if (case is None or not case.urgent or not lifecycle.allowed("chase", case.state)
+                    or case.ack_due_at is None or case.ack_due_at > at):
+                return False
+            waited = max(1, round((at - (case.ack_due_at - self.urgent_ack)).total_seconds() / 60))
+            note = f"紧急案件 {waited} 分钟内无人接单，请立即安排"
+            case.ack_due_at = at + self.urgent_ack
+            ev = await self._move(s, case, "chase", ("system", None), at, note=note)
+            assignee = await self._assignee(s, case)
+            if assignee is not None and assignee.telegram_id is not None:
+                to_worker(s, assignee, notify.worker_push(assignee.telegram_id, case, self._label(case), kind="chase",
+                                                          note=note, deadline=self._local(case.deadline_at)),
+                          f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+            await self._push_to_dispatcher(s, case, ev, at, why=note, with_oncall=True)
+            return True
+
     async def run_deadlines(self, now: datetime | None = None) -> tuple[int, int]:
         """One pass of the deadline task: remind what is due, escalate what is late. Returns (reminded, escalated)."""
-        reminded = sum([await self.remind(cid, now) for cid in await self.due_reminders(now)])
+        reminded = sum([await self.chase(cid, now) for cid in await self.unacknowledged(now)])
+        reminded += sum([await self.remind(cid, now) for cid in await self.due_reminders(now)])
         escalated = sum([await self.escalate(cid, now) is not None for cid in await self.overdue(now)])
         return reminded, escalated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotNow, NotYours
 from storage.models import LEVELS, Case, CaseEvent, Worker
+
+log = logging.getLogger(__name__)
 
 
 class DispatchRoom(CaseCore):
@@ -78,22 +81,28 @@ class DispatchRoom(CaseCore):
             return None
         return await least_loaded(s, cond)
 
-    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime) -> None:
-        """派单 right after 受理: the grid's least-loaded bound worker, else the dispatcher's queue."""
+    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime) -> str:
+        """派单 right after 受理: the grid's least-loaded bound worker, else the dispatcher's queue.
+
+        Returns who was told, in the words the filer reads ("" when nobody could be: no worker,
+        dispatcher, admin or on-call chat) — the receipt must not claim help that was not called.
+        """
         if case.grid_id:
             worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
             if worker is not None:
                 await self._assign_to(s, case, worker, at, actor=("system", None))
-                return
+                return f"网格员 {worker.name}"
             case.level = filed.to_level = "community"
             case.route_note = ((case.route_note or "") + "；本网格暂无绑定网格员，转社区派单")[:200]
             s.add(filed)
         dispatcher = await self._dispatcher(s, case)
         if dispatcher is not None and case.level != "grid":
             await self._assign_to(s, case, dispatcher, at, actor=("system", None), keep_level=True)
-            return
+            return f"{notify.level_word(case.level)}派单员 {dispatcher.name}"
         s.add(case)
-        await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or "未能确定所属网格")
+        told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or "未能确定所属网格")
+        return {"dispatcher": f"{notify.level_word(case.level)}派单员", "admin": "社区管理员",
+                "oncall": "社区值班人员"}.get(told, "")
 
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
                          keep_level: bool = False) -> None:
@@ -103,6 +112,7 @@ class DispatchRoom(CaseCore):
             case.grid_id = worker.grid_id
             case.community_id = worker.community_id or case.community_id
         level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
+        case.ack_due_at = at + self.urgent_ack if case.urgent else None  # urgent: 接单 within minutes
         ev = await self._move(s, case, "assign", actor, at, to_level=level, note=worker.name)
         if worker.telegram_id is not None:
             # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
@@ -115,19 +125,31 @@ class DispatchRoom(CaseCore):
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(
                 chat, case, "assign", script, self._to_script))
 
-    async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str) -> None:
-        """Tell whoever re-assigns at the case's level (community dispatcher, street supervisor, else admins)."""
-        targets: list[int] = []
-        if case.level == "community" and case.community_id:
+    async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str, *,
+                                  with_oncall: bool = False) -> str:
+        """Tell whoever re-assigns at the case's level: its dispatchers (community dispatcher, street
+        supervisor), else the admins, else the on-call chat. Returns which of those was told
+        ("dispatcher", "admin", "oncall"; "" when nobody could be). `with_oncall`: tell on-call as well."""
+        if case.level in ("grid", "community") and case.community_id:  # a grid's queue is its community's
             cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
         else:
             same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
             cond = (Worker.role == "street") & same_street
         rows = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
-        targets = [w.telegram_id for w in rows if w.telegram_id is not None] or list(self.admin_ids)
+        targets = [w.telegram_id for w in rows if w.telegram_id is not None]
+        told = "dispatcher" if targets else ""
+        if not targets and self.admin_ids:
+            targets, told = list(self.admin_ids), "admin"
+        if self.oncall_chat_id is not None and (with_oncall or not targets):
+            targets.append(self.oncall_chat_id)
+            told = told or "oncall"
+        if not targets:
+            log.warning("case %s (%s) reached nobody: no dispatcher, admin or ONCALL_CHAT_ID covers it",
+                        case.number, case.grid_id or case.community_id or "no grid")
         choices = await self._grid_worker_choices(s, case.community_id)
         for chat in dict.fromkeys(targets):
             enqueue(s, notify.dispatcher_push(chat, case, self._label(case), why, choices), f"ev{ev.id}:d{chat}", case.id)
+        return told
 
     async def _grid_worker_choices(self, s: AsyncSession, community_id: str | None) -> list[tuple[int, str]]:
         """(worker id, name) of up to 8 bound grid workers of the community, for 派给 buttons."""

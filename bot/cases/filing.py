@@ -98,6 +98,8 @@ class FilingRoom(CaseCore):
             raise UsageError("unknown intent for a case")
         if not (0 < draft.deadline_hours <= 24 * 365):
             raise UsageError("deadline_hours must be between 0 and 8760")
+        # An emergency is not handled on the category's clock (a bleeding fight got 48 hours).
+        hours = min(draft.deadline_hours, self.urgent_deadline_hours) if draft.urgent else draft.deadline_hours
         at = utc(now)
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
@@ -112,15 +114,15 @@ class FilingRoom(CaseCore):
                 photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id,
                 street_id=route.street_id,
                 community_id=route.community_id, grid_id=route.grid_id, level=route.level, state="filed",
-                route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=draft.deadline_hours,
-                deadline_at=at + timedelta(hours=draft.deadline_hours), created_at=at, updated_at=at,
+                route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=hours,
+                deadline_at=at + timedelta(hours=hours), created_at=at, updated_at=at,
             )
             s.add(case)
             await s.flush()
             filed = await self._event(s, case, "file", "resident", draft.resident_telegram_id, None, "filed", None,
                                       case.level, route.note or None, at)
-            await self._dispatch(s, case, filed, at)
-            view = await self._view(s, case)
+            told = await self._dispatch(s, case, filed, at)
+            view = replace(await self._view(s, case), told=told)
             if receipt is None:
                 return view
             row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace)

@@ -22,7 +22,7 @@ class HandlingRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             await self._require_assignee(s, case, worker_telegram_id)
             lifecycle.require("accept", case.number, case.state)
-            case.accepted_at = at
+            case.accepted_at, case.ack_due_at = at, None
             ev = await self._move(s, case, "accept", ("worker", worker_telegram_id), at)
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "accept",
                                                                                                   script, self._to_script))
@@ -40,7 +40,7 @@ class HandlingRoom(CaseCore):
             await self._require_assignee(s, case, worker_telegram_id)
             lifecycle.require("resolve", case.number, case.state)
             if case.state == "assigned":
-                case.accepted_at = at
+                case.accepted_at, case.ack_due_at = at, None
                 await self._move(s, case, "accept", ("worker", worker_telegram_id), at, note="办结时自动接单")
             case.resolved_at = at
             case.resolved_on_time = at <= case.deadline_at and not await escalated_since_opened(s, case.id)

@@ -58,6 +58,7 @@ TABLE: tuple[Transition, ...] = (
     Transition("escalate", "超时升级", ("system",), OPEN, ("assigned", "filed"),
                ("previous", "assignee", "queue", "residents")),
     Transition("remind", "即将超时提醒", ("system",), ("assigned", "accepted"), (), ("assignee",)),
+    Transition("chase", "紧急催接单", ("system",), ("assigned",), (), ("assignee", "queue")),
     Transition("support", "附议", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
                ("assignee",), {"*": "案件 {number} 已{state}，不能再附议。如问题仍在，请重新反映。"}),
 )

@@ -68,7 +68,8 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
                 deadline: str | None = None, assign_choices: list[tuple[int, str]] | None = None) -> Reply:
     """A case for the worker, with 接单 / 办结 / 退单 (and 派给 … rows for a dispatcher)."""
     head = {"new": "【新派单】请及时接单处理", "reopen": "【重办】居民对处理结果不满意，请重新处理",
-            "escalate": "【超时升级】案件已超过办结时限，升级督办"}.get(kind, "【派单】")
+            "escalate": "【超时升级】案件已超过办结时限，升级督办",
+            "chase": "【紧急·请立即接单】紧急案件尚无人接单"}.get(kind, "【派单】")
     lines = [head, *_case_lines(case, label)]
     if deadline:
         lines.append(f"办结时限：{deadline} 前")

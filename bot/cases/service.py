@@ -64,6 +64,9 @@ async def open_service(
         timezone=settings.timezone,
         admin_ids=tuple(sorted(settings.admin_ids)),
         receipt_grace_seconds=settings.receipt_grace_seconds,
+        oncall_chat_id=settings.oncall_chat_id,
+        urgent_ack_minutes=settings.urgent_ack_minutes,
+        urgent_deadline_hours=settings.urgent_deadline_hours,
     )
     await service.reload_grids()
     return service

@@ -166,6 +166,8 @@ class CaseView:
     #: The outbox row holding the filer's receipt (`file_case(receipt=…)`): sending the reply directly
     #: marks it sent; if the process dies first, the outbox delivers it.
     receipt_id: int | None = None
+    #: Who was told of a new case, in words for its filer ("网格员 王网格", "社区值班人员"); "" = nobody could be.
+    told: str | None = None
 
     @property
     def state_name(self) -> str:

@@ -513,7 +513,9 @@ def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
     else:
         routing = texts.FILED_DISPATCHER
     if case.urgent:
-        who = f"网格员 {case.assignee_name}" if case.assignee_name else "社区值班人员"
+        who = case.told if case.told is not None else (f"网格员 {case.assignee_name}" if case.assignee_name else "")
+        if not who:
+            return texts.URGENT_FILED_NOBODY.format(number=case.number, address=address)
         return texts.URGENT_FILED.format(number=case.number, address=address, routing=who)
     return texts.FILED.format(
         number=case.number, category=turn.services.understanding.category_name(case.intent if case.intent != OTHER else None),
