@@ -55,7 +55,8 @@ def test_cli_grids_invite_stats_on_fresh_database(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     grids = _cli(db, "grids", "--json")
     assert grids.returncode == 0, grids.stderr
-    rows = [json.loads(line) for line in grids.stdout.splitlines()]
+    rows = [json.loads(line) for line in grids.stdout.splitlines()]  # warnings stay on stderr
+    assert "warning: grid liyuan-01 " in grids.stderr and "no bound grid worker" in grids.stderr
     assert len(rows) >= 6 and {"id", "name", "community", "areas"} <= set(rows[0])
     assert any(r["id"] == "liyuan-01" and r["community"] == "梨园社区" and "梨园小区 1-6栋" in r["areas"] for r in rows)
 

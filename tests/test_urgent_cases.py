@@ -102,3 +102,23 @@ async def test_the_resident_is_told_truthfully_when_nobody_could_be_reached(tmp_
         assert "没能联系上社区值班人员" in receipt and "已通知" not in receipt
     finally:
         await app.close()
+
+
+async def test_coverage_names_every_grid_and_community_nobody_covers(database_url: str) -> None:
+    s = await service_on(database_url)
+    try:
+        invite = await s.create_invite("王网格", grid_id="liyuan-01")
+        before = await s.coverage()
+        assert any(w.startswith("grid liyuan-01 ") for w in before)  # invited is not bound
+        await s.bind_worker(invite.code, WORKER)
+        gaps = await s.coverage()
+        assert not any(w.startswith("grid liyuan-01 ") for w in gaps)
+        assert any(w.startswith("grid liyuan-02 ") and "worker invite --grid liyuan-02" in w for w in gaps)
+        assert any(w.startswith("community liyuan ") and "NOBODY" in w for w in gaps)  # no admins, no on-call
+    finally:
+        await s.close()
+    s = await service_on(database_url, oncall_chat_id=ONCALL)
+    try:
+        assert any(w.startswith("community liyuan ") and "on-call" in w for w in await s.coverage())
+    finally:
+        await s.close()

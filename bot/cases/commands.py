@@ -73,8 +73,11 @@ def _grids(args: argparse.Namespace, settings: Settings) -> int:
         service = await _open(settings)
         try:
             grids = await service.list_grids()
+            gaps = await service.coverage()
         finally:
             await service.close()
+        for gap in gaps:  # on stderr: stdout stays one JSON object per line with --json
+            print(f"warning: {gap}", file=sys.stderr)
         for g in grids:
             if args.json:
                 print(json.dumps({"id": g.id, "name": g.name, "community": g.community, "community_id": g.community_id,

@@ -74,6 +74,26 @@ class PeopleRoom(CaseCore):
                 names.setdefault(w.grid_id or "", []).append(w.name)
         return [self.router.grid_view(gid, tuple(names.get(gid, ()))) for gid in self.router.grid_ids()]
 
+    async def coverage(self) -> list[str]:
+        """Who covers what, as warnings for admins: grids with no bound reachable worker, communities with
+        no dispatcher, and whether anyone (admins, the on-call chat) catches what falls through."""
+        async with self.db.session() as s:
+            rows = (await s.execute(select(Worker.role, Worker.grid_id, Worker.community_id).where(*REACHABLE))).all()
+        grids = {g for role, g, _ in rows if role == "grid" and g}
+        communities = {c for role, _, c in rows if role == "community" and c}
+        fallback = "admins (ADMIN_IDS)" if self.admin_ids else "the on-call chat" if self.oncall_chat_id else None
+        warnings = []
+        for gid in self.router.grid_ids():
+            if gid not in grids:
+                warnings.append(f"grid {gid} ({self.router.grid_name(gid)}): no bound grid worker — its cases go to "
+                                "the community dispatcher (griddesk worker invite --grid " + gid + ")")
+        for cid in sorted({self.router.grid_view(g, ()).community_id for g in self.router.grid_ids()}):
+            if cid not in communities:
+                to = fallback or "NOBODY: set ADMIN_IDS or ONCALL_CHAT_ID"
+                warnings.append(f"community {cid} ({self.router.community_name(cid)}): no bound dispatcher — "
+                                f"returned and unplaced cases go to {to} (griddesk worker invite --community {cid})")
+        return warnings
+
     async def ensure_resident(
         self, telegram_id: int, *, chat_id: int | None = None, name: str = "", script: str | None = None
     ) -> ResidentView:

@@ -133,6 +133,8 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         if me is None:
             return 0
         log.info("connected as @%s (%s, %s)", me.get("username"), adapter.name, settings.telegram_api_url)
+        for gap in await service.coverage():
+            log.warning("coverage: %s", gap)
         await menus.install()
         tasks = [asyncio.create_task(outbox.run(stop), name="outbox"),
                  asyncio.create_task(deadlines.run(stop), name="deadlines")]
