@@ -1,5 +1,5 @@
-"""CLI: `griddesk grids [--json]`, `griddesk worker invite --grid ID --name NAME`,
-`griddesk stats [--json] [--since DAY] [--until DAY]`.
+"""CLI: `griddesk grids [--json]`, `griddesk worker invite --grid ID --name NAME`, `griddesk worker list /
+deactivate ID / move ID --grid ID`, `griddesk stats [--json] [--since DAY] [--until DAY]`.
 
 Light at import: the database and service are imported inside the handlers. Each command prepares the
 database first (migrate + seed an empty one), so it works on a fresh checkout.
@@ -37,6 +37,18 @@ def register(sub: Any) -> None:
     invite.add_argument("--name", required=True, help="the worker's name as residents will see it")
     invite.add_argument("--valid-hours", type=float, default=72.0, help="code expires after this many hours (default 72)")
     invite.set_defaults(handler=_invite)
+    listing = worker_sub.add_parser("list", help="every worker: id, role, grid, bound, reachable, open cases")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.add_argument("--all", action="store_true", help="include deactivated workers")
+    listing.set_defaults(handler=_worker_list)
+    leave = worker_sub.add_parser("deactivate", help="a worker leaves: open cases go back to the queue")
+    leave.add_argument("worker_id", type=_worker_id, metavar="ID", help="worker id (see `griddesk worker list`)")
+    leave.add_argument("--reason", default="", help="why (shown to the dispatcher with each handed-back case)")
+    leave.set_defaults(handler=_worker_deactivate)
+    move = worker_sub.add_parser("move", help="a grid worker moves to another grid: open cases go back to the queue")
+    move.add_argument("worker_id", type=_worker_id, metavar="ID", help="worker id (see `griddesk worker list`)")
+    move.add_argument("--grid", required=True, metavar="ID", help="the new grid (see `griddesk grids`)")
+    move.set_defaults(handler=_worker_move)
     worker.set_defaults(handler=lambda args, settings: (worker.print_help(), 2)[1])
 
     stats = sub.add_parser("stats", help="工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker")
@@ -106,6 +118,53 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
 
     asyncio.run(run())
+    return 0
+
+
+def _worker_id(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise argparse.ArgumentTypeError(f"expected a worker id (digits, see `griddesk worker list`), got {value!r}")
+    return int(text)
+
+
+def _with_service(settings: Settings, work: Any) -> Any:
+    async def run() -> Any:
+        service = await _open(settings)
+        try:
+            return await work(service)
+        finally:
+            await service.close()
+
+    return asyncio.run(run())
+
+
+def _worker_list(args: argparse.Namespace, settings: Settings) -> int:
+    workers = _with_service(settings, lambda service: service.list_workers(include_inactive=args.all))
+    for w in workers:
+        state = ("停用" if not w.active else "未绑定" if w.telegram_id is None else "无法接收消息" if w.unreachable
+                 else "在岗")
+        if args.json:
+            print(json.dumps({"id": w.id, "name": w.name, "role": w.role, "grid": w.grid_id, "community": w.community_id,
+                              "street": w.street_id, "state": state, "open_cases": w.open_cases}, ensure_ascii=False))
+        else:
+            where = w.grid_id or w.community_id or w.street_id or "—"
+            print(f"{w.id:>5}  {w.name:<10} {w.role:<9} {where:<14} {state:<6} 在办 {w.open_cases}")
+    if not workers:
+        print("no workers yet: griddesk worker invite --grid ID --name NAME", file=sys.stderr)
+    return 0
+
+
+def _worker_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    handed = _with_service(settings, lambda service: service.deactivate_worker(args.worker_id, reason=args.reason))
+    print(f"worker {args.worker_id} deactivated; {len(handed)} open case(s) back to the queue: {', '.join(handed) or '—'}")
+    return 0
+
+
+def _worker_move(args: argparse.Namespace, settings: Settings) -> int:
+    handed = _with_service(settings, lambda service: service.move_worker(args.worker_id, args.grid.strip()))
+    print(f"worker {args.worker_id} moved to {args.grid.strip()}; {len(handed)} open case(s) back to the queue: "
+          f"{', '.join(handed) or '—'}")
     return 0
 
 

@@ -261,7 +261,8 @@ def to_worker(s: AsyncSession, worker: Worker, reply: Any, dedupe_key: str, case
 
 
 def worker_view(w: Worker, open_cases: int = 0) -> WorkerView:
-    return WorkerView(w.id or 0, w.name, w.role, w.grid_id, w.community_id, w.street_id, w.telegram_id, open_cases)  # type: ignore[arg-type]
+    return WorkerView(w.id or 0, w.name, w.role, w.grid_id, w.community_id, w.street_id, w.telegram_id,  # type: ignore[arg-type]
+                      open_cases, w.active, w.unreachable_at is not None)
 
 
 def resident_view(r: Resident) -> ResidentView:

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.core import (
     INVITE_ALPHABET,
@@ -210,19 +211,71 @@ class PeopleRoom(CaseCore):
                 if worker.unreachable_at is None:
                     worker.unreachable_at = at
                     s.add(worker)
-                cases = (await s.execute(lock_row(select(Case).where(Case.assignee_id == worker.id,
-                                                                     Case.state.in_(("assigned", "accepted")))
-                                                  .order_by(Case.id), s))).scalars().all()
-                for case in cases:
-                    await self._hand_back(s, case, worker, at, actor=("system", None),
-                                          reason=UNREACHABLE_NOTE.format(name=worker.name))
-                    handed.append(case.number)
-                    # His held pushes about this case no longer apply: it is somebody else's now.
-                    await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                                                OutboxMessage.case_id == case.id,
-                                                                OutboxMessage.status == "blocked")
-                                    .values(status="dropped", last_error="case handed back: worker unreachable"))
+                handed += await self._hand_back_all(s, worker, at, ("system", None), UNREACHABLE_NOTE.format(name=worker.name))
         return handed
+
+    async def _hand_back_all(self, s: AsyncSession, worker: Worker, at: datetime, actor: tuple[str, int | None],
+                             reason: str) -> list[str]:
+        """Every open case of `worker` back to the queue with `reason`; his held pushes about them are dropped
+        (they are somebody else's now). Returns the case numbers."""
+        cases = (await s.execute(lock_row(select(Case).where(Case.assignee_id == worker.id,
+                                                             Case.state.in_(("assigned", "accepted")))
+                                          .order_by(Case.id), s))).scalars().all()
+        for case in cases:
+            await self._hand_back(s, case, worker, at, actor=actor, reason=reason)
+            if worker.telegram_id is not None:
+                await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == worker.telegram_id,
+                                                            OutboxMessage.case_id == case.id,
+                                                            OutboxMessage.status.in_(("blocked", "pending")))
+                                .values(status="dropped", last_error=f"case handed back: {reason}"[:500]))
+        return [c.number for c in cases]
+
+    # ------------------------------------------------------------------ workers (admin operations)
+
+    async def list_workers(self, *, include_inactive: bool = False) -> list[WorkerView]:
+        """Every worker (invited, bound, unreachable), with their open load; the active ones only by default."""
+        async with self.db.session() as s:
+            query = select(Worker).order_by(Worker.role, Worker.grid_id, Worker.community_id, Worker.id)
+            if not include_inactive:
+                query = query.where(Worker.active)
+            rows = (await s.execute(query)).scalars().all()
+            loads = await open_loads(s, [w.id for w in rows if w.id is not None])
+            return [worker_view(w, loads.get(w.id or 0, 0)) for w in rows]
+
+    async def deactivate_worker(self, worker_id: int, *, reason: str = "", now: datetime | None = None) -> list[str]:
+        """A worker leaves: no more work or pushes, and his open cases go back to the queue. Returns their numbers."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            worker = await self._worker_row(s, worker_id)
+            worker.active = False
+            worker.invite_code = None if worker.bound_at is None else worker.invite_code  # an unused code dies too
+            s.add(worker)
+            note = f"网格员 {worker.name} 已停用" + (f"：{clean_text(reason)[:100]}" if clean_text(reason) else "")
+            return await self._hand_back_all(s, worker, at, ("admin", None), note + "，案件退回重新派单")
+
+    async def move_worker(self, worker_id: int, grid_id: str, *, now: datetime | None = None) -> list[str]:
+        """A grid worker moves to another grid: his open cases stay with the old grid's queue. Returns their numbers."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            worker = await self._worker_row(s, worker_id)
+            grid = await s.get(Grid, grid_id)
+            if grid is None:
+                raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
+            if worker.role != "grid":
+                raise UsageError(f"worker {worker_id} is a {worker.role} dispatcher, not a grid worker")
+            handed = await self._hand_back_all(s, worker, at, ("admin", None),
+                                               f"网格员 {worker.name} 调至 {grid.name}，案件退回重新派单")
+            community = await s.get(Community, grid.community_id)
+            worker.grid_id, worker.community_id = grid.id, grid.community_id
+            worker.street_id = community.street_id if community else worker.street_id
+            s.add(worker)
+            return handed
+
+    async def _worker_row(self, s: AsyncSession, worker_id: int) -> Worker:
+        worker = (await s.execute(lock_row(select(Worker).where(Worker.id == worker_id), s))).scalar_one_or_none()
+        if worker is None or not worker.active:
+            raise UsageError(f"no active worker {worker_id} (see `griddesk worker list`)")
+        return worker
 
     async def chat_reachable(self, telegram_id: int, *, now: datetime | None = None) -> bool:
         """Someone wrote to us: whatever marked them unreachable is over, and what waited for them goes out.

@@ -84,6 +84,8 @@ class WorkerView:
     street_id: str | None
     telegram_id: int | None
     open_cases: int = 0
+    active: bool = True
+    unreachable: bool = False  # the chat refuses the bot (blocked): no new work until they write
 
 
 @dataclass(frozen=True, slots=True)
