@@ -38,6 +38,8 @@ async def test_stats_per_grid_category_worker(case_service: CaseService) -> None
     assert (noise.name, noise.cases, noise.resolved, noise.rated) == ("噪声扰民", 2, 1, 2)
     assert noise.resolution_rate == 0.5 and noise.on_time_rate == 1.0 and noise.avg_handling_hours == 2.0
     assert noise.satisfaction_rate == 0.5
+    # 响应率: 办结 without 接单 accepts implicitly, at 2 h (within RESPONSE_HOURS) and at 30 h (not)
+    assert (noise.accepted, noise.responded, noise.response_rate, noise.avg_response_hours) == (2, 1, 0.5, 16.0)
     sanitation = next(r for r in stats.by_category if r.id == "sanitation")
     assert sanitation.resolution_rate == 0.0 and sanitation.on_time_rate is None and sanitation.overdue == 1
     assert [r.id for r in stats.by_grid] == ["liyuan-01"] and stats.by_grid[0].cases == 3

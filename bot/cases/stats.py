@@ -5,7 +5,9 @@ Definitions (kept next to the code so the numbers can be argued with):
 - 办结率 `resolution_rate`: resolved-or-rated / cases;
 - 按时办结率 `on_time_rate`: resolved before the deadline / resolved;
 - 平均处置时长 `avg_handling_hours`: filed → resolved, over resolved cases;
-- 满意率 `satisfaction_rate`: (满意 + 基本满意) / ratings given; `fully_satisfied_rate`: 满意 / ratings.
+- 满意率 `satisfaction_rate`: (满意 + 基本满意) / ratings given; `fully_satisfied_rate`: 满意 / ratings;
+- 响应率 `response_rate`: cases first accepted (接单) within `RESPONSE_HOURS` of filing / cases;
+  平均响应时长 `avg_response_hours`: filed → first 接单, over accepted cases.
 A rate with nothing to divide by is None (shown as "—"), never 0.
 """
 
@@ -20,7 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.notify import CATEGORY_FALLBACK
 from storage.engine import seconds_between
-from storage.models import OPEN_STATES, Case, Rating, Worker
+from storage.models import OPEN_STATES, Case, CaseEvent, Rating, Worker
+
+#: 响应率 counts a case as answered when its first 接单 came within this many hours of filing.
+RESPONSE_HOURS = 2.0
 
 
 @dataclass(slots=True)
@@ -37,6 +42,9 @@ class StatRow:
     rated: int = 0
     satisfied: int = 0
     basic: int = 0
+    accepted: int = 0
+    responded: int = 0  # accepted within RESPONSE_HOURS
+    response_hours_sum: float = field(default=0.0, repr=False)
 
     @property
     def resolution_rate(self) -> float | None:
@@ -58,10 +66,20 @@ class StatRow:
     def fully_satisfied_rate(self) -> float | None:
         return _rate(self.satisfied, self.rated)
 
+    @property
+    def response_rate(self) -> float | None:
+        return _rate(self.responded, self.cases)
+
+    @property
+    def avg_response_hours(self) -> float | None:
+        return round(self.response_hours_sum / self.accepted, 2) if self.accepted else None
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("handling_hours_sum")
-        for key in ("resolution_rate", "on_time_rate", "avg_handling_hours", "satisfaction_rate", "fully_satisfied_rate"):
+        data.pop("response_hours_sum")
+        for key in ("resolution_rate", "on_time_rate", "avg_handling_hours", "satisfaction_rate", "fully_satisfied_rate",
+                    "response_rate", "avg_response_hours"):
             data[key] = getattr(self, key)
         return data
 
@@ -92,6 +110,10 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
                      func.sum(case((Rating.score == "satisfied", 1), else_=0)).label("satisfied"),
                      func.sum(case((Rating.score == "basic", 1), else_=0)).label("basic"))
               .group_by(Rating.case_id).subquery())
+    first_accept = (select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at"))
+                    .where(CaseEvent.action == "accept").group_by(CaseEvent.case_id).subquery())
+    response = seconds_between(Case.created_at, first_accept.c.at, session)
+    accepted = first_accept.c.at.is_not(None)
     done = Case.state.in_(("resolved", "rated")) & Case.resolved_at.is_not(None)
     open_ = Case.state.in_(OPEN_STATES)
     sums = (
@@ -104,6 +126,9 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
         func.sum(func.coalesce(scores.c.rated, 0)),
         func.sum(func.coalesce(scores.c.satisfied, 0)),
         func.sum(func.coalesce(scores.c.basic, 0)),
+        func.sum(case((accepted, 1), else_=0)),
+        func.sum(case((accepted & (func.round(response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
+        func.sum(case((accepted, response), else_=0.0)),
     )
     where = [Case.state != "cancelled"]
     if since is not None:
@@ -112,7 +137,8 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
         where.append(Case.created_at < until)
 
     async def grouped(*keys: Any) -> list[tuple[tuple[Any, ...], StatRow]]:
-        query = select(*keys, *sums).select_from(Case).outerjoin(scores, scores.c.case_id == Case.id).where(*where)
+        query = (select(*keys, *sums).select_from(Case).outerjoin(scores, scores.c.case_id == Case.id)
+                 .outerjoin(first_accept, first_accept.c.case_id == Case.id).where(*where))
         if keys:
             query = query.group_by(*keys)
         out = []
@@ -139,10 +165,12 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
 
 
 def _row_from(values: Any) -> StatRow:
-    cases, open_, overdue, resolved, on_time, seconds, rated, satisfied, basic = (v or 0 for v in values)
+    (cases, open_, overdue, resolved, on_time, seconds, rated, satisfied, basic, accepted, responded,
+     response_seconds) = (v or 0 for v in values)
     return StatRow("", "", "", cases=int(cases), open=int(open_), overdue=int(overdue), resolved=int(resolved),
                    on_time=int(on_time), handling_hours_sum=float(seconds) / 3600, rated=int(rated),
-                   satisfied=int(satisfied), basic=int(basic))
+                   satisfied=int(satisfied), basic=int(basic), accepted=int(accepted), responded=int(responded),
+                   response_hours_sum=float(response_seconds) / 3600)
 
 
 def _named(row: StatRow, by: str, key: str, name: str) -> StatRow:
@@ -171,8 +199,9 @@ def format_table(stats: Stats) -> str:
     for title, rows in sections:
         if not rows:
             continue
-        lines.append(f"【{title}】  工作量  在办  超时  办结率  按时办结率  平均处置时长  满意率")
+        lines.append(f"【{title}】  工作量  在办  超时  响应率  办结率  按时办结率  平均处置时长  满意率")
         for r in rows:
-            lines.append(f"  {r.name[:14]:<14} {r.cases:>5} {r.open:>5} {r.overdue:>5} {pct(r.resolution_rate):>7} "
-                         f"{pct(r.on_time_rate):>10} {hours(r.avg_handling_hours):>12} {pct(r.satisfaction_rate):>7}")
+            lines.append(f"  {r.name[:14]:<14} {r.cases:>5} {r.open:>5} {r.overdue:>5} {pct(r.response_rate):>7} "
+                         f"{pct(r.resolution_rate):>7} {pct(r.on_time_rate):>10} {hours(r.avg_handling_hours):>12} "
+                         f"{pct(r.satisfaction_rate):>7}")
     return "\n".join(lines)
