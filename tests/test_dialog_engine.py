@@ -156,6 +156,7 @@ async def test_admin_commands(app, tmp_path):
     await driver.press("a", "跳过，不传照片")
     stats = texts_of(await driver.send(admin, "/stats"))
     assert "油烟异味" in stats and "工作量 1" in stats
+    assert "响应率" in stats and "（人员）" not in stats  # no worker bound: no per-worker row
 
     understanding = app.understanding
     before = understanding.classifier

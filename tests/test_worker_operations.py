@@ -90,3 +90,20 @@ def test_worker_commands_from_the_command_line(tmp_path: Path) -> None:
         result = _cli(db, "worker", *bad)
         assert result.returncode in (1, 2) and "Traceback" not in result.stderr, (bad, result.stderr)
         assert result.stderr.strip(), bad
+
+
+async def test_admin_stats_in_chat_have_a_row_per_worker(tmp_path) -> None:
+    from dialog_helpers import ADMIN_ID, bound_worker, driver_for, make_app
+
+    from bot.dialog.testing import texts_of
+
+    app = await make_app(tmp_path / "gd.db")
+    try:
+        driver = driver_for(app)
+        await bound_worker(app, driver, "张三")
+        await driver.send("王阿姨", "梨园小区3栋楼下烧烤油烟太大了")
+        await driver.press("王阿姨", "跳过，不传照片")
+        stats = texts_of(await driver.send(driver.persona("admin", "admin", user_id=ADMIN_ID), "/stats"))
+        assert "张三（人员）：工作量 1" in stats
+    finally:
+        await app.close()

@@ -22,6 +22,7 @@ async def stats(turn: Turn) -> None:
     for row in rows:
         lines.append(texts.STATS_LINE.format(
             name=row["name"], total=row["total"], resolved=_pct(row.get("resolved_rate")),
+            responded=_pct(row.get("response_rate")),
             on_time=_pct(row.get("on_time_rate")), satisfied=_pct(row.get("satisfied_rate")),
             hours="—" if row.get("avg_hours") is None else f"{row['avg_hours']:.1f} 小时",
         ))

@@ -89,9 +89,11 @@ class ServiceCaseDesk:
     async def stats_rows(self) -> list[dict[str, Any]]:
         """The case service's figures (the same as `griddesk stats`): the total, then per grid and category."""
         stats = await self.service.stats()
-        rows = [stats.total, *stats.by_grid, *stats.by_category]
+        rows = [stats.total, *stats.by_grid, *stats.by_category, *stats.by_worker]
+        suffix = {"grid": "（网格）", "worker": "（人员）"}
         return [{
-            "intent": row.id, "name": row.name if row.by != "grid" else f"{row.name}（网格）", "total": row.cases,
+            "intent": row.id, "name": row.name + suffix.get(row.by, ""), "total": row.cases,
             "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,
             "satisfied_rate": row.satisfaction_rate, "avg_hours": row.avg_handling_hours,
+            "response_rate": row.response_rate,
         } for row in rows if row.cases]
