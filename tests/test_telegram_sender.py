@@ -197,3 +197,13 @@ async def test_a_refused_photo_still_delivers_its_words() -> None:
     kinds = [(kind, html) for _, kind, _, html in calls.calls]
     assert kinds[0][0] == "photo" and kinds[-1][0] == "message"
     assert "20261201-0001" in kinds[-1][1] and "照片无法发送" in kinds[-1][1]
+
+
+def test_a_case_with_coordinates_carries_a_map_pin() -> None:
+    push = Reply(7, "【新派单】案件编号 20261201-0001\n地址：位置 30.27480, 120.15390（见地图）",
+                 buttons=((Button("接单", "acc:1"),),), extra={"latitude": "30.274800", "longitude": "120.153900"})
+    message, pin = render(push)
+    assert message.kind == "message" and message.markup is not None
+    assert pin.kind == "location" and pin.location == (30.2748, 120.1539)
+    assert [c.kind for c in render(Reply(7, "x", extra={"latitude": "95", "longitude": "1"}))] == ["message"]
+    assert [c.kind for c in render(Reply(7, "x", extra={"latitude": "abc", "longitude": "1"}))] == ["message"]

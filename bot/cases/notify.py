@@ -51,7 +51,11 @@ def _case_lines(case: Any, label: str) -> list[str]:
     lines = [f"案件编号：{case.number}", f"类别：{label}"]
     if case.urgent:
         lines[0] += "  【紧急】"
-    lines.append(f"地址：{_short(case.address, 100) or ('已发送位置' if case.latitude is not None else '未提供')}")
+    where = _short(case.address, 100)
+    if case.latitude is not None and case.longitude is not None:
+        pin = f"位置 {case.latitude:.5f}, {case.longitude:.5f}（见地图）"
+        where = f"{where}；{pin}" if where else pin
+    lines.append(f"地址：{where or '未提供'}")
     lines.append(f"居民反映：{_short(case.text)}")
     if case.supporter_count:
         lines.append(f"附议：{case.supporter_count} 人")

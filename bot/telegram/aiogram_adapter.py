@@ -155,6 +155,9 @@ class AiogramAdapter:
                 result = await self.bot.edit_message_text(text=call.html, chat_id=call.chat_id, message_id=call.message_id,
                                                           parse_mode=HTML, reply_markup=markup)
                 return call.message_id if result is True else result.message_id  # type: ignore[union-attr]
+            if call.kind == "location" and call.location is not None:
+                sent = await self.bot.send_location(call.chat_id, latitude=call.location[0], longitude=call.location[1])
+                return sent.message_id
             if call.kind == "photo":
                 sent = await self.bot.send_photo(call.chat_id, photo=call.photo or "", caption=call.html or None,
                                                  parse_mode=HTML, reply_markup=markup)

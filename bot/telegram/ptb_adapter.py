@@ -165,6 +165,9 @@ class PtbAdapter:
                 result = await bot.edit_message_text(call.html, chat_id=call.chat_id, message_id=call.message_id,
                                                      parse_mode=HTML, reply_markup=markup)
                 return result.message_id if isinstance(result, Message) else call.message_id
+            if call.kind == "location" and call.location is not None:
+                sent = await bot.send_location(call.chat_id, latitude=call.location[0], longitude=call.location[1])
+                return sent.message_id
             if call.kind == "photo":
                 sent = await bot.send_photo(call.chat_id, call.photo or "", caption=call.html or None, parse_mode=HTML,
                                             reply_markup=markup)

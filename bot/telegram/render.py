@@ -42,14 +42,15 @@ Markup = InlineKeyboard | LocationKeyboard | RemoveKeyboard | None
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One Bot API call: sendMessage, sendPhoto or editMessageText, HTML parse mode."""
+    """One Bot API call: sendMessage, sendPhoto, sendLocation or editMessageText, HTML parse mode."""
 
-    kind: Literal["message", "photo", "edit"]
+    kind: Literal["message", "photo", "edit", "location"]
     chat_id: int
     html: str
     markup: Markup = None
     photo: str | None = None
     message_id: int | None = None  # for edits
+    location: tuple[float, float] | None = None  # (latitude, longitude) for a map pin
 
     def as_new_message(self, note: str = "") -> Outgoing:
         """The same content as a fresh text message (the message to edit is gone, or a photo was refused)."""
@@ -135,4 +136,16 @@ def render(reply: Reply) -> list[Outgoing]:
         calls.append(Outgoing("message", chat, escape(part), markup if last else None))
     if inline and location:  # one message carries one keyboard: the location button rides on a short hint
         calls.append(Outgoing("message", chat, escape(reply.extra.get("location_hint", LOCATION_HINT)), location))
+    pin = _pin(reply)
+    if pin is not None:  # a place a worker can go to: the map pin follows the case
+        calls.append(Outgoing("location", chat, "", location=pin))
     return calls
+
+
+def _pin(reply: Reply) -> tuple[float, float] | None:
+    """The (latitude, longitude) a reply carries in `extra`, when both are there and make sense."""
+    try:
+        lat, lon = float(reply.extra["latitude"]), float(reply.extra["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None

@@ -491,6 +491,15 @@ class BotApiDouble:
         self._record("sendMessage", chat["id"], message["message_id"], visible, raw, markup, None, params)
         return message
 
+    async def _m_sendlocation(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        latitude, longitude = float(params["latitude"]), float(params["longitude"])
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise TelegramError(400, "Bad Request: wrong latitude or longitude")
+        message = self._bot_message(chat, location={"latitude": latitude, "longitude": longitude})
+        self._record("sendLocation", chat["id"], message["message_id"], None, None, None, None, params)
+        return message
+
     async def _m_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
         photo = params.get("photo")

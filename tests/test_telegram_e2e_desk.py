@@ -1,0 +1,59 @@
+"""End to end, both frameworks: a desk that can act — a report made by sharing a location reaches the grid
+worker with a map pin he can go to, and the coordinates in words."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from botapi_double import BotApiDouble
+from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, cleanup, has_button, invite_worker
+
+FRAMEWORKS = ["aiogram", "ptb"]
+WORKER, RESIDENT = 9301, 5301
+
+
+@pytest.fixture
+async def workdir() -> AsyncIterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="griddesk-e2e-desk-"))
+    yield path
+    cleanup(path)
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[BotApiDouble]:
+    async with BotApiDouble() as double:
+        yield double
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_gps_report_reaches_the_worker_with_a_map_pin(tg: BotApiDouble, workdir: Path, framework: str) -> None:
+    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}")
+    code = await invite_worker(env, workdir)
+    bot = BotProcess(tg, env, workdir)
+    await bot.start()
+    try:
+        tg.send_text(WORKER, f"/bind {code}", first_name="李网格")
+        await tg.wait_text(WORKER, "绑定成功", timeout=STEP_TIMEOUT)
+        mark = tg.mark
+        tg.send_text(RESIDENT, "楼下有人在绿化带里种菜，把草坪都挖了")
+        await tg.wait_text(RESIDENT, ("地址", "位置"), timeout=STEP_TIMEOUT, after=mark)
+        mark = tg.mark
+        tg.send_location(RESIDENT, 30.27480, 120.15390)  # inside 梨园社区第一网格
+        ask = await tg.wait_for(lambda s: s.chat_id == RESIDENT and any("跳过" in b["text"] for b in s.buttons()),
+                                timeout=STEP_TIMEOUT, after=mark)
+        mark = tg.mark
+        tg.press(RESIDENT, ask, next(b["callback_data"] for b in ask.buttons() if "跳过" in b["text"]))
+        await tg.wait_text(RESIDENT, "案件编号", timeout=STEP_TIMEOUT, after=mark)
+        push = await tg.wait_for(lambda s: s.chat_id == WORKER and has_button(s, "接单"), timeout=STEP_TIMEOUT, after=mark)
+        assert "30.27480, 120.15390" in push.text
+        pin = await tg.wait_for(lambda s: s.chat_id == WORKER and s.method == "sendLocation", timeout=STEP_TIMEOUT,
+                                after=push.seq - 1)
+        assert (float(pin.params["latitude"]), float(pin.params["longitude"])) == (30.2748, 120.1539)
+    finally:
+        await bot.stop()
