@@ -74,6 +74,10 @@ def test_cli_grids_invite_stats_on_fresh_database(tmp_path: Path) -> None:
     assert stats.returncode == 0, stats.stderr
     total = json.loads(stats.stdout.splitlines()[0])
     assert total["by"] == "total" and total["cases"] == 0 and total["resolution_rate"] is None
+    exported = _cli(db, "stats", "--csv")
+    assert exported.returncode == 0, exported.stderr
+    header, first = exported.stdout.splitlines()[:2]
+    assert header.startswith("by,id,name,cases") and "response_rate" in header and first.startswith("total,all,全部,0")
     table = _cli(db, "stats")
     assert "办结率" in table.stdout and "满意率" in table.stdout
 
@@ -117,3 +121,26 @@ def test_cli_stats_refuses_a_bad_period(tmp_path: Path) -> None:
     assert backwards.returncode == 1 and "--since must be on or before --until" in backwards.stderr
     ok = _cli(tmp_path / "p.db", "stats", "--json", "--since", "2026-06-01", "--until", "2026-06-30")
     assert ok.returncode == 0 and json.loads(ok.stdout.splitlines()[0])["cases"] == 0
+
+
+async def test_cli_exports_the_cases_of_a_period_as_csv(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from bot.cases.service import open_service
+    from bot.settings import load_settings
+
+    db = tmp_path / "export.db"
+    service = await open_service(load_settings(database_url=f"sqlite:///{db}", _env_file=None))
+    try:
+        for day, text in ((0, "楼上装修吵, \"电钻\"\n一直响"), (40, "门口垃圾没人收")):
+            await service.file_case(ReportDraft(resident_telegram_id=1501, intent="noise", text=text, deadline_hours=24,
+                                                address="梨园小区1栋"), now=T0 + timedelta(days=day))
+    finally:
+        await service.close()
+    exported = _cli(db, "cases", "export", "--since", "2026-06-01", "--until", "2026-06-30")
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert len(rows) == 1 and rows[0]["category_name"] == "噪声扰民" and rows[0]["text"] == "楼上装修吵, \"电钻\"\n一直响"
+    assert rows[0]["created_at"].startswith("2026-06-01T01:00:00") and rows[0]["state"] == "filed"
+    assert len(list(csv.DictReader(io.StringIO(_cli(db, "cases", "export").stdout)))) == 2

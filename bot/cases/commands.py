@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import sys
 from datetime import date, datetime, time, timedelta
@@ -52,10 +53,20 @@ def register(sub: Any) -> None:
     worker.set_defaults(handler=lambda args, settings: (worker.print_help(), 2)[1])
 
     stats = sub.add_parser("stats", help="工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker")
-    stats.add_argument("--json", action="store_true", help="one JSON object per line (by: total|grid|category|worker)")
+    output = stats.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object per line (by: total|grid|category|worker)")
+    output.add_argument("--csv", action="store_true", help="CSV with a header row, for spreadsheets")
     stats.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="cases filed on or after this day (local time)")
     stats.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="cases filed on or before this day (local time)")
     stats.set_defaults(handler=_stats)
+
+    cases = sub.add_parser("cases", help="cases as data")
+    cases_sub = cases.add_subparsers(dest="cases_command", metavar="ACTION")
+    export = cases_sub.add_parser("export", help="CSV of the cases filed in a period (stdout)")
+    export.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="filed on or after this day (local time)")
+    export.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="filed on or before this day (local time)")
+    export.set_defaults(handler=_cases_export)
+    cases.set_defaults(handler=lambda args, settings: (cases.print_help(), 2)[1])
 
 
 def _day(value: str) -> date:
@@ -168,14 +179,32 @@ def _worker_move(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cases.stats import format_table
-
+def _period(args: argparse.Namespace, settings: Settings) -> tuple[datetime | None, datetime | None]:
+    """--since/--until as local days → [since, until) in aware datetimes."""
     zone = ZoneInfo(settings.timezone)
     since = datetime.combine(args.since, time(), zone) if args.since else None
     until = datetime.combine(args.until + timedelta(days=1), time(), zone) if args.until else None
     if since and until and since >= until:
         raise UsageError("--since must be on or before --until")
+    return since, until
+
+
+def _cases_export(args: argparse.Namespace, settings: Settings) -> int:
+    since, until = _period(args, settings)
+    rows = _with_service(settings, lambda service: service.export_rows(since=since, until=until))
+    fields = ["number", "category", "category_name", "state", "level", "urgent", "grid", "community", "assignee",
+              "address", "created_at", "deadline_at", "accepted_at", "resolved_at", "on_time", "supporters", "reopened",
+              "text"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return 0
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cases.stats import format_table
+
+    since, until = _period(args, settings)
 
     async def run() -> Any:
         service = await _open(settings, with_intents=True)
@@ -188,6 +217,11 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         for row in stats.rows():
             print(json.dumps(row.to_json(), ensure_ascii=False))
+    elif args.csv:
+        rows = [row.to_json() for row in stats.rows()]
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     else:
         print(format_table(stats))
     return 0

@@ -68,6 +68,26 @@ class QueryRoom(CaseCore):
             return [EventView(aware(e.at), e.action, e.actor_kind, e.actor_id, e.from_state, e.to_state,  # type: ignore[arg-type]
                               e.from_level, e.to_level, e.note) for e in rows]
 
+    async def export_rows(self, *, since: datetime | None = None, until: datetime | None = None,
+                          limit: int = 1_000_000) -> list[dict[str, Any]]:
+        """Cases filed in [since, until) as flat rows for a spreadsheet (no phone numbers: those never leave)."""
+        query = (select(Case, Worker.name).outerjoin(Worker, Worker.id == Case.assignee_id)
+                 .order_by(Case.created_at, Case.id).limit(limit))
+        if since is not None:
+            query = query.where(Case.created_at >= utc(since))
+        if until is not None:
+            query = query.where(Case.created_at < utc(until))
+        async with self.db.session() as s:
+            rows = (await s.execute(query)).all()
+        return [{
+            "number": c.number, "category": c.intent, "category_name": self._label(c), "state": c.state,
+            "level": c.level, "urgent": c.urgent, "grid": c.grid_id or "", "community": c.community_id or "",
+            "assignee": assignee or "", "address": c.address or "", "created_at": _iso(c.created_at),
+            "deadline_at": _iso(c.deadline_at), "accepted_at": _iso(c.accepted_at), "resolved_at": _iso(c.resolved_at),
+            "on_time": "" if c.resolved_on_time is None else c.resolved_on_time, "supporters": c.supporter_count,
+            "reopened": c.reopen_count, "text": c.text[:500],
+        } for c, assignee in rows]
+
     async def stats(self, *, since: datetime | None = None, until: datetime | None = None,
                     now: datetime | None = None) -> Any:
         """工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker (`bot.cases.stats.Stats`),
@@ -77,3 +97,7 @@ class QueryRoom(CaseCore):
         async with self.db.session() as s:
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
                                        until=utc(until) if until else None, now=utc(now))
+
+
+def _iso(value: datetime | None) -> str:
+    return aware(value).isoformat(timespec="seconds") if value is not None else ""  # type: ignore[union-attr]
