@@ -43,6 +43,7 @@ from aiogram.types import (
 )
 
 from bot.telegram.menus import Commands
+from bot.telegram.poller import Poller
 from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
 from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
@@ -93,7 +94,8 @@ class AiogramAdapter:
 
     def __init__(self, token: str, api_url: str, dispatch: Callable[[Translated], Awaitable[None]], *,
                  poll_timeout: int = 25):
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=SEND_TIMEOUT)
+        self.api_url = api_url.rstrip("/")
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url), timeout=SEND_TIMEOUT)
         self.bot = Bot(token, session=session)
         self.dispatcher = Dispatcher()
         self._dispatch = dispatch
@@ -115,17 +117,14 @@ class AiogramAdapter:
         return {"id": me.id, "username": me.username}
 
     async def run_polling(self, stop: asyncio.Event) -> None:
+        """Long polling through GridDesk's poller: each update handled before it is confirmed, a poison one skipped."""
         await self.bot.delete_webhook(drop_pending_updates=False)
-        polling = asyncio.create_task(self.dispatcher.start_polling(
-            self.bot, handle_signals=False, close_bot_session=False, polling_timeout=self.poll_timeout,
-            allowed_updates=ALLOWED_UPDATES))
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if stopper in done:
-            await self.dispatcher.stop_polling()
-        else:
-            stopper.cancel()
-        await polling
+        await Poller(self.api_url, self.bot.token, self.process, allowed_updates=ALLOWED_UPDATES,
+                     poll_timeout=self.poll_timeout).run(stop)
+
+    async def process(self, update: dict[str, Any]) -> None:
+        """One raw update, parsed by aiogram and handled to the end (raises when aiogram cannot read it)."""
+        await self.dispatcher.feed_raw_update(self.bot, update)
 
     async def feed(self, update: dict[str, Any]) -> None:
         """One update from the webhook (already authenticated)."""

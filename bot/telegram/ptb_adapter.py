@@ -40,6 +40,7 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.telegram.menus import Commands
+from bot.telegram.poller import Poller
 from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
 from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
@@ -93,7 +94,7 @@ class PtbAdapter:
 
     def __init__(self, token: str, api_url: str, dispatch: Callable[[Translated], Awaitable[None]], *,
                  poll_timeout: int = 25, concurrency: int = 256):
-        base = api_url.rstrip("/")
+        base = self.api_url = api_url.rstrip("/")
         self.app: Application = (
             ApplicationBuilder().token(token).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
             .concurrent_updates(concurrency).get_updates_read_timeout(poll_timeout + 10)
@@ -124,11 +125,18 @@ class PtbAdapter:
             self._started = True
 
     async def run_polling(self, stop: asyncio.Event) -> None:
+        """Long polling through GridDesk's poller: each update handled before it is confirmed, a poison one skipped."""
         await self.app.bot.delete_webhook(drop_pending_updates=False)
-        await self.app.updater.start_polling(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)  # type: ignore[union-attr]
         await self._start_processing()
-        await stop.wait()
-        await self.app.updater.stop()  # type: ignore[union-attr]
+        await Poller(self.api_url, self.app.bot.token, self.process, allowed_updates=ALLOWED_UPDATES,
+                     poll_timeout=self.poll_timeout).run(stop)
+
+    async def process(self, update: dict[str, Any]) -> None:
+        """One raw update, parsed by PTB and handled to the end (raises when PTB cannot read it)."""
+        parsed = Update.de_json(update, self.app.bot)
+        if parsed is None:
+            raise ValueError("python-telegram-bot could not read the update")
+        await self.app.process_update(parsed)
 
     async def feed(self, update: dict[str, Any]) -> None:
         """One update from the webhook (already authenticated): onto the application's queue."""
