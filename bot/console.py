@@ -171,7 +171,7 @@ class Console:
         return persona
 
     def _button_by_number(self, text: str) -> str | None:
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()) or len(text) > 3:  # "²".isdigit() is True, int("²") raises
             return None
         index = int(text) - 1
         buttons = self.current.buttons
