@@ -15,6 +15,7 @@ from bot.errors import ConfigError
 
 #: What @BotFather hands out: the bot's numeric id, a colon, then letters, digits, '-' and '_'.
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+HEALTHZ_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_.~-]{16,256}$")
 DEFAULT_SQLITE = f"sqlite:///{PROJECT_ROOT / 'storage' / 'griddesk.db'}"
 
 
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    healthz_token: SecretStr | None = None  # GET /healthz needs `Authorization: Bearer <it>`; unset: loopback only
     max_message_chars: int = Field(default=2000, ge=50, le=100_000)
     duplicate_window_hours: float = Field(default=72, gt=0)
     reminder_fraction: float = Field(default=0.8, gt=0, lt=1)
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with http:// or https://, got {value!r}")
         return value.rstrip("/")
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "healthz_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -74,6 +76,14 @@ class Settings(BaseSettings):
         # The message never repeats the token: it is a secret and error messages end up in logs.
         if value is not None and not TOKEN_SHAPE.match(value.get_secret_value().strip()):
             raise ValueError("does not look like a bot token from @BotFather (digits, a colon, then letters/digits/-/_)")
+        return value
+
+    @field_validator("healthz_token")
+    @classmethod
+    def _healthz_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Sent in a header by a monitor: printable, no spaces, long enough not to be guessed. Never repeated.
+        if value is not None and not HEALTHZ_TOKEN_SHAPE.match(value.get_secret_value()):
+            raise ValueError("must be 16-256 characters of A-Z a-z 0-9 _ - . ~ (e.g. from `openssl rand -hex 24`)")
         return value
 
     @field_validator("timezone")

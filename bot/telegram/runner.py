@@ -131,8 +131,9 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
                  asyncio.create_task(deadlines.run(stop), name="deadlines")]
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+            health = settings.healthz_token.get_secret_value() if settings.healthz_token else None
             webhook = WebhookServer(adapter.feed, secret, webhook_path(settings.webhook_url), settings.webhook_listen,
-                                    settings.webhook_port)
+                                    settings.webhook_port, health_token=health)
             await webhook.start()
             await adapter.set_webhook(settings.webhook_url, secret)
             log.info("webhook mode: %s", settings.webhook_url)
