@@ -23,9 +23,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Check everything a person configured (one line per problem, before any connection), then start."""
+    from bot import preflight
+
     if args.framework:
         settings = settings.model_copy(update={"bot_framework": args.framework})
-    if settings.telegram_bot_token is None:
+    telegram = settings.telegram_bot_token is not None
+    preflight.check(settings, webhook=telegram and settings.webhook_url is not None)
+    preflight.check_knowledge(settings)
+    if not telegram:
         print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
         from bot.cli import build_parser
 
