@@ -263,3 +263,41 @@ checked: 2024-01-01
     lines = {int(p.split(":")[1]) for p in problems}
     assert {3, 5, 6, 7, 8, 9, 11} <= lines, problems
     assert all(len(p) < 300 for p in problems)
+
+
+# --- end to end: /reload on Telegram, both frameworks ----------------------------------------------------------
+
+
+@pytest.fixture
+async def tg():
+    from botapi_double import BotApiDouble
+
+    async with BotApiDouble() as double:
+        yield double
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_reload_on_telegram_reports_a_fifo_and_keeps_answering(tg, tmp_path: Path, framework: str) -> None:
+    from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env
+
+    admin, resident = 9301, 5301
+    intents = tmp_path / "intents"
+    shutil.copytree(PROJECT_ROOT / "intents", intents)
+    env = bot_env(tg, framework, f"sqlite:///{tmp_path / 'griddesk.db'}", ADMIN_IDS=str(admin), INTENTS_DIR=str(intents))
+    bot = BotProcess(tg, env, tmp_path)
+    await bot.start()
+    fifo = intents / "zz_pipe.yaml"
+    try:
+        os.mkfifo(fifo)
+        mark = tg.mark
+        tg.send_text(admin, "/reload")
+        failed = await tg.wait_text(admin, "重新加载失败", timeout=STEP_TIMEOUT, after=mark)
+        assert "zz_pipe.yaml:0: a named pipe (FIFO)" in failed.text
+        mark = tg.mark
+        tg.send_text(resident, "/start")  # the bot is not stuck
+        await tg.wait_for(lambda s: s.chat_id == resident, timeout=STEP_TIMEOUT, after=mark)
+    finally:
+        with contextlib.suppress(OSError):  # the old code sits in open(); a writer lets it finish
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        await bot.stop()
+    assert "Traceback" not in bot.log(100_000)
