@@ -28,15 +28,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.framework:
         settings = settings.model_copy(update={"bot_framework": args.framework})
-    telegram = settings.telegram_bot_token is not None
-    preflight.check(settings, webhook=telegram and settings.webhook_url is not None)
-    preflight.check_knowledge(settings)
-    if not telegram:
+    if settings.telegram_bot_token is None:  # the console chat runs the same checks itself
         print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
         from bot.cli import build_parser
 
         chat_args = build_parser().parse_args(["chat"])
         return int(chat_args.handler(chat_args, settings) or 0)
+    preflight.check(settings, webhook=settings.webhook_url is not None)
+    preflight.check_knowledge(settings)
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("aiogram.event", "httpx", "aiohttp.access"):

@@ -263,3 +263,20 @@ def test_env_example_values_are_valid(monkeypatch: pytest.MonkeyPatch, tmp_path:
     (tmp_path / ".env").write_text((PROJECT_ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
     settings = load_settings()
     assert settings.telegram_bot_token is None and settings.webhook_url is None
+
+
+@pytest.mark.parametrize("command", [["chat"], ["run"]])
+def test_the_console_chat_checks_the_same(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          place: Path, command: list[str]) -> None:
+    """Without a token `griddesk run` is the console chat: a wrong folder is one line there too."""
+    from bot import cli, console
+
+    async def tripwire(*args: object, **kwargs: object) -> int:
+        raise AssertionError("the console started with a missing KNOWLEDGE_DIR")
+
+    monkeypatch.setattr(console, "run_console", tripwire)
+    monkeypatch.chdir(place)
+    _clean_env(monkeypatch, {"DATABASE_URL": f"sqlite:///{place / 'afile' / 'gd.db'}", "KNOWLEDGE_DIR": str(place / "nope")})
+    assert cli.main(command) == 2
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "configuration error" in ln]
+    assert len(lines) == 2 and "KNOWLEDGE_DIR" in lines[0] + lines[1] and "DATABASE_URL" in lines[0] + lines[1]
