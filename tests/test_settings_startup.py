@@ -280,3 +280,21 @@ def test_the_console_chat_checks_the_same(monkeypatch: pytest.MonkeyPatch, capsy
     assert cli.main(command) == 2
     lines = [ln for ln in capsys.readouterr().err.splitlines() if "configuration error" in ln]
     assert len(lines) == 2 and "KNOWLEDGE_DIR" in lines[0] + lines[1] and "DATABASE_URL" in lines[0] + lines[1]
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_a_token_with_a_trailing_newline_works(tmp_path: Path, framework: str) -> None:
+    """`echo $TOKEN >> .env` style: the bot starts and polls the Bot API with the stripped token."""
+    from botapi_double import BotApiDouble
+    from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env
+
+    async with BotApiDouble() as tg:
+        env = bot_env(tg, framework, f"sqlite:///{tmp_path / 'griddesk.db'}")
+        env["TELEGRAM_BOT_TOKEN"] = tg.token + "\n"
+        bot = BotProcess(tg, env, tmp_path)
+        await bot.start()
+        try:
+            tg.send_text(5401, "/start")
+            await tg.wait_for(lambda s: s.chat_id == 5401, timeout=STEP_TIMEOUT)
+        finally:
+            await bot.stop()
