@@ -298,3 +298,19 @@ async def test_a_token_with_a_trailing_newline_works(tmp_path: Path, framework: 
             await tg.wait_for(lambda s: s.chat_id == 5401, timeout=STEP_TIMEOUT)
         finally:
             await bot.stop()
+
+
+async def test_a_bot_api_url_answering_404_is_a_config_error_not_a_retry_loop() -> None:
+    """A web server (or a path ending in /bot) answers getMe with 404: retried forever before, refused now."""
+    import asyncio
+
+    from bot.errors import ConfigError
+    from bot.telegram.runner import connect
+    from bot.telegram.sender import SendFailure
+
+    class NotABotApi:
+        async def start(self) -> dict[str, object]:
+            raise SendFailure("bad_request", "Not Found")
+
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_API_URL: .*without /bot"):
+        await asyncio.wait_for(connect(NotABotApi(), "https://example.com", asyncio.Event()), timeout=10)  # type: ignore[arg-type]
