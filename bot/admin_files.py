@@ -2,15 +2,72 @@
 
 Intent files (YAML) and knowledge entries (YAML front matter) are both read with ruamel's
 round-trip loader, whose nodes remember 0-based lines; `line_offset` maps them to file lines.
+
+Admin files are untrusted input in one sense: a typo, a stray symlink or a pasted blob must give
+`path:line: what is wrong`, never a hang, a traceback or a bot that runs out of memory. Hence: only
+regular files are opened (a FIFO would block `intents check` and `/reload` forever, a symlink to
+`/dev/zero` would be read until memory runs out), at most `max_bytes` are read, YAML nesting is
+bounded (ruamel composes recursively: 20,000 levels is a RecursionError), and every text field has
+a length limit.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+from typing import Any
 
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, ComposerError
 
 from bot.errors import Problem
+
+#: Deeper than any admin file needs (an intent's term weight sits at depth 5), far below Python's recursion limit.
+MAX_YAML_DEPTH = 20
+#: Open without blocking (a FIFO with no writer would block `open` itself) and never as a controlling tty.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+class _DepthLimitedComposer(Composer):
+    """ruamel's composer, refusing nesting deeper than `MAX_YAML_DEPTH` with the mark where it happens.
+
+    The check runs as nodes are composed, so the (lazy) scanner never looks past the limit either:
+    20,000 levels are refused after reading the first few lines, not after minutes of scanning.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        depth = getattr(self, "_griddesk_depth", 0)
+        if depth >= MAX_YAML_DEPTH:
+            mark = self.parser.peek_event().start_mark
+            raise ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; admin files need only a few",
+                                mark)
+        self._griddesk_depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._griddesk_depth = depth
+
+
+def yaml_loader() -> YAML:
+    """The round-trip loader both loaders use (nodes keep their lines), with nesting bounded."""
+    yaml = YAML(typ="rt")
+    yaml.Composer = _DepthLimitedComposer
+    return yaml
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, in the words of an error message."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def show(value: object) -> str:
@@ -45,18 +102,35 @@ class ProblemCollector:
             return node.lc.line + self.line_offset
 
     def read_text(self, file: Path, max_bytes: int, what: str, hint: str) -> str | None:
-        """The file as text, or None with the problem recorded: unreadable, over `max_bytes`, not UTF-8, binary.
+        """The file as text, or None with the problem recorded: not a regular file, unreadable, over
+        `max_bytes`, not UTF-8, binary.
 
         The size is checked before reading: a pasted-in blob once passed the checks and crashed the segmenter.
+        The file is opened first and then checked (`fstat` on the open file, so a swapped-in FIFO cannot slip
+        between check and read); symlinks to regular files are fine. At most `max_bytes + 1` bytes are read
+        even if the file grows meanwhile.
         """
         try:
-            size = file.stat().st_size
-            if size > max_bytes:
-                self.problem(1, f"file is {size:,} bytes; {what} are limited to {max_bytes:,} ({hint})")
-                return None
-            raw = file.read_bytes()
+            fd = os.open(file, _OPEN_FLAGS)
         except OSError as exc:
             self.problem(0, f"cannot read: {exc.strerror}")
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                self.problem(0, f"{_file_kind(info.st_mode)}, not a regular file: {what} must be plain text files")
+                return None
+            if info.st_size > max_bytes:
+                self.problem(1, f"file is {info.st_size:,} bytes; {what} are limited to {max_bytes:,} ({hint})")
+                return None
+            raw = _read_at_most(fd, max_bytes + 1)
+        except OSError as exc:
+            self.problem(0, f"cannot read: {exc.strerror}")
+            return None
+        finally:
+            os.close(fd)
+        if len(raw) > max_bytes:
+            self.problem(1, f"file grew past {max_bytes:,} bytes while being read; {what} are limited to that ({hint})")
             return None
         try:
             text = raw.decode("utf-8-sig")  # a BOM from Windows editors is fine
@@ -68,8 +142,32 @@ class ProblemCollector:
             return None
         return text
 
+    def fits(self, line: int, what: str, value: str, max_chars: int, hint: str = "") -> bool:
+        """True when `value` is at most `max_chars` long; otherwise the problem is recorded (value cut short).
+
+        Every text field has a limit: a 100,000-character name would otherwise reach buttons, pushes and logs.
+        """
+        if len(value) <= max_chars:
+            return True
+        self.problem(line, f"{what} {show(value)} is {len(value):,} characters; keep it under {max_chars}"
+                           + (f" ({hint})" if hint else ""))
+        return False
+
     def item_line(self, node: CommentedSeq, index: int) -> int:
         try:
             return node.lc.item(index)[0] + self.line_offset
         except (KeyError, TypeError, AttributeError, IndexError):
             return node.lc.line + self.line_offset
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to `limit` bytes from `fd` (a regular file: `read` returns less only at the end)."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

@@ -23,14 +23,19 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Check everything a person configured (one line per problem, before any connection), then start."""
+    from bot import preflight
+
     if args.framework:
         settings = settings.model_copy(update={"bot_framework": args.framework})
-    if settings.telegram_bot_token is None:
+    if settings.telegram_bot_token is None:  # the console chat runs the same checks itself
         print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
         from bot.cli import build_parser
 
         chat_args = build_parser().parse_args(["chat"])
         return int(chat_args.handler(chat_args, settings) or 0)
+    preflight.check(settings, webhook=settings.webhook_url is not None)
+    preflight.check_knowledge(settings)
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("aiogram.event", "httpx", "aiohttp.access"):

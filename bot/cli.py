@@ -49,8 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(handler(args, settings) or 0)
-    except ConfigError as exc:
-        print(f"griddesk: configuration error:\n{exc}", file=sys.stderr)
+    except ConfigError as exc:  # one line per problem, each naming its key and the fix
+        for line in str(exc).splitlines():
+            print(f"griddesk: configuration error: {line}", file=sys.stderr)
         return 2
     except GridDeskError as exc:
         print(f"griddesk: {exc}", file=sys.stderr)

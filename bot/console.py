@@ -45,7 +45,12 @@ def register(sub: Any) -> None:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import preflight
     from bot.dialog.logs import configure_logging
+
+    # The same start-up checks as `griddesk run`: a wrong folder or database path is one line, not a traceback.
+    preflight.check(settings, webhook=False)
+    preflight.check_knowledge(settings)
 
     # The chat is on stdout; per-update log lines would only clutter the terminal, so below DEBUG
     # the console logs warnings and errors only (to stderr).
@@ -195,7 +200,7 @@ class Console:
         return persona
 
     def _button_by_number(self, text: str) -> str | None:
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()) or len(text) > 3:  # "²".isdigit() is True, int("²") raises
             return None
         index = int(text) - 1
         buttons = self.current.buttons

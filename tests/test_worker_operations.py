@@ -107,3 +107,9 @@ async def test_admin_stats_in_chat_have_a_row_per_worker(tmp_path) -> None:
         assert "张三（人员）：工作量 1" in stats
     finally:
         await app.close()
+
+
+@pytest.mark.parametrize("hours", [0, -1, float("nan"), float("inf"), 721])
+async def test_an_invite_that_would_never_expire_by_accident_is_refused(case_service: CaseService, hours: float) -> None:
+    with pytest.raises(UsageError, match="valid_hours"):
+        await case_service.create_invite("王网格", grid_id="liyuan-01", valid_hours=hours)

@@ -34,12 +34,21 @@ def make(action: str, case_id: int, arg: str | int | None = None) -> str:
     return data
 
 
+def is_id(text: str | None, max_digits: int = 12) -> bool:
+    """True for 1–`max_digits` ASCII digits: what `make` writes and `int()` surely accepts.
+
+    `str.isdigit()` alone is not enough: it is True for "²" and "①", which `int()` refuses (a forged
+    `acc:²` raised ValueError), and for other scripts' digits, which no button of ours carries.
+    """
+    return text is not None and 0 < len(text) <= max_digits and text.isascii() and text.isdigit()
+
+
 def parse(data: str | None) -> CaseCallback | None:
     """Parse button data made by this module; None for anything else (other buttons, junk, tampering)."""
     if not data or len(data) > MAX_CALLBACK_BYTES:
         return None
     parts = data.split(":")
-    if len(parts) not in (2, 3) or parts[0] not in ACTIONS or not parts[1].isdigit() or len(parts[1]) > 12:
+    if len(parts) not in (2, 3) or parts[0] not in ACTIONS or not is_id(parts[1]):
         return None
     action, case_id = parts[0], int(parts[1])
     arg = parts[2] if len(parts) == 3 else None
@@ -48,7 +57,7 @@ def parse(data: str | None) -> CaseCallback | None:
             return None
         arg = SCORE_CODES[arg]
     elif action == ASSIGN:
-        if arg is None or not arg.isdigit() or len(arg) > 12:
+        if not is_id(arg):
             return None
     elif arg is not None:
         return None

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import csv
 import json
+import math
 import sys
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,28 @@ from bot.errors import UsageError
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
     from bot.settings import Settings
+
+
+#: An invite code is a password until it is used: it must expire. A month covers a worker on leave;
+#: anything longer is a typo (hours for days) or a code meant never to expire.
+MAX_INVITE_HOURS = 24 * 30
+
+
+def _valid_hours(text: str) -> float:
+    """`--valid-hours`: a number of hours in (0, MAX_INVITE_HOURS].
+
+    0 used to mean "never expires" (the service treats a falsy value as no expiry), a negative number
+    made a code that was dead on arrival, and `nan` raised in timedelta: all refused here, with the fix.
+    """
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours (e.g. --valid-hours 72)") from None
+    if not math.isfinite(hours) or hours <= 0 or hours > MAX_INVITE_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a number of hours greater than 0 and at most {MAX_INVITE_HOURS} ({MAX_INVITE_HOURS // 24} days); "
+            "an invite code must expire")
+    return hours
 
 
 def register(sub: Any) -> None:
@@ -36,7 +59,8 @@ def register(sub: Any) -> None:
     where.add_argument("--community", metavar="ID", help="invite a community dispatcher instead")
     where.add_argument("--street", metavar="ID", help="invite a street supervisor instead")
     invite.add_argument("--name", required=True, help="the worker's name as residents will see it")
-    invite.add_argument("--valid-hours", type=float, default=72.0, help="code expires after this many hours (default 72)")
+    invite.add_argument("--valid-hours", type=_valid_hours, default=72.0, metavar="HOURS",
+                        help=f"code expires after this many hours (default 72, at most {MAX_INVITE_HOURS})")
     invite.set_defaults(handler=_invite)
     listing = worker_sub.add_parser("list", help="every worker: id, role, grid, bound, reachable, open cases")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -118,7 +142,7 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
         service = await _open(settings)
         try:
             invite = await service.create_invite(args.name, grid_id=args.grid, community_id=args.community,
-                                                 street_id=args.street, valid_hours=args.valid_hours or None)
+                                                 street_id=args.street, valid_hours=args.valid_hours)
         finally:
             await service.close()
         print(invite.code)

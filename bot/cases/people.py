@@ -126,10 +126,15 @@ class PeopleRoom(CaseCore):
         street_id: str | None = None,
         valid_hours: float | None = 72.0,
     ) -> Invite:
-        """A one-time invite code for a new grid worker (`grid_id`), community dispatcher or street supervisor."""
+        """A one-time invite code for a new grid worker (`grid_id`), community dispatcher or street supervisor.
+
+        `valid_hours`: (0, 720]; None makes a code that never expires (deliberately, never by a 0 or a nan).
+        """
         name = clean_text(name)[:60]
         if not name:
             raise UsageError("worker name must not be empty")
+        if valid_hours is not None and not (0 < valid_hours <= 720):  # nan and inf fail this too
+            raise UsageError(f"valid_hours must be more than 0 and at most 720, got {valid_hours!r}")
         if sum(x is not None for x in (grid_id, community_id, street_id)) != 1:
             raise UsageError("give exactly one of --grid, --community, --street")
         async with self.db.transaction() as s:
@@ -150,7 +155,7 @@ class PeopleRoom(CaseCore):
                     raise UsageError(f"unknown street {street_id!r} (see `griddesk grids`)")
                 worker = Worker(name=name, role="street", street_id=street_id)
             worker.invite_code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
-            if valid_hours:
+            if valid_hours is not None:
                 worker.invite_expires_at = utcnow() + timedelta(hours=valid_hours)
             s.add(worker)
             await s.flush()

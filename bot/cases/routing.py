@@ -239,8 +239,11 @@ class Router:
 
 
 def _area_label(name: str, buildings: list) -> str:
-    nums = sorted(int(b) for b in buildings if str(b).isdigit())
-    named = [str(b) for b in buildings if not str(b).isdigit()]
+    def numeric(label: object) -> bool:  # ASCII only: "²".isdigit() is True and int("²") raises
+        return str(label).isascii() and str(label).isdigit()
+
+    nums = sorted(int(b) for b in buildings if numeric(b))
+    named = [str(b) for b in buildings if not numeric(b)]
     parts: list[str] = []
     if nums:
         runs: list[str] = []

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show
+from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
 from bot.errors import KnowledgeFileError, Problem
 
 #: The taxonomy's category ids (shared/taxonomy.md); an entry's `intents` must come from here
@@ -40,6 +39,12 @@ _REQUIRED = ("id", "title", "questions", "intents", "source", "checked")
 _OPTIONAL = ("tags", "supersedes")
 #: A tag is a key term; a 20,000-character "tag" made `kb check` run for minutes.
 MAX_TAG_CHARS = 30
+#: The other texts of the front matter: a title is shown with the answer, the source is cited, `intents`
+#: are ids. Without limits a 100,000-character title would be indexed and shown to residents.
+MAX_TITLE_CHARS = 60
+MAX_SOURCE_CHARS = 200
+MAX_SUPERSEDES_CHARS = 200
+MAX_INTENT_ID_CHARS = 40
 MAX_FILE_BYTES = 200_000
 _FENCE = "---"
 
@@ -117,14 +122,15 @@ class _Reader(ProblemCollector):
     def __init__(self, path: str, problems: list[Problem]):
         super().__init__(path, problems, line_offset=2)
 
-    def text(self, doc: CommentedMap, key: str) -> str | None:
+    def text(self, doc: CommentedMap, key: str, max_chars: int) -> str | None:
         value = doc.get(key)
         if not isinstance(value, str) or not value.strip():
             self.problem(self.key_line(doc, key), f"{key!r} must be a non-empty text, got {show(value)}")
             return None
-        return " ".join(value.split())
+        text = " ".join(value.split())
+        return text if self.fits(self.key_line(doc, key), repr(key), text, max_chars) else None
 
-    def texts(self, doc: CommentedMap, key: str, max_chars: int | None = None) -> list[tuple[str, int]]:
+    def texts(self, doc: CommentedMap, key: str, max_chars: int) -> list[tuple[str, int]]:
         value = doc.get(key)
         if not isinstance(value, CommentedSeq) or not value:
             self.problem(self.key_line(doc, key), f"{key!r} must be a non-empty list (one '- item' per line)")
@@ -137,12 +143,11 @@ class _Reader(ProblemCollector):
                 self.problem(line, f"each {key} item must be a non-empty text, got {show(item)}")
                 continue
             text = " ".join(str(item).split())
-            if max_chars is not None and len(text) > max_chars:
-                self.problem(line, f"{key} item is {len(text)} characters; keep it under {max_chars}"
-                             + (" (one question)" if key == "questions" else " (a tag is a key term)"))
+            hint = {"questions": "one question", "tags": "a tag is a key term", "intents": "an intent id"}.get(key, "")
+            if not self.fits(line, f"{key} item", text, max_chars, hint):
                 continue
             if text in seen:
-                self.problem(line, f"{text!r} is listed twice in {key} (first at line {seen[text]})")
+                self.problem(line, f"{show(text)} is listed twice in {key} (first at line {seen[text]})")
                 continue
             seen[text] = line
             out.append((text, line))
@@ -155,18 +160,18 @@ class _Reader(ProblemCollector):
         for key in doc:
             if key not in _REQUIRED and key not in _OPTIONAL:
                 allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
-                self.problem(self.key_line(doc, key), f"unknown key {key!r} (allowed: {allowed})")
+                self.problem(self.key_line(doc, key), f"unknown key {show(key)} (allowed: {allowed})")
         for key in _REQUIRED:
             if key not in doc:
                 self.problem(1, f"missing required key {key!r} in the front matter")
         eid = self.ident(doc, file_stem)
-        title = self.text(doc, "title") if "title" in doc else None
+        title = self.text(doc, "title", MAX_TITLE_CHARS) if "title" in doc else None
         questions = self.texts(doc, "questions", MAX_QUESTION_CHARS) if "questions" in doc else []
         intents = self.intents(doc, known) if "intents" in doc else []
         tags = [t for t, _ in self.texts(doc, "tags", MAX_TAG_CHARS)] if "tags" in doc else []
         source = self.source(doc) if "source" in doc else None
         checked = self.checked(doc, today) if "checked" in doc else None
-        supersedes = self.text(doc, "supersedes") if "supersedes" in doc else None
+        supersedes = self.text(doc, "supersedes", MAX_SUPERSEDES_CHARS) if "supersedes" in doc else None
         text = self.body(body, body_line)
         if None in (eid, title, source, checked, text) or not questions or not intents:
             return None
@@ -191,15 +196,15 @@ class _Reader(ProblemCollector):
 
     def intents(self, doc: CommentedMap, known: frozenset[str]) -> list[str]:
         out: list[str] = []
-        for text, line in self.texts(doc, "intents"):
+        for text, line in self.texts(doc, "intents", MAX_INTENT_ID_CHARS):
             if text not in known:
-                self.problem(line, f"unknown intent {text!r} (known: {', '.join(sorted(known))})")
+                self.problem(line, f"unknown intent {show(text)} (known: {', '.join(sorted(known))})")
                 continue
             out.append(text)
         return out
 
     def source(self, doc: CommentedMap) -> str | None:
-        value = self.text(doc, "source")
+        value = self.text(doc, "source", MAX_SOURCE_CHARS)
         if value is not None and not re.search(r"《[^《》]+》", value):
             self.problem(self.key_line(doc, "source"), f"source must name the law in 《》 and its article, got {show(value)}")
             return None
@@ -253,7 +258,7 @@ def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, pr
         return None
     front, body, body_line = parts
     try:
-        doc = YAML(typ="rt").load(front)
+        doc = yaml_loader().load(front)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reader.problem(mark.line + 2 if mark is not None else 1, f"YAML syntax in the front matter: {exc.problem or exc.context}")

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show
+from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
 from bot.errors import IntentFileError, Problem
 from bot.nlu.normalize import Normalizer, default_normalizer
 
@@ -31,6 +30,9 @@ _MAX_WEIGHT = 10.0
 #: Limits that keep one typo in an admin file from taking the bot down (a 1M-character keyword crashed jieba).
 MAX_TERM_CHARS = {"keywords": 30, "veto": 30, "phrases": 80}
 MAX_FILE_BYTES = 1_000_000
+#: Every other text field has a limit too: a name is read on a button, a department in a push, an example is one
+#: resident message. A 100,000-character category name was once accepted and reached every case notice.
+MAX_TEXT_CHARS = {"name": 20, "department": 60, "description": 300, "example": 500}
 
 _TOP_KEYS = {
     "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
@@ -146,9 +148,9 @@ class _FileReader(ProblemCollector):
         for key in node:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
-                self.problem(self.key_line(node, key), f"unknown key {key!r} in {where} (allowed: {hint})")
+                self.problem(self.key_line(node, key), f"unknown key {show(key)} in {where} (allowed: {hint})")
 
-    def string(self, node: CommentedMap, key: str, required: bool, where: str) -> str | None:
+    def string(self, node: CommentedMap, key: str, required: bool, where: str, max_chars: int) -> str | None:
         if key not in node or node[key] is None:
             if required:
                 self.problem(node.lc.line + 1, f"missing required key {key!r} in {where}")
@@ -157,17 +159,23 @@ class _FileReader(ProblemCollector):
         if not isinstance(value, str) or not value.strip():
             self.problem(self.key_line(node, key), f"{key!r} must be a non-empty text, got {show(value)}")
             return None
+        if not self.fits(self.key_line(node, key), repr(key), value.strip(), max_chars):
+            return None
         return value.strip()
 
     def ident(self, node: CommentedMap, where: str) -> str | None:
-        value = self.string(node, "id", True, where)
+        value = self.string(node, "id", True, where, 40)
         if value is not None and not _ID.match(value):
             self.problem(
                 self.key_line(node, "id"),
-                f"id {value!r} must be lower-case ASCII letters, digits and _ (start with a letter, ≤40)",
+                f"id {show(value)} must be lower-case ASCII letters, digits and _ (start with a letter, ≤40)",
             )
             return None
         return value
+
+    def description(self, node: CommentedMap) -> None:
+        """`description` is for admins only, but it is still text with a limit (and must be text)."""
+        self.string(node, "description", False, "", MAX_TEXT_CHARS["description"])
 
     def hours(self, node: CommentedMap, key: str) -> float | None:
         if key not in node:
@@ -205,7 +213,7 @@ class _FileReader(ProblemCollector):
                 continue
             raw = str(raw)
             if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= _MAX_WEIGHT:
-                self.problem(line, f"weight of {raw!r} must be a number in (0, {_MAX_WEIGHT:g}], got {show(weight)}")
+                self.problem(line, f"weight of {show(raw)} must be a number in (0, {_MAX_WEIGHT:g}], got {show(weight)}")
                 continue
             limit = MAX_TERM_CHARS.get(key, MAX_TERM_CHARS["phrases"])
             if len(raw) > limit:
@@ -231,15 +239,17 @@ class _FileReader(ProblemCollector):
             elif isinstance(item, CommentedMap):
                 self.check_keys(item, _EXAMPLE_KEYS, f"an entry of {key}")
                 text, subtype = item.get("text"), item.get("subtype")
-                if subtype is not None and subtype not in subtypes:
+                if subtype is not None and (not isinstance(subtype, str) or subtype not in subtypes):
                     known = ", ".join(sorted(subtypes)) or "none defined"
-                    self.problem(line, f"example names unknown subtype {subtype!r} (known: {known})")
+                    self.problem(line, f"example names unknown subtype {show(subtype)} (known: {known})")
                     subtype = None
             else:
                 self.problem(line, f"{key} entry must be a text or 'text: … / subtype: …', got {show(item)}")
                 continue
             if not isinstance(text, str) or not text.strip():
                 self.problem(line, f"{key} entry needs a non-empty 'text'")
+                continue
+            if not self.fits(line, f"{key} entry", text.strip(), MAX_TEXT_CHARS["example"], "one resident message"):
                 continue
             out.append(Example(text=text.strip(), line=line, subtype=subtype))
         return tuple(out)
@@ -257,7 +267,8 @@ class _FileReader(ProblemCollector):
                 continue
             self.check_keys(item, _SUBTYPE_KEYS, "a subtype")
             sid = self.ident(item, "a subtype")
-            name = self.string(item, "name", True, "a subtype")
+            name = self.string(item, "name", True, "a subtype", MAX_TEXT_CHARS["name"])
+            self.description(item)
             kws, phs = self.terms(item, "keywords"), self.terms(item, "phrases")
             if sid and sid in seen:
                 self.problem(line, f"subtype id {sid!r} is used twice (first at line {seen[sid]})")
@@ -282,14 +293,15 @@ class _FileReader(ProblemCollector):
             line = self.key_line(doc, "version")
             self.problem(line, f"unsupported version {show(version)}; this GridDesk reads version {FORMAT_VERSION}")
         iid = self.ident(doc, "an intent")
-        name = self.string(doc, "name", True, "an intent")
+        name = self.string(doc, "name", True, "an intent", MAX_TEXT_CHARS["name"])
+        self.description(doc)
         kind = doc.get("kind", "category")
         if kind not in KINDS:
             self.problem(self.key_line(doc, "kind"), f"kind must be one of {', '.join(KINDS)}, got {show(kind)}")
             kind = "category"
         if kind == "act" and iid and iid not in ACTS:
             self.problem(self.key_line(doc, "id"), f"an act intent's id must be one of {', '.join(ACTS)}, got {iid!r}")
-        department = self.string(doc, "department", kind == "category", "a category intent")
+        department = self.string(doc, "department", kind == "category", "a category intent", MAX_TEXT_CHARS["department"])
         deadline = self.hours(doc, "deadline_hours")
         if kind == "category" and "deadline_hours" not in doc:
             self.problem(doc.lc.line + 1, "missing required key 'deadline_hours' in a category intent")
@@ -337,9 +349,8 @@ def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]
                             "split the vocabulary across intents, or look for a pasted-in blob")
     if text is None:
         return None
-    yaml = YAML(typ="rt")
     try:
-        doc = yaml.load(text)
+        doc = yaml_loader().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

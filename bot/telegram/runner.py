@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from bot.dialog.events import OUTBOX_ID, Incoming, Reply
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
+from bot.preflight import bind_problem
 from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import Settings
 from bot.telegram.menus import Commands, MenuManager
@@ -65,9 +66,13 @@ async def connect(adapter: Adapter, api_url: str, stop: asyncio.Event) -> dict[s
         try:
             return await adapter.start()
         except SendFailure as exc:
+            said = _TOKEN_LIKE.sub("<token>", exc.description or "")  # some servers echo the token back
             if exc.kind == "unauthorized":
-                said = _TOKEN_LIKE.sub("<token>", exc.description or "")  # some servers echo the token back
-                raise ConfigError(f"TELEGRAM_BOT_TOKEN was refused by {api_url}: {said}") from None
+                raise ConfigError(f"TELEGRAM_BOT_TOKEN was refused by {api_url}: {said} (check the token from "
+                                  "@BotFather, and that TELEGRAM_API_URL is a Bot API server)") from None
+            if exc.kind in ("bad_request", "conflict"):  # e.g. 404: a web server, or a URL ending in /bot
+                raise ConfigError(f"TELEGRAM_API_URL: {api_url} answered getMe with {said!r}; give the base URL "
+                                  "of a Bot API server, without /bot (e.g. https://api.telegram.org)") from None
             wait = backoff.delay(attempt)
             log.warning("Bot API at %s not reachable (%s); retrying in %.0fs", api_url, exc.description, wait)
             with contextlib.suppress(TimeoutError):
@@ -82,7 +87,11 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     from storage.models import Worker
 
     stop = stop or asyncio.Event()
-    app = await build_app(settings)
+    try:
+        app = await build_app(settings)
+    except StorageError as exc:  # at start it is the setting: unreachable server, wrong password, no such database
+        said = str(exc).removeprefix("DATABASE_URL").lstrip(": ")
+        raise ConfigError(f"DATABASE_URL: {said} (check the URL and that the database server is running)") from None
     service = app.cases
     runtime: BotRuntime | None = None
 
@@ -140,9 +149,13 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
                  asyncio.create_task(deadlines.run(stop), name="deadlines")]
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+            health = settings.healthz_token.get_secret_value() if settings.healthz_token else None
             webhook = WebhookServer(adapter.feed, secret, webhook_path(settings.webhook_url), settings.webhook_listen,
-                                    settings.webhook_port)
-            await webhook.start()
+                                    settings.webhook_port, health_token=health)
+            try:
+                await webhook.start()
+            except OSError as exc:  # taken since the start-up check (preflight), e.g. by a second instance
+                raise ConfigError(bind_problem(exc, settings.webhook_listen, settings.webhook_port)) from None
             await adapter.set_webhook(settings.webhook_url, secret)
             log.info("webhook mode: %s", settings.webhook_url)
             tasks.append(asyncio.create_task(stop.wait(), name="webhook"))
