@@ -20,6 +20,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from bot.nlu.fitted import ZONES, Fitted
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
@@ -47,6 +48,12 @@ _SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
 _REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
 BODY_WEIGHT = 0.5
 REQUEST_WEIGHT = 0.8
+#: Zone ranks (`fitted.ZONES`): a term counts where it stands most prominently.
+OPENING, REQUEST, BODY = 0, 1, 2
+HAND_POSITIONS = (1.0, REQUEST_WEIGHT, BODY_WEIGHT)
+#: A letter longer than this that names a category describes a problem: a status word in it
+#: ("…为什么一直没有一个处理结果") is part of the complaint, not a question about a filed case.
+STATUS_MAX_CHARS = 60
 #: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
 PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
@@ -54,6 +61,11 @@ PASSING_MIN = 2.0
 REPEAT_BONUS = 0.3
 #: `other` (the outside intent) counts only this many of its strongest terms.
 OUTSIDE_TOP_TERMS = 3
+#: Labels of the fitted model: `other` for the outside class, and the key of the shared category bias.
+OTHER_LABEL = "other"
+CATEGORY_BIAS = "*category"
+#: Alternatives ("did you mean") shown only when at least this probable under the fitted model.
+ALTERNATIVE_MIN = 0.05
 FUZZY_CUTOFF = 80.0
 #: A near-miss of a whole phrase (typo, homophone) is about as telling as one keyword up front.
 FUZZY_FACTOR = 1.2
@@ -110,15 +122,23 @@ class _Mention:
 class Classifier:
     """Classifies one message at a time; immutable after construction, safe to share."""
 
-    def __init__(self, lexicon: Lexicon, normalizer: Normalizer):
+    def __init__(self, lexicon: Lexicon, normalizer: Normalizer, fitted: Fitted | None = None):
         self.lexicon = lexicon
         self.intents = lexicon.intents
         self.normalizer = normalizer
         self.kinds: dict[str, str] = {i.id: i.kind for i in self.intents.intents}
+        #: Fitted numbers (`griddesk intents fit`), or None: the hand-set YAML weights and constants.
+        self.fitted = fitted
+        self.positions: tuple[float, ...] = (
+            tuple(fitted.positions[z] for z in ZONES) if fitted is not None else HAND_POSITIONS
+        )
+        self.category_ids = tuple(i.id for i in self.intents.categories)
 
     @classmethod
-    def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None) -> Classifier:
-        return cls(Lexicon(intents), normalizer or default_normalizer())
+    def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None,
+                     fitted: Fitted | None = None) -> Classifier:
+        lexicon = Lexicon(intents, fitted.weight if fitted is not None else None)
+        return cls(lexicon, normalizer or default_normalizer(), fitted)
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -128,6 +148,24 @@ class Classifier:
             return Classification(norm.original, None, None, "chat", 0.0, [], [], norm.script, norm.truncated, True)
         hits, vetoed = self._find(norm.text)
         return self._decide(norm, hits, vetoed)
+
+    def evidence(self, text: str) -> list[tuple[TermRef, int, float]]:
+        """(term, zone rank, strength before weight and position) of every counted topic/act mention.
+
+        What `intents fit` learns from: the same matching the classifier decides on, so the fitted
+        numbers mean the same thing at run time. `text` is normalised here.
+        """
+        norm = self.normalizer.normalize(text)
+        if norm.empty:
+            return []
+        mentions, vetoed = self._find(norm.text)
+        starts, ranks = _zones(norm.text)
+        out: list[tuple[TermRef, int, float]] = []
+        for mention in mentions:
+            rank = min(_rank_at(start, starts, ranks) for start in mention.starts)
+            strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
+            out.extend((ref, rank, strength) for ref in mention.refs if ref.intent not in vetoed)
+        return out
 
     # -- matching ---------------------------------------------------------------------------------
 
@@ -195,14 +233,17 @@ class Classifier:
     def _decide(self, norm: NormalizedText, mentions: list[_Mention], vetoed: set[str]) -> Classification:
         text = norm.text
         kinds = self.kinds
-        zones = _zones(text)
+        starts, ranks = _zones(text)
+        positions = self.positions
         values: dict[str, list[float]] = defaultdict(list)
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         prominent: set[str] = set()
         for mention in mentions:
-            boost = max(_position_boost(start, zones) for start in mention.starts)
-            if boost > BODY_WEIGHT:
+            rank = min(_rank_at(start, starts, ranks) for start in mention.starts)
+            # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
+            boost = positions[rank] if mention.refs[0].dimension == "topic" else HAND_POSITIONS[rank]
+            if rank < BODY:
                 prominent.update(ref.intent for ref in mention.refs)
             strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
             for ref in mention.refs:
@@ -213,6 +254,7 @@ class Classifier:
                 if ref.subtype:
                     sub_scores[(ref.intent, ref.subtype)] += value
                 matched[ref.intent].append(ref.term)
+        fitted = self.fitted
         scores: dict[str, float] = {}
         for intent_id, vals in values.items():
             if kinds.get(intent_id) == "outside":
@@ -221,13 +263,44 @@ class Classifier:
                 scores[intent_id] = sum(sorted(vals, reverse=True)[:OUTSIDE_TOP_TERMS])
             else:
                 scores[intent_id] = sum(vals)
-
-        distinct = {i: len(set(ts)) for i, ts in matched.items()}
-        # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
         topic = sorted(
             ((s, i) for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
             key=lambda x: (x[0], kinds[x[1]] == "outside"), reverse=True,
         )
+        if fitted is not None:
+            passing = {i for i, ts in matched.items() if i not in prominent and len(set(ts)) < PASSING_DISTINCT}
+            intent_id, confidence, alternatives = self._topic_fitted(fitted, text, scores, passing)
+        else:
+            intent_id, confidence, alternatives = self._topic_hand(text, topic, matched, prominent)
+
+        subtype = None
+        if intent_id:
+            subs = [(s, st) for (i, st), s in sub_scores.items() if i == intent_id]
+            if subs:
+                subtype = max(subs)[1]
+
+        act = self._act(text, scores, kinds, intent_id)
+        terms = matched.get(intent_id, []) if intent_id else [t for _, i in topic[:1] for t in matched[i]]
+        act_terms = [t for i, ts in matched.items() if kinds.get(i) == "act" and i == act for t in ts]
+        return Classification(
+            text=norm.original,
+            intent=intent_id,
+            subtype=subtype,
+            act=act,
+            confidence=round(confidence, 4),
+            matched=sorted(set(terms)) + sorted(set(act_terms) - set(terms)),
+            alternatives=alternatives,
+            script=norm.script,
+            truncated=norm.truncated,
+            scores=dict(scores),
+        )
+
+    def _topic_hand(self, text: str, topic: list[tuple[float, str]], matched: dict[str, list[str]],
+                    prominent: set[str]) -> tuple[str | None, float, list[Alternative]]:
+        """The hand-set rules (no fitted file): thresholds on the summed YAML weights."""
+        kinds = self.kinds
+        distinct = {i: len(set(ts)) for i, ts in matched.items()}
+        # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
         intent_id: str | None = None
         confidence = 0.0
         alternatives: list[Alternative] = []
@@ -253,28 +326,39 @@ class Classifier:
                 alternatives = [Alternative(i, _confidence(s, top_score)) for s, i in topic[:3] if kinds[i] == "category"]
         else:
             confidence = 1.0 if len(text) >= 4 else 0.5
+        return intent_id, confidence, alternatives
 
-        subtype = None
-        if intent_id:
-            subs = [(s, st) for (i, st), s in sub_scores.items() if i == intent_id]
-            if subs:
-                subtype = max(subs)[1]
+    def _topic_fitted(self, fitted: Fitted, text: str, scores: dict[str, float],
+                      passing: set[str]) -> tuple[str | None, float, list[Alternative]]:
+        """The fitted model: a softmax over the categories and `other` of scaled term sums plus biases.
 
-        act = self._act(text, scores, kinds, intent_id)
-        terms = matched.get(intent_id, []) if intent_id else [t for _, i in topic[:1] for t in matched[i]]
-        act_terms = [t for i, ts in matched.items() if kinds.get(i) == "act" and i == act for t in ts]
-        return Classification(
-            text=norm.original,
-            intent=intent_id,
-            subtype=subtype,
-            act=act,
-            confidence=round(confidence, 4),
-            matched=sorted(set(terms)) + sorted(set(act_terms) - set(terms)),
-            alternatives=alternatives,
-            script=norm.script,
-            truncated=norm.truncated,
-            scores=dict(scores),
-        )
+        `other` also gains with the letter's length (a long letter that names a category once is
+        usually about something else); a category is named only when its probability clears the
+        fitted threshold, and `confidence` is that probability at the fitted temperature.
+        """
+        kinds = self.kinds
+        logits = {OTHER_LABEL: fitted.bias.get(OTHER_LABEL, 0.0) + fitted.length_pull * math.log1p(len(text) / 100)}
+        base = fitted.bias.get(CATEGORY_BIAS, 0.0)
+        for intent_id in self.category_ids:
+            logits[intent_id] = fitted.bias.get(intent_id, base) + fitted.scale * scores.get(intent_id, 0.0)
+            if intent_id in passing:
+                logits[intent_id] += fitted.passing * passing_weight(len(text))
+        outside = sum(s for i, s in scores.items() if kinds.get(i) == "outside")
+        logits[OTHER_LABEL] += fitted.scale * outside
+        probs = _softmax(logits, 1.0)
+        tempered = _softmax(logits, fitted.temperature)
+        ranked = sorted((p, i) for i, p in probs.items() if i != OTHER_LABEL)[::-1]
+        intent_id = None
+        if ranked and ranked[0][0] >= fitted.threshold:
+            intent_id = ranked[0][1]
+            confidence = tempered[intent_id]
+            rest = ranked[1:4]
+        else:
+            best = tempered[ranked[0][1]] if ranked else 0.0
+            confidence = 1 - best
+            rest = ranked[:3]
+        alternatives = [Alternative(i, tempered[i]) for p, i in rest if p >= ALTERNATIVE_MIN]
+        return intent_id, confidence, alternatives
 
     @staticmethod
     def _act(text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None) -> Act:
@@ -322,27 +406,26 @@ def _longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) 
 
 
 
-def _zones(text: str) -> tuple[list[int], list[float]]:
-    """Sentence starts and the weight their terms get (see BODY_WEIGHT and REQUEST_WEIGHT)."""
+def _zones(text: str) -> tuple[list[int], list[int]]:
+    """Sentence starts and their zone rank: OPENING (the first), REQUEST (asks for action) or BODY."""
     starts: list[int] = []
-    weights: list[float] = []
+    ranks: list[int] = []
     start = 0
     for match in [*_SENTENCE_END.finditer(text), None]:
         end = match.end() if match else len(text)
         if end > start:
-            weight = 1.0 if not starts else BODY_WEIGHT
-            if _REQUEST_MARKER.search(text, start, end):
-                weight = max(weight, REQUEST_WEIGHT)
+            rank = OPENING if not starts else BODY
+            if rank == BODY and _REQUEST_MARKER.search(text, start, end):
+                rank = REQUEST
             starts.append(start)
-            weights.append(weight)
+            ranks.append(rank)
         start = end
-    return starts, weights
+    return starts, ranks
 
 
-def _position_boost(start: int, zones: tuple[list[int], list[float]]) -> float:
-    starts, weights = zones
+def _rank_at(start: int, starts: list[int], ranks: list[int]) -> int:
     at = bisect_right(starts, start) - 1
-    return weights[at] if at >= 0 else BODY_WEIGHT
+    return ranks[at] if at >= 0 else BODY
 
 
 def _explained(exact: dict[str, _Mention], intent: str, lo: int, hi: int) -> int:
@@ -372,6 +455,19 @@ def _negated(text: str, start: int) -> bool:
             continue  # 算不算 / 是不是: a question, not a denial
         return True
     return False
+
+
+def passing_weight(chars: int) -> float:
+    """How much "named only in passing" counts: nothing in a short text (every sentence is the point), fully from 400."""
+    return min(1.0, max(0.0, (chars - 100) / 300))
+
+
+def _softmax(logits: dict[str, float], temperature: float) -> dict[str, float]:
+    """Softmax of `logits / temperature`."""
+    top = max(logits.values())
+    exps = {k: math.exp((v - top) / temperature) for k, v in logits.items()}
+    total = sum(exps.values())
+    return {k: v / total for k, v in exps.items()}
 
 
 def _confidence(score: float, runner_up: float) -> float:
