@@ -20,7 +20,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from bot.nlu.fitted import ZONES, Fitted
+from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
@@ -35,7 +35,8 @@ _CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
 #: Not \b: Chinese characters are word characters, so "20261122-0001怎么样了" has no boundary after the number.
 CASE_NUMBER = re.compile(r"(?<!\d)20\d{6}-\d{4}(?!\d)")
 
-#: A topic needs at least this score (one ordinary keyword) to be named at all.
+#: A topic needs at least this score (one ordinary keyword) to be named at all. This and the other
+#: numbers of the decision are the hand-set defaults; `griddesk intents fit` replaces them (`Numbers`).
 MIN_TOPIC_SCORE = 1.0
 #: In letters at least this long, a category named by one term alone needs this score.
 LONG_TEXT = 300
@@ -61,11 +62,8 @@ PASSING_MIN = 2.0
 REPEAT_BONUS = 0.3
 #: `other` (the outside intent) counts only this many of its strongest terms.
 OUTSIDE_TOP_TERMS = 3
-#: Labels of the fitted model: `other` for the outside class, and the key of the shared category bias.
+#: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
-CATEGORY_BIAS = "*category"
-#: Alternatives ("did you mean") shown only when at least this probable under the fitted model.
-ALTERNATIVE_MIN = 0.05
 FUZZY_CUTOFF = 80.0
 #: A near-miss of a whole phrase (typo, homophone) is about as telling as one keyword up front.
 FUZZY_FACTOR = 1.2
@@ -129,10 +127,8 @@ class Classifier:
         self.kinds: dict[str, str] = {i.id: i.kind for i in self.intents.intents}
         #: Fitted numbers (`griddesk intents fit`), or None: the hand-set YAML weights and constants.
         self.fitted = fitted
-        self.positions: tuple[float, ...] = (
-            tuple(fitted.positions[z] for z in ZONES) if fitted is not None else HAND_POSITIONS
-        )
-        self.category_ids = tuple(i.id for i in self.intents.categories)
+        self.numbers: Numbers = fitted.numbers if fitted is not None else Numbers()
+        self.positions: tuple[float, ...] = tuple(self.numbers.positions[z] for z in ZONES)
 
     @classmethod
     def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None,
@@ -254,7 +250,6 @@ class Classifier:
                 if ref.subtype:
                     sub_scores[(ref.intent, ref.subtype)] += value
                 matched[ref.intent].append(ref.term)
-        fitted = self.fitted
         scores: dict[str, float] = {}
         for intent_id, vals in values.items():
             if kinds.get(intent_id) == "outside":
@@ -263,15 +258,13 @@ class Classifier:
                 scores[intent_id] = sum(sorted(vals, reverse=True)[:OUTSIDE_TOP_TERMS])
             else:
                 scores[intent_id] = sum(vals)
+        numbers = self.numbers
         topic = sorted(
-            ((s, i) for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
+            ((s * numbers.outside_pull if kinds.get(i) == "outside" else s, i)
+             for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
             key=lambda x: (x[0], kinds[x[1]] == "outside"), reverse=True,
         )
-        if fitted is not None:
-            passing = {i for i, ts in matched.items() if i not in prominent and len(set(ts)) < PASSING_DISTINCT}
-            intent_id, confidence, alternatives = self._topic_fitted(fitted, text, scores, passing)
-        else:
-            intent_id, confidence, alternatives = self._topic_hand(text, topic, matched, prominent)
+        intent_id, confidence, alternatives = self._topic(text, topic, matched, prominent)
 
         subtype = None
         if intent_id:
@@ -295,10 +288,12 @@ class Classifier:
             scores=dict(scores),
         )
 
-    def _topic_hand(self, text: str, topic: list[tuple[float, str]], matched: dict[str, list[str]],
-                    prominent: set[str]) -> tuple[str | None, float, list[Alternative]]:
-        """The hand-set rules (no fitted file): thresholds on the summed YAML weights."""
+    def _topic(self, text: str, topic: list[tuple[float, str]], matched: dict[str, list[str]],
+               prominent: set[str]) -> tuple[str | None, float, list[Alternative]]:
+        """The strongest topic, when it clears its threshold (`Numbers`: fitted, or the hand-set defaults)."""
         kinds = self.kinds
+        numbers = self.numbers
+        calibrate = numbers.calibrate
         distinct = {i: len(set(ts)) for i, ts in matched.items()}
         # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
         intent_id: str | None = None
@@ -307,11 +302,12 @@ class Classifier:
         if topic:
             top_score, top_id = topic[0]
             runner_up = topic[1][0] if len(topic) > 1 else 0.0
-            confidence = _confidence(top_score, runner_up)
+            confidence = calibrate(_confidence(top_score, runner_up))
             # In a long letter one term is an incidental mention unless it is strong on its own.
-            needed = MIN_TOPIC_SCORE if len(text) < LONG_TEXT or distinct.get(top_id, 0) > 1 else LONG_SINGLE_MIN
+            single = len(text) >= LONG_TEXT and distinct.get(top_id, 0) <= 1
+            needed = numbers.long_single if single else numbers.topic
             if top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT:
-                needed = max(needed, PASSING_MIN)  # named only in passing, in the middle of the story
+                needed = max(needed, numbers.passing)  # named only in passing, in the middle of the story
             if kinds[top_id] == "category" and top_score >= needed:
                 intent_id = top_id
             alternatives = [
@@ -322,42 +318,10 @@ class Classifier:
             if intent_id is None:
                 # `other`: confidence that it is *not* one of ours.
                 best_cat = next((s for s, i in topic if kinds[i] == "category"), 0.0)
-                confidence = 1 - _confidence(best_cat, top_score if kinds[top_id] == "outside" else 0.0)
+                confidence = calibrate(1 - _confidence(best_cat, top_score if kinds[top_id] == "outside" else 0.0))
                 alternatives = [Alternative(i, _confidence(s, top_score)) for s, i in topic[:3] if kinds[i] == "category"]
         else:
             confidence = 1.0 if len(text) >= 4 else 0.5
-        return intent_id, confidence, alternatives
-
-    def _topic_fitted(self, fitted: Fitted, text: str, scores: dict[str, float],
-                      passing: set[str]) -> tuple[str | None, float, list[Alternative]]:
-        """The fitted model: a softmax over the categories and `other` of scaled term sums plus biases.
-
-        `other` also gains with the letter's length (a long letter that names a category once is
-        usually about something else); a category is named only when its probability clears the
-        fitted threshold, and `confidence` is that probability at the fitted temperature.
-        """
-        kinds = self.kinds
-        logits = {OTHER_LABEL: fitted.bias.get(OTHER_LABEL, 0.0) + fitted.length_pull * math.log1p(len(text) / 100)}
-        base = fitted.bias.get(CATEGORY_BIAS, 0.0)
-        for intent_id in self.category_ids:
-            logits[intent_id] = fitted.bias.get(intent_id, base) + fitted.scale * scores.get(intent_id, 0.0)
-            if intent_id in passing:
-                logits[intent_id] += fitted.passing * passing_weight(len(text))
-        outside = sum(s for i, s in scores.items() if kinds.get(i) == "outside")
-        logits[OTHER_LABEL] += fitted.scale * outside
-        probs = _softmax(logits, 1.0)
-        tempered = _softmax(logits, fitted.temperature)
-        ranked = sorted((p, i) for i, p in probs.items() if i != OTHER_LABEL)[::-1]
-        intent_id = None
-        if ranked and ranked[0][0] >= fitted.threshold:
-            intent_id = ranked[0][1]
-            confidence = tempered[intent_id]
-            rest = ranked[1:4]
-        else:
-            best = tempered[ranked[0][1]] if ranked else 0.0
-            confidence = 1 - best
-            rest = ranked[:3]
-        alternatives = [Alternative(i, tempered[i]) for p, i in rest if p >= ALTERNATIVE_MIN]
         return intent_id, confidence, alternatives
 
     @staticmethod
@@ -368,7 +332,10 @@ class Classifier:
         if act_score("emergency") >= MIN_TOPIC_SCORE:
             return "emergency"
         status = act_score("status")
-        if CASE_NUMBER.search(text) or (status >= MIN_TOPIC_SCORE and status > act_score("report")):
+        # A status word never removes the topic of a letter that describes a problem: "…认定为违章建筑,
+        # 为什么一直没有一个处理结果" is a complaint to handle, not a question about a case filed here.
+        asks_status = status >= MIN_TOPIC_SCORE and status > act_score("report")
+        if CASE_NUMBER.search(text) or (asks_status and (intent_id is None or len(text) <= STATUS_MAX_CHARS)):
             return "status"
         ask, report = act_score("ask"), act_score("report")
         if ask >= MIN_TOPIC_SCORE and ask > report:
@@ -455,19 +422,6 @@ def _negated(text: str, start: int) -> bool:
             continue  # 算不算 / 是不是: a question, not a denial
         return True
     return False
-
-
-def passing_weight(chars: int) -> float:
-    """How much "named only in passing" counts: nothing in a short text (every sentence is the point), fully from 400."""
-    return min(1.0, max(0.0, (chars - 100) / 300))
-
-
-def _softmax(logits: dict[str, float], temperature: float) -> dict[str, float]:
-    """Softmax of `logits / temperature`."""
-    top = max(logits.values())
-    exps = {k: math.exp((v - top) / temperature) for k, v in logits.items()}
-    total = sum(exps.values())
-    return {k: v / total for k, v in exps.items()}
 
 
 def _confidence(score: float, runner_up: float) -> float:

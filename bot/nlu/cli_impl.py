@@ -144,14 +144,18 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
                  sources=sources)
     out = Path(args.out) if args.out else default_path(directory)
     write_fitted(out, result.fitted, intents)
-    f = result.fitted
+    n = result.fitted.numbers
     print(f"fitted on {result.items} examples ({', '.join(s.name for s in usable)}) in {time.perf_counter() - started:.1f}s")
+    base = result.baseline
+    print(f"  YAML weights, hand-set numbers: macro-F1 {base[0]:.3f}, headline F1 {base[1]:.3f}, other {base[2]:.1%} "
+          "(on the fit data, averaged over sources)")
     for lam, (macro, headline, kept) in result.out_of_fold.items():
         chosen = "  ← chosen" if lam == result.lam else ""
         print(f"  L2 {lam:>5g}: out-of-fold macro-F1 {macro:.3f}, headline F1 {headline:.3f}, other {kept:.1%}{chosen}")
-    print(f"scale {f.scale:.3f}, positions " + ", ".join(f"{k} {v:.2f}" for k, v in f.positions.items())
-          + f", length pull of other {f.length_pull:.2f}, threshold {f.threshold:.3f}, temperature {f.temperature:.2f}")
-    print(f"wrote {out} ({len(f.weights)} term weights, terms hash {terms_hash(intents)}); "
+    print("positions " + ", ".join(f"{k} {v:.2f}" for k, v in n.positions.items())
+          + f"; outside pull {n.outside_pull:.2f}; thresholds topic {n.topic:.2f}, long letter one term {n.long_single:.2f}, "
+          f"in passing {n.passing:.2f}; calibration a={n.calibration[0]:.2f} b={n.calibration[1]:.2f}")
+    print(f"wrote {out} ({len(result.fitted.weights)} term weights, terms hash {terms_hash(intents)}); "
           "run `griddesk eval` for the held-out figures")
     return 0
 

@@ -1,9 +1,9 @@
 """The fitted-numbers file (`intents/fitted/weights.json`): what `griddesk intents fit` writes.
 
 Admins write the terms; this file holds only numbers attached to them (one term per line, so a
-problem is reported as `path:line`), plus the global numbers of the scoring (position weights,
-class biases, the long-letter pull of `other`, the threshold, the confidence temperature). Nothing
-of the labelled texts is in it.
+problem is reported as `path:line`), plus the global numbers of the decision (`Numbers`: position
+weights, the pull of `other`, the thresholds, the confidence calibration). Nothing of the labelled
+texts is in it.
 
 Loading never takes the bot down: a missing file means YAML weights; a broken one raises
 `IntentFileError` (the caller keeps the set it had, or starts on YAML weights); a stale one (terms
@@ -33,6 +33,32 @@ _MAX_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
+class Numbers:
+    """The numbers of the classifier's decision; the defaults are the hand-set ones (no fitted file).
+
+    Scores are sums of term weight × position × strength in YAML-weight units, so the thresholds
+    read as "one ordinary keyword up front" whether fitted or not.
+    """
+
+    positions: dict[str, float] = field(default_factory=lambda: {"opening": 1.0, "request": 0.8, "body": 0.5})
+    #: `other`'s strongest terms are multiplied by this before they compete with the categories.
+    outside_pull: float = 1.0
+    #: A category needs this score; in a long letter with one term, `long_single`; named only in passing, `passing`.
+    topic: float = 1.0
+    long_single: float = 1.25
+    passing: float = 2.0
+    #: Confidence calibration: sigmoid(a · logit(c) + b) of the rule-of-thumb confidence c.
+    calibration: tuple[float, float] = (1.0, 0.0)
+
+    def calibrate(self, confidence: float) -> float:
+        a, b = self.calibration
+        if (a, b) == (1.0, 0.0):
+            return confidence
+        c = min(max(confidence, 1e-4), 1 - 1e-4)
+        return 1 / (1 + math.exp(-(a * math.log(c / (1 - c)) + b)))
+
+
+@dataclass(frozen=True)
 class Fitted:
     """The numbers the classifier decides with when a fit is present."""
 
@@ -40,14 +66,7 @@ class Fitted:
     weights: dict[tuple[str, str], float]
     #: The YAML weight each term had when fitted (a changed one means the admin overrides the fit).
     priors: dict[tuple[str, str], float]
-    scale: float
-    positions: dict[str, float]
-    bias: dict[str, float]
-    length_pull: float
-    #: Added to a category's logit when it is named only in the body, by one term (an aside in a story).
-    passing: float
-    threshold: float
-    temperature: float
+    numbers: Numbers
     terms_hash: str = ""
     fitted_on: tuple[dict[str, object], ...] = ()
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
@@ -120,19 +139,18 @@ def _parse(doc: object, text: str, shown: str, intents: IntentSet) -> Fitted:
     if not isinstance(model, dict):
         problems.append(Problem(shown, line_of('"model"'), "missing 'model' object"))
         model = {}
-    for key in ("scale", "length_pull", "passing", "threshold", "temperature"):
-        if not _number(model.get(key)):
-            problems.append(Problem(shown, line_of(f'"{key}"'), f"model.{key} must be a number, got {model.get(key)!r}"))
-    positions, bias = model.get("positions"), model.get("bias")
+    for key in ("outside_pull", "topic", "long_single", "passing"):
+        if not _number(model.get(key)) or not 0 < model[key] <= 50:
+            what = f"model.{key} must be a number in (0, 50], got {model.get(key)!r}"
+            problems.append(Problem(shown, line_of(f'"{key}"'), what))
+    positions, calibration = model.get("positions"), model.get("calibration")
     if not isinstance(positions, dict) or set(positions) != set(ZONES) or not all(map(_number, positions.values())):
         what = f"model.positions must give a number for each of {', '.join(ZONES)}"
         problems.append(Problem(shown, line_of('"positions"'), what))
         positions = {}
-    if not isinstance(bias, dict) or not all(_number(v) for v in bias.values()):
-        problems.append(Problem(shown, line_of('"bias"'), "model.bias must map intent ids to numbers"))
-        bias = {}
-    if _number(model.get("temperature")) and model["temperature"] <= 0:
-        problems.append(Problem(shown, line_of('"temperature"'), "model.temperature must be > 0"))
+    if not isinstance(calibration, list) or len(calibration) != 2 or not all(map(_number, calibration)):
+        problems.append(Problem(shown, line_of('"calibration"'), "model.calibration must be [a, b]"))
+        calibration = [1.0, 0.0]
     rows = doc.get("weights")
     if not isinstance(rows, list):
         problems.append(Problem(shown, line_of('"weights"'), "missing 'weights' list"))
@@ -171,10 +189,11 @@ def _parse(doc: object, text: str, shown: str, intents: IntentSet) -> Fitted:
     if problems:
         raise IntentFileError(problems)
     return Fitted(
-        weights=weights, priors=priors, scale=float(model["scale"]),
-        positions={k: float(v) for k, v in positions.items()}, bias={k: float(v) for k, v in bias.items()},
-        length_pull=float(model["length_pull"]), passing=float(model["passing"]), threshold=float(model["threshold"]),
-        temperature=float(model["temperature"]), terms_hash=str(doc.get("terms_hash", "")),
+        weights=weights, priors=priors,
+        numbers=Numbers(positions={k: float(v) for k, v in positions.items()}, outside_pull=float(model["outside_pull"]),
+                        topic=float(model["topic"]), long_single=float(model["long_single"]),
+                        passing=float(model["passing"]), calibration=(float(calibration[0]), float(calibration[1]))),
+        terms_hash=str(doc.get("terms_hash", "")),
         fitted_on=tuple(x for x in doc.get("fitted_on", []) if isinstance(x, dict)), lines=where, path=shown,
         stale=tuple(stale),
     )
@@ -183,6 +202,7 @@ def _parse(doc: object, text: str, shown: str, intents: IntentSet) -> Fitted:
 def write_fitted(path: Path, fitted: Fitted, intents: IntentSet, extra: dict[str, object] | None = None) -> None:
     """Write atomically (temp file in the same folder, then rename): never a half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    n = fitted.numbers
     head = {
         "version": FORMAT_VERSION,
         "about": "numbers fitted by `griddesk intents fit` for the terms of the intent files; do not edit by hand",
@@ -190,10 +210,9 @@ def write_fitted(path: Path, fitted: Fitted, intents: IntentSet, extra: dict[str
         "fitted_on": list(fitted.fitted_on),
         **(extra or {}),
         "model": {
-            "scale": round(fitted.scale, 5), "positions": {k: round(v, 5) for k, v in fitted.positions.items()},
-            "bias": {k: round(v, 5) for k, v in sorted(fitted.bias.items())}, "length_pull": round(fitted.length_pull, 5),
-            "passing": round(fitted.passing, 5),
-            "threshold": round(fitted.threshold, 5), "temperature": round(fitted.temperature, 5),
+            "positions": {k: round(v, 5) for k, v in n.positions.items()}, "outside_pull": round(n.outside_pull, 5),
+            "topic": round(n.topic, 5), "long_single": round(n.long_single, 5), "passing": round(n.passing, 5),
+            "calibration": [round(n.calibration[0], 5), round(n.calibration[1], 5)],
         },
     }
     body = json.dumps(head, ensure_ascii=False, indent=1)[:-2]  # reopen the object to add one weight per line

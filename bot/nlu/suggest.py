@@ -79,8 +79,8 @@ def suggest(clf: Classifier, examples: Iterable[LabelledExample], intent: str | 
             b = total[term] - a
             precision = (a + 0.5) / (a + b + 1)
             base = (n_in + 0.5) / (n_all + 1)
-            if precision <= 2 * base:
-                continue
+            if precision < 0.5 or precision < 1.5 * base:
+                continue  # not telling: most items with the term are elsewhere
             # Separation (log-lift of the category among items with the term) times how often it helps.
             lift = math.log(precision / base)
             score = lift * math.log1p(missed[label][term] + 0.5 * a)
