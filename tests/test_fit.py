@@ -232,3 +232,24 @@ def test_eval_reports_every_set_marked_held_out_or_fitted_on(tmp_path: Path) -> 
     assert any(line.startswith("held-out") and "workorders_operator (held)" in line for line in summary)
     # A held split is never marked fitted-on, whatever the weights file says.
     assert not any(line.startswith("FITTED-ON") and "(held)" in line for line in summary)
+
+
+def test_fit_scores_and_decides_as_the_classifier_and_eval_do(intents_dir: Path) -> None:
+    from bot.nlu.evaluate import HEADLINE, Report
+    from bot.nlu.fit import decide_rules, score
+    from bot.nlu.fitted import Numbers
+
+    intents = _intents(intents_dir)
+    clf = Classifier.from_intents(intents, NORM)
+    texts = ["楼上噪音吵闹", "车位被占，乱停", "社保怎么转", "不是噪音，是乱停", "今天天气不错", "学校门口车位紧张"]
+    labels = ["noise", "parking", "other", "noise", "other", "parking"]
+    examples = [LabelledExample(t, g, f"mem:{k}", str(k)) for k, (t, g) in enumerate(zip(texts, labels, strict=True))]
+    d = build_design(intents, examples, clf)
+    predicted, _ = decide_rules(d, d.prior[d.cols], Numbers())
+    assert [d.classes[p] for p in predicted] == [clf.classify(t).intent or "other" for t in texts]
+    report = Report()
+    for t, g in zip(texts, labels, strict=True):
+        report.add(g, clf.classify(t).intent)
+    categories = [i.id for i in intents.categories]
+    assert score(d, predicted) == pytest.approx((report.macro_f1(categories), report.macro_f1(HEADLINE),
+                                                 report.other_kept_out()))
