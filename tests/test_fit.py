@@ -253,3 +253,12 @@ def test_fit_scores_and_decides_as_the_classifier_and_eval_do(intents_dir: Path)
     categories = [i.id for i in intents.categories]
     assert score(d, predicted) == pytest.approx((report.macro_f1(categories), report.macro_f1(HEADLINE),
                                                  report.other_kept_out()))
+
+
+def test_check_fails_on_a_broken_weights_file_with_its_line(intents_dir: Path) -> None:
+    path = default_path(intents_dir)
+    path.parent.mkdir(parents=True)
+    path.write_text('{"version": 1,\n "model": [\n', encoding="utf-8")
+    done = griddesk("intents", "check", str(intents_dir))
+    assert done.returncode == 1
+    assert "weights.json:3: not valid JSON" in done.stdout

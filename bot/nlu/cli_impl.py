@@ -55,12 +55,15 @@ def eval_main(args: argparse.Namespace, settings: Settings) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    fitted_on = {str(s.get("set")) for s in clf.fitted.fitted_on} if clf.fitted is not None else set()
-    weights = "fitted numbers" if clf.fitted is not None else "YAML weights (no fitted file)"
+    if clf.fitted is not None:
+        weights = "fitted numbers (fitted on " + ", ".join(str(s.get("set")) for s in clf.fitted.fitted_on) + ")"
+    else:
+        weights = "YAML weights (no fitted file)"
     print(f"scoring with {weights}; held-out sets first")
     summary: list[str] = []
-    for labelled in sorted(sets, key=lambda s: (s.name in fitted_on, s.split != "held")):
-        mark = "FITTED-ON" if labelled.name in fitted_on else "held-out"
+    for labelled in sorted(sets, key=lambda s: s.split != "held"):
+        # A `fit` split counts as fitted-on even without a weights file: vocabulary is mined on it.
+        mark = "held-out" if labelled.split == "held" else "FITTED-ON"
         figures = _eval_set(clf, labelled, mark, args)
         summary.append(f"{mark:<9} {labelled.name:<34} {len(labelled.examples):>5}  " + figures)
     print("\nsummary (macro-F1 / headline F1 / other left unclassified / act accuracy):")
