@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import time
@@ -147,6 +149,9 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
                  sources=sources)
     out = Path(args.out) if args.out else default_path(directory)
     write_fitted(out, result.fitted, intents)
+    # The admins' own examples are the first check of a fit: say how many it breaks.
+    with contextlib.redirect_stdout(io.StringIO()):
+        broken = run_examples(intents, Classifier.from_intents(intents, normalizer, result.fitted))
     n = result.fitted.numbers
     print(f"fitted on {result.items} examples ({', '.join(s.name for s in usable)}) in {time.perf_counter() - started:.1f}s")
     base = result.baseline
@@ -160,6 +165,9 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
           f"in passing {n.passing:.2f}; calibration a={n.calibration[0]:.2f} b={n.calibration[1]:.2f}")
     print(f"wrote {out} ({len(result.fitted.weights)} term weights, terms hash {terms_hash(intents)}); "
           "run `griddesk eval` for the held-out figures")
+    if broken:
+        print(f"warning: with these numbers {len(broken)} intent-file example(s) fail (`griddesk intents check` lists them); "
+              "ship the file only if the held-out figures go up")
     return 0
 
 
