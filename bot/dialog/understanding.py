@@ -46,7 +46,7 @@ class Understanding:
     @classmethod
     def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer) -> Understanding:
         """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
-        intents, classifier = _load_intents(intents_dir, normalizer)
+        intents, classifier = _load_intents(intents_dir, normalizer, strict=False)
         kb = _load_kb(knowledge_dir, normalizer, strict=False)
         return cls(intents, classifier, kb, normalizer=normalizer, intents_dir=intents_dir, knowledge_dir=knowledge_dir)
 
@@ -70,7 +70,7 @@ class Understanding:
         new_intents = new_classifier = new_kb = None
         if self.intents_dir is not None:
             try:
-                new_intents, new_classifier = _load_intents(self.intents_dir, self.normalizer)
+                new_intents, new_classifier = _load_intents(self.intents_dir, self.normalizer, strict=True)
             except DataFileError as exc:
                 problems.extend(exc.problems)
         if self.knowledge_dir is not None:
@@ -89,12 +89,11 @@ class Understanding:
         return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb))
 
 
-def _load_intents(directory: Path, normalizer: Normalizer) -> tuple[Any, Any]:
-    from bot.nlu.classifier import Classifier
-    from bot.nlu.intent_files import load_intents
+def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool) -> tuple[Any, Any]:
+    """Intents and their classifier; a broken fitted-weights file fails only a reload (`strict`)."""
+    from bot.nlu.loading import load_classifier
 
-    intents = load_intents(directory, normalizer)
-    return intents, Classifier.from_intents(intents, normalizer)
+    return load_classifier(directory, normalizer, strict=strict)
 
 
 def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool) -> Answerer | None:

@@ -20,6 +20,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
@@ -34,7 +35,8 @@ _CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
 #: Not \b: Chinese characters are word characters, so "20261122-0001怎么样了" has no boundary after the number.
 CASE_NUMBER = re.compile(r"(?<!\d)20\d{6}-\d{4}(?!\d)")
 
-#: A topic needs at least this score (one ordinary keyword) to be named at all.
+#: A topic needs at least this score (one ordinary keyword) to be named at all. This and the other
+#: numbers of the decision are the hand-set defaults; `griddesk intents fit` replaces them (`Numbers`).
 MIN_TOPIC_SCORE = 1.0
 #: In letters at least this long, a category named by one term alone needs this score.
 LONG_TEXT = 300
@@ -47,6 +49,12 @@ _SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
 _REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
 BODY_WEIGHT = 0.5
 REQUEST_WEIGHT = 0.8
+#: Zone ranks (`fitted.ZONES`): a term counts where it stands most prominently.
+OPENING, REQUEST, BODY = 0, 1, 2
+HAND_POSITIONS = (1.0, REQUEST_WEIGHT, BODY_WEIGHT)
+#: A letter longer than this that names a category describes a problem: a status word in it
+#: ("…为什么一直没有一个处理结果") is part of the complaint, not a question about a filed case.
+STATUS_MAX_CHARS = 60
 #: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
 PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
@@ -54,6 +62,8 @@ PASSING_MIN = 2.0
 REPEAT_BONUS = 0.3
 #: `other` (the outside intent) counts only this many of its strongest terms.
 OUTSIDE_TOP_TERMS = 3
+#: The class the fit gives to everything outside the categories.
+OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0
 #: A near-miss of a whole phrase (typo, homophone) is about as telling as one keyword up front.
 FUZZY_FACTOR = 1.2
@@ -110,15 +120,21 @@ class _Mention:
 class Classifier:
     """Classifies one message at a time; immutable after construction, safe to share."""
 
-    def __init__(self, lexicon: Lexicon, normalizer: Normalizer):
+    def __init__(self, lexicon: Lexicon, normalizer: Normalizer, fitted: Fitted | None = None):
         self.lexicon = lexicon
         self.intents = lexicon.intents
         self.normalizer = normalizer
         self.kinds: dict[str, str] = {i.id: i.kind for i in self.intents.intents}
+        #: Fitted numbers (`griddesk intents fit`), or None: the hand-set YAML weights and constants.
+        self.fitted = fitted
+        self.numbers: Numbers = fitted.numbers if fitted is not None else Numbers()
+        self.positions: tuple[float, ...] = tuple(self.numbers.positions[z] for z in ZONES)
 
     @classmethod
-    def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None) -> Classifier:
-        return cls(Lexicon(intents), normalizer or default_normalizer())
+    def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None,
+                     fitted: Fitted | None = None) -> Classifier:
+        lexicon = Lexicon(intents, fitted.weight if fitted is not None else None)
+        return cls(lexicon, normalizer or default_normalizer(), fitted)
 
     # -- public -----------------------------------------------------------------------------------
 
@@ -128,6 +144,24 @@ class Classifier:
             return Classification(norm.original, None, None, "chat", 0.0, [], [], norm.script, norm.truncated, True)
         hits, vetoed = self._find(norm.text)
         return self._decide(norm, hits, vetoed)
+
+    def evidence(self, text: str) -> list[tuple[TermRef, int, float]]:
+        """(term, zone rank, strength before weight and position) of every counted topic/act mention.
+
+        What `intents fit` learns from: the same matching the classifier decides on, so the fitted
+        numbers mean the same thing at run time. `text` is normalised here.
+        """
+        norm = self.normalizer.normalize(text)
+        if norm.empty:
+            return []
+        mentions, vetoed = self._find(norm.text)
+        starts, ranks = _zones(norm.text)
+        out: list[tuple[TermRef, int, float]] = []
+        for mention in mentions:
+            rank = min(_rank_at(start, starts, ranks) for start in mention.starts)
+            strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
+            out.extend((ref, rank, strength) for ref in mention.refs if ref.intent not in vetoed)
+        return out
 
     # -- matching ---------------------------------------------------------------------------------
 
@@ -195,14 +229,17 @@ class Classifier:
     def _decide(self, norm: NormalizedText, mentions: list[_Mention], vetoed: set[str]) -> Classification:
         text = norm.text
         kinds = self.kinds
-        zones = _zones(text)
+        starts, ranks = _zones(text)
+        positions = self.positions
         values: dict[str, list[float]] = defaultdict(list)
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         prominent: set[str] = set()
         for mention in mentions:
-            boost = max(_position_boost(start, zones) for start in mention.starts)
-            if boost > BODY_WEIGHT:
+            rank = min(_rank_at(start, starts, ranks) for start in mention.starts)
+            # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
+            boost = positions[rank] if mention.refs[0].dimension == "topic" else HAND_POSITIONS[rank]
+            if rank < BODY:
                 prominent.update(ref.intent for ref in mention.refs)
             strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
             for ref in mention.refs:
@@ -221,38 +258,13 @@ class Classifier:
                 scores[intent_id] = sum(sorted(vals, reverse=True)[:OUTSIDE_TOP_TERMS])
             else:
                 scores[intent_id] = sum(vals)
-
-        distinct = {i: len(set(ts)) for i, ts in matched.items()}
-        # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
+        numbers = self.numbers
         topic = sorted(
-            ((s, i) for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
+            ((s * numbers.outside_pull if kinds.get(i) == "outside" else s, i)
+             for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
             key=lambda x: (x[0], kinds[x[1]] == "outside"), reverse=True,
         )
-        intent_id: str | None = None
-        confidence = 0.0
-        alternatives: list[Alternative] = []
-        if topic:
-            top_score, top_id = topic[0]
-            runner_up = topic[1][0] if len(topic) > 1 else 0.0
-            confidence = _confidence(top_score, runner_up)
-            # In a long letter one term is an incidental mention unless it is strong on its own.
-            needed = MIN_TOPIC_SCORE if len(text) < LONG_TEXT or distinct.get(top_id, 0) > 1 else LONG_SINGLE_MIN
-            if top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT:
-                needed = max(needed, PASSING_MIN)  # named only in passing, in the middle of the story
-            if kinds[top_id] == "category" and top_score >= needed:
-                intent_id = top_id
-            alternatives = [
-                Alternative(i, _confidence(s, top_score))
-                for s, i in topic[1:4]
-                if kinds[i] == "category"
-            ]
-            if intent_id is None:
-                # `other`: confidence that it is *not* one of ours.
-                best_cat = next((s for s, i in topic if kinds[i] == "category"), 0.0)
-                confidence = 1 - _confidence(best_cat, top_score if kinds[top_id] == "outside" else 0.0)
-                alternatives = [Alternative(i, _confidence(s, top_score)) for s, i in topic[:3] if kinds[i] == "category"]
-        else:
-            confidence = 1.0 if len(text) >= 4 else 0.5
+        intent_id, confidence, alternatives = self._topic(text, topic, matched, prominent)
 
         subtype = None
         if intent_id:
@@ -276,6 +288,42 @@ class Classifier:
             scores=dict(scores),
         )
 
+    def _topic(self, text: str, topic: list[tuple[float, str]], matched: dict[str, list[str]],
+               prominent: set[str]) -> tuple[str | None, float, list[Alternative]]:
+        """The strongest topic, when it clears its threshold (`Numbers`: fitted, or the hand-set defaults)."""
+        kinds = self.kinds
+        numbers = self.numbers
+        calibrate = numbers.calibrate
+        distinct = {i: len(set(ts)) for i, ts in matched.items()}
+        # Outside wins ties (precision first: an unsure message is offered 12345, not a wrong desk).
+        intent_id: str | None = None
+        confidence = 0.0
+        alternatives: list[Alternative] = []
+        if topic:
+            top_score, top_id = topic[0]
+            runner_up = topic[1][0] if len(topic) > 1 else 0.0
+            confidence = calibrate(_confidence(top_score, runner_up))
+            # In a long letter one term is an incidental mention unless it is strong on its own.
+            single = len(text) >= LONG_TEXT and distinct.get(top_id, 0) <= 1
+            needed = numbers.long_single if single else numbers.topic
+            if top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT:
+                needed = max(needed, numbers.passing)  # named only in passing, in the middle of the story
+            if kinds[top_id] == "category" and top_score >= needed:
+                intent_id = top_id
+            alternatives = [
+                Alternative(i, _confidence(s, top_score))
+                for s, i in topic[1:4]
+                if kinds[i] == "category"
+            ]
+            if intent_id is None:
+                # `other`: confidence that it is *not* one of ours.
+                best_cat = next((s for s, i in topic if kinds[i] == "category"), 0.0)
+                confidence = calibrate(1 - _confidence(best_cat, top_score if kinds[top_id] == "outside" else 0.0))
+                alternatives = [Alternative(i, _confidence(s, top_score)) for s, i in topic[:3] if kinds[i] == "category"]
+        else:
+            confidence = 1.0 if len(text) >= 4 else 0.5
+        return intent_id, confidence, alternatives
+
     @staticmethod
     def _act(text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None) -> Act:
         def act_score(name: str) -> float:
@@ -284,7 +332,10 @@ class Classifier:
         if act_score("emergency") >= MIN_TOPIC_SCORE:
             return "emergency"
         status = act_score("status")
-        if CASE_NUMBER.search(text) or (status >= MIN_TOPIC_SCORE and status > act_score("report")):
+        # A status word never removes the topic of a letter that describes a problem: "…认定为违章建筑,
+        # 为什么一直没有一个处理结果" is a complaint to handle, not a question about a case filed here.
+        asks_status = status >= MIN_TOPIC_SCORE and status > act_score("report")
+        if CASE_NUMBER.search(text) or (asks_status and (intent_id is None or len(text) <= STATUS_MAX_CHARS)):
             return "status"
         ask, report = act_score("ask"), act_score("report")
         if ask >= MIN_TOPIC_SCORE and ask > report:
@@ -322,27 +373,26 @@ def _longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) 
 
 
 
-def _zones(text: str) -> tuple[list[int], list[float]]:
-    """Sentence starts and the weight their terms get (see BODY_WEIGHT and REQUEST_WEIGHT)."""
+def _zones(text: str) -> tuple[list[int], list[int]]:
+    """Sentence starts and their zone rank: OPENING (the first), REQUEST (asks for action) or BODY."""
     starts: list[int] = []
-    weights: list[float] = []
+    ranks: list[int] = []
     start = 0
     for match in [*_SENTENCE_END.finditer(text), None]:
         end = match.end() if match else len(text)
         if end > start:
-            weight = 1.0 if not starts else BODY_WEIGHT
-            if _REQUEST_MARKER.search(text, start, end):
-                weight = max(weight, REQUEST_WEIGHT)
+            rank = OPENING if not starts else BODY
+            if rank == BODY and _REQUEST_MARKER.search(text, start, end):
+                rank = REQUEST
             starts.append(start)
-            weights.append(weight)
+            ranks.append(rank)
         start = end
-    return starts, weights
+    return starts, ranks
 
 
-def _position_boost(start: int, zones: tuple[list[int], list[float]]) -> float:
-    starts, weights = zones
+def _rank_at(start: int, starts: list[int], ranks: list[int]) -> int:
     at = bisect_right(starts, start) - 1
-    return weights[at] if at >= 0 else BODY_WEIGHT
+    return ranks[at] if at >= 0 else BODY
 
 
 def _explained(exact: dict[str, _Mention], intent: str, lo: int, hi: int) -> int:

@@ -1,27 +1,35 @@
-"""Handlers behind `griddesk classify`, `griddesk eval` and `griddesk intents check`."""
+"""Handlers behind `griddesk classify`, `griddesk eval` and `griddesk intents check|fit|suggest`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import time
 from pathlib import Path
 
-from bot import PROJECT_ROOT
 from bot.errors import DataFileError
+from bot.nlu import labels
 from bot.nlu.classifier import Classifier
 from bot.nlu.evaluate import HEADLINE, OTHER, Report, calibration, format_table
+from bot.nlu.fitted import default_path, load_fitted, terms_hash, write_fitted
 from bot.nlu.intent_files import IntentSet, load_intents
+from bot.nlu.loading import load_classifier
 from bot.nlu.normalize import Normalizer
 from bot.settings import Settings
 
-DEFAULT_DEV = PROJECT_ROOT.parent / "shared" / "data" / "dev_labeled.jsonl"
+DEFAULT_DEV = labels.DEV_FILE
 
 
-def _classifier(settings: Settings, directory: str | Path | None = None) -> Classifier:
+def _classifier(settings: Settings, directory: str | Path | None = None, use_fitted: bool = True) -> Classifier:
     normalizer = Normalizer(settings.max_message_chars)
-    return Classifier.from_intents(load_intents(directory or settings.intents_dir, normalizer), normalizer)
+    return load_classifier(directory or settings.intents_dir, normalizer, use_fitted=use_fitted)[1]
+
+
+def _known(intents: IntentSet) -> set[str]:
+    return {i.id for i in intents.categories} | {OTHER}
 
 
 def classify_main(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,45 +42,68 @@ def classify_main(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def eval_main(args: argparse.Namespace, settings: Settings) -> int:
-    path = Path(args.file) if args.file else DEFAULT_DEV
-    if not path.is_file():
-        print(f"griddesk eval: no labelled file at {path} (give one as an argument)", file=sys.stderr)
+    clf = _classifier(settings, use_fitted=not args.yaml)
+    known = _known(clf.intents)
+    try:
+        if args.file:
+            path = Path(args.file)
+            if not path.is_file():
+                print(f"griddesk eval: no labelled file at {path}", file=sys.stderr)
+                return 2
+            sets = labels.all_sets(known, files=[path], dev=None)
+        else:
+            sets = labels.all_sets(known)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
         return 2
-    clf = _classifier(settings)
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append((row["text"], row.get("cat") or OTHER, row.get("act"), row.get("sure")))
-        except (ValueError, KeyError, TypeError):
-            print(f"{path}:{number}: not a JSON object with 'text' and 'cat'", file=sys.stderr)
-            return 2
+    if clf.fitted is not None:
+        weights = "fitted numbers (fitted on " + ", ".join(str(s.get("set")) for s in clf.fitted.fitted_on) + ")"
+    else:
+        weights = "YAML weights (no fitted file)"
+    print(f"scoring with {weights}; held-out sets first")
+    summary: list[str] = []
+    for labelled in sorted(sets, key=lambda s: s.split != "held"):
+        # A `fit` split counts as fitted-on even without a weights file: vocabulary is mined on it.
+        mark = "held-out" if labelled.split == "held" else "FITTED-ON"
+        figures = _eval_set(clf, labelled, mark, args)
+        summary.append(f"{mark:<9} {labelled.name:<34} {len(labelled.examples):>5}  " + figures)
+    print("\nsummary (macro-F1 / headline F1 / other left unclassified / act accuracy):")
+    print("\n".join(summary))
+    return 0
+
+
+def _eval_set(clf: Classifier, labelled: labels.LabelledSet, mark: str, args: argparse.Namespace) -> str:
     report, acts, points, errors = Report(), Report(), [], []
     by_sureness: dict[bool, Report] = {True: Report(), False: Report()}
     started = time.perf_counter()
-    for text, gold, gold_act, sure in rows:
-        result = clf.classify(text)
-        report.add(gold, result.intent)
-        if isinstance(sure, bool):
-            by_sureness[sure].add(gold, result.intent)
-        if gold_act:
-            acts.add(gold_act, result.act)
-        points.append((result.confidence, (result.intent or OTHER) == gold))
-        if (result.intent or OTHER) != gold:
-            errors.append((gold, result.intent or OTHER, result.matched, text))
+    for ex in labelled.examples:
+        result = clf.classify(ex.text)
+        report.add(ex.label, result.intent)
+        if isinstance(ex.sure, bool):
+            by_sureness[ex.sure].add(ex.label, result.intent)
+        if ex.act:
+            acts.add(ex.act, result.act)
+        points.append((result.confidence, (result.intent or OTHER) == ex.label))
+        if (result.intent or OTHER) != ex.label:
+            errors.append((ex.label, result.intent or OTHER, result.matched, ex.id, ex.text))
     elapsed = time.perf_counter() - started
     categories = [i.id for i in clf.intents.categories]
-    print(f"evaluated {len(rows)} messages from {path} in {elapsed:.2f}s")
+    macro, headline, kept = report.macro_f1(categories), report.macro_f1(HEADLINE), report.other_kept_out()
+    act_text = f"{acts.accuracy:.3f}" if acts.pairs else "-"
+    figures = f"{macro:.3f} / {headline:.3f} / {kept:.1%} / {act_text}"
+    if args.brief:
+        return figures
+    labeller = f", labelled by {labelled.labeller}" if labelled.labeller else ""
+    print(f"\n=== {labelled.name} [{mark}]: {len(labelled.examples)} messages in {elapsed:.2f}s{labeller}")
     print("\n".join(format_table(report, [*categories, OTHER])))
     counted = report.defined(categories)
     skipped = sorted(set(categories) - set(counted))
     note = f" (not counted, no items and none predicted: {', '.join(skipped)})" if skipped else ""
-    print(f"macro-F1 over {len(counted)} categories: {report.macro_f1(categories):.3f}{note}")
-    print(f"headline F1 ({', '.join(HEADLINE)}): {report.macro_f1(HEADLINE):.3f}")
-    print(f"other left unclassified: {report.other_kept_out():.1%}")
-    print(f"accuracy: {report.accuracy:.3f}   act accuracy: {acts.accuracy:.3f}")
+    print(f"macro-F1 over {len(counted)} categories: {macro:.3f}{note}")
+    print(f"headline F1 ({', '.join(HEADLINE)}): {headline:.3f}")
+    print(f"other left unclassified: {kept:.1%}")
+    print(f"accuracy: {report.accuracy:.3f}   act accuracy: {act_text}")
     print("confused (gold → predicted): " + ", ".join(f"{g}→{p} ×{n}" for (g, p), n in report.confusions()))
     for sure, part in by_sureness.items():
         if part.pairs:  # the labeller's own `sure` flag: one clear problem vs a judgement call between several
@@ -80,8 +111,83 @@ def eval_main(args: argparse.Namespace, settings: Settings) -> int:
                   f"headline F1 {part.macro_f1(HEADLINE):.3f}, other left unclassified {part.other_kept_out():.1%}")
     print("\n".join(calibration(points)))
     if args.errors:
-        for gold, predicted, matched, text in errors:
-            print(f"- {gold} → {predicted} {matched}: {text[:120]}")
+        for gold, predicted, matched, item_id, text in errors:
+            shown = text[:120] if mark == "held-out" and labelled.name.startswith("dev") else item_id
+            print(f"- {gold} → {predicted} {matched}: {shown}")
+    return figures
+
+
+def fit_main(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.nlu.fit import fit
+
+    directory = Path(settings.intents_dir)
+    normalizer = Normalizer(settings.max_message_chars)
+    try:
+        intents = load_intents(directory, normalizer)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    files = [Path(f) for f in args.labels] if args.labels else labels.label_files()
+    if any(f.resolve() == labels.DEV_FILE.resolve() for f in files):
+        print(f"griddesk intents fit: {labels.DEV_FILE} is the held-out dev set; it is never fitted on", file=sys.stderr)
+        return 2
+    try:
+        sets = labels.all_sets(_known(intents), files=files, dev=None)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return 1
+    usable = [s for s in sets if s.split == "fit"]
+    if not usable:
+        print("griddesk intents fit: no examples that may be fitted on (split 'fit'); nothing written", file=sys.stderr)
+        return 1
+    sources = tuple({"set": s.name, "items": len(s.examples), "labeller": s.labeller} for s in usable)
+    started = time.perf_counter()
+    result = fit(intents, labels.fit_examples(usable), classifier=Classifier.from_intents(intents, normalizer),
+                 sources=sources)
+    out = Path(args.out) if args.out else default_path(directory)
+    write_fitted(out, result.fitted, intents)
+    # The admins' own examples are the first check of a fit: say how many it breaks.
+    with contextlib.redirect_stdout(io.StringIO()):
+        broken = run_examples(intents, Classifier.from_intents(intents, normalizer, result.fitted))
+    n = result.fitted.numbers
+    print(f"fitted on {result.items} examples ({', '.join(s.name for s in usable)}) in {time.perf_counter() - started:.1f}s")
+    base = result.baseline
+    print(f"  YAML weights, hand-set numbers: macro-F1 {base[0]:.3f}, headline F1 {base[1]:.3f}, other {base[2]:.1%} "
+          "(on the fit data, averaged over sources)")
+    for lam, (macro, headline, kept) in result.out_of_fold.items():
+        chosen = "  ← chosen" if lam == result.lam else ""
+        print(f"  L2 {lam:>5g}: out-of-fold macro-F1 {macro:.3f}, headline F1 {headline:.3f}, other {kept:.1%}{chosen}")
+    print("positions " + ", ".join(f"{k} {v:.2f}" for k, v in n.positions.items())
+          + f"; outside pull {n.outside_pull:.2f}; thresholds topic {n.topic:.2f}, long letter one term {n.long_single:.2f}, "
+          f"in passing {n.passing:.2f}; calibration a={n.calibration[0]:.2f} b={n.calibration[1]:.2f}")
+    print(f"wrote {out} ({len(result.fitted.weights)} term weights, terms hash {terms_hash(intents)}); "
+          "run `griddesk eval` for the held-out figures")
+    if broken:
+        print(f"warning: with these numbers {len(broken)} intent-file example(s) fail (`griddesk intents check` lists them); "
+              "ship the file only if the held-out figures go up")
+    return 0
+
+
+def suggest_main(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.nlu.suggest import format_suggestions, suggest
+
+    clf = _classifier(settings)
+    known = _known(clf.intents)
+    if args.intent and args.intent not in known:
+        print(f"griddesk intents suggest: unknown intent id {args.intent!r}", file=sys.stderr)
+        return 2
+    files = [Path(f) for f in args.labels] if args.labels else labels.label_files()
+    try:
+        sets = labels.all_sets(known, files=files, dev=None)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    found = suggest(clf, labels.fit_examples(sets), args.intent, args.top)
+    print("\n".join(format_suggestions(found)))
     return 0
 
 
@@ -95,14 +201,28 @@ def check_main(args: argparse.Namespace, settings: Settings) -> int:
             print(problem)
         print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
-    clf = Classifier.from_intents(intents, normalizer)
+    fitted_problems: list[str] = []
+    try:
+        fitted = load_fitted(directory, intents)
+    except DataFileError as exc:
+        fitted, fitted_problems = None, [str(p) for p in exc.problems]
+    clf = Classifier.from_intents(intents, normalizer, fitted)
     failures = run_examples(intents, clf)
     for line in failures:
         print(line)
+    for line in fitted_problems:
+        print(line)
+    if fitted is None and not fitted_problems:
+        print(f"no fitted weights at {default_path(directory)}: the YAML weights decide")
+    elif fitted is not None:
+        for problem in fitted.stale:
+            print(f"{problem} (warning)")
+        same = "matches" if fitted.terms_hash == terms_hash(intents) else "does not match (refit after editing terms)"
+        print(f"fitted weights {fitted.path}: {len(fitted.weights)} terms; terms hash {same}")
     n_examples = sum(len(i.examples) + len(i.not_examples) for i in intents.intents)
     print(f"{len(intents.intents)} intents, {clf.lexicon.size} terms, {n_examples} examples: "
           f"{'all pass' if not failures else f'{len(failures)} failing'}")
-    return 1 if failures else 0
+    return 1 if failures or fitted_problems else 0
 
 
 def run_examples(intents: IntentSet, clf: Classifier) -> list[str]:

@@ -1,4 +1,4 @@
-"""CLI for understanding: `griddesk classify`, `griddesk eval`, `griddesk intents check`."""
+"""CLI for understanding: `griddesk classify`, `griddesk eval`, `griddesk intents check|fit|suggest`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ def register(sub: Any) -> None:
     p.add_argument("text", nargs="*", help="messages to classify (default: read stdin)")
     p.set_defaults(handler=_classify)
 
-    p = sub.add_parser("eval", help="precision/recall/F1 per category on a labelled JSONL file")
-    p.add_argument("file", nargs="?", help="labelled JSONL (default ../shared/data/dev_labeled.jsonl)")
+    p = sub.add_parser("eval", help="precision/recall/F1 per category on every labelled set (or one file)")
+    p.add_argument("file", nargs="?", help="one labelled JSONL (default: dev and every set in intents/labels/)")
+    p.add_argument("--yaml", action="store_true", help="score the YAML weights, ignoring the fitted file")
+    p.add_argument("--brief", action="store_true", help="one line of figures per set")
     p.add_argument("--errors", action="store_true", help="also print every misclassified message")
     p.set_defaults(handler=_eval)
 
@@ -21,6 +23,15 @@ def register(sub: Any) -> None:
     c = isub.add_parser("check", help="validate intent files and run their examples")
     c.add_argument("dir", nargs="?", help="intents directory (default INTENTS_DIR)")
     c.set_defaults(handler=_check)
+    f = isub.add_parser("fit", help="fit term weights, positions, thresholds and calibration from labelled data")
+    f.add_argument("--labels", nargs="+", metavar="FILE", help="label files (default: every file in intents/labels/)")
+    f.add_argument("--out", help="where to write (default INTENTS_DIR/fitted/weights.json)")
+    f.set_defaults(handler=_fit)
+    g = isub.add_parser("suggest", help="candidate terms per category mined from labelled data, for review")
+    g.add_argument("--intent", help="only this category (or other)")
+    g.add_argument("--labels", nargs="+", metavar="FILE", help="label files (default: every file in intents/labels/)")
+    g.add_argument("--top", type=int, default=15, help="candidates per category (default 15)")
+    g.set_defaults(handler=_suggest)
 
 
 def _classify(args: argparse.Namespace, settings: Any) -> int:
@@ -39,3 +50,15 @@ def _check(args: argparse.Namespace, settings: Any) -> int:
     from bot.nlu.cli_impl import check_main
 
     return check_main(args, settings)
+
+
+def _fit(args: argparse.Namespace, settings: Any) -> int:
+    from bot.nlu.cli_impl import fit_main
+
+    return fit_main(args, settings)
+
+
+def _suggest(args: argparse.Namespace, settings: Any) -> int:
+    from bot.nlu.cli_impl import suggest_main
+
+    return suggest_main(args, settings)

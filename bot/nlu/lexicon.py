@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -49,7 +50,8 @@ def bigrams(text: str) -> set[str]:
 class Lexicon:
     """Every term of an intent set, indexed for constant-time-per-character lookup."""
 
-    def __init__(self, intents: IntentSet):
+    def __init__(self, intents: IntentSet, weight: Callable[[str, str, float], float] | None = None):
+        """`weight(intent, term, yaml weight)` gives the weight to score with (fitted numbers), else the YAML one."""
         self.intents = intents
         refs: dict[str, list[TermRef]] = defaultdict(list)
         fuzzy_refs: dict[str, list[TermRef]] = defaultdict(list)
@@ -57,7 +59,8 @@ class Lexicon:
         for intent in intents.intents:
             dimension = "act" if intent.kind == "act" else "topic"
             for term, subtype, _ in intent.all_terms():
-                ref = TermRef(intent.id, subtype, term.weight, dimension, term.text)
+                value = weight(intent.id, term.text, term.weight) if weight is not None else term.weight
+                ref = TermRef(intent.id, subtype, value, dimension, term.text)
                 refs[term.text].append(ref)
                 if len(term.text) >= FUZZY_MIN_CHARS and dimension == "topic":
                     fuzzy_refs[term.text].append(ref)
