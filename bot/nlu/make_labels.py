@@ -1,7 +1,7 @@
 """Writes the committed label files under `intents/labels/` (ids and labels only, never text).
 
-Run from the project root: `python scripts/make_labels.py workorders` or
-`python scripts/make_labels.py readers NAME FILE_A FILE_B` (two readers' labels of the same letters).
+Run from the project root (the fixed shape has no scripts/ folder): `python -m bot.nlu.make_labels workorders` or
+`python -m bot.nlu.make_labels readers NAME FILE_A FILE_B` (two readers' labels of the same letters).
 Reproducible: the held-out part is chosen by a hash of the id (`bot.nlu.labels.held_out_by_hash`).
 """
 
