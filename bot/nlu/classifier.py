@@ -20,6 +20,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from bot.nlu import danger
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
@@ -281,7 +282,7 @@ class Classifier:
         def act_score(name: str) -> float:
             return scores.get(name, 0.0) if kinds.get(name) == "act" else 0.0
 
-        if act_score("emergency") >= MIN_TOPIC_SCORE:
+        if danger.decide(text, act_score("emergency"), MIN_TOPIC_SCORE):
             return "emergency"
         status = act_score("status")
         if CASE_NUMBER.search(text) or (status >= MIN_TOPIC_SCORE and status > act_score("report")):
