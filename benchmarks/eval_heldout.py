@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import PROJECT_ROOT
 from bot.kb import KnowledgeBase
+from bot.kb.base import outside_terms
 from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
@@ -69,10 +70,11 @@ def main() -> int:
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
     norm = Normalizer()
-    clf = Classifier.from_intents(load_intents(PROJECT_ROOT / "intents"), norm)
+    intents = load_intents(PROJECT_ROOT / "intents", norm)
+    clf = Classifier.from_intents(intents, norm)
     emergency(clf, "emergency_dev.yaml", args.verbose)
     emergency(clf, "emergency_heldout.yaml", args.verbose)
-    kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", norm)
+    kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", norm, outside=outside_terms(intents))
     if (DATA / "kb_questions.yaml").exists():
         kb_dev(kb, args.verbose)
     kb_figures(kb, "kb_heldout.yaml", args.verbose)
