@@ -136,3 +136,19 @@ def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
     assert not danger.assess(_norm("十万火急 快过来")).found
     assert clf.classify("十万火急 快过来").act == "emergency"
     assert not danger.decide(_norm("上次十万火急"), 3.0)
+
+
+def test_every_cue_match_contains_one_of_its_triggers() -> None:
+    """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
+    texts = []
+    for name in ("emergency_dev.yaml", "emergency_heldout.yaml"):
+        sets = load(name)
+        texts += sets["danger"] + sets["not_danger"]
+    gaps = [
+        (kind, m.group())
+        for text in texts
+        for kind, triggers, pattern in danger._COMPILED
+        for m in pattern.finditer(_norm(text))
+        if not any(ch in m.group() for ch in triggers)
+    ]
+    assert gaps == []
