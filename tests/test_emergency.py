@@ -11,7 +11,7 @@ from bot import PROJECT_ROOT
 from bot.nlu import danger
 from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
-from bot.nlu.normalize import Normalizer
+from bot.nlu.normalize import Normalizer, default_normalizer
 
 DATA = Path(__file__).parent / "data"
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
@@ -69,7 +69,7 @@ def test_the_false_alarms_named_in_issue_11(clf: Classifier, text: str) -> None:
 
 
 def _norm(text: str) -> str:
-    return Normalizer().normalize(text).text
+    return default_normalizer().normalize(text).text
 
 
 @pytest.mark.parametrize(
@@ -123,6 +123,10 @@ def test_a_person_is_needed_where_the_state_alone_is_harmless() -> None:
     assert not danger.assess(_norm("电梯停在一楼 门开着")).found
     assert danger.assess(_norm("电梯停在一楼 里面有人出不来")).found
     assert danger.assess(_norm("电梯卡住了")).found  # stuck between floors: someone may be inside
+
+
+def test_a_cue_at_the_start_is_not_read_as_past_because_the_message_ends_in_过() -> None:
+    assert danger.assess(_norm("着火了 快来 别让人过")).found
 
 
 def test_long_letters_are_reports_not_calls_for_help() -> None:

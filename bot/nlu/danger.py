@@ -14,7 +14,8 @@ Why a module of its own rather than more emergency keywords:
 
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
-count: `decide` combines them with what is found here.
+count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
+(they tell of past events; people in danger type short) and is never an emergency.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
     """The frame right around one cue: negated, feared/hypothetical before it, a risk word after it."""
     if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 2): start]):
         return True
-    if text.startswith("过", start - 1):  # 出过车祸, 发生过: it happened before
+    if start > 0 and text[start - 1] == "过":  # 出过车祸: it happened before
         return True
     sentence_start = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
     lo = max(sentence_start, start - MAYBE_WINDOW)
