@@ -47,7 +47,7 @@ class Understanding:
     def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer) -> Understanding:
         """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
         intents, classifier = _load_intents(intents_dir, normalizer, strict=False)
-        kb = _load_kb(knowledge_dir, normalizer, strict=False)
+        kb = _load_kb(knowledge_dir, normalizer, strict=False, intents=intents)
         return cls(intents, classifier, kb, normalizer=normalizer, intents_dir=intents_dir, knowledge_dir=knowledge_dir)
 
     def category_name(self, intent_id: str | None) -> str:
@@ -75,7 +75,8 @@ class Understanding:
                 problems.extend(exc.problems)
         if self.knowledge_dir is not None:
             try:
-                new_kb = _load_kb(self.knowledge_dir, self.normalizer, strict=True)
+                new_kb = _load_kb(self.knowledge_dir, self.normalizer, strict=True,
+                                  intents=new_intents if new_intents is not None else self.intents)
             except DataFileError as exc:
                 problems.extend(exc.problems)
         if problems:
@@ -96,8 +97,11 @@ def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool) -> t
     return load_classifier(directory, normalizer, strict=strict)
 
 
-def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool) -> Answerer | None:
-    """The knowledge base, or None when the `bot.kb` package or the folder is not there yet."""
+def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: Any = None) -> Answerer | None:
+    """The knowledge base, or None when the `bot.kb` package or the folder is not there yet.
+
+    The intents' outside/chat words tell the knowledge base which questions are not its to answer.
+    """
     try:
         from bot.kb import KnowledgeBase  # type: ignore[attr-defined]
     except ImportError:
@@ -108,7 +112,9 @@ def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool) -> Answer
     if not Path(directory).is_dir():
         return None
     try:
-        return KnowledgeBase.load(directory, normalizer)
+        from bot.kb.base import outside_terms
+
+        return KnowledgeBase.load(directory, normalizer, outside=outside_terms(intents))
     except DataFileError:
         if strict:
             raise

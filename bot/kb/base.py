@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +12,22 @@ from bot.kb.entries import Entry, load_entries
 from bot.kb.index import Analyzer, Document, Index
 from bot.nlu.normalize import Normalizer
 
-#: Below this confidence the knowledge base says it has no answer rather than guess.
-DEFAULT_THRESHOLD = 0.22
+#: Below this confidence the knowledge base says it has no answer rather than guess (tuned on the dev
+#: questions with benchmarks/tune_kb.py: the best sum of on-topic right and off-topic unanswered).
+DEFAULT_THRESHOLD = 0.34
+#: A question naming a topic outside the desk (school, wages, insurance, a greeting…) that the entry's
+#: key terms do not share keeps this share of its confidence: "邻居家孩子考上了哪个大学" is not a
+#: question about neighbours.
+OUTSIDE_FACTOR = 0.3
+
+
+def outside_terms(intents: object) -> tuple[str, ...]:
+    """Keywords of the `outside` and `chat` intents of an intent set: topics no entry answers."""
+    out: list[str] = []
+    for intent in getattr(intents, "intents", ()):
+        if intent.kind == "outside" or intent.id == "chat":
+            out.extend(t.text for t, _, _ in intent.all_terms() if len(t.text) >= 2)
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +60,17 @@ class Answer:
 class KnowledgeBase:
     """Entries plus their index; immutable once built, so `/reload` swaps in a whole new one."""
 
-    def __init__(self, entries: Sequence[Entry], normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, entries: Sequence[Entry], normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD,
+                 outside: Iterable[str] = ()):
         self.entries = tuple(entries)
         self.normalizer = normalizer
         self.threshold = threshold
+        terms = sorted({normalizer.simplify(t) for t in outside if t.strip()}, key=len, reverse=True)
+        self._outside = re.compile("|".join(map(re.escape, terms))) if terms else None
+        self.outside_factor = OUTSIDE_FACTOR
         key_terms = [t for e in self.entries for t in e.key_terms]
         analyzer = Analyzer(normalizer.simplify(t) for t in key_terms)
-        docs = [
+        self.index_documents = [
             Document(
                 head=normalizer.simplify("\n".join([e.title, *(q.text for q in e.questions), *e.tags, *e.tags])),
                 body=normalizer.simplify(e.body),
@@ -60,13 +79,18 @@ class KnowledgeBase:
             )
             for e in self.entries
         ]
-        self.index = Index(docs, analyzer)
+        self.index = Index(self.index_documents, analyzer)
         self.by_id = {e.id: e for e in self.entries}
 
     @classmethod
-    def load(cls, directory: str | Path, normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD) -> KnowledgeBase:
-        """Load and index `directory`; raises `KnowledgeFileError` listing every problem."""
-        return cls(load_entries(directory), normalizer, threshold)
+    def load(cls, directory: str | Path, normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD,
+             outside: Iterable[str] = ()) -> KnowledgeBase:
+        """Load and index `directory`; raises `KnowledgeFileError` listing every problem.
+
+        `outside` are words of topics outside the desk (see `outside_terms`); without them the
+        knowledge base still works, it only abstains less on such questions.
+        """
+        return cls(load_entries(directory), normalizer, threshold, outside)
 
     def answer(self, question: str | bytes | None) -> Answer:
         """Answer one question in the script it was written in; never raises on odd input."""
@@ -79,6 +103,10 @@ class KnowledgeBase:
             return Answer(shown, None, None, None, 0.0, None)
         hit = hits[0]
         score = max(0.0, min(1.0, hit.score))
+        if self._outside is not None:
+            doc = self.index_documents[hit.doc]
+            if any(m.group() not in doc.head for m in self._outside.finditer(norm.text)):
+                score *= self.outside_factor
         if score < self.threshold:
             return Answer(shown, None, None, None, score, None)
         entry = self.entries[hit.doc]

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.errors import KnowledgeFileError
-from bot.kb.base import KnowledgeBase
+from bot.errors import DataFileError, KnowledgeFileError
+from bot.kb.base import KnowledgeBase, outside_terms
+from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
 
 
@@ -25,9 +26,21 @@ def _stdin_lines() -> Iterator[str]:
         yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
+def _outside(settings: Any, normalizer: Normalizer) -> tuple[str, ...]:
+    """The outside/chat words of the configured intents; none when they cannot be read (the KB still answers)."""
+    directory = getattr(settings, "intents_dir", None)
+    if not directory or not Path(directory).is_dir():
+        return ()
+    try:
+        return outside_terms(load_intents(directory, normalizer))
+    except DataFileError:
+        return ()
+
+
 def ask_main(args: argparse.Namespace, settings: Any) -> int:
     """One JSON object per question, in order, flushed as it goes (usable as a pipe)."""
-    kb = KnowledgeBase.load(_directory(args, settings, "dir"), Normalizer(settings.max_message_chars))
+    norm = Normalizer(settings.max_message_chars)
+    kb = KnowledgeBase.load(_directory(args, settings, "dir"), norm, outside=_outside(settings, norm))
     questions = args.question if args.question else _stdin_lines()
     out = sys.stdout
     for question in questions:
@@ -40,7 +53,8 @@ def check_main(args: argparse.Namespace, settings: Any) -> int:
     """Validate every file (all problems at once), then run each entry's questions; exit 1 on any problem."""
     directory = _directory(args, settings, "dir")
     try:
-        kb = KnowledgeBase.load(directory, Normalizer(settings.max_message_chars))
+        norm = Normalizer(settings.max_message_chars)
+        kb = KnowledgeBase.load(directory, norm, outside=_outside(settings, norm))
     except KnowledgeFileError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

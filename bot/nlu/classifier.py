@@ -20,6 +20,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from bot.nlu import danger
 from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
@@ -329,7 +330,7 @@ class Classifier:
         def act_score(name: str) -> float:
             return scores.get(name, 0.0) if kinds.get(name) == "act" else 0.0
 
-        if act_score("emergency") >= MIN_TOPIC_SCORE:
+        if danger.decide(text, act_score("emergency"), MIN_TOPIC_SCORE):
             return "emergency"
         status = act_score("status")
         # A status word never removes the topic of a letter that describes a problem: "…认定为违章建筑,

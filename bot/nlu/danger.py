@@ -1,0 +1,236 @@
+"""Is someone in danger right now? The emergency act, decided by what is happening, not by keywords alone.
+
+Why a module of its own rather than more emergency keywords:
+- Danger is often two things together that are harmless apart: a person and a state ("老人…头在流血"),
+  a child and a place ("小孩…站在阳台护栏上"), an elevator that stopped and someone inside
+  ("电梯卡住了 我妈被关在里面"). Keyword weights cannot say "both"; these patterns can.
+- The same words appear in reports that are not emergencies: a hazard ("有火灾隐患"), a hypothetical
+  ("哪天着火了都跑不掉"), a past event ("上次电梯困人"), something already over ("已经灭了"), a rule
+  question ("着火了应该打什么电话"). Those frames are recognised around each cue, so a message is an
+  emergency when at least one cue is *not* inside such a frame.
+- A miss costs far more than a false alarm (a false alarm shows 119/120/110 and files an urgent
+  case), so cues are generous and frames are narrow: a word that says "now" (现在, 正在, 快, 救命)
+  lifts the past/hypothetical/question frames.
+
+Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
+in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
+count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
+(they tell of past events; people in danger type short) and is never an emergency.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Someone who can be hurt; patterns that need a person use this.
+_PERSON = (
+    r"(?:人|孩|娃|宝宝|婴儿|小朋友|老人|老太|老头|老汉|大爷|大妈|大娘|阿姨|阿婆|婆婆|奶奶|爷爷|外婆|外公|姥姥|"
+    r"姥爷|爸|妈|爹|娘|老公|老婆|媳妇|丈夫|妻子|儿子|女儿|姐|哥|弟|妹|女孩|男孩|女的|男的|工人|师傅|邻居|我|他|她)"
+)
+_CHILD = r"(?:孩|娃|宝宝|婴儿|小朋友|女孩|男孩|儿子|女儿)"
+_GAS = r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽|煤汽|气管|气罐|气瓶|煤气罐)"
+
+#: (kind, triggers, pattern). Kinds say which number fits (fire/gas → 119, medical → 120, police → 110).
+#: Every match of a pattern contains one of its trigger characters; a pattern whose triggers are all absent is
+#: not run. Python's regex engine tries each alternative at each position, so this keeps a message to a few
+#: C-level `in` checks plus the patterns that can match.
+_CUES: tuple[tuple[str, str, str], ...] = (
+    # fire starting
+    ("fire", "火伙燃烧著起点", (
+        r"(?<!随)着火(?!车)|著火|起火|失火|着伙|火灾了|发生火灾(?!时|怎么|的话|隐患)|"
+        r"自燃|烧起来|着起来|著起来|燃起来|烧着了|点着了|火烧起来"
+    )),
+    ("fire", "火", r"冒火|火苗|火光|火焰|明火|大火|火(?:很|好|太|特别|非常)大|火势"),
+    ("fire", "火焦糊烧爆", (
+        r"火花|火星子|冒火星|火星四溅|电火|打火花|焦糊|烧焦|糊味|焦味|烧黑了|爆炸|"
+        r"(?:电池|电瓶|充电|气罐|煤气罐|锂电).{0,4}爆了"
+    )),
+    ("smoke", "烟", (
+        r"冒烟|冒黑烟|冒浓烟|浓烟|黑烟|(?:全是|都是|到处是|到处都是|满屋子?|好多|好大的|很大的)烟|"
+        r"烟(?:很大|好大|太大)"
+    )),
+    # gas leak
+    ("gas", "味气碳", r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽)(?:的)?味|漏气|一氧化碳|煤气中毒"),
+    ("gas", "气斯汽", _GAS + r".{0,10}(?:漏|泄|喷|破了|断了|裂)"),
+    # someone collapsed, unconscious, not breathing
+    ("medical", "晕昏休省", r"晕倒|昏倒|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"),
+    ("medical", "意醒应反", (
+        r"没(?:有)?意识|失去意识|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应"
+    )),
+    ("medical", "倒躺动", r"倒地|倒在地上|倒在路边|躺在地上|躺地上|一动不动|躺着不动"),
+    ("medical", "抽吐翻喘呼气噎憋", (
+        r"抽搐|抽筋|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?呼吸|没气了|"
+        r"上不来气|噎着|噎住|憋得"
+    )),
+    ("medical", "心突梗风脑胸唇脸暑呼", (
+        r"心脏病(?:犯|发|又犯)|突发|(?:心梗|中风|脑梗)了|胸口(?:疼|痛)|胸痛|嘴唇发紫|"
+        r"脸色发青|中暑(?!假|期)|呼吸机.{0,3}(?:停|坏|没电)"
+    )),
+    ("medical", "毒药吞腕杀生楼河跳寻活服", (
+        r"中毒了|中毒(?:晕|昏)|喝了?农药|老鼠药|误吞|误服|吞了.{0,6}药|割腕|(?<!慢性)自杀|"
+        r"轻生(?!产)|跳楼(?!机|价)|跳河|往下跳|寻死|不想活了"
+    )),
+    # injury
+    ("medical", "血", (
+        r"流血|出血|血流不止|血止不住|(?:都|全|满脸|满身|一身|满地|到处)是血|一地血|"
+        r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血"
+    )),
+    ("medical", "伤骨断烫", (
+        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:腿|胳膊|手|骨头|脖子).{0,3}断了|"
+        r"被(?:开水|热油|油)烫"
+    )),
+    ("medical", "摔跌滑栽", r"(?:摔|跌|滑倒|栽).{0,12}(?:起不来|站不起来|爬不起来|动不了|不动了|不能动)"),
+    ("medical", "从", _PERSON + r".{0,4}从.{1,8}(?:摔|掉|跌|坠|滚)(?:下|了)(?!的)"),
+    ("medical", "撞祸咬砸压埋", r"被车撞|撞倒|车祸|咬得很深|砸到人|砸中人|砸伤人|压住了?.{0,3}人|压在下面|被埋"),
+    ("medical", "掉落溺扑游", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水)|扑腾|不会游泳"),
+    # someone trapped
+    ("trapped", "困出锁", (
+        r"被困|困在|(?<!贫|穷)困住|(?<!贫|穷)困人|困电梯|(?:关|锁|卡)在.{0,10}(?:出不来|出不去)|"
+        r"出不来|出不去|反锁在"
+    )),
+    ("trapped", "梯夹", r"电梯.{0,12}(?:卡住|卡在|突然停|掉下|坠|下坠|门打不开|打不开)|夹住了?.{0,4}(?:手|脚|头|人)"),
+    ("trapped", "梯", r"电梯.{0,12}(?:停在|停了|不动了).{0,12}(?:里面|里头|" + _PERSON + ")"),
+    ("trapped", "卡夹", _PERSON + r".{0,3}(?:的手|的脚|的头|的腿)?被?(?:卡在|夹住|卡住)"),
+    ("trapped", "锁关困", r"(?:锁|关|困)(?:着|在).{0,6}" + _CHILD + r"|" + _CHILD + r".{0,8}(?:锁|关|困)在?.{0,4}车"),
+    # violence
+    ("police", "打殴斗暴", (
+        r"打人|打我(?!电话|手机)|打老婆|打媳妇|打老公|打孩子|打小孩|殴打|被人打|被(?:几个|一群|好几个|两个)人打|"
+        r"打起来|打架(?!子)|斗殴|被打|挨打|家暴|打死|打伤|打晕"
+    )),
+    ("police", "刀砍捅棍砖抢绑死杀", (
+        r"持刀|拿刀|拿着刀|菜刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
+        r"绑架|弄死|杀人|要杀"
+    )),
+    ("police", "撬闯室胁扬", r"正在撬|在撬|撬门|撬锁|闯进|(?<!进)入室|威胁我(?!的|们的)|威胁要|威胁说|扬言"),
+    # a child at risk
+    ("child", "孩娃宝婴朋儿女", _CHILD + (
+        r".{0,10}(?:窗外|窗台|窗户外|护栏|栏杆|阳台外|爬到|爬上|找不到|走丢|不见了|被拐|抱走|扑倒|在咬)"
+    )),
+    ("child", "拽拉抱拖把", r"(?:拽|拉|抱|拖).{0,6}" + _CHILD + r".{0,6}(?:车|走)|把" + _CHILD + r".{0,3}(?:扑倒|咬)"),
+    # a call for help
+    ("help", "救来", r"救命(?!钱|稻草|恩)|救救|快来人|快叫救护车|叫救护车"),
+)
+_COMPILED = tuple((kind, triggers, re.compile(pattern)) for kind, triggers, pattern in _CUES)
+
+#: Before a cue, in the same sentence: it may happen, nearly happened, or is feared.
+_MAYBE = re.compile(
+    r"万一|如果|如(?=发生|有|遇)|假如|假设|要是|哪天|哪一天|一旦|迟早|早晚|将来|"
+    r"以后|真要|真的要|真出|真有|真(?=着火|起火|失火)|"
+    r"差点|险些|差一点|怕|担心|防止|预防|以防|容易|可能会|会不会|随时可能|小心"
+)
+MAYBE_WINDOW = 12
+#: After a cue, in the same clause: the cue names a risk, not an event ("火灾隐患", "着火的话").
+_RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道")
+#: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
+_PAST = re.compile(
+    r"去年|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
+    r"那一次|过一次|发生过|的事|这事|\d+月\d+[日号]|\d{4}年|于\d|昨晚|昨日|经历|每次|长期|曾|"
+    r"事件|至今|当时|事后|后来|住院|医药费|医疗费|赔偿|工伤|治疗|出院|鉴定|报销|诊断|经常|时常|"
+    r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天|一直都"
+)
+_OVER = re.compile(
+    r"已经报警|已报警|报了警|已经灭|灭了|扑灭了|没事了|说没事|没什么事|已经送|"
+    r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了"
+)
+#: A question about a rule or a number, not a call for help ("着火了应该打什么电话").
+_ASKING = re.compile(
+    r"打什么电话|打哪个电话|打几号|打哪个号|什么号码|电话是多少|号码是多少|怎么扶|扶不扶|"
+    r"疫苗|怎么交|收费|多久|"
+    r"请问|想问|问一下|咨询|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔"
+)
+#: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
+_SMOKE_SOURCE = re.compile(
+    r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
+    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉"
+)
+#: Words that say it is happening now; they lift the past, maybe and asking frames.
+_NOW = re.compile(r"现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
+#: "热死了…救命": a figure of speech.
+_HYPERBOLE = re.compile(r"(?:热|吵|烦|累|笑|气|困|饿|冷|丑)死")
+_NEGATED = re.compile(r"(?:没|没有|不是|并非|未|无|不)$")
+_SENTENCE = re.compile(r"[。!?！？\n]")
+_CLAUSE = re.compile(r"[,，;；、。!?！？\n ]")
+#: Letters to officials are long and tell of past events; a call for help is short. Past this, no emergency.
+LETTER_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Danger:
+    """What was found: cues that stand (`now`), cues inside a hazard/past/hypothetical/question frame."""
+
+    now: tuple[str, ...]
+    framed: tuple[str, ...]
+    kinds: tuple[str, ...]
+    #: Over LETTER_CHARS: a letter, read as a report whatever it says.
+    letter: bool = False
+
+    @property
+    def found(self) -> bool:
+        return bool(self.now)
+
+
+def assess(text: str) -> Danger:
+    """Cues of danger in normalised `text`, split into those that stand and those a frame removes."""
+    if len(text) > LETTER_CHARS:
+        return Danger((), (), (), letter=True)
+    found = [(m, kind) for kind, triggers, pattern in _COMPILED
+             if any(ch in text for ch in triggers) for m in pattern.finditer(text)]
+    if not found:
+        return Danger((), (), ())
+    now_word = _NOW.search(text) is not None
+    message_frame = _OVER.search(text) is not None or (not now_word and (
+        _PAST.search(text) is not None or _ASKING.search(text) is not None
+    ))
+    standing: list[str] = []
+    framed: list[str] = []
+    kinds: list[str] = []
+    for match, kind in sorted(found, key=lambda f: f[0].start()):
+        cue, start, end = match.group(), match.start(), match.end()
+        if message_frame or _framed_here(text, cue, start, end, kind, now_word):
+            framed.append(cue)
+        else:
+            standing.append(cue)
+            if kind not in kinds:
+                kinds.append(kind)
+    return Danger(tuple(standing), tuple(framed), tuple(kinds))
+
+
+def decide(text: str, vocabulary_score: float, needed: float = 1.0) -> bool:
+    """Emergency or not: a standing cue, or the admins' emergency keywords when no cue was framed away."""
+    got = assess(text)
+    if got.found:
+        return True
+    return vocabulary_score >= needed and not got.letter and not got.framed and not _frame_of_message(text)
+
+
+def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
+    """The frame right around one cue: negated, feared/hypothetical before it, a risk word after it."""
+    if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 2): start]):
+        return True
+    if start > 0 and text[start - 1] == "过":  # 出过车祸: it happened before
+        return True
+    sentence_start = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
+    lo = max(sentence_start, start - MAYBE_WINDOW)
+    # Searched up to the cue's end so "真(?=着火)" can look ahead; only markers before the cue count.
+    maybe = None
+    for found in _MAYBE.finditer(text[lo:end]):
+        if found.start() < start - lo:
+            maybe = found
+    if maybe is not None and not _NOW.search(text, lo + maybe.end(), start):
+        return True
+    clause_end = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
+    if _RISK_AFTER.search(text, end, clause_end) or text.startswith("过", end):
+        return True
+    if kind == "smoke" and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
+        return True
+    return kind == "help" and _HYPERBOLE.search(text) is not None and not now_word
+
+
+def _frame_of_message(text: str) -> bool:
+    """The message-wide frames `assess` applies, for messages with no cue of this module."""
+    if _OVER.search(text):
+        return True
+    if _NOW.search(text):
+        return False
+    return bool(_PAST.search(text) or _ASKING.search(text) or _MAYBE.search(text) or _RISK_AFTER.search(text))

@@ -1,0 +1,158 @@
+"""Emergencies: no danger-now message missed on the dev and held-out sets; frames that make a cue a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from bot import PROJECT_ROOT
+from bot.nlu import danger
+from bot.nlu.classifier import Classifier
+from bot.nlu.intent_files import load_intents
+from bot.nlu.normalize import Normalizer, default_normalizer
+
+DATA = Path(__file__).parent / "data"
+#: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
+FALSE_ALARM_BOUND = 0.05
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier.from_intents(load_intents(PROJECT_ROOT / "intents"), Normalizer())
+
+
+def load(name: str) -> dict[str, list[str]]:
+    return YAML(typ="safe").load((DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_heldout.yaml"])
+def test_no_danger_now_message_is_missed(clf: Classifier, name: str) -> None:
+    sets = load(name)
+    missed = [t for t in sets["danger"] if clf.classify(t).act != "emergency"]
+    assert missed == []
+
+
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_heldout.yaml"])
+def test_hazards_hypotheticals_and_past_events_rarely_alarm(clf: Classifier, name: str) -> None:
+    sets = load(name)
+    alarms = [t for t in sets["not_danger"] if clf.classify(t).act == "emergency"]
+    assert len(alarms) <= FALSE_ALARM_BOUND * len(sets["not_danger"]), alarms
+
+
+def test_sets_are_big_enough_and_apart() -> None:
+    dev, held = load("emergency_dev.yaml"), load("emergency_heldout.yaml")
+    assert len(held["danger"]) >= 80 and len(held["not_danger"]) >= 60
+    overlap = (set(dev["danger"]) | set(dev["not_danger"])) & (set(held["danger"]) | set(held["not_danger"]))
+    assert overlap == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家老人在楼梯上摔倒了，头在流血",
+        "配电箱冒火花了，还有一股焦糊味",
+        "电梯卡住了 我妈被关在里面出不来",
+    ],
+)
+def test_the_misses_named_in_issue_11(clf: Classifier, text: str) -> None:
+    assert clf.classify(text).act == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["楼道堆满杂物，哪天着火了都跑不掉", "单元门口的台阶塌了一块", "楼道堆满杂物有火灾隐患"],
+)
+def test_the_false_alarms_named_in_issue_11(clf: Classifier, text: str) -> None:
+    assert clf.classify(text).act != "emergency"
+
+
+def _norm(text: str) -> str:
+    return default_normalizer().normalize(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("万一着火了怎么办", "a hypothetical before the cue"),
+        ("差点砸到人", "a near miss"),
+        ("电线老化 起火隐患很大", "a risk word after the cue"),
+        ("去年楼下着火了", "a past event"),
+        ("楼下经常有人打架", "a recurring complaint"),
+        ("厨房起火了 已经灭了", "something already over"),
+        ("着火了应该打什么电话", "a question about the number"),
+        ("没有着火 只是有点味道", "a negated cue"),
+        ("这栋楼起火过", "a cue followed by 过"),
+        ("烧烤摊冒烟 熏死人", "smoke with an ordinary source"),
+        ("热死了 停电了 救命", "救命 as a figure of speech"),
+    ],
+)
+def test_a_frame_removes_the_cue(text: str, frame: str) -> None:
+    got = danger.assess(_norm(text))
+    assert not got.found, frame
+    assert got.framed, frame
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["去年也着过火 现在又着火了", "万一出事怎么办 现在已经着火了", "经常打架 现在正在打人 快来"],
+)
+def test_a_now_word_lifts_past_and_hypothetical_frames(text: str) -> None:
+    assert danger.assess(_norm(text)).found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("小孩站在阳台护栏上", "child"),
+        ("电梯停在两层中间 里面有人", "trapped"),
+        ("有人从楼上摔下来了", "medical"),
+        ("天然气管子破了", "gas"),
+        ("有人拿着刀", "police"),
+    ],
+)
+def test_two_part_patterns_name_their_kind(text: str, kind: str) -> None:
+    got = danger.assess(_norm(text))
+    assert kind in got.kinds
+
+
+def test_a_person_is_needed_where_the_state_alone_is_harmless() -> None:
+    assert not danger.assess(_norm("手机从阳台掉下去了")).found
+    assert danger.assess(_norm("小孩从阳台掉下去了")).found
+    assert not danger.assess(_norm("电梯停在一楼 门开着")).found
+    assert danger.assess(_norm("电梯停在一楼 里面有人出不来")).found
+    assert danger.assess(_norm("电梯卡住了")).found  # stuck between floors: someone may be inside
+
+
+def test_a_cue_at_the_start_is_not_read_as_past_because_the_message_ends_in_过() -> None:
+    assert danger.assess(_norm("着火了 快来 别让人过")).found
+
+
+def test_long_letters_are_reports_not_calls_for_help() -> None:
+    letter = "尊敬的领导：" + "我们小区的问题一直没有解决，" * 20 + "曾有人受伤。"
+    assert len(_norm(letter)) > danger.LETTER_CHARS
+    assert not danger.assess(_norm(letter)).found
+
+
+def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
+    # 十万火急 is only in intents/emergency.yaml, not a cue of bot/nlu/danger.py.
+    assert not danger.assess(_norm("十万火急 快过来")).found
+    assert clf.classify("十万火急 快过来").act == "emergency"
+    assert not danger.decide(_norm("上次十万火急"), 3.0)
+
+
+def test_every_cue_match_contains_one_of_its_triggers() -> None:
+    """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
+    texts = []
+    for name in ("emergency_dev.yaml", "emergency_heldout.yaml"):
+        sets = load(name)
+        texts += sets["danger"] + sets["not_danger"]
+    gaps = [
+        (kind, m.group())
+        for text in texts
+        for kind, triggers, pattern in danger._COMPILED
+        for m in pattern.finditer(_norm(text))
+        if not any(ch in m.group() for ch in triggers)
+    ]
+    assert gaps == []
