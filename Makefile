@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/griddesk run
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot storage tests benchmarks scripts
+	$(BIN)/ruff check bot storage tests benchmarks
 
 check: $(STAMP)
 	$(BIN)/griddesk intents check intents
