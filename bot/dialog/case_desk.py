@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cases.views import CaseView, ReportDraft, WorkerView
 from bot.dialog.events import Reply
-from bot.dialog.state import ChatState
+from bot.dialog.state import ChatState, Step
 from bot.errors import CaseError
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class ServiceStateStore:
         return ChatState.from_dict(await self.service.load_dialog(chat_id))
 
     async def save(self, chat_id: int, state: ChatState) -> None:
-        if state.step == "idle" and not state.offered and state.script == "simplified":
+        if state.step is Step.IDLE and not state.offered and state.script == "simplified":
             await self.service.clear_dialog(chat_id)
         else:
             await self.service.save_dialog(chat_id, state.to_dict())

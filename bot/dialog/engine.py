@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import structlog
 
-from bot.cases import callbacks
-from bot.dialog import admin, resident, texts, worker
+from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.resident import common, my_cases, report
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
 from bot.errors import CaseError
 
 log = structlog.get_logger("griddesk.dialog")
-
-#: Share of unreadable characters (controls, U+FFFD) above which a message counts as binary junk.
-BINARY_SHARE = 0.2
 
 
 class DialogEngine:
@@ -87,24 +83,23 @@ class DialogEngine:
     async def _route(self, turn: Turn, offered: dict[str, str]) -> None:
         inc = turn.incoming
         text = inc.text
-        if (inc.kind == "command" and inc.command == "cancel") or (inc.kind == "text" and resident.is_cancel(text)):
-            resident.cancel(turn)
+        if (inc.kind == "command" and inc.command == "cancel") or (inc.kind == "text" and common.is_cancel(text)):
+            common.cancel(turn)
             return
         label = (text or "").strip()
         if inc.kind == "text" and label in offered:
             inc = replace(inc, kind="button", payload=offered[label])
             turn.incoming = inc
         if inc.kind == "button":
-            await self._button(turn, inc.payload or "")
+            await steps.on_button(turn, inc.payload or "")
         elif inc.kind == "command":
             await self._command(turn, (inc.command or "").lower(), (inc.text or "").strip())
         elif inc.kind == "text":
-            await self._text(turn, text or "")
+            await steps.on_input(turn, steps.Input.TEXT)
         elif inc.kind == "location" and inc.latitude is not None and inc.longitude is not None:
-            await resident.on_location(turn, inc.latitude, inc.longitude)
+            await steps.on_input(turn, steps.Input.LOCATION)
         elif inc.kind == "photo" and inc.photo_file_id:
-            if not await worker.on_worker_step(turn, photo=inc.photo_file_id):
-                await resident.on_photo(turn, inc.photo_file_id, inc.text)
+            await steps.on_input(turn, steps.Input.PHOTO)
         elif inc.kind == "contact" and inc.phone:
             try:
                 await self.services.cases.save_phone(turn.user_id, inc.phone)
@@ -115,31 +110,19 @@ class DialogEngine:
         else:
             turn.say(texts.UNSUPPORTED_EVENT)
 
-    async def _button(self, turn: Turn, data: str) -> None:
-        if await worker.on_worker_step(turn, button=data) if data == worker.SKIP_RESOLVE_PHOTO else False:
-            return
-        cb = callbacks.parse(data)
-        if cb is not None and cb.action in (callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN):
-            await worker.on_case_button(turn, cb)
-            return
-        if await resident.on_button(turn, data):
-            return
-        turn.say(texts.STALE_BUTTON)
-        turn.toast(texts.STALE_BUTTON)
-
     async def _command(self, turn: Turn, command: str, arg: str) -> None:
         if command == "start":
             if arg.startswith("bind_"):
                 await worker.bind(turn, arg[len("bind_"):])
                 return
-            resident.set_aside(turn)
+            common.set_aside(turn)
             turn.say(texts.WELCOME + await self._role_help(turn), remove_keyboard=True)
         elif command == "help":
             turn.say(texts.HELP + await self._role_help(turn))
         elif command == "report":
-            await resident.start_report(turn, arg)
+            await report.start_report(turn, arg)
         elif command == "my":
-            await resident.show_my_cases(turn)
+            await my_cases.show(turn)
         elif command == "bind":
             await worker.bind(turn, arg)
         elif command == "tasks":
@@ -158,15 +141,6 @@ class DialogEngine:
         if turn.is_admin:
             extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库。"
         return extra
-
-    async def _text(self, turn: Turn, text: str) -> None:
-        if await worker.on_worker_step(turn, text=text):
-            return
-        norm = self.services.normalizer.normalize(text)
-        if norm.empty:
-            turn.say(texts.BINARY_INPUT if _looks_binary(text) else texts.EMPTY_INPUT)
-            return
-        await resident.on_text(turn, text)
 
     # -- script -------------------------------------------------------------------------------------
 
@@ -195,13 +169,6 @@ class DialogEngine:
             )
             for r in turn.replies
         ]
-
-
-def _looks_binary(text: str) -> bool:
-    if not text:
-        return False
-    bad = sum(1 for ch in text if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co") and not ch.isspace()))
-    return bad / len(text) >= BINARY_SHARE
 
 
 def _toast(incoming: Incoming) -> str | None:
