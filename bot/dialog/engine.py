@@ -20,6 +20,7 @@ from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.resident import common, my_cases, report
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
+from bot.dialog.understanding import reading
 from bot.errors import CaseError
 
 log = structlog.get_logger("griddesk.dialog")
@@ -74,7 +75,8 @@ class DialogEngine:
         turn = Turn(incoming=incoming, state=state, services=self.services)
         await self.services.cases.seen(turn.user_id)  # writing to us ends any "refuses the bot" mark
         self._note_script(turn)
-        await self._route(turn, offered)
+        with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
+            await self._route(turn, offered)
         await self.states.save(incoming.chat_id, turn.state)
         return turn
 
@@ -149,11 +151,10 @@ class DialogEngine:
         text = turn.incoming.text
         if turn.incoming.kind not in ("text", "photo") or not text:
             return
-        norm = self.services.normalizer
         sample = text[: self.services.max_chars]
-        if norm.normalize(sample).script == "traditional":
+        if turn.norm.script == "traditional":
             turn.state.script = "traditional"
-        elif norm.to_script(sample, "traditional") != sample:
+        elif self.services.normalizer.to_script(sample, "traditional") != sample:
             turn.state.script = "simplified"
 
     def _render(self, turn: Turn) -> list[Reply]:

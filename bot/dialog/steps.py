@@ -4,7 +4,7 @@ ConversationHandler(states={...}) declares it. `dialog.md` draws this table; a t
 What is not in the table: a step with no entry for an input handles it as `idle` does (a fresh message,
 a photo or a location out of the blue), and a step button pressed in another step is stale. Buttons that
 work in any step (cancel, 附议, rating, case actions, 不用了, 选择类别, 再试一次) are in `ANY_STEP_BUTTONS`
-and `CASE_BUTTONS`. Commands and shared contacts do not depend on the step (the engine handles them).
+and `WORKER_CASE_ACTIONS`. Commands and shared contacts do not depend on the step (the engine handles them).
 """
 
 from __future__ import annotations
@@ -116,11 +116,10 @@ async def on_input(turn: Turn, kind: Input) -> None:
     """Text, a photo or a location, in the light of where the conversation stands."""
     handler = handler_for(turn.state, kind)
     assert handler is not None
-    if kind is Input.TEXT and waiting_in(turn.state) not in WORKER_STEPS:
-        norm = turn.services.normalizer.normalize(turn.incoming.text or "")
-        if norm.empty:  # residents' steps read words; a worker's note is judged by its own length rule
-            turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT)
-            return
+    # Residents' steps read words; a worker's note is judged by its own length rule.
+    if kind is Input.TEXT and waiting_in(turn.state) not in WORKER_STEPS and turn.norm.empty:
+        turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT)
+        return
     await handler(turn)
 
 

@@ -36,8 +36,9 @@ def plain(text: str) -> str:
     return _PUNCT.sub("", text).lower()
 
 
-def is_skip(turn: Turn, text: str) -> bool:
-    return plain(turn.services.normalizer.simplify(text)) in SKIP_WORDS
+def is_skip(turn: Turn) -> bool:
+    """The message says "no photo" in one word or two ("跳过", "沒有", the button's label typed)."""
+    return plain(turn.norm.text) in SKIP_WORDS
 
 
 def is_cancel(text: str | None) -> bool:

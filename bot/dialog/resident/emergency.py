@@ -28,7 +28,7 @@ def emergency_numbers(text: str) -> list[str]:
 
 async def start(turn: Turn, draft: Draft) -> None:
     """The numbers to call, then the urgent case: only the place is still asked for."""
-    simplified = turn.services.normalizer.simplify(turn.incoming.text or draft.text)
+    simplified = turn.norm.text if turn.incoming.text else turn.services.normalizer.simplify(draft.text)
     kinds = emergency_numbers(simplified)
     numbers = "、".join(texts.EMERGENCY_NUMBERS[k] for k in kinds)
     turn.say(texts.EMERGENCY_CALL.format(numbers=numbers), remember_buttons=False)

@@ -170,7 +170,7 @@ async def file_new(turn: Turn) -> None:
 async def address_text(turn: Turn) -> None:
     """An address, unless it is danger or "跳过" (a place cannot be skipped)."""
     draft, text = _draft(turn), turn.incoming.text or ""
-    if is_skip(turn, text):
+    if is_skip(turn):
         turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
         return
     c = turn.services.understanding.classifier.classify(text)
@@ -182,7 +182,7 @@ async def address_text(turn: Turn) -> None:
 
 async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
     """An address typed by the resident; one it cannot place is questioned once, then taken as written."""
-    cleaned = turn.services.normalizer.normalize(text)
+    cleaned = turn.norm  # `text` is this turn's message
     if len(cleaned.text) < 2:
         turn.say(texts.ADDRESS_TOO_SHORT, [[cancel_row()]], request_location=True)
         return
@@ -230,7 +230,7 @@ async def skip_photo(turn: Turn) -> None:
 async def photo_text(turn: Turn) -> None:
     """Words instead of a photo: "跳过", danger, a new problem, a corrected place, or more detail for this one."""
     draft, text = _draft(turn), turn.incoming.text or ""
-    if is_skip(turn, text):
+    if is_skip(turn):
         draft.photo_asked = True
         await filing.continue_report(turn)
         return
