@@ -1,75 +1,37 @@
-"""The one dialog engine: `await engine.handle(incoming) -> list[Reply]`, for every adapter.
+"""The one dialog engine: `await engine.handle(incoming, then=deliver) -> list[Reply]`, for every adapter.
 
 Each update: load the chat's state from the database, route the event (cancel anywhere → buttons →
-commands → the step the chat waits in → a fresh message), save the state, convert the replies to the
-person's script, and log one structured line. Updates of one chat run one at a time.
+commands → the step the chat waits in, `steps.TABLE`), save the state, convert the replies to the
+person's script. Around it, once (`frame.UpdateFrame`): the chat's lock, the catch-all, one log line.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
-
-import structlog
+from typing import Any
 
 from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.frame import UpdateFrame
 from bot.dialog.resident import common, my_cases, report
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
 from bot.errors import CaseError
 
-log = structlog.get_logger("griddesk.dialog")
 
+class DialogEngine(UpdateFrame):
+    """Channel-agnostic: adapters turn updates into `Incoming` and render the `Reply`s returned.
 
-class DialogEngine:
-    """Channel-agnostic: adapters turn updates into `Incoming` and render the `Reply`s returned."""
+    `handle(incoming, then)` (from `UpdateFrame`) holds the chat's lock, catches what fails and logs the
+    update's one line; `answer` is the dialog itself."""
 
     def __init__(self, services: Services, states: StateStore):
+        super().__init__()
         self.services = services
         self.states = states
-        self._locks: dict[int, list] = {}  # chat id → [lock, holders + waiters]
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        started = time.perf_counter()
-        turn: Turn | None = None
-        async with self._chat_lock(incoming.chat_id):
-            try:
-                turn = await self._handle_locked(incoming)
-            except Exception:
-                log.exception("update failed", chat=incoming.chat_id, kind=incoming.kind)
-        if turn is None:
-            replies = [Reply(chat_id=incoming.chat_id, text=texts.ERROR_REPLY, callback_answer=_toast(incoming))]
-        else:
-            replies = self._render(turn)
-        log.info(
-            "update", chat=incoming.chat_id, kind=incoming.kind, command=incoming.command,
-            intent=turn.intent if turn else None, act=turn.act if turn else None,
-            state=turn.state.step if turn else "?", replies=len(replies), outcome="ok" if turn else "error",
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
-        )
-        return replies
-
-    @asynccontextmanager
-    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
-        """One update per chat at a time; the lock is dropped when nobody holds or waits for it."""
-        entry = self._locks.get(chat_id)
-        if entry is None:
-            entry = self._locks[chat_id] = [asyncio.Lock(), 0]
-        entry[1] += 1
-        try:
-            async with entry[0]:
-                yield
-        finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._locks.pop(chat_id, None)
-
-    async def _handle_locked(self, incoming: Incoming) -> Turn:
+    async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
         state = await self.states.load(incoming.chat_id)
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
         turn = Turn(incoming=incoming, state=state, services=self.services)
@@ -78,7 +40,7 @@ class DialogEngine:
         with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
             await self._route(turn, offered)
         await self.states.save(incoming.chat_id, turn.state)
-        return turn
+        return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value}
 
     # -- routing ------------------------------------------------------------------------------------
 
@@ -171,6 +133,3 @@ class DialogEngine:
             for r in turn.replies
         ]
 
-
-def _toast(incoming: Incoming) -> str | None:
-    return texts.ERROR_REPLY[:60] if incoming.kind == "button" else None
