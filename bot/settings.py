@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     receipt_grace_seconds: float = Field(default=20, gt=0, le=3600)
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object a line, for a log collector
 
     @field_validator("admin_ids", mode="before")
     @classmethod
