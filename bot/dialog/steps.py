@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from bot.cases import callbacks
 from bot.dialog import texts, worker
-from bot.dialog.resident import common, intake, my_cases, report
+from bot.dialog.resident import common, filing, intake, my_cases, report
 from bot.dialog.state import WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
@@ -65,7 +65,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.AWAIT_PHOTO, Input.LOCATION): report.take_location,
     (Step.AWAIT_PHOTO, Input.SKIP_PHOTO): report.skip_photo,
     (Step.CONFIRM_DUPLICATE, Input.LOCATION): report.take_location,
-    (Step.CONFIRM_DUPLICATE, Input.FILE_NEW): report.file_new,
+    (Step.CONFIRM_DUPLICATE, Input.FILE_NEW): filing.file_new,
     (Step.WORKER_RESOLVE_NOTE, Input.TEXT): worker.take_note,
     (Step.WORKER_RESOLVE_NOTE, Input.PHOTO): worker.ask_note,
     (Step.WORKER_RESOLVE_NOTE, Input.SKIP_RESOLVE_PHOTO): worker.ask_note,

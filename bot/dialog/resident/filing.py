@@ -15,6 +15,13 @@ from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
 
+async def file_new(turn: Turn) -> None:
+    """另立新案: the similar case offered is not the same problem after all."""
+    assert turn.state.draft is not None
+    turn.state.draft.duplicate_declined = True
+    await continue_report(turn)
+
+
 async def continue_report(turn: Turn, *, announce: bool = False) -> None:
     """Ask for the next missing piece, or file when nothing is missing."""
     state, svc = turn.state, turn.services

@@ -158,12 +158,6 @@ async def retry(turn: Turn) -> None:
     await filing.continue_report(turn)
 
 
-async def file_new(turn: Turn) -> None:
-    """另立新案: not the same problem after all."""
-    _draft(turn).duplicate_declined = True
-    await filing.continue_report(turn)
-
-
 # -- the place and the photo ---------------------------------------------------------------------------
 
 
@@ -173,11 +167,19 @@ async def address_text(turn: Turn) -> None:
     if is_skip(turn):
         turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
         return
+    c = await _unless_danger(turn, draft, text)
+    if c is not None:
+        await _take_address(turn, draft, text, c)
+
+
+async def _unless_danger(turn: Turn, draft: Draft, text: str) -> Any | None:
+    """Words written while a report gathers its pieces, classified; danger is taken up first (then None):
+    checked at every step, whatever we were asking."""
     c = turn.services.understanding.classifier.classify(text)
-    if c.act == "emergency":  # checked at every step: danger first, whatever we were asking
+    if c.act == "emergency":
         await emergency.midway(turn, draft, text, c)
-        return
-    await _take_address(turn, draft, text, c)
+        return None
+    return c
 
 
 async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
@@ -231,12 +233,10 @@ async def photo_text(turn: Turn) -> None:
     """Words instead of a photo: "跳过", danger, a new problem, a corrected place, or more detail for this one."""
     draft, text = _draft(turn), turn.incoming.text or ""
     if is_skip(turn):
-        draft.photo_asked = True
-        await filing.continue_report(turn)
+        await skip_photo(turn)
         return
-    c = turn.services.understanding.classifier.classify(text)
-    if c.act == "emergency":  # checked at every step: danger first, whatever we were asking
-        await emergency.midway(turn, draft, text, c)
+    c = await _unless_danger(turn, draft, text)
+    if c is None:
         return
     if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
         draft.photo_asked = True
