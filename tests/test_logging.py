@@ -22,7 +22,7 @@ import structlog
 from dialog_helpers import driver_for, make_app
 
 from bot.cli import log_level_for
-from bot.logs import configure_logging
+from bot.logs import CHATTY, configure_logging
 from bot.settings import load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -35,9 +35,12 @@ def restore_logging() -> Iterator[None]:
     """configure_logging changes process-wide state: put it back for the other tests."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    chatty = {name: logging.getLogger(name).level for name in CHATTY}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, was in chatty.items():
+        logging.getLogger(name).setLevel(was)
     structlog.reset_defaults()
 
 
