@@ -3,8 +3,9 @@ ConversationHandler(states={...}) declares it. `dialog.md` draws this table; a t
 
 What is not in the table: a step with no entry for an input handles it as `idle` does (a fresh message,
 a photo or a location out of the blue), and a step button pressed in another step is stale. Buttons that
-work in any step (cancel, 附议, rating, case actions, 不用了, 选择类别, 再试一次) are in `ANY_STEP_BUTTONS`
-and `WORKER_CASE_ACTIONS`. Commands and shared contacts do not depend on the step (the engine handles them).
+work in any step: the dialog's own in `ANY_STEP_BUTTONS` (取消, 不用了, 选择问题类别, 再试一次) and the case
+buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议). Commands and
+shared contacts do not depend on the step (the engine handles them).
 """
 
 from __future__ import annotations
