@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from typing import Any
 
@@ -36,10 +35,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return int(chat_args.handler(chat_args, settings) or 0)
     preflight.check(settings, webhook=settings.webhook_url is not None)
     preflight.check_knowledge(settings)
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("aiogram.event", "httpx", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     from bot.telegram.runner import run_bot
 
     return asyncio.run(run_bot(settings))

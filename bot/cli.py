@@ -1,4 +1,5 @@
-"""The `griddesk` command: each module registers its own subcommands (one router per module).
+"""The `griddesk` command: each module registers its own subcommands (one router per module); logging is
+configured here, once, for every command (`bot.logs`).
 
 Command modules stay light at import time (heavy imports happen inside handlers) so that
 `griddesk --help` is instant and `griddesk classify` does not load Telegram libraries.
@@ -12,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from bot.errors import ConfigError, GridDeskError
-from bot.settings import load_settings
+from bot.logs import configure_logging
+from bot.settings import Settings, load_settings
 
 #: Modules with a `register(subparsers)` function; each adds parsers with `set_defaults(handler=…)`.
 #: A handler is `handler(args, settings) -> int` (the exit code).
@@ -39,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def log_level_for(command: str | None, settings: Settings) -> str:
+    """LOG_LEVEL, except that the console chat (`chat`, or `run` without a token) owns the terminal: below
+    DEBUG it shows warnings and errors only, not a line per update between the chat's own lines."""
+    console = command == "chat" or (command == "run" and settings.telegram_bot_token is None)
+    return "WARNING" if console and settings.log_level != "DEBUG" else settings.log_level
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -48,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
+        configure_logging(log_level_for(args.command, settings), json=settings.log_format == "json")
         return int(handler(args, settings) or 0)
     except ConfigError as exc:  # one line per problem, each naming its key and the fix
         for line in str(exc).splitlines():

@@ -46,15 +46,11 @@ def register(sub: Any) -> None:
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import preflight
-    from bot.dialog.logs import configure_logging
 
     # The same start-up checks as `griddesk run`: a wrong folder or database path is one line, not a traceback.
     preflight.check(settings, webhook=False)
     preflight.check_knowledge(settings)
-
-    # The chat is on stdout; per-update log lines would only clutter the terminal, so below DEBUG
-    # the console logs warnings and errors only (to stderr).
-    configure_logging(settings.log_level if settings.log_level == "DEBUG" else "WARNING", stream=sys.stderr)
+    # Logging is configured by `bot.cli` (below DEBUG the console chat shows warnings only, on stderr).
     return asyncio.run(run_console(settings, sys.stdin, sys.stdout, role=args.role, name=args.name))
 
 

@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     urgent_deadline_hours: float = Field(default=4, gt=0, le=24 * 30, allow_inf_nan=False)
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object a line, for a log collector
 
     @field_validator("admin_ids", mode="before")
     @classmethod

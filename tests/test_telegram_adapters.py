@@ -19,6 +19,7 @@ import pytest
 from aiohttp import web
 
 from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.frame import UpdateFrame
 from bot.telegram.menus import ADMIN, MenuManager
 from bot.telegram.runtime import BotRuntime
 from bot.telegram.sender import Backoff, TelegramSender
@@ -31,21 +32,24 @@ FRAMEWORKS = ["aiogram", "ptb"]
 WAIT = 10.0
 
 
-class RecordingEngine:
-    """Answers every event with a recognisable reply and keeps what it saw."""
+class RecordingEngine(UpdateFrame):
+    """Answers every event with a recognisable reply and keeps what it saw; the frame around it (chat lock,
+    catch-all, log line) is the real engine's."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.seen: list[Incoming] = []
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict]:
         self.seen.append(incoming)
         if incoming.kind == "button":
             return [Reply(incoming.chat_id, f"已处理 {incoming.payload}", edit_message_id=incoming.message_id,
-                          callback_answer="收到")]
+                          callback_answer="收到")], {}
         if incoming.text == "boom":
             raise RuntimeError("engine bug")
         said = incoming.text or incoming.command or incoming.kind
-        return [Reply(incoming.chat_id, f"收到：{said}", buttons=((Button("满意", "rate:1:s"), Button("不满意", "rate:1:u")),))]
+        buttons = ((Button("满意", "rate:1:s"), Button("不满意", "rate:1:u")),)
+        return [Reply(incoming.chat_id, f"收到：{said}", buttons=buttons)], {}
 
     async def wait_seen(self, count: int) -> list[Incoming]:
         async with asyncio.timeout(WAIT):

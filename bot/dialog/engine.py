@@ -1,110 +1,69 @@
-"""The one dialog engine: `await engine.handle(incoming) -> list[Reply]`, for every adapter.
+"""The one dialog engine: `await engine.handle(incoming, then=deliver) -> list[Reply]`, for every adapter.
 
 Each update: load the chat's state from the database, route the event (cancel anywhere → buttons →
-commands → the step the chat waits in → a fresh message), save the state, convert the replies to the
-person's script, and log one structured line. Updates of one chat run one at a time.
+commands → the step the chat waits in, `steps.TABLE`), save the state, convert the replies to the
+person's script. Around it, once (`frame.UpdateFrame`): the chat's lock, the catch-all, one log line.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-import unicodedata
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
-import structlog
-
-from bot.cases import callbacks
-from bot.dialog import admin, resident, texts, worker
+from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog.frame import UpdateFrame
+from bot.dialog.resident import common, my_cases, report
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
+from bot.dialog.understanding import reading
 from bot.errors import CaseError
 
-log = structlog.get_logger("griddesk.dialog")
 
-#: Share of unreadable characters (controls, U+FFFD) above which a message counts as binary junk.
-BINARY_SHARE = 0.2
+class DialogEngine(UpdateFrame):
+    """Channel-agnostic: adapters turn updates into `Incoming` and render the `Reply`s returned.
 
-
-class DialogEngine:
-    """Channel-agnostic: adapters turn updates into `Incoming` and render the `Reply`s returned."""
+    `handle(incoming, then)` (from `UpdateFrame`) holds the chat's lock, catches what fails and logs the
+    update's one line; `answer` is the dialog itself."""
 
     def __init__(self, services: Services, states: StateStore):
+        super().__init__()
         self.services = services
         self.states = states
-        self._locks: dict[int, list] = {}  # chat id → [lock, holders + waiters]
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        started = time.perf_counter()
-        turn: Turn | None = None
-        async with self._chat_lock(incoming.chat_id):
-            try:
-                turn = await self._handle_locked(incoming)
-            except Exception:
-                log.exception("update failed", chat=incoming.chat_id, kind=incoming.kind)
-        if turn is None:
-            replies = [Reply(chat_id=incoming.chat_id, text=texts.ERROR_REPLY, callback_answer=_toast(incoming))]
-        else:
-            replies = self._render(turn)
-        log.info(
-            "update", chat=incoming.chat_id, kind=incoming.kind, command=incoming.command,
-            intent=turn.intent if turn else None, act=turn.act if turn else None,
-            state=turn.state.step if turn else "?", replies=len(replies), outcome="ok" if turn else "error",
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
-        )
-        return replies
-
-    @asynccontextmanager
-    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
-        """One update per chat at a time; the lock is dropped when nobody holds or waits for it."""
-        entry = self._locks.get(chat_id)
-        if entry is None:
-            entry = self._locks[chat_id] = [asyncio.Lock(), 0]
-        entry[1] += 1
-        try:
-            async with entry[0]:
-                yield
-        finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._locks.pop(chat_id, None)
-
-    async def _handle_locked(self, incoming: Incoming) -> Turn:
+    async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
         state = await self.states.load(incoming.chat_id)
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
         turn = Turn(incoming=incoming, state=state, services=self.services)
         await self.services.cases.seen(turn.user_id)  # writing to us ends any "refuses the bot" mark
         self._note_script(turn)
-        await self._route(turn, offered)
+        with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
+            await self._route(turn, offered)
         await self.states.save(incoming.chat_id, turn.state)
-        return turn
+        return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value}
 
     # -- routing ------------------------------------------------------------------------------------
 
     async def _route(self, turn: Turn, offered: dict[str, str]) -> None:
         inc = turn.incoming
         text = inc.text
-        if (inc.kind == "command" and inc.command == "cancel") or (inc.kind == "text" and resident.is_cancel(text)):
-            resident.cancel(turn)
+        if (inc.kind == "command" and inc.command == "cancel") or (inc.kind == "text" and common.is_cancel(text)):
+            common.cancel(turn)
             return
         label = (text or "").strip()
         if inc.kind == "text" and label in offered:
             inc = replace(inc, kind="button", payload=offered[label])
             turn.incoming = inc
         if inc.kind == "button":
-            await self._button(turn, inc.payload or "")
+            await steps.on_button(turn, inc.payload or "")
         elif inc.kind == "command":
             await self._command(turn, (inc.command or "").lower(), (inc.text or "").strip())
         elif inc.kind == "text":
-            await self._text(turn, text or "")
+            await steps.on_input(turn, steps.Input.TEXT)
         elif inc.kind == "location" and inc.latitude is not None and inc.longitude is not None:
-            await resident.on_location(turn, inc.latitude, inc.longitude)
+            await steps.on_input(turn, steps.Input.LOCATION)
         elif inc.kind == "photo" and inc.photo_file_id:
-            if not await worker.on_worker_step(turn, photo=inc.photo_file_id):
-                await resident.on_photo(turn, inc.photo_file_id, inc.text)
+            await steps.on_input(turn, steps.Input.PHOTO)
         elif inc.kind == "contact" and inc.phone:
             try:
                 await self.services.cases.save_phone(turn.user_id, inc.phone)
@@ -115,31 +74,19 @@ class DialogEngine:
         else:
             turn.say(texts.UNSUPPORTED_EVENT)
 
-    async def _button(self, turn: Turn, data: str) -> None:
-        if await worker.on_worker_step(turn, button=data) if data == worker.SKIP_RESOLVE_PHOTO else False:
-            return
-        cb = callbacks.parse(data)
-        if cb is not None and cb.action in (callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN):
-            await worker.on_case_button(turn, cb)
-            return
-        if await resident.on_button(turn, data):
-            return
-        turn.say(texts.STALE_BUTTON)
-        turn.toast(texts.STALE_BUTTON)
-
     async def _command(self, turn: Turn, command: str, arg: str) -> None:
         if command == "start":
             if arg.startswith("bind_"):
                 await worker.bind(turn, arg[len("bind_"):])
                 return
-            resident.set_aside(turn)
+            common.set_aside(turn)
             turn.say(texts.WELCOME + await self._role_help(turn), remove_keyboard=True)
         elif command == "help":
             turn.say(texts.HELP + await self._role_help(turn))
         elif command == "report":
-            await resident.start_report(turn, arg)
+            await report.start_report(turn, arg)
         elif command == "my":
-            await resident.show_my_cases(turn)
+            await my_cases.show(turn)
         elif command == "bind":
             await worker.bind(turn, arg)
         elif command == "tasks":
@@ -159,15 +106,6 @@ class DialogEngine:
             extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库。"
         return extra
 
-    async def _text(self, turn: Turn, text: str) -> None:
-        if await worker.on_worker_step(turn, text=text):
-            return
-        norm = self.services.normalizer.normalize(text)
-        if norm.empty:
-            turn.say(texts.BINARY_INPUT if _looks_binary(text) else texts.EMPTY_INPUT)
-            return
-        await resident.on_text(turn, text)
-
     # -- script -------------------------------------------------------------------------------------
 
     def _note_script(self, turn: Turn) -> None:
@@ -175,11 +113,10 @@ class DialogEngine:
         text = turn.incoming.text
         if turn.incoming.kind not in ("text", "photo") or not text:
             return
-        norm = self.services.normalizer
         sample = text[: self.services.max_chars]
-        if norm.normalize(sample).script == "traditional":
+        if turn.norm.script == "traditional":
             turn.state.script = "traditional"
-        elif norm.to_script(sample, "traditional") != sample:
+        elif self.services.normalizer.to_script(sample, "traditional") != sample:
             turn.state.script = "simplified"
 
     def _render(self, turn: Turn) -> list[Reply]:
@@ -196,13 +133,3 @@ class DialogEngine:
             for r in turn.replies
         ]
 
-
-def _looks_binary(text: str) -> bool:
-    if not text:
-        return False
-    bad = sum(1 for ch in text if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co") and not ch.isspace()))
-    return bad / len(text) >= BINARY_SHARE
-
-
-def _toast(incoming: Incoming) -> str | None:
-    return texts.ERROR_REPLY[:60] if incoming.kind == "button" else None

@@ -43,6 +43,7 @@ class Incoming:
     phone: str | None = None
     message_id: int | None = None  # the message the event came from (the button's message)
     callback_id: str | None = None  # to answer a callback query
+    update_id: int | None = None  # the channel's id of the update (Telegram's update_id), for the log line
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,24 +7,30 @@ loads it, the flow changes it, and it is saved before the replies leave the engi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
 STATE_VERSION = 1
 
-#: Steps a conversation can wait in (the Mermaid diagram in dialog.md draws them).
-STEPS = (
-    "idle",
-    "await_description",  # /report: waiting for the resident to describe the problem
-    "confirm_category",  # unsure: resident picks a category from buttons
-    "confirm_outside",  # outside the desk: 12345, or file as a general request
-    "offer_file",  # a question that is also a complaint: file it?
-    "await_address",  # need an address text or a shared location
-    "await_photo",  # optional photo, skip allowed
-    "confirm_duplicate",  # join (附议) an existing case or file a new one
-    "worker_resolve_note",  # worker: a short note for 办结
-    "worker_resolve_photo",  # worker: optional photo for 办结
-    "worker_return_reason",  # worker: why the case goes back (退单)
-)
+class Step(StrEnum):
+    """The steps a conversation can wait in; `bot/dialog/steps.py` says what each one does with each input,
+    and `dialog.md` draws them. Saved states keep the string value, so states saved before the enum load."""
+
+    IDLE = "idle"
+    AWAIT_DESCRIPTION = "await_description"  # /report: waiting for the resident to describe the problem
+    CONFIRM_CATEGORY = "confirm_category"  # unsure: resident picks a category from buttons
+    CONFIRM_OUTSIDE = "confirm_outside"  # outside the desk: 12345, or file as a general request
+    OFFER_FILE = "offer_file"  # a question that is also a complaint: file it?
+    AWAIT_ADDRESS = "await_address"  # need an address text or a shared location
+    AWAIT_PHOTO = "await_photo"  # optional photo, skip allowed
+    CONFIRM_DUPLICATE = "confirm_duplicate"  # join (附议) an existing case or file a new one
+    WORKER_RESOLVE_NOTE = "worker_resolve_note"  # worker: a short note for 办结
+    WORKER_RESOLVE_PHOTO = "worker_resolve_photo"  # worker: optional photo for 办结
+    WORKER_RETURN_REASON = "worker_return_reason"  # worker: why the case goes back (退单)
+
+
+#: The worker's 办结/退单 steps: they belong to a case (`ChatState.case_id`), not to a draft.
+WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON})
 
 
 @dataclass(slots=True)
@@ -54,7 +60,7 @@ class Draft:
 class ChatState:
     """Everything the engine remembers about one chat between updates."""
 
-    step: str = "idle"
+    step: Step = Step.IDLE
     script: str = "simplified"  # the script the person last wrote in (replies follow it)
     draft: Draft | None = None
     case_id: int | None = None  # worker flows: the case being resolved/returned
@@ -62,35 +68,37 @@ class ChatState:
     note: str | None = None  # worker flows: the 办结 note waiting for an optional photo
     version: int = STATE_VERSION
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A step is always a `Step`: a mistyped name fails here, loudly, instead of resetting the chat later.
+        object.__setattr__(self, name, Step(value) if name == "step" else value)
+
     def reset(self) -> None:
         """Back to idle, keeping what we know about the person (their script)."""
-        self.step, self.draft, self.case_id, self.note = "idle", None, None, None
+        self.step, self.draft, self.case_id, self.note = Step.IDLE, None, None, None
         self.offered = {}
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["step"] = self.step.value  # the plain string, as saved before steps were an enum
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ChatState:
-        """Rebuild a saved state; anything unreadable (an older format, a hand edit) starts fresh."""
+        """Rebuild a saved state; anything unreadable (an older format, an unknown step, a hand edit) starts fresh."""
         if not data or data.get("version") != STATE_VERSION:
             return cls(script=(data or {}).get("script", "simplified"))
         try:
             raw_draft = data.get("draft")
-            draft = Draft(**raw_draft) if isinstance(raw_draft, dict) else None
-            state = cls(
-                step=str(data.get("step", "idle")),
+            return cls(
+                step=Step(str(data.get("step", Step.IDLE.value))),  # ValueError: a step this version does not know
                 script=str(data.get("script", "simplified")),
-                draft=draft,
+                draft=Draft(**raw_draft) if isinstance(raw_draft, dict) else None,
                 case_id=data.get("case_id"),
                 note=data.get("note"),
                 offered=dict(data.get("offered") or {}),
             )
-        except TypeError:
+        except (TypeError, ValueError):  # start over, keeping the script the person writes in
             return cls(script=str(data.get("script", "simplified")))
-        if state.step not in STEPS:
-            state.reset()
-        return state
 
 
 class StateStore(Protocol):

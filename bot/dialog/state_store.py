@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialog.state import ChatState
+from bot.dialog.state import ChatState, Step
 from storage.engine import Database
 from storage.models import DialogState, utcnow
 
@@ -22,7 +22,7 @@ class DatabaseStateStore:
         return ChatState.from_dict(await self.load_data(chat_id))
 
     async def save(self, chat_id: int, state: ChatState) -> None:
-        if state.step == "idle" and not state.offered and state.script == "simplified":
+        if state.step is Step.IDLE and not state.offered and state.script == "simplified":
             await self.clear(chat_id)
         else:
             await self.save_data(chat_id, state.to_dict())

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bot.cases.views import WorkerView
     from bot.dialog.ports import CaseDesk
     from bot.dialog.understanding import Understanding
-    from bot.nlu.normalize import Normalizer
+    from bot.nlu.normalize import NormalizedText, Normalizer
 
 #: Buttons are (label, data) pairs or ready `Button`s; one inner sequence per keyboard row.
 Rows = Sequence[Sequence[Button | tuple[str, str]]]
@@ -45,6 +45,7 @@ class Turn:
     act: str | None = None
     _worker: Any = None
     _worker_loaded: bool = False
+    _norm: NormalizedText | None = None
 
     @property
     def chat_id(self) -> int:
@@ -57,6 +58,14 @@ class Turn:
     @property
     def is_admin(self) -> bool:
         return self.user_id in self.services.admin_ids
+
+    @property
+    def norm(self) -> NormalizedText:
+        """The message's text (or caption, or command argument) normalised once for the whole turn: the engine,
+        the flows, the classifier and the knowledge base all read this one (see `understanding.reading`)."""
+        if self._norm is None:
+            self._norm = self.services.normalizer.normalize(self.incoming.text or "")
+        return self._norm
 
     async def worker(self) -> WorkerView | None:
         """The bound worker writing, if any (looked up once per turn)."""

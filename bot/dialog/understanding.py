@@ -6,13 +6,18 @@ the admin gets the `path:line` problems.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from bot.errors import DataFileError, Problem
-from bot.nlu.normalize import Normalizer
+from bot.nlu.normalize import NormalizedText, Normalizer
+
+#: The message of the turn being handled (in this task): its text, and how to get its one normalised form.
+_TURN_TEXT: ContextVar[tuple[str, Callable[[], NormalizedText]] | None] = ContextVar("griddesk_turn_text", default=None)
 
 
 class Answerer(Protocol):
@@ -90,11 +95,41 @@ class Understanding:
         return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb))
 
 
+@contextmanager
+def reading(text: str | None, norm: Callable[[], NormalizedText]) -> Iterator[None]:
+    """While a turn is handled: the classifier and the knowledge base take the turn's normalised message
+    (`norm()`, computed once) instead of normalising the same text again. They take raw text, so the
+    hand-over happens in the normalizer they were built with (`TurnNormalizer`)."""
+    token = _TURN_TEXT.set((text, norm) if text is not None else None)
+    try:
+        yield
+    finally:
+        _TURN_TEXT.reset(token)
+
+
+class TurnNormalizer:
+    """The shared `Normalizer`, as the classifier and the knowledge base hold it: asked for the text of the
+    turn being handled, it answers with that turn's form; anything else it normalises as usual."""
+
+    def __init__(self, base: Normalizer):
+        self.base = base
+
+    def normalize(self, raw: str | bytes | None) -> NormalizedText:
+        current = _TURN_TEXT.get()
+        if current is not None and isinstance(raw, str) and raw == current[0]:
+            return current[1]()
+        return self.base.normalize(raw)
+
+    def __getattr__(self, name: str) -> Any:  # simplify, to_script, max_chars…: the base's own
+        return getattr(self.base, name)
+
+
 def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool) -> tuple[Any, Any]:
-    """Intents and their classifier; a broken fitted-weights file fails only a reload (`strict`)."""
+    """Intents and their classifier (reading the turn's normalised text); a broken fitted-weights file fails
+    only a reload (`strict`)."""
     from bot.nlu.loading import load_classifier
 
-    return load_classifier(directory, normalizer, strict=strict)
+    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict)  # type: ignore[arg-type]
 
 
 def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: Any = None) -> Answerer | None:
@@ -114,7 +149,7 @@ def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: 
     try:
         from bot.kb.base import outside_terms
 
-        return KnowledgeBase.load(directory, normalizer, outside=outside_terms(intents))
+        return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents))  # type: ignore[arg-type]
     except DataFileError:
         if strict:
             raise

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from bot.cases import callbacks
 from bot.cases.views import CaseView, WorkerView
 from bot.dialog import texts
-from bot.dialog.resident import cancel_row, plain
+from bot.dialog.resident.common import cancel_row, plain, short
+from bot.dialog.state import Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
 SKIP_RESOLVE_PHOTO = "d:wskip"
 MIN_NOTE_CHARS = 2
-WORKER_STEPS = ("worker_resolve_note", "worker_resolve_photo", "worker_return_reason")
 _BIND_CODE_MAX = 40
 
 
@@ -56,7 +56,7 @@ def card(turn: Turn, case: CaseView) -> str:
         urgent="🚨紧急 " if case.urgent else "", number=case.number,
         category=svc.understanding.category_name(case.intent if case.intent != "other" else None),
         state=texts.STATE_NAMES.get(case.state, case.state), address=case.address or "（见位置）",
-        text=_short(case.text), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
+        text=short(case.text, 120), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
     )
 
 
@@ -86,12 +86,12 @@ async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
         elif cb.action == callbacks.RESOLVE:
             case = await _owned_case(turn, cb.case_id, worker)
             turn.state.reset()
-            turn.state.step, turn.state.case_id = "worker_resolve_note", case.id
+            turn.state.step, turn.state.case_id = Step.WORKER_RESOLVE_NOTE, case.id
             turn.say(texts.ASK_RESOLVE_NOTE.format(number=case.number), [[cancel_row()]])
         elif cb.action == callbacks.RETURN:
             case = await _owned_case(turn, cb.case_id, worker)
             turn.state.reset()
-            turn.state.step, turn.state.case_id = "worker_return_reason", case.id
+            turn.state.step, turn.state.case_id = Step.WORKER_RETURN_REASON, case.id
             turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
         elif cb.action == callbacks.ASSIGN and cb.arg:
             case = await cases.assign(cb.case_id, int(cb.arg), worker)
@@ -111,50 +111,72 @@ async def _owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
     return case
 
 
-async def on_worker_step(turn: Turn, *, text: str | None = None, photo: str | None = None, button: str | None = None) -> bool:
-    """Continue a 办结/退单 conversation; False when the event does not belong to it."""
-    state = turn.state
-    if state.step not in WORKER_STEPS or state.case_id is None:
-        return False
+async def _still_a_worker(turn: Turn) -> WorkerView | None:
+    """The worker a 办结/退单 step belongs to; someone no longer bound is told so and the step ends."""
     worker = await turn.worker()
     if worker is None:
-        state.reset()
+        turn.state.reset()
         turn.say(texts.NOT_A_WORKER)
-        return True
-    if state.step == "worker_resolve_note":
-        if text is None:
-            turn.say(texts.ASK_RESOLVE_NOTE.format(number=state.case_id), [[cancel_row()]])
-            return True
-        note = text.strip()
-        if len(plain(note)) < MIN_NOTE_CHARS:
-            turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
-            return True
-        state.note, state.step = note[:1000], "worker_resolve_photo"
-        turn.say(texts.ASK_RESOLVE_PHOTO, [[(texts.BTN_SKIP_RESOLVE_PHOTO, SKIP_RESOLVE_PHOTO), cancel_row()]])
-        return True
-    if state.step == "worker_resolve_photo":
-        if photo is None and button != SKIP_RESOLVE_PHOTO and text is None:
-            return False
-        await _resolve(turn, worker, photo)
-        return True
-    if state.step == "worker_return_reason":
-        if text is None:
-            turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
-            return True
-        reason = text.strip()
-        if len(plain(reason)) < MIN_NOTE_CHARS:
-            turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
-            return True
-        case_id = state.case_id
-        state.reset()
-        try:
-            case = await turn.services.cases.return_case(case_id, worker, reason[:500])
-        except CaseError as exc:
-            turn.say(texts.ACTION_REFUSED.format(reason=exc))
-            return True
-        turn.say(texts.RETURNED.format(number=case.number, reason=reason[:100]))
-        return True
-    return False
+    return worker
+
+
+async def take_note(turn: Turn) -> None:
+    """The 办结 note (at least a couple of characters), then the optional photo."""
+    if await _still_a_worker(turn) is None:
+        return
+    note = (turn.incoming.text or "").strip()
+    if len(plain(note)) < MIN_NOTE_CHARS:
+        turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
+        return
+    turn.state.note, turn.state.step = note[:1000], Step.WORKER_RESOLVE_PHOTO
+    turn.say(texts.ASK_RESOLVE_PHOTO, [[(texts.BTN_SKIP_RESOLVE_PHOTO, SKIP_RESOLVE_PHOTO), cancel_row()]])
+
+
+async def ask_note(turn: Turn) -> None:
+    """Not a note (a photo, 跳过): the note comes first."""
+    if await _still_a_worker(turn) is not None:
+        turn.say(texts.ASK_RESOLVE_NOTE.format(number=turn.state.case_id), [[cancel_row()]])
+
+
+async def resolve_with_photo(turn: Turn) -> None:
+    """办结 with the photo."""
+    worker = await _still_a_worker(turn)
+    if worker is not None:
+        await _resolve(turn, worker, turn.incoming.photo_file_id)
+
+
+async def resolve_without_photo(turn: Turn) -> None:
+    """办结 without a photo (跳过, or words instead of a photo)."""
+    worker = await _still_a_worker(turn)
+    if worker is not None:
+        await _resolve(turn, worker, None)
+
+
+async def take_reason(turn: Turn) -> None:
+    """退单 with this reason (at least a couple of characters)."""
+    worker = await _still_a_worker(turn)
+    if worker is None:
+        return
+    state = turn.state
+    reason = (turn.incoming.text or "").strip()
+    if len(plain(reason)) < MIN_NOTE_CHARS:
+        turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
+        return
+    case_id = state.case_id
+    assert case_id is not None
+    state.reset()
+    try:
+        case = await turn.services.cases.return_case(case_id, worker, reason[:500])
+    except CaseError as exc:
+        turn.say(texts.ACTION_REFUSED.format(reason=exc))
+        return
+    turn.say(texts.RETURNED.format(number=case.number, reason=reason[:100]))
+
+
+async def ask_reason(turn: Turn) -> None:
+    """Not a reason (a photo, 跳过): the reason is what we wait for."""
+    if await _still_a_worker(turn) is not None:
+        turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
 
 
 async def _resolve(turn: Turn, worker: WorkerView, photo: str | None) -> None:
@@ -175,7 +197,3 @@ def _local(at: datetime, timezone: str) -> str:
     aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
     return aware.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M")
 
-
-def _short(text: str, limit: int = 120) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"

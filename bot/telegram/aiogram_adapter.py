@@ -40,6 +40,7 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    Update,
 )
 
 from bot.telegram.menus import Commands
@@ -137,14 +138,16 @@ class AiogramAdapter:
         await self.bot.session.close()
 
     # -- updates ---------------------------------------------------------------------------------
-    async def _on_message(self, message: Message) -> None:
-        await self._dispatch(translate_message(message, bot_username=self.username))
+    # aiogram passes `event_update` (the whole Update) to handlers that name it: its update_id goes in the log line.
+    async def _on_message(self, message: Message, event_update: Update) -> None:
+        await self._dispatch(translate_message(message, bot_username=self.username, update_id=event_update.update_id))
 
-    async def _on_edited(self, message: Message) -> None:
-        await self._dispatch(translate_message(message, bot_username=self.username, edited=True))
+    async def _on_edited(self, message: Message, event_update: Update) -> None:
+        await self._dispatch(translate_message(message, bot_username=self.username, edited=True,
+                                               update_id=event_update.update_id))
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
-        await self._dispatch(translate_callback(query))
+    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
+        await self._dispatch(translate_callback(query, update_id=event_update.update_id))
 
     # -- BotCalls --------------------------------------------------------------------------------
     async def send(self, call: Outgoing) -> int | None:

@@ -154,12 +154,14 @@ class PtbAdapter:
 
     # -- updates ---------------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        uid = update.update_id
         if update.callback_query is not None:
-            await self._dispatch(translate_callback(update.callback_query))
+            await self._dispatch(translate_callback(update.callback_query, update_id=uid))
         elif update.message is not None:
-            await self._dispatch(translate_message(update.message, bot_username=self.username))
+            await self._dispatch(translate_message(update.message, bot_username=self.username, update_id=uid))
         elif update.edited_message is not None:
-            await self._dispatch(translate_message(update.edited_message, bot_username=self.username, edited=True))
+            await self._dispatch(translate_message(update.edited_message, bot_username=self.username, edited=True,
+                                                   update_id=uid))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("python-telegram-bot reported an error: %s", context.error, exc_info=context.error)

@@ -1,52 +1,33 @@
-"""What both adapters share once an update is translated: per-chat order, the engine call, delivery.
+"""What both adapters share once an update is translated: the engine call, then delivery.
 
-An adapter hands each translated update to `BotRuntime.dispatch`; the runtime runs the engine, answers
-the button's callback, and sends every reply through the one `TelegramSender`. Every delivery's outcome
-goes to `on_delivered` (the outbox): a reply Telegram keeps refusing for now is queued there so it is
-not lost, and a reply whose copy already waits there (a receipt) settles that copy.
+An adapter hands each translated update to `BotRuntime.dispatch`; the runtime asks the engine, which keeps
+the chat's order, catches what fails and logs the update's line (`bot.dialog.frame`), and delivers what the
+engine returns while the chat is still locked: the button's callback answered, every reply sent through the
+one `TelegramSender`. Every delivery's outcome goes to `on_delivered` (the outbox): a reply Telegram keeps
+refusing for now is queued there so it is not lost, and a reply whose copy already waits there (a receipt)
+settles that copy.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.dialog.events import Incoming, Reply
+from bot.dialog.frame import Deliver
 from bot.telegram.sender import Delivery, TelegramSender
 from bot.telegram.translate import Notice, Translated
 
 log = logging.getLogger(__name__)
 
-try:
-    from bot.dialog.texts import ERROR_REPLY
-except ImportError:  # pragma: no cover - only while the dialog package is being written
-    ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
-
 
 class Engine(Protocol):
-    async def handle(self, incoming: Incoming) -> list[Reply]: ...
+    """`bot.dialog.frame.UpdateFrame` as the runtime uses it (the dialog engine, or a test's stand-in)."""
 
+    async def handle(self, incoming: Incoming, then: Deliver | None = None) -> list[Reply]: ...
 
-class ChatLocks:
-    """One lock per chat, dropped when nobody waits: a chat's updates run one at a time, chats in parallel."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    async def run(self, chat_id: int, work: Callable[[], Awaitable[None]]) -> None:
-        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
-        self._locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                await work()
-        finally:
-            lock, users = self._locks[chat_id]
-            if users <= 1:
-                del self._locks[chat_id]
-            else:
-                self._locks[chat_id] = (lock, users - 1)
+    async def relay(self, reply: Reply, then: Deliver, *, update_id: int | None = None) -> None: ...
 
 
 class BotRuntime:
@@ -57,38 +38,33 @@ class BotRuntime:
         self.sender = sender
         self.on_delivered = on_delivered
         self.after_event = after_event
-        self.locks = ChatLocks()
         self.handled = 0
 
     async def dispatch(self, item: Translated) -> None:
-        """Handle one translated update; never raises (a crash here would kill the polling loop)."""
+        """Handle one translated update; never raises (the engine's frame catches what fails)."""
         if item is None:
             return
-        try:
-            await self.locks.run(item.chat_id, lambda: self._handle(item))
-        except Exception:
-            log.exception("update for chat %s failed", item.chat_id)
-
-    async def _handle(self, item: Incoming | Notice) -> None:
         if isinstance(item, Notice):
-            await self.deliver(Reply(item.chat_id, item.text))
+            await self.engine.relay(Reply(item.chat_id, item.text), self._send_all, update_id=item.update_id)
             return
-        try:
-            replies = await self.engine.handle(item)
-        except Exception:
-            log.exception("the engine failed on %s from chat %s", item.kind, item.chat_id)
-            replies = [Reply(item.chat_id, ERROR_REPLY)]
+
+        async def then(replies: list[Reply]) -> None:
+            await self._send(item, replies)
+
+        await self.engine.handle(item, then)
+
+    async def _send(self, item: Incoming, replies: list[Reply]) -> None:
         if item.callback_id:
             toast = next((r.callback_answer for r in replies if r.callback_answer), None)
             await self.sender.answer_callback(item.callback_id, toast)
-        for reply in replies:
-            await self.deliver(reply)
+        await self._send_all(replies)
         self.handled += 1
         if self.after_event is not None:
-            try:
-                await self.after_event(item, replies)
-            except Exception:
-                log.exception("after-event hook failed for chat %s", item.chat_id)
+            await self.after_event(item, replies)
+
+    async def _send_all(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            await self.deliver(reply)
 
     async def deliver(self, reply: Reply) -> Delivery:
         delivery = await self.sender.deliver(reply)

@@ -32,6 +32,7 @@ class Notice:
 
     chat_id: int
     text: str
+    update_id: int | None = None
 
 
 Translated = Incoming | Notice | None
@@ -57,7 +58,8 @@ def parse_command(text: str, bot_username: str | None) -> tuple[str, str] | None
     return name, args
 
 
-def translate_message(message: Any, *, bot_username: str | None = None, edited: bool = False) -> Translated:
+def translate_message(message: Any, *, bot_username: str | None = None, edited: bool = False,
+                      update_id: int | None = None) -> Translated:
     """A Message (either library) → Incoming, Notice or None (quietly ignored)."""
     chat = getattr(message, "chat", None)
     user = getattr(message, "from_user", None)
@@ -67,8 +69,8 @@ def translate_message(message: Any, *, bot_username: str | None = None, edited: 
         return None  # groups and channels: the desk works in private chats only; stay quiet there
     chat_id = int(chat.id)
     if edited:
-        return Notice(chat_id, EDITED_NOTICE)
-    base = {"chat_id": chat_id, "sender": _sender(user), "message_id": message.message_id}
+        return Notice(chat_id, EDITED_NOTICE, update_id)
+    base = {"chat_id": chat_id, "sender": _sender(user), "message_id": message.message_id, "update_id": update_id}
     text = getattr(message, "text", None)
     if text is not None:
         command = parse_command(text, bot_username) if text.startswith("/") else None
@@ -90,16 +92,16 @@ def translate_message(message: Any, *, bot_username: str | None = None, edited: 
     if contact is not None:
         if contact.user_id is not None and int(contact.user_id) == int(user.id):
             return Incoming(kind="contact", phone=contact.phone_number, **base)
-        return Notice(chat_id, FOREIGN_CONTACT_NOTICE)
+        return Notice(chat_id, FOREIGN_CONTACT_NOTICE, update_id)
     if getattr(message, "document", None) is not None:
-        return Notice(chat_id, DOCUMENT_NOTICE)
+        return Notice(chat_id, DOCUMENT_NOTICE, update_id)
     content = ("sticker", "voice", "audio", "video", "video_note", "animation", "dice", "poll", "game", "story")
     if any(getattr(message, name, None) is not None for name in content):
-        return Notice(chat_id, UNSUPPORTED_EVENT)
+        return Notice(chat_id, UNSUPPORTED_EVENT, update_id)
     return None  # service messages (pins, joins…) need no answer
 
 
-def translate_callback(query: Any) -> Translated:
+def translate_callback(query: Any, *, update_id: int | None = None) -> Translated:
     """A CallbackQuery (either library) → a `button` Incoming carrying the pressed button's data."""
     user = getattr(query, "from_user", None)
     if user is None:
@@ -110,4 +112,4 @@ def translate_callback(query: Any) -> Translated:
         return None
     chat_id = int(chat.id) if chat is not None else int(user.id)
     return Incoming(chat_id=chat_id, sender=_sender(user), kind="button", payload=getattr(query, "data", None),
-                    message_id=getattr(message, "message_id", None), callback_id=str(query.id))
+                    message_id=getattr(message, "message_id", None), callback_id=str(query.id), update_id=update_id)

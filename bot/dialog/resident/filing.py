@@ -1,0 +1,129 @@
+"""Filing a report: once category and place are known, a similar open case is offered (the resident's own,
+or a neighbour's to join with 附议), and otherwise the case is filed and its number shown — only after
+the case service has committed it (the receipt also waits in the outbox, so a crash cannot lose it).
+"""
+
+from __future__ import annotations
+
+from bot.cases import callbacks
+from bot.cases.views import CaseView, ReportDraft
+from bot.dialog import texts
+from bot.dialog.events import Reply
+from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
+from bot.dialog.state import Draft, Step
+from bot.dialog.turn import Turn
+from bot.errors import CaseError
+
+
+async def file_new(turn: Turn) -> None:
+    """另立新案: the similar case offered is not the same problem after all."""
+    assert turn.state.draft is not None
+    turn.state.draft.duplicate_declined = True
+    await continue_report(turn)
+
+
+async def continue_report(turn: Turn, *, announce: bool = False) -> None:
+    """Ask for the next missing piece, or file when nothing is missing."""
+    state, svc = turn.state, turn.services
+    draft = state.draft
+    assert draft is not None
+    name = svc.understanding.category_name(draft.intent)
+    if not draft.has_place:
+        place = await svc.cases.place_known(draft.text)
+        if place:
+            draft.address = place
+    if not draft.has_place:
+        state.step = Step.AWAIT_ADDRESS
+        text = texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS.format(category=name)
+        turn.say(text, [[cancel_row()]], request_location=True)
+        return
+    if not draft.photo_asked and not draft.photos:
+        state.step = Step.AWAIT_PHOTO
+        turn.say(texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]], remove_keyboard=True)
+        return
+    report = _report_draft(turn, draft)
+    if not draft.duplicate_declined and await _offer_duplicate(turn, draft, report):
+        return
+    await _file(turn, report)
+
+
+async def _offer_duplicate(turn: Turn, draft: Draft, report: ReportDraft) -> bool:
+    """A similar open case (the resident's own, or a neighbour's to join): offered instead of filing."""
+    svc = turn.services
+    duplicate = await svc.cases.find_duplicate(report) or await svc.cases.find_own_duplicate(report)
+    if duplicate is None:
+        return False
+    draft.duplicate_of = duplicate.number
+    turn.state.step = Step.CONFIRM_DUPLICATE
+    facts = {"number": duplicate.number, "category": svc.understanding.category_name(duplicate.intent),
+             "state": texts.STATE_NAMES.get(duplicate.state, duplicate.state), "text": short(duplicate.text)}
+    if _already_involved(turn, duplicate):
+        turn.say(texts.DUPLICATE_OWN.format(**facts), [[(texts.BTN_FILE_NEW, FILE_NEW), cancel_row()]],
+                 remove_keyboard=True)
+    else:
+        turn.say(texts.DUPLICATE_FOUND.format(**facts, supporters=duplicate.supporter_count),
+                 [[callbacks.support_button(duplicate.id, texts.BTN_JOIN), (texts.BTN_FILE_NEW, FILE_NEW)], [cancel_row()]],
+                 remove_keyboard=True)
+    return True
+
+
+def _already_involved(turn: Turn, case: CaseView) -> bool:
+    return case.resident_telegram_id == turn.user_id or turn.user_id in case.supporter_telegram_ids
+
+
+def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
+    svc = turn.services
+    return ReportDraft(
+        resident_telegram_id=turn.user_id,
+        intent=draft.intent or OTHER,
+        text=draft.text or "（未填写描述）",
+        deadline_hours=svc.understanding.deadline_hours(draft.intent, draft.subtype),
+        subtype=draft.subtype,
+        address=draft.address,
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        photos=tuple(draft.photos),
+        urgent=draft.urgent,
+        resident_name=turn.incoming.sender.first_name,
+        script="traditional" if turn.state.script == "traditional" else "simplified",
+        chat_id=turn.chat_id,
+    )
+
+
+async def _file(turn: Turn, report: ReportDraft) -> None:
+    """File, and tell the resident the number. The receipt is kept in the outbox with the case (crash-safe);
+    the direct reply carries its row id so that sending it cancels the outbox copy."""
+    svc = turn.services
+
+    def receipt(case: CaseView) -> Reply:
+        return Reply(chat_id=turn.chat_id, text=turn.in_script(_receipt_text(turn, case, report)), remove_keyboard=True)
+
+    try:
+        case = await svc.cases.file(report, receipt=receipt)
+    except CaseError:
+        turn.say(texts.FILE_FAILED, [[(texts.BTN_FILE_IT, RETRY), cancel_row()]])
+        return
+    turn.state.reset()
+    turn.intent = report.intent
+    turn.say(_receipt_text(turn, case, report), remove_keyboard=True, outbox_id=case.receipt_id)
+
+
+def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
+    """已受理 … 案件编号: where it went and by when (the urgent wording for emergencies)."""
+    address = case.address or (f"位置 {case.latitude:.5f}, {case.longitude:.5f}" if case.latitude is not None else "—")
+    if case.assignee_name and case.level == "grid":
+        routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=f"（网格员 {case.assignee_name}）")
+    elif case.grid_name:
+        routing = texts.FILED_ROUTED.format(grid=case.grid_name, worker="") + "，" + texts.FILED_DISPATCHER
+    else:
+        routing = texts.FILED_DISPATCHER
+    if case.urgent:
+        who = case.told if case.told is not None else (f"网格员 {case.assignee_name}" if case.assignee_name else "")
+        if not who:
+            return texts.URGENT_FILED_NOBODY.format(number=case.number, address=address)
+        return texts.URGENT_FILED.format(number=case.number, address=address, routing=who)
+    return texts.FILED.format(
+        number=case.number, category=turn.services.understanding.category_name(case.intent if case.intent != OTHER else None),
+        address=address, routing=routing, deadline=texts.deadline_text(report.deadline_hours),
+    )
+

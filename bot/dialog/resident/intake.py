@@ -1,0 +1,53 @@
+"""A fresh message: classify it once and hand it to the flow its act calls for (emergency, question,
+/my, small talk, or a report). Every step that is not waiting for something in particular ends up here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialog import texts
+from bot.dialog.resident import emergency, my_cases, question, report
+from bot.dialog.state import Draft
+from bot.dialog.turn import Turn
+
+
+async def fresh_text(turn: Turn) -> None:
+    """Text that starts something new: whatever the chat waited for is dropped, the words decide."""
+    turn.state.reset()
+    await understand(turn, turn.incoming.text or "")
+
+
+async def understand(turn: Turn, text: str, *, forced_report: bool = False, carried: Draft | None = None,
+                     photo: str | None = None, classified: Any = None) -> None:
+    """Classify one message (unless the caller already did) and start the flow its act calls for."""
+    svc = turn.services
+    c = classified if classified is not None else svc.understanding.classifier.classify(text)
+    turn.intent, turn.act = c.intent, c.act
+    if getattr(c, "truncated", False):
+        turn.say(texts.TRUNCATED_NOTE.format(limit=svc.max_chars), remember_buttons=False)
+    draft = carried or Draft()
+    kept = text[: svc.max_chars]
+    draft.text = kept if not draft.text else f"{draft.text}\n{kept}"
+    draft.intent, draft.subtype = c.intent, c.subtype
+    if photo:
+        draft.photos.append(photo)
+    act = c.act
+    answer = None if forced_report else question.known_answer(turn, text, c)
+    if answer is not None:
+        act = "ask"
+    if act == "emergency":
+        await emergency.start(turn, draft)
+    elif act == "ask" and not forced_report:
+        await question.answer(turn, draft, text, c, answer)
+    elif act == "status" and not forced_report:
+        await my_cases.show(turn)
+    elif act == "chat" and c.intent is None and not forced_report:
+        _small_talk(turn, text)
+    else:
+        await report.draft_report(turn, draft, c)
+
+
+def _small_talk(turn: Turn, text: str) -> None:
+    thanks = any(w in text for w in ("谢", "謝", "thank"))
+    turn.say(texts.THANKS_REPLY if thanks else texts.CHAT_REPLY)

@@ -1,0 +1,59 @@
+"""Questions: answered from the knowledge base (with its source), and when the question names a problem
+the desk handles, the resident is offered to file it (the `offer_file` step).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.dialog import texts
+from bot.dialog.resident.common import FILE_IT, NO_THANKS
+from bot.dialog.state import Draft, Step
+from bot.dialog.turn import Turn
+
+#: A short message that asks ("…吗", "能不能…", "几点…"): answered from the knowledge base when it knows.
+_QUESTION = re.compile(
+    r"[吗么嘛呢][?？]?$|[?？]$|能不能|可不可以|可以.{0,10}[吗么]|是否|怎么办|怎么处理|如何|几点|算不算|有没有规定")
+QUESTION_MAX_CHARS = 80
+
+
+def known_answer(turn: Turn, text: str, c: Any) -> Any | None:
+    """The knowledge base's answer when a report-worded message really asks ("电动车能在楼道充电吗" names a
+    category, but asks) and the knowledge base knows; None otherwise (the message stays what it was read as)."""
+    if c.act not in ("report", "chat") or len(text) > QUESTION_MAX_CHARS:
+        return None
+    if not names_kind(turn, c, "category") or not _QUESTION.search(text.strip()):
+        return None
+    kb = turn.services.understanding.kb
+    answer = kb.answer(text) if kb is not None else None
+    return answer if answer is not None and answer.answer else None
+
+
+def names_kind(turn: Turn, c: Any, kind: str) -> bool:
+    """Any word of an intent of this kind scored, even one too weak to decide on ("周末可以装修吗" has 装修)."""
+    intents = turn.services.understanding.intents
+    return any(s > 0 and (i := intents.get(k)) is not None and i.kind == kind for k, s in (c.scores or {}).items())
+
+
+async def answer(turn: Turn, draft: Draft, text: str, c: Any, found: Any = None) -> None:
+    """Say the answer (and where it comes from); offer to file when the question is also a complaint."""
+    kb = turn.services.understanding.kb
+    simplify = turn.services.normalizer.simplify
+    if kb is None:
+        turn.say(texts.KB_NOT_READY)
+    else:
+        found = found if found is not None else kb.answer(text)
+        if found.answer:
+            body = found.answer
+            # Compared in Simplified: a Traditional question gets a Traditional answer, the source is stored Simplified.
+            if found.source and simplify(found.source) not in simplify(body):
+                body = texts.KB_ANSWER.format(answer=body, source=found.source)
+            turn.say(body)
+        else:
+            turn.say(texts.KB_NO_ANSWER)
+    if c.intent is not None:
+        turn.state.draft = draft
+        turn.state.step = Step.OFFER_FILE
+        name = turn.services.understanding.category_name(c.intent)
+        turn.say(texts.OFFER_FILE.format(category=name), [[(texts.BTN_FILE_IT, FILE_IT), (texts.BTN_NO_THANKS, NO_THANKS)]])

@@ -1,0 +1,276 @@
+"""Reports: draft (confirm the category when unsure) → ask what is missing (the place, an optional photo),
+taking danger, corrections and new problems on the way; `filing` then offers a similar case or files.
+The handlers here are named in `bot/dialog/steps.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialog import texts
+from bot.dialog.resident import emergency, filing, intake, question
+from bot.dialog.resident.common import (
+    CATEGORY_PREFIX,
+    FILE_IT,
+    NO_THANKS,
+    OTHER,
+    PICK,
+    SKIP_PHOTO,
+    cancel_row,
+    is_skip,
+    set_aside,
+    short,
+)
+from bot.dialog.state import Draft, Step
+from bot.dialog.turn import Turn, rows_of
+
+#: Below this confidence (or with a runner-up this close) the resident confirms the category.
+CONFIRM_BELOW = 0.55
+RUNNER_UP_RATIO = 0.8
+MAX_CHOICES = 3
+#: At the photo step, text read as another category at least this surely is a new problem, not more detail.
+NEW_PROBLEM_CONFIDENCE = 0.6
+
+
+# -- starting a report --------------------------------------------------------------------------------
+
+
+async def start_report(turn: Turn, text: str = "") -> None:
+    """/report, or "/report 梨园小区3栋楼下乱停车" with the description right after the command."""
+    set_aside(turn)
+    if text.strip():
+        await intake.understand(turn, text, forced_report=True)
+        return
+    turn.state.draft = Draft()
+    turn.state.step = Step.AWAIT_DESCRIPTION
+    turn.say(texts.ASK_DESCRIPTION, [[cancel_row()]])
+
+
+async def describe(turn: Turn) -> None:
+    """Whatever is written after /report is the report (never a question or small talk)."""
+    carried = turn.state.draft
+    turn.state.reset()
+    await intake.understand(turn, turn.incoming.text or "", forced_report=True, carried=carried)
+
+
+async def photo_first(turn: Turn) -> None:
+    """A photo out of the blue: its caption is the report, or we ask what it shows."""
+    inc = turn.incoming
+    turn.state.reset()
+    if inc.text and inc.text.strip():
+        await intake.understand(turn, inc.text, photo=inc.photo_file_id)
+        return
+    turn.state.draft = Draft(photos=[inc.photo_file_id or ""], photo_asked=True)
+    turn.state.step = Step.AWAIT_DESCRIPTION
+    turn.say(texts.PHOTO_RECEIVED + texts.ASK_DESCRIPTION, [[cancel_row()]])
+
+
+async def location_first(turn: Turn) -> None:
+    """A location out of the blue: the place of a report still to be described."""
+    inc = turn.incoming
+    turn.state.reset()
+    turn.state.draft = Draft(latitude=inc.latitude, longitude=inc.longitude)
+    turn.state.step = Step.AWAIT_DESCRIPTION
+    turn.say(texts.LOCATION_RECEIVED + texts.ASK_DESCRIPTION, [[cancel_row()]], remove_keyboard=True)
+
+
+async def description_photo(turn: Turn) -> None:
+    """A photo while we wait for the description: with a caption the report starts; without one we keep waiting."""
+    draft = _with_photo(turn)
+    caption = turn.incoming.text
+    if caption:
+        turn.state.reset()
+        await intake.understand(turn, caption, forced_report=True, carried=Draft(
+            latitude=draft.latitude, longitude=draft.longitude, photos=draft.photos))
+        return
+    turn.say(texts.PHOTO_RECEIVED, remember_buttons=False)
+
+
+async def draft_report(turn: Turn, draft: Draft, c: Any) -> None:
+    """A report read from the words: sure of the category → gather; unsure or outside the desk → ask."""
+    understanding = turn.services.understanding
+    turn.state.draft = draft
+    if c.intent is None:
+        if not question.names_kind(turn, c, "outside"):
+            turn.state.step = Step.CONFIRM_CATEGORY
+            turn.say(texts.REPORT_NEEDS_DETAIL, _picker_rows(turn))
+            return
+        turn.state.step = Step.CONFIRM_OUTSIDE
+        turn.say(texts.OUTSIDE_DESK, [[(texts.BTN_FILE_ANYWAY, FILE_IT)], [(texts.BTN_PICK_CATEGORY, PICK)],
+                                      [(texts.BTN_NO_THANKS, NO_THANKS)]])
+        return
+    alternatives = [a for a in c.alternatives if understanding.intents.get(a.intent) is not None
+                    and understanding.intents.get(a.intent).kind == "category" and a.intent != c.intent]
+    close = bool(alternatives) and alternatives[0].confidence >= RUNNER_UP_RATIO * c.confidence
+    if c.confidence < CONFIRM_BELOW or close:
+        choices = [c.intent, *[a.intent for a in alternatives]][:MAX_CHOICES]
+        draft.choices = choices
+        turn.state.step = Step.CONFIRM_CATEGORY
+        buttons = [(understanding.category_name(i), CATEGORY_PREFIX + i) for i in choices]
+        turn.say(texts.CONFIRM_CATEGORY, [*rows_of(buttons, 2), [(texts.BTN_NONE_OF_THESE, PICK), cancel_row()]])
+        return
+    await filing.continue_report(turn)
+
+
+# -- the category --------------------------------------------------------------------------------------
+
+
+def _picker_rows(turn: Turn) -> list[list[Any]]:
+    buttons: list[Any] = [(name, CATEGORY_PREFIX + cid) for cid, name in turn.services.understanding.categories()]
+    buttons.append((texts.OTHER_NAME, CATEGORY_PREFIX + OTHER))
+    return [*rows_of(buttons, 3), [cancel_row()]]
+
+
+async def pick(turn: Turn) -> None:
+    """选择问题类别 / 都不是 (any step with a draft): every category as buttons."""
+    turn.state.step = Step.CONFIRM_CATEGORY
+    turn.say(texts.PICK_CATEGORY, _picker_rows(turn))
+
+
+async def choose_category(turn: Turn) -> None:
+    """A category button: the report goes on as that category."""
+    draft = _draft(turn)
+    chosen = (turn.incoming.payload or "")[len(CATEGORY_PREFIX):]
+    known = {cid for cid, _ in turn.services.understanding.categories()}
+    if chosen != OTHER and chosen not in known:
+        turn.say(texts.STALE_BUTTON)
+        return
+    if chosen != draft.intent:
+        draft.subtype = None
+    draft.intent = None if chosen == OTHER else chosen
+    turn.intent = draft.intent
+    await filing.continue_report(turn, announce=True)
+
+
+async def file_as_drafted(turn: Turn) -> None:
+    """我要反映这个问题 / 仍按一般诉求提交: file what the draft already says."""
+    await filing.continue_report(turn, announce=True)
+
+
+async def no_thanks(turn: Turn) -> None:
+    """不用了 (any step): nothing is filed."""
+    turn.state.reset()
+    turn.say(texts.THANKS_REPLY, remove_keyboard=True)
+
+
+async def retry(turn: Turn) -> None:
+    """再试一次 after filing failed (any step with a draft)."""
+    await filing.continue_report(turn)
+
+
+# -- the place and the photo ---------------------------------------------------------------------------
+
+
+async def address_text(turn: Turn) -> None:
+    """An address, unless it is danger or "跳过" (a place cannot be skipped)."""
+    draft, text = _draft(turn), turn.incoming.text or ""
+    if is_skip(turn):
+        turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
+        return
+    c = await _unless_danger(turn, draft, text)
+    if c is not None:
+        await _take_address(turn, draft, text, c)
+
+
+async def _unless_danger(turn: Turn, draft: Draft, text: str) -> Any | None:
+    """Words written while a report gathers its pieces, classified; danger is taken up first (then None):
+    checked at every step, whatever we were asking."""
+    c = turn.services.understanding.classifier.classify(text)
+    if c.act == "emergency":
+        await emergency.midway(turn, draft, text, c)
+        return None
+    return c
+
+
+async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
+    """An address typed by the resident; one it cannot place is questioned once, then taken as written."""
+    cleaned = turn.norm  # `text` is this turn's message
+    if len(cleaned.text) < 2:
+        turn.say(texts.ADDRESS_TOO_SHORT, [[cancel_row()]], request_location=True)
+        return
+    typed = cleaned.original.strip()[:300]
+    if await turn.services.cases.place_known(text) is None and not draft.address_retried:
+        draft.address_retried = True
+        if c.intent is not None:  # "不对，我说的是油烟": more about the problem, not a place
+            draft.text = f"{draft.text}\n{typed}".strip()
+            turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
+        else:
+            turn.say(texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)), [[cancel_row()]], request_location=True)
+        return
+    draft.address = typed
+    await filing.continue_report(turn)
+
+
+async def take_location(turn: Turn) -> None:
+    """A shared location while a report gathers its pieces: the shared place is the report's place."""
+    draft = _draft(turn)
+    draft.latitude, draft.longitude = turn.incoming.latitude, turn.incoming.longitude
+    turn.say(texts.LOCATION_RECEIVED, remove_keyboard=True, remember_buttons=False)
+    await filing.continue_report(turn)
+
+
+async def take_photo(turn: Turn) -> None:
+    """A photo while a report gathers its pieces: kept (with its caption), and the report goes on."""
+    draft = _with_photo(turn)
+    turn.say(texts.PHOTO_RECEIVED, remember_buttons=False)
+    draft.photo_asked = True
+    await filing.continue_report(turn)
+
+
+async def keep_photo(turn: Turn) -> None:
+    """A photo while the category is being picked: kept for the report; the category is still to be picked."""
+    _with_photo(turn)
+    turn.say(texts.PHOTO_RECEIVED, remember_buttons=False)
+
+
+async def skip_photo(turn: Turn) -> None:
+    """跳过，不传照片: no photo."""
+    _draft(turn).photo_asked = True
+    await filing.continue_report(turn)
+
+
+async def photo_text(turn: Turn) -> None:
+    """Words instead of a photo: "跳过", danger, a new problem, a corrected place, or more detail for this one."""
+    draft, text = _draft(turn), turn.incoming.text or ""
+    if is_skip(turn):
+        await skip_photo(turn)
+        return
+    c = await _unless_danger(turn, draft, text)
+    if c is None:
+        return
+    if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
+        draft.photo_asked = True
+        await filing.continue_report(turn)  # file this one as it stands, then take up the new problem
+        if turn.state.step is Step.IDLE:
+            await intake.understand(turn, text, classified=c)
+        else:
+            turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=short(text, 30)), remember_buttons=False)
+        return
+    place = await turn.services.cases.place_known(text)
+    simplify = turn.services.normalizer.simplify
+    if place is not None and (not draft.address or simplify(place) not in simplify(draft.address)):
+        draft.address = place  # the place routing found, not the whole sentence ("地址说错了，是…")
+        draft.latitude = draft.longitude = None
+        turn.say(texts.ADDRESS_CORRECTED.format(address=draft.address) + texts.ASK_PHOTO,
+                 [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+        return
+    draft.photo_asked = True
+    draft.text = f"{draft.text}\n{text}".strip()
+    await filing.continue_report(turn)
+
+
+def _draft(turn: Turn) -> Draft:
+    """The draft a report step works on (the step table calls these handlers only when there is one)."""
+    draft = turn.state.draft
+    assert draft is not None
+    return draft
+
+
+def _with_photo(turn: Turn) -> Draft:
+    draft = _draft(turn)
+    draft.photos.append(turn.incoming.photo_file_id or "")
+    caption = turn.incoming.text
+    if caption:
+        draft.text = f"{draft.text}\n{caption}".strip()
+    return draft
+
