@@ -1,5 +1,6 @@
 """Shared pytest setup. Each part keeps its fixtures in its own module and lists it here."""
 
 # --- databases (storage / cases): SQLite + throwaway PostgreSQL fixtures, see tests/fixtures_db.py ---
-pytest_plugins = ["fixtures_db"]
+pytest_plugins = ["fixtures_db", "fixtures_telegram"]
 # --- end databases ---
+# --- Telegram: the Bot API double (`tg`) and a folder for a bot process (`workdir`), tests/fixtures_telegram.py ---

@@ -268,14 +268,6 @@ checked: 2024-01-01
 # --- end to end: /reload on Telegram, both frameworks ----------------------------------------------------------
 
 
-@pytest.fixture
-async def tg():
-    from botapi_double import BotApiDouble
-
-    async with BotApiDouble() as double:
-        yield double
-
-
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])
 async def test_reload_on_telegram_reports_a_fifo_and_keeps_answering(tg, tmp_path: Path, framework: str) -> None:
     from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env

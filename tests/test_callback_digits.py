@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,12 +65,6 @@ def test_a_seed_building_label_with_superscript_digits_does_not_crash() -> None:
     from bot.cases.routing import _area_label
 
     assert "²" in _area_label("梨园小区", ["1", "2", "²"])
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
 
 
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])

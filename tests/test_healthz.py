@@ -80,12 +80,6 @@ async def test_with_a_token_only_the_token_is_answered(token_server: WebhookServ
     assert await _get(token_server, Authorization=f"Bearer {TOKEN}", **{"X-Forwarded-For": "203.0.113.7"}) == 200
 
 
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
-
-
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])
 async def test_healthz_needs_the_token_end_to_end(tg: BotApiDouble, tmp_path: Path, framework: str) -> None:
     port = free_port()

@@ -14,7 +14,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -99,12 +99,6 @@ def test_the_console_chat_keeps_the_terminal_for_itself():
 
 
 # -- `griddesk run` ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
 
 
 async def _run_bot(tg: BotApiDouble, framework: str, **env: str) -> tuple[str, str, list[int]]:

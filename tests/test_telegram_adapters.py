@@ -104,12 +104,6 @@ async def running_bot(tg: BotApiDouble, framework: str) -> AsyncIterator[Running
         await adapter.close()
 
 
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
-
-
 # -- the double speaks Telegram to both real libraries ---------------------------------------------------------
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

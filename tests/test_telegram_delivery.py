@@ -29,12 +29,6 @@ WAIT = 15.0
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
-
-
-@pytest.fixture
 async def service(database_url: str) -> AsyncIterator[CaseService]:
     """The case service on SQLite and on PostgreSQL (`database_url` comes from tests/fixtures_db.py)."""
     svc = await open_service(load_settings(database_url=database_url, _env_file=None))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -24,7 +22,6 @@ from telegram_e2e_support import (
     STEP_TIMEOUT,
     BotProcess,
     bot_env,
-    cleanup,
     free_port,
     griddesk_command,
     has_button,
@@ -34,19 +31,6 @@ from telegram_e2e_support import (
 
 FRAMEWORKS = ["aiogram", "ptb"]
 RESIDENT, WORKER, NEIGHBOUR, ADMIN = 5101, 9101, 5102, 9001
-
-
-@pytest.fixture
-async def workdir() -> AsyncIterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="griddesk-e2e-"))
-    yield path
-    cleanup(path)
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
 
 
 async def ask_offline(question: str, env: dict[str, str], cwd: Path) -> str | None:

@@ -4,31 +4,16 @@ worker with a map pin he can go to, and the coordinates in words."""
 from __future__ import annotations
 
 import sys
-import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, cleanup, has_button, invite_worker
+from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WORKER, RESIDENT = 9301, 5301
-
-
-@pytest.fixture
-async def workdir() -> AsyncIterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="griddesk-e2e-desk-"))
-    yield path
-    cleanup(path)
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -12,32 +12,17 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, cleanup, has_button, invite_worker, report
+from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker, report
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WORKER, ADMIN = 9201, 9002
 RESIDENT, NEIGHBOUR, STRANGER = 5201, 5202, 5203
-
-
-@pytest.fixture
-async def workdir() -> AsyncIterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="griddesk-e2e-holes-"))
-    yield path
-    cleanup(path)
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble() as double:
-        yield double
 
 
 async def bind(tg: BotApiDouble, worker: int, code: str) -> None:
