@@ -216,3 +216,20 @@ async def test_a_contact_with_an_unusable_phone_gets_a_clear_answer(app, phone: 
 def test_the_outbox_lease_outlasts_a_chats_sends_in_flight() -> None:
     loop = OutboxLoop(outbox=None, sender=TelegramSender(calls=None), send_timeout=SEND_TIMEOUT)  # type: ignore[arg-type]
     assert loop.lease_seconds > loop.per_chat * SEND_TIMEOUT
+
+
+async def test_an_update_seen_again_is_not_handled_twice(app) -> None:
+    """A replay (the poller re-fetching after a crash, a webhook retry) is recognised by its update id."""
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    resident = driver.persona("王阿姨")
+    sender = Sender(resident.user_id, "王阿姨")
+    await app.engine.handle(Incoming(resident.chat_id, sender, "text", text=REPORT, update_id=500))
+    skip = Incoming(resident.chat_id, sender, "button", payload="d:skip", callback_id="cb1", update_id=501)
+    first = await app.engine.handle(skip)
+    number = case_number(texts_of(first))
+    assert await app.engine.handle(skip) == []  # the same update again: nothing happens
+    assert await app.engine.handle(Incoming(resident.chat_id, sender, "text", text=REPORT, update_id=499)) == []
+    assert len(await app.cases.cases_of_resident(resident.user_id)) == 1
+    fresh = await app.engine.handle(Incoming(resident.chat_id, sender, "command", command="my", text="", update_id=502))
+    assert number in texts_of(fresh)

@@ -42,3 +42,36 @@ async def test_a_gps_report_reaches_the_worker_with_a_map_pin(tg: BotApiDouble, 
         assert (float(pin.params["latitude"]), float(pin.params["longitude"])) == (30.2748, 120.1539)
     finally:
         await bot.stop()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_the_same_update_posted_twice_to_the_webhook_is_handled_once(tg: BotApiDouble, workdir: Path,
+                                                                          framework: str) -> None:
+    import asyncio
+
+    import aiohttp
+    from telegram_e2e_support import free_port
+
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram/hook"
+    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
+                  WEBHOOK_SECRET="correct-horse-battery", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    bot = BotProcess(tg, env, workdir)
+    await bot.start()
+    try:
+        tg.user(RESIDENT)
+        update = {"update_id": 4242, "message": {"message_id": 1, "date": 0,
+                                                 "chat": {"id": RESIDENT, "type": "private", "first_name": "居民"},
+                                                 "from": {"id": RESIDENT, "is_bot": False, "first_name": "居民"},
+                                                 "text": "/help"}}
+        async with aiohttp.ClientSession() as http:
+            for _ in range(2):  # Telegram retries a webhook call it thinks failed; a proxy may replay one
+                async with http.post(hook, json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": "correct-horse-battery"}) as response:
+                    assert response.status == 200
+                await asyncio.sleep(1.0)
+        await tg.wait_text(RESIDENT, "怎么用", timeout=STEP_TIMEOUT)
+        await asyncio.sleep(1.5)
+        assert len([s for s in tg.sent_to(RESIDENT) if s.method == "sendMessage"]) == 1
+    finally:
+        await bot.stop()

@@ -33,6 +33,10 @@ class DialogEngine(UpdateFrame):
 
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
         state = await self.states.load(incoming.chat_id)
+        if _seen_before(incoming, state.last_update_id):  # handled already: its effects and state are saved
+            return [], {"state": state.step.value, "replay": True}
+        if incoming.update_id is not None:
+            state.last_update_id = incoming.update_id
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
         turn = Turn(incoming=incoming, state=state, services=self.services)
         await self.services.cases.seen(turn.user_id)  # writing to us ends any "refuses the bot" mark
@@ -133,3 +137,7 @@ class DialogEngine(UpdateFrame):
             for r in turn.replies
         ]
 
+
+def _seen_before(incoming: Incoming, last: int | None) -> bool:
+    """Telegram numbers a bot's updates in increasing order: one at or below the chat's last is a replay."""
+    return incoming.update_id is not None and last is not None and incoming.update_id <= last

@@ -66,6 +66,9 @@ class ChatState:
     case_id: int | None = None  # worker flows: the case being resolved/returned
     offered: dict[str, str] = field(default_factory=dict)  # button label → data, so typing a label presses it
     note: str | None = None  # worker flows: the 办结 note waiting for an optional photo
+    #: The channel's id of the newest update handled for this chat, saved with the state it produced:
+    #: an update seen again (a replay after a crash, a webhook retry) is recognised and not handled twice.
+    last_update_id: int | None = None
     version: int = STATE_VERSION
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -96,9 +99,14 @@ class ChatState:
                 case_id=data.get("case_id"),
                 note=data.get("note"),
                 offered=dict(data.get("offered") or {}),
+                last_update_id=_int_or_none(data.get("last_update_id")),
             )
         except (TypeError, ValueError):  # start over, keeping the script the person writes in
             return cls(script=str(data.get("script", "simplified")))
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class StateStore(Protocol):

@@ -13,7 +13,7 @@ from storage.models import DialogState, utcnow
 
 
 class DatabaseStateStore:
-    """`StateStore` over one `storage.engine.Database`; an idle, default state is stored as no row at all."""
+    """`StateStore` over one `storage.engine.Database`; an idle, default state with no update id is no row at all."""
 
     def __init__(self, db: Database):
         self.db = db
@@ -22,7 +22,8 @@ class DatabaseStateStore:
         return ChatState.from_dict(await self.load_data(chat_id))
 
     async def save(self, chat_id: int, state: ChatState) -> None:
-        if state.step is Step.IDLE and not state.offered and state.script == "simplified":
+        if (state.step is Step.IDLE and not state.offered and state.script == "simplified"
+                and state.last_update_id is None):
             await self.clear(chat_id)
         else:
             await self.save_data(chat_id, state.to_dict())
