@@ -41,6 +41,18 @@ def bot_env(tg: BotApiDouble, framework: str, database_url: str, **extra: str) -
     return env
 
 
+WEBHOOK_SECRET = "correct-horse-battery"
+
+
+def webhook_env(tg: BotApiDouble, framework: str, workdir: Path) -> tuple[dict[str, str], str]:
+    """`bot_env` for webhook mode on a free local port: (the environment, the webhook URL)."""
+    hook = f"http://127.0.0.1:{free_port()}/telegram/hook"
+    port = hook.rsplit(":", 1)[1].split("/", 1)[0]
+    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
+                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+    return env, hook
+
+
 async def invite_worker(env: dict[str, str], cwd: Path, grid: str = "liyuan-01", name: str = "李网格") -> str:
     """`griddesk worker invite` → the one-time code (this also creates and seeds the database)."""
     proc = await asyncio.create_subprocess_exec(*griddesk_command(), "worker", "invite", "--grid", grid, "--name", name,

@@ -22,11 +22,11 @@ from telegram_e2e_support import (
     STEP_TIMEOUT,
     BotProcess,
     bot_env,
-    free_port,
     griddesk_command,
     has_button,
     invite_worker,
     report,
+    webhook_env,
 )
 
 FRAMEWORKS = ["aiogram", "ptb"]
@@ -151,10 +151,7 @@ async def test_sigkill_after_case_number_then_restart_delivers_the_push(tg: BotA
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_webhook_refuses_a_wrong_secret(tg: BotApiDouble, workdir: Path, framework: str) -> None:
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/telegram/hook"
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
-                  WEBHOOK_SECRET="correct-horse-battery", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    env, hook = webhook_env(tg, framework, workdir)
     bot = BotProcess(tg, env, workdir)
     await bot.start()
     try:

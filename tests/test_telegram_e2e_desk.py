@@ -50,12 +50,9 @@ async def test_the_same_update_posted_twice_to_the_webhook_is_handled_once(tg: B
     import asyncio
 
     import aiohttp
-    from telegram_e2e_support import free_port
+    from telegram_e2e_support import WEBHOOK_SECRET, webhook_env
 
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/telegram/hook"
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
-                  WEBHOOK_SECRET="correct-horse-battery", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    env, hook = webhook_env(tg, framework, workdir)
     bot = BotProcess(tg, env, workdir)
     await bot.start()
     try:
@@ -67,7 +64,7 @@ async def test_the_same_update_posted_twice_to_the_webhook_is_handled_once(tg: B
         async with aiohttp.ClientSession() as http:
             for _ in range(2):  # Telegram retries a webhook call it thinks failed; a proxy may replay one
                 async with http.post(hook, json=update,
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": "correct-horse-battery"}) as response:
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}) as response:
                     assert response.status == 200
                 await asyncio.sleep(1.0)
         await tg.wait_text(RESIDENT, "怎么用", timeout=STEP_TIMEOUT)
