@@ -211,6 +211,19 @@ class SupportOffer(SQLModel, table=True):
     offered_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class CaseLabel(SQLModel, table=True):
+    """A category people confirmed for a case's words: the resident's own pick, the category it was resolved
+    under. The desk's own labelled examples, for `griddesk intents fit/suggest --from-cases`."""
+
+    __tablename__ = "case_label"
+    __table_args__ = (UniqueConstraint("case_id", "source", name="uq_case_label"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    intent: str = Field(max_length=40)
+    source: str = Field(max_length=20)  # resident_pick | resolved
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
 class CaseEvent(SQLModel, table=True):
     """Every transition of a case: who, when, from → to (state and level), and a note."""
 

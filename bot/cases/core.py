@@ -20,7 +20,7 @@ from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from storage.engine import Database, insert_if_absent, lock_row
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, Resident, Worker, utcnow
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
     from bot.nlu.intent_files import IntentSet
@@ -253,6 +253,12 @@ async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
         return None
     loads = await open_loads(s, [w.id for w in workers if w.id is not None])
     return min(workers, key=lambda w: (loads.get(w.id or 0, 0), w.id or 0))
+
+
+async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:
+    """Record the category people confirmed for this case (once per source): the desk's own labelled examples."""
+    await insert_if_absent(s, CaseLabel.__table__, {"case_id": case.id, "intent": case.intent, "source": source,
+                                                    "created_at": at}, ["case_id", "source"])
 
 
 def to_worker(s: AsyncSession, worker: Worker, reply: Any, dedupe_key: str, case_id: int | None) -> None:

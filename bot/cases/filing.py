@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot.cases import lifecycle, notify
-from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, to_worker, utc
+from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, label_case, to_worker, utc
 from bot.cases.duplicates import similarity
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
@@ -121,6 +121,8 @@ class FilingRoom(CaseCore):
             await s.flush()
             filed = await self._event(s, case, "file", "resident", draft.resident_telegram_id, None, "filed", None,
                                       case.level, route.note or None, at)
+            if draft.confirmed_by and draft.intent != "other":
+                await label_case(s, case, draft.confirmed_by, at)
             told = await self._dispatch(s, case, filed, at)
             view = replace(await self._view(s, case), told=told)
             if receipt is None:

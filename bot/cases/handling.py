@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.cases import lifecycle, notify
-from bot.cases.core import CaseCore, clean_text, escalated_since_opened, to_worker, utc
+from bot.cases.core import CaseCore, clean_text, escalated_since_opened, label_case, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import SCORE_NAMES, CaseView
 from bot.errors import NotYours, UsageError
@@ -47,6 +47,7 @@ class HandlingRoom(CaseCore):
             case.resolution_note = clean_text(note)[:1000] or None
             case.resolution_photo = clean_text(photo)[:200] or None
             ev = await self._move(s, case, "resolve", ("worker", worker_telegram_id), at, note=case.resolution_note)
+            await label_case(s, case, "resolved", at)  # the category the work was done under
             filer_id = case.resident_id
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_resolved(
                 chat, case, script, self._to_script, ask_rating=rid == filer_id))

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from bot.cases.core import CaseCore, utc
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import NotFound
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, Resident, Worker
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker
 
 
 class QueryRoom(CaseCore):
@@ -67,6 +67,22 @@ class QueryRoom(CaseCore):
             rows = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))).scalars()
             return [EventView(aware(e.at), e.action, e.actor_kind, e.actor_id, e.from_state, e.to_state,  # type: ignore[arg-type]
                               e.from_level, e.to_level, e.note) for e in rows]
+
+    async def confirmed_examples(self, *, limit: int = 200_000) -> list[tuple[str, str, str, str]]:
+        """(text, category, source, case number) for every category people confirmed, newest first: the
+        desk's own labelled examples (`griddesk intents fit --from-cases`). A case confirmed twice (picked,
+        then resolved) counts once, under the latest label."""
+        query = (select(Case.text, CaseLabel.intent, CaseLabel.source, Case.number)
+                 .join(Case, Case.id == CaseLabel.case_id).order_by(CaseLabel.id.desc()).limit(limit))
+        async with self.db.session() as s:
+            rows = (await s.execute(query)).all()
+        seen: set[str] = set()
+        out = []
+        for text, intent, source, number in rows:
+            if number not in seen:
+                seen.add(number)
+                out.append((text, intent, source, number))
+        return out
 
     async def export_rows(self, *, since: datetime | None = None, until: datetime | None = None,
                           limit: int = 1_000_000) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ Definitions (kept next to the code so the numbers can be argued with):
 - 平均处置时长 `avg_handling_hours`: filed → resolved, over resolved cases;
 - 满意率 `satisfaction_rate`: (满意 + 基本满意) / ratings given; `fully_satisfied_rate`: 满意 / ratings;
 - 响应率 `response_rate`: cases first accepted (接单) within `RESPONSE_HOURS` of filing / cases;
-  平均响应时长 `avg_response_hours`: filed → first 接单, over accepted cases.
+  平均响应时长 `avg_response_hours`: filed → first 接单, over accepted cases;
+- `picked`: cases whose category the resident chose from buttons because the bot was not sure (the
+  understanding's corrections per category; each is a labelled example for `intents fit --from-cases`).
 A rate with nothing to divide by is None (shown as "—"), never 0.
 """
 
@@ -22,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.notify import CATEGORY_FALLBACK
 from storage.engine import seconds_between
-from storage.models import OPEN_STATES, Case, CaseEvent, Rating, Worker
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, Rating, Worker
 
 #: 响应率 counts a case as answered when its first 接单 came within this many hours of filing.
 RESPONSE_HOURS = 2.0
@@ -44,6 +46,7 @@ class StatRow:
     basic: int = 0
     accepted: int = 0
     responded: int = 0  # accepted within RESPONSE_HOURS
+    picked: int = 0  # the resident chose the category (the classifier was unsure)
     response_hours_sum: float = field(default=0.0, repr=False)
 
     @property
@@ -112,6 +115,8 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
               .group_by(Rating.case_id).subquery())
     first_accept = (select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at"))
                     .where(CaseEvent.action == "accept").group_by(CaseEvent.case_id).subquery())
+    picks = (select(CaseLabel.case_id.label("case_id")).where(CaseLabel.source == "resident_pick")
+             .group_by(CaseLabel.case_id).subquery())
     response = seconds_between(Case.created_at, first_accept.c.at, session)
     accepted = first_accept.c.at.is_not(None)
     done = Case.state.in_(("resolved", "rated")) & Case.resolved_at.is_not(None)
@@ -129,6 +134,7 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
         func.sum(case((accepted, 1), else_=0)),
         func.sum(case((accepted & (func.round(response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
         func.sum(case((accepted, response), else_=0.0)),
+        func.sum(case((picks.c.case_id.is_not(None), 1), else_=0)),
     )
     where = [Case.state != "cancelled"]
     if since is not None:
@@ -138,7 +144,8 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
 
     async def grouped(*keys: Any) -> list[tuple[tuple[Any, ...], StatRow]]:
         query = (select(*keys, *sums).select_from(Case).outerjoin(scores, scores.c.case_id == Case.id)
-                 .outerjoin(first_accept, first_accept.c.case_id == Case.id).where(*where))
+                 .outerjoin(first_accept, first_accept.c.case_id == Case.id)
+                 .outerjoin(picks, picks.c.case_id == Case.id).where(*where))
         if keys:
             query = query.group_by(*keys)
         out = []
@@ -166,11 +173,11 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
 
 def _row_from(values: Any) -> StatRow:
     (cases, open_, overdue, resolved, on_time, seconds, rated, satisfied, basic, accepted, responded,
-     response_seconds) = (v or 0 for v in values)
+     response_seconds, picked) = (v or 0 for v in values)
     return StatRow("", "", "", cases=int(cases), open=int(open_), overdue=int(overdue), resolved=int(resolved),
                    on_time=int(on_time), handling_hours_sum=float(seconds) / 3600, rated=int(rated),
                    satisfied=int(satisfied), basic=int(basic), accepted=int(accepted), responded=int(responded),
-                   response_hours_sum=float(response_seconds) / 3600)
+                   response_hours_sum=float(response_seconds) / 3600, picked=int(picked))
 
 
 def _named(row: StatRow, by: str, key: str, name: str) -> StatRow:

@@ -51,6 +51,8 @@ class ReportDraft:
     script: Literal["simplified", "traditional"] | None = None
     chat_id: int | None = None  # private chat with the resident (defaults to the Telegram id)
     grid_id: str | None = None  # skip routing when the caller already knows the grid
+    #: Who confirmed `intent` ("resident_pick": the resident chose it from buttons), recorded as a labelled example.
+    confirmed_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ class Draft:
     duplicate_of: str | None = None  # case number offered for 附议
     duplicate_declined: bool = False
     address_retried: bool = False  # an address routing could not place was questioned once already
+    picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
 
     @property
     def has_place(self) -> bool:

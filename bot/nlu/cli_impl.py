@@ -140,13 +140,17 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
         print("nothing written", file=sys.stderr)
         return 1
     usable = [s for s in sets if s.split == "fit"]
-    if not usable:
+    from_cases = _case_examples(settings, _known(intents)) if args.from_cases else []
+    if not usable and not from_cases:
         print("griddesk intents fit: no examples that may be fitted on (split 'fit'); nothing written", file=sys.stderr)
         return 1
     sources = tuple({"set": s.name, "items": len(s.examples), "labeller": s.labeller} for s in usable)
+    if from_cases:
+        sources += ({"set": "cases", "items": len(from_cases), "labeller": "confirmed on the desk (residents' picks, "
+                                                                          "categories resolved under)"},)
     started = time.perf_counter()
-    result = fit(intents, labels.fit_examples(usable), classifier=Classifier.from_intents(intents, normalizer),
-                 sources=sources)
+    result = fit(intents, [*labels.fit_examples(usable), *from_cases],
+                 classifier=Classifier.from_intents(intents, normalizer), sources=sources)
     out = Path(args.out) if args.out else default_path(directory)
     write_fitted(out, result.fitted, intents)
     # The admins' own examples are the first check of a fit: say how many it breaks.
@@ -171,6 +175,29 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _case_examples(settings: Settings, known: set[str]) -> list[labels.LabelledExample]:
+    """The desk's own labelled examples: each case's words with the category people confirmed for it."""
+    import asyncio
+
+    from bot.cases.service import open_service
+
+    async def read() -> list[tuple[str, str, str, str]]:
+        service = await open_service(settings)
+        try:
+            return await service.confirmed_examples()
+        finally:
+            await service.close()
+
+    rows = asyncio.run(read())
+    from bot.nlu.fit import CASE_SOURCE
+
+    examples = [labels.LabelledExample(text=text, label=intent, source=f"{CASE_SOURCE}{number} ({source})", id=number)
+                for text, intent, source, number in rows if intent in known and text.strip()]
+    print(f"{len(examples)} confirmed cases from the database ({len(rows) - len(examples)} with an unknown category or "
+          "no words left out)", file=sys.stderr)
+    return examples
+
+
 def suggest_main(args: argparse.Namespace, settings: Settings) -> int:
     from bot.nlu.suggest import format_suggestions, suggest
 
@@ -186,7 +213,8 @@ def suggest_main(args: argparse.Namespace, settings: Settings) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    found = suggest(clf, labels.fit_examples(sets), args.intent, args.top)
+    examples = [*labels.fit_examples(sets), *(_case_examples(settings, known) if args.from_cases else [])]
+    found = suggest(clf, examples, args.intent, args.top)
     print("\n".join(format_suggestions(found)))
     return 0
 

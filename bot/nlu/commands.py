@@ -26,11 +26,14 @@ def register(sub: Any) -> None:
     f = isub.add_parser("fit", help="fit term weights, positions, thresholds and calibration from labelled data")
     f.add_argument("--labels", nargs="+", metavar="FILE", help="label files (default: every file in intents/labels/)")
     f.add_argument("--out", help="where to write (default INTENTS_DIR/fitted/weights.json)")
+    f.add_argument("--from-cases", action="store_true",
+                   help="also learn from the desk's own cases: the categories residents picked and cases were resolved under")
     f.set_defaults(handler=_fit)
     g = isub.add_parser("suggest", help="candidate terms per category mined from labelled data, for review")
     g.add_argument("--intent", help="only this category (or other)")
     g.add_argument("--labels", nargs="+", metavar="FILE", help="label files (default: every file in intents/labels/)")
     g.add_argument("--top", type=int, default=15, help="candidates per category (default 15)")
+    g.add_argument("--from-cases", action="store_true", help="also mine the desk's own confirmed cases")
     g.set_defaults(handler=_suggest)
 
 

@@ -87,6 +87,7 @@ def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
         resident_name=turn.incoming.sender.first_name,
         script="traditional" if turn.state.script == "traditional" else "simplified",
         chat_id=turn.chat_id,
+        confirmed_by="resident_pick" if draft.picked else None,
     )
 
 

@@ -138,6 +138,7 @@ async def choose_category(turn: Turn) -> None:
     if chosen != draft.intent:
         draft.subtype = None
     draft.intent = None if chosen == OTHER else chosen
+    draft.picked = True
     turn.intent = draft.intent
     await filing.continue_report(turn, announce=True)
 
