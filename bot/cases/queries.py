@@ -43,7 +43,7 @@ class QueryRoom(CaseCore):
             ).scalars().all()
             return [await self._view(s, c) for c in rows]
 
-    async def tasks_of_worker(self, telegram_id: int, *, limit: int = 20) -> list[CaseView]:
+    async def tasks_of_worker(self, telegram_id: int, *, limit: int = 50) -> list[CaseView]:
         """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue."""
         async with self.db.session() as s:
             workers = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
@@ -59,6 +59,13 @@ class QueryRoom(CaseCore):
                 await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), or_(*conds))
                                 .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))
             ).scalars().all()
+            return [await self._view(s, c) for c in rows]
+
+    async def unassigned_queue(self, *, limit: int = 20) -> list[CaseView]:
+        """Open cases nobody holds, anywhere (the admins' /tasks): urgent first, then by deadline."""
+        async with self.db.session() as s:
+            rows = (await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_(None))
+                                    .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))).scalars().all()
             return [await self._view(s, c) for c in rows]
 
     async def events(self, case_id: int) -> list[EventView]:

@@ -83,6 +83,15 @@ class ServiceCaseDesk:
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView:
         return await self.service.assign(case_id, worker_id, by_telegram_id=by.telegram_id)
 
+    async def assign_as_admin(self, case_id: int, worker_id: int, admin_telegram_id: int) -> CaseView:
+        return await self.service.assign(case_id, worker_id, by_telegram_id=admin_telegram_id)
+
+    async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
+        return await self.service.workers_in_community(community_id) if community_id else []
+
+    async def admin_queue(self) -> list[CaseView]:
+        return await self.service.unassigned_queue()
+
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         await self.service.set_phone(telegram_id, phone, consent=True)
 

@@ -53,6 +53,14 @@ class CaseDesk(Protocol):
 
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView: ...
 
+    async def assign_as_admin(self, case_id: int, worker_id: int, admin_telegram_id: int) -> CaseView: ...
+
+    async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
+        """The community's reachable grid workers with their open load, for 派给 buttons."""
+
+    async def admin_queue(self) -> list[CaseView]:
+        """Open cases nobody holds, anywhere (what an admin dispatches from /tasks)."""
+
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         """A phone number the resident shared (sharing a contact is the consent)."""
 

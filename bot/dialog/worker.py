@@ -35,18 +35,38 @@ async def bind(turn: Turn, code: str | None) -> None:
     turn.say(texts.BOUND.format(name=worker.name, where=f"{texts.LEVEL_NAMES.get(worker.role, '')} {where}".strip()))
 
 
+SHOWN_TASKS = 10
+
+
 async def show_tasks(turn: Turn) -> None:
+    """/tasks: a worker's own cases; a dispatcher's also carry 派给 <worker>（load）, like the queue an admin sees."""
     worker = await turn.worker()
-    if worker is None:
+    desk = turn.services.cases
+    if worker is None and not turn.is_admin:
         turn.say(texts.NOT_A_WORKER)
         return
-    cases = await turn.services.cases.worker_tasks(worker)
+    cases = await (desk.worker_tasks(worker) if worker is not None else desk.admin_queue())
     if not cases:
         turn.say(texts.TASKS_NONE)
         return
-    turn.say(texts.TASKS_HEADER.format(count=len(cases)), remember_buttons=False)
-    for case in cases[:10]:
-        turn.say(card(turn, case), buttons_for(case), remember_buttons=False)
+    dispatches = worker is None or worker.role != "grid"
+    header = texts.QUEUE_HEADER if worker is None else texts.TASKS_HEADER
+    turn.say(header.format(count=len(cases)), remember_buttons=False)
+    choices: dict[str | None, list[WorkerView]] = {}
+    for case in cases[:SHOWN_TASKS]:
+        rows = list(buttons_for(case)) if worker is not None and case.assignee_id == worker.id else []
+        text = card(turn, case)
+        if dispatches:
+            if case.community_id not in choices:
+                choices[case.community_id] = await desk.assign_choices(case.community_id)
+            offer = [w for w in choices[case.community_id] if w.id != case.assignee_id][:8]
+            rows += [tuple((f"派给 {w.name[:8]}（{w.open_cases}）", callbacks.make(callbacks.ASSIGN, case.id, w.id))
+                           for w in offer[i:i + 2]) for i in range(0, len(offer), 2)]
+            if not offer:
+                text += "\n" + texts.QUEUE_NO_WORKERS
+        turn.say(text, tuple(rows), remember_buttons=False)
+    if len(cases) > SHOWN_TASKS:
+        turn.say(texts.TASKS_MORE.format(more=len(cases) - SHOWN_TASKS), remember_buttons=False)
 
 
 def card(turn: Turn, case: CaseView) -> str:
@@ -71,11 +91,21 @@ def buttons_for(case: CaseView) -> tuple[tuple[tuple[str, str], ...], ...]:
 async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
     """接单 / 办结 / 退单 / 派给 pressed on a pushed case or a /tasks card."""
     worker = await turn.worker()
+    cases = turn.services.cases
+    if worker is None and turn.is_admin and cb.action == callbacks.ASSIGN and cb.arg:
+        try:  # an admin dispatches what nobody else covers
+            case = await cases.assign_as_admin(cb.case_id, int(cb.arg), turn.user_id)
+        except CaseError as exc:
+            turn.say(texts.ACTION_REFUSED.format(reason=exc))
+            turn.toast(str(exc)[:60])
+            return
+        turn.say(f"已派单：{case.number} → {case.assignee_name or ''}")
+        turn.toast("已派单")
+        return
     if worker is None:
         turn.say(texts.NOT_A_WORKER)
         turn.toast(texts.NOT_A_WORKER[:60])
         return
-    cases = turn.services.cases
     try:
         if cb.action == callbacks.ACCEPT:
             case = await cases.accept(cb.case_id, worker)
