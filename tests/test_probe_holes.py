@@ -104,6 +104,8 @@ async def test_a_forged_support_button_cannot_join_a_strangers_case(app) -> None
     if "照片" in texts_of(offered):
         offered = await driver.press(neighbour, "跳过，不传照片")
     assert number in texts_of(offered)
+    assert "13812345678" not in texts_of(offered) and "3单元502" not in texts_of(offered)  # not the neighbour's words
+    assert "梨园社区第一网格" in texts_of(offered)  # category, place and time instead
     assert "已加入案件" in texts_of(await driver.press(neighbour, "附议（加入这件）"))
     assert (await app.cases.get_case(case.id)).supporter_count == 1
 

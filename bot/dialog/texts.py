@@ -98,7 +98,7 @@ URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址�
 URGENT_FILED_NOBODY = ("已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n"
                        "⚠️ 目前没能联系上社区值班人员，请务必直接拨打 110 / 119 / 120 求助。请注意自身安全。")
 DUPLICATE_FOUND = (
-    "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n“{text}”\n"
+    "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n{place}，{filed} 反映\n"
     "已有 {supporters} 位居民附议。您可以加入这件（附议），进展会同步通知您；也可以另立新案。"
 )
 DUPLICATE_OWN = (

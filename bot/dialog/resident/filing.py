@@ -5,6 +5,8 @@ the case service has committed it (the receipt also waits in the outbox, so a cr
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog import texts
@@ -61,7 +63,11 @@ async def _offer_duplicate(turn: Turn, draft: Draft, report: ReportDraft) -> boo
         turn.say(texts.DUPLICATE_OWN.format(**facts), [[(texts.BTN_FILE_NEW, FILE_NEW), cancel_row()]],
                  remove_keyboard=True)
     else:
-        turn.say(texts.DUPLICATE_FOUND.format(**facts, supporters=duplicate.supporter_count),
+        # A neighbour's case: category, place and time only — never their words (phone numbers, flats).
+        filed = duplicate.created_at.astimezone(ZoneInfo(svc.timezone)).strftime("%m-%d %H:%M")
+        place = duplicate.grid_name or duplicate.community_name or "附近"
+        turn.say(texts.DUPLICATE_FOUND.format(**{**facts, "text": ""}, place=place, filed=filed,
+                                              supporters=duplicate.supporter_count),
                  [[callbacks.support_button(duplicate.id, texts.BTN_JOIN), (texts.BTN_FILE_NEW, FILE_NEW)], [cancel_row()]],
                  remove_keyboard=True)
     return True
