@@ -46,10 +46,10 @@ WEBHOOK_SECRET = "correct-horse-battery"
 
 def webhook_env(tg: BotApiDouble, framework: str, workdir: Path) -> tuple[dict[str, str], str]:
     """`bot_env` for webhook mode on a free local port: (the environment, the webhook URL)."""
-    hook = f"http://127.0.0.1:{free_port()}/telegram/hook"
-    port = hook.rsplit(":", 1)[1].split("/", 1)[0]
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram/hook"
     env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
-                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=port)
+                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
     return env, hook
 
 

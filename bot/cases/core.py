@@ -186,8 +186,7 @@ class CaseCore:
         The room has checked who may act and `lifecycle.require`d the current state; this refuses a
         target the table does not list, so the table stays the truth about where cases can go.
         """
-        state = lifecycle.target(action, to_state if to_state is not None
-                                 else (case.state if not lifecycle.TRANSITIONS[action].targets else None))
+        state = lifecycle.target(action, to_state, current=case.state)
         from_state, from_level = case.state, case.level
         case.state, case.updated_at = state, at
         if to_level is not None:

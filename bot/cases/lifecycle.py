@@ -78,9 +78,12 @@ def require(action: str, number: str, state: str) -> Transition:
     return transition
 
 
-def target(action: str, state: str | None = None) -> str:
-    """The state `action` leads to (`state`: the one the room chose, checked against the table)."""
+def target(action: str, state: str | None = None, *, current: str | None = None) -> str:
+    """The state `action` leads to: `state` (the one the room chose, checked against the table), the table's
+    only target, or — for an action that keeps the state — `current`."""
     transition = TRANSITIONS[action]
+    if not transition.targets and state is None:
+        state = current
     chosen = state if state is not None else (transition.targets[0] if len(transition.targets) == 1 else None)
     if chosen is None or (transition.targets and chosen not in transition.targets):
         raise ValueError(f"{action} cannot lead to {state!r} (the lifecycle table allows {transition.targets})")

@@ -128,8 +128,8 @@ class AiogramAdapter:
         await self.dispatcher.feed_raw_update(self.bot, update)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """One update from the webhook (already authenticated)."""
-        await self.dispatcher.feed_raw_update(self.bot, update)
+        """One update from the webhook (already authenticated): handled like a polled one."""
+        await self.process(update)
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
