@@ -32,7 +32,7 @@ async def main(n: int, url: str) -> None:
 
     async def one(i: int) -> str:
         start = time.perf_counter()
-        case = await service.file_case(ReportDraft(resident_telegram_id=10_000 + i, intent="noise", deadline_hours=24,
+        case = await service.file_case(ReportDraft(resident_external_id=10_000 + i, intent="noise", deadline_hours=24,
                                                    text=f"楼上装修太吵了 第{i}次", address=ADDRESSES[i % len(ADDRESSES)]))
         latencies.append(time.perf_counter() - start)
         return case.number

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.services import App
     from bot.settings import Settings
 
-#: User ids of console personas: far from real Telegram ids' typical range is not needed (local DB), but
+#: User ids of console personas, on the console's own channel ("console": they never meet Telegram's ids),
 #: fixed so a restarted console continues the same conversations.
 RESIDENT_BASE_ID = 9_100_000_001
 WORKER_BASE_ID = 9_200_000_001
@@ -103,12 +103,14 @@ class Console:
     """Personas over one `ChatDriver`; prints what each persona receives."""
 
     def __init__(self, app: App, out: TextIO, *, interactive: bool):
+        from bot.channels import CONSOLE
         from bot.dialog.testing import ChatDriver
 
         self.app = app
         self.out = out
         self.interactive = interactive
-        self.driver: ChatDriver = ChatDriver(app.engine, app.cases.outbox)
+        # The console is a channel like Telegram: its own ids, its pushes delivered by the outbox loop.
+        self.driver: ChatDriver = ChatDriver(app.engine, app.cases.outbox, channel=CONSOLE)
         services = app.engine.services
         services.admin_ids = frozenset(services.admin_ids | {ADMIN_ID})
         self.current: Persona = self.driver.persona("居民", "resident", RESIDENT_BASE_ID)
@@ -181,7 +183,7 @@ class Console:
         index = sum(1 for p in self.driver.personas.values() if p.role == "worker")
         persona = self.driver.persona(name, "worker", WORKER_BASE_ID + index)
         service = self.app.cases
-        if await service.workers_of(persona.user_id):
+        if await service.workers_of(persona.user_id, channel=self.driver.channel):
             return persona
         grid_id = grid_id or await _latest_grid(service) or next(iter(service.router.grid_ids()), None)
         if grid_id is None:

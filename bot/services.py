@@ -58,5 +58,6 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
         max_chars=settings.max_message_chars,
         timezone=settings.timezone,
     )
-    engine = DialogEngine(services, DatabaseStateStore(service.db))
+    # Several instances on one PostgreSQL keep each chat's order through a lock in the database.
+    engine = DialogEngine(services, DatabaseStateStore(service.db), shared_lock=service.db.chat_lock)
     return App(settings, normalizer, understanding, service, engine)

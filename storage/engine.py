@@ -3,14 +3,16 @@
 `DATABASE_URL` may be any SQLAlchemy URL; plain `sqlite:///path` and `postgresql://…` get their async
 drivers (aiosqlite, asyncpg) chosen here. Everything dialect-specific lives in this file: SQLite pragmas
 and write-serialising transactions, the atomic per-day counter behind case numbers, row claiming with
-`FOR UPDATE SKIP LOCKED` on PostgreSQL (several bot instances), and the advisory lock that lets several
-instances start against one empty database without racing the migration.
+`FOR UPDATE SKIP LOCKED` on PostgreSQL (several bot instances), the advisory lock that lets several
+instances start against one empty database without racing the migration, and the per-chat advisory lock
+that keeps one chat's updates in order when several instances share them (`Database.chat_lock`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -34,6 +36,10 @@ _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncp
 #: Any 64-bit constant: the PostgreSQL advisory lock held while one instance migrates and seeds.
 _MIGRATION_LOCK = 0x6772_6964_6465_736B & 0x7FFF_FFFF_FFFF_FFFF
 _SQLITE_BUSY_SECONDS = 30
+#: Connections kept for chat locks, apart from the working pool: a turn holds one for its lock while it
+#: works on others, so sharing one pool could deadlock under many chats at once.
+_CHAT_LOCK_POOL = 10
+_CHAT_LOCK_OVERFLOW = 90
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -173,6 +179,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
+        self._lock_engine: AsyncEngine | None = None
 
     @property
     def dialect(self) -> str:
@@ -220,6 +227,24 @@ class Database:
             log.info("database migrated %s → %s", before or "empty", after)
         return PrepareReport(before, after, seeded)
 
+    @asynccontextmanager
+    async def chat_lock(self, channel: str, chat_id: int) -> AsyncIterator[None]:
+        """Hold the chat (channel, chat id) for one turn across every instance on this database.
+
+        PostgreSQL: `pg_advisory_xact_lock` on a key derived from the pair, in a transaction of its own
+        on a connection of its own pool, released when the turn ends (or its connection dies). SQLite
+        is one process's file: the in-process lock of `bot.dialog.frame` is the whole story, so no-op.
+        """
+        if self.dialect != "postgresql":
+            yield
+            return
+        if self._lock_engine is None:
+            self._lock_engine = create_async_engine(self.url, pool_size=_CHAT_LOCK_POOL, max_overflow=_CHAT_LOCK_OVERFLOW,
+                                                    pool_pre_ping=True)
+        async with self._lock_engine.connect() as conn, conn.begin():
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": chat_lock_key(channel, chat_id)})
+            yield
+
     def _sqlite_file_lock(self) -> AbstractAsyncContextManager[object]:
         parsed = make_url(async_url(self.url))
         database = parsed.database or ""
@@ -232,7 +257,16 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
     async def dispose(self) -> None:
+        if self._lock_engine is not None:
+            await self._lock_engine.dispose()
         await self.engine.dispose()
+
+
+def chat_lock_key(channel: str, chat_id: int) -> int:
+    """A signed 64-bit advisory-lock key for (channel, chat id); distinct from `_MIGRATION_LOCK` in practice
+    (a collision would only make two chats wait for each other)."""
+    digest = hashlib.blake2b(f"griddesk-chat:{channel}:{chat_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @asynccontextmanager
@@ -259,13 +293,40 @@ def alembic_config(connection: Any = None) -> Any:
 
 
 def _upgrade_to_head(sync_conn: Any) -> tuple[str | None, str | None]:
+    """Alembic upgrade on this (not yet begun) connection.
+
+    SQLite: batch migrations copy a table and swap it in; with foreign keys enforced, dropping the old
+    copy of a referenced table (residents, workers) fails. So checks are off for the migration (the
+    pragma only works outside a transaction), every reference is checked once at the end
+    (`foreign_key_check`, a failure rolls it all back), and checks are back on before anything else runs.
+    """
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    before = MigrationContext.configure(sync_conn).get_current_revision()
-    command.upgrade(alembic_config(sync_conn), "head")
-    after = MigrationContext.configure(sync_conn).get_current_revision()
+    sqlite = sync_conn.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(sync_conn, on=False)
+    try:
+        before = MigrationContext.configure(sync_conn).get_current_revision()
+        command.upgrade(alembic_config(sync_conn), "head")
+        after = MigrationContext.configure(sync_conn).get_current_revision()
+        if sqlite:
+            broken = sync_conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StorageError(f"migration {before} → {after} left {len(broken)} rows pointing at nothing, "
+                                   f"e.g. {tuple(broken[0])}; nothing was changed")
+            sync_conn.commit()
+    finally:
+        if sqlite:
+            sync_conn.rollback()  # nothing left to roll back after the commit
+            _sqlite_foreign_keys(sync_conn, on=True)
     return before, after
+
+
+def _sqlite_foreign_keys(sync_conn: Any, *, on: bool) -> None:
+    cursor = sync_conn.connection.dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
 
 
 async def _seed_if_empty(conn: AsyncConnection, seed_file: Path | None) -> bool:

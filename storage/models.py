@@ -1,8 +1,10 @@
 """Every GridDesk table, in one module (Alembic autogenerate and the tests read `SQLModel.metadata` from here).
 
 Conventions: timestamps are aware UTC in Python and naive UTC in the database (`UtcDateTime`), the same on
-SQLite and PostgreSQL, whatever the SQLModel version; Telegram ids are
-BIGINT; JSON columns hold lists/dicts; street/community/grid ids are the stable text ids of the seed file.
+SQLite and PostgreSQL, whatever the SQLModel version; a person is known by (channel, external id) —
+`channel` names where they talk to us ("telegram", "console", see `bot.channels`), the id is that channel's
+own (BIGINT); chat ids are per channel too; JSON columns hold lists/dicts; street/community/grid ids are
+the stable text ids of the seed file.
 """
 
 from __future__ import annotations
@@ -99,17 +101,29 @@ class GridArea(SQLModel, table=True):
     building_aliases: dict[str, list[str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+#: The channel of rows written before channels existed, and of every Telegram person.
+DEFAULT_CHANNEL = "telegram"
+
+
+def channel_column() -> Any:
+    """`channel` (String(16), NOT NULL, default 'telegram'): which channel an id belongs to."""
+    return Field(default=DEFAULT_CHANNEL, max_length=16, sa_column_kwargs={"server_default": DEFAULT_CHANNEL})
+
+
 class Worker(SQLModel, table=True):
-    """A grid worker (网格员), community dispatcher or street supervisor; bound to Telegram by a one-time invite."""
+    """A grid worker (网格员), community dispatcher or street supervisor; bound to a chat by a one-time invite."""
 
     __tablename__ = "worker"
+    #: Not unique: one account may hold several roles (a grid worker who also dispatches).
+    __table_args__ = (Index("ix_worker_channel_external_id", "channel", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=60)
     role: str = Field(default="grid", max_length=12)  # grid | community | street
     grid_id: str | None = Field(default=None, foreign_key="grid.id", index=True, max_length=40)
     community_id: str | None = Field(default=None, foreign_key="community.id", index=True, max_length=40)
     street_id: str | None = Field(default=None, foreign_key="street.id", max_length=40)
-    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    channel: str = channel_column()
+    external_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     invite_code: str | None = Field(default=None, unique=True, max_length=20)
     invite_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     bound_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -123,8 +137,10 @@ class Resident(SQLModel, table=True):
     """Someone who talks to the bot; `script` is how we answer them, the phone only with consent."""
 
     __tablename__ = "resident"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_resident_channel_external_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    channel: str = channel_column()
+    external_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     name: str = Field(default="", max_length=100)
     script: str = Field(default="simplified", max_length=12)
@@ -257,6 +273,8 @@ class DialogState(SQLModel, table=True):
     """Per-chat state of the dialog engine, so a restart mid-conversation loses nothing."""
 
     __tablename__ = "dialog_state"
+    channel: str = Field(default=DEFAULT_CHANNEL, primary_key=True, max_length=16,
+                         sa_column_kwargs={"server_default": DEFAULT_CHANNEL})
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
@@ -266,9 +284,10 @@ class OutboxMessage(SQLModel, table=True):
     """A message to deliver, written in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_chat", "channel", "chat_id"))
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    channel: str = channel_column()
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # a serialised bot.dialog.events.Reply
     dedupe_key: str | None = Field(default=None, unique=True, max_length=120)
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)

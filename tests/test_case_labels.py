@@ -24,9 +24,9 @@ async def test_confirmed_categories_become_labelled_examples(case_service: CaseS
     s = case_service
     invite = await s.create_invite("王网格", grid_id="liyuan-01")
     await s.bind_worker(invite.code, 1701)
-    picked = await s.file_case(ReportDraft(resident_telegram_id=701, intent="sanitation", text="楼道口那堆东西一直没人管",
+    picked = await s.file_case(ReportDraft(resident_external_id=701, intent="sanitation", text="楼道口那堆东西一直没人管",
                                            deadline_hours=48, address="梨园小区3栋", confirmed_by="resident_pick"), now=T0)
-    guessed = await s.file_case(ReportDraft(resident_telegram_id=702, intent="noise", text="楼上装修太吵",
+    guessed = await s.file_case(ReportDraft(resident_external_id=702, intent="noise", text="楼上装修太吵",
                                             deadline_hours=48, address="梨园小区3栋"), now=T0)
     assert await s.confirmed_examples() == [("楼道口那堆东西一直没人管", "sanitation", "resident_pick", picked.number)]
     await s.resolve(guessed.id, 1701, "已劝导", now=T0 + timedelta(hours=1))
@@ -65,7 +65,7 @@ def test_fit_and_suggest_read_the_desks_cases(tmp_path: Path) -> None:
         service = await open_service(load_settings(database_url=f"sqlite:///{db}", _env_file=None))
         try:
             for i in range(6):
-                await service.file_case(ReportDraft(resident_telegram_id=800 + i, intent="parking",
+                await service.file_case(ReportDraft(resident_external_id=800 + i, intent="parking",
                                                     text=f"车位被人用地锁占了第{i}次", deadline_hours=48,
                                                     address="梨园小区3栋", confirmed_by="resident_pick"), now=T0)
         finally:

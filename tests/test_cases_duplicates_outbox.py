@@ -19,7 +19,7 @@ T0 = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
 
 
 def report(resident: int, text: str, address: str = "梨园小区2栋", intent: str = "sanitation") -> ReportDraft:
-    return ReportDraft(resident_telegram_id=resident, intent=intent, text=text, deadline_hours=24.0, address=address)
+    return ReportDraft(resident_external_id=resident, intent=intent, text=text, deadline_hours=24.0, address=address)
 
 
 async def test_duplicate_found_joined_and_supporters_told(case_service: CaseService) -> None:
@@ -46,7 +46,7 @@ async def test_duplicate_found_joined_and_supporters_told(case_service: CaseServ
     joined = await s.support(first.id, SUPPORTER, text="我也要反映垃圾的事", now=later)
     await s.support(first.id, SUPPORTER_2, now=later)
     joined = await s.get_case(first.id)
-    assert joined.supporter_count == 2 and set(joined.supporter_telegram_ids) == {SUPPORTER, SUPPORTER_2}
+    assert joined.supporter_count == 2 and set(joined.supporter_external_ids) == {SUPPORTER, SUPPORTER_2}
     with pytest.raises(CaseError, match="已附议过"):
         await s.support(first.id, SUPPORTER)
     with pytest.raises(CaseError, match="本人"):

@@ -21,13 +21,13 @@ WORKER, WORKER_2, DISPATCHER, STREET = 1001, 1002, 2001, 3001
 T0 = datetime(2026, 3, 9, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 
 
-async def bind(service: CaseService, telegram_id: int, name: str, **where: str) -> int:
+async def bind(service: CaseService, external_id: int, name: str, **where: str) -> int:
     invite = await service.create_invite(name, **where)
-    return (await service.bind_worker(invite.code, telegram_id)).id
+    return (await service.bind_worker(invite.code, external_id)).id
 
 
 def draft(text: str = "3栋楼上天天半夜装修，电钻声吵得睡不着", address: str | None = "梨园小区3栋", **kw) -> ReportDraft:
-    values = {"resident_telegram_id": RESIDENT, "intent": "noise", "text": text, "deadline_hours": 48.0, "address": address}
+    values = {"resident_external_id": RESIDENT, "intent": "noise", "text": text, "deadline_hours": 48.0, "address": address}
     values.update(kw)
     return ReportDraft(**values)
 
@@ -123,7 +123,7 @@ async def test_unsatisfied_rating_reopens_to_the_same_worker(case_service: CaseS
     await s.accept(case.id, WORKER, now=T0)
     await s.resolve(case.id, WORKER, "已处理", now=T0 + timedelta(hours=1))
     reopened = await s.rate(case.id, RESIDENT, "unsatisfied", comment="还是很吵", now=T0 + timedelta(hours=2))
-    assert (reopened.state, reopened.assignee_telegram_id, reopened.reopen_count) == ("assigned", WORKER, 1)
+    assert (reopened.state, reopened.assignee_external_id, reopened.reopen_count) == ("assigned", WORKER, 1)
     assert reopened.deadline_at == T0 + timedelta(hours=50)  # a fresh time limit for the redo
     push = (await outbox_rows(s, case.id))[-1]
     assert push.chat_id == WORKER and "重办" in push.payload["text"] and "还是很吵" in push.payload["text"]
@@ -146,9 +146,9 @@ async def test_return_goes_to_community_dispatcher_who_reassigns(case_service: C
     assert f"asg:{case.id}:{other}" in datas(to_dispatcher[-1])  # one 派给 button per grid worker
     assert any(r.chat_id == RESIDENT for r in rows[-3:])  # the resident is told
     with pytest.raises(CaseError, match="派单员"):
-        await s.assign(case.id, other, by_telegram_id=WORKER)  # a grid worker cannot dispatch
-    again = await s.assign(case.id, other, by_telegram_id=DISPATCHER)
-    assert (again.state, again.level, again.grid_id, again.assignee_telegram_id) == ("assigned", "grid", "liyuan-02", WORKER_2)
+        await s.assign(case.id, other, by_external_id=WORKER)  # a grid worker cannot dispatch
+    again = await s.assign(case.id, other, by_external_id=DISPATCHER)
+    assert (again.state, again.level, again.grid_id, again.assignee_external_id) == ("assigned", "grid", "liyuan-02", WORKER_2)
     assert "5栋实际归第二网格管" in (await outbox_rows(s, case.id))[-2].payload["text"]  # the new push says why
     assert (await s.accept(case.id, WORKER_2)).state == "accepted"
 
@@ -160,8 +160,8 @@ async def test_no_worker_bound_goes_to_dispatcher_then_admins(case_service: Case
     rows = await outbox_rows(s, case.id)
     assert [r.chat_id for r in rows] == [9001]  # the admin from ADMIN_IDS: never dropped
     await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
-    case2 = await s.file_case(draft(resident_telegram_id=OTHER_RESIDENT, address="梨园小区10栋"))
-    assert (case2.state, case2.level, case2.assignee_telegram_id) == ("assigned", "community", DISPATCHER)
+    case2 = await s.file_case(draft(resident_external_id=OTHER_RESIDENT, address="梨园小区10栋"))
+    assert (case2.state, case2.level, case2.assignee_external_id) == ("assigned", "community", DISPATCHER)
     tasks = await s.tasks_of_worker(DISPATCHER)
     assert {t.id for t in tasks} == {case.id, case2.id}  # its own + the community queue
 
@@ -171,7 +171,7 @@ async def test_unclear_address_goes_to_dispatcher_not_dropped(case_service: Case
     await bind(s, WORKER, "王网格", grid_id="liyuan-01")
     await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
     ambiguous = await s.file_case(draft(address="梨园"))
-    assert (ambiguous.grid_id, ambiguous.level, ambiguous.assignee_telegram_id) == (None, "community", DISPATCHER)
+    assert (ambiguous.grid_id, ambiguous.level, ambiguous.assignee_external_id) == (None, "community", DISPATCHER)
     unknown = await s.file_case(draft(address="火星基地"))
     assert (unknown.level, unknown.state) == ("street", "filed")
     assert [r.chat_id for r in await outbox_rows(s, unknown.id)] == [9001]
@@ -188,14 +188,14 @@ async def test_escalation_one_level_at_a_time(case_service: CaseService) -> None
     late = T0 + timedelta(hours=49)
     assert await s.overdue(late) == [case.id]
     up = await s.escalate(case.id, late)
-    assert (up.level, up.state, up.assignee_telegram_id) == ("community", "assigned", DISPATCHER)
+    assert (up.level, up.state, up.assignee_external_id) == ("community", "assigned", DISPATCHER)
     assert up.deadline_at == late + timedelta(hours=48)
     chats = {r.chat_id for r in await outbox_rows(s, case.id)}
     assert {WORKER, DISPATCHER, RESIDENT} <= chats  # old assignee, new one, resident
     assert await s.escalate(case.id, late) is None  # not late any more at the new level
     later = late + timedelta(hours=49)
     top = await s.escalate(case.id, later)
-    assert (top.level, top.assignee_telegram_id) == ("street", STREET)
+    assert (top.level, top.assignee_external_id) == ("street", STREET)
     assert await s.overdue(later + timedelta(hours=100)) == []  # street is the top
     assert await s.escalate(case.id, later + timedelta(hours=100)) is None
     levels = [(e.from_level, e.to_level) for e in await s.events(case.id) if e.action == "escalate"]
@@ -246,7 +246,7 @@ async def test_concurrent_filing_never_shares_a_number(case_service: CaseService
     second = await open_service(load_settings(database_url=database_url, _env_file=None))  # another instance
     try:
         services = [case_service, second]
-        cases = await asyncio.gather(*(services[i % 2].file_case(draft(resident_telegram_id=700 + i), now=T0)
+        cases = await asyncio.gather(*(services[i % 2].file_case(draft(resident_external_id=700 + i), now=T0)
                                        for i in range(30)))
     finally:
         await second.close()
@@ -279,7 +279,7 @@ async def test_invites_are_one_time(case_service: CaseService) -> None:
     invite = await s.create_invite("王网格", grid_id="liyuan-01")
     assert re.fullmatch(r"[A-Z2-9]{10}", invite.code)
     worker = await s.bind_worker(f"bind_{invite.code.lower()}", WORKER)  # deep-link form, any case
-    assert (worker.grid_id, worker.telegram_id) == ("liyuan-01", WORKER)
+    assert (worker.grid_id, worker.external_id) == ("liyuan-01", WORKER)
     with pytest.raises(CaseError, match="已被使用"):
         await s.bind_worker(invite.code, WORKER_2)
     for junk in ("", "x" * 500, "💥💥", "'; DROP TABLE worker; --", "NOPE123456"):
@@ -298,10 +298,10 @@ async def test_least_loaded_worker_gets_the_case(case_service: CaseService) -> N
     await bind(s, WORKER_2, "周网格", grid_id="liyuan-01")
     first = await s.file_case(draft(text="1栋门口垃圾堆积", intent="sanitation", address="梨园小区1栋"))
     second = await s.file_case(draft(text="2栋电动车楼道充电", intent="fire_hazard", address="梨园小区2栋"))
-    assert {first.assignee_telegram_id, second.assignee_telegram_id} == {WORKER, WORKER_2}
-    await s.resolve(first.id, first.assignee_telegram_id, "已清运")  # that worker is free again
+    assert {first.assignee_external_id, second.assignee_external_id} == {WORKER, WORKER_2}
+    await s.resolve(first.id, first.assignee_external_id, "已清运")  # that worker is free again
     third = await s.file_case(draft(text="4栋楼下乱停车", intent="parking", address="梨园小区4栋"))
-    assert third.assignee_telegram_id == first.assignee_telegram_id
+    assert third.assignee_external_id == first.assignee_external_id
 
 
 async def test_traditional_resident_gets_traditional_notices(case_service: CaseService) -> None:
@@ -355,7 +355,7 @@ async def test_dispatcher_push_offers_accept_and_reassign(case_service: CaseServ
     await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
     grid_worker = await bind(s, WORKER_2, "李网格", grid_id="liyuan-02")
     case = await s.file_case(draft(address="梨园小区5栋"))  # liyuan-01 has nobody bound
-    assert (case.level, case.assignee_telegram_id) == ("community", DISPATCHER)
+    assert (case.level, case.assignee_external_id) == ("community", DISPATCHER)
     push = (await outbox_rows(s, case.id))[-1]
     assert push.chat_id == DISPATCHER
     assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}", f"asg:{case.id}:{grid_worker}"]
@@ -370,7 +370,7 @@ async def test_two_instances_escalate_and_remind_each_case_once(case_service: Ca
     s = case_service
     await bind(s, WORKER, "王网格", grid_id="liyuan-01")
     await bind(s, DISPATCHER, "梨园社区派单员", community_id="liyuan")
-    ids = [(await s.file_case(draft(resident_telegram_id=800 + i), now=T0)).id for i in range(6)]
+    ids = [(await s.file_case(draft(resident_external_id=800 + i), now=T0)).id for i in range(6)]
     second = await open_service(load_settings(database_url=database_url, _env_file=None))
     try:
         remind_at = T0 + timedelta(hours=40)

@@ -43,14 +43,14 @@ def test_questions_about_the_lifecycle_have_one_answer() -> None:
 async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseService) -> None:
     s = case_service
 
-    async def bind(telegram_id: int, name: str, **where: str) -> int:
+    async def bind(external_id: int, name: str, **where: str) -> int:
         invite = await s.create_invite(name, **where)
-        return (await s.bind_worker(invite.code, telegram_id)).id
+        return (await s.bind_worker(invite.code, external_id)).id
 
     await bind(WORKER, "王网格", grid_id="liyuan-01")
     second = await bind(WORKER_2, "李网格", grid_id="liyuan-01")
     await bind(DISPATCHER, "赵主任", community_id="liyuan")
-    report = ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="3栋楼上天天半夜装修，电钻声吵得睡不着",
+    report = ReportDraft(resident_external_id=RESIDENT, intent="noise", text="3栋楼上天天半夜装修，电钻声吵得睡不着",
                          deadline_hours=48.0, address="梨园小区3栋")
     case = await s.file_case(report, now=T0)
     await s.find_duplicates("noise", "三栋楼上半夜装修电钻声太吵", case.grid_id, now=T0, offer_to=NEIGHBOUR)
@@ -60,11 +60,11 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     await s.resolve(case.id, WORKER, "已劝导", now=T0 + timedelta(hours=42))
     await s.rate(case.id, RESIDENT, "unsatisfied", now=T0 + timedelta(hours=43))
     await s.return_case(case.id, WORKER, "不属于本网格", now=T0 + timedelta(hours=44))
-    await s.assign(case.id, second, by_telegram_id=DISPATCHER, now=T0 + timedelta(hours=45))
+    await s.assign(case.id, second, by_external_id=DISPATCHER, now=T0 + timedelta(hours=45))
     await s.escalate(case.id, now=T0 + timedelta(hours=100))
     await s.cancel(case.id, RESIDENT, reason="已自行解决", now=T0 + timedelta(hours=101))
 
-    urgent = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="fire_hazard", text="楼道里有很浓的煤气味",
+    urgent = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="fire_hazard", text="楼道里有很浓的煤气味",
                                            deadline_hours=48.0, address="梨园小区3栋", urgent=True), now=T0)
     assert await s.chase(urgent.id, now=T0 + timedelta(hours=1))  # nobody pressed 接单 in time
 

@@ -22,7 +22,7 @@ async def test_stats_per_grid_category_worker(case_service: CaseService) -> None
     await s.bind_worker(invite.code, 1201)
 
     def d(text: str, intent: str, hours: float = 24) -> ReportDraft:
-        return ReportDraft(resident_telegram_id=1301, intent=intent, text=text, deadline_hours=hours, address="梨园小区1栋")
+        return ReportDraft(resident_external_id=1301, intent=intent, text=text, deadline_hours=hours, address="梨园小区1栋")
 
     on_time = await s.file_case(d("楼上装修吵", "noise"), now=T0)
     late = await s.file_case(d("半夜KTV吵", "noise"), now=T0)
@@ -92,7 +92,7 @@ async def test_stats_for_a_period_and_beyond_postgresqls_parameter_limit(case_se
     s = case_service
 
     def d(text: str) -> ReportDraft:
-        return ReportDraft(resident_telegram_id=1401, intent="noise", text=text, deadline_hours=24, address="梨园小区1栋")
+        return ReportDraft(resident_external_id=1401, intent="noise", text=text, deadline_hours=24, address="梨园小区1栋")
 
     await s.file_case(d("楼上装修吵"), now=T0)
     await s.file_case(d("半夜KTV吵"), now=T0 + timedelta(days=40))
@@ -101,7 +101,7 @@ async def test_stats_for_a_period_and_beyond_postgresqls_parameter_limit(case_se
     assert (await s.stats(now=T0 + timedelta(days=50))).total.cases == 2
 
     async with s.db.transaction() as session:
-        resident = (await session.execute(Resident.__table__.select().where(Resident.telegram_id == 1401))).first()
+        resident = (await session.execute(Resident.__table__.select().where(Resident.external_id == 1401))).first()
         rows = [{"number": f"20250101-{i:05d}", "intent": "parking", "text": "车堵门口", "photos": [],
                  "resident_id": resident.id, "level": "grid", "state": "resolved", "urgent": False,
                  "deadline_hours": 24.0, "deadline_at": T0 + timedelta(days=1), "supporter_count": 0, "reopen_count": 0,
@@ -134,7 +134,7 @@ async def test_cli_exports_the_cases_of_a_period_as_csv(tmp_path: Path) -> None:
     service = await open_service(load_settings(database_url=f"sqlite:///{db}", _env_file=None))
     try:
         for day, text in ((0, "楼上装修吵, \"电钻\"\n一直响"), (40, "门口垃圾没人收")):
-            await service.file_case(ReportDraft(resident_telegram_id=1501, intent="noise", text=text, deadline_hours=24,
+            await service.file_case(ReportDraft(resident_external_id=1501, intent="noise", text=text, deadline_hours=24,
                                                 address="梨园小区1栋"), now=T0 + timedelta(days=day))
     finally:
         await service.close()

@@ -72,13 +72,15 @@ async def test_the_console_runs_deadlines_too_and_escalates_an_overdue_case(tmp_
     from bot.cases.views import ReportDraft
     from bot.console import RESIDENT_BASE_ID, run_console
 
+    # The resident is the console's own persona (channel "console"): its notice prints inline.
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'gd.db'}", _env_file=None)
     filed_at = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
     service = await open_service(settings)
     invite = await service.create_invite("王网格", grid_id="liyuan-01")
     await service.bind_worker(invite.code, 7_000_001)
-    case = await service.file_case(ReportDraft(resident_telegram_id=RESIDENT_BASE_ID, intent="noise",
-                                               text="楼上半夜装修电钻声吵得睡不着", deadline_hours=24, address="梨园小区3栋"),
+    case = await service.file_case(ReportDraft(resident_external_id=RESIDENT_BASE_ID, intent="noise",
+                                               text="楼上半夜装修电钻声吵得睡不着", deadline_hours=24, address="梨园小区3栋",
+                                               channel="console"),
                                    now=filed_at)
     await service.close()
 

@@ -98,7 +98,7 @@ async def test_chats_do_not_wait_for_each_other(app):
 
 
 async def test_a_failing_update_is_logged_once_with_its_id_and_the_person_gets_an_apology(app, monkeypatch):
-    async def broken(telegram_id):
+    async def broken(external_id, **_):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(app.engine.services.cases, "seen", broken)

@@ -130,7 +130,7 @@ async def test_a_dispatcher_cannot_assign_to_another_communitys_worker(app) -> N
     after = await app.cases.get_case(case.id)
     assert (after.community_id, after.state, after.assignee_id) == ("liyuan", "returned", None)
     with pytest.raises(Exception, match="只能派给已绑定的在岗网格员"):  # nor to a dispatcher or an unknown id
-        await app.cases.assign(case.id, (await app.cases.workers_of(zhao.user_id))[0].id, by_telegram_id=zhao.user_id)
+        await app.cases.assign(case.id, (await app.cases.workers_of(zhao.user_id))[0].id, by_external_id=zhao.user_id)
     assigned = await driver.press_data(zhao, callbacks.make(callbacks.ASSIGN, case.id, await zhang_id(app, zhang)))
     assert "张三" in texts_of(assigned)
     assert (await app.cases.get_case(case.id)).state == "assigned"

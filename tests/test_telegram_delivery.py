@@ -77,7 +77,7 @@ async def test_deadlines_remind_then_escalate_once_with_two_instances(tg: BotApi
     await service.bind_worker(invite.code, 9301)
     tg.user(9301)
     tg.user(5301)
-    case = await service.file_case(ReportDraft(resident_telegram_id=5301, intent="sanitation", text="梨园小区1栋垃圾没人清运",
+    case = await service.file_case(ReportDraft(resident_external_id=5301, intent="sanitation", text="梨园小区1栋垃圾没人清运",
                                                deadline_hours=4 / 3600, address="梨园小区1栋", chat_id=5301))
     second = await open_service(load_settings(database_url=database_url, _env_file=None))  # another bot instance
     adapter = AiogramAdapter(tg.token, tg.url, lambda item: asyncio.sleep(0))

@@ -14,7 +14,7 @@ RESIDENT, WORKER, DISPATCHER, ONCALL = 801, 1801, 2801, 3801
 
 
 def urgent(text: str = "楼道里有股很浓的煤气味", address: str = "梨园小区3栋") -> ReportDraft:
-    return ReportDraft(resident_telegram_id=RESIDENT, intent="fire_hazard", text=text, deadline_hours=48.0,
+    return ReportDraft(resident_external_id=RESIDENT, intent="fire_hazard", text=text, deadline_hours=48.0,
                        address=address, urgent=True)
 
 
@@ -40,7 +40,7 @@ async def test_an_urgent_case_is_handled_on_its_own_clock(database_url: str) -> 
         case = await s.file_case(urgent(), now=T0)
         assert case.deadline_at == T0 + timedelta(hours=4)  # not the category's 48 hours
         assert case.told == "网格员 王网格"
-        routine = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="楼上装修吵",
+        routine = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="noise", text="楼上装修吵",
                                                 deadline_hours=48.0, address="梨园小区3栋"), now=T0)
         assert routine.deadline_at == T0 + timedelta(hours=48)
     finally:

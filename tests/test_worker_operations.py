@@ -30,7 +30,7 @@ async def setup_desk(s: CaseService) -> dict[str, int]:
 
 
 def report(text: str) -> ReportDraft:
-    return ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text=text, deadline_hours=48, address="梨园小区3栋")
+    return ReportDraft(resident_external_id=RESIDENT, intent="noise", text=text, deadline_hours=48, address="梨园小区3栋")
 
 
 async def test_deactivating_a_worker_hands_his_open_cases_back(case_service: CaseService) -> None:

@@ -177,7 +177,7 @@ def _with_service(settings: Settings, work: Any) -> Any:
 def _worker_list(args: argparse.Namespace, settings: Settings) -> int:
     workers = _with_service(settings, lambda service: service.list_workers(include_inactive=args.all))
     for w in workers:
-        state = ("停用" if not w.active else "未绑定" if w.telegram_id is None else "无法接收消息" if w.unreachable
+        state = ("停用" if not w.active else "未绑定" if w.external_id is None else "无法接收消息" if w.unreachable
                  else "在岗")
         if args.json:
             print(json.dumps({"id": w.id, "name": w.name, "role": w.role, "grid": w.grid_id, "community": w.community_id,

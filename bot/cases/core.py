@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.outbox import Outbox, enqueue
 from bot.cases.routing import Router
@@ -33,7 +34,7 @@ MAX_TEXT = 4000
 #: A place in a message's own words counts as given only when routing is this sure of the grid.
 PLACE_CONFIDENCE = 0.9
 #: Who may be given work: active, bound to a chat, and that chat not refusing the bot.
-REACHABLE = (Worker.active, Worker.telegram_id.is_not(None), Worker.unreachable_at.is_(None))
+REACHABLE = (Worker.active, Worker.external_id.is_not(None), Worker.unreachable_at.is_(None))
 #: Why a worker's open cases went back to the queue when his chat refused the bot.
 UNREACHABLE_NOTE = "{name} 无法接收消息（可能已屏蔽机器人），案件退回重新派单"
 
@@ -112,17 +113,18 @@ class CaseCore:
         span = timedelta(hours=case.deadline_hours)
         return at >= case.deadline_at - span + span * self.reminder_fraction
 
-    async def _resident(self, s: AsyncSession, telegram_id: int, *, chat_id: int | None = None, name: str = "",
-                        script: str | None = None) -> Resident:
+    async def _resident(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
+                        script: str | None = None, channel: str = channels.TELEGRAM) -> Resident:
         name = clean_text(name)
-        found = select(Resident).where(Resident.telegram_id == telegram_id)
+        channels.channel(channel)  # an undeclared channel is a bug, not a new namespace
+        found = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
         r = (await s.execute(found)).scalar_one_or_none()
         if r is None:
             # Two first messages of one person may race; the insert is a no-op for the loser.
             await insert_if_absent(s, Resident.__table__, {
-                "telegram_id": telegram_id, "chat_id": chat_id or telegram_id, "name": name[:100],
+                "channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name[:100],
                 "script": script if script in ("simplified", "traditional") else "simplified", "created_at": utcnow(),
-            }, ["telegram_id"])
+            }, ["channel", "external_id"])
             return (await s.execute(found)).scalar_one()
         changed = False
         if name and name[:100] != r.name:
@@ -137,9 +139,11 @@ class CaseCore:
             s.add(r)
         return r
 
-    async def _involved_cases(self, s: AsyncSession, telegram_id: int, case_ids: list[int]) -> set[int]:
+    async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
+                              channel: str = channels.TELEGRAM) -> set[int]:
         """Which of `case_ids` this resident filed or supports."""
-        resident = (await s.execute(select(Resident.id).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
+        resident = (await s.execute(select(Resident.id).where(Resident.channel == channel,
+                                                              Resident.external_id == external_id))).scalar_one_or_none()
         if resident is None:
             return set()
         filed = select(Case.id).where(Case.id.in_(case_ids), Case.resident_id == resident)
@@ -156,9 +160,10 @@ class CaseCore:
     async def _assignee(self, s: AsyncSession, case: Case) -> Worker | None:
         return await s.get(Worker, case.assignee_id) if case.assignee_id else None
 
-    async def _require_assignee(self, s: AsyncSession, case: Case, telegram_id: int) -> Worker:
+    async def _require_assignee(self, s: AsyncSession, case: Case, external_id: int, *,
+                                channel: str = channels.TELEGRAM) -> Worker:
         worker = await self._assignee(s, case)
-        if worker is None or worker.telegram_id != telegram_id:
+        if worker is None or worker.external_id != external_id or worker.channel != channel:
             raise NotYours(f"案件 {case.number} 不是派给您的，不能操作。")
         return worker
 
@@ -168,16 +173,17 @@ class CaseCore:
         ids += [r[0] for r in await s.execute(select(CaseSupporter.resident_id).where(CaseSupporter.case_id == case.id))]
         rows = (await s.execute(select(Resident).where(Resident.id.in_(ids)))).scalars().all()
         for r in rows:
-            chat = r.chat_id or r.telegram_id
-            enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
+            chat = r.chat_id or r.external_id
+            enqueue(s, build(chat, r.script, r.id), dedupe_key(f"ev{ev.id}:r{chat}", r.channel), case.id, channel=r.channel,
+                    held=r.blocked_at is not None)
 
     async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
         rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
                                 .where(CaseSupporter.case_id == case.id))).scalars().all()
         for r in rows:
-            chat = r.chat_id or r.telegram_id
-            enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id,
-                    held=r.blocked_at is not None)
+            chat = r.chat_id or r.external_id
+            enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script),
+                    dedupe_key(f"ev{ev.id}:r{chat}", r.channel), case.id, channel=r.channel, held=r.blocked_at is not None)
 
     async def _move(self, s: AsyncSession, case: Case, action: str, actor: tuple[str, int | None], at: datetime, *,
                     to_state: str | None = None, to_level: str | None = None, note: str | None = None) -> CaseEvent:
@@ -207,20 +213,24 @@ class CaseCore:
     async def _view(self, s: AsyncSession, case: Case) -> CaseView:
         assignee = await self._assignee(s, case)
         resident = await s.get(Resident, case.resident_id)
-        supporters = (await s.execute(select(Resident.telegram_id).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
-                                      .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).scalars().all()
+        supporters = (await s.execute(select(Resident.channel, Resident.external_id)
+                                      .join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
+                                      .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).all()
         return CaseView(
             id=case.id or 0, number=case.number, intent=case.intent, subtype=case.subtype, text=case.text,
             address=case.address, latitude=case.latitude, longitude=case.longitude, photos=tuple(case.photos or ()),
             state=case.state, level=case.level,  # type: ignore[arg-type]
             grid_id=case.grid_id, grid_name=self.router.grid_name(case.grid_id), community_id=case.community_id,
             community_name=self.router.community_name(case.community_id), assignee_id=case.assignee_id,
-            assignee_name=assignee.name if assignee else None, assignee_telegram_id=assignee.telegram_id if assignee else None,
-            resident_telegram_id=resident.telegram_id if resident else 0, urgent=case.urgent,
+            assignee_name=assignee.name if assignee else None, assignee_external_id=assignee.external_id if assignee else None,
+            resident_external_id=resident.external_id if resident else 0, urgent=case.urgent,
+            resident_channel=resident.channel if resident else channels.TELEGRAM,
+            assignee_channel=assignee.channel if assignee else None,
             deadline_at=aware(case.deadline_at), created_at=aware(case.created_at),  # type: ignore[arg-type]
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
-            supporter_telegram_ids=tuple(supporters),
+            supporter_external_ids=tuple(int(i) for _, i in supporters),
+            supporters=tuple((str(c), int(i)) for c, i in supporters),
         )
 
 
@@ -260,15 +270,23 @@ async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> 
                                                     "created_at": at}, ["case_id", "source"])
 
 
-def to_worker(s: AsyncSession, worker: Worker, reply: Any, dedupe_key: str, case_id: int | None) -> None:
-    """A push to a worker; it waits (held) while his chat refuses the bot, and goes out when he writes again."""
-    enqueue(s, reply, dedupe_key, case_id, held=worker.unreachable_at is not None)
+def to_worker(s: AsyncSession, worker: Worker, reply: Any, key: str, case_id: int | None) -> None:
+    """A push to a worker on his channel; it waits (held) while his chat refuses the bot, and goes out when
+    he writes again."""
+    enqueue(s, reply, dedupe_key(key, worker.channel), case_id, channel=worker.channel,
+            held=worker.unreachable_at is not None)
+
+
+def dedupe_key(key: str, channel: str) -> str:
+    """Dedupe keys name a chat id; another channel's same number is another chat (Telegram keys stay as they were)."""
+    return key if channel == channels.TELEGRAM else f"{channel}:{key}"
 
 
 def worker_view(w: Worker, open_cases: int = 0) -> WorkerView:
-    return WorkerView(w.id or 0, w.name, w.role, w.grid_id, w.community_id, w.street_id, w.telegram_id,  # type: ignore[arg-type]
-                      open_cases, w.active, w.unreachable_at is not None)
+    return WorkerView(w.id or 0, w.name, w.role, w.grid_id, w.community_id, w.street_id, w.external_id,  # type: ignore[arg-type]
+                      open_cases, w.active, w.unreachable_at is not None, w.channel)
 
 
 def resident_view(r: Resident) -> ResidentView:
-    return ResidentView(r.id or 0, r.telegram_id, r.chat_id or r.telegram_id, r.name, r.script, r.phone)  # type: ignore[arg-type]
+    return ResidentView(r.id or 0, r.external_id, r.chat_id or r.external_id, r.name, r.script, r.phone,  # type: ignore[arg-type]
+                        r.channel)

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, to_worker, utc
-from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from storage.engine import claim_rows
 from storage.models import LEVELS, OPEN_STATES, Case
@@ -44,10 +43,10 @@ class DeadlineRoom(CaseCore):
             case.reminded_at = at
             ev = await self._move(s, case, "remind", ("system", None), at)
             assignee = await self._assignee(s, case)
-            if assignee is not None and assignee.telegram_id is not None:
-                to_worker(s, assignee, notify.worker_reminder(assignee.telegram_id, case, self._label(case),
+            if assignee is not None and assignee.external_id is not None:
+                to_worker(s, assignee, notify.worker_reminder(assignee.external_id, case, self._label(case),
                                                              self._local(case.deadline_at)),
-                          f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                          f"ev{ev.id}:w{assignee.external_id}", case.id)
             return True
 
     async def overdue(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
@@ -81,12 +80,13 @@ class DeadlineRoom(CaseCore):
             note = f"超过办结时限，升级至{notify.level_word(level)}督办"
             ev = await self._move(s, case, "escalate", ("system", None), at, note=note, to_level=level,
                                   to_state="assigned" if dispatcher is not None else "filed")
-            if previous is not None and previous.telegram_id is not None:
-                to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
-                          f"ev{ev.id}:p{previous.telegram_id}", case.id)
-            if dispatcher is not None and dispatcher.telegram_id is not None:
-                enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note),
-                        f"ev{ev.id}:w{dispatcher.telegram_id}", case.id)
+            if previous is not None and previous.external_id is not None:
+                to_worker(s, previous, notify.worker_escalated_away(previous.external_id, case),
+                          f"ev{ev.id}:p{previous.external_id}", case.id)
+            if dispatcher is not None and dispatcher.external_id is not None:
+                to_worker(s, dispatcher, notify.worker_push(dispatcher.external_id, case, self._label(case),
+                                                            kind="escalate", note=note),
+                          f"ev{ev.id}:w{dispatcher.external_id}", case.id)
             else:
                 await self._push_to_dispatcher(s, case, ev, at, why=note)
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "escalate",
@@ -117,10 +117,10 @@ class DeadlineRoom(CaseCore):
             case.ack_due_at = at + self.urgent_ack
             ev = await self._move(s, case, "chase", ("system", None), at, note=note)
             assignee = await self._assignee(s, case)
-            if assignee is not None and assignee.telegram_id is not None:
-                to_worker(s, assignee, notify.worker_push(assignee.telegram_id, case, self._label(case), kind="chase",
+            if assignee is not None and assignee.external_id is not None:
+                to_worker(s, assignee, notify.worker_push(assignee.external_id, case, self._label(case), kind="chase",
                                                           note=note, deadline=self._local(case.deadline_at)),
-                          f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                          f"ev{ev.id}:w{assignee.external_id}", case.id)
             await self._push_to_dispatcher(s, case, ev, at, why=note, with_oncall=True)
             return True
 

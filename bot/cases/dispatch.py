@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import channels
 from bot.cases import lifecycle, notify
-from bot.cases.core import REACHABLE, CaseCore, clean_text, least_loaded, utc
+from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_loaded, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotNow, NotYours
@@ -21,31 +22,33 @@ log = logging.getLogger(__name__)
 class DispatchRoom(CaseCore):
     """派单 and 退单: who gets a case — the grid's least-loaded reachable worker, a dispatcher, or the queue"""
 
-    async def assign(self, case_id: int, worker_id: int, *, by_telegram_id: int | None = None,
-                     now: datetime | None = None) -> CaseView:
-        """派单 by a dispatcher/admin: a filed or returned case (or an escalated one) goes to `worker_id`."""
+    async def assign(self, case_id: int, worker_id: int, *, by_external_id: int | None = None,
+                     now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
+        """派单 by a dispatcher/admin (`by_external_id` on `channel`; None = the system): a filed or returned case
+        (or an escalated one) goes to `worker_id`."""
+        admin = channels.is_admin(channel, by_external_id, self.admin_ids)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
             lifecycle.require("assign", case.number, case.state)
-            if by_telegram_id is not None and by_telegram_id not in self.admin_ids:
-                dispatcher = await self._require_dispatcher(s, case, by_telegram_id)
+            if by_external_id is not None and not admin:
+                dispatcher = await self._require_dispatcher(s, case, by_external_id, channel=channel)
             else:
                 dispatcher = None
             worker = await s.get(Worker, worker_id)
-            if worker is None or not worker.active or worker.role != "grid" or worker.telegram_id is None:
+            if worker is None or not worker.active or worker.role != "grid" or worker.external_id is None:
                 raise NotYours("只能派给已绑定的在岗网格员。")
             if dispatcher is not None and ((dispatcher.role == "community" and worker.community_id != dispatcher.community_id)
                                            or (dispatcher.role == "street" and worker.street_id != dispatcher.street_id)):
                 raise NotYours(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
             if worker.unreachable_at is not None:
                 raise NotNow(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
-            kind = "system" if by_telegram_id is None else "admin" if by_telegram_id in self.admin_ids else "worker"
-            await self._assign_to(s, case, worker, at, actor=(kind, by_telegram_id))
+            kind = "system" if by_external_id is None else "admin" if admin else "worker"
+            await self._assign_to(s, case, worker, at, actor=(kind, by_external_id))
             return await self._view(s, case)
 
-    async def return_case(self, case_id: int, worker_telegram_id: int, reason: str, *,
-                          now: datetime | None = None) -> CaseView:
+    async def return_case(self, case_id: int, worker_external_id: int, reason: str, *,
+                          now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
         """退单: the assignee sends the case back with a reason; it goes up to the community dispatcher
         (from a community dispatcher: to the street) to be re-assigned."""
         reason = clean_text(reason)
@@ -54,9 +57,9 @@ class DispatchRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            worker = await self._require_assignee(s, case, worker_telegram_id)
+            worker = await self._require_assignee(s, case, worker_external_id, channel=channel)
             lifecycle.require("return", case.number, case.state)
-            await self._hand_back(s, case, worker, at, actor=("worker", worker_telegram_id), reason=reason)
+            await self._hand_back(s, case, worker, at, actor=("worker", worker_external_id), reason=reason)
             return await self._view(s, case)
 
     async def _hand_back(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *,
@@ -114,13 +117,13 @@ class DispatchRoom(CaseCore):
         level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
         case.ack_due_at = at + self.urgent_ack if case.urgent else None  # urgent: 接单 within minutes
         ev = await self._move(s, case, "assign", actor, at, to_level=level, note=worker.name)
-        if worker.telegram_id is not None:
+        if worker.external_id is not None:
             # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
             choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
-            enqueue(s, notify.worker_push(worker.telegram_id, case, self._label(case), kind="new",
-                                          note=case.return_reason if from_state == "returned" else None,
-                                          deadline=self._local(case.deadline_at), assign_choices=choices),
-                    f"ev{ev.id}:w{worker.telegram_id}", case.id)
+            to_worker(s, worker, notify.worker_push(worker.external_id, case, self._label(case), kind="new",
+                                                    note=case.return_reason if from_state == "returned" else None,
+                                                    deadline=self._local(case.deadline_at), assign_choices=choices),
+                      f"ev{ev.id}:w{worker.external_id}", case.id)
         if from_state != "filed" or case.supporter_count:
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(
                 chat, case, "assign", script, self._to_script))
@@ -136,19 +139,20 @@ class DispatchRoom(CaseCore):
             same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
             cond = (Worker.role == "street") & same_street
         rows = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
-        targets = [w.telegram_id for w in rows if w.telegram_id is not None]
+        targets = [(w.channel, w.external_id) for w in rows if w.external_id is not None]
         told = "dispatcher" if targets else ""
-        if not targets and self.admin_ids:
-            targets, told = list(self.admin_ids), "admin"
+        if not targets and self.admin_ids:  # ADMIN_IDS and ONCALL_CHAT_ID are Telegram chats
+            targets, told = [(channels.TELEGRAM, a) for a in self.admin_ids], "admin"
         if self.oncall_chat_id is not None and (with_oncall or not targets):
-            targets.append(self.oncall_chat_id)
+            targets.append((channels.TELEGRAM, self.oncall_chat_id))
             told = told or "oncall"
         if not targets:
             log.warning("case %s (%s) reached nobody: no dispatcher, admin or ONCALL_CHAT_ID covers it",
                         case.number, case.grid_id or case.community_id or "no grid")
         choices = await self._grid_worker_choices(s, case.community_id)
-        for chat in dict.fromkeys(targets):
-            enqueue(s, notify.dispatcher_push(chat, case, self._label(case), why, choices), f"ev{ev.id}:d{chat}", case.id)
+        for channel, chat in dict.fromkeys(targets):
+            enqueue(s, notify.dispatcher_push(chat, case, self._label(case), why, choices),
+                    dedupe_key(f"ev{ev.id}:d{chat}", channel), case.id, channel=channel)
         return told
 
     async def _grid_worker_choices(self, s: AsyncSession, community_id: str | None) -> list[tuple[int, str]]:
@@ -159,9 +163,11 @@ class DispatchRoom(CaseCore):
                                                      *REACHABLE).order_by(Worker.id).limit(8))).scalars().all()
         return [(w.id, w.name) for w in rows if w.id is not None]
 
-    async def _require_dispatcher(self, s: AsyncSession, case: Case, telegram_id: int) -> Worker:
+    async def _require_dispatcher(self, s: AsyncSession, case: Case, external_id: int, *,
+                                  channel: str = channels.TELEGRAM) -> Worker:
         """The caller's dispatcher role over this case's community or street; CaseError when there is none."""
-        rows = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
+        rows = (await s.execute(select(Worker).where(Worker.channel == channel, Worker.external_id == external_id,
+                                                     Worker.active))).scalars().all()
         for w in rows:
             if w.role == "community" and w.community_id == case.community_id:
                 return w

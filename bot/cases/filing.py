@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, label_case, to_worker, utc
 from bot.cases.duplicates import similarity
@@ -27,14 +28,14 @@ class FilingRoom(CaseCore):
 
     async def find_duplicates(
         self, intent: str, text: str, grid_id: str | None, *, now: datetime | None = None, limit: int = 3,
-        exclude_resident: int | None = None, offer_to: int | None = None,
+        exclude_resident: int | None = None, offer_to: int | None = None, channel: str = channels.TELEGRAM,
     ) -> list[CaseView]:
         """Open cases of the same intent in the same grid, filed within the duplicate window, with similar words.
 
         Best match first. Offer them to the resident as 附议 (join) choices (`callbacks.support_button`).
-        No grid → no duplicates (we cannot tell it is the same place). `exclude_resident` (a Telegram id)
+        No grid → no duplicates (we cannot tell it is the same place). `exclude_resident` (an external id of `channel`)
         leaves out cases that person filed or already supports — there is nothing for them to join.
-        `offer_to` (a Telegram id) records that the cases found were offered to that person, which is
+        `offer_to` (an external id of `channel`) records that the cases found were offered to that person, which is
         what lets them join one (`support`).
         """
         if not grid_id or not text:
@@ -49,19 +50,20 @@ class FilingRoom(CaseCore):
                 )
             ).scalars().all()
             if exclude_resident is not None and rows:
-                mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None])
+                mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None],
+                                                  channel=channel)
                 rows = [c for c in rows if c.id not in mine]
             scored = [(similarity(self._simplify(text), self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
             if offer_to is not None and best:
-                resident = await self._resident(s, offer_to)
+                resident = await self._resident(s, offer_to, channel=channel)
                 for _, c in best:
                     await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
                                                                        "offered_at": at}, ["case_id", "resident_id"])
             return [await self._view(s, c) for _, c in best]
 
-    async def find_own_duplicate(self, intent: str, text: str, telegram_id: int, *,
-                                 now: datetime | None = None) -> CaseView | None:
+    async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
+                                 now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView | None:
         """The resident's own open case of this intent with similar words, whatever its grid.
 
         A resident who sends the same report again (say, after the confirmation never reached them)
@@ -73,7 +75,8 @@ class FilingRoom(CaseCore):
         async with self.db.session() as s:
             rows = (await s.execute(
                 select(Case).join(Resident, Resident.id == Case.resident_id)
-                .where(Resident.telegram_id == telegram_id, Case.intent == intent, Case.created_at >= since,
+                .where(Resident.channel == channel, Resident.external_id == external_id, Case.intent == intent,
+                       Case.created_at >= since,
                        Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(20)
             )).scalars().all()
             simple = self._simplify(text)
@@ -104,8 +107,8 @@ class FilingRoom(CaseCore):
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
         async with self.db.transaction() as s:
-            resident = await self._resident(s, draft.resident_telegram_id, chat_id=draft.chat_id,
-                                            name=draft.resident_name, script=draft.script)
+            resident = await self._resident(s, draft.resident_external_id, chat_id=draft.chat_id,
+                                            name=draft.resident_name, script=draft.script, channel=draft.channel)
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
             case = Case(
@@ -119,7 +122,7 @@ class FilingRoom(CaseCore):
             )
             s.add(case)
             await s.flush()
-            filed = await self._event(s, case, "file", "resident", draft.resident_telegram_id, None, "filed", None,
+            filed = await self._event(s, case, "file", "resident", draft.resident_external_id, None, "filed", None,
                                       case.level, route.note or None, at)
             if draft.confirmed_by and draft.intent != "other":
                 await label_case(s, case, draft.confirmed_by, at)
@@ -127,12 +130,15 @@ class FilingRoom(CaseCore):
             view = replace(await self._view(s, case), told=told)
             if receipt is None:
                 return view
-            row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace)
+            row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace,
+                          channel=draft.channel)
+            if row is None:  # a channel without push: the filer reads the receipt in the answer, or polls
+                return view
             await s.flush()
             return replace(view, receipt_id=row.id)
 
-    async def support(self, case_id: int, resident_telegram_id: int, *, text: str | None = None,
-                      now: datetime | None = None) -> CaseView:
+    async def support(self, case_id: int, resident_external_id: int, *, text: str | None = None,
+                      now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
         """附议: the resident joins an existing case; counted once, told of every later change.
 
         Only a case offered to this resident (`find_duplicates(offer_to=…)`) can be joined: button data
@@ -142,7 +148,7 @@ class FilingRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            resident = await self._resident(s, resident_telegram_id)
+            resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id == resident.id:
                 raise NotNow(f"案件 {case.number} 是您本人反映的，无需附议。")
             offered = await s.execute(select(SupportOffer.id).where(SupportOffer.case_id == case.id,
@@ -157,9 +163,9 @@ class FilingRoom(CaseCore):
             s.add(CaseSupporter(case_id=case.id, resident_id=resident.id, text=clean_text(text)[:MAX_TEXT] or None,
                                 created_at=at))
             case.supporter_count += 1
-            ev = await self._move(s, case, "support", ("resident", resident_telegram_id), at)
+            ev = await self._move(s, case, "support", ("resident", resident_external_id), at)
             assignee = await self._assignee(s, case)
-            if assignee is not None and assignee.telegram_id is not None:
-                to_worker(s, assignee, notify.supporter_joined(assignee.telegram_id, case),
-                          f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+            if assignee is not None and assignee.external_id is not None:
+                to_worker(s, assignee, notify.supporter_joined(assignee.external_id, case),
+                          f"ev{ev.id}:w{assignee.external_id}", case.id)
             return await self._view(s, case)

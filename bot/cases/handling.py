@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, clean_text, escalated_since_opened, label_case, to_worker, utc
-from bot.cases.outbox import enqueue
 from bot.cases.views import SCORE_NAMES, CaseView
 from bot.errors import NotYours, UsageError
 from storage.models import Rating
@@ -15,21 +15,22 @@ from storage.models import Rating
 class HandlingRoom(CaseCore):
     """接单, 办结, 评价 (and 重办), 撤销: what the assignee and the filer do to a case"""
 
-    async def accept(self, case_id: int, worker_telegram_id: int, *, now: datetime | None = None) -> CaseView:
+    async def accept(self, case_id: int, worker_external_id: int, *, now: datetime | None = None,
+                     channel: str = channels.TELEGRAM) -> CaseView:
         """接单: only the assignee, only from 已派单."""
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            await self._require_assignee(s, case, worker_telegram_id)
+            await self._require_assignee(s, case, worker_external_id, channel=channel)
             lifecycle.require("accept", case.number, case.state)
             case.accepted_at, case.ack_due_at = at, None
-            ev = await self._move(s, case, "accept", ("worker", worker_telegram_id), at)
+            ev = await self._move(s, case, "accept", ("worker", worker_external_id), at)
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "accept",
                                                                                                   script, self._to_script))
             return await self._view(s, case)
 
-    async def resolve(self, case_id: int, worker_telegram_id: int, note: str = "", *, photo: str | None = None,
-                      now: datetime | None = None) -> CaseView:
+    async def resolve(self, case_id: int, worker_external_id: int, note: str = "", *, photo: str | None = None,
+                      now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
         """办结: the assignee closes the work (from 处置中, or straight from 已派单 — accepting implicitly).
 
         The filer gets the result with 满意/基本满意/不满意 buttons; supporters get the notice.
@@ -37,44 +38,44 @@ class HandlingRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            await self._require_assignee(s, case, worker_telegram_id)
+            await self._require_assignee(s, case, worker_external_id, channel=channel)
             lifecycle.require("resolve", case.number, case.state)
             if case.state == "assigned":
                 case.accepted_at, case.ack_due_at = at, None
-                await self._move(s, case, "accept", ("worker", worker_telegram_id), at, note="办结时自动接单")
+                await self._move(s, case, "accept", ("worker", worker_external_id), at, note="办结时自动接单")
             case.resolved_at = at
             case.resolved_on_time = at <= case.deadline_at and not await escalated_since_opened(s, case.id)
             case.resolution_note = clean_text(note)[:1000] or None
             case.resolution_photo = clean_text(photo)[:200] or None
-            ev = await self._move(s, case, "resolve", ("worker", worker_telegram_id), at, note=case.resolution_note)
+            ev = await self._move(s, case, "resolve", ("worker", worker_external_id), at, note=case.resolution_note)
             await label_case(s, case, "resolved", at)  # the category the work was done under
             filer_id = case.resident_id
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_resolved(
                 chat, case, script, self._to_script, ask_rating=rid == filer_id))
             return await self._view(s, case)
 
-    async def rate(self, case_id: int, resident_telegram_id: int, score: str, *, comment: str | None = None,
-                   now: datetime | None = None) -> CaseView:
+    async def rate(self, case_id: int, resident_external_id: int, score: str, *, comment: str | None = None,
+                   now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
         """评价 by the filer: 满意/基本满意 close the case; 不满意 reopens it (重办) to the same worker."""
         if score not in SCORE_NAMES:
             raise UsageError(f"unknown rating {score!r}; use satisfied, basic or unsatisfied")
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            resident = await self._resident(s, resident_telegram_id)
+            resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id != resident.id:
                 raise NotYours(f"只有反映人可以评价案件 {case.number}。")
             lifecycle.require("rate", case.number, case.state)
             s.add(Rating(case_id=case.id, resident_id=resident.id, score=score, comment=clean_text(comment)[:1000] or None,
                          created_at=at))
-            actor = ("resident", resident_telegram_id)
+            actor = ("resident", resident_external_id)
             if score != "unsatisfied":
                 case.closed_at = at
                 ev = await self._move(s, case, "rate", actor, at, to_state="rated", note=SCORE_NAMES[score])
                 assignee = await self._assignee(s, case)
-                if assignee is not None and assignee.telegram_id is not None:
-                    to_worker(s, assignee, notify.worker_rated(assignee.telegram_id, case, score),
-                               f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                if assignee is not None and assignee.external_id is not None:
+                    to_worker(s, assignee, notify.worker_rated(assignee.external_id, case, score),
+                               f"ev{ev.id}:w{assignee.external_id}", case.id)
                 return await self._view(s, case)
             await self._move(s, case, "rate", actor, at, to_state="resolved", note=SCORE_NAMES[score])
             case.reopen_count += 1
@@ -83,11 +84,11 @@ class HandlingRoom(CaseCore):
             case.reminded_at = None
             assignee = await self._assignee(s, case)
             note = "居民不满意，重办" + (f"：{clean_text(comment)[:200]}" if clean_text(comment) else "")
-            if (assignee is not None and assignee.active and assignee.telegram_id is not None
+            if (assignee is not None and assignee.active and assignee.external_id is not None
                     and assignee.unreachable_at is None):
                 ev = await self._move(s, case, "reopen", actor, at, to_state="assigned", note=note)
-                enqueue(s, notify.worker_push(assignee.telegram_id, case, self._label(case), kind="reopen", note=note),
-                        f"ev{ev.id}:w{assignee.telegram_id}", case.id)
+                to_worker(s, assignee, notify.worker_push(assignee.external_id, case, self._label(case), kind="reopen",
+                                                          note=note), f"ev{ev.id}:w{assignee.external_id}", case.id)
             else:
                 case.assignee_id = None
                 ev = await self._move(s, case, "reopen", actor, at, to_state="filed",
@@ -96,21 +97,21 @@ class HandlingRoom(CaseCore):
             await self._notify_supporters(s, case, ev, "reopen")
             return await self._view(s, case)
 
-    async def cancel(self, case_id: int, resident_telegram_id: int, *, reason: str | None = None,
-                     now: datetime | None = None) -> CaseView:
+    async def cancel(self, case_id: int, resident_external_id: int, *, reason: str | None = None,
+                     now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
         """撤销 by the filer while the case is still open; the assignee is told."""
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            resident = await self._resident(s, resident_telegram_id)
+            resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id != resident.id:
                 raise NotYours(f"只有反映人可以撤销案件 {case.number}。")
             lifecycle.require("cancel", case.number, case.state)
             case.closed_at = at
-            ev = await self._move(s, case, "cancel", ("resident", resident_telegram_id), at, note=clean_text(reason) or None)
+            ev = await self._move(s, case, "cancel", ("resident", resident_external_id), at, note=clean_text(reason) or None)
             assignee = await self._assignee(s, case)
-            if assignee is not None and assignee.telegram_id is not None:
-                to_worker(s, assignee, notify.worker_cancelled(assignee.telegram_id, case), f"ev{ev.id}:w{assignee.telegram_id}",
+            if assignee is not None and assignee.external_id is not None:
+                to_worker(s, assignee, notify.worker_cancelled(assignee.external_id, case), f"ev{ev.id}:w{assignee.external_id}",
                            case.id)
             await self._notify_supporters(s, case, ev, "cancel")
             return await self._view(s, case)

@@ -1,6 +1,7 @@
 """The durable outbox: messages written in the same transaction as the change that causes them.
 
-A sender loop (the Telegram part, or the console) claims due rows, delivers them and marks them.
+Every row names its channel (`bot.channels`); a sender loop claims the due rows of the channels it
+delivers (Telegram, the console), delivers them and marks them. A channel that cannot push gets no rows.
 Delivery is at least once: a claimed row gets a lease (`next_attempt_at` moves into the future), so a
 crash between claim and send makes it due again after the lease. Claims use `FOR UPDATE SKIP LOCKED`
 on PostgreSQL, so several bot instances share one outbox without sending a message twice.
@@ -15,10 +16,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import channels
 from bot.dialog.events import Button, Reply
 from storage.engine import Database, claim_rows
 from storage.models import OutboxMessage, utcnow
@@ -45,14 +47,18 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
 
 
 def enqueue(session: AsyncSession, reply: Reply, dedupe_key: str | None = None, case_id: int | None = None,
-            *, now: datetime | None = None, held: bool = False) -> OutboxMessage:
-    """Add a message to the outbox inside the caller's transaction (commits with the change, or not at all).
+            *, channel: str = channels.TELEGRAM, now: datetime | None = None, held: bool = False) -> OutboxMessage | None:
+    """Add a message to `reply.chat_id` of `channel` inside the caller's transaction (commits with the change,
+    or not at all). None, and nothing queued, when the channel cannot push (its clients ask for status).
 
     `held`: the chat refuses the bot right now; the row waits (status `blocked`) until `release` — when
     the person writes again — instead of being dropped, so what they missed still reaches them.
     """
-    row = OutboxMessage(chat_id=reply.chat_id, payload=reply_to_json(reply), dedupe_key=dedupe_key, case_id=case_id,
-                        next_attempt_at=_as_utc(now) if now else utcnow(), status="blocked" if held else "pending")
+    if not channels.pushes(channel):
+        return None
+    row = OutboxMessage(channel=channel, chat_id=reply.chat_id, payload=reply_to_json(reply), dedupe_key=dedupe_key,
+                        case_id=case_id, next_attempt_at=_as_utc(now) if now else utcnow(),
+                        status="blocked" if held else "pending")
     session.add(row)
     session.info[OUTBOX_HINT] = True
     return row
@@ -69,6 +75,12 @@ class OutboxItem:
     dedupe_key: str | None
     case_id: int | None
     created_at: datetime
+    channel: str = channels.TELEGRAM
+
+    @property
+    def chat(self) -> tuple[str, int]:
+        """(channel, chat id): chat ids are only unique within a channel."""
+        return self.channel, self.chat_id
 
 
 class Outbox:
@@ -83,26 +95,27 @@ class Outbox:
         if session.info.pop(OUTBOX_HINT, False):
             self.wakeup.set()
 
-    async def add(self, reply: Reply, *, dedupe_key: str | None = None, case_id: int | None = None) -> bool:
+    async def add(self, reply: Reply, *, dedupe_key: str | None = None, case_id: int | None = None,
+                  channel: str = channels.TELEGRAM) -> bool:
         """Queue one message on its own; False when `dedupe_key` was already queued (nothing added)."""
         try:
             async with self.db.transaction() as s:
-                enqueue(s, reply, dedupe_key, case_id)
+                enqueue(s, reply, dedupe_key, case_id, channel=channel)
         except IntegrityError:
             return False
         return True
 
     async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60,
-                        exclude_chats: Collection[int] = ()) -> list[OutboxItem]:
+                        exclude_chats: Collection[tuple[str, int]] = (),
+                        channels: Collection[str] | None = None) -> list[OutboxItem]:
         """Take up to `limit` due messages, oldest first, leasing them for `lease_seconds`.
 
-        `exclude_chats`: chats a sender is still busy with; their rows wait so that order per chat holds.
+        `exclude_chats`: (channel, chat id) a sender is still busy with; their rows wait so that order per
+        chat holds. `channels`: only rows of these channels (those this process can deliver); None = all.
         """
         at = _as_utc(now) if now else utcnow()
         async with self.db.transaction() as s:
-            stmt = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at)
-            if exclude_chats:
-                stmt = stmt.where(OutboxMessage.chat_id.not_in(list(exclude_chats)))
+            stmt = _pending(select(OutboxMessage), exclude_chats, channels).where(OutboxMessage.next_attempt_at <= at)
             stmt = stmt.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
             rows = (await s.execute(claim_rows(stmt, s))).scalars().all()
             items = []
@@ -116,7 +129,7 @@ class Outbox:
                     row.status, row.last_error = "failed", f"unreadable payload: {exc}"[:500]
                     continue
                 items.append(OutboxItem(row.id or 0, row.chat_id, reply, row.attempts, row.dedupe_key, row.case_id,
-                                        row.created_at))
+                                        row.created_at, row.channel))
             return items
 
     async def mark_sent(self, item_id: int, now: datetime | None = None) -> None:
@@ -163,11 +176,10 @@ class Outbox:
             rows = await s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
             return {status: int(n) for status, n in rows}
 
-    async def next_due_at(self, exclude_chats: Collection[int] = ()) -> datetime | None:
+    async def next_due_at(self, exclude_chats: Collection[tuple[str, int]] = (),
+                          channels: Collection[str] | None = None) -> datetime | None:
         """When the earliest pending message becomes due (aware UTC), so a sender can sleep until then."""
-        stmt = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
-        if exclude_chats:
-            stmt = stmt.where(OutboxMessage.chat_id.not_in(list(exclude_chats)))
+        stmt = _pending(select(func.min(OutboxMessage.next_attempt_at)), exclude_chats, channels)
         async with self.db.session() as s:
             value = (await s.execute(stmt)).scalar_one_or_none()
             return value.replace(tzinfo=UTC) if value else None
@@ -182,15 +194,29 @@ class Outbox:
             await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
 
 
-async def hold_chat(session: AsyncSession, chat_id: int, error: str) -> None:
+def _pending(stmt: Any, exclude_chats: Collection[tuple[str, int]], only: Collection[str] | None) -> Any:
+    stmt = stmt.where(OutboxMessage.status == "pending")
+    if only is not None:
+        stmt = stmt.where(OutboxMessage.channel.in_(list(only)))
+    if exclude_chats:
+        stmt = stmt.where(tuple_(OutboxMessage.channel, OutboxMessage.chat_id).not_in(list(exclude_chats)))
+    return stmt
+
+
+def to_chat(channel: str, chat_id: int) -> Any:
+    """The SQL condition for rows to one chat of one channel."""
+    return (OutboxMessage.channel == channel) & (OutboxMessage.chat_id == chat_id)
+
+
+async def hold_chat(session: AsyncSession, chat_id: int, error: str, *, channel: str = channels.TELEGRAM) -> None:
     """Every pending row to `chat_id` waits: the chat refuses the bot (inside the caller's transaction)."""
-    await session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+    await session.execute(update(OutboxMessage).where(to_chat(channel, chat_id), OutboxMessage.status == "pending")
                           .values(status="blocked", last_error=error[:500]))
 
 
-async def release_chat(session: AsyncSession, chat_id: int, at: datetime) -> int:
+async def release_chat(session: AsyncSession, chat_id: int, at: datetime, *, channel: str = channels.TELEGRAM) -> int:
     """The chat talks to us again: its held rows are due now, in their original order. Returns how many."""
-    result = await session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+    result = await session.execute(update(OutboxMessage).where(to_chat(channel, chat_id),
                                                                OutboxMessage.status == "blocked")
                                    .values(status="pending", next_attempt_at=at, last_error=None))
     if result.rowcount:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import channels
 from bot.cases.core import (
     INVITE_ALPHABET,
     PLACE_CONFIDENCE,
@@ -25,7 +26,7 @@ from bot.cases.core import (
     utc,
     worker_view,
 )
-from bot.cases.outbox import hold_chat, release_chat
+from bot.cases.outbox import hold_chat, release_chat, to_chat
 from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
@@ -96,17 +97,19 @@ class PeopleRoom(CaseCore):
         return warnings
 
     async def ensure_resident(
-        self, telegram_id: int, *, chat_id: int | None = None, name: str = "", script: str | None = None
+        self, external_id: int, *, chat_id: int | None = None, name: str = "", script: str | None = None,
+        channel: str = channels.TELEGRAM,
     ) -> ResidentView:
         """Find or create the resident; updates name/script when given (the script of their latest message)."""
         async with self.db.transaction() as s:
-            r = await self._resident(s, telegram_id, chat_id=chat_id, name=name, script=script)
+            r = await self._resident(s, external_id, chat_id=chat_id, name=name, script=script, channel=channel)
             return resident_view(r)
 
-    async def set_phone(self, telegram_id: int, phone: str | None, *, consent: bool) -> ResidentView:
+    async def set_phone(self, external_id: int, phone: str | None, *, consent: bool,
+                        channel: str = channels.TELEGRAM) -> ResidentView:
         """Store the resident's phone only with consent; `consent=False` or `phone=None` erases it."""
         async with self.db.transaction() as s:
-            r = await self._resident(s, telegram_id)
+            r = await self._resident(s, external_id, channel=channel)
             if consent and phone:
                 cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch in "0123456789+")[:32]
                 if len(cleaned.lstrip("+")) < 5:
@@ -161,8 +164,10 @@ class PeopleRoom(CaseCore):
             await s.flush()
             return Invite(worker.invite_code, worker_view(worker), aware(worker.invite_expires_at))
 
-    async def bind_worker(self, code: str, telegram_id: int, *, now: datetime | None = None) -> WorkerView:
-        """`/bind CODE`: link a Telegram account to the invited worker. Codes work once; CaseError otherwise."""
+    async def bind_worker(self, code: str, external_id: int, *, now: datetime | None = None,
+                          channel: str = channels.TELEGRAM) -> WorkerView:
+        """`/bind CODE`: link an account of `channel` to the invited worker. Codes work once; CaseError otherwise."""
+        channels.channel(channel)
         code = (code or "").strip().upper().removeprefix("BIND_")
         if not code or len(code) > 20 or not code.isalnum():
             raise BadInput("邀请码格式不对，请检查后重新发送：/bind 邀请码")
@@ -174,14 +179,15 @@ class PeopleRoom(CaseCore):
                 raise NotNow("该邀请码已被使用，每个邀请码只能绑定一次。")
             if w.invite_expires_at is not None and w.invite_expires_at < utc(now):
                 raise NotNow("邀请码已过期，请向社区管理员索取新的邀请码。")
-            w.telegram_id, w.bound_at = telegram_id, utc(now)
+            w.channel, w.external_id, w.bound_at = channel, external_id, utc(now)
             s.add(w)
             return worker_view(w)
 
-    async def workers_of(self, telegram_id: int) -> list[WorkerView]:
-        """The worker roles bound to this Telegram account (empty for residents)."""
+    async def workers_of(self, external_id: int, *, channel: str = channels.TELEGRAM) -> list[WorkerView]:
+        """The worker roles bound to this account of `channel` (empty for residents)."""
         async with self.db.session() as s:
-            rows = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars()
+            rows = (await s.execute(select(Worker).where(Worker.channel == channel, Worker.external_id == external_id,
+                                                         Worker.active))).scalars()
             return [worker_view(w) for w in rows]
 
     async def workers_in_community(self, community_id: str) -> list[WorkerView]:
@@ -197,7 +203,7 @@ class PeopleRoom(CaseCore):
             return [worker_view(w, loads.get(w.id or 0, 0)) for w in rows]
 
     async def chat_refused(self, chat_id: int, error: str = "blocked by the user", *,
-                           now: datetime | None = None) -> list[str]:
+                           now: datetime | None = None, channel: str = channels.TELEGRAM) -> list[str]:
         """The chat refuses the bot (Telegram 403). Returns the numbers of the cases handed back.
 
         Everything queued to it waits (held) instead of being lost. A resident is marked; a worker
@@ -207,11 +213,11 @@ class PeopleRoom(CaseCore):
         at = utc(now)
         handed: list[str] = []
         async with self.db.transaction() as s:
-            await hold_chat(s, chat_id, error)
-            await s.execute(update(Resident).where(Resident.chat_id == chat_id, Resident.blocked_at.is_(None))
-                            .values(blocked_at=at))
-            workers = (await s.execute(lock_row(select(Worker).where(Worker.telegram_id == chat_id, Worker.active), s)
-                                       )).scalars().all()
+            await hold_chat(s, chat_id, error, channel=channel)
+            await s.execute(update(Resident).where(Resident.channel == channel, Resident.chat_id == chat_id,
+                                                   Resident.blocked_at.is_(None)).values(blocked_at=at))
+            workers = (await s.execute(lock_row(select(Worker).where(Worker.channel == channel, Worker.external_id == chat_id,
+                                                                     Worker.active), s))).scalars().all()
             for worker in workers:
                 if worker.unreachable_at is None:
                     worker.unreachable_at = at
@@ -228,8 +234,8 @@ class PeopleRoom(CaseCore):
                                           .order_by(Case.id), s))).scalars().all()
         for case in cases:
             await self._hand_back(s, case, worker, at, actor=actor, reason=reason)
-            if worker.telegram_id is not None:
-                await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == worker.telegram_id,
+            if worker.external_id is not None:
+                await s.execute(update(OutboxMessage).where(to_chat(worker.channel, worker.external_id),
                                                             OutboxMessage.case_id == case.id,
                                                             OutboxMessage.status.in_(("blocked", "pending")))
                                 .values(status="dropped", last_error=f"case handed back: {reason}"[:500]))
@@ -282,18 +288,19 @@ class PeopleRoom(CaseCore):
             raise UsageError(f"no active worker {worker_id} (see `griddesk worker list`)")
         return worker
 
-    async def chat_reachable(self, telegram_id: int, *, now: datetime | None = None) -> bool:
+    async def chat_reachable(self, external_id: int, *, now: datetime | None = None,
+                             channel: str = channels.TELEGRAM) -> bool:
         """Someone wrote to us: whatever marked them unreachable is over, and what waited for them goes out.
 
         Called on every update, so it is two guarded UPDATEs that change nothing in the common case.
         """
         at = utc(now)
         async with self.db.transaction() as s:
-            residents = await s.execute(update(Resident).where(Resident.telegram_id == telegram_id,
+            residents = await s.execute(update(Resident).where(Resident.channel == channel, Resident.external_id == external_id,
                                                                Resident.blocked_at.is_not(None)).values(blocked_at=None))
-            workers = await s.execute(update(Worker).where(Worker.telegram_id == telegram_id,
+            workers = await s.execute(update(Worker).where(Worker.channel == channel, Worker.external_id == external_id,
                                                            Worker.unreachable_at.is_not(None)).values(unreachable_at=None))
             if not (residents.rowcount or workers.rowcount):
                 return False
-            await release_chat(s, telegram_id, at)
+            await release_chat(s, external_id, at, channel=channel)
             return True

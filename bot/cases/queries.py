@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from bot import channels
 from bot.cases.core import CaseCore, utc
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import NotFound
@@ -30,10 +31,11 @@ class QueryRoom(CaseCore):
             case = (await s.execute(select(Case).where(Case.number == cleaned))).scalar_one_or_none()
             return None if case is None else await self._view(s, case)
 
-    async def cases_of_resident(self, telegram_id: int, *, limit: int = 10) -> list[CaseView]:
+    async def cases_of_resident(self, external_id: int, *, limit: int = 10, channel: str = channels.TELEGRAM) -> list[CaseView]:
         """`/my`: the resident's own and supported cases, newest first."""
         async with self.db.session() as s:
-            resident = (await s.execute(select(Resident).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
+            resident = (await s.execute(select(Resident).where(Resident.channel == channel,
+                                                               Resident.external_id == external_id))).scalar_one_or_none()
             if resident is None:
                 return []
             supported = select(CaseSupporter.case_id).where(CaseSupporter.resident_id == resident.id)
@@ -43,10 +45,11 @@ class QueryRoom(CaseCore):
             ).scalars().all()
             return [await self._view(s, c) for c in rows]
 
-    async def tasks_of_worker(self, telegram_id: int, *, limit: int = 50) -> list[CaseView]:
+    async def tasks_of_worker(self, external_id: int, *, limit: int = 50, channel: str = channels.TELEGRAM) -> list[CaseView]:
         """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue."""
         async with self.db.session() as s:
-            workers = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
+            workers = (await s.execute(select(Worker).where(Worker.channel == channel, Worker.external_id == external_id,
+                                                            Worker.active))).scalars().all()
             if not workers:
                 return []
             conds = [Case.assignee_id.in_([w.id for w in workers])]

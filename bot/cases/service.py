@@ -17,7 +17,7 @@ Rules every method keeps:
 Usage:
     service = await open_service(settings)          # migrates and seeds an empty database
     case = await service.file_case(ReportDraft(...))  # routed, assigned, committed → case.number
-    await service.accept(case.id, worker_telegram_id)
+    await service.accept(case.id, worker_external_id)
 """
 
 from __future__ import annotations

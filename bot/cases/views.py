@@ -37,7 +37,7 @@ def aware(dt: datetime | None) -> datetime | None:
 class ReportDraft:
     """Everything the dialog gathered for a new case. `deadline_hours` comes from `Intent.deadline_for(subtype)`."""
 
-    resident_telegram_id: int
+    resident_external_id: int
     intent: str  # a category id of the intent files, or "other"
     text: str  # the resident's own words (original script)
     deadline_hours: float
@@ -49,10 +49,11 @@ class ReportDraft:
     urgent: bool = False
     resident_name: str = ""
     script: Literal["simplified", "traditional"] | None = None
-    chat_id: int | None = None  # private chat with the resident (defaults to the Telegram id)
+    chat_id: int | None = None  # private chat with the resident (defaults to the external id)
     grid_id: str | None = None  # skip routing when the caller already knows the grid
     #: Who confirmed `intent` ("resident_pick": the resident chose it from buttons), recorded as a labelled example.
     confirmed_by: str | None = None
+    channel: str = "telegram"  # where the resident talks to us: `resident_external_id` is that channel's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,11 @@ class WorkerView:
     grid_id: str | None
     community_id: str | None
     street_id: str | None
-    telegram_id: int | None
+    external_id: int | None
     open_cases: int = 0
     active: bool = True
     unreachable: bool = False  # the chat refuses the bot (blocked): no new work until they write
+    channel: str = "telegram"  # `external_id` is this channel's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +104,12 @@ class Invite:
 @dataclass(frozen=True, slots=True)
 class ResidentView:
     id: int
-    telegram_id: int
+    external_id: int
     chat_id: int
     name: str
     script: Literal["simplified", "traditional"]
     phone: str | None
+    channel: str = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +158,8 @@ class CaseView:
     community_name: str | None
     assignee_id: int | None
     assignee_name: str | None
-    assignee_telegram_id: int | None
-    resident_telegram_id: int
+    assignee_external_id: int | None
+    resident_external_id: int
     urgent: bool
     deadline_at: datetime
     created_at: datetime
@@ -166,12 +169,21 @@ class CaseView:
     resolution_note: str | None
     return_reason: str | None
     route_note: str | None = None
-    supporter_telegram_ids: tuple[int, ...] = field(default=())
+    supporter_external_ids: tuple[int, ...] = field(default=())
     #: The outbox row holding the filer's receipt (`file_case(receipt=…)`): sending the reply directly
     #: marks it sent; if the process dies first, the outbox delivers it.
     receipt_id: int | None = None
     #: Who was told of a new case, in words for its filer ("网格员 王网格", "社区值班人员"); "" = nobody could be.
     told: str | None = None
+    resident_channel: str = "telegram"
+    assignee_channel: str | None = None
+    #: (channel, external id) of each supporter, in joining order (`supporter_external_ids` without channels).
+    supporters: tuple[tuple[str, int], ...] = field(default=())
+
+    def involves(self, channel: str, external_id: int) -> bool:
+        """The person filed or supports this case (ids compared within their channel)."""
+        return ((self.resident_channel, self.resident_external_id) == (channel, external_id)
+                or (channel, external_id) in self.supporters)
 
     @property
     def state_name(self) -> str:

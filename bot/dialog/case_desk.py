@@ -1,6 +1,6 @@
 """Fits the case service (`bot.cases.service.CaseService`) to what the dialog needs (`ports.CaseDesk`).
 
-The service speaks in Telegram ids and returns detached views; this adapter adds the few things the
+The service speaks in (channel, external id) and returns detached views; this adapter adds the few things the
 dialog wants in another shape (a place named in the report's words, one duplicate, per-category figures).
 """
 
@@ -33,24 +33,26 @@ class ServiceCaseDesk:
         if not route.grid_id:
             return None
         found = await self.service.find_duplicates(draft.intent, draft.text, route.grid_id, limit=1,
-                                                   offer_to=draft.resident_telegram_id)
+                                                   offer_to=draft.resident_external_id, channel=draft.channel)
         return found[0] if found else None
 
     async def file(self, draft: ReportDraft, receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
         return await self.service.file_case(draft, receipt=receipt)
 
     async def find_own_duplicate(self, draft: ReportDraft) -> CaseView | None:
-        return await self.service.find_own_duplicate(draft.intent, draft.text, draft.resident_telegram_id)
+        return await self.service.find_own_duplicate(draft.intent, draft.text, draft.resident_external_id,
+                                                     channel=draft.channel)
 
-    async def seen(self, telegram_id: int) -> None:
-        await self.service.chat_reachable(telegram_id)
+    async def seen(self, external_id: int, *, channel: str = "telegram") -> None:
+        await self.service.chat_reachable(external_id, channel=channel)
 
-    async def support(self, case_id: int, resident_telegram_id: int, chat_id: int, text: str | None) -> CaseView:
-        await self.service.ensure_resident(resident_telegram_id, chat_id=chat_id)
-        return await self.service.support(case_id, resident_telegram_id, text=text)
+    async def support(self, case_id: int, resident_external_id: int, chat_id: int, text: str | None, *,
+                      channel: str = "telegram") -> CaseView:
+        await self.service.ensure_resident(resident_external_id, chat_id=chat_id, channel=channel)
+        return await self.service.support(case_id, resident_external_id, text=text, channel=channel)
 
-    async def resident_cases(self, telegram_id: int, limit: int = 10) -> list[CaseView]:
-        return await self.service.cases_of_resident(telegram_id, limit=limit)
+    async def resident_cases(self, external_id: int, limit: int = 10, *, channel: str = "telegram") -> list[CaseView]:
+        return await self.service.cases_of_resident(external_id, limit=limit, channel=channel)
 
     async def get_case(self, case_id: int) -> CaseView | None:
         try:
@@ -58,33 +60,34 @@ class ServiceCaseDesk:
         except CaseError:
             return None
 
-    async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView:
-        return await self.service.rate(case_id, telegram_id, score)
+    async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView:
+        return await self.service.rate(case_id, external_id, score, channel=channel)
 
-    async def bind_worker(self, code: str, telegram_id: int, chat_id: int, name: str) -> WorkerView:
-        return await self.service.bind_worker(code, telegram_id)
+    async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *, channel: str = "telegram") -> WorkerView:
+        return await self.service.bind_worker(code, external_id, channel=channel)
 
-    async def worker_by_telegram(self, telegram_id: int) -> WorkerView | None:
-        workers = await self.service.workers_of(telegram_id)
+    async def worker_by_external_id(self, external_id: int, *, channel: str = "telegram") -> WorkerView | None:
+        workers = await self.service.workers_of(external_id, channel=channel)
         return min(workers, key=lambda w: _ROLE_ORDER.get(w.role, 9)) if workers else None
 
     async def worker_tasks(self, worker: WorkerView) -> list[CaseView]:
-        return await self.service.tasks_of_worker(worker.telegram_id or 0)
+        return await self.service.tasks_of_worker(worker.external_id or 0, channel=worker.channel)
 
     async def accept(self, case_id: int, worker: WorkerView) -> CaseView:
-        return await self.service.accept(case_id, worker.telegram_id or 0)
+        return await self.service.accept(case_id, worker.external_id or 0, channel=worker.channel)
 
     async def resolve(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
-        return await self.service.resolve(case_id, worker.telegram_id or 0, note, photo=photo)
+        return await self.service.resolve(case_id, worker.external_id or 0, note, photo=photo, channel=worker.channel)
 
     async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView:
-        return await self.service.return_case(case_id, worker.telegram_id or 0, reason)
+        return await self.service.return_case(case_id, worker.external_id or 0, reason, channel=worker.channel)
 
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView:
-        return await self.service.assign(case_id, worker_id, by_telegram_id=by.telegram_id)
+        return await self.service.assign(case_id, worker_id, by_external_id=by.external_id, channel=by.channel)
 
-    async def assign_as_admin(self, case_id: int, worker_id: int, admin_telegram_id: int) -> CaseView:
-        return await self.service.assign(case_id, worker_id, by_telegram_id=admin_telegram_id)
+    async def assign_as_admin(self, case_id: int, worker_id: int, admin_external_id: int, *,
+                              channel: str = "telegram") -> CaseView:
+        return await self.service.assign(case_id, worker_id, by_external_id=admin_external_id, channel=channel)
 
     async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
         return await self.service.workers_in_community(community_id) if community_id else []
@@ -92,8 +95,8 @@ class ServiceCaseDesk:
     async def admin_queue(self) -> list[CaseView]:
         return await self.service.unassigned_queue()
 
-    async def save_phone(self, telegram_id: int, phone: str) -> None:
-        await self.service.set_phone(telegram_id, phone, consent=True)
+    async def save_phone(self, external_id: int, phone: str, *, channel: str = "telegram") -> None:
+        await self.service.set_phone(external_id, phone, consent=True, channel=channel)
 
     async def stats_rows(self) -> list[dict[str, Any]]:
         """The case service's figures (the same as `griddesk stats`): the total, then per grid and category."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
-from bot.dialog.frame import UpdateFrame
+from bot.dialog.frame import SharedLock, UpdateFrame
 from bot.dialog.resident import common, my_cases, report
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
@@ -26,24 +26,24 @@ class DialogEngine(UpdateFrame):
     `handle(incoming, then)` (from `UpdateFrame`) holds the chat's lock, catches what fails and logs the
     update's one line; `answer` is the dialog itself."""
 
-    def __init__(self, services: Services, states: StateStore):
-        super().__init__()
+    def __init__(self, services: Services, states: StateStore, *, shared_lock: SharedLock | None = None):
+        super().__init__(shared_lock)
         self.services = services
         self.states = states
 
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
-        state = await self.states.load(incoming.chat_id)
+        state = await self.states.load(incoming.chat_id, channel=incoming.channel)
         if _seen_before(incoming, state.last_update_id):  # handled already: its effects and state are saved
             return [], {"state": state.step.value, "replay": True}
         if incoming.update_id is not None:
             state.last_update_id = incoming.update_id
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
         turn = Turn(incoming=incoming, state=state, services=self.services)
-        await self.services.cases.seen(turn.user_id)  # writing to us ends any "refuses the bot" mark
+        await self.services.cases.seen(turn.user_id, channel=turn.channel)  # writing to us ends any "refuses the bot" mark
         self._note_script(turn)
         with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
             await self._route(turn, offered)
-        await self.states.save(incoming.chat_id, turn.state)
+        await self.states.save(incoming.chat_id, turn.state, channel=incoming.channel)
         return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value}
 
     # -- routing ------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ class DialogEngine(UpdateFrame):
             await steps.on_input(turn, steps.Input.PHOTO)
         elif inc.kind == "contact" and inc.phone:
             try:
-                await self.services.cases.save_phone(turn.user_id, inc.phone)
+                await self.services.cases.save_phone(turn.user_id, inc.phone, channel=turn.channel)
             except CaseError as exc:
                 turn.say(texts.ACTION_REFUSED.format(reason=exc))
                 return

@@ -44,6 +44,7 @@ class Incoming:
     message_id: int | None = None  # the message the event came from (the button's message)
     callback_id: str | None = None  # to answer a callback query
     update_id: int | None = None  # the channel's id of the update (Telegram's update_id), for the log line
+    channel: str = "telegram"  # which channel (`bot.channels`): `chat_id` and `sender.user_id` are its ids
 
 
 @dataclass(frozen=True, slots=True)

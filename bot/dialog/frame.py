@@ -1,17 +1,22 @@
 """What wraps every update once, whichever channel it came from: the chat's lock, the catch-all, the log line.
 
-Per chat one update at a time — its replies delivered (`then`, the channel's sending) before the chat's
-next update starts — and chats in parallel. Whatever fails inside is logged once, in the update's own
-line with its update id and the exception, and the person gets the short apology instead of silence.
+Per chat — (channel, chat id) — one update at a time, its replies delivered (`then`, the channel's sending)
+before the chat's next update starts, and chats in parallel. In one process an asyncio lock per chat does
+it; several instances on one PostgreSQL also take `shared_lock` (a lock in the database, held for the
+turn: `storage.engine.Database.chat_lock`), so a chat's updates shared between instances still run
+one after the other, and the second copy of a re-delivered update sees the first's saved state.
+Whatever fails inside is logged once, in the update's own line with its update id and the exception, and
+the person gets the short apology instead of silence.
 Each update leaves exactly one structured line (`event=update`) with its latency (`duration_ms`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import structlog
@@ -23,16 +28,19 @@ log = structlog.get_logger("griddesk.dialog")
 
 #: What a channel does with an update's replies (send them), run while the chat is still locked.
 Deliver = Callable[[list[Reply]], Awaitable[None]]
+#: A chat lock shared by every instance: (channel, chat id) → held for the turn (`Database.chat_lock`).
+SharedLock = Callable[[str, int], AbstractAsyncContextManager[Any]]
+Chat = tuple[str, int]  # (channel, chat id)
 
 
 class ChatLocks:
     """One lock per chat, dropped when nobody holds or waits for it: a chat's updates run one at a time."""
 
     def __init__(self) -> None:
-        self._locks: dict[int, list[Any]] = {}  # chat id → [lock, holders + waiters]
+        self._locks: dict[Chat, list[Any]] = {}  # (channel, chat id) → [lock, holders + waiters]
 
     @asynccontextmanager
-    async def hold(self, chat_id: int) -> AsyncIterator[None]:
+    async def hold(self, chat_id: Chat) -> AsyncIterator[None]:
         entry = self._locks.get(chat_id)
         if entry is None:
             entry = self._locks[chat_id] = [asyncio.Lock(), 0]
@@ -52,8 +60,9 @@ class ChatLocks:
 class UpdateFrame:
     """The base of an engine: `handle` frames `answer`, which subclasses write (the dialog engine; test doubles)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared_lock: SharedLock | None = None) -> None:
         self.locks = ChatLocks()
+        self.shared_lock = shared_lock
 
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
         """The replies to one update, and what the log line should say about it (intent, step…)."""
@@ -65,40 +74,58 @@ class UpdateFrame:
             return await self.answer(incoming)
 
         fallback = [Reply(chat_id=incoming.chat_id, text=texts.ERROR_REPLY, callback_answer=_toast(incoming))]
-        return await self._framed(incoming.chat_id, work, fallback, then, update_id=incoming.update_id,
-                                  kind=incoming.kind, command=incoming.command)
+        return await self._framed((incoming.channel, incoming.chat_id), work, fallback, then,
+                                  update_id=incoming.update_id, kind=incoming.kind, command=incoming.command)
 
-    async def relay(self, reply: Reply, then: Deliver, *, update_id: int | None = None) -> None:
+    async def relay(self, reply: Reply, then: Deliver, *, update_id: int | None = None,
+                    channel: str = "telegram") -> None:
         """A channel's own fixed answer to an update the dialog does not read (an edit, a sticker): it keeps
         the chat's order and gets its line like any other update."""
         async def work() -> tuple[list[Reply], dict[str, Any]]:
             return [reply], {}
 
-        await self._framed(reply.chat_id, work, [], then, update_id=update_id, kind="notice", command=None)
+        await self._framed((channel, reply.chat_id), work, [], then, update_id=update_id, kind="notice", command=None)
 
-    async def _framed(self, chat_id: int, work: Callable[[], Awaitable[tuple[list[Reply], dict[str, Any]]]],
+    async def _framed(self, chat: Chat, work: Callable[[], Awaitable[tuple[list[Reply], dict[str, Any]]]],
                       fallback: list[Reply], then: Deliver | None, **line: Any) -> list[Reply]:
         started = time.perf_counter()
         failure: BaseException | None = None
         outcome = "ok"
-        async with self.locks.hold(chat_id):
+        replies: list[Reply] = fallback
+        said: dict[str, Any] = {}
+        delivered = False
+        async with self.locks.hold(chat):
             try:
-                replies, said = await work()
-            except Exception as exc:  # the one catch-all: log it below, apologise
-                failure, outcome, replies, said = exc, "error", fallback, {}
-            if then is not None:
-                try:
-                    await then(replies)
-                except Exception as exc:  # the channel could not deliver: nothing more to tell the person
-                    failure = failure or exc
-                    outcome = "error" if outcome == "error" else "delivery_failed"
-        fields = {"chat": chat_id, **line, **said, "replies": len(replies), "outcome": outcome,
+                async with self._shared(chat):
+                    try:
+                        replies, said = await work()
+                    except Exception as exc:  # the one catch-all: log it below, apologise
+                        failure, outcome, replies, said = exc, "error", fallback, {}
+                    if then is not None:
+                        delivered = True
+                        try:
+                            await then(replies)
+                        except Exception as exc:  # the channel could not deliver: nothing more to tell the person
+                            failure = failure or exc
+                            outcome = "error" if outcome == "error" else "delivery_failed"
+            except Exception as exc:  # the shared lock failed (the database went away): logged, apologised once
+                failure, outcome = failure or exc, "error"
+                if not delivered:
+                    replies, said = fallback, {}
+                    if then is not None:
+                        with contextlib.suppress(Exception):
+                            await then(replies)
+        channel, chat_id = chat
+        fields = {"chat": chat_id, "channel": channel, **line, **said, "replies": len(replies), "outcome": outcome,
                   "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
         if failure is None:
             log.info("update", **fields)
         else:
             log.error("update", **fields, exc_info=failure)
         return replies
+
+    def _shared(self, chat: Chat) -> AbstractAsyncContextManager[Any]:
+        return self.shared_lock(*chat) if self.shared_lock is not None else contextlib.nullcontext()
 
 
 def _toast(incoming: Incoming) -> str | None:

@@ -27,21 +27,23 @@ class CaseDesk(Protocol):
     async def find_own_duplicate(self, draft: ReportDraft) -> CaseView | None:
         """The resident's own open case of this intent with similar words, in any grid (or none)."""
 
-    async def seen(self, telegram_id: int) -> None:
+    async def seen(self, external_id: int, *, channel: str = "telegram") -> None:
         """Someone wrote: if their chat was marked as refusing the bot, it no longer is (held messages go out)."""
 
-    async def support(self, case_id: int, resident_telegram_id: int, chat_id: int, text: str | None) -> CaseView:
+    async def support(self, case_id: int, resident_external_id: int, chat_id: int, text: str | None, *,
+                      channel: str = "telegram") -> CaseView:
         """附议: the resident joins an existing case."""
 
-    async def resident_cases(self, telegram_id: int, limit: int = 10) -> list[CaseView]: ...
+    async def resident_cases(self, external_id: int, limit: int = 10, *, channel: str = "telegram") -> list[CaseView]: ...
 
     async def get_case(self, case_id: int) -> CaseView | None: ...
 
-    async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView: ...
+    async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView: ...
 
-    async def bind_worker(self, code: str, telegram_id: int, chat_id: int, name: str) -> WorkerView: ...
+    async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *,
+                          channel: str = "telegram") -> WorkerView: ...
 
-    async def worker_by_telegram(self, telegram_id: int) -> WorkerView | None: ...
+    async def worker_by_external_id(self, external_id: int, *, channel: str = "telegram") -> WorkerView | None: ...
 
     async def worker_tasks(self, worker: WorkerView) -> list[CaseView]: ...
 
@@ -53,7 +55,8 @@ class CaseDesk(Protocol):
 
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView: ...
 
-    async def assign_as_admin(self, case_id: int, worker_id: int, admin_telegram_id: int) -> CaseView: ...
+    async def assign_as_admin(self, case_id: int, worker_id: int, admin_external_id: int, *,
+                              channel: str = "telegram") -> CaseView: ...
 
     async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
         """The community's reachable grid workers with their open load, for 派给 buttons."""
@@ -61,7 +64,7 @@ class CaseDesk(Protocol):
     async def admin_queue(self) -> list[CaseView]:
         """Open cases nobody holds, anywhere (what an admin dispatches from /tasks)."""
 
-    async def save_phone(self, telegram_id: int, phone: str) -> None:
+    async def save_phone(self, external_id: int, phone: str, *, channel: str = "telegram") -> None:
         """A phone number the resident shared (sharing a contact is the consent)."""
 
     async def stats_rows(self) -> list[dict[str, Any]]:

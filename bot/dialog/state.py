@@ -111,21 +111,21 @@ def _int_or_none(value: Any) -> int | None:
 
 
 class StateStore(Protocol):
-    """Where chat states live between updates."""
+    """Where chat states live between updates; a chat is (channel, chat id)."""
 
-    async def load(self, chat_id: int) -> ChatState: ...
+    async def load(self, chat_id: int, *, channel: str = "telegram") -> ChatState: ...
 
-    async def save(self, chat_id: int, state: ChatState) -> None: ...
+    async def save(self, chat_id: int, state: ChatState, *, channel: str = "telegram") -> None: ...
 
 
 class MemoryStateStore:
     """States in a dict: for tests of flows that do not need a database."""
 
     def __init__(self) -> None:
-        self._data: dict[int, dict[str, Any]] = {}
+        self._data: dict[tuple[str, int], dict[str, Any]] = {}
 
-    async def load(self, chat_id: int) -> ChatState:
-        return ChatState.from_dict(self._data.get(chat_id))
+    async def load(self, chat_id: int, *, channel: str = "telegram") -> ChatState:
+        return ChatState.from_dict(self._data.get((channel, chat_id)))
 
-    async def save(self, chat_id: int, state: ChatState) -> None:
-        self._data[chat_id] = state.to_dict()
+    async def save(self, chat_id: int, state: ChatState, *, channel: str = "telegram") -> None:
+        self._data[(channel, chat_id)] = state.to_dict()

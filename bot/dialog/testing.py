@@ -1,8 +1,10 @@
 """A channel-free driver for the engine: personas send text, commands, locations and photos and press
 buttons by their label — what tests, `griddesk chat` and demos use instead of Telegram.
 
-Pushes written to the outbox (worker pushes, resident notices) are delivered to the personas with
-`deliver_pushes()`, so their buttons can be pressed like a real chat's.
+The driver is a channel (`channel`, "telegram" unless told: tests stand in for Telegram users; the
+console is "console"): pushes written to the outbox for that channel (worker pushes, resident notices)
+are delivered to the personas by `deliver_pushes()` — the shared outbox loop with the driver as that
+channel's registered sender — so their buttons can be pressed like a real chat's.
 """
 
 from __future__ import annotations
@@ -11,17 +13,31 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.channels import TELEGRAM, SenderRegistry
 from bot.dialog.events import OUTBOX_ID, Incoming, Reply, Sender
+from bot.runtime.delivery import Delivery
+from bot.runtime.loops import OutboxLoop, OutboxPort
 
 
-class Outboxish(Protocol):
+class Outboxish(OutboxPort, Protocol):
     """`bot.cases.outbox.Outbox` as far as the driver needs it."""
 
-    async def claim_due(self, now: Any = None, *, limit: int = 50, lease_seconds: float = 60) -> list[Any]: ...
-
-    async def mark_sent(self, item_id: int, now: Any = None) -> None: ...
-
     async def mark_sent_if_pending(self, item_id: int) -> bool: ...
+
+
+class DriverSender:
+    """The driver as its channel's sender: a push lands in its persona's inbox (the console prints it)."""
+
+    def __init__(self, driver: ChatDriver):
+        self.driver = driver
+        self.received: list[Reply] = []
+
+    async def deliver(self, reply: Reply, *, max_attempts: int | None = None, max_wait: float | None = None) -> Delivery:
+        target = self.driver.by_chat(reply.chat_id)
+        if target is not None:
+            self.driver._receive(target, [reply], replace_buttons=False)
+        self.received.append(reply)
+        return Delivery("sent", attempts=1)
 
 
 @dataclass(slots=True)
@@ -40,9 +56,11 @@ class Persona:
 
 
 class ChatDriver:
-    def __init__(self, engine: Any, outbox: Outboxish | None = None, *, first_user_id: int = 10_001):
+    def __init__(self, engine: Any, outbox: Outboxish | None = None, *, first_user_id: int = 10_001,
+                 channel: str = TELEGRAM):
         self.engine = engine
         self.outbox = outbox
+        self.channel = channel
         self.personas: dict[str, Persona] = {}
         self._ids = itertools.count(first_user_id)
         self._message_ids = itertools.count(1)
@@ -68,9 +86,9 @@ class ChatDriver:
         if stripped.startswith("/") and len(stripped) > 1 and not stripped[1].isspace():
             head, _, arg = stripped[1:].partition(" ")
             command = head.split("@", 1)[0].lower()
-            return await self._deliver(p, Incoming(p.chat_id, self._sender(p), "command", text=arg.strip(), command=command,
+            return await self._deliver(p, self._event(p, "command", text=arg.strip(), command=command,
                                                    message_id=next(self._message_ids)))
-        return await self._deliver(p, Incoming(p.chat_id, self._sender(p), "text", text=text, message_id=next(self._message_ids)))
+        return await self._deliver(p, self._event(p, "text", text=text, message_id=next(self._message_ids)))
 
     async def press(self, who: Persona | str, label: str) -> list[Reply]:
         """Press the newest button with this label (or this exact data) that the persona was shown."""
@@ -83,41 +101,39 @@ class ChatDriver:
 
     async def press_data(self, who: Persona | str, data: str) -> list[Reply]:
         p = self._p(who)
-        return await self._deliver(p, Incoming(p.chat_id, self._sender(p), "button", payload=data,
+        return await self._deliver(p, self._event(p, "button", payload=data,
                                                callback_id=f"cb{next(self._message_ids)}"))
 
     async def location(self, who: Persona | str, latitude: float, longitude: float) -> list[Reply]:
         p = self._p(who)
-        return await self._deliver(p, Incoming(p.chat_id, self._sender(p), "location", latitude=latitude, longitude=longitude))
+        return await self._deliver(p, self._event(p, "location", latitude=latitude, longitude=longitude))
 
     async def photo(self, who: Persona | str, file_id: str = "photo-1", caption: str | None = None) -> list[Reply]:
         p = self._p(who)
-        return await self._deliver(p, Incoming(p.chat_id, self._sender(p), "photo", text=caption, photo_file_id=file_id))
+        return await self._deliver(p, self._event(p, "photo", text=caption, photo_file_id=file_id))
 
     async def contact(self, who: Persona | str, phone: str) -> list[Reply]:
         p = self._p(who)
-        return await self._deliver(p, Incoming(p.chat_id, self._sender(p), "contact", phone=phone))
+        return await self._deliver(p, self._event(p, "contact", phone=phone))
 
     async def deliver_pushes(self) -> list[Reply]:
-        """Deliver every due outbox message to its persona (marking it sent); returns them in order."""
+        """Deliver every due outbox message of this channel to its persona (marking it sent); returns them
+        in the order they were delivered (per chat, the order they were queued)."""
         if self.outbox is None:
             return []
-        delivered: list[Reply] = []
-        while True:
-            items = await self.outbox.claim_due(limit=100)
-            if not items:
-                return delivered
-            for item in items:
-                target = self.by_chat(item.chat_id)
-                if target is not None:
-                    self._receive(target, [item.reply], replace_buttons=False)
-                delivered.append(item.reply)
-                await self.outbox.mark_sent(item.id)
+        sender = DriverSender(self)
+        loop = OutboxLoop(self.outbox, SenderRegistry({self.channel: sender}), batch=100, per_chat=100)
+        while await loop.run_once():
+            pass
+        return sender.received
 
     # -- internals ----------------------------------------------------------------------------------
 
     def _p(self, who: Persona | str) -> Persona:
         return who if isinstance(who, Persona) else self.persona(who)
+
+    def _event(self, p: Persona, kind: Any, **fields: Any) -> Incoming:
+        return Incoming(p.chat_id, self._sender(p), kind, channel=self.channel, **fields)
 
     @staticmethod
     def _sender(p: Persona) -> Sender:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot import channels
 from bot.dialog.events import OUTBOX_ID, Button, Incoming, Reply
 from bot.dialog.state import ChatState
 
@@ -53,11 +54,16 @@ class Turn:
 
     @property
     def user_id(self) -> int:
+        """The person's id on their channel (`channel`): who they are is the pair."""
         return self.incoming.sender.user_id
 
     @property
+    def channel(self) -> str:
+        return self.incoming.channel
+
+    @property
     def is_admin(self) -> bool:
-        return self.user_id in self.services.admin_ids
+        return channels.is_admin(self.channel, self.user_id, self.services.admin_ids)
 
     @property
     def norm(self) -> NormalizedText:
@@ -70,7 +76,7 @@ class Turn:
     async def worker(self) -> WorkerView | None:
         """The bound worker writing, if any (looked up once per turn)."""
         if not self._worker_loaded:
-            self._worker = await self.services.cases.worker_by_telegram(self.user_id)
+            self._worker = await self.services.cases.worker_by_external_id(self.user_id, channel=self.channel)
             self._worker_loaded = True
         return self._worker
 

@@ -26,7 +26,8 @@ async def bind(turn: Turn, code: str | None) -> None:
         turn.say(texts.BIND_USAGE)
         return
     try:
-        worker = await turn.services.cases.bind_worker(code, turn.user_id, turn.chat_id, turn.incoming.sender.first_name)
+        worker = await turn.services.cases.bind_worker(code, turn.user_id, turn.chat_id, turn.incoming.sender.first_name,
+                                                       channel=turn.channel)
     except CaseError as exc:
         turn.say(texts.BIND_FAILED.format(reason=exc))
         return
@@ -94,7 +95,7 @@ async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
     cases = turn.services.cases
     if worker is None and turn.is_admin and cb.action == callbacks.ASSIGN and cb.arg:
         try:  # an admin dispatches what nobody else covers
-            case = await cases.assign_as_admin(cb.case_id, int(cb.arg), turn.user_id)
+            case = await cases.assign_as_admin(cb.case_id, int(cb.arg), turn.user_id, channel=turn.channel)
         except CaseError as exc:
             turn.say(texts.ACTION_REFUSED.format(reason=exc))
             turn.toast(str(exc)[:60])

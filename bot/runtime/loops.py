@@ -1,9 +1,10 @@
 """The background loops every runner starts, whatever the channel: deliver the outbox, run case deadlines.
 
-Outbox: claim due rows (a short lease; SKIP LOCKED on PostgreSQL), send each once through the shared
-sender, and mark it: sent, blocked (403), failed (400, or retried for too long), or due again later
-(429 after `retry_after`, 5xx/network after exponential backoff). One attempt per claim keeps the lease
-window short, so a crash re-sends at most the message that was in flight (at least once).
+Outbox: claim the due rows of the channels registered here (a short lease; SKIP LOCKED on PostgreSQL),
+send each once through its channel's sender (`bot.channels.SenderRegistry`), and mark it: sent, blocked
+(403), failed (400, or retried for too long), or due again later (429 after `retry_after`, 5xx/network
+after exponential backoff). One attempt per claim keeps the lease window short, so a crash re-sends at
+most the message that was in flight (at least once).
 Deadlines: every `deadline_check_seconds`, remind at the configured fraction and escalate when late.
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from bot.channels import TELEGRAM, SenderRegistry
 from bot.dialog.events import Reply
 from bot.runtime.delivery import Backoff, Delivery
 
@@ -35,20 +37,24 @@ class OutboxPort(Protocol):
     wakeup: asyncio.Event
 
     async def claim_due(self, now: datetime | None = None, *, limit: int = 50, lease_seconds: float = 60,
-                        exclude_chats: Collection[int] = ()) -> list[Any]: ...
+                        exclude_chats: Collection[tuple[str, int]] = (),
+                        channels: Collection[str] | None = None) -> list[Any]: ...
     async def mark_sent(self, item_id: int, now: datetime | None = None) -> None: ...
     async def retry_later(self, item_id: int, delay_seconds: float, error: str = "") -> None: ...
     async def mark_failed(self, item_id: int, error: str) -> None: ...
     async def mark_blocked(self, item_id: int, error: str = "blocked by the user") -> None: ...
-    async def next_due_at(self, exclude_chats: Collection[int] = ()) -> datetime | None: ...
+    async def next_due_at(self, exclude_chats: Collection[tuple[str, int]] = (),
+                          channels: Collection[str] | None = None) -> datetime | None: ...
 
 
 class OutboxLoop:
-    def __init__(self, outbox: OutboxPort, sender: Sender, *, batch: int = 50, per_chat: int = 5,
+    """`sender`: one channel's sender (taken as Telegram's) or a registry of one sender per channel."""
+
+    def __init__(self, outbox: OutboxPort, sender: Sender | SenderRegistry, *, batch: int = 50, per_chat: int = 5,
                  lease_seconds: float | None = None, idle_seconds: float = 1.0, max_attempts: int = 100,
                  backoff: Backoff | None = None, send_timeout: float = 20.0):
         self.outbox = outbox
-        self.sender = sender
+        self.senders = sender if isinstance(sender, SenderRegistry) else SenderRegistry({TELEGRAM: sender})
         self.batch = batch
         self.per_chat = per_chat
         #: A claimed row must stay ours while it may still be in flight: a chat's rows go one after the
@@ -59,7 +65,7 @@ class OutboxLoop:
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff(base=1.0, cap=300.0)
         self.delivered = 0
-        self._busy: dict[int, asyncio.Task[None]] = {}  # chat id → the task delivering its rows
+        self._busy: dict[tuple[str, int], asyncio.Task[None]] = {}  # (channel, chat id) → the task delivering its rows
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and hand each chat's rows to its own task without waiting for them: a chat whose send
@@ -81,27 +87,27 @@ class OutboxLoop:
     async def _claim(self) -> list[Any]:
         self.outbox.wakeup.clear()
         return await self.outbox.claim_due(limit=self.batch, lease_seconds=self.lease_seconds,
-                                           exclude_chats=set(self._busy))
+                                           exclude_chats=set(self._busy), channels=self.senders.names())
 
     def _start(self, items: list[Any]) -> int:
-        by_chat: dict[int, list[Any]] = defaultdict(list)
+        by_chat: dict[tuple[str, int], list[Any]] = defaultdict(list)
         for item in items:
-            by_chat[item.chat_id].append(item)
-        for chat_id, chat_items in by_chat.items():
-            task = asyncio.create_task(self._deliver_chat(chat_items), name=f"outbox-chat-{chat_id}")
-            self._busy[chat_id] = task
-            task.add_done_callback(lambda _t, chat=chat_id: self._done(chat))
+            by_chat[item.chat].append(item)
+        for chat, chat_items in by_chat.items():
+            task = asyncio.create_task(self._deliver_chat(chat_items), name=f"outbox-{chat[0]}-{chat[1]}")
+            self._busy[chat] = task
+            task.add_done_callback(lambda _t, key=chat: self._done(key))
         return len(items)
 
-    def _done(self, chat_id: int) -> None:
-        self._busy.pop(chat_id, None)
+    def _done(self, chat: tuple[str, int]) -> None:
+        self._busy.pop(chat, None)
         self.outbox.wakeup.set()  # the chat's next rows (or rows left for later) may go now
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Sleep until new rows are committed, the next row is due, or `idle_seconds` pass."""
         wait = self.idle_seconds
         with contextlib.suppress(Exception):
-            due = await self.outbox.next_due_at(exclude_chats=set(self._busy))
+            due = await self.outbox.next_due_at(exclude_chats=set(self._busy), channels=self.senders.names())
             if due is not None:
                 wait = max(0.05, min(wait, (due - datetime.now(UTC)).total_seconds()))
         waiters = [asyncio.ensure_future(self.outbox.wakeup.wait()), asyncio.ensure_future(stop.wait())]
@@ -126,8 +132,12 @@ class OutboxLoop:
             await self._deliver(item)
 
     async def _deliver(self, item: Any) -> None:
+        sender = self.senders.get(item.channel)
+        if sender is None:  # claimed by channel, so only if the registry changed: leave it for its own runner
+            await self.outbox.retry_later(item.id, self.backoff.delay(item.attempts), f"no sender for {item.channel}")
+            return
         try:
-            result = await self.sender.deliver(item.reply, max_attempts=1, max_wait=0.0)
+            result = await sender.deliver(item.reply, max_attempts=1, max_wait=0.0)
         except Exception as exc:  # a bug must not lose the row: try again later
             log.exception("outbox row %s crashed the sender", item.id)
             await self.outbox.retry_later(item.id, self.backoff.delay(item.attempts), f"crash: {exc}")
@@ -138,7 +148,7 @@ class OutboxLoop:
         elif result.status == "blocked":
             await self.outbox.mark_blocked(item.id, result.reason or "blocked by the user")
         elif result.status == "rejected":
-            await self.outbox.mark_failed(item.id, f"Telegram refused: {result.reason}")
+            await self.outbox.mark_failed(item.id, f"{item.channel} refused: {result.reason}")
         elif item.attempts >= self.max_attempts:
             await self.outbox.mark_failed(item.id, f"gave up after {item.attempts} attempts: {result.reason}")
         else:

@@ -13,6 +13,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from bot.channels import TELEGRAM, SenderRegistry
 from bot.dialog.events import OUTBOX_ID, Incoming, Reply
 from bot.errors import ConfigError, StorageError
 from bot.preflight import bind_problem
@@ -108,7 +109,8 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
 
     async def bound_workers() -> set[int]:
         async with service.db.session() as s:
-            rows = await s.execute(select(Worker.telegram_id).where(Worker.telegram_id.is_not(None), Worker.active))
+            rows = await s.execute(select(Worker.external_id).where(Worker.channel == TELEGRAM,
+                                                                    Worker.external_id.is_not(None), Worker.active))
             return {int(r[0]) for r in rows}
 
     menus = MenuManager(adapter, settings.admin_ids, bound_workers)
@@ -133,7 +135,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     limiter = RateLimiter(per_second=settings.telegram_max_rate, burst=burst)
     sender = TelegramSender(adapter, limiter=limiter, on_blocked=mark_blocked)
     runtime = BotRuntime(app.engine, sender, on_delivered=delivered, after_event=after_event)
-    outbox = OutboxLoop(service.outbox, sender, send_timeout=SEND_TIMEOUT)
+    outbox = OutboxLoop(service.outbox, SenderRegistry({TELEGRAM: sender}), send_timeout=SEND_TIMEOUT)
     deadlines = DeadlineLoop(service, settings.deadline_check_seconds)
     _install_signals(stop)
     webhook: WebhookServer | None = None

@@ -74,13 +74,13 @@ async def _offer_duplicate(turn: Turn, draft: Draft, report: ReportDraft) -> boo
 
 
 def _already_involved(turn: Turn, case: CaseView) -> bool:
-    return case.resident_telegram_id == turn.user_id or turn.user_id in case.supporter_telegram_ids
+    return case.involves(turn.channel, turn.user_id)
 
 
 def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
     svc = turn.services
     return ReportDraft(
-        resident_telegram_id=turn.user_id,
+        resident_external_id=turn.user_id,
         intent=draft.intent or OTHER,
         text=draft.text or "（未填写描述）",
         deadline_hours=svc.understanding.deadline_hours(draft.intent, draft.subtype),
@@ -94,6 +94,7 @@ def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
         script="traditional" if turn.state.script == "traditional" else "simplified",
         chat_id=turn.chat_id,
         confirmed_by="resident_pick" if draft.picked else None,
+        channel=turn.channel,
     )
 
 

@@ -14,21 +14,23 @@ from bot.errors import CaseError
 async def show(turn: Turn) -> None:
     """/my: the resident's recent cases, reported or joined; resolved ones of their own ask for a rating."""
     svc = turn.services
-    cases = await svc.cases.resident_cases(turn.user_id)
+    cases = await svc.cases.resident_cases(turn.user_id, channel=turn.channel)
+    me = (turn.channel, turn.user_id)
     if not cases:
         turn.say(texts.MY_NONE)
         return
     lines = [texts.MY_HEADER.format(count=len(cases))]
     rate_rows = []
     for case in cases:
-        extra = texts.MY_SUPPORTED if case.resident_telegram_id != turn.user_id else ""
+        filed = (case.resident_channel, case.resident_external_id) == me
+        extra = texts.MY_SUPPORTED if not filed else ""
         if case.assignee_name and case.state in ("assigned", "accepted"):
             extra += f"（{case.grid_name or ''} {case.assignee_name}）"
         lines.append(texts.MY_LINE.format(
             number=case.number, category=svc.understanding.category_name(case.intent if case.intent != OTHER else None),
             state=texts.STATE_NAMES.get(case.state, case.state), extra=extra, text=short(case.text),
         ))
-        if case.state == "resolved" and case.resident_telegram_id == turn.user_id:
+        if case.state == "resolved" and filed:
             rate_rows.append(case)
     turn.say("\n".join(lines), remember_buttons=False)
     for case in rate_rows[:3]:
@@ -38,7 +40,7 @@ async def show(turn: Turn) -> None:
 async def rate(turn: Turn, case_id: int, score: str) -> None:
     svc = turn.services
     try:
-        case = await svc.cases.rate(case_id, turn.user_id, score)
+        case = await svc.cases.rate(case_id, turn.user_id, score, channel=turn.channel)
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         turn.toast(str(exc)[:60])
@@ -55,7 +57,7 @@ async def join(turn: Turn, case_id: int) -> None:
     svc = turn.services
     text = turn.state.draft.text if turn.state.draft is not None else None
     try:
-        case = await svc.cases.support(case_id, turn.user_id, turn.chat_id, text)
+        case = await svc.cases.support(case_id, turn.user_id, turn.chat_id, text, channel=turn.channel)
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
