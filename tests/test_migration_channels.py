@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.engine import Database, alembic_config
 
-
 _T = "'2026-11-30 08:00:00'"
 _OLD_ROWS = [
     "INSERT INTO street (id, name) VALUES ('s1', '街道')",
@@ -53,7 +52,8 @@ _OLD_ROWS = [
     f"VALUES (22, 5002, '{json.dumps({'chat_id': 5002, 'text': '已受理'})}', 'ev3:r5002', 12, 'blocked', 1, {_T}, {_T})",
     "INSERT INTO outbox (id, chat_id, payload, case_id, status, attempts, next_attempt_at, created_at, sent_at) "
     f"VALUES (23, 5001, '{json.dumps({'chat_id': 5001, 'text': '已派单'})}', 11, 'sent', 1, {_T}, {_T}, {_T})",
-    f"INSERT INTO dialog_state (chat_id, data, updated_at) VALUES (5001, '{json.dumps({'step': 'idle', 'version': 1, 'script': 'traditional'})}', {_T})",
+    "INSERT INTO dialog_state (chat_id, data, updated_at) VALUES "
+    f"(5001, '{json.dumps({'step': 'idle', 'version': 1, 'script': 'traditional'})}', {_T})",
     "INSERT INTO dialog_state (chat_id, data, updated_at) VALUES "
     f"(9001, '{json.dumps({'step': 'idle', 'version': 1, 'last_update_id': 77})}', {_T})",
 ]
