@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.errors import UsageError
+
 #: The channel of Telegram, and of every row written before channels existed (migration 0006).
 TELEGRAM = "telegram"
 #: `griddesk chat`: console personas have their own ids, in their own namespace.
@@ -36,10 +38,10 @@ CHANNELS: Mapping[str, Channel] = {c.name: c for c in (
 
 
 def channel(name: str) -> Channel:
-    """The declared channel `name`; ValueError names the known ones (a typo must not create a namespace)."""
+    """The declared channel `name`; UsageError names the known ones (a typo must not create a namespace)."""
     found = CHANNELS.get(name)
     if found is None:
-        raise ValueError(f"unknown channel {name!r}; declared in bot/channels.py: {', '.join(CHANNELS)}")
+        raise UsageError(f"unknown channel {name!r}; declared in bot/channels.py: {', '.join(CHANNELS)}")
     return found
 
 
@@ -67,7 +69,7 @@ class SenderRegistry:
 
     def register(self, name: str, sender: Any) -> None:
         if not channel(name).push:
-            raise ValueError(f"channel {name!r} cannot push (bot/channels.py): its notices are never queued")
+            raise UsageError(f"channel {name!r} cannot push (bot/channels.py): its notices are never queued")
         self._senders[name] = sender
 
     def get(self, name: str) -> Any | None:
