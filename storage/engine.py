@@ -38,8 +38,8 @@ _MIGRATION_LOCK = 0x6772_6964_6465_736B & 0x7FFF_FFFF_FFFF_FFFF
 _SQLITE_BUSY_SECONDS = 30
 #: Connections kept for chat locks, apart from the working pool: a turn holds one for its lock while it
 #: works on others, so sharing one pool could deadlock under many chats at once.
-_CHAT_LOCK_POOL = 10
-_CHAT_LOCK_OVERFLOW = 90
+_CHAT_LOCK_POOL = 20
+_CHAT_LOCK_OVERFLOW = 80
 
 S = TypeVar("S", bound=Select[Any])
 

@@ -21,6 +21,7 @@ import tempfile
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,7 +158,19 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'griddesk.db'}"
         return
-    server: PgServer = request.getfixturevalue("pg_server")
+    async with _fresh_pg_database(request.getfixturevalue("pg_server")) as url:
+        yield url
+
+
+@pytest.fixture
+async def pg_database_url(pg_server: PgServer) -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database only (what several instances share; SQLite is one process's file)."""
+    async with _fresh_pg_database(pg_server) as url:
+        yield url
+
+
+@asynccontextmanager
+async def _fresh_pg_database(server: PgServer) -> AsyncIterator[str]:
     name = f"griddesk_{uuid.uuid4().hex[:12]}"
     await _pg_admin(server, f'CREATE DATABASE "{name}"')
     try:

@@ -9,28 +9,14 @@ saved `last_update_id`). Without that lock the same run interleaves: the check b
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from dialog_helpers import shared_understanding
-from fixtures_db import PgServer, _pg_admin
 
 from bot.dialog.events import Incoming, Sender
 from bot.services import App, build_app
 from bot.settings import load_settings
 
 MESSAGES = ["/start", "你好", "/help", "梨园小区3栋楼道灯坏了好几天了", "/cancel", "/my", "垃圾分类怎么分", "/help"]
-
-
-@pytest.fixture
-async def pg_url(pg_server: PgServer) -> AsyncIterator[str]:
-    name = f"griddesk_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(pg_server, f'CREATE DATABASE "{name}"')
-    try:
-        yield pg_server.url(name)
-    finally:
-        await _pg_admin(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _record(app: App, name: str, turns: list[tuple]) -> None:
@@ -70,8 +56,8 @@ def _interleaved(turns: list[tuple]) -> bool:
     return False
 
 
-async def test_two_instances_sharing_a_chat_never_interleave_and_handle_each_update_once(pg_url: str) -> None:
-    settings = load_settings(database_url=pg_url, _env_file=None)
+async def test_two_instances_sharing_a_chat_never_interleave_and_handle_each_update_once(pg_database_url: str) -> None:
+    settings = load_settings(database_url=pg_database_url, _env_file=None)
     apps = [await build_app(settings, understanding=shared_understanding()) for _ in range(2)]
     try:
         turns = await _share(apps, chat_id=6101, first_update=1000)
