@@ -78,6 +78,10 @@ async def test_the_outbox_loop_sends_each_row_through_its_channels_sender(case_s
     s: CaseService = case_service
     await s.outbox.add(Reply(500, "给 Telegram 的"), channel="telegram")
     await s.outbox.add(Reply(500, "给控制台的"), channel="console")
+    # One chat id, two chats: a sender busy with one leaves the other claimable.
+    assert await s.outbox.next_due_at(exclude_chats={("console", 500), ("telegram", 500)}) is None
+    busy = await s.outbox.claim_due(exclude_chats={("console", 500)}, lease_seconds=0)
+    assert [(i.channel, i.chat_id) for i in busy] == [("telegram", 500)]
     console = Recorder()
     only_console = OutboxLoop(s.outbox, SenderRegistry({"console": console}))
     assert await only_console.run_once() == 1  # an instance claims only the channels it can deliver
