@@ -128,7 +128,7 @@ async def test_one_hung_chat_never_holds_back_another_chats_push(service: CaseSe
     running = asyncio.create_task(loop.run(stop))
     try:
         async def first_claimed() -> bool:
-            return 71 in loop._busy
+            return ("telegram", 71) in loop._busy  # busy chats are (channel, chat id)
 
         await until(first_claimed)  # chat 71's send is in flight and hangs
         assert await service.outbox.add(Reply(72, "给72的派单"), dedupe_key="h72")
