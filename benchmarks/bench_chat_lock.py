@@ -32,7 +32,7 @@ async def run(url: str, chats: int, turns: int) -> None:
             app.engine.shared_lock = shared
             latencies: list[float] = []
 
-            async def chat(chat_id: int) -> None:
+            async def chat(chat_id: int, latencies: list[float]) -> None:
                 for turn in range(turns):
                     started = time.perf_counter()
                     await app.engine.handle(Incoming(chat_id, Sender(chat_id), "command", text="", command="help",
@@ -41,7 +41,7 @@ async def run(url: str, chats: int, turns: int) -> None:
 
             base = 7_000_000 if shared is None else 8_000_000
             started = time.perf_counter()
-            await asyncio.gather(*(chat(base + i) for i in range(chats)))
+            await asyncio.gather(*(chat(base + i, latencies) for i in range(chats)))
             wall = time.perf_counter() - started
             q = statistics.quantiles(latencies, n=20)
             print(f"{label:26s} {chats} chats × {turns} turns: p50 {statistics.median(latencies):6.1f} ms  "
