@@ -113,14 +113,16 @@ class CaseCore:
         return at >= case.deadline_at - span + span * self.reminder_fraction
 
     async def _resident(self, s: AsyncSession, telegram_id: int, *, chat_id: int | None = None, name: str = "",
-                        script: str | None = None) -> Resident:
+                        script: str | None = None, chatless: bool = False) -> Resident:
+        """The resident with this id, created on first sight; `chatless` (an API client) keeps `chat_id` NULL,
+        which is what keeps chat notices from being queued for it (`_notify_residents`)."""
         name = clean_text(name)
         found = select(Resident).where(Resident.telegram_id == telegram_id)
         r = (await s.execute(found)).scalar_one_or_none()
         if r is None:
             # Two first messages of one person may race; the insert is a no-op for the loser.
             await insert_if_absent(s, Resident.__table__, {
-                "telegram_id": telegram_id, "chat_id": chat_id or telegram_id, "name": name[:100],
+                "telegram_id": telegram_id, "chat_id": None if chatless else chat_id or telegram_id, "name": name[:100],
                 "script": script if script in ("simplified", "traditional") else "simplified", "created_at": utcnow(),
             }, ["telegram_id"])
             return (await s.execute(found)).scalar_one()
@@ -168,14 +170,18 @@ class CaseCore:
         ids += [r[0] for r in await s.execute(select(CaseSupporter.resident_id).where(CaseSupporter.case_id == case.id))]
         rows = (await s.execute(select(Resident).where(Resident.id.in_(ids)))).scalars().all()
         for r in rows:
-            chat = r.chat_id or r.telegram_id
+            if r.chat_id is None:  # no chat (an API client): it reads the case's state through the API
+                continue
+            chat = r.chat_id
             enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
 
     async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
         rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
                                 .where(CaseSupporter.case_id == case.id))).scalars().all()
         for r in rows:
-            chat = r.chat_id or r.telegram_id
+            if r.chat_id is None:
+                continue
+            chat = r.chat_id
             enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id,
                     held=r.blocked_at is not None)
 
@@ -220,7 +226,7 @@ class CaseCore:
             deadline_at=aware(case.deadline_at), created_at=aware(case.created_at),  # type: ignore[arg-type]
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
-            supporter_telegram_ids=tuple(supporters),
+            supporter_telegram_ids=tuple(supporters), updated_at=aware(case.updated_at),
         )
 
 
