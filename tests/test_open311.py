@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp import web
 from fixtures_open311 import LI, WANG, ZHAO, Api, bind_desk, intents, recent, xml_of
+from sqlalchemy import select
 
 from bot.web.open311.app import build_open311_app
 from bot.web.open311.openapi import openapi_document
+from storage.models import OutboxMessage
 
 NOISE = {"service_code": "noise", "description": "3栋楼上每天半夜装修，电钻声吵得睡不着", "address_string": "梨园小区3栋",
          "attribute[when]": "night", "attribute[source]": "renovation"}
@@ -31,9 +33,8 @@ async def test_discovery_and_the_openapi_document_need_no_key(api: Api) -> None:
 
 
 def test_the_openapi_document_describes_every_route_and_no_other() -> None:
-    app = build_open311_app.__wrapped__ if hasattr(build_open311_app, "__wrapped__") else build_open311_app
-    routes = {(r.method.lower(), r.resource.canonical) for r in app(_FakeCases(), None).router.routes()  # type: ignore[arg-type]
-              if r.method != "HEAD"}
+    app = build_open311_app(_FakeCases(), None)  # type: ignore[arg-type]
+    routes = {(r.method.lower(), r.resource.canonical) for r in app.router.routes() if r.method != "HEAD"}
     described = {(m, p.replace("{service_code}", "{id}").replace("{service_request_id}", "{id}").replace("{format}", "{fmt}"))
                  for p, ops in openapi_document()["paths"].items() for m in ops}
     assert routes == described
@@ -136,6 +137,10 @@ async def test_one_request_in_both_formats(api: Api) -> None:
     [closed] = await (await api.get(f"requests/{number}.json", api_key=api.key)).json()
     assert closed["status"] == "closed" and closed["status_notes"] == "已办结：已联系施工方，夜间停工"
     assert closed["updated_datetime"] > one["updated_datetime"]
+    # 接单 and 办结 tell the filer in chat; an API client has no chat, so nothing is queued for it
+    async with api.cases.db.session() as s:
+        chats = set((await s.execute(select(OutboxMessage.chat_id))).scalars())
+    assert chats and chats <= {WANG, LI, ZHAO}
 
 
 async def test_requests_by_ids_service_dates_and_status(api: Api) -> None:
