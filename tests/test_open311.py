@@ -4,13 +4,18 @@ dates and status)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
+from botapi_double import BotApiDouble
 from fixtures_open311 import LI, WANG, ZHAO, Api, bind_desk, intents, recent, xml_of
 from sqlalchemy import select
 
+from bot.runtime.loops import OutboxLoop
+from bot.telegram.aiogram_adapter import AiogramAdapter
+from bot.telegram.sender import TelegramSender
 from bot.web.open311.app import build_open311_app
 from bot.web.open311.openapi import openapi_document
 from storage.models import OutboxMessage
@@ -201,3 +206,26 @@ async def test_the_app_mounts_where_the_server_puts_it(api: Api) -> None:
             assert (await found.json())["endpoints"][0]["url"] == f"http://127.0.0.1:{server.port}/elsewhere/"
     finally:
         await server.close()
+
+
+async def test_the_push_reaches_the_grid_workers_chat_through_the_bot_api(api: Api, tg: BotApiDouble) -> None:
+    """Filed over HTTP, delivered by the bot's own outbox loop to Telegram (the Bot API double): 王网格's chat gets
+    the case with its answers, nobody else's chat gets anything."""
+    await bind_desk(api.cases)
+    for chat in (WANG, LI, ZHAO):
+        tg.user(chat)
+    response = await api.post("requests.json", {**NOISE, "api_key": api.key})
+    number = (await response.json())[0]["service_request_id"]
+    adapter = AiogramAdapter(tg.token, tg.url, lambda item: asyncio.sleep(0))
+    await adapter.start()
+    stop = asyncio.Event()
+    task = asyncio.create_task(OutboxLoop(api.cases.outbox, TelegramSender(adapter), idle_seconds=0.2).run(stop))
+    try:
+        push = await tg.wait_text(WANG, number, timeout=15)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        await adapter.close()
+    assert "发生时段：夜间（22-6点）" in (push.text or "") and "接单" in str(push.reply_markup)
+    assert tg.sent_to(LI) == [] and tg.sent_to(ZHAO) == []
+    assert await api.cases.outbox.counts() == {"sent": 1}
