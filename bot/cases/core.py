@@ -210,11 +210,33 @@ class CaseCore:
         await s.flush()
         return ev
 
-    async def _view(self, s: AsyncSession, case: Case) -> CaseView:
+    async def _views(self, s: AsyncSession, cases: Sequence[Case]) -> list[CaseView]:
+        """Views of many cases in four queries, not three per case: assignees and filers are loaded into the
+        session first (so `_view`'s lookups find them there), supporters in one query."""
+        ids = [c.id for c in cases if c.id is not None]
+        if not ids:
+            return []
+        # Held here: the session's identity map keeps rows only while something references them.
+        worker_ids = {c.assignee_id for c in cases if c.assignee_id}
+        loaded = list((await s.execute(select(Worker).where(Worker.id.in_(worker_ids)))).scalars()) if worker_ids else []
+        loaded += (await s.execute(select(Resident).where(Resident.id.in_({c.resident_id for c in cases})))).scalars()
+        by_case: dict[int, list[int]] = {i: [] for i in ids}
+        rows = await s.execute(select(CaseSupporter.case_id, Resident.telegram_id)
+                               .join(Resident, Resident.id == CaseSupporter.resident_id)
+                               .where(CaseSupporter.case_id.in_(ids)).order_by(CaseSupporter.id))
+        for case_id, telegram_id in rows:
+            by_case[case_id].append(telegram_id)
+        views = [await self._view(s, c, supporters=by_case.get(c.id or 0, [])) for c in cases]
+        del loaded
+        return views
+
+    async def _view(self, s: AsyncSession, case: Case, *, supporters: Sequence[int] | None = None) -> CaseView:
         assignee = await self._assignee(s, case)
         resident = await s.get(Resident, case.resident_id)
-        supporters = (await s.execute(select(Resident.telegram_id).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
-                                      .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).scalars().all()
+        if supporters is None:
+            supporters = (await s.execute(select(Resident.telegram_id)
+                                          .join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
+                                          .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).scalars().all()
         return CaseView(
             id=case.id or 0, number=case.number, intent=case.intent, subtype=case.subtype, text=case.text,
             address=case.address, latitude=case.latitude, longitude=case.longitude, photos=tuple(case.photos or ()),

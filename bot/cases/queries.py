@@ -88,8 +88,7 @@ class QueryRoom(CaseCore):
         if resident_telegram_id is not None:
             query = query.join(Resident, Resident.id == Case.resident_id).where(Resident.telegram_id == resident_telegram_id)
         async with self.db.session() as s:
-            rows = (await s.execute(query)).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            return await self._views(s, (await s.execute(query)).scalars().all())
 
     async def events(self, case_id: int) -> list[EventView]:
         """The case's history, oldest first."""
