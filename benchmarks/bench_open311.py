@@ -23,7 +23,7 @@ from aiohttp.test_utils import TestServer
 from bot.cases.service import open_service
 from bot.nlu.intent_files import load_intents
 from bot.settings import load_settings
-from bot.web.open311 import build_open311_app
+from bot.web.open311.app import build_open311_app
 from bot.web.open311.keys import ApiKeys
 
 ADDRESSES = ["梨园小区3栋", "梨园新村10号楼", "翠竹园5-2-301", "望江花园6栋", "江景华亭2号楼", "丹桂里3栋", "梨园", "不知道"]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.cases.service import CaseService
 from bot.nlu.intent_files import IntentSet, load_intents
 from bot.settings import load_settings
-from bot.web.open311 import build_open311_app
+from bot.web.open311.app import build_open311_app
 from bot.web.open311.keys import ApiKeys
 from storage.models import ApiKey, Case, OutboxMessage, Resident
 

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from botapi_double import BotApiDouble
 from fixtures_open311 import LI, WANG, ZHAO, Api, bind_desk, intents, recent, xml_of
+from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from bot.runtime.loops import OutboxLoop
@@ -35,6 +36,7 @@ async def test_discovery_and_the_openapi_document_need_no_key(api: Api) -> None:
     assert [f.text for f in xml.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
     doc = await (await api.get("openapi.json")).json()
     assert doc["openapi"].startswith("3.") and doc == openapi_document()
+    validate(doc)  # a valid OpenAPI 3.1 document (raises on the first problem)
 
 
 def test_the_openapi_document_describes_every_route_and_no_other() -> None:
@@ -126,6 +128,7 @@ async def test_one_request_in_both_formats(api: Api) -> None:
     [one] = await (await api.get(f"requests/{number}.json", api_key=api.key)).json()
     assert (one["service_request_id"], one["status"], one["service_code"]) == (number, "open", "noise")
     assert datetime.fromisoformat(one["expected_datetime"]) == case.deadline_at.replace(microsecond=0)
+    assert one["expected_datetime"].endswith("+08:00")  # the desk's zone (TIMEZONE, Asia/Shanghai by default)
     assert datetime.fromisoformat(one["requested_datetime"]) == case.created_at.replace(microsecond=0)
     assert one["agency_responsible"] == "梨园社区 梨园社区第一网格" and one["address"] == "梨园小区3栋"
     assert one["status_notes"] == "已派单" and one["description"].startswith(NOISE["description"])

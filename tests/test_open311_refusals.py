@@ -119,6 +119,7 @@ async def test_unknown_ids_paths_and_bad_filters(api: Api, fmt: str) -> None:
         assert response.status == status and any(said in d for _, d in errors), (path, errors)
     wrong = await api.session.delete(api.base + f"requests.{fmt}")
     assert wrong.status == 405 and (await errors_of(wrong, fmt))[0][0] == 405
+    assert set(wrong.headers["Allow"].split(",")) >= {"GET", "POST"}
 
 
 async def test_forms_that_are_not_forms(api: Api) -> None:

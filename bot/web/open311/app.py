@@ -92,7 +92,10 @@ async def _spec_errors(request: web.Request, handler: Handler) -> web.StreamResp
             raise
         why = {404: "no such resource: see openapi.json for the paths (each ends in .json or .xml)",
                405: f"{request.method} is not allowed here", 413: f"request body is over {MAX_BODY} bytes"}
-        return error_response(fmt, ApiError(exc.status, why.get(exc.status, exc.reason)))
+        response = error_response(fmt, ApiError(exc.status, why.get(exc.status, exc.reason)))
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("open311: %s %s failed", request.method, request.path)
         return error_response(fmt, ApiError(500, "internal error; the request was not handled, try again later"))
@@ -141,7 +144,7 @@ async def _requests(request: web.Request) -> web.Response:
     found = await ctx.cases.search_cases(numbers=wanted.numbers, intents=wanted.intents, states=wanted.states,
                                          since=wanted.since, until=wanted.until, resident_telegram_id=_own(client),
                                          limit=bodies.MAX_REQUESTS)
-    return render(request.match_info["fmt"], "service_requests", [bodies.request(c, ctx.intents) for c in found])
+    return render(request.match_info["fmt"], "service_requests", [bodies.request(c, ctx.intents, ctx.cases.tz) for c in found])
 
 
 async def _request(request: web.Request) -> web.Response:
@@ -152,7 +155,7 @@ async def _request(request: web.Request) -> web.Response:
     own = _own(client)
     if case is None or (own is not None and case.resident_telegram_id != own):
         raise ApiError(404, f"service_request_id {number[:30]!r} was not found")
-    return render(request.match_info["fmt"], "service_requests", [bodies.request(case, ctx.intents)])
+    return render(request.match_info["fmt"], "service_requests", [bodies.request(case, ctx.intents, ctx.cases.tz)])
 
 
 async def _form(request: web.Request) -> list[tuple[str, str]]:

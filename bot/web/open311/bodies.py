@@ -3,12 +3,13 @@ and the case service's views (the shape; `formats` renders it as JSON or XML).""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.cases import notify
 from bot.cases.views import LEVEL_NAMES, STATE_NAMES, CaseView
 from bot.nlu.intent_files import Intent, IntentSet
-from bot.web.open311.formats import iso
+from bot.web.open311.formats import iso as as_iso
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this API last changed (discovery's changeset): clients re-read services when it moves.
@@ -80,9 +81,13 @@ def media_url(text: str) -> str | None:
     return next((line[len(head):].strip() for line in text.splitlines() if line.startswith(head)), None)
 
 
-def request(case: CaseView, intents: IntentSet | None) -> dict[str, Any]:
-    """One case as a service request (open while someone still has to act on it)."""
+def request(case: CaseView, intents: IntentSet | None, tz: tzinfo) -> dict[str, Any]:
+    """One case as a service request (open while someone still has to act on it); times in the desk's zone."""
     name = intents.display_name(case.intent) if intents else notify.CATEGORY_FALLBACK.get(case.intent, case.intent)
+
+    def iso(dt: datetime | None) -> str | None:
+        return as_iso(dt.astimezone(tz)) if dt is not None else None
+
     return {
         "service_request_id": case.number, "status": "open" if case.is_open else "closed",
         "status_notes": _status_notes(case), "service_name": name, "service_code": case.intent,
