@@ -85,6 +85,20 @@ async def test_every_problem_of_one_request_is_listed(api: Api) -> None:
     assert said[0].startswith("lat must be") and said[1].startswith("description is required")
 
 
+async def test_odd_but_harmless_input(api: Api) -> None:
+    """Many bad fields get a bounded answer; control characters and emoji do not break either format."""
+    many = [("api_key", api.key), *GOOD.items(), *((f"attribute[x{i}]", "1") for i in range(900))]
+    response = await api.post("requests.json", many)
+    said = await errors_of(response, "json")
+    assert response.status == 400 and len(said) == 21 and "880 more problems" in said[-1][1], said
+    too_many = await api.post("requests.json", [*many, *((f"f{i}", "1") for i in range(5000))])
+    assert too_many.status == 413 and "form fields" in (await errors_of(too_many, "json"))[0][1]
+    weird = await api.get("services/%00%01<b>.xml", api_key=api.key)
+    assert weird.status == 404 and "was not found" in (await errors_of(weird, "xml"))[0][1]
+    emoji = await api.post("requests.xml", {**GOOD, "api_key": api.key, "description": "😡😡😡 \x07楼上太吵"})
+    assert emoji.status == 201
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 async def test_a_ten_megabyte_description_is_refused_before_it_is_read(api: Api, fmt: str) -> None:
     before = await api.counts()

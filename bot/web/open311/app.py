@@ -167,8 +167,8 @@ async def _form(request: web.Request) -> list[tuple[str, str]]:
         raise ApiError(400, "send the request as application/x-www-form-urlencoded (or multipart/form-data)")
     try:
         form = await request.post()
-    except web.HTTPRequestEntityTooLarge:
-        raise ApiError(413, f"request body is over the server's limit; at most {MAX_BODY} bytes") from None
+    except web.HTTPRequestEntityTooLarge as exc:  # over the server's size, or more fields than it reads
+        raise ApiError(413, f"request body refused: {exc.text}") from None
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "the request body is not a form in UTF-8") from None
     pairs = [(k, v) for k, v in form.items() if isinstance(v, str)]

@@ -19,6 +19,7 @@ CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; ch
 ITEM_TAGS = {"services": "service", "attributes": "attribute", "values": "value", "service_requests": "request",
              "errors": "error", "endpoints": "endpoint", "formats": "format"}
 #: Characters XML 1.0 cannot carry at all (a resident's text may hold them; JSON can).
+MAX_ERRORS = 20
 _XML_BAD = {c for c in range(32) if c not in (9, 10, 13)} | {0xFFFE, 0xFFFF}
 
 
@@ -28,7 +29,10 @@ class ApiError(Exception):
     def __init__(self, status: int, *descriptions: str, retry_after: int = 0):
         super().__init__(descriptions[0] if descriptions else str(status))
         self.status = status
-        self.descriptions = descriptions or ("error",)
+        shown = descriptions[:MAX_ERRORS] or ("error",)
+        if len(descriptions) > MAX_ERRORS:  # 10,000 bad attribute[…] fields get 20 answers, not 10,000
+            shown += (f"… and {len(descriptions) - MAX_ERRORS} more problems of the same request",)
+        self.descriptions = shown
         self.retry_after = retry_after
 
 
