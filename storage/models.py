@@ -278,3 +278,22 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    """A key an outside system (an Open311 client) sends as `api_key`: only its SHA-256 is kept, the key itself is
+    printed once by `griddesk api-key create`. `rate_limit` requests per hour, counted in the row itself
+    (`window_start`, `window_count`) so several bot instances share one count."""
+
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=60)
+    key_hash: str = Field(unique=True, max_length=64)  # hex SHA-256 of the key
+    prefix: str = Field(max_length=12)  # the key's first characters, to recognise it in `api-key list`
+    scope: str = Field(default="own", max_length=8)  # own: reads only the requests it filed | all
+    rate_limit: int = 600  # requests per hour
+    window_start: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    window_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -113,14 +113,16 @@ class CaseCore:
         return at >= case.deadline_at - span + span * self.reminder_fraction
 
     async def _resident(self, s: AsyncSession, telegram_id: int, *, chat_id: int | None = None, name: str = "",
-                        script: str | None = None) -> Resident:
+                        script: str | None = None, chatless: bool = False) -> Resident:
+        """The resident with this id, created on first sight; `chatless` (an API client) keeps `chat_id` NULL,
+        which is what keeps chat notices from being queued for it (`_notify_residents`)."""
         name = clean_text(name)
         found = select(Resident).where(Resident.telegram_id == telegram_id)
         r = (await s.execute(found)).scalar_one_or_none()
         if r is None:
             # Two first messages of one person may race; the insert is a no-op for the loser.
             await insert_if_absent(s, Resident.__table__, {
-                "telegram_id": telegram_id, "chat_id": chat_id or telegram_id, "name": name[:100],
+                "telegram_id": telegram_id, "chat_id": None if chatless else chat_id or telegram_id, "name": name[:100],
                 "script": script if script in ("simplified", "traditional") else "simplified", "created_at": utcnow(),
             }, ["telegram_id"])
             return (await s.execute(found)).scalar_one()
@@ -168,14 +170,18 @@ class CaseCore:
         ids += [r[0] for r in await s.execute(select(CaseSupporter.resident_id).where(CaseSupporter.case_id == case.id))]
         rows = (await s.execute(select(Resident).where(Resident.id.in_(ids)))).scalars().all()
         for r in rows:
-            chat = r.chat_id or r.telegram_id
+            if r.chat_id is None:  # no chat (an API client): it reads the case's state through the API
+                continue
+            chat = r.chat_id
             enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
 
     async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
         rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
                                 .where(CaseSupporter.case_id == case.id))).scalars().all()
         for r in rows:
-            chat = r.chat_id or r.telegram_id
+            if r.chat_id is None:
+                continue
+            chat = r.chat_id
             enqueue(s, notify.resident_state(chat, case, action, r.script, self._to_script), f"ev{ev.id}:r{chat}", case.id,
                     held=r.blocked_at is not None)
 
@@ -204,11 +210,33 @@ class CaseCore:
         await s.flush()
         return ev
 
-    async def _view(self, s: AsyncSession, case: Case) -> CaseView:
+    async def _views(self, s: AsyncSession, cases: Sequence[Case]) -> list[CaseView]:
+        """Views of many cases in four queries, not three per case: assignees and filers are loaded into the
+        session first (so `_view`'s lookups find them there), supporters in one query."""
+        ids = [c.id for c in cases if c.id is not None]
+        if not ids:
+            return []
+        # Held here: the session's identity map keeps rows only while something references them.
+        worker_ids = {c.assignee_id for c in cases if c.assignee_id}
+        loaded = list((await s.execute(select(Worker).where(Worker.id.in_(worker_ids)))).scalars()) if worker_ids else []
+        loaded += (await s.execute(select(Resident).where(Resident.id.in_({c.resident_id for c in cases})))).scalars()
+        by_case: dict[int, list[int]] = {i: [] for i in ids}
+        rows = await s.execute(select(CaseSupporter.case_id, Resident.telegram_id)
+                               .join(Resident, Resident.id == CaseSupporter.resident_id)
+                               .where(CaseSupporter.case_id.in_(ids)).order_by(CaseSupporter.id))
+        for case_id, telegram_id in rows:
+            by_case[case_id].append(telegram_id)
+        views = [await self._view(s, c, supporters=by_case.get(c.id or 0, [])) for c in cases]
+        del loaded
+        return views
+
+    async def _view(self, s: AsyncSession, case: Case, *, supporters: Sequence[int] | None = None) -> CaseView:
         assignee = await self._assignee(s, case)
         resident = await s.get(Resident, case.resident_id)
-        supporters = (await s.execute(select(Resident.telegram_id).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
-                                      .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).scalars().all()
+        if supporters is None:
+            supporters = (await s.execute(select(Resident.telegram_id)
+                                          .join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
+                                          .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).scalars().all()
         return CaseView(
             id=case.id or 0, number=case.number, intent=case.intent, subtype=case.subtype, text=case.text,
             address=case.address, latitude=case.latitude, longitude=case.longitude, photos=tuple(case.photos or ()),
@@ -220,7 +248,7 @@ class CaseCore:
             deadline_at=aware(case.deadline_at), created_at=aware(case.created_at),  # type: ignore[arg-type]
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
-            supporter_telegram_ids=tuple(supporters),
+            supporter_telegram_ids=tuple(supporters), updated_at=aware(case.updated_at),
         )
 
 

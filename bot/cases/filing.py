@@ -105,7 +105,8 @@ class FilingRoom(CaseCore):
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
         async with self.db.transaction() as s:
             resident = await self._resident(s, draft.resident_telegram_id, chat_id=draft.chat_id,
-                                            name=draft.resident_name, script=draft.script)
+                                            name=draft.resident_name, script=draft.script,
+                                            chatless=draft.chatless)
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
             case = Case(

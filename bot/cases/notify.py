@@ -24,6 +24,16 @@ CATEGORY_FALLBACK = {
     "neighbor_dispute": "邻里纠纷", "public_order": "治安问题", "other": "其他诉求",
 }
 
+#: How a case filed by an outside system (Open311) carries its answers to the category's questions and its
+#: picture link in the text workers read.
+API_ANSWER_LINE = "{name}：{value}"
+API_MEDIA_LINE = "图片链接：{url}"
+API_ANSWER_JOIN = "、"  # between the choices of a multi-choice answer
+#: What the outside system is told of its request (Open311 service_notice, status_notes).
+API_NOTICE = "已受理，已通知{told}，办结时限 {deadline}"
+API_NOTICE_QUEUED = "已受理，等待派单，办结时限 {deadline}"
+API_STATUS_NOTE = "{state}：{note}"
+
 _RESIDENT_NOTICES = {
     "assign": "您反映的问题（案件 {number}）已派给{assignee}处理，我们会跟进进展。",
     "accept": "您反映的问题（案件 {number}）{assignee}已接单，正在处置。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +68,27 @@ class QueryRoom(CaseCore):
             rows = (await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_(None))
                                     .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))).scalars().all()
             return [await self._view(s, c) for c in rows]
+
+    async def search_cases(self, *, numbers: Sequence[str] = (), intents: Sequence[str] = (),
+                           states: Sequence[str] = (), since: datetime | None = None, until: datetime | None = None,
+                           resident_telegram_id: int | None = None, limit: int = 1000) -> list[CaseView]:
+        """Cases filed in [since, until) matching every filter given (an empty one matches all), newest first:
+        the Open311 `GET requests`. `resident_telegram_id` keeps only that resident's own cases."""
+        query = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+        if numbers:
+            query = query.where(Case.number.in_(list(numbers)))
+        if intents:
+            query = query.where(Case.intent.in_(list(intents)))
+        if states:
+            query = query.where(Case.state.in_(list(states)))
+        if since is not None:
+            query = query.where(Case.created_at >= utc(since))
+        if until is not None:
+            query = query.where(Case.created_at < utc(until))
+        if resident_telegram_id is not None:
+            query = query.join(Resident, Resident.id == Case.resident_id).where(Resident.telegram_id == resident_telegram_id)
+        async with self.db.session() as s:
+            return await self._views(s, (await s.execute(query)).scalars().all())
 
     async def events(self, case_id: int) -> list[EventView]:
         """The case's history, oldest first."""

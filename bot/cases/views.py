@@ -53,6 +53,9 @@ class ReportDraft:
     grid_id: str | None = None  # skip routing when the caller already knows the grid
     #: Who confirmed `intent` ("resident_pick": the resident chose it from buttons), recorded as a labelled example.
     confirmed_by: str | None = None
+    #: The filer has no chat (an outside system filing through the API): no chat notices are queued for it;
+    #: it follows the case by its number (`bot.web.open311`).
+    chatless: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,8 @@ class CaseView:
     receipt_id: int | None = None
     #: Who was told of a new case, in words for its filer ("网格员 王网格", "社区值班人员"); "" = nobody could be.
     told: str | None = None
+    #: When anything about the case last changed (state, assignee, level).
+    updated_at: datetime | None = None
 
     @property
     def state_name(self) -> str:

@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
 from bot.errors import IntentFileError, Problem
+from bot.nlu.intent_attributes import Attribute, read_attributes
 from bot.nlu.normalize import Normalizer, default_normalizer
 
 FORMAT_VERSION = 1
@@ -34,10 +35,8 @@ MAX_FILE_BYTES = 1_000_000
 #: resident message. A 100,000-character category name was once accepted and reached every case notice.
 MAX_TEXT_CHARS = {"name": 20, "department": 60, "description": 300, "example": 500}
 
-_TOP_KEYS = {
-    "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
-    "veto", "subtypes", "examples", "not_examples", "description",
-}
+_TOP_KEYS = {"version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
+             "veto", "subtypes", "examples", "not_examples", "description", "attributes"}
 _SUBTYPE_KEYS = {"id", "name", "keywords", "phrases", "deadline_hours", "description"}
 _EXAMPLE_KEYS = {"text", "subtype"}
 
@@ -86,6 +85,8 @@ class Intent:
     not_examples: tuple[Example, ...] = ()
     department: str | None = None
     deadline_hours: float | None = None
+    #: What an outside system is asked when it files this category (Open311 `services/{code}`).
+    attributes: tuple[Attribute, ...] = ()
 
     def all_terms(self) -> Iterable[tuple[Term, str | None, bool]]:
         """(term, subtype id or None, is_phrase) for every matchable term of this intent."""
@@ -173,8 +174,7 @@ class _FileReader(ProblemCollector):
             return None
         return value
 
-    def description(self, node: CommentedMap) -> None:
-        """`description` is for admins only, but it is still text with a limit (and must be text)."""
+    def description(self, node: CommentedMap) -> None:  # for admins only, but still text with a limit
         self.string(node, "description", False, "", MAX_TEXT_CHARS["description"])
 
     def hours(self, node: CommentedMap, key: str) -> float | None:
@@ -312,13 +312,12 @@ class _FileReader(ProblemCollector):
         sub_ids = {s.id for s in subtypes}
         examples = self.examples(doc, "examples", sub_ids)
         not_examples = self.examples(doc, "not_examples", sub_ids)
+        attributes = read_attributes(self, doc, kind)
         if iid is None or name is None:
             return None
-        return Intent(
-            id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
-            phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
-            department=department, deadline_hours=deadline,
-        )
+        return Intent(id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
+                      phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
+                      department=department, deadline_hours=deadline, attributes=attributes)
 
 
 def load_intents(directory: str | Path, normalizer: Normalizer | None = None) -> IntentSet:
