@@ -64,9 +64,9 @@ TABLE: tuple[Transition, ...] = (
     # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,
     # why a rating was 不满意; and the one reminder to rate a resolved case.
     Transition("supplement", "补充", ("filer",), OPEN, (), ("assignee", "queue"),
-               {"*": "案件 {number} 已{state}，不能再补充。如问题仍在，请重新反映。"}),
+               {"*": "案件 {number} 当前{state}，不能再补充。如问题仍在，请重新反映。"}),
     Transition("urge", "催办", ("filer",), OPEN, (), ("assignee", "queue"),
-               {"*": "案件 {number} 已{state}，不需要催办了。"}),
+               {"*": "案件 {number} 当前{state}，不需要催办了。"}),
     Transition("explain", "不满意原因", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
     Transition("rate_remind", "评价提醒", ("system",), ("resolved",), (), ("filer",)),
 )
