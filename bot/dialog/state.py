@@ -30,6 +30,7 @@ class Step(StrEnum):
     AWAIT_SUPPLEMENT = "await_supplement"  # resident: words or photos to add to a filed case (补充)
     AWAIT_WITHDRAW_REASON = "await_withdraw_reason"  # resident: why the case is withdrawn (撤销)
     AWAIT_RATE_REASON = "await_rate_reason"  # resident: why the rating was 不满意
+    AWAIT_ANSWER = "await_answer"  # resident: a question of the category (noise: when? parking: the plate?)
 
 
 #: The worker's 办结/退单 steps: they belong to a case (`ChatState.case_id`), not to a draft.
@@ -57,6 +58,8 @@ class Draft:
     duplicate_declined: bool = False
     address_retried: bool = False  # an address routing could not place was questioned once already
     picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
+    asked: list[str] = field(default_factory=list)  # ids of the category's questions asked (or answered by the words)
+    answers: dict[str, str] = field(default_factory=dict)  # question label → the resident's answer
 
     @property
     def has_place(self) -> bool:

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from bot.cases import callbacks
 from bot.dialog import texts, worker
-from bot.dialog.resident import common, filing, intake, my_cases, report, selfserve
+from bot.dialog.resident import common, filing, intake, my_cases, questions, report, selfserve
 from bot.dialog.state import CASE_STEPS, RESIDENT_CASE_STEPS, WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
@@ -38,6 +38,7 @@ class Input(StrEnum):
     SKIP_PHOTO = "skip_photo"  # 跳过，不传照片
     FILE_NEW = "file_new"  # 另立新案
     SKIP_RESOLVE_PHOTO = "skip_resolve_photo"  # the worker's 跳过 at 办结
+    ANSWER = "answer"  # a choice (or 跳过) of a category question (d:a:<i>)
 
 
 #: Button data → the step input it is (only these buttons depend on the step).
@@ -77,6 +78,10 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.WORKER_RETURN_REASON, Input.TEXT): worker.take_reason,
     (Step.WORKER_RETURN_REASON, Input.PHOTO): worker.ask_reason,
     (Step.WORKER_RETURN_REASON, Input.SKIP_RESOLVE_PHOTO): worker.ask_reason,
+    (Step.AWAIT_ANSWER, Input.TEXT): questions.answer_text,
+    (Step.AWAIT_ANSWER, Input.PHOTO): questions.answer_photo,
+    (Step.AWAIT_ANSWER, Input.LOCATION): report.take_location,
+    (Step.AWAIT_ANSWER, Input.ANSWER): questions.answer_button,
     (Step.AWAIT_SUPPLEMENT, Input.TEXT): selfserve.supplement_text,
     (Step.AWAIT_SUPPLEMENT, Input.PHOTO): selfserve.supplement_photo,
     (Step.AWAIT_WITHDRAW_REASON, Input.TEXT): selfserve.withdraw_text,
@@ -137,7 +142,10 @@ async def on_input(turn: Turn, kind: Input) -> None:
 
 async def on_button(turn: Turn, data: str) -> None:
     """A pressed button (or its label typed): a step button, a case button, or a dialog button."""
-    kind = Input.CATEGORY if data.startswith(common.CATEGORY_PREFIX) else STEP_BUTTONS.get(data)
+    if data.startswith(common.CATEGORY_PREFIX):
+        kind: Input | None = Input.CATEGORY
+    else:
+        kind = Input.ANSWER if data.startswith(common.ANSWER_PREFIX) else STEP_BUTTONS.get(data)
     handler = handler_for(turn.state, kind) if kind is not None else None
     if handler is not None:
         await handler(turn)

@@ -87,6 +87,8 @@ ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没�
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
 PHOTO_RECEIVED = "照片收到了。"
+BTN_SKIP_QUESTION = "跳过这个问题"
+ANSWER_CUT = "（回答较长，只记下了前 {limit} 个字。）"
 LOCATION_RECEIVED = "位置收到了。"
 FILED = (
     "已受理 ✅\n案件编号：{number}\n类别：{category}\n地址：{address}\n{routing}\n"
@@ -188,6 +190,7 @@ TASKS_MORE = "（另有 {more} 件未显示，请先处理以上案件，或在�
 QUEUE_HEADER = "待派单案件 {count} 件（点“派给”安排网格员，括号里是其在办件数）："
 QUEUE_NO_WORKERS = "（该社区暂无可派的网格员：griddesk worker invite --grid 网格ID --name 姓名）"
 TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
+TASK_ANSWER = "\n{question}：{answer}"
 ACCEPTED = "已接单：{number}。处理完后点“办结”。"
 ASK_RESOLVE_NOTE = "请用一句话说明案件 {number} 的处理结果（例如“已联系物业清理完毕”）："
 ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳过”。"
