@@ -30,7 +30,7 @@ _PLATE = re.compile(r"([京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏�
 _ROOM_WORD = re.compile(r"(?<!\d)(\d{3,4})(\s*(?:室|房|号房|號房|户|戶))")
 _TRIPLE = re.compile(r"(?<!\d)(\d{1,3}\s*[-－—]\s*\d{1,2}\s*[-－—]\s*)(\d{3,4})(?!\d)")
 #: What follows a number that is a distance, a price or a count, not a flat ("楼下200米", "住3栋").
-_NOT_A_FLAT = r"(?!\d|\s*(?:栋|棟|幢|号楼|號樓|米|多米|公里|元|块|塊|人|天|年))"
+_NOT_A_FLAT = r"(?!\d|\s*(?:栋|棟|幢|号楼|號樓|米|多米|公里|元|块|塊|人|年|天(?!天)))"
 _AFTER_UNIT = re.compile(r"((?:单元|單元|栋|棟|幢|号楼|號樓|楼|樓)\s*)(\d{3,4})" + _NOT_A_FLAT)
 _NEIGHBOUR = re.compile(r"((?:楼上|樓上|楼下|樓下|隔壁|对门|對門|对面|對面|邻居|鄰居|住在|住|家住)\s*)(\d{3,4})"
                         + _NOT_A_FLAT)

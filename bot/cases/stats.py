@@ -166,9 +166,9 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
     total = StatRow("total", "all", "全部")
     for _, counted in await grouped():
         total = _named(counted, "total", "all", "全部")
-    reasons = (select(func.coalesce(Rating.reason, "none"), func.count()).join(Case, Case.id == Rating.case_id)
-               .where(Rating.score == "unsatisfied", *where).group_by(func.coalesce(Rating.reason, "none")))
-    total.unsatisfied_reasons = {str(k): int(n) for k, n in await session.execute(reasons)}
+    reasons = (select(Rating.reason, func.count()).join(Case, Case.id == Rating.case_id)
+               .where(Rating.score == "unsatisfied", *where).group_by(Rating.reason))
+    total.unsatisfied_reasons = {str(k or "none"): int(n) for k, n in await session.execute(reasons)}
     queue_names = {"community": "社区待派单", "street": "街道待派单"}
     grids = []
     for (grid_id, level), counted in await grouped(Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None)):
