@@ -79,6 +79,18 @@ async def test_bad_answers_get_a_clear_reply_and_the_draft_stays(app):
     assert "过期" in texts_of(await driver.press_data("小林", "d:a:0"))
 
 
+async def test_a_typed_skip_or_a_photo_ends_the_questions(app):
+    driver = driver_for(app)
+    await driver.send("小林", "梨园小区3栋 楼上装修电钻太吵了")
+    filed = await driver.send("小林", "跳过")  # wants it filed: no second question, no photo prompt
+    number = case_number(texts_of(filed))
+    assert (await app.cases.find_case(number)).answers == {}
+    await driver.send("老王", "翠竹苑4栋楼上装修电钻太吵了")
+    filed = await driver.photo("老王", "photo-drill")
+    case = await app.cases.find_case(case_number(texts_of(filed)))
+    assert list(case.photos) == ["photo-drill"] and case.answers == {}
+
+
 async def test_an_emergency_is_never_asked(app):
     driver = driver_for(app)
     replies = await driver.send("阿婆", "梨园小区3栋有人打架 拿刀了 快来人")

@@ -49,17 +49,61 @@ def current(turn: Turn, draft: Draft) -> Question | None:
     return next((q for q in _questions(turn, draft) if q.id == asked), None)
 
 
+def _done_asking(turn: Turn, draft: Draft) -> None:
+    """The resident wants to get on ("跳过", "没有照片", a photo): no more questions — nor the photo prompt after
+    a typed skip (a photo can still be added later with 补充)."""
+    draft.asked = [*draft.asked, *(q.id for q in _questions(turn, draft) if q.id not in draft.asked)]
+
+
 async def answer_text(turn: Turn) -> None:
-    """Typed words answer the question ("跳过"/"不知道" typed skip it); then the report goes on."""
+    """Typed words answer the question; a typed skip ("跳过", "跳過，不傳照片") ends the questions and the photo
+    prompt, so a resident who just wants it filed is not asked again. Then the report goes on."""
     draft = turn.state.draft
     assert draft is not None
     question = current(turn, draft)
     words = (turn.incoming.text or "").strip()
-    if question is not None and not is_skip(turn):
+    if is_skip(turn):
+        _done_asking(turn, draft)
+        draft.photo_asked = True
+    elif await _not_an_answer(turn, draft, question, words):
+        return
+    elif question is not None:
         draft.answers[question.label] = words[:MAX_ANSWER]
         if len(words) > MAX_ANSWER:
             turn.say(texts.ANSWER_CUT.format(limit=MAX_ANSWER), remember_buttons=False)
     await _go_on(turn)
+
+
+async def _not_an_answer(turn: Turn, draft: Draft, question: Question | None, words: str) -> bool:
+    """Words that are not an answer, handled as the photo step handles them: danger first, a corrected place
+    (the question is asked again), a new problem (this report is filed as it stands, then the new one)."""
+    from bot.dialog.resident import emergency, filing, intake
+    from bot.dialog.resident.report import NEW_PROBLEM_CONFIDENCE
+
+    c = turn.services.understanding.classifier.classify(words)
+    if c.act == "emergency":
+        await emergency.midway(turn, draft, words, c)
+        return True
+    place = await turn.services.cases.place_known(words)
+    simplify = turn.services.normalizer.simplify
+    if place is not None and (not draft.address or simplify(place) not in simplify(draft.address)):
+        draft.address, draft.latitude, draft.longitude = place, None, None
+        if question is not None and draft.asked:
+            draft.asked.pop()  # asked again below
+        turn.say(texts.ADDRESS_CORRECTED.format(address=place), remember_buttons=False)
+        if not ask_next(turn, draft):
+            await filing.continue_report(turn)
+        return True
+    if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
+        _done_asking(turn, draft)
+        draft.photo_asked = True
+        await filing.continue_report(turn)  # file this one as it stands, then take up the new problem
+        if turn.state.step is Step.IDLE:
+            await intake.understand(turn, words, classified=c)
+        else:
+            turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=words[:30]), remember_buttons=False)
+        return True
+    return False
 
 
 async def answer_button(turn: Turn) -> None:
@@ -74,9 +118,10 @@ async def answer_button(turn: Turn) -> None:
 
 
 async def answer_photo(turn: Turn) -> None:
-    """A photo at a question: kept as the report's photo; the question counts as skipped."""
+    """A photo at a question: kept as the report's photo, and the questions end (the resident is getting on)."""
     draft = turn.state.draft
     assert draft is not None
+    _done_asking(turn, draft)
     if turn.incoming.photo_file_id:
         draft.photos.append(turn.incoming.photo_file_id)
         turn.say(texts.PHOTO_RECEIVED, remember_buttons=False)
