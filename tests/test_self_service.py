@@ -61,14 +61,18 @@ async def test_supplement_words_and_photo_reach_the_assignee(app):
     assert "没看到" in texts_of(await driver.send("周阿姨", "😡😡😡"))  # emoji only: asked again, step kept
     done = await driver.send("周阿姨", "是1502那家 昨晚一直到两点")
     assert "已补充" in texts_of(done)
+    await driver.press("周阿姨", "补充")
     await driver.photo("周阿姨", "photo-night")
+    assert "照片已补充" in texts_of(await driver.photo("周阿姨", "photo-night-2"))  # an album: the step stays
     pushes = await driver.deliver_pushes()
     to_worker = [p for p in pushes if p.chat_id == worker.chat_id]
     assert any("1502那家" in p.text and number in p.text for p in to_worker)  # the assignee reads it unmasked
     assert any(p.photo_file_id == "photo-night" for p in to_worker)
     case = await app.cases.find_case(number)
-    assert "1502那家" in case.text and "photo-night" in case.photos
+    assert "1502那家" in case.text and {"photo-night", "photo-night-2"} <= set(case.photos)
     assert "已取消" in texts_of(await driver.send("周阿姨", "取消"))
+    later = await driver.send("周阿姨", "小区门口的路灯坏了好几天")  # later words are a new matter, not 补充
+    assert "路灯" not in (await app.cases.find_case(number)).text and "补充" not in texts_of(later)
     # a long supplement is kept in part, and the resident is told
     await driver.send("周阿姨", "/my")
     await driver.press("周阿姨", "补充")
@@ -106,7 +110,10 @@ async def test_withdraw_with_a_reason_tells_the_assignee(app):
     ask = await driver.press("周阿姨", "撤销")
     assert "原因" in texts_of(ask)
     assert "没看到文字" in texts_of(await driver.send("周阿姨", "   "))
-    done = await driver.send("周阿姨", "跟楼上说好了 他们以后注意")
+    confirm = await driver.send("周阿姨", "跟楼上说好了 他们以后注意")
+    assert "确定撤销吗" in texts_of(confirm)
+    assert (await app.cases.find_case(number)).state != "cancelled"  # words alone never withdraw
+    done = await driver.press("周阿姨", "确认撤销")
     assert "已撤销" in texts_of(done)
     case = await app.cases.find_case(number)
     assert case.state == "cancelled"
@@ -119,6 +126,17 @@ async def test_withdraw_with_a_reason_tells_the_assignee(app):
     assert "不能撤销" in texts_of(old)
     old = await driver.press_data("周阿姨", old_button(driver, "周阿姨", "催办"))
     assert "不需要催办" in texts_of(old)
+
+
+async def test_withdraw_with_other_reason_typed(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张网格")
+    number = await filed(driver)
+    await driver.send("周阿姨", "/my")
+    await driver.press("周阿姨", "撤销")
+    assert "写一句" in texts_of(await driver.press("周阿姨", "其他原因"))
+    assert "已撤销" in texts_of(await driver.send("周阿姨", "搬家了 不住这了"))
+    assert (await app.cases.find_case(number)).state == "cancelled"
 
 
 async def test_withdraw_by_a_reason_button(app):

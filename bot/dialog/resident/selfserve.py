@@ -23,6 +23,8 @@ from bot.errors import CaseError, NotFound, NotYours
 
 #: Cards with buttons on /my; older cases are listed in one line each.
 MY_CARDS = 5
+#: `ChatState.note` at the 撤销 prompt once 其他原因 was pressed: the next words are the reason.
+TYPING = "\x00typing"
 
 
 async def show_my(turn: Turn) -> None:
@@ -80,12 +82,17 @@ async def on_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
             rows = callbacks.withdraw_buttons(case.id, WITHDRAW_REASONS)
             turn.say(texts.ASK_WITHDRAW.format(number=case.number), (*rows, ((texts.BTN_NOT_WITHDRAW, cancel_row()[1]),)))
         elif cb.action == callbacks.WITHDRAW_WHY and cb.arg:
-            if cb.arg == "other":
+            st = turn.state
+            typed = st.note if st.step is Step.AWAIT_WITHDRAW_REASON and st.case_id == cb.case_id else None
+            if cb.arg == "other" and typed not in (None, TYPING):
+                await _withdraw(turn, cb.case_id, typed or "")  # 确认撤销 of the reason typed before
+            elif cb.arg == "other":
                 case = await _own_open(turn, cb.case_id, "cancel")
                 _enter(turn, Step.AWAIT_WITHDRAW_REASON, case)
+                turn.state.note = TYPING
                 turn.say(texts.WITHDRAW_TYPE_REASON, [[cancel_row()]])
-                return
-            await _withdraw(turn, cb.case_id, WITHDRAW_REASONS[cb.arg])
+            else:
+                await _withdraw(turn, cb.case_id, WITHDRAW_REASONS[cb.arg])
         elif cb.action == callbacks.UNSATISFIED_WHY and cb.arg:
             await _reason(turn, cb.case_id, cb.arg)
     except CaseError as exc:
@@ -112,7 +119,15 @@ async def supplement_photo(turn: Turn) -> None:
 
 
 async def withdraw_text(turn: Turn) -> None:
-    await _withdraw(turn, turn.state.case_id or 0, _words(turn))
+    """Words at the 撤销 prompt: after 其他原因 they are the reason; typed straight away they are confirmed first
+    (撤销 cannot be undone, and a resident back days later with a new problem must not withdraw the old one)."""
+    words, case_id = _words(turn), turn.state.case_id or 0
+    if not words or turn.state.note == TYPING:
+        await _withdraw(turn, case_id, words)
+        return
+    turn.state.note = words
+    confirm = (texts.BTN_CONFIRM_WITHDRAW, callbacks.make(callbacks.WITHDRAW_WHY, case_id, "o"))
+    turn.say(texts.WITHDRAW_CONFIRM.format(reason=short(words, 40)), [[confirm, (texts.BTN_NOT_WITHDRAW, cancel_row()[1])]])
 
 
 async def reason_text(turn: Turn) -> None:
@@ -205,10 +220,15 @@ async def _supplement(turn: Turn, words: str, photo: str | None) -> None:
         turn.state.reset()
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
-    reply = texts.SUPPLEMENTED.format(number=case.number)
+    reply = texts.SUPPLEMENTED.format(number=case.number) if photo else texts.SUPPLEMENTED_DONE.format(number=case.number)
     if len(words) > MAX_SUPPLEMENT:
         reply += texts.SUPPLEMENT_CUT.format(limit=MAX_SUPPLEMENT)
-    turn.say(reply, [[cancel_row()]])  # the step stays: another photo or line may follow
+    if photo:  # more photos of an album may follow
+        turn.say(reply, [[cancel_row()]])
+        return
+    # words end it: a message days later is a new matter, not more of this one
+    turn.state.reset()
+    turn.say(reply, callbacks.self_service_buttons(case.id, own=True), remember_buttons=False)
 
 
 async def _withdraw(turn: Turn, case_id: int, reason: str) -> None:
