@@ -154,7 +154,7 @@ async def privacy(turn: Turn) -> None:
     """/privacy: what is stored about this person, and the button that withdraws the phone."""
     stored = await turn.services.cases.privacy(turn.user_id)
     if not stored.get("known"):
-        turn.say(texts.PRIVACY_NOTHING)
+        turn.say(texts.PRIVACY_NOTHING, request_contact=texts.BTN_SHARE_PHONE)
         return
     if stored.get("phone"):
         at = stored.get("consent_at")
@@ -163,7 +163,10 @@ async def privacy(turn: Turn) -> None:
         phone = texts.PRIVACY_NO_PHONE
     text = texts.PRIVACY_SHOW.format(name=stored.get("name") or "—", phone=phone, cases=stored.get("cases", 0),
                                      supported=stored.get("supported", 0))
-    turn.say(text, [[(texts.BTN_FORGET_PHONE, FORGET_PHONE)]] if stored.get("phone") else ())
+    if stored.get("phone"):
+        turn.say(text, [[(texts.BTN_FORGET_PHONE, FORGET_PHONE)]])
+    else:  # the one way a phone is given: the resident's own contact, shared by this button (the consent)
+        turn.say(text, request_contact=texts.BTN_SHARE_PHONE)
 
 
 async def forget_phone(turn: Turn) -> None:
