@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from dialog_helpers import bound_worker, case_number, driver_for, make_app
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, make_app
 
 from bot.dialog.testing import texts_of
 
@@ -173,6 +173,8 @@ async def test_unsatisfied_reason_reaches_the_worker_and_the_figures(app):
     assert "问题没解决" in to_worker and "根本没用" in to_worker
     stats = await app.cases.stats()
     assert stats.total.unsatisfied_reasons == {"unsolved": 1}
+    shown = texts_of(await driver.send(driver.persona("admin", "admin", user_id=ADMIN_ID), "/stats"))
+    assert "不满意原因：问题没解决 1" in shown
     # the reason button of that old message again: answered, not counted twice
     again = await driver.press_data("周阿姨", old_button(driver, "周阿姨", "问题没解决"))
     assert "已经收到" in texts_of(again)

@@ -128,5 +128,5 @@ class ServiceCaseDesk:
             "intent": row.id, "name": row.name + suffix.get(row.by, ""), "total": row.cases,
             "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,
             "satisfied_rate": row.satisfaction_rate, "avg_hours": row.avg_handling_hours,
-            "response_rate": row.response_rate,
+            "response_rate": row.response_rate, "urged": row.urged, "unsatisfied_reasons": dict(row.unsatisfied_reasons),
         } for row in rows if row.cases]

@@ -212,6 +212,7 @@ RELOADED = "已重新加载：{intents} 个意图，{knowledge} 条知识。"
 RELOAD_FAILED = "重新加载失败，继续使用原来的配置。问题：\n{problems}"
 STATS_HEADER = "统计（全部案件）："
 STATS_EMPTY = "还没有案件。"
+STATS_SELF_SERVICE = "居民催办 {urged} 次；不满意原因：{reasons}"
 STATS_LINE = ("• {name}：工作量 {total}，响应率 {responded}，办结率 {resolved}，按时办结率 {on_time}，平均处置 {hours}，"
               "满意率 {satisfied}")
 
