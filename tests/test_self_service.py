@@ -188,8 +188,12 @@ async def test_unsatisfied_in_own_words(app):
     await resolved(app, driver, worker, number)
     await driver.press("周阿姨", "不满意")
     assert "写几句" in texts_of(await driver.press("周阿姨", "其他原因"))
-    assert "已把您的话转告" in texts_of(await driver.send("周阿姨", "网格员都没上门 电话里说两句就办结了"))
+    assert "没看到文字" in texts_of(await driver.send("周阿姨", "👎👎👎"))  # emoji only: asked again
+    assert "已把您的话转告" in texts_of(await driver.send("周阿姨", "网格员都没上门 电话里说两句就办结了" + "！" * 5000))
     assert (await app.cases.stats()).total.unsatisfied_reasons == {"other": 1}
+    pushes = await driver.deliver_pushes()
+    told = [p for p in pushes if p.chat_id == worker.chat_id and "不满意的原因" in p.text]
+    assert len(told) == 1 and "电话里说两句" in told[0].text and len(told[0].text) < 600  # kept short
 
 
 async def test_a_resident_who_does_not_rate_is_reminded_once(app):

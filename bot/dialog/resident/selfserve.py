@@ -24,7 +24,7 @@ from bot.errors import CaseError, NotFound, NotYours
 #: Cards with buttons on /my; older cases are listed in one line each.
 MY_CARDS = 5
 #: `ChatState.note` at the 撤销 prompt once 其他原因 was pressed: the next words are the reason.
-TYPING = "\x00typing"
+TYPING = "[typing]"
 
 
 async def show_my(turn: Turn) -> None:
