@@ -27,6 +27,7 @@ test: $(STAMP) lint check
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_classifier.py
 	$(BIN)/python benchmarks/bench_kb.py
+	$(BIN)/python benchmarks/bench_privacy.py
 	$(BIN)/python benchmarks/bench_telegram_burst.py --residents 200
 
 clean:

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     #: queue and the on-call chat are told; they must be handled within `urgent_deadline_hours`.
     urgent_ack_minutes: float = Field(default=10, gt=0, le=24 * 60, allow_inf_nan=False)
     urgent_deadline_hours: float = Field(default=4, gt=0, le=24 * 30, allow_inf_nan=False)
+    #: A resolved case its filer has not rated gets one reminder (with the rating buttons) after this many hours.
+    rate_reminder_hours: float = Field(default=24, gt=0, le=24 * 30, allow_inf_nan=False)
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one JSON object a line, for a log collector

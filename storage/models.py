@@ -180,6 +180,8 @@ class Case(SQLModel, table=True):
     return_reason: str | None = Field(default=None, max_length=500)
     resolution_note: str | None = Field(default=None, max_length=1000)
     resolution_photo: str | None = Field(default=None, max_length=200)
+    #: Answers to the category's questions (intent file `questions:`), question id → the resident's words.
+    answers: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -231,7 +233,7 @@ class CaseEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
-    action: str = Field(max_length=20)  # file assign accept resolve return rate reopen escalate remind support cancel
+    action: str = Field(max_length=20)  # an action of bot/cases/lifecycle.py
     actor_kind: str = Field(max_length=12)  # resident | worker | admin | system
     actor_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     from_state: str | None = Field(default=None, max_length=12)
@@ -249,6 +251,8 @@ class Rating(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     resident_id: int = Field(foreign_key="resident.id")
     score: str = Field(max_length=12)  # satisfied | basic | unsatisfied
+    #: Why an unsatisfied resident was not satisfied: a code of `bot.cases.views.UNSATISFIED_REASONS`.
+    reason: str | None = Field(default=None, max_length=20)
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 

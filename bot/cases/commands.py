@@ -242,7 +242,8 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         for row in stats.rows():
             print(json.dumps(row.to_json(), ensure_ascii=False))
     elif args.csv:
-        rows = [row.to_json() for row in stats.rows()]
+        rows = [{k: ";".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else v for k, v in row.to_json().items()}
+                for row in stats.rows()]  # a cell per value: 不满意 reasons as reason=count;…
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

@@ -7,6 +7,7 @@ The rooms (people, filing, dispatch, handling, deadlines, queries) are mixins ov
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -69,12 +70,14 @@ class CaseCore:
         oncall_chat_id: int | None = None,
         urgent_ack_minutes: float = 10.0,
         urgent_deadline_hours: float = 4.0,
+        rate_reminder_hours: float = 24.0,
     ):
         self.db = db
         self.receipt_grace = timedelta(seconds=receipt_grace_seconds)
         self.oncall_chat_id = oncall_chat_id
         self.urgent_ack = timedelta(minutes=urgent_ack_minutes)
         self.urgent_deadline_hours = urgent_deadline_hours
+        self.rate_reminder = timedelta(hours=rate_reminder_hours)
         self.intents = intents
         self._normalizer = normalizer
         self.duplicate_window = timedelta(hours=duplicate_window_hours)
@@ -173,7 +176,16 @@ class CaseCore:
             if r.chat_id is None:  # no chat (an API client): it reads the case's state through the API
                 continue
             chat = r.chat_id
-            enqueue(s, build(chat, r.script, r.id), f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
+            reply = build(chat, r.script, r.id)
+            if case.state in OPEN_STATES and not reply.buttons:  # 进度 (补充 / 催办 / 撤销 for the filer) under the notice
+                reply = replace(reply, buttons=notify.self_service_buttons(case.id, own=r.id == case.resident_id,
+                                                                           script=r.script, to_script=self._to_script))
+            enqueue(s, reply, f"ev{ev.id}:r{chat}", case.id, held=r.blocked_at is not None)
+
+    async def _filer_phone(self, s: AsyncSession, case: Case) -> str | None:
+        """The filer's phone for the assignee's push: only a number given with consent (withdrawn = None)."""
+        r = await s.get(Resident, case.resident_id)
+        return r.phone if r is not None and r.phone and r.phone_consent_at is not None else None
 
     async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
         rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
@@ -249,6 +261,7 @@ class CaseCore:
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
             supporter_telegram_ids=tuple(supporters), updated_at=aware(case.updated_at),
+            answers=dict(case.answers or {}),
         )
 
 

@@ -1,17 +1,18 @@
-"""Deadlines, run by the background loop of every runner: 即将超时 reminders and 超时 escalation."""
+"""Deadlines, run by the background loop of every runner: 即将超时 reminders, 超时 escalation, and the one
+reminder to rate a resolved case (评价提醒)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from storage.engine import claim_rows
-from storage.models import LEVELS, OPEN_STATES, Case
+from storage.models import LEVELS, OPEN_STATES, Case, CaseEvent, Resident
 
 
 class DeadlineRoom(CaseCore):
@@ -85,7 +86,8 @@ class DeadlineRoom(CaseCore):
                 to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
                           f"ev{ev.id}:p{previous.telegram_id}", case.id)
             if dispatcher is not None and dispatcher.telegram_id is not None:
-                enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note),
+                enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note,
+                                              phone=await self._filer_phone(s, case)),
                         f"ev{ev.id}:w{dispatcher.telegram_id}", case.id)
             else:
                 await self._push_to_dispatcher(s, case, ev, at, why=note)
@@ -124,9 +126,42 @@ class DeadlineRoom(CaseCore):
             await self._push_to_dispatcher(s, case, ev, at, why=note, with_oncall=True)
             return True
 
+    async def due_rate_reminders(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
+        """Ids of cases resolved at least `rate_reminder` ago, still unrated, whose filer was not reminded since."""
+        at = utc(now)
+        reminded = exists().where(CaseEvent.case_id == Case.id, CaseEvent.action == "rate_remind",
+                                  CaseEvent.at >= Case.resolved_at)
+        async with self.db.session() as s:
+            rows = await s.execute(select(Case.id).where(Case.state == "resolved", Case.resolved_at.is_not(None),
+                                                         Case.resolved_at <= at - self.rate_reminder, ~reminded)
+                                   .order_by(Case.resolved_at).limit(limit))
+            return [int(r[0]) for r in rows]
+
+    async def rate_remind(self, case_id: int, now: datetime | None = None) -> bool:
+        """评价提醒: the filer of a resolved case gets the rating buttons once more, once per resolution."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
+            if (case is None or not lifecycle.allowed("rate_remind", case.state) or case.resolved_at is None
+                    or case.resolved_at > at - self.rate_reminder):
+                return False
+            done = await s.execute(select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.action == "rate_remind",
+                                                              CaseEvent.at >= case.resolved_at))
+            if done.first() is not None:
+                return False
+            ev = await self._move(s, case, "rate_remind", ("system", None), at)
+            filer = await s.get(Resident, case.resident_id)
+            if filer is not None:
+                chat = filer.chat_id or filer.telegram_id
+                enqueue(s, notify.resident_rate_reminder(chat, case, filer.script, self._to_script), f"ev{ev.id}:r{chat}",
+                        case.id, held=filer.blocked_at is not None)
+            return True
+
     async def run_deadlines(self, now: datetime | None = None) -> tuple[int, int]:
-        """One pass of the deadline task: remind what is due, escalate what is late. Returns (reminded, escalated)."""
+        """One pass of the deadline task: remind what is due (also the filer of a resolved case not yet rated,
+        once), escalate what is late. Returns (reminded, escalated)."""
         reminded = sum([await self.chase(cid, now) for cid in await self.unacknowledged(now)])
         reminded += sum([await self.remind(cid, now) for cid in await self.due_reminders(now)])
+        reminded += sum([await self.rate_remind(cid, now) for cid in await self.due_rate_reminders(now)])
         escalated = sum([await self.escalate(cid, now) is not None for cid in await self.overdue(now)])
         return reminded, escalated

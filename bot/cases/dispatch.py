@@ -119,7 +119,8 @@ class DispatchRoom(CaseCore):
             choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
             enqueue(s, notify.worker_push(worker.telegram_id, case, self._label(case), kind="new",
                                           note=case.return_reason if from_state == "returned" else None,
-                                          deadline=self._local(case.deadline_at), assign_choices=choices),
+                                          deadline=self._local(case.deadline_at), assign_choices=choices,
+                                          phone=await self._filer_phone(s, case)),
                     f"ev{ev.id}:w{worker.telegram_id}", case.id)
         if from_state != "filed" or case.supporter_count:
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(

@@ -117,6 +117,7 @@ class FilingRoom(CaseCore):
                 community_id=route.community_id, grid_id=route.grid_id, level=route.level, state="filed",
                 route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=hours,
                 deadline_at=at + timedelta(hours=hours), created_at=at, updated_at=at,
+                answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
             )
             s.add(case)
             await s.flush()

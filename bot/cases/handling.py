@@ -86,7 +86,8 @@ class HandlingRoom(CaseCore):
             if (assignee is not None and assignee.active and assignee.telegram_id is not None
                     and assignee.unreachable_at is None):
                 ev = await self._move(s, case, "reopen", actor, at, to_state="assigned", note=note)
-                enqueue(s, notify.worker_push(assignee.telegram_id, case, self._label(case), kind="reopen", note=note),
+                enqueue(s, notify.worker_push(assignee.telegram_id, case, self._label(case), kind="reopen", note=note,
+                                              phone=await self._filer_phone(s, case)),
                         f"ev{ev.id}:w{assignee.telegram_id}", case.id)
             else:
                 case.assignee_id = None

@@ -19,8 +19,8 @@ from bot.errors import NotNow
 #: a resident the case was offered to as a similar one (附议).
 ACTORS = ("system", "assignee", "dispatcher", "admin", "filer", "offered")
 #: Who hears of it: the assignee (new or current), the queue (dispatchers, else admins), the assignee
-#: it was taken from, the filer and supporters (residents), or only the supporters.
-AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters")
+#: it was taken from, the filer and supporters (residents), only the supporters, or only the filer.
+AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters", "filer")
 
 OPEN = ("filed", "assigned", "accepted", "returned")
 
@@ -61,6 +61,14 @@ TABLE: tuple[Transition, ...] = (
     Transition("chase", "紧急催接单", ("system",), ("assigned",), (), ("assignee", "queue")),
     Transition("support", "附议", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
                ("assignee",), {"*": "案件 {number} 已{state}，不能再附议。如问题仍在，请重新反映。"}),
+    # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,
+    # why a rating was 不满意; and the one reminder to rate a resolved case.
+    Transition("supplement", "补充", ("filer",), OPEN, (), ("assignee", "queue"),
+               {"*": "案件 {number} 当前{state}，不能再补充。如问题仍在，请重新反映。"}),
+    Transition("urge", "催办", ("filer",), OPEN, (), ("assignee", "queue"),
+               {"*": "案件 {number} 当前{state}，不需要催办了。"}),
+    Transition("explain", "不满意原因", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
+    Transition("rate_remind", "评价提醒", ("system",), ("resolved",), (), ("filer",)),
 )
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
 

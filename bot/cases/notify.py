@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.cases import callbacks
-from bot.cases.views import LEVEL_NAMES, SCORE_NAMES, STATE_NAMES
+from bot.cases.privacy import mask
+from bot.cases.views import LEVEL_NAMES, SCORE_NAMES, STATE_NAMES, UNSATISFIED_REASONS
 from bot.dialog.events import Button, Reply
 
 ToScript = Callable[[str, str], str]
@@ -57,16 +58,22 @@ def _short(text: str | None, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _case_lines(case: Any, label: str) -> list[str]:
+def _case_lines(case: Any, label: str, *, masked: bool = False, phone: str | None = None) -> list[str]:
+    """The case as a worker reads it; `masked` for anyone but its assignee (phones, IDs, plates, flats hidden);
+    `phone`: the filer's number, for the assignee only and only when the filer agreed."""
+    hide = mask if masked else (lambda text: text or "")
     lines = [f"案件编号：{case.number}", f"类别：{label}"]
     if case.urgent:
         lines[0] += "  【紧急】"
-    where = _short(case.address, 100)
+    where = hide(_short(case.address, 100))
     if case.latitude is not None and case.longitude is not None:
         pin = f"位置 {case.latitude:.5f}, {case.longitude:.5f}（见地图）"
         where = f"{where}；{pin}" if where else pin
     lines.append(f"地址：{where or '未提供'}")
-    lines.append(f"居民反映：{_short(case.text)}")
+    lines.append(f"居民反映：{hide(_short(case.text))}")
+    lines += [f"{question}：{hide(_short(answer, 100))}" for question, answer in (getattr(case, "answers", None) or {}).items()]
+    if phone and not masked:
+        lines.append(f"居民电话：{phone}（居民同意提供，仅用于联系处理）")
     if case.supporter_count:
         lines.append(f"附议：{case.supporter_count} 人")
     return lines
@@ -79,12 +86,14 @@ def _location_extra(case: Any) -> dict[str, str]:
 
 
 def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | None = None,
-                deadline: str | None = None, assign_choices: list[tuple[int, str]] | None = None) -> Reply:
+                deadline: str | None = None, assign_choices: list[tuple[int, str]] | None = None,
+                phone: str | None = None) -> Reply:
     """A case for the worker, with 接单 / 办结 / 退单 (and 派给 … rows for a dispatcher)."""
     head = {"new": "【新派单】请及时接单处理", "reopen": "【重办】居民对处理结果不满意，请重新处理",
             "escalate": "【超时升级】案件已超过办结时限，升级督办",
-            "chase": "【紧急·请立即接单】紧急案件尚无人接单"}.get(kind, "【派单】")
-    lines = [head, *_case_lines(case, label)]
+            "chase": "【紧急·请立即接单】紧急案件尚无人接单",
+            "urge": "【居民催办】请尽快处理并回复居民"}.get(kind, "【派单】")
+    lines = [head, *_case_lines(case, label, phone=phone)]
     if deadline:
         lines.append(f"办结时限：{deadline} 前")
     if note:
@@ -96,7 +105,8 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
 
 def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str]]) -> Reply:
     """A case waiting in the community/street queue, with one 派给 button per grid worker."""
-    lines = [f"【待派单】{level_word(case.level)}需要安排处理人员", *_case_lines(case, label), f"原因：{_short(why, 200)}"]
+    lines = [f"【待派单】{level_word(case.level)}需要安排处理人员", *_case_lines(case, label, masked=True),
+             f"原因：{mask(_short(why, 200))}"]
     if not choices:
         lines.append("本社区暂无已绑定的网格员，请先用 griddesk worker invite 邀请。")
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.assign_buttons(case.id, choices),
@@ -135,8 +145,9 @@ def resident_state(chat_id: int, case: Any, action: str, script: str, to_script:
 def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript, *, ask_rating: bool) -> Reply:
     """办结 notice; the filer also gets 满意 / 基本满意 / 不满意 buttons."""
     text = f"您反映的问题（案件 {case.number}）已办结。"
-    if case.resolution_note:
-        text += f"\n处理结果：{_short(case.resolution_note, 300)}"
+    if case.resolution_note:  # supporters read it masked: only the filer and the worker see the details
+        note = case.resolution_note if ask_rating else mask(case.resolution_note)
+        text += f"\n处理结果：{_short(note, 300)}"
     if ask_rating:
         text += "\n请对处理结果进行评价："
         rows = callbacks.rating_buttons(case.id)
@@ -144,3 +155,35 @@ def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript,
         return Reply(chat_id=chat_id, text=to_script(text, script), buttons=buttons,
                      photo_file_id=case.resolution_photo)
     return Reply(chat_id=chat_id, text=to_script(text, script), photo_file_id=case.resolution_photo)
+
+
+def worker_supplemented(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
+    """补充: what the filer added, for the assignee (the words as written; the assignee may read them)."""
+    lines = [f"【居民补充】案件 {case.number}"]
+    if text:
+        lines.append(f"补充内容：{_short(text, 500)}")
+    if photo:
+        lines.append("（居民补充了一张照片）")
+    return Reply(chat_id=chat_id, text="\n".join(lines), photo_file_id=photo, buttons=callbacks.worker_buttons(case.id))
+
+
+def worker_unsatisfied_reason(chat_id: int, case: Any, reason: str, comment: str | None) -> Reply:
+    """Why the filer rated 不满意, for the worker who handled it."""
+    text = f"案件 {case.number} 居民不满意的原因：{UNSATISFIED_REASONS.get(reason, reason)}"
+    if comment:
+        text += f"\n居民原话：{_short(comment, 300)}"
+    return Reply(chat_id=chat_id, text=text)
+
+
+def resident_rate_reminder(chat_id: int, case: Any, script: str, to_script: ToScript) -> Reply:
+    """The one reminder to rate a resolved case (the rating buttons again)."""
+    text = f"您反映的问题（案件 {case.number}）已办结，还没有收到您的评价。处理得怎么样？点一下就行："
+    rows = callbacks.rating_buttons(case.id)
+    return Reply(chat_id=chat_id, text=to_script(text, script),
+                 buttons=tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows))
+
+
+def self_service_buttons(case_id: int, *, own: bool, script: str, to_script: ToScript) -> tuple[tuple[Button, ...], ...]:
+    """进度 (and, for the filer, 补充 / 催办 / 撤销) under a notice about an open case, in the reader's script."""
+    rows = callbacks.self_service_buttons(case_id, own=own)
+    return tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from bot.cases.core import CaseCore, utc
+from bot.cases.privacy import mask
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import NotFound
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker
@@ -115,7 +116,8 @@ class QueryRoom(CaseCore):
 
     async def export_rows(self, *, since: datetime | None = None, until: datetime | None = None,
                           limit: int = 1_000_000) -> list[dict[str, Any]]:
-        """Cases filed in [since, until) as flat rows for a spreadsheet (no phone numbers: those never leave)."""
+        """Cases filed in [since, until) as flat rows for a spreadsheet: the residents' words and addresses masked
+        (`privacy.mask`: phones, ID numbers, plates, flats), the residents' own phone numbers never included."""
         query = (select(Case, Worker.name).outerjoin(Worker, Worker.id == Case.assignee_id)
                  .order_by(Case.created_at, Case.id).limit(limit))
         if since is not None:
@@ -127,10 +129,10 @@ class QueryRoom(CaseCore):
         return [{
             "number": c.number, "category": c.intent, "category_name": self._label(c), "state": c.state,
             "level": c.level, "urgent": c.urgent, "grid": c.grid_id or "", "community": c.community_id or "",
-            "assignee": assignee or "", "address": c.address or "", "created_at": _iso(c.created_at),
+            "assignee": assignee or "", "address": mask(c.address), "created_at": _iso(c.created_at),
             "deadline_at": _iso(c.deadline_at), "accepted_at": _iso(c.accepted_at), "resolved_at": _iso(c.resolved_at),
             "on_time": "" if c.resolved_on_time is None else c.resolved_on_time, "supporters": c.supporter_count,
-            "reopened": c.reopen_count, "text": c.text[:500],
+            "reopened": c.reopen_count, "text": mask(c.text[:500]),
         } for c, assignee in rows]
 
     async def stats(self, *, since: datetime | None = None, until: datetime | None = None,

@@ -8,6 +8,8 @@ Definitions (kept next to the code so the numbers can be argued with):
 - 满意率 `satisfaction_rate`: (满意 + 基本满意) / ratings given; `fully_satisfied_rate`: 满意 / ratings;
 - 响应率 `response_rate`: cases first accepted (接单) within `RESPONSE_HOURS` of filing / cases;
   平均响应时长 `avg_response_hours`: filed → first 接单, over accepted cases;
+- `urged`: 催办 pressed by filers (at most once per time limit and case); `unsatisfied_reasons` (on the
+  total): why 不满意 ratings were given, per reason of `UNSATISFIED_REASONS` (a rating given no reason: `none`);
 - `picked`: cases whose category the resident chose from buttons because the bot was not sure (the
   understanding's corrections per category; each is a labelled example for `intents fit --from-cases`).
 A rate with nothing to divide by is None (shown as "—"), never 0.
@@ -23,6 +25,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.notify import CATEGORY_FALLBACK
+from bot.cases.views import UNSATISFIED_REASONS
 from storage.engine import seconds_between
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, Rating, Worker
 
@@ -47,6 +50,8 @@ class StatRow:
     accepted: int = 0
     responded: int = 0  # accepted within RESPONSE_HOURS
     picked: int = 0  # the resident chose the category (the classifier was unsure)
+    urged: int = 0  # 催办 by filers
+    unsatisfied_reasons: dict[str, int] = field(default_factory=dict)  # filled on the total row only
     response_hours_sum: float = field(default=0.0, repr=False)
 
     @property
@@ -115,6 +120,8 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
               .group_by(Rating.case_id).subquery())
     first_accept = (select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at"))
                     .where(CaseEvent.action == "accept").group_by(CaseEvent.case_id).subquery())
+    urges = (select(CaseEvent.case_id.label("case_id"), func.count().label("n")).where(CaseEvent.action == "urge")
+             .group_by(CaseEvent.case_id).subquery())
     picks = (select(CaseLabel.case_id.label("case_id")).where(CaseLabel.source == "resident_pick")
              .group_by(CaseLabel.case_id).subquery())
     response = seconds_between(Case.created_at, first_accept.c.at, session)
@@ -135,6 +142,7 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
         func.sum(case((accepted & (func.round(response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
         func.sum(case((accepted, response), else_=0.0)),
         func.sum(case((picks.c.case_id.is_not(None), 1), else_=0)),
+        func.sum(func.coalesce(urges.c.n, 0)),
     )
     where = [Case.state != "cancelled"]
     if since is not None:
@@ -145,7 +153,8 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
     async def grouped(*keys: Any) -> list[tuple[tuple[Any, ...], StatRow]]:
         query = (select(*keys, *sums).select_from(Case).outerjoin(scores, scores.c.case_id == Case.id)
                  .outerjoin(first_accept, first_accept.c.case_id == Case.id)
-                 .outerjoin(picks, picks.c.case_id == Case.id).where(*where))
+                 .outerjoin(picks, picks.c.case_id == Case.id).outerjoin(urges, urges.c.case_id == Case.id)
+                 .where(*where))
         if keys:
             query = query.group_by(*keys)
         out = []
@@ -157,6 +166,9 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
     total = StatRow("total", "all", "全部")
     for _, counted in await grouped():
         total = _named(counted, "total", "all", "全部")
+    reasons = (select(Rating.reason, func.count()).join(Case, Case.id == Rating.case_id)
+               .where(Rating.score == "unsatisfied", *where).group_by(Rating.reason))
+    total.unsatisfied_reasons = {str(k or "none"): int(n) for k, n in await session.execute(reasons)}
     queue_names = {"community": "社区待派单", "street": "街道待派单"}
     grids = []
     for (grid_id, level), counted in await grouped(Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None)):
@@ -173,11 +185,11 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
 
 def _row_from(values: Any) -> StatRow:
     (cases, open_, overdue, resolved, on_time, seconds, rated, satisfied, basic, accepted, responded,
-     response_seconds, picked) = (v or 0 for v in values)
+     response_seconds, picked, urged) = (v or 0 for v in values)
     return StatRow("", "", "", cases=int(cases), open=int(open_), overdue=int(overdue), resolved=int(resolved),
                    on_time=int(on_time), handling_hours_sum=float(seconds) / 3600, rated=int(rated),
                    satisfied=int(satisfied), basic=int(basic), accepted=int(accepted), responded=int(responded),
-                   response_hours_sum=float(response_seconds) / 3600, picked=int(picked))
+                   response_hours_sum=float(response_seconds) / 3600, picked=int(picked), urged=int(urged))
 
 
 def _named(row: StatRow, by: str, key: str, name: str) -> StatRow:
@@ -211,4 +223,7 @@ def format_table(stats: Stats) -> str:
             lines.append(f"  {r.name[:14]:<14} {r.cases:>5} {r.open:>5} {r.overdue:>5} {pct(r.response_rate):>7} "
                          f"{pct(r.resolution_rate):>7} {pct(r.on_time_rate):>10} {hours(r.avg_handling_hours):>12} "
                          f"{pct(r.satisfaction_rate):>7}")
+    if stats.total.urged or stats.total.unsatisfied_reasons:
+        why = "，".join(f"{UNSATISFIED_REASONS.get(k, '未说明')} {n}" for k, n in sorted(stats.total.unsatisfied_reasons.items()))
+        lines.append(f"催办 {stats.total.urged} 次；不满意原因：{why or '—'}")
     return "\n".join(lines)

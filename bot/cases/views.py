@@ -24,6 +24,11 @@ STATE_NAMES = {
 }
 LEVEL_NAMES = {"grid": "网格", "community": "社区", "street": "街道"}
 SCORE_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+#: Why a resident was not satisfied: the choices on the buttons after 不满意 (kept on the rating, counted in the figures).
+UNSATISFIED_REASONS = {"unsolved": "问题没解决", "slow": "处理太慢", "attitude": "态度不好", "mismatch": "结果与实际不符",
+                       "other": "其他原因"}
+#: Why a resident withdraws (撤销) a case: the choices on the buttons; the words go on the 撤销 event.
+WITHDRAW_REASONS = {"solved": "问题已经解决了", "duplicate": "重复反映了", "mistake": "反映错了", "other": "其他原因"}
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -56,6 +61,8 @@ class ReportDraft:
     #: The filer has no chat (an outside system filing through the API): no chat notices are queued for it;
     #: it follows the case by its number (`bot.web.open311`).
     chatless: bool = False
+    #: Answers to the category's questions (intent file `questions:`): question id → the resident's words.
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +184,8 @@ class CaseView:
     told: str | None = None
     #: When anything about the case last changed (state, assignee, level).
     updated_at: datetime | None = None
+    #: The resident's answers to the category's questions (question id → words), shown to the worker.
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def state_name(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.cases.views import UNSATISFIED_REASONS
 from bot.dialog import texts
 from bot.dialog.turn import Turn
 
@@ -26,6 +27,10 @@ async def stats(turn: Turn) -> None:
             on_time=_pct(row.get("on_time_rate")), satisfied=_pct(row.get("satisfied_rate")),
             hours="—" if row.get("avg_hours") is None else f"{row['avg_hours']:.1f} 小时",
         ))
+    total = rows[0]  # the total comes first: how often residents pressed 催办, and why ratings were 不满意
+    if total.get("urged") or total.get("unsatisfied_reasons"):
+        why = "，".join(f"{UNSATISFIED_REASONS.get(k, '未说明')} {n}" for k, n in sorted(total["unsatisfied_reasons"].items()))
+        lines.append(texts.STATS_SELF_SERVICE.format(urged=total.get("urged", 0), reasons=why or "—"))
     turn.say("\n".join(lines))
 
 

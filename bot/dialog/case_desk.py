@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
 from bot.dialog.events import Reply
 from bot.errors import CaseError
 
@@ -95,6 +95,30 @@ class ServiceCaseDesk:
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         await self.service.set_phone(telegram_id, phone, consent=True)
 
+    async def timeline(self, case_id: int, telegram_id: int) -> tuple[CaseView, list[EventView]]:
+        return await self.service.timeline(case_id, telegram_id)
+
+    async def supplement(self, case_id: int, telegram_id: int, text: str, photo: str | None) -> CaseView:
+        return await self.service.supplement(case_id, telegram_id, text, photo=photo)
+
+    async def urge(self, case_id: int, telegram_id: int) -> CaseView:
+        return await self.service.urge(case_id, telegram_id)
+
+    async def withdraw(self, case_id: int, telegram_id: int, reason: str) -> CaseView:
+        return await self.service.cancel(case_id, telegram_id, reason=reason)
+
+    async def explain(self, case_id: int, telegram_id: int, reason: str, comment: str | None) -> CaseView:
+        return await self.service.explain(case_id, telegram_id, reason, comment)
+
+    async def privacy(self, telegram_id: int) -> dict[str, Any]:
+        return await self.service.privacy_of(telegram_id)
+
+    async def forget_phone(self, telegram_id: int) -> bool:
+        had = (await self.service.privacy_of(telegram_id)).get("phone") is not None
+        if had:
+            await self.service.set_phone(telegram_id, None, consent=False)
+        return had
+
     async def stats_rows(self) -> list[dict[str, Any]]:
         """The case service's figures (the same as `griddesk stats`): the total, then per grid and category."""
         stats = await self.service.stats()
@@ -104,5 +128,5 @@ class ServiceCaseDesk:
             "intent": row.id, "name": row.name + suffix.get(row.by, ""), "total": row.cases,
             "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,
             "satisfied_rate": row.satisfaction_rate, "avg_hours": row.avg_handling_hours,
-            "response_rate": row.response_rate,
+            "response_rate": row.response_rate, "urged": row.urged, "unsatisfied_reasons": dict(row.unsatisfied_reasons),
         } for row in rows if row.cases]

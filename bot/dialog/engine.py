@@ -13,7 +13,7 @@ from typing import Any
 from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.frame import UpdateFrame
-from bot.dialog.resident import common, my_cases, report
+from bot.dialog.resident import common, report, selfserve
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
@@ -90,7 +90,9 @@ class DialogEngine(UpdateFrame):
         elif command == "report":
             await report.start_report(turn, arg)
         elif command == "my":
-            await my_cases.show(turn)
+            await selfserve.show_my(turn)
+        elif command == "privacy":
+            await selfserve.privacy(turn)
         elif command == "bind":
             await worker.bind(turn, arg)
         elif command == "tasks":

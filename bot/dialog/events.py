@@ -13,6 +13,8 @@ EventKind = Literal["text", "command", "location", "photo", "contact", "button"]
 
 #: `Reply.extra` key: the outbox row that holds a copy of this reply (sending the reply marks the row sent).
 OUTBOX_ID = "outbox_id"
+#: `Reply.extra` key: show a one-time keyboard whose button (this label) shares the person's own phone number.
+CONTACT_BUTTON = "contact_button"
 #: Telegram limits callback data to 64 bytes; the engine keeps every payload under it.
 MAX_CALLBACK_BYTES = 64
 

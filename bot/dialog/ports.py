@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
 from bot.dialog.events import Reply
 
 
@@ -63,6 +63,27 @@ class CaseDesk(Protocol):
 
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         """A phone number the resident shared (sharing a contact is the consent)."""
+
+    async def timeline(self, case_id: int, telegram_id: int) -> tuple[CaseView, list[EventView]]:
+        """进度: the case and the dated events its filer or a supporter may read."""
+
+    async def supplement(self, case_id: int, telegram_id: int, text: str, photo: str | None) -> CaseView:
+        """补充 by the filer (the assignee is told)."""
+
+    async def urge(self, case_id: int, telegram_id: int) -> CaseView:
+        """催办 by the filer, once per deadline."""
+
+    async def withdraw(self, case_id: int, telegram_id: int, reason: str) -> CaseView:
+        """撤销 by the filer, with a reason."""
+
+    async def explain(self, case_id: int, telegram_id: int, reason: str, comment: str | None) -> CaseView:
+        """Why the filer rated 不满意 (a reason code, and/or words)."""
+
+    async def privacy(self, telegram_id: int) -> dict[str, Any]:
+        """What is stored about this person (`/privacy`)."""
+
+    async def forget_phone(self, telegram_id: int) -> bool:
+        """Withdraw the consent and erase the phone; False when none was stored."""
 
     async def stats_rows(self) -> list[dict[str, Any]]:
         """Per-category figures: name, total, resolved_rate, on_time_rate, satisfied_rate (None = n/a)."""

@@ -4,7 +4,8 @@ ConversationHandler(states={...}) declares it. `dialog.md` draws this table; a t
 What is not in the table: a step with no entry for an input handles it as `idle` does (a fresh message,
 a photo or a location out of the blue), and a step button pressed in another step is stale. Buttons that
 work in any step: the dialog's own in `ANY_STEP_BUTTONS` (取消, 不用了, 选择问题类别, 再试一次) and the case
-buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议). Commands and
+buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议, and the resident's
+进度/补充/催办/撤销/不满意原因 in `callbacks.RESIDENT_ACTIONS`). Commands and
 shared contacts do not depend on the step (the engine handles them).
 """
 
@@ -16,8 +17,8 @@ from enum import StrEnum
 
 from bot.cases import callbacks
 from bot.dialog import texts, worker
-from bot.dialog.resident import common, filing, intake, my_cases, report
-from bot.dialog.state import WORKER_STEPS, ChatState, Step
+from bot.dialog.resident import common, filing, intake, my_cases, questions, report, selfserve
+from bot.dialog.state import CASE_STEPS, RESIDENT_CASE_STEPS, WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -37,6 +38,7 @@ class Input(StrEnum):
     SKIP_PHOTO = "skip_photo"  # 跳过，不传照片
     FILE_NEW = "file_new"  # 另立新案
     SKIP_RESOLVE_PHOTO = "skip_resolve_photo"  # the worker's 跳过 at 办结
+    ANSWER = "answer"  # a choice (or 跳过) of a category question (d:a:<i>)
 
 
 #: Button data → the step input it is (only these buttons depend on the step).
@@ -76,6 +78,16 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.WORKER_RETURN_REASON, Input.TEXT): worker.take_reason,
     (Step.WORKER_RETURN_REASON, Input.PHOTO): worker.ask_reason,
     (Step.WORKER_RETURN_REASON, Input.SKIP_RESOLVE_PHOTO): worker.ask_reason,
+    (Step.AWAIT_ANSWER, Input.TEXT): questions.answer_text,
+    (Step.AWAIT_ANSWER, Input.PHOTO): questions.answer_photo,
+    (Step.AWAIT_ANSWER, Input.LOCATION): report.take_location,
+    (Step.AWAIT_ANSWER, Input.ANSWER): questions.answer_button,
+    (Step.AWAIT_SUPPLEMENT, Input.TEXT): selfserve.supplement_text,
+    (Step.AWAIT_SUPPLEMENT, Input.PHOTO): selfserve.supplement_photo,
+    (Step.AWAIT_WITHDRAW_REASON, Input.TEXT): selfserve.withdraw_text,
+    (Step.AWAIT_WITHDRAW_REASON, Input.PHOTO): selfserve.words_wanted,
+    (Step.AWAIT_RATE_REASON, Input.TEXT): selfserve.reason_text,
+    (Step.AWAIT_RATE_REASON, Input.PHOTO): selfserve.words_wanted,
 }
 
 
@@ -89,6 +101,7 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
     common.NO_THANKS: (report.no_thanks, False),
     common.RETRY: (report.retry, True),
     common.PICK: (report.pick, True),
+    common.FORGET_PHONE: (selfserve.forget_phone, False),
 }
 
 #: Case buttons (`bot.cases.callbacks`), wherever the conversation stands.
@@ -99,7 +112,7 @@ def waiting_in(state: ChatState) -> Step:
     """The step the chat waits in, as far as what it needs is there: a report step without its draft, or a
     worker step without its case (a state from an older version, say), waits in nothing, i.e. `idle`."""
     step = state.step
-    if step in WORKER_STEPS:
+    if step in CASE_STEPS:
         return step if state.case_id is not None else Step.IDLE
     return step if step is Step.IDLE or state.draft is not None else Step.IDLE
 
@@ -119,6 +132,9 @@ async def on_input(turn: Turn, kind: Input) -> None:
     assert handler is not None
     # Residents' steps read words; a worker's note is judged by its own length rule.
     if kind is Input.TEXT and waiting_in(turn.state) not in WORKER_STEPS and turn.norm.empty:
+        if waiting_in(turn.state) in RESIDENT_CASE_STEPS:  # about a filed case: say what this step wants
+            turn.say(texts.CASE_WORDS_EMPTY, [[common.cancel_row()]])
+            return
         turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT)
         return
     await handler(turn)
@@ -126,7 +142,10 @@ async def on_input(turn: Turn, kind: Input) -> None:
 
 async def on_button(turn: Turn, data: str) -> None:
     """A pressed button (or its label typed): a step button, a case button, or a dialog button."""
-    kind = Input.CATEGORY if data.startswith(common.CATEGORY_PREFIX) else STEP_BUTTONS.get(data)
+    if data.startswith(common.CATEGORY_PREFIX):
+        kind: Input | None = Input.CATEGORY
+    else:
+        kind = Input.ANSWER if data.startswith(common.ANSWER_PREFIX) else STEP_BUTTONS.get(data)
     handler = handler_for(turn.state, kind) if kind is not None else None
     if handler is not None:
         await handler(turn)
@@ -138,6 +157,8 @@ async def on_button(turn: Turn, data: str) -> None:
         await my_cases.rate(turn, cb.case_id, cb.arg)
     elif cb is not None and cb.action == callbacks.SUPPORT:
         await my_cases.join(turn, cb.case_id)
+    elif cb is not None and cb.action in callbacks.RESIDENT_ACTIONS:
+        await selfserve.on_button(turn, cb)
     elif data in ANY_STEP_BUTTONS and (turn.state.draft is not None or not ANY_STEP_BUTTONS[data][1]):
         await ANY_STEP_BUTTONS[data][0](turn)
     else:

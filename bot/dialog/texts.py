@@ -51,7 +51,8 @@ HELP = (
     "怎么用：\n"
     "• 反映问题：直接描述，例如“小区门口电动车堵住消防通道”，然后告诉我地址或发送位置，可附照片。\n"
     "• 问政策：直接提问，例如“群租房怎么认定？”\n"
-    "• /my 查看我的诉求和进度；处理完后可以评价 满意 / 基本满意 / 不满意。\n"
+    "• /my 查看我的诉求：进度、补充、催办、撤销；处理完后可以评价 满意 / 基本满意 / 不满意。\n"
+    "• /privacy 查看我们保存了您哪些信息，撤回电话授权。\n"
     "• 任何时候发送“取消”或 /cancel 都能重新开始。\n"
     "紧急情况请先拨打 119（火警）/ 120（急救）/ 110（报警）。"
 )
@@ -66,7 +67,7 @@ UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看�
 UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
 STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
 ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
-CONTACT_THANKS = "已收到您的联系电话，仅用于网格员联系您处理诉求。"
+CONTACT_THANKS = "已收到您的联系电话，仅给处理您案件的网格员看，用于联系您处理诉求。发送 /privacy 可随时撤回。"
 
 # -- resident: reporting ------------------------------------------------------------------------------
 
@@ -86,6 +87,8 @@ ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没�
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
 PHOTO_RECEIVED = "照片收到了。"
+BTN_SKIP_QUESTION = "跳过这个问题"
+ANSWER_CUT = "（回答较长，只记下了前 {limit} 个字。）"
 LOCATION_RECEIVED = "位置收到了。"
 FILED = (
     "已受理 ✅\n案件编号：{number}\n类别：{category}\n地址：{address}\n{routing}\n"
@@ -138,6 +141,47 @@ RATED = "感谢评价：{score}。"
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
 RATE_NOT_YOURS = "只能评价您自己反映的案件。"
 NO_SUCH_CASE = "没有找到案件 {number}。"
+MY_MORE = "更早的 {count} 件：\n{lines}"
+
+# -- resident: self-service on a case (进度 / 补充 / 催办 / 撤销 / 不满意原因) ------------------------------------
+
+BTN_NOT_WITHDRAW = "不撤销了"
+ONLY_FILER = "只有反映人本人可以{what}案件 {number}。"
+TIMELINE_HEADER = "案件 {number}【{category}】现在：{state}{who}\n办结时限：{deadline}\n进度："
+TIMELINE_WHO = "，{who}处理中"
+TIMELINE_LINE = "• {at} {name}{note}"
+ASK_SUPPLEMENT = "请直接发要补充的内容（文字或照片），会转给处理案件 {number} 的工作人员。不补充了就点“取消”。"
+SUPPLEMENT_EMPTY = "没看到要补充的内容。请写几句话或发一张照片；不补充了就点“取消”。"
+SUPPLEMENTED = "照片已补充到案件 {number}，已转告处理人员。还有照片可以继续发，发完点“取消”结束。"
+SUPPLEMENTED_DONE = "已补充到案件 {number}，已转告处理人员。还要补充可以再点“补充”。"
+SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
+URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
+ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
+WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
+WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："
+WITHDRAW_CONFIRM = "撤销原因：{reason}\n确定撤销吗？撤销后网格员不再处理。"
+BTN_CONFIRM_WITHDRAW = "确认撤销"
+ASK_UNSATISFIED_WHY = "能说说哪里不满意吗？选一个原因，也可以直接写几句，会转给处理的工作人员："
+UNSATISFIED_TYPE = "请写几句具体哪里不满意，会转给处理的工作人员："
+UNSATISFIED_NOTED = "收到，原因（{reason}）已转告处理人员。还想补充可以直接写，或点“取消”结束。"
+UNSATISFIED_WORDS_NOTED = "收到，已把您的话转告处理人员。"
+CASE_WORDS_EMPTY = "没看到文字内容。请写几句话，或点“取消”结束。"
+CASE_PHOTO_NOT_HERE = "这一步需要文字。请写几句话，或点“取消”结束。"
+
+# -- resident: /privacy --------------------------------------------------------------------------------
+
+BTN_FORGET_PHONE = "撤回电话授权并删除"
+BTN_SHARE_PHONE = "📱 同意把手机号给处理我案件的网格员"
+PRIVACY_SHOW = (
+    "我们保存的您的信息：\n• 称呼：{name}\n• 电话：{phone}\n• 反映的案件 {cases} 件，附议 {supported} 件\n"
+    "电话只在您同意后保存，只给处理您案件的网格员看；其他居民、调度名单和统计里，电话、身份证号、车牌和门牌号都会打码。"
+)
+PRIVACY_PHONE = "{phone}（{at} 同意提供给处理人员）"
+PRIVACY_NO_PHONE = "未提供（愿意的话，点下方按钮把手机号给处理您案件的网格员，随时可以在这里撤回）"
+PRIVACY_NOTHING = ("我们还没有保存您的任何信息。反映问题时才会记录您的称呼和反映内容；电话只在您同意后保存"
+                   "（点下方按钮即同意，随时可以撤回）。")
+PHONE_FORGOTTEN = "已撤回授权并删除您的电话，今后处理人员看不到您的电话。"
+PHONE_NOT_STORED = "我们没有保存您的电话，不需要撤回。"
 
 # -- worker -------------------------------------------------------------------------------------------
 
@@ -151,6 +195,7 @@ TASKS_MORE = "（另有 {more} 件未显示，请先处理以上案件，或在�
 QUEUE_HEADER = "待派单案件 {count} 件（点“派给”安排网格员，括号里是其在办件数）："
 QUEUE_NO_WORKERS = "（该社区暂无可派的网格员：griddesk worker invite --grid 网格ID --name 姓名）"
 TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
+TASK_ANSWER = "\n{question}：{answer}"
 ACCEPTED = "已接单：{number}。处理完后点“办结”。"
 ASK_RESOLVE_NOTE = "请用一句话说明案件 {number} 的处理结果（例如“已联系物业清理完毕”）："
 ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳过”。"
@@ -167,6 +212,7 @@ RELOADED = "已重新加载：{intents} 个意图，{knowledge} 条知识。"
 RELOAD_FAILED = "重新加载失败，继续使用原来的配置。问题：\n{problems}"
 STATS_HEADER = "统计（全部案件）："
 STATS_EMPTY = "还没有案件。"
+STATS_SELF_SERVICE = "居民催办 {urged} 次；不满意原因：{reasons}"
 STATS_LINE = ("• {name}：工作量 {total}，响应率 {responded}，办结率 {resolved}，按时办结率 {on_time}，平均处置 {hours}，"
               "满意率 {satisfied}")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog.events import OUTBOX_ID, Button, Incoming, Reply
+from bot.dialog.events import CONTACT_BUTTON, OUTBOX_ID, Button, Incoming, Reply
 from bot.dialog.state import ChatState
 
 if TYPE_CHECKING:
@@ -75,19 +75,23 @@ class Turn:
         return self._worker
 
     def say(self, text: str, buttons: Rows = (), *, request_location: bool = False, remove_keyboard: bool = False,
-            photo_file_id: str | None = None, remember_buttons: bool = True, outbox_id: int | None = None) -> None:
+            photo_file_id: str | None = None, remember_buttons: bool = True, outbox_id: int | None = None,
+            request_contact: str | None = None) -> None:
         """Queue a reply; its buttons' labels are remembered so typing a label works like pressing it.
 
         `outbox_id`: the same message also waits in the outbox (a receipt); whoever sends this reply
         marks that row sent (`OUTBOX_ID` in `Reply.extra`), so it goes out exactly once when all is well.
+        `request_contact`: the label of a keyboard button that shares the person's own phone (the consent).
         """
         rows = tuple(tuple(b if isinstance(b, Button) else Button(b[0], b[1]) for b in row) for row in buttons)
         if remember_buttons and rows:
             self.state.offered = {b.text: b.data for row in rows for b in row}
+        extra = {OUTBOX_ID: str(outbox_id)} if outbox_id is not None else {}
+        if request_contact:
+            extra[CONTACT_BUTTON] = self.in_script(request_contact)
         self.replies.append(Reply(
             chat_id=self.chat_id, text=text, buttons=rows, request_location=request_location,
-            remove_keyboard=remove_keyboard, photo_file_id=photo_file_id,
-            extra={OUTBOX_ID: str(outbox_id)} if outbox_id is not None else {},
+            remove_keyboard=remove_keyboard, photo_file_id=photo_file_id, extra=extra,
         ))
 
     def in_script(self, text: str) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cases import callbacks
+from bot.cases.privacy import mask
 from bot.cases.views import CaseView, WorkerView
 from bot.dialog import texts
 from bot.dialog.resident.common import cancel_row, plain, short
@@ -55,7 +56,7 @@ async def show_tasks(turn: Turn) -> None:
     choices: dict[str | None, list[WorkerView]] = {}
     for case in cases[:SHOWN_TASKS]:
         rows = list(buttons_for(case)) if worker is not None and case.assignee_id == worker.id else []
-        text = card(turn, case)
+        text = card(turn, case, masked=worker is None or case.assignee_id != worker.id)
         if dispatches:
             if case.community_id not in choices:
                 choices[case.community_id] = await desk.assign_choices(case.community_id)
@@ -69,15 +70,18 @@ async def show_tasks(turn: Turn) -> None:
         turn.say(texts.TASKS_MORE.format(more=len(cases) - SHOWN_TASKS), remember_buttons=False)
 
 
-def card(turn: Turn, case: CaseView) -> str:
+def card(turn: Turn, case: CaseView, *, masked: bool = False) -> str:
+    """A case on /tasks; `masked` for a queue the reader does not hold (phones, IDs, plates, flats hidden)."""
     svc = turn.services
+    hide = mask if masked else (lambda text: text or "")
     supporters = f"\n附议：{case.supporter_count} 人" if case.supporter_count else ""
+    answers = "".join(texts.TASK_ANSWER.format(question=q, answer=hide(short(a, 60))) for q, a in case.answers.items())
     return texts.TASK_CARD.format(
         urgent="🚨紧急 " if case.urgent else "", number=case.number,
         category=svc.understanding.category_name(case.intent if case.intent != "other" else None),
-        state=texts.STATE_NAMES.get(case.state, case.state), address=case.address or "（见位置）",
-        text=short(case.text, 120), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
-    )
+        state=texts.STATE_NAMES.get(case.state, case.state), address=hide(case.address) or "（见位置）",
+        text=hide(short(case.text, 120)), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
+    ) + answers
 
 
 def buttons_for(case: CaseView) -> tuple[tuple[tuple[str, str], ...], ...]:

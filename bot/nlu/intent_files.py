@@ -20,6 +20,7 @@ from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
 from bot.errors import IntentFileError, Problem
 from bot.nlu.intent_attributes import Attribute, read_attributes
 from bot.nlu.normalize import Normalizer, default_normalizer
+from bot.nlu.questions import Question, read_questions
 
 FORMAT_VERSION = 1
 Kind = Literal["category", "act", "outside"]
@@ -35,8 +36,10 @@ MAX_FILE_BYTES = 1_000_000
 #: resident message. A 100,000-character category name was once accepted and reached every case notice.
 MAX_TEXT_CHARS = {"name": 20, "department": 60, "description": 300, "example": 500}
 
-_TOP_KEYS = {"version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
-             "veto", "subtypes", "examples", "not_examples", "description", "attributes"}
+_TOP_KEYS = {
+    "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
+    "veto", "subtypes", "examples", "not_examples", "description", "questions", "attributes",
+}
 _SUBTYPE_KEYS = {"id", "name", "keywords", "phrases", "deadline_hours", "description"}
 _EXAMPLE_KEYS = {"text", "subtype"}
 
@@ -87,6 +90,7 @@ class Intent:
     deadline_hours: float | None = None
     #: What an outside system is asked when it files this category (Open311 `services/{code}`).
     attributes: tuple[Attribute, ...] = ()
+    questions: tuple[Question, ...] = ()  # asked when the report does not say it (bot/nlu/questions.py)
 
     def all_terms(self) -> Iterable[tuple[Term, str | None, bool]]:
         """(term, subtype id or None, is_phrase) for every matchable term of this intent."""
@@ -216,15 +220,14 @@ class _FileReader(ProblemCollector):
                 self.problem(line, f"weight of {show(raw)} must be a number in (0, {_MAX_WEIGHT:g}], got {show(weight)}")
                 continue
             limit = MAX_TERM_CHARS.get(key, MAX_TERM_CHARS["phrases"])
+            text = self.norm.simplify(raw).strip() if len(raw) <= limit else ""
             if len(raw) > limit:
                 self.problem(line, f"{key} entry {show(raw)} is {len(raw)} characters; keep it under {limit} "
                                    f"(a keyword is a word, a phrase a short sentence)")
-                continue
-            text = self.norm.simplify(raw).strip()
-            if not text:
+            elif not text:
                 self.problem(line, f"{key} entry {raw!r} is empty after normalisation (emoji/spaces only?)")
-                continue
-            out.append(Term(text=text, weight=float(weight), line=line, raw=raw))
+            else:
+                out.append(Term(text=text, weight=float(weight), line=line, raw=raw))
         return tuple(out)
 
     def examples(self, node: CommentedMap, key: str, subtypes: set[str]) -> tuple[Example, ...]:
@@ -315,9 +318,11 @@ class _FileReader(ProblemCollector):
         attributes = read_attributes(self, doc, kind)
         if iid is None or name is None:
             return None
-        return Intent(id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
-                      phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
-                      department=department, deadline_hours=deadline, attributes=attributes)
+        return Intent(
+            id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
+            phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
+            department=department, deadline_hours=deadline, attributes=attributes, questions=read_questions(self, doc, kind),
+        )
 
 
 def load_intents(directory: str | Path, normalizer: Normalizer | None = None) -> IntentSet:
@@ -332,8 +337,7 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
     for file in files:
-        shown = display_path(file)
-        intent = _load_file(file, shown, norm, problems)
+        intent = _load_file(file, display_path(file), norm, problems)
         if intent is not None:
             intents.append(intent)
     problems.extend(_cross_file_problems(intents))
@@ -370,8 +374,7 @@ def _cross_file_problems(intents: list[Intent]) -> list[Problem]:
     first: dict[str, Intent] = {}
     for intent in intents:
         if intent.id in first:
-            other = first[intent.id]
-            msg = f"duplicate intent id {intent.id!r} (also {other.path}:{other.line})"
+            msg = f"duplicate intent id {intent.id!r} (also {first[intent.id].path}:{first[intent.id].line})"
             problems.append(Problem(intent.path, intent.line, msg))
         else:
             first[intent.id] = intent

@@ -45,7 +45,7 @@ from aiogram.types import (
 
 from bot.telegram.menus import Commands
 from bot.telegram.poller import Poller
-from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
+from bot.telegram.render import ContactKeyboard, InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
 from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
 
@@ -61,6 +61,9 @@ def to_markup(markup: Markup) -> Any:
             [InlineKeyboardButton(text=text, callback_data=data) for text, data in row] for row in markup.rows])
     if isinstance(markup, LocationKeyboard):
         return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=markup.button_text, request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)
+    if isinstance(markup, ContactKeyboard):
+        return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=markup.button_text, request_contact=True)]],
                                    resize_keyboard=True, one_time_keyboard=True)
     if isinstance(markup, RemoveKeyboard):
         return ReplyKeyboardRemove()

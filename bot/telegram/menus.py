@@ -17,6 +17,7 @@ Commands = list[tuple[str, str]]
 RESIDENT: Commands = [
     ("report", "反映问题"),
     ("my", "我的诉求和进度"),
+    ("privacy", "我的信息与电话授权"),
     ("cancel", "取消当前操作"),
     ("help", "使用说明"),
     ("start", "开始"),

@@ -41,7 +41,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.telegram.menus import Commands
 from bot.telegram.poller import Poller
-from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
+from bot.telegram.render import ContactKeyboard, InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
 from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
 
@@ -57,6 +57,9 @@ def to_markup(markup: Markup) -> Any:
                                      for row in markup.rows])
     if isinstance(markup, LocationKeyboard):
         return ReplyKeyboardMarkup([[KeyboardButton(markup.button_text, request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)
+    if isinstance(markup, ContactKeyboard):
+        return ReplyKeyboardMarkup([[KeyboardButton(markup.button_text, request_contact=True)]],
                                    resize_keyboard=True, one_time_keyboard=True)
     if isinstance(markup, RemoveKeyboard):
         return ReplyKeyboardRemove()

@@ -11,6 +11,7 @@ from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog import texts
 from bot.dialog.events import Reply
+from bot.dialog.resident import questions
 from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
@@ -38,6 +39,8 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
         state.step = Step.AWAIT_ADDRESS
         text = texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS.format(category=name)
         turn.say(text, [[cancel_row()]], request_location=True)
+        return
+    if not draft.urgent and questions.ask_next(turn, draft):  # the category's questions the words did not answer
         return
     if not draft.photo_asked and not draft.photos:
         state.step = Step.AWAIT_PHOTO
@@ -94,6 +97,7 @@ def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
         script="traditional" if turn.state.script == "traditional" else "simplified",
         chat_id=turn.chat_id,
         confirmed_by="resident_pick" if draft.picked else None,
+        answers=dict(draft.answers),
     )
 
 
