@@ -113,15 +113,13 @@ class DialogEngine(UpdateFrame):
     # -- script -------------------------------------------------------------------------------------
 
     def _note_script(self, turn: Turn) -> None:
-        """Follow the script of what the person writes; text with no script-specific characters keeps it."""
+        """Follow the script of what the person writes, judged on characters of one script only (place names
+        and shared characters like 里 never flip it); a message without clear evidence keeps the chat's."""
         text = turn.incoming.text
-        if turn.incoming.kind not in ("text", "photo") or not text:
+        if turn.incoming.kind == "button" or not text:
             return
-        sample = text[: self.services.max_chars]
-        if turn.norm.script == "traditional":
-            turn.state.script = "traditional"
-        elif self.services.normalizer.to_script(sample, "traditional") != sample:
-            turn.state.script = "simplified"
+        current = "traditional" if turn.state.script == "traditional" else "simplified"
+        turn.state.script = self.services.normalizer.judge_script(text[: self.services.max_chars], current)
 
     def _render(self, turn: Turn) -> list[Reply]:
         script = turn.state.script
@@ -133,6 +131,7 @@ class DialogEngine(UpdateFrame):
                 r, text=conv(r.text, "traditional"),
                 buttons=tuple(tuple(Button(conv(b.text, "traditional"), b.data) for b in row) for row in r.buttons),
                 callback_answer=conv(r.callback_answer, "traditional") if r.callback_answer else r.callback_answer,
+                extra={k: conv(v, "traditional") if k in texts.WORDED_EXTRAS else v for k, v in r.extra.items()},
             )
             for r in turn.replies
         ]

@@ -65,6 +65,11 @@ TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。�
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
 UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
 STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
+#: The reply keyboard's location button, and the hint that carries it when the message has inline buttons
+#: (`Reply.extra` keys `location_button` / `location_hint`, converted with the rest of the reply).
+LOCATION_BUTTON = "📍 发送我的位置"
+LOCATION_HINT = "也可以点下方按钮直接发送位置。"
+WORDED_EXTRAS = frozenset({"location_button", "location_hint"})
 ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
 CONTACT_THANKS = "已收到您的联系电话，仅用于网格员联系您处理诉求。"
 

@@ -49,7 +49,7 @@ async def answer(turn: Turn, draft: Draft, text: str, c: Any, found: Any = None)
             # Compared in Simplified: a Traditional question gets a Traditional answer, the source is stored Simplified.
             if found.source and simplify(found.source) not in simplify(body):
                 body = texts.KB_ANSWER.format(answer=body, source=found.source)
-            turn.say(body)
+            turn.say(turn.in_script(body))  # the chat's script, whatever this one question's characters say
         else:
             turn.say(texts.KB_NO_ANSWER)
     if c.intent is not None:
