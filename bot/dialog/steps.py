@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from bot.cases import callbacks
 from bot.dialog import texts, worker
-from bot.dialog.resident import common, filing, intake, my_cases, report
+from bot.dialog.resident import common, filing, intake, midway, my_cases, report
 from bot.dialog.state import WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
@@ -53,6 +53,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.IDLE, Input.LOCATION): report.location_first,
     (Step.AWAIT_DESCRIPTION, Input.TEXT): report.describe,
     (Step.AWAIT_DESCRIPTION, Input.PHOTO): report.description_photo,
+    (Step.CONFIRM_CATEGORY, Input.TEXT): report.category_text,
     (Step.CONFIRM_CATEGORY, Input.PHOTO): report.keep_photo,
     (Step.CONFIRM_CATEGORY, Input.CATEGORY): report.choose_category,
     (Step.CONFIRM_OUTSIDE, Input.CATEGORY): report.choose_category,
@@ -95,6 +96,10 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
 WORKER_CASE_ACTIONS = frozenset({callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN})
 
 
+#: Steps where a report is half put together: a message over the length cap is not mixed into it.
+DRAFT_STEPS = frozenset({Step.CONFIRM_CATEGORY, Step.AWAIT_ADDRESS, Step.AWAIT_PHOTO, Step.CONFIRM_DUPLICATE})
+
+
 def waiting_in(state: ChatState) -> Step:
     """The step the chat waits in, as far as what it needs is there: a report step without its draft, or a
     worker step without its case (a state from an older version, say), waits in nothing, i.e. `idle`."""
@@ -117,10 +122,20 @@ async def on_input(turn: Turn, kind: Input) -> None:
     """Text, a photo or a location, in the light of where the conversation stands."""
     handler = handler_for(turn.state, kind)
     assert handler is not None
+    step = waiting_in(turn.state)
     # Residents' steps read words; a worker's note is judged by its own length rule.
-    if kind is Input.TEXT and waiting_in(turn.state) not in WORKER_STEPS and turn.norm.empty:
-        turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT)
-        return
+    if kind is Input.TEXT and step not in WORKER_STEPS:
+        if turn.norm.empty:
+            turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT,
+                     remember_buttons=False)
+            await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
+            return
+        if midway.gives_up(turn):  # "算了算了，不投诉了": at any step, nothing is filed
+            midway.give_up(turn)
+            return
+        if step in DRAFT_STEPS and midway.too_long(turn):
+            await midway.resume(turn)
+            return
     await handler(turn)
 
 

@@ -37,6 +37,8 @@ BTN_ACCEPT = "接单"
 BTN_RESOLVE = "办结"
 BTN_RETURN = "退单"
 BTN_SKIP_RESOLVE_PHOTO = "跳过，直接办结"
+BTN_YES_THIS = "对，是{category}"
+BTN_OTHER_CATEGORY = "不是，选别的类别"
 
 # -- general ------------------------------------------------------------------------------------------
 
@@ -87,6 +89,16 @@ ADDRESS_UNCLEAR = (
 )
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
+NOT_AN_ADDRESS = "“{text}”不像是地址。请告诉我问题发生的小区和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
+ADDRESS_DONT_KNOW = ("不知道门牌也没关系：在现场的话点下方按钮发送位置就行；也可以说个附近的标志，"
+                     "例如“梨园小区南门”“翠竹苑5栋楼下”。")
+WHY_ADDRESS = ("网格员按楼栋分工，机器人这边看不到您的住址：需要您说一下问题发生在哪个小区、哪栋楼，"
+               "才能派给负责那里的网格员。地址只用于处理这件事。")
+CATEGORY_CORRECTED = "好的，已把类别从【{old}】改为【{new}】。"
+CORRECTION_PREFIX = "更正："
+CONFIRM_ONE = "我理解您反映的是【{category}】，对吗？"
+CATEGORY_TEXT_HINT = "请点一个类别按钮；也可以用一句话再说说是什么问题。"
+TOO_LONG_MIDWAY = "这条消息太长了（超过 {limit} 字），没有加进正在填写的反映。请简短说明，或分几条发送。"
 ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没登记：等这件处理完，请再发一次。"
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
