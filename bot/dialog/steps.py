@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from bot.cases import callbacks
 from bot.dialog import texts, worker
-from bot.dialog.resident import common, filing, intake, midway, my_cases, report
+from bot.dialog.resident import common, filing, intake, midway, my_cases, report, status
 from bot.dialog.state import WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
@@ -153,6 +153,8 @@ async def on_button(turn: Turn, data: str) -> None:
         await my_cases.rate(turn, cb.case_id, cb.arg)
     elif cb is not None and cb.action == callbacks.SUPPORT:
         await my_cases.join(turn, cb.case_id)
+    elif data.startswith(status.STATUS_PREFIX):
+        await status.show_one(turn)
     elif data in ANY_STEP_BUTTONS and (turn.state.draft is not None or not ANY_STEP_BUTTONS[data][1]):
         await ANY_STEP_BUTTONS[data][0](turn)
     else:
