@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import opencc
 import pytest
-from zhon import cedict
 from dialog_helpers import driver_for, make_app
+from zhon import cedict
 
 from bot import PROJECT_ROOT
 from bot.kb.entries import load_entries

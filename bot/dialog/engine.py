@@ -13,11 +13,15 @@ from typing import Any
 from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.frame import UpdateFrame
-from bot.dialog.resident import common, my_cases, report
+from bot.dialog.resident import common, midway, my_cases, report
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
 from bot.errors import CaseError
+
+#: What the engine answers to content it does not read (the draft, if any, stays as it was).
+_NOTICES = {"sticker": texts.STICKER_HELP, "forwarded": texts.FORWARDED_HELP, "edited": texts.EDITED_NOTICE,
+            "foreign_contact": texts.FOREIGN_CONTACT_NOTICE}
 
 
 class DialogEngine(UpdateFrame):
@@ -75,6 +79,10 @@ class DialogEngine(UpdateFrame):
                 turn.say(texts.ACTION_REFUSED.format(reason=exc))
                 return
             turn.say(texts.CONTACT_THANKS)
+        elif inc.kind in ("voice", "file"):
+            await midway.evidence(turn)
+        elif inc.kind in _NOTICES:
+            await midway.other_content(turn, _NOTICES[inc.kind])
         else:
             turn.say(texts.UNSUPPORTED_EVENT)
 

@@ -66,6 +66,17 @@ BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。�
 TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。）"
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
 UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
+EDITED_NOTICE = "修改后的消息不会重新处理。如需补充或更正，请直接再发一条消息。"
+FOREIGN_CONTACT_NOTICE = "为保护隐私，只能登记您本人的电话。请用输入框旁的📎→联系人发送您自己的号码，或直接打字告诉我。"
+VOICE_HELP = ("语音我听不了，请用文字说一下遇到的问题，例如“梨园小区3栋楼下天天晚上有人烧烤，油烟很大”。"
+              "手机输入法一般有“按住说话转文字”，用它说完再发送就行。")
+FILE_HELP = ("文件我打不开。请用文字描述遇到的问题；现场照片请用“照片”方式发送（不要选“文件”）。"
+             "正在反映问题时发来的文件，会作为材料附在案件里。")
+STICKER_HELP = "表情我看不懂哦 🙂 请用文字告诉我遇到的问题，或发送现场照片、位置。"
+FORWARDED_HELP = ("收到一条转发的消息。转发的内容不会当作您的回答；如果要反映其中的问题，"
+                  "请用自己的话简单说一下（哪里、发生了什么）。")
+VOICE_ATTACHED = "语音收到了，会作为材料附在这件反映里。不过我听不了语音，要紧的内容请再打字说一下。"
+FILE_ATTACHED = "文件收到了，会作为材料附在这件反映里。"
 STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
 #: The reply keyboard's location button, and the hint that carries it when the message has inline buttons
 #: (`Reply.extra` keys `location_button` / `location_hint`, converted with the rest of the reply).
@@ -81,6 +92,7 @@ ASK_DESCRIPTION = "请用一两句话描述您要反映的问题，例如“翠�
 CONFIRM_CATEGORY = "我理解您反映的是下面哪类问题？请选一个："
 PICK_CATEGORY = "请选择问题类别："
 ASK_ADDRESS = "好的，记下了【{category}】。请告诉我具体地址（小区、楼栋，比如“梨园小区3栋”），或点下方按钮发送位置。"
+ASK_ADDRESS_AGAIN = "还需要问题发生的具体地址：请写上小区和楼栋（比如“梨园小区3栋”），或点下方按钮发送位置。"
 ADDRESS_REQUIRED = "地址不能跳过：网格员需要知道在哪里。请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_TOO_SHORT = "地址太短了，请写上小区和楼栋，例如“梨园小区3栋2单元”，或发送位置。"
 ADDRESS_UNCLEAR = (
@@ -154,7 +166,8 @@ STATUS_NONE = "您目前没有在办的诉求。以前的记录可以发送 /my 
 STATUS_PICK = "您有 {count} 件在办的诉求，想问哪一件？"
 STATUS_PICK_ONE = "您在办的诉求是这一件，点一下看进度："
 STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求。"
-STATUS_ONE = "案件 {number}【{category}】\n状态：{state}\n经办：{who}\n办结时限：{deadline} 前\n有进展会通知您，也可以随时发送 /my 查看。"
+STATUS_ONE = ("案件 {number}【{category}】\n状态：{state}\n经办：{who}\n办结时限：{deadline} 前\n"
+              "有进展会通知您，也可以随时发送 /my 查看。")
 STATUS_WHO_WORKER = "{grid} 网格员 {worker}"
 STATUS_WHO_QUEUE = "{level}正在安排处理人员"
 STATUS_WHO_NOBODY = "社区正在安排"

@@ -39,7 +39,7 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
         text = texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS.format(category=name)
         turn.say(text, [[cancel_row()]], request_location=True)
         return
-    if not draft.photo_asked and not draft.photos:
+    if not draft.photo_asked and not any(":" not in p for p in draft.photos):  # a voice note is not a photo
         state.step = Step.AWAIT_PHOTO
         turn.say(texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]], remove_keyboard=True)
         return

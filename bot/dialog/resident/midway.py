@@ -129,6 +129,40 @@ def not_an_address(turn: Turn, text: str) -> bool:
     return True
 
 
+#: How evidence other than photos is kept in a draft's (and a case's) `photos` list: "voice:<file id>".
+EVIDENCE_PREFIXES = {"voice": "voice:", "file": "file:"}
+#: Steps where a report is being put together (a voice note or a file sent then is its evidence).
+_REPORT_STEPS = (Step.AWAIT_DESCRIPTION, Step.CONFIRM_CATEGORY, Step.CONFIRM_OUTSIDE, Step.OFFER_FILE,
+                 Step.AWAIT_ADDRESS, Step.AWAIT_PHOTO, Step.CONFIRM_DUPLICATE)
+
+
+def drafting(turn: Turn) -> bool:
+    return turn.state.draft is not None and turn.state.step in _REPORT_STEPS
+
+
+async def evidence(turn: Turn) -> None:
+    """A voice note or a file: kept with the report being drafted (and the step goes on), else what we can take."""
+    inc = turn.incoming
+    if not drafting(turn) or not inc.file_id:
+        turn.say(texts.VOICE_HELP if inc.kind == "voice" else texts.FILE_HELP)
+        return
+    draft = turn.state.draft
+    assert draft is not None
+    draft.photos.append(EVIDENCE_PREFIXES[inc.kind] + inc.file_id[:180])
+    if inc.text:
+        draft.text = f"{draft.text}\n{inc.text[: turn.services.max_chars]}".strip()
+    turn.say(texts.VOICE_ATTACHED if inc.kind == "voice" else texts.FILE_ATTACHED, remember_buttons=False)
+    await resume(turn)
+
+
+async def other_content(turn: Turn, notice: str) -> None:
+    """A sticker, a forwarded message, an edit, someone else's contact: a clear answer, and a report being
+    drafted goes on where it was (its buttons shown again)."""
+    turn.say(notice, remember_buttons=False)
+    if drafting(turn):
+        await resume(turn)
+
+
 async def resume(turn: Turn) -> None:
     """Ask again what the step the report waits in asks, with its buttons (nothing in the draft changes)."""
     step, draft, svc = turn.state.step, turn.state.draft, turn.services
@@ -136,8 +170,8 @@ async def resume(turn: Turn) -> None:
         return
     name = svc.understanding.category_name(draft.intent)
     if step is Step.AWAIT_ADDRESS:
-        text = texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS.format(category=name)
-        turn.say(text, [[cancel_row()]], request_location=True)
+        turn.say(texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS_AGAIN, [[cancel_row()]],
+                 request_location=True)
     elif step is Step.AWAIT_PHOTO:
         turn.say(texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
     elif step is Step.CONFIRM_CATEGORY:
