@@ -80,7 +80,7 @@ class DialogEngine(UpdateFrame):
                 return
             turn.say(texts.CONTACT_THANKS)
         elif inc.kind in ("voice", "file"):
-            await midway.evidence(turn)
+            await steps.on_input(turn, steps.Input.EVIDENCE)
         elif inc.kind in _NOTICES:
             await midway.other_content(turn, _NOTICES[inc.kind])
         else:

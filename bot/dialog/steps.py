@@ -2,9 +2,15 @@
 ConversationHandler(states={...}) declares it. `dialog.md` draws this table; a test checks the drawing.
 
 What is not in the table: a step with no entry for an input handles it as `idle` does (a fresh message,
-a photo or a location out of the blue), and a step button pressed in another step is stale. Buttons that
+a photo, a location or a voice note out of the blue), and a step button pressed in another step is stale.
+Text in a resident's step is first checked the same way whatever the step (`on_input`): nothing readable
+(empty, emoji only) or over the length cap mid-report is answered and the step asked again with the draft
+untouched; giving up in the resident's words ("算了算了，不投诉了") cancels like 取消. Stickers, forwarded
+messages, edits and others' contact cards are answered by the engine and the step asked again
+(`midway.other_content`). Buttons that
 work in any step: the dialog's own in `ANY_STEP_BUTTONS` (取消, 不用了, 选择问题类别, 再试一次) and the case
-buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议). Commands and
+buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议), and the
+case a resident picks when asking how their cases stand (`status.STATUS_PREFIX`). Commands and
 shared contacts do not depend on the step (the engine handles them).
 """
 
@@ -37,6 +43,7 @@ class Input(StrEnum):
     SKIP_PHOTO = "skip_photo"  # 跳过，不传照片
     FILE_NEW = "file_new"  # 另立新案
     SKIP_RESOLVE_PHOTO = "skip_resolve_photo"  # the worker's 跳过 at 办结
+    EVIDENCE = "evidence"  # a voice note or a file (kept with a report being drafted)
 
 
 #: Button data → the step input it is (only these buttons depend on the step).
@@ -51,6 +58,14 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.IDLE, Input.TEXT): intake.fresh_text,
     (Step.IDLE, Input.PHOTO): report.photo_first,
     (Step.IDLE, Input.LOCATION): report.location_first,
+    (Step.IDLE, Input.EVIDENCE): midway.evidence_help,
+    (Step.AWAIT_DESCRIPTION, Input.EVIDENCE): midway.evidence,
+    (Step.CONFIRM_CATEGORY, Input.EVIDENCE): midway.evidence,
+    (Step.CONFIRM_OUTSIDE, Input.EVIDENCE): midway.evidence,
+    (Step.OFFER_FILE, Input.EVIDENCE): midway.evidence,
+    (Step.AWAIT_ADDRESS, Input.EVIDENCE): midway.evidence,
+    (Step.AWAIT_PHOTO, Input.EVIDENCE): midway.evidence,
+    (Step.CONFIRM_DUPLICATE, Input.EVIDENCE): midway.evidence,
     (Step.AWAIT_DESCRIPTION, Input.TEXT): report.describe,
     (Step.AWAIT_DESCRIPTION, Input.PHOTO): report.description_photo,
     (Step.CONFIRM_CATEGORY, Input.TEXT): report.category_text,
@@ -110,10 +125,10 @@ def waiting_in(state: ChatState) -> Step:
 
 
 def handler_for(state: ChatState, kind: Input) -> Handler | None:
-    """The table's handler for this input in the chat's step; the idle one for text, photos and locations."""
+    """The table's handler for this input in the chat's step; the idle one for text, photos, locations and evidence."""
     step = waiting_in(state)
     found = TABLE.get((step, kind))
-    if found is None and kind in (Input.TEXT, Input.PHOTO, Input.LOCATION):
+    if found is None and kind in (Input.TEXT, Input.PHOTO, Input.LOCATION, Input.EVIDENCE):
         found = TABLE[(Step.IDLE, kind)]
     return found
 

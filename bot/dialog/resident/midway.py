@@ -140,11 +140,16 @@ def drafting(turn: Turn) -> bool:
     return turn.state.draft is not None and turn.state.step in _REPORT_STEPS
 
 
+async def evidence_help(turn: Turn) -> None:
+    """A voice note or a file with no report under way: what the desk can take, and how to type it instead."""
+    turn.say(texts.VOICE_HELP if turn.incoming.kind == "voice" else texts.FILE_HELP)
+
+
 async def evidence(turn: Turn) -> None:
-    """A voice note or a file: kept with the report being drafted (and the step goes on), else what we can take."""
+    """A voice note or a file while a report is drafted: kept as its evidence, and the step goes on."""
     inc = turn.incoming
     if not drafting(turn) or not inc.file_id:
-        turn.say(texts.VOICE_HELP if inc.kind == "voice" else texts.FILE_HELP)
+        await evidence_help(turn)
         return
     draft = turn.state.draft
     assert draft is not None

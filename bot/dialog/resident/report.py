@@ -192,7 +192,8 @@ async def address_text(turn: Turn) -> None:
     if c is None or await midway.correct_category(turn, draft, text, c):
         return
     unplaced = await turn.services.cases.place_known(text) is None
-    if unplaced and (await midway.answer_question(turn, text) or midway.not_an_address(turn, text)):
+    if unplaced and (await midway.answer_question(turn, text)
+                     or (c.intent is None and midway.not_an_address(turn, text))):  # words about the problem are detail
         return
     await _take_address(turn, draft, text, c)
 
