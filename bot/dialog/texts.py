@@ -101,6 +101,7 @@ ADDRESS_UNCLEAR = (
 )
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
+ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："
 NOT_AN_ADDRESS = "“{text}”不像是地址。请告诉我问题发生的小区和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
 ADDRESS_DONT_KNOW = ("不知道门牌也没关系：在现场的话点下方按钮发送位置就行；也可以说个附近的标志，"
                      "例如“梨园小区南门”“翠竹苑5栋楼下”。")

@@ -33,7 +33,7 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
     if photo:
         draft.photos.append(photo)
     act = c.act
-    if not forced_report and act != "emergency" and status.asks_status(text):
+    if not forced_report and act != "emergency" and status.asks_status(svc.normalizer.simplify(text)):
         turn.act = "status"  # "我那个投诉怎么样了": the resident's case, not a new report nor a question
         await status.in_words(turn, c)
         return

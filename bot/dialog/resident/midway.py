@@ -103,7 +103,7 @@ async def correct_category(turn: Turn, draft: Draft, text: str, c: Any) -> bool:
 
 async def answer_question(turn: Turn, text: str) -> bool:
     """A question asked at a step: the knowledge base's answer when it is sure, and the step goes on."""
-    if not question.is_question(text):
+    if not question.is_question(turn.services.normalizer.simplify(text)):
         return False
     found = question.confident_answer(turn, text)
     if found is None:

@@ -21,12 +21,13 @@ QUESTION_MAX_CHARS = 80
 
 
 def is_question(text: str) -> bool:
+    """Shaped like a question; `text` in Simplified (the turn's normalised text, or `Normalizer.simplify`)."""
     return len(text) <= QUESTION_MAX_CHARS and QUESTION.search(text.strip()) is not None
 
 
 def confident_answer(turn: Turn, text: str) -> Any | None:
     """The knowledge base's answer to a question-shaped message when it has a confident one, else None."""
-    if not is_question(text):
+    if not is_question(turn.services.normalizer.simplify(text)):
         return None
     kb = turn.services.understanding.kb
     answer = kb.answer(text) if kb is not None else None

@@ -128,7 +128,13 @@ async def category_text(turn: Turn) -> None:
         await choose_category(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None or await midway.answer_question(turn, text):
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
+        return
+    place = await turn.services.cases.place_known(text)
+    if place is not None and not draft.has_place:  # the place, typed before the category was picked: kept
+        draft.address = place
+        turn.say(texts.ADDRESS_NOTED.format(address=place), remember_buttons=False)
+        await midway.resume(turn)
         return
     intent = turn.services.understanding.intents.get(c.intent) if c.intent else None
     if intent is not None and intent.kind == "category":

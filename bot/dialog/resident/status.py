@@ -29,6 +29,7 @@ MAX_SHOWN = 5
 
 
 def asks_status(text: str) -> bool:
+    """`text` in Simplified asks how the resident's own case stands."""
     return len(text) <= STATUS_MAX_CHARS and _OWN.search(text) is not None and _STATUS.search(text) is not None
 
 
