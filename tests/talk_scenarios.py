@@ -131,6 +131,8 @@ async def _judge(expect: dict[str, Any], app: Any, driver: Any, me: Any, turns: 
             problems.append(f"{got} voice notes/files on the case, expected {expect['evidence']}")
     if "text_has" in expect and (newest is None or expect["text_has"] not in newest.text):
         problems.append(f"case text {newest.text if newest else None!r} lacks {expect['text_has']!r}")
+    if "text_lacks" in expect and newest is not None and expect["text_lacks"] in newest.text:
+        problems.append(f"case text has {expect['text_lacks']!r}: bad input went into the draft")
     for wanted in _list(expect.get("last_has")):
         if simplify(wanted) not in last_said:
             problems.append(f"last reply lacks {wanted!r}")

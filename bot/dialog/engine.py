@@ -124,7 +124,7 @@ class DialogEngine(UpdateFrame):
         """Follow the script of what the person writes, judged on characters of one script only (place names
         and shared characters like 里 never flip it); a message without clear evidence keeps the chat's."""
         text = turn.incoming.text
-        if turn.incoming.kind == "button" or not text:
+        if turn.incoming.kind not in ("text", "command", "photo", "file") or not text:  # a forward is someone else's
             return
         current = "traditional" if turn.state.script == "traditional" else "simplified"
         turn.state.script = self.services.normalizer.judge_script(text[: self.services.max_chars], current)
