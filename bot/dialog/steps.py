@@ -112,7 +112,8 @@ WORKER_CASE_ACTIONS = frozenset({callbacks.ACCEPT, callbacks.RESOLVE, callbacks.
 
 
 #: Steps where a report is half put together: a message over the length cap is not mixed into it.
-DRAFT_STEPS = frozenset({Step.CONFIRM_CATEGORY, Step.AWAIT_ADDRESS, Step.AWAIT_PHOTO, Step.CONFIRM_DUPLICATE})
+DRAFT_STEPS = frozenset({Step.CONFIRM_CATEGORY, Step.CONFIRM_OUTSIDE, Step.OFFER_FILE, Step.AWAIT_ADDRESS, Step.AWAIT_PHOTO,
+                         Step.CONFIRM_DUPLICATE})
 
 
 def waiting_in(state: ChatState) -> Step:

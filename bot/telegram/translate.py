@@ -1,4 +1,4 @@
-"""Telegram update objects → engine `Incoming` events (or a notice, or nothing), for both libraries.
+"""Telegram update objects → engine `Incoming` events (or nothing), for both libraries.
 
 aiogram and python-telegram-bot both mirror the Bot API's field names on their objects (`message.chat.type`,
 `message.from_user`, `photo[-1].file_id`, `callback_query.data` …), so one duck-typed translator serves
@@ -8,13 +8,12 @@ both adapters and the two behave identically. No Telegram library is imported he
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from bot.dialog.events import Incoming, Sender
 from bot.dialog.texts import EDITED_NOTICE, FOREIGN_CONTACT_NOTICE, UNSUPPORTED_EVENT
 
-__all__ = ["EDITED_NOTICE", "FOREIGN_CONTACT_NOTICE", "UNSUPPORTED_EVENT", "Notice", "Translated",
+__all__ = ["EDITED_NOTICE", "FOREIGN_CONTACT_NOTICE", "UNSUPPORTED_EVENT", "Translated",
            "parse_command", "translate_callback", "translate_message"]
 #: Content that carries sound (a voice note: evidence of a report, though the desk cannot transcribe it).
 _VOICE = ("voice", "audio", "video_note")
@@ -27,16 +26,9 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.
 DEEP_LINK_BIND = re.compile(r"^bind[_-]([A-Za-z0-9_-]{1,40})$")
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Not for the engine: a fixed, clear answer from the adapter (unsupported content, edits)."""
-
-    chat_id: int
-    text: str
-    update_id: int | None = None
-
-
-Translated = Incoming | Notice | None
+#: Every update the desk reads becomes an `Incoming` (stickers, voice notes, edits too: the engine answers them
+#: in the chat's script); None = stay quiet (groups, service messages, another bot's command).
+Translated = Incoming | None
 
 
 def _sender(user: Any) -> Sender:
@@ -61,7 +53,7 @@ def parse_command(text: str, bot_username: str | None) -> tuple[str, str] | None
 
 def translate_message(message: Any, *, bot_username: str | None = None, edited: bool = False,
                       update_id: int | None = None) -> Translated:
-    """A Message (either library) → Incoming, Notice or None (quietly ignored)."""
+    """A Message (either library) → Incoming, or None (quietly ignored)."""
     chat = getattr(message, "chat", None)
     user = getattr(message, "from_user", None)
     if chat is None or user is None or getattr(user, "is_bot", False):
