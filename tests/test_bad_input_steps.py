@@ -66,3 +66,18 @@ async def test_bad_input_gets_an_answer_and_leaves_the_draft(app, step: Step, ba
     assert replies and all(r.text.strip() for r in replies), replies
     assert after.step is step and after.draft == before.draft, (texts_of(replies), before.draft, after.draft)
     assert not await app.cases.cases_of_resident(driver.persona("居民").user_id)
+
+
+async def test_a_question_while_a_similar_case_is_offered_is_answered_and_the_offer_stays(app):
+    driver = driver_for(app)
+    for who in ("邻居", "居民"):
+        for line in REACH[Step.CONFIRM_DUPLICATE]:
+            await driver.send(who, line)
+    before = await app.engine.states.load(driver.persona("居民").chat_id)
+    assert before.step is Step.CONFIRM_DUPLICATE
+    said = texts_of(await driver.send("居民", "小区里车位归谁管啊？能不能划线？"))
+    after = await app.engine.states.load(driver.persona("居民").chat_id)
+    assert after.step is Step.CONFIRM_DUPLICATE and after.draft == before.draft
+    assert "附议" in said  # the offer is shown again after the answer
+    said = texts_of(await driver.send("居民", "另外楼道灯也坏了"))  # something else: the report is named, set aside
+    assert "已放下" in said

@@ -81,6 +81,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.AWAIT_PHOTO, Input.PHOTO): report.take_photo,
     (Step.AWAIT_PHOTO, Input.LOCATION): report.take_location,
     (Step.AWAIT_PHOTO, Input.SKIP_PHOTO): report.skip_photo,
+    (Step.CONFIRM_DUPLICATE, Input.TEXT): report.duplicate_text,
     (Step.CONFIRM_DUPLICATE, Input.LOCATION): report.take_location,
     (Step.CONFIRM_DUPLICATE, Input.FILE_NEW): filing.file_new,
     (Step.WORKER_RESOLVE_NOTE, Input.TEXT): worker.take_note,

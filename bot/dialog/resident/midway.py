@@ -41,6 +41,8 @@ _PLACE_SHAPE = re.compile(
     r"\d+\s*(?:栋|幢|号|楼|单元|室|座|#|-)|[一二三四五六七八九十两]+(?:栋|幢|号楼|单元|楼)"
     r"|小区|花园|苑|园|庭|府|公寓|大厦|广场|新村|村|里|巷|弄|街|路|道|院|城|湾|邸|门口|南门|北门|东门|西门|楼下|楼道"
     r"|商铺|市场|公园|学校|小学|中学|医院|超市|车站|对面|旁边|附近")
+#: A question about the address itself ("你们网格员不知道我住哪吗？", "为什么要地址"): why we ask is answered.
+_ABOUT_ADDRESS = re.compile(r"住哪|住在哪|地址|哪里|哪儿|位置|定位|门牌|知道我")
 #: "I don't know (where)": no address, but a location or a landmark will do.
 _DONT_KNOW = re.compile(r"^(?:我)?(?:也)?(?:不知道|不清楚|不晓得|不记得|忘了|说不清|不懂)")
 
@@ -107,7 +109,7 @@ async def answer_question(turn: Turn, text: str) -> bool:
         return False
     found = question.confident_answer(turn, text)
     if found is None:
-        if turn.state.step is not Step.AWAIT_ADDRESS:
+        if turn.state.step is not Step.AWAIT_ADDRESS or not _ABOUT_ADDRESS.search(turn.services.normalizer.simplify(text)):
             return False
         turn.say(texts.WHY_ADDRESS, remember_buttons=False)  # "你们不知道我住哪吗？": why we ask
     else:

@@ -169,6 +169,15 @@ async def choose_category(turn: Turn) -> None:
     await filing.continue_report(turn, announce=True)
 
 
+async def duplicate_text(turn: Turn) -> None:
+    """Words while a similar case is offered: a question is answered and the offer shown again; anything
+    else starts afresh, naming the report that was set aside (it is not dropped without a word)."""
+    if await midway.answer_question(turn, turn.incoming.text or ""):
+        return
+    set_aside(turn)
+    await intake.understand(turn, turn.incoming.text or "")
+
+
 async def file_as_drafted(turn: Turn) -> None:
     """我要反映这个问题 / 仍按一般诉求提交: file what the draft already says."""
     await filing.continue_report(turn, announce=True)
