@@ -31,4 +31,4 @@ def test_every_kind_of_step_and_item_is_covered():
     assert {"press", "photo", "voice", "file", "sticker", "forwarded", "long", "old_button"} <= kinds
     expects = {key for s in SCENARIOS for key in s.get("expect", {})}
     assert {"kb", "status", "traditional", "evidence", "step", "filed", "intent", "address_has"} <= expects
-    assert len(SCENARIOS) >= 40
+    assert len(SCENARIOS) >= 44

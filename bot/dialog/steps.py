@@ -147,7 +147,7 @@ async def on_input(turn: Turn, kind: Input) -> None:
                      remember_buttons=False)
             await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
             return
-        if midway.gives_up(turn):  # "算了算了，不投诉了": at any step, nothing is filed
+        if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed
             midway.give_up(turn)
             return
         if step in DRAFT_STEPS and midway.too_long(turn):

@@ -27,15 +27,22 @@ from bot.dialog.turn import Turn, rows_of
 #: Giving up, in residents' words ("算了算了，不投诉了", "不弄了", "先不报了"): nothing is filed.
 _GIVE_UP = re.compile(
     r"^(?:(?:那|那就|还是|哎|唉|嗯)?(?:算了|算啦|拉倒|罢了)(?:吧|啦)?)+$"
-    r"|不(?:想|要|用)?(?:投诉|反映|举报|报|弄|搞|登记|提交|管|说)(?:了|啦)"
-    r"|(?:先|暂时|还是)不(?:投诉|反映|报|弄|登记|提交)"
-    r"|(?:别|不要|不用)(?:登记|提交|报|投诉|立案)(?:了)?"
+    r"|不(?:想|要|用)?(?:投诉|反映|举报|报|弄|搞|登记|提交)(?:了|啦)"
+    r"|(?:先|暂时|还是)不(?:投诉|反映|报|弄|登记|提交)(?!警)"
+    r"|(?:别|不要|不用)(?:登记|提交|报|投诉|立案)(?!警|复|销)(?:了)?"
     r"|(?:撤回|撤销)(?:吧|了)?$"
 )
 #: Only a short message gives up: a long one that contains "不管了" is still a story to read.
 GIVE_UP_MAX_CHARS = 24
 #: A correction of what was said before: "不对不对，不是停车，是…", "搞错了，应该是…", "我说错了".
 _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是)")
+#: "不是X，是Y": the words say which category it is not (so the first-scoring one may be set aside).
+_NOT_THIS_BUT = re.compile(r"不是.{1,15}?(?:而)?是")
+#: A weaker category taken over the one the words deny only with this much of its own evidence.
+CORRECTION_MIN_SCORE = 1.0
+#: Short answers that are never an address, however often they are sent.
+NEVER_ADDRESS = {"确认", "确定", "好的", "好", "嗯", "嗯嗯", "是的", "是", "对", "对的", "ok", "知道了", "收到", "谢谢", "没有",
+                 "有", "在", "在吗", "你好", "您好", "行", "可以", "哦", "啊"}
 #: What an address looks like: a number with a building word, or a word for an estate, road or landmark.
 _PLACE_SHAPE = re.compile(
     r"\d+\s*(?:栋|幢|号|楼|单元|室|座|#|-)|[一二三四五六七八九十两]+(?:栋|幢|号楼|单元|楼)"
@@ -86,8 +93,10 @@ async def correct_category(turn: Turn, draft: Draft, text: str, c: Any) -> bool:
         return found is not None and found.kind == "category" and intent_id != draft.intent
 
     # "不是停车，是…消防通道…" may still score parking first: the words said it is not that one.
-    ranked = sorted(((s, i) for i, s in (c.scores or {}).items() if s > 0 and category(i)), reverse=True)
-    chosen = c.intent if category(c.intent) else (ranked[0][1] if ranked else None)
+    ranked = sorted(((s, i) for i, s in (c.scores or {}).items() if s >= CORRECTION_MIN_SCORE and category(i)),
+                    reverse=True)
+    denied = _NOT_THIS_BUT.search(plain(text)) is not None
+    chosen = c.intent if category(c.intent) else (ranked[0][1] if ranked and denied else None)
     if chosen is None:
         return False
     old = turn.services.understanding.category_name(draft.intent)
@@ -108,25 +117,32 @@ async def answer_question(turn: Turn, text: str) -> bool:
     if not question.is_question(turn.services.normalizer.simplify(text)):
         return False
     found = question.confident_answer(turn, text)
+    step = turn.state.step
     if found is None:
-        if turn.state.step is not Step.AWAIT_ADDRESS or not _ABOUT_ADDRESS.search(turn.services.normalizer.simplify(text)):
+        if step is Step.AWAIT_ADDRESS and _ABOUT_ADDRESS.search(turn.services.normalizer.simplify(text)):
+            turn.say(texts.WHY_ADDRESS, remember_buttons=False)  # "你们不知道我住哪吗？": why we ask
+        elif step is Step.AWAIT_PHOTO:  # not taken as more detail (which would file the report at once)
+            turn.say(texts.QUESTION_MIDWAY, remember_buttons=False)
+        else:
             return False
-        turn.say(texts.WHY_ADDRESS, remember_buttons=False)  # "你们不知道我住哪吗？": why we ask
     else:
         question.say_answer(turn, found)
     await resume(turn)
     return True
 
 
-def not_an_address(turn: Turn, text: str) -> bool:
+def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:
     """Words that are no address ("不知道", "确认", "好的"): asked again with an example and the location
-    button; True when that was the case (the draft is left as it was)."""
+    button; True when that was the case (the draft is left as it was). A short name with nothing of an address's
+    shape ("金地名京") is questioned once, then taken as written — the desk does not know every estate."""
     cleaned = plain(turn.norm.text)
     if _DONT_KNOW.search(cleaned):
         turn.say(texts.ADDRESS_DONT_KNOW, [[cancel_row()]], request_location=True)
         return True
-    if _PLACE_SHAPE.search(cleaned) or len(cleaned) > 12:
-        return False
+    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS:
+        if _PLACE_SHAPE.search(cleaned) or len(cleaned) > 12 or draft.address_retried:
+            return False
+        draft.address_retried = True
     turn.say(texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]), [[cancel_row()]], request_location=True)
     return True
 

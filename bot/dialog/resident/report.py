@@ -208,7 +208,7 @@ async def address_text(turn: Turn) -> None:
         return
     unplaced = await turn.services.cases.place_known(text) is None
     if unplaced and (await midway.answer_question(turn, text)
-                     or (c.intent is None and midway.not_an_address(turn, text))):  # words about the problem are detail
+                     or (c.intent is None and midway.not_an_address(turn, draft, text))):  # words about the problem are detail
         return
     await _take_address(turn, draft, text, c)
 

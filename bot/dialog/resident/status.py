@@ -19,7 +19,9 @@ _STATUS = re.compile(
     r"(?:投诉|反映|举报|报修|报的|报了|提的|登记|诉求|案子|案件|那件事|那个事|的事)"
     r"[^。！!]{0,20}?"
     r"(?:怎么样了|怎样了|咋样了|如何了|进展|进度|处理结果|处理了没|处理了吗|处理没|有人管|管没管|有没有人管|有人处理|有回音|有消息|"
-    r"到哪一?步|弄好了没|办了没|解决了没|解决了吗|有下文|什么情况|啥情况)")
+    r"到哪一?步|弄好了没|办了没|解决了没|解决了吗|有下文|什么情况|啥情况|没人管|没人处理|还没处理|还没解决|没动静|没回音)")
+#: A new report that mentions reporting ("我要投诉…一直没人管"): not a question about a case filed here.
+_NEW_REPORT = re.compile(r"要投诉|要反映|要举报|想投诉|想反映|投诉一下|反映一下|反映个|投诉个|再反映|再投诉|举报一下")
 #: Someone refers to a case of their own, not to a problem happening now.
 _OWN = re.compile(r"我|俺|咱|上次|之前|前[几两]天|昨天|那个|那件")
 STATUS_MAX_CHARS = 50
@@ -30,7 +32,8 @@ MAX_SHOWN = 5
 
 def asks_status(text: str) -> bool:
     """`text` in Simplified asks how the resident's own case stands."""
-    return len(text) <= STATUS_MAX_CHARS and _OWN.search(text) is not None and _STATUS.search(text) is not None
+    return (len(text) <= STATUS_MAX_CHARS and _OWN.search(text) is not None and _STATUS.search(text) is not None
+            and _NEW_REPORT.search(text) is None)
 
 
 async def in_words(turn: Turn, c: Any) -> None:
