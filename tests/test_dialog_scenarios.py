@@ -234,10 +234,21 @@ async def test_an_address_routing_cannot_place_is_asked_once_more(app):
     assert "照片" in texts_of(await driver.send("王阿姨", "翠竹苑4栋"))  # a place it knows goes straight on
 
 
+async def test_a_correction_at_the_address_step_replaces_the_category_and_keeps_the_words(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼下烧烤摊占道经营")
+    said = texts_of(await driver.send("王阿姨", "不对，主要是油烟熏得受不了"))
+    assert "从【占道经营】改为【油烟异味】" in said and "地址" in said
+    await driver.send("王阿姨", "翠竹苑4栋")
+    number = case_number(texts_of(await driver.press("王阿姨", "跳过，不传照片")))
+    case = await app.cases.find_case(number)
+    assert "油烟" in case.text and case.intent == "fumes_odor"
+
+
 async def test_more_about_the_problem_at_the_address_step_is_kept_as_description(app):
     driver = driver_for(app)
     await driver.send("王阿姨", "楼下烧烤摊占道经营")
-    assert "补充到问题描述" in texts_of(await driver.send("王阿姨", "不对，主要是油烟熏得受不了"))
+    assert "补充到问题描述" in texts_of(await driver.send("王阿姨", "主要是晚上油烟熏得受不了"))
     await driver.send("王阿姨", "翠竹苑4栋")
     number = case_number(texts_of(await driver.press("王阿姨", "跳过，不传照片")))
     assert "油烟" in (await app.cases.find_case(number)).text

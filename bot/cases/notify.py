@@ -76,7 +76,21 @@ def _case_lines(case: Any, label: str, *, masked: bool = False, phone: str | Non
         lines.append(f"居民电话：{phone}（居民同意提供，仅用于联系处理）")
     if case.supporter_count:
         lines.append(f"附议：{case.supporter_count} 人")
+    if (evidence := _evidence_line(case)) is not None:
+        lines.append(evidence)
     return lines
+
+
+def _photo(case: Any) -> str | None:
+    """The first real photo (voice notes and files are kept in the same list as "voice:…" / "file:…")."""
+    return next((p for p in case.photos or () if ":" not in p), None)
+
+
+def _evidence_line(case: Any) -> str | None:
+    voices = sum(1 for p in case.photos or () if p.startswith("voice:"))
+    files = sum(1 for p in case.photos or () if p.startswith("file:"))
+    parts = ([f"语音 {voices} 条"] if voices else []) + ([f"文件 {files} 个"] if files else [])
+    return f"附件：{'、'.join(parts)}（居民随反映发来）" if parts else None
 
 
 def _location_extra(case: Any) -> dict[str, str]:
@@ -100,7 +114,7 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
         lines.append(f"说明：{_short(note, 200)}")
     buttons = callbacks.worker_buttons(case.id) + callbacks.assign_buttons(case.id, assign_choices or [])
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=buttons,
-                 photo_file_id=(case.photos[0] if case.photos else None), extra=_location_extra(case))
+                 photo_file_id=_photo(case), extra=_location_extra(case))
 
 
 def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str]]) -> Reply:
@@ -110,7 +124,7 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
     if not choices:
         lines.append("本社区暂无已绑定的网格员，请先用 griddesk worker invite 邀请。")
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.assign_buttons(case.id, choices),
-                 photo_file_id=(case.photos[0] if case.photos else None), extra=_location_extra(case))
+                 photo_file_id=_photo(case), extra=_location_extra(case))
 
 
 def worker_reminder(chat_id: int, case: Any, label: str, deadline: str) -> Reply:

@@ -44,6 +44,8 @@ class PeopleRoom(CaseCore):
             areas = list((await s.execute(select(GridArea))).scalars())
             streets = list((await s.execute(select(Street))).scalars())
         self.router = Router(communities, grids, areas, streets, simplify=self._simplify if self._normalizer else None)
+        if self._normalizer is not None:  # place names neither flip a chat's script nor change spelling in replies
+            self._normalizer.set_place_names(self.router.place_names())
 
     def route(self, address: str | None = None, latitude: float | None = None, longitude: float | None = None) -> Route:
         """Address text → grid (fuzzy, on 小区/楼栋 names and aliases); else a location → containing/nearest grid.

@@ -107,6 +107,13 @@ class Router:
                 bnames = tuple(dict.fromkeys(canonical(x, simplify) for x in [bname, *baliases] if x))
                 self._areas.append(_Area(a.grid_id, f"{a.name}{bname}", bnames, frozenset(), canonical(bname, simplify)))
 
+    def place_names(self) -> tuple[str, ...]:
+        """Every estate, alias, grid and community name (canonical, Simplified): text that names a place, not a script."""
+        names = [n for a in self._areas for n in a.names]
+        names += [g.name for g in self._grids.values()] + [name for name, _ in self._communities.values()]
+        names += list(self._streets.values())
+        return tuple(dict.fromkeys(n for n in names if n and not n.isdigit()))
+
     # -- lookups used by views
     def grid_ids(self) -> list[str]:
         return sorted(self._grids)

@@ -13,11 +13,15 @@ from typing import Any
 from bot.dialog import admin, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.frame import UpdateFrame
-from bot.dialog.resident import common, report, selfserve
+from bot.dialog.resident import common, midway, report, selfserve
 from bot.dialog.state import StateStore
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
 from bot.errors import CaseError
+
+#: What the engine answers to content it does not read (the draft, if any, stays as it was).
+_NOTICES = {"sticker": texts.STICKER_HELP, "forwarded": texts.FORWARDED_HELP, "edited": texts.EDITED_NOTICE,
+            "foreign_contact": texts.FOREIGN_CONTACT_NOTICE}
 
 
 class DialogEngine(UpdateFrame):
@@ -75,6 +79,10 @@ class DialogEngine(UpdateFrame):
                 turn.say(texts.ACTION_REFUSED.format(reason=exc))
                 return
             turn.say(texts.CONTACT_THANKS)
+        elif inc.kind in ("voice", "file"):
+            await steps.on_input(turn, steps.Input.EVIDENCE)
+        elif inc.kind in _NOTICES:
+            await midway.other_content(turn, _NOTICES[inc.kind])
         else:
             turn.say(texts.UNSUPPORTED_EVENT)
 
@@ -115,15 +123,13 @@ class DialogEngine(UpdateFrame):
     # -- script -------------------------------------------------------------------------------------
 
     def _note_script(self, turn: Turn) -> None:
-        """Follow the script of what the person writes; text with no script-specific characters keeps it."""
+        """Follow the script of what the person writes, judged on characters of one script only (place names
+        and shared characters like 里 never flip it); a message without clear evidence keeps the chat's."""
         text = turn.incoming.text
-        if turn.incoming.kind not in ("text", "photo") or not text:
+        if turn.incoming.kind not in ("text", "command", "photo", "file") or not text:  # a forward is someone else's
             return
-        sample = text[: self.services.max_chars]
-        if turn.norm.script == "traditional":
-            turn.state.script = "traditional"
-        elif self.services.normalizer.to_script(sample, "traditional") != sample:
-            turn.state.script = "simplified"
+        current = "traditional" if turn.state.script == "traditional" else "simplified"
+        turn.state.script = self.services.normalizer.judge_script(text[: self.services.max_chars], current)
 
     def _render(self, turn: Turn) -> list[Reply]:
         script = turn.state.script
@@ -135,6 +141,7 @@ class DialogEngine(UpdateFrame):
                 r, text=conv(r.text, "traditional"),
                 buttons=tuple(tuple(Button(conv(b.text, "traditional"), b.data) for b in row) for row in r.buttons),
                 callback_answer=conv(r.callback_answer, "traditional") if r.callback_answer else r.callback_answer,
+                extra={k: conv(v, "traditional") if k in texts.WORDED_EXTRAS else v for k, v in r.extra.items()},
             )
             for r in turn.replies
         ]

@@ -68,14 +68,6 @@ class UpdateFrame:
         return await self._framed(incoming.chat_id, work, fallback, then, update_id=incoming.update_id,
                                   kind=incoming.kind, command=incoming.command)
 
-    async def relay(self, reply: Reply, then: Deliver, *, update_id: int | None = None) -> None:
-        """A channel's own fixed answer to an update the dialog does not read (an edit, a sticker): it keeps
-        the chat's order and gets its line like any other update."""
-        async def work() -> tuple[list[Reply], dict[str, Any]]:
-            return [reply], {}
-
-        await self._framed(reply.chat_id, work, [], then, update_id=update_id, kind="notice", command=None)
-
     async def _framed(self, chat_id: int, work: Callable[[], Awaitable[tuple[list[Reply], dict[str, Any]]]],
                       fallback: list[Reply], then: Deliver | None, **line: Any) -> list[Reply]:
         started = time.perf_counter()

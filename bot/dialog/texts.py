@@ -37,6 +37,8 @@ BTN_ACCEPT = "接单"
 BTN_RESOLVE = "办结"
 BTN_RETURN = "退单"
 BTN_SKIP_RESOLVE_PHOTO = "跳过，直接办结"
+BTN_YES_THIS = "对，是{category}"
+BTN_OTHER_CATEGORY = "不是，选别的类别"
 
 # -- general ------------------------------------------------------------------------------------------
 
@@ -65,7 +67,23 @@ BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。�
 TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。）"
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
 UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
+EDITED_NOTICE = "修改后的消息不会重新处理。如需补充或更正，请直接再发一条消息。"
+FOREIGN_CONTACT_NOTICE = "为保护隐私，只能登记您本人的电话。请用输入框旁的📎→联系人发送您自己的号码，或直接打字告诉我。"
+VOICE_HELP = ("语音我听不了，请用文字说一下遇到的问题，例如“梨园小区3栋楼下天天晚上有人烧烤，油烟很大”。"
+              "手机输入法一般有“按住说话转文字”，用它说完再发送就行。")
+FILE_HELP = ("文件我打不开。请用文字描述遇到的问题；现场照片请用“照片”方式发送（不要选“文件”）。"
+             "正在反映问题时发来的文件，会作为材料附在案件里。")
+STICKER_HELP = "表情我看不懂哦 🙂 请用文字告诉我遇到的问题，或发送现场照片、位置。"
+FORWARDED_HELP = ("收到一条转发的消息。转发的内容不会当作您的回答；如果要反映其中的问题，"
+                  "请用自己的话简单说一下（哪里、发生了什么）。")
+VOICE_ATTACHED = "语音收到了，会作为材料附在这件反映里。不过我听不了语音，要紧的内容请再打字说一下。"
+FILE_ATTACHED = "文件收到了，会作为材料附在这件反映里。"
 STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
+#: The reply keyboard's location button, and the hint that carries it when the message has inline buttons
+#: (`Reply.extra` keys `location_button` / `location_hint`, converted with the rest of the reply).
+LOCATION_BUTTON = "📍 发送我的位置"
+LOCATION_HINT = "也可以点下方按钮直接发送位置。"
+WORDED_EXTRAS = frozenset({"location_button", "location_hint"})
 ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
 CONTACT_THANKS = "已收到您的联系电话，仅给处理您案件的网格员看，用于联系您处理诉求。发送 /privacy 可随时撤回。"
 
@@ -75,6 +93,7 @@ ASK_DESCRIPTION = "请用一两句话描述您要反映的问题，例如“翠�
 CONFIRM_CATEGORY = "我理解您反映的是下面哪类问题？请选一个："
 PICK_CATEGORY = "请选择问题类别："
 ASK_ADDRESS = "好的，记下了【{category}】。请告诉我具体地址（小区、楼栋，比如“梨园小区3栋”），或点下方按钮发送位置。"
+ASK_ADDRESS_AGAIN = "还需要问题发生的具体地址：请写上小区和楼栋（比如“梨园小区3栋”），或点下方按钮发送位置。"
 ADDRESS_REQUIRED = "地址不能跳过：网格员需要知道在哪里。请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_TOO_SHORT = "地址太短了，请写上小区和楼栋，例如“梨园小区3栋2单元”，或发送位置。"
 ADDRESS_UNCLEAR = (
@@ -83,6 +102,18 @@ ADDRESS_UNCLEAR = (
 )
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
+ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："
+NOT_AN_ADDRESS = "“{text}”不像是地址。请告诉我问题发生的小区和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
+ADDRESS_DONT_KNOW = ("不知道门牌也没关系：在现场的话点下方按钮发送位置就行；也可以说个附近的标志，"
+                     "例如“梨园小区南门”“翠竹苑5栋楼下”。")
+WHY_ADDRESS = ("网格员按楼栋分工，机器人这边看不到您的住址：需要您说一下问题发生在哪个小区、哪栋楼，"
+               "才能派给负责那里的网格员。地址只用于处理这件事。")
+QUESTION_MIDWAY = "这个问题我暂时答不上来，可以拨打 12345 政务服务便民热线咨询。这件反映先接着登记："
+CATEGORY_CORRECTED = "好的，已把类别从【{old}】改为【{new}】。"
+CORRECTION_PREFIX = "更正："
+CONFIRM_ONE = "我理解您反映的是【{category}】，对吗？"
+CATEGORY_TEXT_HINT = "请点一个类别按钮；也可以用一句话再说说是什么问题。"
+TOO_LONG_MIDWAY = "这条消息太长了（超过 {limit} 字），没有加进正在填写的反映。请简短说明，或分几条发送。"
 ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没登记：等这件处理完，请再发一次。"
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
@@ -136,6 +167,15 @@ MY_NONE = "您还没有反映过问题。直接告诉我遇到的问题就可以
 MY_HEADER = "您的诉求（最近 {count} 件）："
 MY_LINE = "• {number}【{category}】{state}{extra}\n  {text}"
 MY_SUPPORTED = "（附议）"
+STATUS_NONE = "您目前没有在办的诉求。以前的记录可以发送 /my 查看；有新问题直接告诉我就行。"
+STATUS_PICK = "您有 {count} 件在办的诉求，想问哪一件？"
+STATUS_PICK_ONE = "您在办的诉求是这一件，点一下看进度："
+STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求。"
+STATUS_ONE = ("案件 {number}【{category}】\n状态：{state}\n经办：{who}\n办结时限：{deadline} 前\n"
+              "有进展会通知您，也可以随时发送 /my 查看。")
+STATUS_WHO_WORKER = "{grid} 网格员 {worker}"
+STATUS_WHO_QUEUE = "{level}正在安排处理人员"
+STATUS_WHO_NOBODY = "社区正在安排"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"

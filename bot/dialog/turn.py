@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.dialog import texts
 from bot.dialog.events import CONTACT_BUTTON, OUTBOX_ID, Button, Incoming, Reply
 from bot.dialog.state import ChatState
 
@@ -89,16 +90,17 @@ class Turn:
         extra = {OUTBOX_ID: str(outbox_id)} if outbox_id is not None else {}
         if request_contact:
             extra[CONTACT_BUTTON] = self.in_script(request_contact)
+        if request_location:  # the adapter's button and hint are wording too: converted like the text
+            extra.update(location_button=texts.LOCATION_BUTTON, location_hint=texts.LOCATION_HINT)
         self.replies.append(Reply(
             chat_id=self.chat_id, text=text, buttons=rows, request_location=request_location,
             remove_keyboard=remove_keyboard, photo_file_id=photo_file_id, extra=extra,
         ))
 
     def in_script(self, text: str) -> str:
-        """`text` in the script this person writes in (what the engine does to replies, for messages sent later)."""
-        if self.state.script != "traditional":
-            return text
-        return self.services.normalizer.to_script(text, "traditional")
+        """`text` in the script this person writes in (what the engine does to replies, for messages sent later;
+        a Traditional text, such as a knowledge-base answer, comes back Simplified for a Simplified chat)."""
+        return self.services.normalizer.to_script(text, "traditional" if self.state.script == "traditional" else "simplified")
 
     def toast(self, text: str) -> None:
         """Answer the pressed button with a short notice (Telegram shows it as a toast)."""

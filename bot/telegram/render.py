@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.dialog.events import CONTACT_BUTTON, MAX_CALLBACK_BYTES, Reply
+from bot.dialog.texts import LOCATION_BUTTON, LOCATION_HINT
 
 #: Telegram's limits, counted on the visible text in UTF-16 code units (an emoji or a rare CJK character
 #: outside the BMP counts two): a caption of 568 characters can be 1,030 units and be refused.
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-LOCATION_BUTTON = "📍 发送我的位置"
-LOCATION_HINT = "也可以点下方按钮直接发送位置。"
 
 
 @dataclass(frozen=True, slots=True)

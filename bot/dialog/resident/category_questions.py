@@ -35,12 +35,23 @@ def ask_next(turn: Turn, draft: Draft) -> bool:
         draft.asked.append(question.id)
         if question.answered_in(simplified):
             continue  # said already ("每天晚上十一点"): never asked again
-        turn.state.step = Step.AWAIT_ANSWER
-        choices = [(choice, f"{ANSWER_PREFIX}{i}") for i, choice in enumerate(question.choices)]
-        rows = [choices[i:i + 3] for i in range(0, len(choices), 3)]
-        turn.say(question.ask, [*rows, [(texts.BTN_SKIP_QUESTION, SKIP), cancel_row()]], remove_keyboard=True)
+        _ask(turn, question)
         return True
     return False
+
+
+def ask_current(turn: Turn, draft: Draft) -> None:
+    """The question the chat waits on, asked again (after input that was no answer; the draft stays)."""
+    question = current(turn, draft)
+    if question is not None:
+        _ask(turn, question)
+
+
+def _ask(turn: Turn, question: Question) -> None:
+    turn.state.step = Step.AWAIT_ANSWER
+    choices = [(choice, f"{ANSWER_PREFIX}{i}") for i, choice in enumerate(question.choices)]
+    rows = [choices[i:i + 3] for i in range(0, len(choices), 3)]
+    turn.say(question.ask, [*rows, [(texts.BTN_SKIP_QUESTION, SKIP), cancel_row()]], remove_keyboard=True)
 
 
 def current(turn: Turn, draft: Draft) -> Question | None:
@@ -77,13 +88,15 @@ async def answer_text(turn: Turn) -> None:
 async def _not_an_answer(turn: Turn, draft: Draft, question: Question | None, words: str) -> bool:
     """Words that are not an answer, handled as the photo step handles them: danger first, a corrected place
     (the question is asked again), a new problem (this report is filed as it stands, then the new one)."""
-    from bot.dialog.resident import emergency, filing, intake
+    from bot.dialog.resident import emergency, filing, intake, midway
     from bot.dialog.resident.report import NEW_PROBLEM_CONFIDENCE
 
     c = turn.services.understanding.classifier.classify(words)
     if c.act == "emergency":
         await emergency.midway(turn, draft, words, c)
         return True
+    if await midway.correct_category(turn, draft, words, c) or await midway.answer_question(turn, words):
+        return True  # "不对，不是停车，是…" / a question the knowledge base is sure of: the question is asked again
     place = await turn.services.cases.place_known(words)
     simplify = turn.services.normalizer.simplify
     if place is not None and (not draft.address or simplify(place) not in simplify(draft.address)):
