@@ -67,6 +67,9 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     urgent = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="fire_hazard", text="楼道里有很浓的煤气味",
                                            deadline_hours=48.0, address="梨园小区3栋", urgent=True), now=T0)
     assert await s.chase(urgent.id, now=T0 + timedelta(hours=1))  # nobody pressed 接单 in time
+    holder = (await s.get_case(urgent.id)).assignee_id
+    other = second if holder != second else (await s.workers_of(WORKER))[0].id
+    await s.assign(urgent.id, other, by_telegram_id=DISPATCHER, now=T0 + timedelta(hours=2))  # 改派
 
     events = [*await s.events(case.id), *await s.events(urgent.id)]
     moves = {(e.from_state or "[*]", e.to_state, e.action) for e in events}

@@ -86,7 +86,7 @@ def support_button(case_id: int, text: str = "附议此案件") -> Button:
     return Button(text, make(SUPPORT, case_id))
 
 
-def assign_buttons(case_id: int, workers: list[tuple[int, str]]) -> tuple[tuple[Button, ...], ...]:
-    """One "派给 NAME" button per worker, two per row, for a dispatcher re-assigning a case."""
-    buttons = [Button(f"派给 {name[:12]}", make(ASSIGN, case_id, wid)) for wid, name in workers]
+def assign_buttons(case_id: int, workers: list[tuple[int, str, int]], verb: str = "派给") -> tuple[tuple[Button, ...], ...]:
+    """One "派给 NAME（open cases）" button per worker, two per row, for a dispatcher (re-)assigning a case."""
+    buttons = [Button(f"{verb} {name[:8]}（{load}）", make(ASSIGN, case_id, wid)) for wid, name, load in workers]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import lifecycle, notify
@@ -20,7 +20,7 @@ from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from storage.engine import Database, insert_if_absent, lock_row
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker, utcnow
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
     from bot.nlu.intent_files import IntentSet
@@ -162,6 +162,15 @@ class CaseCore:
             raise NotYours(f"案件 {case.number} 不是派给您的，不能操作。")
         return worker
 
+    async def _drop_pushes(self, s: AsyncSession, worker: Worker, case_id: int | None, why: str) -> None:
+        """Pushes still waiting for `worker` about a case that is no longer his are dropped, not sent."""
+        if worker.telegram_id is None or case_id is None:
+            return
+        await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == worker.telegram_id,
+                                                    OutboxMessage.case_id == case_id,
+                                                    OutboxMessage.status.in_(("blocked", "pending")))
+                        .values(status="dropped", last_error=why[:500]))
+
     async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
         """State notice to the filer and every supporter, each in their own script."""
         ids = [case.resident_id]
@@ -220,7 +229,7 @@ class CaseCore:
             deadline_at=aware(case.deadline_at), created_at=aware(case.created_at),  # type: ignore[arg-type]
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
-            supporter_telegram_ids=tuple(supporters),
+            supporter_telegram_ids=tuple(supporters), street_id=case.street_id,
         )
 
 

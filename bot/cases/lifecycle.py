@@ -19,8 +19,8 @@ from bot.errors import NotNow
 #: a resident the case was offered to as a similar one (附议).
 ACTORS = ("system", "assignee", "dispatcher", "admin", "filer", "offered")
 #: Who hears of it: the assignee (new or current), the queue (dispatchers, else admins), the assignee
-#: it was taken from, the filer and supporters (residents), or only the supporters.
-AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters")
+#: it was taken from, the filer and supporters (residents), only the supporters, or only the filer.
+AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters", "filer")
 
 OPEN = ("filed", "assigned", "accepted", "returned")
 
@@ -47,6 +47,9 @@ TABLE: tuple[Transition, ...] = (
     Transition("file", "受理", ("filer",), (), ("filed",), ("assignee", "queue")),
     Transition("assign", "派单", ("system", "dispatcher", "admin"), ("filed", "returned", "assigned"), ("assigned",),
                ("assignee", "residents"), {"*": "案件 {number} 当前{state}，不能派单。"}),
+    # 改派: a dispatcher (or admin) takes a case from the grid worker holding it and gives it to another.
+    Transition("reassign", "改派", ("dispatcher", "admin"), ("assigned", "accepted"), ("assigned",),
+               ("previous", "assignee", "residents"), {"*": "案件 {number} 当前{state}，不能改派。"}),
     Transition("accept", "接单", ("assignee",), ("assigned",), ("accepted",), ("residents",),
                {"accepted": "案件 {number} 已接单，处理完成后请点「办结」。"}),
     Transition("resolve", "办结", ("assignee",), ("assigned", "accepted"), ("resolved",), ("residents",)),

@@ -26,6 +26,7 @@ CATEGORY_FALLBACK = {
 
 _RESIDENT_NOTICES = {
     "assign": "您反映的问题（案件 {number}）已派给{assignee}处理，我们会跟进进展。",
+    "reassign": "您反映的问题（案件 {number}）已改由另一位{assignee}处理，我们会继续跟进。",
     "accept": "您反映的问题（案件 {number}）{assignee}已接单，正在处置。",
     "return": "您反映的问题（案件 {number}）需要重新派单，社区正在安排合适的人员处理。",
     "escalate": "您反映的问题（案件 {number}）未在时限内办结，已升级至{level}督办。",
@@ -69,11 +70,12 @@ def _location_extra(case: Any) -> dict[str, str]:
 
 
 def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | None = None,
-                deadline: str | None = None, assign_choices: list[tuple[int, str]] | None = None) -> Reply:
+                deadline: str | None = None, assign_choices: list[tuple[int, str, int]] | None = None) -> Reply:
     """A case for the worker, with 接单 / 办结 / 退单 (and 派给 … rows for a dispatcher)."""
     head = {"new": "【新派单】请及时接单处理", "reopen": "【重办】居民对处理结果不满意，请重新处理",
             "escalate": "【超时升级】案件已超过办结时限，升级督办",
-            "chase": "【紧急·请立即接单】紧急案件尚无人接单"}.get(kind, "【派单】")
+            "chase": "【紧急·请立即接单】紧急案件尚无人接单",
+            "reassign": "【改派】此案件改由您处理，请及时接单"}.get(kind, "【派单】")
     lines = [head, *_case_lines(case, label)]
     if deadline:
         lines.append(f"办结时限：{deadline} 前")
@@ -84,7 +86,7 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
                  photo_file_id=(case.photos[0] if case.photos else None), extra=_location_extra(case))
 
 
-def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str]]) -> Reply:
+def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str, int]]) -> Reply:
     """A case waiting in the community/street queue, with one 派给 button per grid worker."""
     lines = [f"【待派单】{level_word(case.level)}需要安排处理人员", *_case_lines(case, label), f"原因：{_short(why, 200)}"]
     if not choices:
@@ -96,6 +98,15 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
 def worker_reminder(chat_id: int, case: Any, label: str, deadline: str) -> Reply:
     lines = [f"【即将超时】请在 {deadline} 前办结", *_case_lines(case, label)]
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
+
+
+def reassigned_from(name: str) -> str:
+    """What the new assignee reads about where the case comes from."""
+    return f"由派单员从 {name} 处改派"
+
+
+def worker_reassigned_away(chat_id: int, case: Any, to_name: str) -> Reply:
+    return Reply(chat_id=chat_id, text=f"案件 {case.number} 已由派单员改派给 {to_name}，您无需继续处理。")
 
 
 def worker_escalated_away(chat_id: int, case: Any) -> Reply:

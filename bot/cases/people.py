@@ -30,7 +30,7 @@ from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from storage.engine import lock_row
-from storage.models import Case, Community, Grid, GridArea, OutboxMessage, Resident, Street, Worker, utcnow
+from storage.models import Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
 
 
 class PeopleRoom(CaseCore):
@@ -228,11 +228,7 @@ class PeopleRoom(CaseCore):
                                           .order_by(Case.id), s))).scalars().all()
         for case in cases:
             await self._hand_back(s, case, worker, at, actor=actor, reason=reason)
-            if worker.telegram_id is not None:
-                await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == worker.telegram_id,
-                                                            OutboxMessage.case_id == case.id,
-                                                            OutboxMessage.status.in_(("blocked", "pending")))
-                                .values(status="dropped", last_error=f"case handed back: {reason}"[:500]))
+            await self._drop_pushes(s, worker, case.id, f"case handed back: {reason}")
         return [c.number for c in cases]
 
     # ------------------------------------------------------------------ workers (admin operations)

@@ -172,6 +172,7 @@ class CaseView:
     receipt_id: int | None = None
     #: Who was told of a new case, in words for its filer ("网格员 王网格", "社区值班人员"); "" = nobody could be.
     told: str | None = None
+    street_id: str | None = None
 
     @property
     def state_name(self) -> str:

@@ -58,6 +58,9 @@ class ServiceCaseDesk:
         except CaseError:
             return None
 
+    async def find_case(self, number: str) -> CaseView | None:
+        return await self.service.find_case(number)
+
     async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView:
         return await self.service.rate(case_id, telegram_id, score)
 

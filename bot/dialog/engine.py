@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import admin, steps, texts, worker
+from bot.dialog import admin, dispatch, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.frame import UpdateFrame
 from bot.dialog.resident import common, my_cases, report
@@ -95,6 +95,8 @@ class DialogEngine(UpdateFrame):
             await worker.bind(turn, arg)
         elif command == "tasks":
             await worker.show_tasks(turn)
+        elif command == "case":
+            await dispatch.show_case(turn, arg)
         elif command == "stats":
             await admin.stats(turn)
         elif command == "reload":
@@ -105,9 +107,11 @@ class DialogEngine(UpdateFrame):
     async def _role_help(self, turn: Turn) -> str:
         extra = ""
         if await turn.worker() is not None:
-            extra += "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 办结 / 退单。"
+            extra += texts.HELP_WORKER  # progress, questions to residents, and 改派 for dispatchers
+            if dispatch.dispatches(await turn.worker(), turn.is_admin):
+                extra += texts.HELP_DISPATCHER
         if turn.is_admin:
-            extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库。"
+            extra += texts.HELP_ADMIN
         return extra
 
     # -- script -------------------------------------------------------------------------------------

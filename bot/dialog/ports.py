@@ -37,6 +37,9 @@ class CaseDesk(Protocol):
 
     async def get_case(self, case_id: int) -> CaseView | None: ...
 
+    async def find_case(self, number: str) -> CaseView | None:
+        """By its number (`YYYYMMDD-NNNN`)."""
+
     async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView: ...
 
     async def bind_worker(self, code: str, telegram_id: int, chat_id: int, name: str) -> WorkerView: ...
