@@ -11,9 +11,11 @@ RESOLVE = "res"  # 办结            res:<case id>
 RETURN = "ret"  # 退单            ret:<case id>
 RATE = "rate"  # 满意/基本满意/不满意  rate:<case id>:s|b|u
 SUPPORT = "sup"  # 附议 (join an existing case)  sup:<case id>
-ASSIGN = "asg"  # dispatcher re-assigns  asg:<case id>:<worker id>
+ASSIGN = "asg"  # dispatcher (re-)assigns  asg:<case id>:<worker id>
+PROGRESS = "prg"  # 进展            prg:<case id>
+ASK = "ask"  # 需要补充          ask:<case id>
 
-ACTIONS = (ACCEPT, RESOLVE, RETURN, RATE, SUPPORT, ASSIGN)
+ACTIONS = (ACCEPT, RESOLVE, RETURN, RATE, SUPPORT, ASSIGN, PROGRESS, ASK)
 SCORE_CODES = {"s": "satisfied", "b": "basic", "u": "unsatisfied"}
 SCORE_LETTERS = {v: k for k, v in SCORE_CODES.items()}
 
@@ -65,9 +67,10 @@ def parse(data: str | None) -> CaseCallback | None:
 
 
 def worker_buttons(case_id: int) -> tuple[tuple[Button, ...], ...]:
-    """接单 / 办结 / 退单 for a pushed case."""
+    """接单 / 办结 / 退单, and 进展 / 需要补充, for a pushed case."""
     return (
         (Button("接单", make(ACCEPT, case_id)), Button("办结", make(RESOLVE, case_id)), Button("退单", make(RETURN, case_id))),
+        (Button("进展", make(PROGRESS, case_id)), Button("需要补充", make(ASK, case_id))),
     )
 
 

@@ -133,6 +133,29 @@ def resident_state(chat_id: int, case: Any, action: str, script: str, to_script:
     return Reply(chat_id=chat_id, text=to_script(text, script))
 
 
+def resident_progress(chat_id: int, case: Any, note: str, photo: str | None, script: str, to_script: ToScript) -> Reply:
+    """进展 from the assignee to the filer or a supporter (the photo, when there is one, carries the words)."""
+    text = f"您反映的问题（案件 {case.number}）有新进展：" + (f"\n{_short(note, 600)}" if note else "（见照片）")
+    return Reply(chat_id=chat_id, text=to_script(text, script), photo_file_id=photo)
+
+
+def resident_question(chat_id: int, case: Any, question: str, script: str, to_script: ToScript) -> Reply:
+    """需要补充: the assignee's question; the filer's next message is taken as the answer."""
+    text = (f"处理案件 {case.number} 的网格员需要您补充情况：\n“{_short(question, 600)}”\n"
+            "请直接回复文字或照片，您发来的下一条消息会转给网格员。")
+    return Reply(chat_id=chat_id, text=to_script(text, script))
+
+
+def answer_line(text: str) -> str:
+    return f"居民补充：{_short(text, 200)}" if text else "居民补充了一张照片"
+
+
+def worker_answer(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
+    """补充: the filer's answer, sent on to the assignee with the case's buttons."""
+    lines = [f"【居民补充】案件 {case.number}", _short(text, 1000) if text else "（见照片）"]
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id), photo_file_id=photo)
+
+
 def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript, *, ask_rating: bool) -> Reply:
     """办结 notice; the filer also gets 满意 / 基本满意 / 不满意 buttons."""
     text = f"您反映的问题（案件 {case.number}）已办结。"

@@ -31,6 +31,7 @@ from bot.cases.dispatch import DispatchRoom
 from bot.cases.filing import FilingRoom
 from bot.cases.handling import HandlingRoom
 from bot.cases.people import PeopleRoom
+from bot.cases.progress import ProgressRoom
 from bot.cases.queries import QueryRoom
 from bot.cases.views import ReportDraft, Route
 from storage.engine import Database
@@ -72,7 +73,7 @@ async def open_service(
     return service
 
 
-class CaseService(PeopleRoom, FilingRoom, DispatchRoom, HandlingRoom, DeadlineRoom, QueryRoom, CaseCore):
+class CaseService(PeopleRoom, FilingRoom, DispatchRoom, HandlingRoom, ProgressRoom, DeadlineRoom, QueryRoom, CaseCore):
     """Cases, residents, workers and routing over one `storage.engine.Database`: the rooms, behind one name."""
 
 

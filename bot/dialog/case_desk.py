@@ -83,6 +83,18 @@ class ServiceCaseDesk:
     async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView:
         return await self.service.return_case(case_id, worker.telegram_id or 0, reason)
 
+    async def progress(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
+        return await self.service.progress(case_id, worker.telegram_id or 0, note, photo=photo)
+
+    async def ask_filer(self, case_id: int, worker: WorkerView, question: str) -> CaseView:
+        return await self.service.ask_filer(case_id, worker.telegram_id or 0, question)
+
+    async def open_question(self, telegram_id: int) -> CaseView | None:
+        return await self.service.open_question(telegram_id)
+
+    async def answer(self, case_id: int, telegram_id: int, text: str, photo: str | None) -> CaseView:
+        return await self.service.answer(case_id, telegram_id, text, photo=photo)
+
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView:
         return await self.service.assign(case_id, worker_id, by_telegram_id=by.telegram_id)
 

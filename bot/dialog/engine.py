@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import admin, dispatch, steps, texts, worker
+from bot.dialog import admin, dispatch, progress, steps, texts, worker
 from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.frame import UpdateFrame
 from bot.dialog.resident import common, my_cases, report
@@ -58,6 +58,8 @@ class DialogEngine(UpdateFrame):
         if inc.kind == "text" and label in offered:
             inc = replace(inc, kind="button", payload=offered[label])
             turn.incoming = inc
+        if inc.kind in ("text", "photo") and await progress.answer_if_asked(turn):
+            return  # the filer's answer to a worker's 需要补充, whatever step the chat is in
         if inc.kind == "button":
             await steps.on_button(turn, inc.payload or "")
         elif inc.kind == "command":

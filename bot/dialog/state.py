@@ -27,10 +27,13 @@ class Step(StrEnum):
     WORKER_RESOLVE_NOTE = "worker_resolve_note"  # worker: a short note for 办结
     WORKER_RESOLVE_PHOTO = "worker_resolve_photo"  # worker: optional photo for 办结
     WORKER_RETURN_REASON = "worker_return_reason"  # worker: why the case goes back (退单)
+    WORKER_PROGRESS = "worker_progress"  # worker: a 进展 note or photo for the residents
+    WORKER_ASK = "worker_ask"  # worker: a question for the filer (需要补充)
 
 
-#: The worker's 办结/退单 steps: they belong to a case (`ChatState.case_id`), not to a draft.
-WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON})
+#: The worker's 办结/退单/进展/需要补充 steps: they belong to a case (`ChatState.case_id`), not to a draft.
+WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON,
+                          Step.WORKER_PROGRESS, Step.WORKER_ASK})
 
 
 @dataclass(slots=True)

@@ -4,7 +4,8 @@ ConversationHandler(states={...}) declares it. `dialog.md` draws this table; a t
 What is not in the table: a step with no entry for an input handles it as `idle` does (a fresh message,
 a photo or a location out of the blue), and a step button pressed in another step is stale. Buttons that
 work in any step: the dialog's own in `ANY_STEP_BUTTONS` (取消, 不用了, 选择问题类别, 再试一次) and the case
-buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议). Commands and
+buttons of `bot.cases.callbacks` (接单/办结/退单/派给/改派 in `WORKER_CASE_ACTIONS`, 进展/需要补充, rating, 附议).
+A filer's answer to a 需要补充 is taken in any step too (`progress.answer_if_asked`, called by the engine). Commands and
 shared contacts do not depend on the step (the engine handles them).
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from bot.cases import callbacks
-from bot.dialog import texts, worker
+from bot.dialog import progress, texts, worker
 from bot.dialog.resident import common, filing, intake, my_cases, report
 from bot.dialog.state import WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
@@ -76,6 +77,10 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.WORKER_RETURN_REASON, Input.TEXT): worker.take_reason,
     (Step.WORKER_RETURN_REASON, Input.PHOTO): worker.ask_reason,
     (Step.WORKER_RETURN_REASON, Input.SKIP_RESOLVE_PHOTO): worker.ask_reason,
+    (Step.WORKER_PROGRESS, Input.TEXT): progress.take_progress,
+    (Step.WORKER_PROGRESS, Input.PHOTO): progress.progress_photo,
+    (Step.WORKER_ASK, Input.TEXT): progress.take_question,
+    (Step.WORKER_ASK, Input.PHOTO): progress.ask_words,
 }
 
 
@@ -93,6 +98,8 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
 
 #: Case buttons (`bot.cases.callbacks`), wherever the conversation stands.
 WORKER_CASE_ACTIONS = frozenset({callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN})
+#: 进展 / 需要补充: the words (or photo) come in a step of their own.
+PROGRESS_ACTIONS = frozenset({callbacks.PROGRESS, callbacks.ASK})
 
 
 def waiting_in(state: ChatState) -> Step:
@@ -134,6 +141,8 @@ async def on_button(turn: Turn, data: str) -> None:
     cb = callbacks.parse(data)
     if cb is not None and cb.action in WORKER_CASE_ACTIONS:
         await worker.on_case_button(turn, cb)
+    elif cb is not None and cb.action in PROGRESS_ACTIONS:
+        await progress.start(turn, cb)
     elif cb is not None and cb.action == callbacks.RATE and cb.arg:
         await my_cases.rate(turn, cb.case_id, cb.arg)
     elif cb is not None and cb.action == callbacks.SUPPORT:

@@ -77,11 +77,14 @@ def card(turn: Turn, case: CaseView) -> str:
 
 
 def buttons_for(case: CaseView) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The assignee's buttons on a /tasks card: 接单 or 办结, 退单, and 进展 / 需要补充."""
+    talk = ((texts.BTN_PROGRESS, callbacks.make(callbacks.PROGRESS, case.id)),
+            (texts.BTN_ASK, callbacks.make(callbacks.ASK, case.id)))
     if case.state == "accepted":
         return (((texts.BTN_RESOLVE, callbacks.make(callbacks.RESOLVE, case.id)),
-                 (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))),)
+                 (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))), talk)
     return (((texts.BTN_ACCEPT, callbacks.make(callbacks.ACCEPT, case.id)),
-             (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))),)
+             (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))), talk)
 
 
 async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
@@ -103,12 +106,12 @@ async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
                      [[(texts.BTN_RESOLVE, callbacks.make(callbacks.RESOLVE, case.id))]])
             turn.toast(texts.BTN_ACCEPT)
         elif cb.action == callbacks.RESOLVE:
-            case = await _owned_case(turn, cb.case_id, worker)
+            case = await owned_case(turn, cb.case_id, worker)
             turn.state.reset()
             turn.state.step, turn.state.case_id = Step.WORKER_RESOLVE_NOTE, case.id
             turn.say(texts.ASK_RESOLVE_NOTE.format(number=case.number), [[cancel_row()]])
         elif cb.action == callbacks.RETURN:
-            case = await _owned_case(turn, cb.case_id, worker)
+            case = await owned_case(turn, cb.case_id, worker)
             turn.state.reset()
             turn.state.step, turn.state.case_id = Step.WORKER_RETURN_REASON, case.id
             turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
@@ -117,7 +120,7 @@ async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
         turn.toast(str(exc)[:60])
 
 
-async def _owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
+async def owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
     case = await turn.services.cases.get_case(case_id)
     if case is None:
         raise CaseError(texts.NO_SUCH_CASE.format(number=case_id))
