@@ -104,6 +104,17 @@ class CaseCore:
                 name = f"{name}·{st.name}"
         return name
 
+    def _urgent_ack_for(self, intent: str | None) -> timedelta:
+        """How soon 接单 is expected on an urgent case of `intent`: the intent file's own limit, else the setting."""
+        found = self.intents.get(intent) if self.intents and intent else None
+        minutes = getattr(found, "urgent_ack_minutes", None)
+        return timedelta(minutes=minutes) if minutes else self.urgent_ack
+
+    def _urgent_hours_for(self, intent: str | None) -> float:
+        """The handling limit of an urgent case of `intent`: the intent file's own, else the setting."""
+        found = self.intents.get(intent) if self.intents and intent else None
+        return getattr(found, "urgent_deadline_hours", None) or self.urgent_deadline_hours
+
     def _local(self, dt: datetime) -> str:
         return dt.astimezone(self.tz).strftime("%m-%d %H:%M")
 

@@ -126,7 +126,7 @@ class DispatchRoom(CaseCore):
             case.grid_id = worker.grid_id
             case.community_id = worker.community_id or case.community_id
         level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
-        case.ack_due_at = at + self.urgent_ack if case.urgent else None  # urgent: 接单 within minutes
+        case.ack_due_at = at + self._urgent_ack_for(case.intent) if case.urgent else None  # urgent: 接单 within minutes
         note = f"{previous.name} → {worker.name}" if previous is not None else worker.name
         ev = await self._move(s, case, action, actor, at, to_level=level, note=note)
         if worker.telegram_id is not None:
