@@ -1,4 +1,4 @@
-"""Admin flows (Settings.admin_ids): /stats and /reload."""
+"""Admin flows (Settings.admin_ids): /stats and /reload (intents, knowledge and the grids)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ async def reload(turn: Turn) -> None:
         return
     # Loading builds a jieba tokenizer and an index: keep it off the event loop.
     result = await asyncio.to_thread(turn.services.understanding.reload)
+    await turn.services.cases.reload_places()  # grids an admin imported since the start
     if result.ok:
         turn.say(texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge))
         return

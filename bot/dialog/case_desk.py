@@ -107,6 +107,9 @@ class ServiceCaseDesk:
     async def admin_queue(self) -> list[CaseView]:
         return await self.service.unassigned_queue()
 
+    async def reload_places(self) -> None:
+        await self.service.reload_grids()
+
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         await self.service.set_phone(telegram_id, phone, consent=True)
 

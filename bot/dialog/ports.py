@@ -76,6 +76,9 @@ class CaseDesk(Protocol):
     async def admin_queue(self) -> list[CaseView]:
         """Open cases nobody holds, anywhere (what an admin dispatches from /tasks)."""
 
+    async def reload_places(self) -> None:
+        """Re-read the grids from the database (after `griddesk grids import --apply`)."""
+
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         """A phone number the resident shared (sharing a contact is the consent)."""
 
