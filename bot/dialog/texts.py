@@ -65,7 +65,11 @@ TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。�
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
 UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
 STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
-ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
+ERROR_REPLY = "抱歉，系统刚才出了点问题，请稍后再试一次。"
+# A storage failure (disk I/O error…) during a turn: say only what is true — nothing was saved or filed now.
+STORAGE_FAILED = "抱歉，系统暂时无法保存数据，刚才这一步没有完成。请过几分钟再试一次。"
+STORAGE_FAILED_DRAFT = ("抱歉，系统暂时无法保存数据，刚才这一步没有完成，案件还没有登记。您已填写的内容先记着，"
+                        "请过几分钟再发一条消息或再点一次按钮继续。")
 CONTACT_THANKS = "已收到您的联系电话，仅用于网格员联系您处理诉求。"
 
 # -- resident: reporting ------------------------------------------------------------------------------
@@ -180,6 +184,8 @@ ACTION_REFUSED = "操作未完成：{reason}"
 
 NOT_ADMIN = "这个命令只对管理员开放。"
 RELOADED = "已重新加载：{intents} 个意图，{knowledge} 条知识。"
+RELOAD_SKIPPED = "以下知识条目有问题，已跳过（其余条目照常回答），修好后再发 /reload：\n{problems}"
+RELOAD_MORE = "…（另有 {more} 个问题，运行 griddesk intents check / griddesk kb check 查看全部）"
 RELOAD_FAILED = "重新加载失败，继续使用原来的配置。问题：\n{problems}"
 STATS_HEADER = "统计（全部案件）："
 STATS_EMPTY = "还没有案件。"
