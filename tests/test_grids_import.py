@@ -126,5 +126,7 @@ async def test_the_diff_is_shown_and_applied_only_with_apply_keeping_cases(tmp_p
         assert (await s.get_case(open_case.id)).state == "filed"
     finally:
         await s.close()
+    retired = cli(db, "worker", "invite", "--grid", "liyuan-03", "--name", "新人")
+    assert retired.returncode != 0 and "unknown grid 'liyuan-03'" in retired.stderr  # a retired grid takes no one
     again = cli(db, "grids", "import", str(path), "--apply")
     assert again.returncode == 0 and "nothing to do" in again.stdout

@@ -140,7 +140,7 @@ class PeopleRoom(CaseCore):
         async with self.db.transaction() as s:
             if grid_id is not None:
                 grid = await s.get(Grid, grid_id)
-                if grid is None:
+                if grid is None or grid_id not in self.router.grid_ids():  # a retired grid takes no one
                     raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
                 community = await s.get(Community, grid.community_id)
                 worker = Worker(name=name, role="grid", grid_id=grid.id, community_id=grid.community_id,
@@ -260,7 +260,7 @@ class PeopleRoom(CaseCore):
         async with self.db.transaction() as s:
             worker = await self._worker_row(s, worker_id)
             grid = await s.get(Grid, grid_id)
-            if grid is None:
+            if grid is None or grid_id not in self.router.grid_ids():  # retired grids keep only their name
                 raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
             if worker.role != "grid":
                 raise UsageError(f"worker {worker_id} is a {worker.role} dispatcher, not a grid worker")
