@@ -155,6 +155,14 @@ async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, 
     await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
 
 
+def is_storage_failure(exc: BaseException) -> bool:
+    """The database could not do its work (disk I/O error, locked, connection gone, read-only file) — as opposed
+    to a mistake in a query. Callers outside `storage` ask this instead of naming the drivers' exceptions."""
+    from sqlalchemy.exc import InterfaceError
+
+    return isinstance(exc, OperationalError | InterfaceError | StorageError | OSError)
+
+
 @dataclass(frozen=True, slots=True)
 class PrepareReport:
     """What `Database.prepare` did, for the startup log."""

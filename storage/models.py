@@ -175,6 +175,8 @@ class Case(SQLModel, table=True):
     reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     #: Urgent cases: by when the assignee must press 接单 before the push is repeated and the queue is told.
     ack_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    #: The assignee asked the filer something (需要补充): the filer's next message is the answer (cleared then).
+    question_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     supporter_count: int = 0
     reopen_count: int = 0
     return_reason: str | None = Field(default=None, max_length=500)

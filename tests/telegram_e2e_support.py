@@ -53,9 +53,12 @@ def webhook_env(tg: BotApiDouble, framework: str, workdir: Path) -> tuple[dict[s
     return env, hook
 
 
-async def invite_worker(env: dict[str, str], cwd: Path, grid: str = "liyuan-01", name: str = "李网格") -> str:
-    """`griddesk worker invite` → the one-time code (this also creates and seeds the database)."""
-    proc = await asyncio.create_subprocess_exec(*griddesk_command(), "worker", "invite", "--grid", grid, "--name", name,
+async def invite_worker(env: dict[str, str], cwd: Path, grid: str = "liyuan-01", name: str = "李网格", *,
+                        community: str | None = None) -> str:
+    """`griddesk worker invite` → the one-time code (this also creates and seeds the database); a community
+    dispatcher's with `community`."""
+    where = ("--community", community) if community else ("--grid", grid)
+    proc = await asyncio.create_subprocess_exec(*griddesk_command(), "worker", "invite", *where, "--name", name,
                                                 env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), STARTUP_TIMEOUT)

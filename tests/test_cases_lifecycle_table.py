@@ -56,6 +56,9 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     await s.find_duplicates("noise", "三栋楼上半夜装修电钻声太吵", case.grid_id, now=T0, offer_to=NEIGHBOUR)
     await s.support(case.id, NEIGHBOUR, now=T0)
     await s.remind(case.id, now=T0 + timedelta(hours=40))
+    await s.progress(case.id, WORKER, "已联系楼上住户，约定明早上门", now=T0 + timedelta(hours=40, minutes=30))
+    await s.ask_filer(case.id, WORKER, "具体是几单元？", now=T0 + timedelta(hours=40, minutes=31))
+    await s.answer(case.id, RESIDENT, "二单元", now=T0 + timedelta(hours=40, minutes=32))
     await s.accept(case.id, WORKER, now=T0 + timedelta(hours=41))
     await s.supplement(case.id, RESIDENT, "是1502那家", now=T0 + timedelta(hours=41, minutes=30))
     await s.urge(case.id, RESIDENT, now=T0 + timedelta(hours=41, minutes=40))
@@ -71,6 +74,9 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     urgent = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="fire_hazard", text="楼道里有很浓的煤气味",
                                            deadline_hours=48.0, address="梨园小区3栋", urgent=True), now=T0)
     assert await s.chase(urgent.id, now=T0 + timedelta(hours=1))  # nobody pressed 接单 in time
+    holder = (await s.get_case(urgent.id)).assignee_id
+    other = second if holder != second else (await s.workers_of(WORKER))[0].id
+    await s.assign(urgent.id, other, by_telegram_id=DISPATCHER, now=T0 + timedelta(hours=2))  # 改派
 
     events = [*await s.events(case.id), *await s.events(urgent.id)]
     moves = {(e.from_state or "[*]", e.to_state, e.action) for e in events}

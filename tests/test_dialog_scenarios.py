@@ -87,7 +87,7 @@ async def test_return_then_dispatcher_reassigns(app):
     assert case.state == "returned" and case.level == "community"
 
     await driver.deliver_pushes()
-    assigned = await driver.press(dispatcher, "派给 李四")
+    assigned = await driver.press(dispatcher, "派给 李四（0）")  # the push names each worker's open load
     assert "已派单" in texts_of(assigned)
     case = await app.cases.find_case(number)
     assert case.state == "assigned" and case.assignee_name == "李四"

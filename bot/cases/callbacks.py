@@ -11,7 +11,9 @@ RESOLVE = "res"  # 办结            res:<case id>
 RETURN = "ret"  # 退单            ret:<case id>
 RATE = "rate"  # 满意/基本满意/不满意  rate:<case id>:s|b|u
 SUPPORT = "sup"  # 附议 (join an existing case)  sup:<case id>
-ASSIGN = "asg"  # dispatcher re-assigns  asg:<case id>:<worker id>
+ASSIGN = "asg"  # dispatcher (re-)assigns  asg:<case id>:<worker id>
+PROGRESS = "prg"  # 进展            prg:<case id>
+ASK = "ask"  # 需要补充          ask:<case id>
 # The resident's self-service on /my and under notices (bot/dialog/resident/selfserve.py).
 TIMELINE = "tl"  # 进度            tl:<case id>
 SUPPLEMENT = "add"  # 补充          add:<case id>
@@ -20,8 +22,8 @@ WITHDRAW = "wd"  # 撤销 (asks why)  wd:<case id>
 WITHDRAW_WHY = "wdr"  # 撤销 with a chosen reason  wdr:<case id>:<letter of WITHDRAW_CODES>
 UNSATISFIED_WHY = "why"  # why 不满意  why:<case id>:<letter of REASON_CODES>
 
-ACTIONS = (ACCEPT, RESOLVE, RETURN, RATE, SUPPORT, ASSIGN, TIMELINE, SUPPLEMENT, URGE, WITHDRAW, WITHDRAW_WHY,
-           UNSATISFIED_WHY)
+ACTIONS = (ACCEPT, RESOLVE, RETURN, RATE, SUPPORT, ASSIGN, PROGRESS, ASK, TIMELINE, SUPPLEMENT, URGE, WITHDRAW,
+           WITHDRAW_WHY, UNSATISFIED_WHY)
 RESIDENT_ACTIONS = frozenset({TIMELINE, SUPPLEMENT, URGE, WITHDRAW, WITHDRAW_WHY, UNSATISFIED_WHY})
 SCORE_CODES = {"s": "satisfied", "b": "basic", "u": "unsatisfied"}
 SCORE_LETTERS = {v: k for k, v in SCORE_CODES.items()}
@@ -78,9 +80,10 @@ def parse(data: str | None) -> CaseCallback | None:
 
 
 def worker_buttons(case_id: int) -> tuple[tuple[Button, ...], ...]:
-    """接单 / 办结 / 退单 for a pushed case."""
+    """接单 / 办结 / 退单, and 进展 / 需要补充, for a pushed case."""
     return (
         (Button("接单", make(ACCEPT, case_id)), Button("办结", make(RESOLVE, case_id)), Button("退单", make(RETURN, case_id))),
+        (Button("进展", make(PROGRESS, case_id)), Button("需要补充", make(ASK, case_id))),
     )
 
 
@@ -99,9 +102,9 @@ def support_button(case_id: int, text: str = "附议此案件") -> Button:
     return Button(text, make(SUPPORT, case_id))
 
 
-def assign_buttons(case_id: int, workers: list[tuple[int, str]]) -> tuple[tuple[Button, ...], ...]:
-    """One "派给 NAME" button per worker, two per row, for a dispatcher re-assigning a case."""
-    buttons = [Button(f"派给 {name[:12]}", make(ASSIGN, case_id, wid)) for wid, name in workers]
+def assign_buttons(case_id: int, workers: list[tuple[int, str, int]], verb: str = "派给") -> tuple[tuple[Button, ...], ...]:
+    """One "派给 NAME（open cases）" button per worker, two per row, for a dispatcher (re-)assigning a case."""
+    buttons = [Button(f"{verb} {name[:8]}（{load}）", make(ASSIGN, case_id, wid)) for wid, name, load in workers]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 

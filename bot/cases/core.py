@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import lifecycle, notify
@@ -21,7 +21,7 @@ from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from storage.engine import Database, insert_if_absent, lock_row
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker, utcnow
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
     from bot.nlu.intent_files import IntentSet
@@ -107,6 +107,17 @@ class CaseCore:
                 name = f"{name}·{st.name}"
         return name
 
+    def _urgent_ack_for(self, intent: str | None) -> timedelta:
+        """How soon 接单 is expected on an urgent case of `intent`: the intent file's own limit, else the setting."""
+        found = self.intents.get(intent) if self.intents and intent else None
+        minutes = getattr(found, "urgent_ack_minutes", None)
+        return timedelta(minutes=minutes) if minutes else self.urgent_ack
+
+    def _urgent_hours_for(self, intent: str | None) -> float:
+        """The handling limit of an urgent case of `intent`: the intent file's own, else the setting."""
+        found = self.intents.get(intent) if self.intents and intent else None
+        return getattr(found, "urgent_deadline_hours", None) or self.urgent_deadline_hours
+
     def _local(self, dt: datetime) -> str:
         return dt.astimezone(self.tz).strftime("%m-%d %H:%M")
 
@@ -166,6 +177,15 @@ class CaseCore:
         if worker is None or worker.telegram_id != telegram_id:
             raise NotYours(f"案件 {case.number} 不是派给您的，不能操作。")
         return worker
+
+    async def _drop_pushes(self, s: AsyncSession, worker: Worker, case_id: int | None, why: str) -> None:
+        """Pushes still waiting for `worker` about a case that is no longer his are dropped, not sent."""
+        if worker.telegram_id is None or case_id is None:
+            return
+        await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == worker.telegram_id,
+                                                    OutboxMessage.case_id == case_id,
+                                                    OutboxMessage.status.in_(("blocked", "pending")))
+                        .values(status="dropped", last_error=why[:500]))
 
     async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
         """State notice to the filer and every supporter, each in their own script."""
@@ -261,7 +281,7 @@ class CaseCore:
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
             supporter_telegram_ids=tuple(supporters), updated_at=aware(case.updated_at),
-            answers=dict(case.answers or {}),
+            answers=dict(case.answers or {}), street_id=case.street_id,
         )
 
 

@@ -114,9 +114,10 @@ class DeadlineRoom(CaseCore):
             if (case is None or not case.urgent or not lifecycle.allowed("chase", case.state)
                     or case.ack_due_at is None or case.ack_due_at > at):
                 return False
-            waited = max(1, round((at - (case.ack_due_at - self.urgent_ack)).total_seconds() / 60))
+            span = self._urgent_ack_for(case.intent)
+            waited = max(1, round((at - (case.ack_due_at - span)).total_seconds() / 60))
             note = f"紧急案件 {waited} 分钟内无人接单，请立即安排"
-            case.ack_due_at = at + self.urgent_ack
+            case.ack_due_at = at + span
             ev = await self._move(s, case, "chase", ("system", None), at, note=note)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.telegram_id is not None:

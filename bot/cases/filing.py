@@ -99,7 +99,7 @@ class FilingRoom(CaseCore):
         if not (0 < draft.deadline_hours <= 24 * 365):
             raise UsageError("deadline_hours must be between 0 and 8760")
         # An emergency is not handled on the category's clock (a bleeding fight got 48 hours).
-        hours = min(draft.deadline_hours, self.urgent_deadline_hours) if draft.urgent else draft.deadline_hours
+        hours = min(draft.deadline_hours, self._urgent_hours_for(draft.intent)) if draft.urgent else draft.deadline_hours
         at = utc(now)
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)

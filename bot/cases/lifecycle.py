@@ -47,6 +47,9 @@ TABLE: tuple[Transition, ...] = (
     Transition("file", "受理", ("filer",), (), ("filed",), ("assignee", "queue")),
     Transition("assign", "派单", ("system", "dispatcher", "admin"), ("filed", "returned", "assigned"), ("assigned",),
                ("assignee", "residents"), {"*": "案件 {number} 当前{state}，不能派单。"}),
+    # 改派: a dispatcher (or admin) takes a case from the grid worker holding it and gives it to another.
+    Transition("reassign", "改派", ("dispatcher", "admin"), ("assigned", "accepted"), ("assigned",),
+               ("previous", "assignee", "residents"), {"*": "案件 {number} 当前{state}，不能改派。"}),
     Transition("accept", "接单", ("assignee",), ("assigned",), ("accepted",), ("residents",),
                {"accepted": "案件 {number} 已接单，处理完成后请点「办结」。"}),
     Transition("resolve", "办结", ("assignee",), ("assigned", "accepted"), ("resolved",), ("residents",)),
@@ -59,6 +62,13 @@ TABLE: tuple[Transition, ...] = (
                ("previous", "assignee", "queue", "residents")),
     Transition("remind", "即将超时提醒", ("system",), ("assigned", "accepted"), (), ("assignee",)),
     Transition("chase", "紧急催接单", ("system",), ("assigned",), (), ("assignee", "queue")),
+    # Two-way progress while the work goes on: a note or photo out, a question out and its answer back.
+    Transition("progress", "进展", ("assignee",), ("assigned", "accepted"), (), ("residents",),
+               {"*": "案件 {number} 当前{state}，不能再发进展。"}),
+    Transition("ask", "需要补充", ("assignee",), ("assigned", "accepted"), (), ("filer",),
+               {"*": "案件 {number} 当前{state}，不能再请居民补充。"}),
+    Transition("answer", "补充", ("filer",), OPEN, (), ("assignee", "queue"),  # the queue when nobody holds it
+               {"*": "案件 {number} 已{state}，补充的内容没有转给网格员。如问题仍在，请重新反映。"}),
     Transition("support", "附议", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
                ("assignee",), {"*": "案件 {number} 已{state}，不能再附议。如问题仍在，请重新反映。"}),
     # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,

@@ -37,6 +37,7 @@ API_STATUS_NOTE = "{state}：{note}"
 
 _RESIDENT_NOTICES = {
     "assign": "您反映的问题（案件 {number}）已派给{assignee}处理，我们会跟进进展。",
+    "reassign": "您反映的问题（案件 {number}）已改由另一位{assignee}处理，我们会继续跟进。",
     "accept": "您反映的问题（案件 {number}）{assignee}已接单，正在处置。",
     "return": "您反映的问题（案件 {number}）需要重新派单，社区正在安排合适的人员处理。",
     "escalate": "您反映的问题（案件 {number}）未在时限内办结，已升级至{level}督办。",
@@ -100,13 +101,14 @@ def _location_extra(case: Any) -> dict[str, str]:
 
 
 def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | None = None,
-                deadline: str | None = None, assign_choices: list[tuple[int, str]] | None = None,
+                deadline: str | None = None, assign_choices: list[tuple[int, str, int]] | None = None,
                 phone: str | None = None) -> Reply:
     """A case for the worker, with 接单 / 办结 / 退单 (and 派给 … rows for a dispatcher)."""
     head = {"new": "【新派单】请及时接单处理", "reopen": "【重办】居民对处理结果不满意，请重新处理",
             "escalate": "【超时升级】案件已超过办结时限，升级督办",
             "chase": "【紧急·请立即接单】紧急案件尚无人接单",
-            "urge": "【居民催办】请尽快处理并回复居民"}.get(kind, "【派单】")
+            "urge": "【居民催办】请尽快处理并回复居民",
+            "reassign": "【改派】此案件改由您处理，请及时接单"}.get(kind, "【派单】")
     lines = [head, *_case_lines(case, label, phone=phone)]
     if deadline:
         lines.append(f"办结时限：{deadline} 前")
@@ -117,7 +119,7 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
                  photo_file_id=_photo(case), extra=_location_extra(case))
 
 
-def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str]]) -> Reply:
+def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str, int]]) -> Reply:
     """A case waiting in the community/street queue, with one 派给 button per grid worker."""
     lines = [f"【待派单】{level_word(case.level)}需要安排处理人员", *_case_lines(case, label, masked=True),
              f"原因：{mask(_short(why, 200))}"]
@@ -130,6 +132,15 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
 def worker_reminder(chat_id: int, case: Any, label: str, deadline: str) -> Reply:
     lines = [f"【即将超时】请在 {deadline} 前办结", *_case_lines(case, label)]
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
+
+
+def reassigned_from(name: str) -> str:
+    """What the new assignee reads about where the case comes from."""
+    return f"由派单员从 {name} 处改派"
+
+
+def worker_reassigned_away(chat_id: int, case: Any, to_name: str) -> Reply:
+    return Reply(chat_id=chat_id, text=f"案件 {case.number} 已由派单员改派给 {to_name}，您无需继续处理。")
 
 
 def worker_escalated_away(chat_id: int, case: Any) -> Reply:
@@ -154,6 +165,29 @@ def resident_state(chat_id: int, case: Any, action: str, script: str, to_script:
     text = template.format(number=case.number, assignee="网格员" if case.level == "grid" else f"{level_word(case.level)}工作人员",
                            level=level_word(case.level), state=state_word(case.state))
     return Reply(chat_id=chat_id, text=to_script(text, script))
+
+
+def resident_progress(chat_id: int, case: Any, note: str, photo: str | None, script: str, to_script: ToScript) -> Reply:
+    """进展 from the assignee to the filer or a supporter (the photo, when there is one, carries the words)."""
+    text = f"您反映的问题（案件 {case.number}）有新进展：" + (f"\n{_short(note, 600)}" if note else "（见照片）")
+    return Reply(chat_id=chat_id, text=to_script(text, script), photo_file_id=photo)
+
+
+def resident_question(chat_id: int, case: Any, question: str, script: str, to_script: ToScript) -> Reply:
+    """需要补充: the assignee's question; the filer's next message is taken as the answer."""
+    text = (f"处理案件 {case.number} 的网格员需要您补充情况：\n“{_short(question, 600)}”\n"
+            "请直接回复文字或照片，您发来的下一条消息会转给网格员。")
+    return Reply(chat_id=chat_id, text=to_script(text, script))
+
+
+def answer_line(text: str) -> str:
+    return f"居民补充：{_short(text, 200)}" if text else "居民补充了一张照片"
+
+
+def worker_answer(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
+    """补充: the filer's answer, sent on to the assignee with the case's buttons."""
+    lines = [f"【居民补充】案件 {case.number}", _short(text, 1000) if text else "（见照片）"]
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id), photo_file_id=photo)
 
 
 def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript, *, ask_rating: bool) -> Reply:

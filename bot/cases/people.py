@@ -30,7 +30,7 @@ from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from storage.engine import lock_row
-from storage.models import Case, Community, Grid, GridArea, OutboxMessage, Resident, Street, Worker, utcnow
+from storage.models import Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
 
 
 class PeopleRoom(CaseCore):
@@ -142,7 +142,7 @@ class PeopleRoom(CaseCore):
         async with self.db.transaction() as s:
             if grid_id is not None:
                 grid = await s.get(Grid, grid_id)
-                if grid is None:
+                if grid is None or grid_id not in self.router.grid_ids():  # a retired grid takes no one
                     raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
                 community = await s.get(Community, grid.community_id)
                 worker = Worker(name=name, role="grid", grid_id=grid.id, community_id=grid.community_id,
@@ -230,11 +230,7 @@ class PeopleRoom(CaseCore):
                                           .order_by(Case.id), s))).scalars().all()
         for case in cases:
             await self._hand_back(s, case, worker, at, actor=actor, reason=reason)
-            if worker.telegram_id is not None:
-                await s.execute(update(OutboxMessage).where(OutboxMessage.chat_id == worker.telegram_id,
-                                                            OutboxMessage.case_id == case.id,
-                                                            OutboxMessage.status.in_(("blocked", "pending")))
-                                .values(status="dropped", last_error=f"case handed back: {reason}"[:500]))
+            await self._drop_pushes(s, worker, case.id, f"case handed back: {reason}")
         return [c.number for c in cases]
 
     # ------------------------------------------------------------------ workers (admin operations)
@@ -266,7 +262,7 @@ class PeopleRoom(CaseCore):
         async with self.db.transaction() as s:
             worker = await self._worker_row(s, worker_id)
             grid = await s.get(Grid, grid_id)
-            if grid is None:
+            if grid is None or grid_id not in self.router.grid_ids():  # retired grids keep only their name
                 raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
             if worker.role != "grid":
                 raise UsageError(f"worker {worker_id} is a {worker.role} dispatcher, not a grid worker")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import or_, select
 
 from bot.cases.core import CaseCore, utc
@@ -46,20 +47,27 @@ class QueryRoom(CaseCore):
             return [await self._view(s, c) for c in rows]
 
     async def tasks_of_worker(self, telegram_id: int, *, limit: int = 50) -> list[CaseView]:
-        """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue."""
+        """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue and
+        the cases their grid workers hold (which they may 改派). Own and queued cases first, then the rest;
+        urgent first, then by deadline."""
         async with self.db.session() as s:
             workers = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
             if not workers:
                 return []
-            conds = [Case.assignee_id.in_([w.id for w in workers])]
+            own = Case.assignee_id.in_([w.id for w in workers])
+            conds = [own]
+            held = select(Worker.id).where(Worker.role == "grid")
             for w in workers:
                 if w.role == "community":
                     conds.append((Case.community_id == w.community_id) & (Case.level == "community") & Case.assignee_id.is_(None))
+                    conds.append((Case.community_id == w.community_id) & Case.assignee_id.in_(held))
                 elif w.role == "street":
                     conds.append((Case.street_id == w.street_id) & (Case.level == "street") & Case.assignee_id.is_(None))
+                    conds.append((Case.street_id == w.street_id) & Case.assignee_id.in_(held))
+            first = sql_case((own | Case.assignee_id.is_(None), 0), else_=1)
             rows = (
                 await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), or_(*conds))
-                                .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))
+                                .order_by(first, Case.urgent.desc(), Case.deadline_at).limit(limit))
             ).scalars().all()
             return [await self._view(s, c) for c in rows]
 

@@ -29,8 +29,10 @@ from bot.cases.core import DUPLICATE_THRESHOLD, PLACE_CONFIDENCE, CaseCore, clea
 from bot.cases.deadlines import DeadlineRoom
 from bot.cases.dispatch import DispatchRoom
 from bot.cases.filing import FilingRoom
+from bot.cases.grid_import import GridRoom
 from bot.cases.handling import HandlingRoom
 from bot.cases.people import PeopleRoom
+from bot.cases.progress import ProgressRoom
 from bot.cases.queries import QueryRoom
 from bot.cases.selfservice import SelfServiceRoom
 from bot.cases.views import ReportDraft, Route
@@ -74,7 +76,8 @@ async def open_service(
     return service
 
 
-class CaseService(PeopleRoom, FilingRoom, DispatchRoom, HandlingRoom, SelfServiceRoom, DeadlineRoom, QueryRoom, CaseCore):
+class CaseService(PeopleRoom, GridRoom, FilingRoom, DispatchRoom, HandlingRoom, ProgressRoom, SelfServiceRoom, DeadlineRoom,
+                  QueryRoom, CaseCore):
     """Cases, residents, workers and routing over one `storage.engine.Database`: the rooms, behind one name."""
 
 

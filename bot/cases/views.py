@@ -186,6 +186,7 @@ class CaseView:
     updated_at: datetime | None = None
     #: The resident's answers to the category's questions (question id → words), shown to the worker.
     answers: dict[str, str] = field(default_factory=dict)
+    street_id: str | None = None
 
     @property
     def state_name(self) -> str:

@@ -1,4 +1,4 @@
-"""Admin flows (Settings.admin_ids): /stats and /reload."""
+"""Admin flows (Settings.admin_ids): /stats and /reload (intents, knowledge and the grids)."""
 
 from __future__ import annotations
 
@@ -40,13 +40,21 @@ async def reload(turn: Turn) -> None:
         return
     # Loading builds a jieba tokenizer and an index: keep it off the event loop.
     result = await asyncio.to_thread(turn.services.understanding.reload)
+    await turn.services.cases.reload_places()  # grids an admin imported since the start
     if result.ok:
-        turn.say(texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge))
+        text = texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge)
+        if result.skipped:
+            text += "\n" + texts.RELOAD_SKIPPED.format(problems="\n".join(_shown(result.skipped)))
+        turn.say(text)
         return
-    shown = list(result.problems[:MAX_PROBLEMS_SHOWN])
-    if len(result.problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(f"…（另有 {len(result.problems) - MAX_PROBLEMS_SHOWN} 个问题，运行 griddesk intents check 查看全部）")
-    turn.say(texts.RELOAD_FAILED.format(problems="\n".join(shown)))
+    turn.say(texts.RELOAD_FAILED.format(problems="\n".join(_shown(result.problems))))
+
+
+def _shown(problems: tuple[str, ...]) -> list[str]:
+    shown = list(problems[:MAX_PROBLEMS_SHOWN])
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown.append(texts.RELOAD_MORE.format(more=len(problems) - MAX_PROBLEMS_SHOWN))
+    return shown
 
 
 def _pct(value: float | None) -> str:

@@ -58,6 +58,9 @@ class ServiceCaseDesk:
         except CaseError:
             return None
 
+    async def find_case(self, number: str) -> CaseView | None:
+        return await self.service.find_case(number)
+
     async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView:
         return await self.service.rate(case_id, telegram_id, score)
 
@@ -80,6 +83,18 @@ class ServiceCaseDesk:
     async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView:
         return await self.service.return_case(case_id, worker.telegram_id or 0, reason)
 
+    async def progress(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
+        return await self.service.progress(case_id, worker.telegram_id or 0, note, photo=photo)
+
+    async def ask_filer(self, case_id: int, worker: WorkerView, question: str) -> CaseView:
+        return await self.service.ask_filer(case_id, worker.telegram_id or 0, question)
+
+    async def open_question(self, telegram_id: int) -> CaseView | None:
+        return await self.service.open_question(telegram_id)
+
+    async def answer(self, case_id: int, telegram_id: int, text: str, photo: str | None) -> CaseView:
+        return await self.service.answer(case_id, telegram_id, text, photo=photo)
+
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView:
         return await self.service.assign(case_id, worker_id, by_telegram_id=by.telegram_id)
 
@@ -91,6 +106,9 @@ class ServiceCaseDesk:
 
     async def admin_queue(self) -> list[CaseView]:
         return await self.service.unassigned_queue()
+
+    async def reload_places(self) -> None:
+        await self.service.reload_grids()
 
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         await self.service.set_phone(telegram_id, phone, consent=True)

@@ -37,6 +37,9 @@ class CaseDesk(Protocol):
 
     async def get_case(self, case_id: int) -> CaseView | None: ...
 
+    async def find_case(self, number: str) -> CaseView | None:
+        """By its number (`YYYYMMDD-NNNN`)."""
+
     async def rate(self, case_id: int, telegram_id: int, score: str) -> CaseView: ...
 
     async def bind_worker(self, code: str, telegram_id: int, chat_id: int, name: str) -> WorkerView: ...
@@ -51,6 +54,18 @@ class CaseDesk(Protocol):
 
     async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView: ...
 
+    async def progress(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
+        """进展: a note or photo from the assignee to the filer and supporters."""
+
+    async def ask_filer(self, case_id: int, worker: WorkerView, question: str) -> CaseView:
+        """需要补充: a question to the filer, whose next message answers it."""
+
+    async def open_question(self, telegram_id: int) -> CaseView | None:
+        """The resident's open case with a question waiting for their answer, if any."""
+
+    async def answer(self, case_id: int, telegram_id: int, text: str, photo: str | None) -> CaseView:
+        """补充: the filer's answer, attached to the case and sent on to the assignee."""
+
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView: ...
 
     async def assign_as_admin(self, case_id: int, worker_id: int, admin_telegram_id: int) -> CaseView: ...
@@ -60,6 +75,9 @@ class CaseDesk(Protocol):
 
     async def admin_queue(self) -> list[CaseView]:
         """Open cases nobody holds, anywhere (what an admin dispatches from /tasks)."""
+
+    async def reload_places(self) -> None:
+        """Re-read the grids from the database (after `griddesk grids import --apply`)."""
 
     async def save_phone(self, telegram_id: int, phone: str) -> None:
         """A phone number the resident shared (sharing a contact is the consent)."""

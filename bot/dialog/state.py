@@ -31,10 +31,13 @@ class Step(StrEnum):
     AWAIT_WITHDRAW_REASON = "await_withdraw_reason"  # resident: why the case is withdrawn (撤销)
     AWAIT_RATE_REASON = "await_rate_reason"  # resident: why the rating was 不满意
     AWAIT_ANSWER = "await_answer"  # resident: a question of the category (noise: when? parking: the plate?)
+    WORKER_PROGRESS = "worker_progress"  # worker: a 进展 note or photo for the residents
+    WORKER_ASK = "worker_ask"  # worker: a question for the filer (需要补充)
 
 
-#: The worker's 办结/退单 steps: they belong to a case (`ChatState.case_id`), not to a draft.
-WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON})
+#: The worker's 办结/退单/进展/需要补充 steps: they belong to a case (`ChatState.case_id`), not to a draft.
+WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON,
+                          Step.WORKER_PROGRESS, Step.WORKER_ASK})
 #: The resident's steps about a filed case (self-service): they too belong to `ChatState.case_id`.
 RESIDENT_CASE_STEPS = frozenset({Step.AWAIT_SUPPLEMENT, Step.AWAIT_WITHDRAW_REASON, Step.AWAIT_RATE_REASON})
 CASE_STEPS = WORKER_STEPS | RESIDENT_CASE_STEPS

@@ -9,9 +9,10 @@ untouched; giving up in the resident's words ("算了算了，不投诉了") can
 messages, edits and others' contact cards are answered by the engine and the step asked again
 (`midway.other_content`). Buttons that
 work in any step: the dialog's own in `ANY_STEP_BUTTONS` (取消, 不用了, 选择问题类别, 再试一次) and the case
-buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议, and the resident's
-进度/补充/催办/撤销/不满意原因 in `callbacks.RESIDENT_ACTIONS`), and the case a resident picks when asking how
-their cases stand (`status.STATUS_PREFIX`). Commands and
+buttons of `bot.cases.callbacks` (接单/办结/退单/派给/改派 in `WORKER_CASE_ACTIONS`, 进展/需要补充, rating, 附议, and
+the resident's 进度/补充/催办/撤销/不满意原因 in `callbacks.RESIDENT_ACTIONS`), and the case a resident picks when
+asking how their cases stand (`status.STATUS_PREFIX`). A filer's answer to a 需要补充 is taken in any step too
+(`progress.answer_if_asked`, called by the engine). Commands and
 shared contacts do not depend on the step (the engine handles them).
 """
 
@@ -22,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from bot.cases import callbacks
-from bot.dialog import texts, worker
+from bot.dialog import progress, texts, worker
 from bot.dialog.resident import category_questions, common, filing, intake, midway, my_cases, report, selfserve, status
 from bot.dialog.state import CASE_STEPS, RESIDENT_CASE_STEPS, WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
@@ -106,6 +107,10 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.AWAIT_WITHDRAW_REASON, Input.PHOTO): selfserve.words_wanted,
     (Step.AWAIT_RATE_REASON, Input.TEXT): selfserve.reason_text,
     (Step.AWAIT_RATE_REASON, Input.PHOTO): selfserve.words_wanted,
+    (Step.WORKER_PROGRESS, Input.TEXT): progress.take_progress,
+    (Step.WORKER_PROGRESS, Input.PHOTO): progress.progress_photo,
+    (Step.WORKER_ASK, Input.TEXT): progress.take_question,
+    (Step.WORKER_ASK, Input.PHOTO): progress.ask_words,
 }
 
 
@@ -124,6 +129,8 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
 
 #: Case buttons (`bot.cases.callbacks`), wherever the conversation stands.
 WORKER_CASE_ACTIONS = frozenset({callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN})
+#: 进展 / 需要补充: the words (or photo) come in a step of their own.
+PROGRESS_ACTIONS = frozenset({callbacks.PROGRESS, callbacks.ASK})
 
 
 #: Steps where a report is half put together: a message over the length cap is not mixed into it.
@@ -188,6 +195,8 @@ async def on_button(turn: Turn, data: str) -> None:
     cb = callbacks.parse(data)
     if cb is not None and cb.action in WORKER_CASE_ACTIONS:
         await worker.on_case_button(turn, cb)
+    elif cb is not None and cb.action in PROGRESS_ACTIONS:
+        await progress.start(turn, cb)
     elif cb is not None and cb.action == callbacks.RATE and cb.arg:
         await my_cases.rate(turn, cb.case_id, cb.arg)
     elif cb is not None and cb.action == callbacks.SUPPORT:

@@ -6,6 +6,7 @@ the admin gets the `path:line` problems.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,6 +18,7 @@ from bot.errors import DataFileError, Problem
 from bot.nlu.normalize import NormalizedText, Normalizer
 
 #: The message of the turn being handled (in this task): its text, and how to get its one normalised form.
+log = logging.getLogger(__name__)
 _TURN_TEXT: ContextVar[tuple[str, Callable[[], NormalizedText]] | None] = ContextVar("griddesk_turn_text", default=None)
 
 
@@ -32,6 +34,8 @@ class ReloadResult:
     intents: int
     knowledge: int
     problems: tuple[str, ...] = ()
+    #: Knowledge entries left out because they are broken (the rest serves), as `path:line: message`.
+    skipped: tuple[str, ...] = ()
 
 
 class Understanding:
@@ -53,6 +57,7 @@ class Understanding:
         """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
         intents, classifier = _load_intents(intents_dir, normalizer, strict=False)
         kb = _load_kb(knowledge_dir, normalizer, strict=False, intents=intents)
+        _log_skipped(kb)
         return cls(intents, classifier, kb, normalizer=normalizer, intents_dir=intents_dir, knowledge_dir=knowledge_dir)
 
     def category_name(self, intent_id: str | None) -> str:
@@ -90,9 +95,11 @@ class Understanding:
             self.intents, self.classifier = new_intents, new_classifier
         if new_kb is not None:
             self.kb = new_kb
+            _log_skipped(new_kb)
         for listener in self.listeners:
             listener(self)
-        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb))
+        skipped = tuple(str(p) for p in getattr(new_kb, "problems", ()))
+        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb), skipped=skipped)
 
 
 @contextmanager
@@ -149,11 +156,21 @@ def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: 
     try:
         from bot.kb.base import outside_terms
 
-        return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents))  # type: ignore[arg-type]
-    except DataFileError:
+        # Partial: a broken entry is left out (and named), the rest serves; only a folder with nothing that
+        # loads fails (a reload then keeps the knowledge base it had).
+        return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents),  # type: ignore[arg-type]
+                                  partial=True)
+    except DataFileError as exc:
         if strict:
             raise
+        for problem in exc.problems:
+            log.warning("knowledge base not loaded: %s", problem)
         return None
+
+
+def _log_skipped(kb: Any) -> None:
+    for problem in getattr(kb, "problems", ()):
+        log.warning("knowledge entry left out (the rest serves): %s", problem)
 
 
 def _count_intents(intents: Any) -> int:

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import Problem
-from bot.kb.entries import Entry, load_entries
+from bot.errors import KnowledgeFileError, Problem
+from bot.kb.entries import Entry, load_entries, load_entries_partial
 from bot.kb.index import Analyzer, Document, Index
 from bot.nlu.normalize import Normalizer
 
@@ -81,16 +81,26 @@ class KnowledgeBase:
         ]
         self.index = Index(self.index_documents, analyzer)
         self.by_id = {e.id: e for e in self.entries}
+        #: Entries left out because they are broken (`load(partial=True)`), as `path:line: message`.
+        self.problems: tuple[Problem, ...] = ()
 
     @classmethod
     def load(cls, directory: str | Path, normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD,
-             outside: Iterable[str] = ()) -> KnowledgeBase:
-        """Load and index `directory`; raises `KnowledgeFileError` listing every problem.
+             outside: Iterable[str] = (), *, partial: bool = False) -> KnowledgeBase:
+        """Load and index `directory`; raises `KnowledgeFileError` listing every problem — or, `partial`, serves
+        the entries that load and keeps the others' problems in `problems` (raising only when none loads).
 
         `outside` are words of topics outside the desk (see `outside_terms`); without them the
         knowledge base still works, it only abstains less on such questions.
         """
-        return cls(load_entries(directory), normalizer, threshold, outside)
+        if not partial:
+            return cls(load_entries(directory), normalizer, threshold, outside)
+        entries, problems = load_entries_partial(directory)
+        if not entries:
+            raise KnowledgeFileError(problems or [Problem(str(directory), 0, "no knowledge entry loads")])
+        kb = cls(entries, normalizer, threshold, outside)
+        kb.problems = tuple(problems)
+        return kb
 
     def answer(self, question: str | bytes | None) -> Answer:
         """Answer one question in the script it was written in; never raises on odd input."""

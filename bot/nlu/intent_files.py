@@ -39,7 +39,10 @@ MAX_TEXT_CHARS = {"name": 20, "department": 60, "description": 300, "example": 5
 _TOP_KEYS = {
     "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
     "veto", "subtypes", "examples", "not_examples", "description", "questions", "attributes",
+    "urgent_ack_minutes", "urgent_deadline_hours",
 }
+#: Bounds of an intent's own urgent clock (the same as the settings' URGENT_ACK_MINUTES / URGENT_DEADLINE_HOURS).
+URGENT_LIMITS = {"urgent_ack_minutes": (24 * 60, "minutes"), "urgent_deadline_hours": (24 * 30, "hours")}
 _SUBTYPE_KEYS = {"id", "name", "keywords", "phrases", "deadline_hours", "description"}
 _EXAMPLE_KEYS = {"text", "subtype"}
 
@@ -91,6 +94,9 @@ class Intent:
     #: What an outside system is asked when it files this category (Open311 `services/{code}`).
     attributes: tuple[Attribute, ...] = ()
     questions: tuple[Question, ...] = ()  # asked when the report does not say it (bot/nlu/questions.py)
+    #: An urgent case of this intent: 接单 within this many minutes, handled within these hours (None = settings).
+    urgent_ack_minutes: float | None = None
+    urgent_deadline_hours: float | None = None
 
     def all_terms(self) -> Iterable[tuple[Term, str | None, bool]]:
         """(term, subtype id or None, is_phrase) for every matchable term of this intent."""
@@ -187,6 +193,19 @@ class _FileReader(ProblemCollector):
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 365:
             self.problem(self.key_line(node, key), f"{key!r} must be a number of hours > 0, got {show(value)}")
+            return None
+        return float(value)
+
+    def urgent_limit(self, node: CommentedMap, key: str) -> float | None:
+        """`urgent_ack_minutes` / `urgent_deadline_hours`: a number in (0, bound], the intent's own urgent clock."""
+        if key not in node:
+            return None
+        bound, unit = URGENT_LIMITS[key]
+        value = node[key]
+        if (isinstance(value, bool) or not isinstance(value, int | float) or value != value
+                or not 0 < value <= bound):
+            self.problem(self.key_line(node, key), f"{key!r} must be a number of {unit} > 0 and at most {bound}, "
+                                                   f"got {show(value)}")
             return None
         return float(value)
 
@@ -306,6 +325,7 @@ class _FileReader(ProblemCollector):
             self.problem(self.key_line(doc, "id"), f"an act intent's id must be one of {', '.join(ACTS)}, got {iid!r}")
         department = self.string(doc, "department", kind == "category", "a category intent", MAX_TEXT_CHARS["department"])
         deadline = self.hours(doc, "deadline_hours")
+        ack, urgent_hours = self.urgent_limit(doc, "urgent_ack_minutes"), self.urgent_limit(doc, "urgent_deadline_hours")
         if kind == "category" and "deadline_hours" not in doc:
             self.problem(doc.lc.line + 1, "missing required key 'deadline_hours' in a category intent")
         subtypes = self.subtypes(doc)
@@ -322,6 +342,7 @@ class _FileReader(ProblemCollector):
             id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
             phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
             department=department, deadline_hours=deadline, attributes=attributes, questions=read_questions(self, doc, kind),
+            urgent_ack_minutes=ack, urgent_deadline_hours=urgent_hours,
         )
 
 

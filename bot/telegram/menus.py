@@ -22,8 +22,8 @@ RESIDENT: Commands = [
     ("help", "使用说明"),
     ("start", "开始"),
 ]
-WORKER: Commands = [("tasks", "我的待办案件"), *RESIDENT[:-1]]
-ADMIN: Commands = [("stats", "办理情况统计"), ("reload", "重新加载意图和知识库")]
+WORKER: Commands = [("tasks", "我的待办案件"), ("case", "按编号查看案件（派单员可改派）"), *RESIDENT[:-1]]
+ADMIN: Commands = [("stats", "办理情况统计"), ("reload", "重新加载意图和知识库"), ("case", "按编号查看案件、派单、改派")]
 
 
 def commands_for(roles: Iterable[str]) -> Commands:
