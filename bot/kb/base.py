@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import Problem
-from bot.kb.entries import Entry, load_entries
+from bot.kb.entries import MAX_FILE_BYTES, Entry, entry_files, load_entries
 from bot.kb.index import Analyzer, Document, Index
+from bot.nlu.cache import BuildCache
 from bot.nlu.normalize import Normalizer
 
 #: Below this confidence the knowledge base says it has no answer rather than guess (tuned on the dev
@@ -84,13 +85,25 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, directory: str | Path, normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD,
-             outside: Iterable[str] = ()) -> KnowledgeBase:
+             outside: Iterable[str] = (), cache: BuildCache | None = None) -> KnowledgeBase:
         """Load and index `directory`; raises `KnowledgeFileError` listing every problem.
 
         `outside` are words of topics outside the desk (see `outside_terms`); without them the
-        knowledge base still works, it only abstains less on such questions.
+        knowledge base still works, it only abstains less on such questions. With a `cache`, unchanged
+        entries (and outside words) give the stored index instead of a new build.
         """
-        return cls(load_entries(directory), normalizer, threshold, outside)
+        outside = tuple(outside)
+        store = cache or BuildCache(None)
+        key = store.key("knowledge", entry_files(Path(directory)), MAX_FILE_BYTES, [repr((threshold, outside))])
+        kb = store.get_or_build("knowledge", key, lambda: cls(load_entries(directory), normalizer, threshold, outside))
+        kb.normalizer = normalizer
+        return kb
+
+    def __getstate__(self) -> dict[str, object]:
+        """The cached form: everything but the normaliser (OpenCC), which `load` gives back."""
+        state = dict(self.__dict__)
+        state["normalizer"] = None
+        return state
 
     def answer(self, question: str | bytes | None) -> Answer:
         """Answer one question in the script it was written in; never raises on odd input."""

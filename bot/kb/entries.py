@@ -87,7 +87,7 @@ def load_entries(
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeFileError([Problem(str(root), 0, "not a directory (set KNOWLEDGE_DIR to the knowledge folder)")])
-    files = sorted(p for p in root.glob("*.md") if p.name != README_NAME)
+    files = entry_files(root)
     if not files:
         raise KnowledgeFileError([Problem(str(root), 0, "no *.md knowledge entries here")])
     problems: list[Problem] = []
@@ -101,6 +101,11 @@ def load_entries(
     if problems:
         raise KnowledgeFileError(problems)
     return entries
+
+
+def entry_files(root: Path) -> list[Path]:
+    """The files a knowledge base is read from (also what its build-cache key is made of)."""
+    return sorted(p for p in root.glob("*.md") if p.name != README_NAME)
 
 
 def _split(text: str, reader: _Reader) -> tuple[str, str, int] | None:

@@ -1,7 +1,8 @@
 """Retrieval over knowledge entries: BM25 on an inverted index, re-ranked by fuzzy similarity.
 
 Why this shape:
-- Terms are jieba words (a private `jieba.Tokenizer`, so the classifier's dictionary is not touched)
+- Terms are jieba words (a `Segmenter` over the process's one jieba dictionary with the entries' key
+  terms in its own overlay, so the classifier's words are not touched)
   plus CJK character bigrams at a lower weight; bigrams keep recall when the resident's wording is
   segmented differently from the entry's ("车位" vs "停车位") or one character is a typo.
 - Postings hold precomputed BM25 impacts, sorted best first and cut at `posting_cap`, so a query costs
@@ -16,18 +17,17 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-import jieba
-from pypinyin import Style, lazy_pinyin
-from pypinyin.pinyin_dict import pinyin_dict
 from rapidfuzz import fuzz
+
+from bot.nlu.segment import Dictionary, Segmenter
 
 #: Function words and question chatter: they say nothing about which rule is asked about.
 STOPWORDS = frozenset(
@@ -45,12 +45,10 @@ BIGRAM_MARK = "~"
 
 
 class Analyzer:
-    """Text → index terms. Owns a private jieba tokenizer with the knowledge base's key terms added."""
+    """Text → index terms. Segments with the shared dictionary plus the knowledge base's key terms."""
 
-    def __init__(self, key_terms: Iterable[str] = (), bigram_weight: float = 0.5):
-        logging.getLogger("jieba").setLevel(logging.WARNING)  # jieba logs its cache load at DEBUG to stderr
-        self._tok = jieba.Tokenizer()
-        self._tok.initialize()
+    def __init__(self, key_terms: Iterable[str] = (), bigram_weight: float = 0.5, dictionary: Dictionary | None = None):
+        self._tok = Segmenter(dictionary)
         self.bigram_weight = bigram_weight
         for term in sorted(set(key_terms)):
             if len(term) >= 2 and not term.isspace():
@@ -75,6 +73,14 @@ class Analyzer:
 
     def weight(self, term: str) -> float:
         return self.bigram_weight if term.startswith(BIGRAM_MARK) else 1.0
+
+    def __getstate__(self) -> dict[str, object]:
+        """The on-disk cache keeps the added words, not the dictionary."""
+        return {"added": self._tok.added, "bigram_weight": self.bigram_weight}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._tok = Segmenter(None, state["added"])  # type: ignore[arg-type]
+        self.bigram_weight = state["bigram_weight"]  # type: ignore[assignment]
 
 
 def fuzzy_key(text: str) -> str:
@@ -235,22 +241,43 @@ class Index:
 
 
 class Pinyin:
-    """Toneless pinyin of characters (all readings) and of terms (in context), cached per instance."""
+    """Toneless pinyin of characters (all readings) and of terms (in context), cached per instance.
+
+    The characters' readings are a 1 MiB table taken from pypinyin once, when an index is built: the
+    table travels with the cached index, so a start from the cache never imports pypinyin (56 MiB).
+    """
 
     def __init__(self) -> None:
+        self._table = _char_table()
         self._chars: dict[str, tuple[str, ...]] = {}
 
     def of_char(self, ch: str) -> tuple[str, ...]:
         got = self._chars.get(ch)
         if got is None:
-            raw = pinyin_dict.get(ord(ch), "")
-            got = tuple(dict.fromkeys(_toneless(r) for r in raw.split(",") if r)) or (ch,)
+            raw = self._table.get(ch)
+            got = tuple(raw.split(",")) if raw else (ch,)
             self._chars[ch] = got
         return got
 
     @staticmethod
     def of_term(term: str) -> tuple[str, ...]:
+        from pypinyin import Style, lazy_pinyin
+
         return tuple(lazy_pinyin(term, style=Style.NORMAL, v_to_u=False))
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[str, str]:
+    """Every character `_CJK_RUN` matches → its distinct toneless readings joined by commas."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table = {}
+    for code in range(0x3400, 0xA000):
+        raw = pinyin_dict.get(code, "")
+        readings = ",".join(dict.fromkeys(_toneless(r) for r in raw.split(",") if r))
+        if readings:
+            table[chr(code)] = readings
+    return table
 
 
 def _toneless(syllable: str) -> str:

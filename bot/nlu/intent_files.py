@@ -328,7 +328,7 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     problems: list[Problem] = []
     if not root.is_dir():
         raise IntentFileError([Problem(str(root), 0, "not a directory (set INTENTS_DIR to the intents folder)")])
-    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    files = intent_files(root)
     if not files:
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
@@ -341,6 +341,11 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     if problems:
         raise IntentFileError(problems)
     return IntentSet(tuple(intents), source=str(root))
+
+
+def intent_files(root: Path) -> list[Path]:
+    """The files an intent set is read from (also what its build-cache key is made of)."""
+    return sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
 
 
 def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:
