@@ -166,3 +166,12 @@ def test_seed_file_missing_or_not_yaml(tmp_path) -> None:
     junk.write_bytes(b"street: [unclosed\n\x00\x01")
     with pytest.raises(SeedFileError):
         load_seed_file(junk)
+
+
+def test_head_revision_read_from_the_files_is_alembics_head() -> None:
+    """A start at head skips Alembic on the strength of this reading: it must agree with Alembic itself."""
+    from alembic.script import ScriptDirectory
+
+    from storage.engine import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -14,13 +14,29 @@ the base; everything else reads the pair through a `ChainMap` (correct, slower, 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import ChainMap
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from math import log
 
-import jieba
+
+def _import_jieba():  # type: ignore[no-untyped-def]
+    """jieba 0.42 imports the deprecated `pkg_resources` (12 MiB, 0.3 s at start) only to open its own files
+    and opens them by path when that import fails: make it fail, for that one import."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 # jieba logs its dictionary loading at INFO/DEBUG on its own logger; keep it out of chat output.
 jieba.setLogLevel(logging.WARNING)
