@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select, union
 
 from bot.cases.core import CaseCore, utc
 from bot.cases.views import CaseView, EventView, aware
@@ -36,12 +36,8 @@ class QueryRoom(CaseCore):
             resident = (await s.execute(select(Resident).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
             if resident is None:
                 return []
-            supported = select(CaseSupporter.case_id).where(CaseSupporter.resident_id == resident.id)
-            rows = (
-                await s.execute(select(Case).where(or_(Case.resident_id == resident.id, Case.id.in_(supported)))
-                                .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
-            ).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            rows = (await s.execute(my_cases_query(resident.id or 0, limit))).scalars().all()
+            return await self._views(s, rows)
 
     async def tasks_of_worker(self, telegram_id: int, *, limit: int = 50) -> list[CaseView]:
         """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue."""
@@ -59,14 +55,14 @@ class QueryRoom(CaseCore):
                 await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), or_(*conds))
                                 .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))
             ).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            return await self._views(s, rows)
 
     async def unassigned_queue(self, *, limit: int = 20) -> list[CaseView]:
         """Open cases nobody holds, anywhere (the admins' /tasks): urgent first, then by deadline."""
         async with self.db.session() as s:
             rows = (await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_(None))
                                     .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            return await self._views(s, rows)
 
     async def events(self, case_id: int) -> list[EventView]:
         """The case's history, oldest first."""
@@ -120,6 +116,15 @@ class QueryRoom(CaseCore):
         async with self.db.session() as s:
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
                                        until=utc(until) if until else None, now=utc(now))
+
+
+def my_cases_query(resident_id: int, limit: int) -> Select[tuple[Case]]:
+    """A resident's own and supported cases, newest first: two index lookups (case.resident_id,
+    case_supporter.resident_id) joined by UNION. An OR of the two made PostgreSQL read the whole table."""
+    own = select(Case.id).where(Case.resident_id == resident_id)
+    supported = select(CaseSupporter.case_id).where(CaseSupporter.resident_id == resident_id)
+    return (select(Case).where(Case.id.in_(union(own, supported).scalar_subquery()))
+            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
 
 
 def _iso(value: datetime | None) -> str:
