@@ -56,8 +56,11 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=chosen).render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine for `url` (sync or async form) with per-dialect settings applied."""
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> AsyncEngine:
+    """An async engine for `url` (sync or async form) with per-dialect settings applied.
+
+    `read_only` (SQLite): connections that refuse writes (`PRAGMA query_only`) and begin deferred, so a
+    reader never takes the write lock; with WAL it reads a snapshot while a writer commits."""
     full = async_url(url)
     parsed = make_url(full)
     if parsed.get_backend_name() != "sqlite":
@@ -70,11 +73,11 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, or every session sees its own empty database
     engine = create_async_engine(full, echo=echo, **kwargs)
-    _tune_sqlite(engine, wal=not in_memory)
+    _tune_sqlite(engine, wal=not in_memory, read_only=read_only and not in_memory)
     return engine
 
 
-def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
+def _tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> None:
     """Foreign keys on, WAL for concurrent readers, and `BEGIN IMMEDIATE` so writers queue instead of failing.
 
     pysqlite's own deferred BEGIN lets two transactions both read and then collide on write
@@ -87,13 +90,17 @@ def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
-        if wal:
+        if wal and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def dialect_of(bind: AsyncSession | AsyncConnection | AsyncEngine) -> str:
@@ -172,6 +179,12 @@ class Database:
         self.url = async_url(url)
         self.engine = make_engine(self.url, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        #: Pure reads (lists, a case, the figures): on SQLite a second pool whose connections never take the
+        #: write lock, so /my and /tasks do not queue behind filings; elsewhere the same engine.
+        self.read_engine = self.engine
+        if self.engine.dialect.name == "sqlite" and self.engine.pool.__class__ is not StaticPool:
+            self.read_engine = make_engine(self.url, echo=echo, read_only=True)
+        self.readers = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
 
@@ -182,6 +195,10 @@ class Database:
     def session(self) -> AsyncSession:
         """A new session: `async with db.session() as s, s.begin(): …`."""
         return self.sessions()
+
+    def reader(self) -> AsyncSession:
+        """A session for reads only (a write through it fails on SQLite: `query_only`)."""
+        return self.readers()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -234,6 +251,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 @asynccontextmanager

@@ -28,19 +28,21 @@ def counted(service: CaseService) -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
             statements.append(statement)
 
-    sync_engine = service.db.engine.sync_engine
-    event.listen(sync_engine, "before_cursor_execute", record)
+    engines = {service.db.engine.sync_engine, service.db.read_engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(sync_engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 async def file_many(service: CaseService, count: int, start: int) -> None:
     for i in range(start, start + count):
-        case = await service.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="楼下广场舞噪音太大每天晚上都跳",
-                                                   deadline_hours=48, address="梨园小区3栋"),
-                                       now=T0 + timedelta(minutes=i))
+        draft = ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="楼下广场舞噪音太大每天晚上都跳",
+                            deadline_hours=48, address="梨园小区3栋")
+        case = await service.file_case(draft, now=T0 + timedelta(minutes=i))
         if i % 2:
             offered = await service.find_duplicates("noise", case.text, case.grid_id, now=T0 + timedelta(minutes=i),
                                                     offer_to=NEIGHBOUR, limit=1)
@@ -71,6 +73,29 @@ async def test_task_and_case_lists_cost_the_same_for_3_cases_as_for_20(case_serv
     assert large == small, f"statements grew with the list: {small} → {large}"
     assert max(large) <= 5
     assert len(await s.tasks_of_worker(WORKER)) == 20 and worker.id is not None
+
+
+async def test_reads_do_not_wait_for_a_writer_on_sqlite(case_service: CaseService) -> None:
+    """While a filing holds SQLite's write lock, /my and /tasks still answer (WAL snapshot, no BEGIN IMMEDIATE)."""
+    import asyncio
+
+    s = case_service
+    await s.bind_worker((await s.create_invite("王网格", grid_id="liyuan-01")).code, WORKER)
+    await file_many(s, 2, 0)
+    if s.db.dialect != "sqlite":
+        return
+    async with s.db.transaction() as writer:  # holds the write lock until the block ends
+        await writer.execute(text("UPDATE \"case\" SET urgent = urgent"))
+        mine = await asyncio.wait_for(s.cases_of_resident(RESIDENT), 5)
+        tasks = await asyncio.wait_for(s.tasks_of_worker(WORKER), 5)
+    assert len(mine) == 2 and len(tasks) == 2
+    async with s.db.reader() as reader:
+        try:
+            await reader.execute(text("UPDATE \"case\" SET urgent = urgent"))
+        except Exception as exc:  # the read-only path refuses writes instead of taking the lock
+            assert "readonly" in str(exc).replace(" ", "").lower() or "read-only" in str(exc).lower()
+        else:
+            raise AssertionError("a write went through the read-only session")
 
 
 async def _plan(service: CaseService, statement: Any) -> str:

@@ -17,7 +17,7 @@ class QueryRoom(CaseCore):
     """Read-only questions about cases: one case, a resident's, a worker's tasks, the history, the figures"""
 
     async def get_case(self, case_id: int) -> CaseView:
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             case = await s.get(Case, case_id)
             if case is None:
                 raise NotFound(f"找不到案件 #{case_id}。")
@@ -26,13 +26,13 @@ class QueryRoom(CaseCore):
     async def find_case(self, number: str) -> CaseView | None:
         """By its number `YYYYMMDD-NNNN` (spaces and full-width dashes tolerated)."""
         cleaned = (number or "").strip().replace("－", "-").replace("—", "-").replace(" ", "")[:20]
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             case = (await s.execute(select(Case).where(Case.number == cleaned))).scalar_one_or_none()
             return None if case is None else await self._view(s, case)
 
     async def cases_of_resident(self, telegram_id: int, *, limit: int = 10) -> list[CaseView]:
         """`/my`: the resident's own and supported cases, newest first."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             resident = (await s.execute(select(Resident).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
             if resident is None:
                 return []
@@ -41,7 +41,7 @@ class QueryRoom(CaseCore):
 
     async def tasks_of_worker(self, telegram_id: int, *, limit: int = 50) -> list[CaseView]:
         """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             workers = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
             if not workers:
                 return []
@@ -59,14 +59,14 @@ class QueryRoom(CaseCore):
 
     async def unassigned_queue(self, *, limit: int = 20) -> list[CaseView]:
         """Open cases nobody holds, anywhere (the admins' /tasks): urgent first, then by deadline."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_(None))
                                     .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))).scalars().all()
             return await self._views(s, rows)
 
     async def events(self, case_id: int) -> list[EventView]:
         """The case's history, oldest first."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))).scalars()
             return [EventView(aware(e.at), e.action, e.actor_kind, e.actor_id, e.from_state, e.to_state,  # type: ignore[arg-type]
                               e.from_level, e.to_level, e.note) for e in rows]
@@ -77,7 +77,7 @@ class QueryRoom(CaseCore):
         then resolved) counts once, under the latest label."""
         query = (select(Case.text, CaseLabel.intent, CaseLabel.source, Case.number)
                  .join(Case, Case.id == CaseLabel.case_id).order_by(CaseLabel.id.desc()).limit(limit))
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(query)).all()
         seen: set[str] = set()
         out = []
@@ -96,7 +96,7 @@ class QueryRoom(CaseCore):
             query = query.where(Case.created_at >= utc(since))
         if until is not None:
             query = query.where(Case.created_at < utc(until))
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(query)).all()
         return [{
             "number": c.number, "category": c.intent, "category_name": self._label(c), "state": c.state,
@@ -113,7 +113,7 @@ class QueryRoom(CaseCore):
         of the cases filed in [since, until)."""
         from bot.cases.stats import compute_stats
 
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
                                        until=utc(until) if until else None, now=utc(now))
 
