@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_telegram_burst import EchoProcess
 from botapi_double import BotApiDouble
 from telegram_e2e_support import BotProcess, bot_env, cleanup
 
@@ -79,10 +81,26 @@ async def load(tg: BotApiDouble, bot: BotProcess, messages: int) -> None:
     print(f"after {messages} messages ({messages / wall:.0f}/s, 20 in flight): RSS {rss:.0f} MiB (peak {peak:.0f} MiB)")
 
 
+async def echo_start(tg: BotApiDouble, framework: str, workdir: Path) -> dict[str, float]:
+    """The bare echo bot of the same framework: how long it takes to poll and answer, and its memory."""
+    echo = EchoProcess(tg, bot_env(tg, framework, "sqlite://"), workdir, framework)
+    began = time.monotonic()
+    await echo.start()
+    ready = time.monotonic() - began
+    await reply_to(tg, 499_999, QUESTION)
+    answered = time.monotonic() - began
+    assert echo.proc is not None
+    rss, peak = memory(echo.proc.pid)
+    await echo.stop()
+    return {"ready": ready, "answered": answered, "rss": rss, "peak": peak}
+
+
 async def run(framework: str, warm: int, messages: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="griddesk-start-"))
     try:
         async with BotApiDouble() as tg:
+            echo = await echo_start(tg, framework, workdir)
+            print(f"[{framework}] " + line("bare echo bot (reference)", echo))
             env = bot_env(tg, framework, f"sqlite:///{workdir / 'start.db'}", LOG_LEVEL="WARNING",
                           CACHE_DIR=str(workdir / "cache"), TELEGRAM_MAX_RATE="1000")
             bot = BotProcess(tg, env, workdir)
@@ -96,10 +114,12 @@ async def run(framework: str, warm: int, messages: int) -> None:
                     print(f"[{framework}] " + line(f"start {i + 2} (files unchanged)", got))
                     await bot.stop()
                 if warm_runs:
-                    print(f"[{framework}] median over unchanged starts: polling "
-                          f"{statistics.median(r['ready'] for r in warm_runs):.2f}s, first answer "
-                          f"{statistics.median(r['answered'] for r in warm_runs):.2f}s, RSS "
-                          f"{statistics.median(r['rss'] for r in warm_runs):.0f} MiB")
+                    ready = statistics.median(r["ready"] for r in warm_runs)
+                    rss = statistics.median(r["rss"] for r in warm_runs)
+                    print(f"[{framework}] median over unchanged starts: polling {ready:.2f}s "
+                          f"({ready / echo['ready']:.2f}× the echo bot's, +{ready - echo['ready']:.2f}s), first answer "
+                          f"{statistics.median(r['answered'] for r in warm_runs):.2f}s, RSS {rss:.0f} MiB "
+                          f"({rss / echo['rss']:.2f}× the echo bot's, +{rss - echo['rss']:.0f} MiB)")
                 await bot.start()
                 got = await one_start(tg, bot, 500_101, kill=True)
                 print(f"[{framework}] " + line("restart after SIGKILL", got))
