@@ -105,7 +105,8 @@ def restart(entries: list[Entry], norm: Normalizer, outside: tuple[str, ...], qu
             questions = "".join(f"\n  - {q.text}" for q in e.questions)
             (folder / f"{e.id}.md").write_text(
                 f"---\nid: {e.id}\ntitle: {e.title}\nquestions:{questions}\nintents: [{', '.join(e.intents)}]\n"
-                f"tags: [{', '.join(dict.fromkeys(e.tags))}]\nsource: {e.source}\nchecked: {e.checked.isoformat()}\n---\n{body}\n",
+                f"tags: [{', '.join(dict.fromkeys(e.tags))}]\nsource: {e.source}\nchecked: {e.checked.isoformat()}\n"
+                f"---\n{body}\n",
                 encoding="utf-8")
         for what in ("first start (parse, build, cache)", "restart (files unchanged)"):
             t0 = time.perf_counter()

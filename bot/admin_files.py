@@ -57,6 +57,11 @@ def yaml_loader() -> YAML:
     return yaml
 
 
+def yaml_files(root: Path) -> list[Path]:
+    """The YAML files of a folder (an intent set: also what its build-cache key is made of)."""
+    return sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+
+
 def _file_kind(mode: int) -> str:
     """What a non-regular file is, in the words of an error message."""
     if stat.S_ISDIR(mode):

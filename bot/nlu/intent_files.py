@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
+from bot.admin_files import ProblemCollector, display_path, show, yaml_files, yaml_loader
 from bot.errors import IntentFileError, Problem
 from bot.nlu.normalize import Normalizer, default_normalizer
 
@@ -328,7 +328,7 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     problems: list[Problem] = []
     if not root.is_dir():
         raise IntentFileError([Problem(str(root), 0, "not a directory (set INTENTS_DIR to the intents folder)")])
-    files = intent_files(root)
+    files = yaml_files(root)
     if not files:
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
@@ -341,11 +341,6 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     if problems:
         raise IntentFileError(problems)
     return IntentSet(tuple(intents), source=str(root))
-
-
-def intent_files(root: Path) -> list[Path]:
-    """The files an intent set is read from (also what its build-cache key is made of)."""
-    return sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
 
 
 def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot.admin_files import yaml_files
 from bot.errors import IntentFileError
 from bot.nlu.cache import BuildCache
 from bot.nlu.classifier import Classifier
 from bot.nlu.fitted import Fitted, default_path, load_fitted
-from bot.nlu.intent_files import MAX_FILE_BYTES, IntentSet, intent_files, load_intents
+from bot.nlu.intent_files import MAX_FILE_BYTES, IntentSet, load_intents
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalize import Normalizer
 
@@ -36,7 +37,7 @@ def load_classifier(directory: str | Path, normalizer: Normalizer, *, strict: bo
 
     store = cache or BuildCache(None)
     weights = default_path(directory)
-    files = [*intent_files(Path(directory)), *([weights] if use_fitted and weights.is_file() else [])]
+    files = [*yaml_files(Path(directory)), *([weights] if use_fitted and weights.is_file() else [])]
     key = store.key("intents", files, MAX_FILE_BYTES, [f"fitted={use_fitted}"])
     intents, fitted, lexicon, _ = store.get_or_build("intents", key, build, keep=lambda got: got[3])
     if fitted is not None and not built:  # said when it was built; a start from the cache says it again
