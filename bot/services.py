@@ -45,8 +45,11 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
     from bot.nlu.normalize import Normalizer
 
     if understanding is None:
+        from bot.nlu.cache import BuildCache
+
         normalizer = Normalizer(settings.max_message_chars)
-        understanding = await asyncio.to_thread(Understanding.load, settings.intents_dir, settings.knowledge_dir, normalizer)
+        understanding = await asyncio.to_thread(Understanding.load, settings.intents_dir, settings.knowledge_dir, normalizer,
+                                                BuildCache(settings.cache_dir))
     normalizer = understanding.normalizer
     service = await open_service(settings, intents=understanding.intents, normalizer=normalizer, seed_file=seed_file)
     understanding.listeners.append(lambda u: setattr(service, "intents", u.intents))

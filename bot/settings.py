@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE
     intents_dir: Path = PROJECT_ROOT / "intents"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"  # compiled intents + knowledge index, keyed by the files' content
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -58,7 +58,7 @@ class FilingRoom(CaseCore):
                 for _, c in best:
                     await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
                                                                        "offered_at": at}, ["case_id", "resident_id"])
-            return [await self._view(s, c) for _, c in best]
+            return await self._views(s, [c for _, c in best])
 
     async def find_own_duplicate(self, intent: str, text: str, telegram_id: int, *,
                                  now: datetime | None = None) -> CaseView | None:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select, or_, select, union
 from sqlalchemy import case as sql_case
-from sqlalchemy import or_, select
 
 from bot.cases.core import CaseCore, utc
 from bot.cases.privacy import mask
@@ -20,7 +20,7 @@ class QueryRoom(CaseCore):
     """Read-only questions about cases: one case, a resident's, a worker's tasks, the history, the figures"""
 
     async def get_case(self, case_id: int) -> CaseView:
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             case = await s.get(Case, case_id)
             if case is None:
                 raise NotFound(f"找不到案件 #{case_id}。")
@@ -29,28 +29,24 @@ class QueryRoom(CaseCore):
     async def find_case(self, number: str) -> CaseView | None:
         """By its number `YYYYMMDD-NNNN` (spaces and full-width dashes tolerated)."""
         cleaned = (number or "").strip().replace("－", "-").replace("—", "-").replace(" ", "")[:20]
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             case = (await s.execute(select(Case).where(Case.number == cleaned))).scalar_one_or_none()
             return None if case is None else await self._view(s, case)
 
     async def cases_of_resident(self, telegram_id: int, *, limit: int = 10) -> list[CaseView]:
         """`/my`: the resident's own and supported cases, newest first."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             resident = (await s.execute(select(Resident).where(Resident.telegram_id == telegram_id))).scalar_one_or_none()
             if resident is None:
                 return []
-            supported = select(CaseSupporter.case_id).where(CaseSupporter.resident_id == resident.id)
-            rows = (
-                await s.execute(select(Case).where(or_(Case.resident_id == resident.id, Case.id.in_(supported)))
-                                .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
-            ).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            rows = (await s.execute(my_cases_query(resident.id or 0, limit))).scalars().all()
+            return await self._views(s, rows)
 
     async def tasks_of_worker(self, telegram_id: int, *, limit: int = 50) -> list[CaseView]:
         """`/tasks`: open cases assigned to this worker, plus (for dispatchers) their level's unassigned queue and
         the cases their grid workers hold (which they may 改派). Own and queued cases first, then the rest;
         urgent first, then by deadline."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             workers = (await s.execute(select(Worker).where(Worker.telegram_id == telegram_id, Worker.active))).scalars().all()
             if not workers:
                 return []
@@ -69,14 +65,14 @@ class QueryRoom(CaseCore):
                 await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), or_(*conds))
                                 .order_by(first, Case.urgent.desc(), Case.deadline_at).limit(limit))
             ).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            return await self._views(s, rows)
 
     async def unassigned_queue(self, *, limit: int = 20) -> list[CaseView]:
         """Open cases nobody holds, anywhere (the admins' /tasks): urgent first, then by deadline."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(select(Case).where(Case.state.in_(OPEN_STATES), Case.assignee_id.is_(None))
                                     .order_by(Case.urgent.desc(), Case.deadline_at).limit(limit))).scalars().all()
-            return [await self._view(s, c) for c in rows]
+            return await self._views(s, rows)
 
     async def search_cases(self, *, numbers: Sequence[str] = (), intents: Sequence[str] = (),
                            states: Sequence[str] = (), since: datetime | None = None, until: datetime | None = None,
@@ -101,7 +97,7 @@ class QueryRoom(CaseCore):
 
     async def events(self, case_id: int) -> list[EventView]:
         """The case's history, oldest first."""
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))).scalars()
             return [EventView(aware(e.at), e.action, e.actor_kind, e.actor_id, e.from_state, e.to_state,  # type: ignore[arg-type]
                               e.from_level, e.to_level, e.note) for e in rows]
@@ -112,7 +108,7 @@ class QueryRoom(CaseCore):
         then resolved) counts once, under the latest label."""
         query = (select(Case.text, CaseLabel.intent, CaseLabel.source, Case.number)
                  .join(Case, Case.id == CaseLabel.case_id).order_by(CaseLabel.id.desc()).limit(limit))
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(query)).all()
         seen: set[str] = set()
         out = []
@@ -132,7 +128,7 @@ class QueryRoom(CaseCore):
             query = query.where(Case.created_at >= utc(since))
         if until is not None:
             query = query.where(Case.created_at < utc(until))
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             rows = (await s.execute(query)).all()
         return [{
             "number": c.number, "category": c.intent, "category_name": self._label(c), "state": c.state,
@@ -149,9 +145,18 @@ class QueryRoom(CaseCore):
         of the cases filed in [since, until)."""
         from bot.cases.stats import compute_stats
 
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
                                        until=utc(until) if until else None, now=utc(now))
+
+
+def my_cases_query(resident_id: int, limit: int) -> Select[tuple[Case]]:
+    """A resident's own and supported cases, newest first: two index lookups (case.resident_id,
+    case_supporter.resident_id) joined by UNION. An OR of the two made PostgreSQL read the whole table."""
+    own = select(Case.id).where(Case.resident_id == resident_id)
+    supported = select(CaseSupporter.case_id).where(CaseSupporter.resident_id == resident_id)
+    return (select(Case).where(Case.id.in_(union(own, supported).scalar_subquery()))
+            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
 
 
 def _iso(value: datetime | None) -> str:

@@ -101,7 +101,7 @@ def load_entries_partial(
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeFileError([Problem(str(root), 0, "not a directory (set KNOWLEDGE_DIR to the knowledge folder)")])
-    files = sorted(p for p in root.glob("*.md") if p.name != README_NAME)
+    files = entry_files(root)
     if not files:
         raise KnowledgeFileError([Problem(str(root), 0, "no *.md knowledge entries here")])
     problems: list[Problem] = []
@@ -116,6 +116,11 @@ def load_entries_partial(
     dropped = {p.path for p in cross}
     problems.extend(cross)
     return [e for e in entries if e.path not in dropped], problems
+
+
+def entry_files(root: Path) -> list[Path]:
+    """The files a knowledge base is read from (also what its build-cache key is made of)."""
+    return sorted(p for p in root.glob("*.md") if p.name != README_NAME)
 
 
 def _split(text: str, reader: _Reader) -> tuple[str, str, int] | None:

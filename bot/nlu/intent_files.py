@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
+from bot.admin_files import ProblemCollector, display_path, show, yaml_files, yaml_loader
 from bot.errors import IntentFileError, Problem
 from bot.nlu.intent_attributes import Attribute, read_attributes
 from bot.nlu.normalize import Normalizer, default_normalizer
@@ -353,7 +353,7 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     problems: list[Problem] = []
     if not root.is_dir():
         raise IntentFileError([Problem(str(root), 0, "not a directory (set INTENTS_DIR to the intents folder)")])
-    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    files = yaml_files(root)
     if not files:
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
