@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.nlu.commands",  # classify, eval, intents check
     "bot.kb.commands",  # ask, kb check
     "bot.cases.commands",  # grids, worker invite, stats
+    "bot.web.commands",  # console link
 )
 
 

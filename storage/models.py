@@ -278,3 +278,27 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ConsoleLogin(SQLModel, table=True):
+    """A one-time login link to the staff console (`/console` in the chat, `griddesk console link`): only the
+    SHA-256 of its token is kept, so a leaked database opens no session; `used_at` refuses a replay."""
+
+    __tablename__ = "console_login"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    staff_kind: str = Field(max_length=8)  # admin (staff_id = the admin's user id) | worker (staff_id = worker.id)
+    staff_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WebSecret(SQLModel, table=True):
+    """A secret the web server made for itself (the console's session key when CONSOLE_SECRET is unset), kept so
+    a restart does not sign everyone out."""
+
+    __tablename__ = "web_secret"
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

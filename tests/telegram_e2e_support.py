@@ -34,9 +34,13 @@ def free_port() -> int:
 
 
 def bot_env(tg: BotApiDouble, framework: str, database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "BOT_", "DATABASE_"))}
+    """The environment of a `griddesk run` against the double; its web server gets a free port of its own
+    (`WEB_PORT` in `extra` to choose it), so bots of parallel tests never collide on 8080."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "WEBHOOK_", "BOT_", "DATABASE_", "WEB_", "PUBLIC_URL", "CONSOLE_"))}
     env.update(TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.url, BOT_FRAMEWORK=framework, DATABASE_URL=database_url,
-               DEADLINE_CHECK_SECONDS="2", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+               DEADLINE_CHECK_SECONDS="2", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", WEB_HOST="127.0.0.1",
+               WEB_PORT=str(free_port()))
     env.update(extra)
     return env
 
@@ -49,7 +53,7 @@ def webhook_env(tg: BotApiDouble, framework: str, workdir: Path) -> tuple[dict[s
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram/hook"
     env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
-                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEB_HOST="127.0.0.1", WEB_PORT=str(port))
     return env, hook
 
 

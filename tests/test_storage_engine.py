@@ -40,7 +40,7 @@ async def test_migrations_from_empty_match_the_models(database_url: str) -> None
     db = Database(database_url)
     try:
         report = await db.prepare(load_seed=False)
-        assert report.migrated_from is None and report.migrated_to == "0005"
+        assert report.migrated_from is None and report.migrated_to == "0007"
 
         def diff(sync_conn):  # the migrated schema is exactly what models.py declares
             return compare_metadata(MigrationContext.configure(sync_conn), SQLModel.metadata)
@@ -48,7 +48,7 @@ async def test_migrations_from_empty_match_the_models(database_url: str) -> None
         async with db.engine.connect() as conn:
             assert await conn.run_sync(diff) == []
         again = await db.prepare(load_seed=False)
-        assert again.migrated_from == again.migrated_to == "0005"
+        assert again.migrated_from == again.migrated_to == "0007"
     finally:
         await db.dispose()
 
@@ -84,7 +84,7 @@ async def test_a_database_of_the_first_release_migrates_and_keeps_its_rows(datab
                 "VALUES (21, 9001, '{\"chat_id\": 9001, \"text\": \"派单\"}', 11, 'pending', 0, "
                 "'2026-11-30 08:00:00', '2026-11-30 08:00:00')"))
         report = await db.prepare(load_seed=False)
-        assert (report.migrated_from, report.migrated_to) == ("0001", "0005")
+        assert (report.migrated_from, report.migrated_to) == ("0001", "0007")
         async with db.engine.connect() as conn:
             worker = (await conn.execute(text("SELECT name, telegram_id, unreachable_at FROM worker"))).one()
             assert tuple(worker) == ("王网格", 9001, None)

@@ -1,4 +1,4 @@
-"""Admin flows (Settings.admin_ids): /stats and /reload."""
+"""Admin and staff flows: /stats and /reload (Settings.admin_ids), /console (a login link for staff)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,23 @@ async def reload(turn: Turn) -> None:
     if len(result.problems) > MAX_PROBLEMS_SHOWN:
         shown.append(f"…（另有 {len(result.problems) - MAX_PROBLEMS_SHOWN} 个问题，运行 griddesk intents check 查看全部）")
     turn.say(texts.RELOAD_FAILED.format(problems="\n".join(shown)))
+
+
+async def console(turn: Turn) -> None:
+    """/console: a one-time login link to the staff console, for admins and bound workers, in a private chat only
+    (a link shown in a group would let the whole group in)."""
+    port = turn.services.console_link
+    if port is None:
+        turn.say(texts.CONSOLE_UNAVAILABLE)
+        return
+    if turn.chat_id != turn.user_id:
+        turn.say(texts.CONSOLE_PRIVATE_ONLY)
+        return
+    link = await port(turn.user_id)
+    if link is None:
+        turn.say(texts.CONSOLE_NOT_STAFF)
+        return
+    turn.say(texts.CONSOLE_LINK.format(minutes=f"{turn.services.console_link_minutes:g}", link=link))
 
 
 def _pct(value: float | None) -> str:

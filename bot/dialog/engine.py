@@ -99,15 +99,17 @@ class DialogEngine(UpdateFrame):
             await admin.stats(turn)
         elif command == "reload":
             await admin.reload(turn)
+        elif command == "console":
+            await admin.console(turn)
         else:
             turn.say(texts.UNKNOWN_COMMAND.format(command=command[:30] or "?"))
 
     async def _role_help(self, turn: Turn) -> str:
         extra = ""
         if await turn.worker() is not None:
-            extra += "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 办结 / 退单。"
+            extra += "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 办结 / 退单；/console 登录控制台网页。"
         if turn.is_admin:
-            extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库。"
+            extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库  /console 登录控制台网页。"
         return extra
 
     # -- script -------------------------------------------------------------------------------------
