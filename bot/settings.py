@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     console_secret: SecretStr | None = None
     console_link_minutes: float = Field(default=10, gt=0, le=24 * 60, allow_inf_nan=False)  # a /console login link
     console_session_hours: float = Field(default=12, gt=0, le=720, allow_inf_nan=False)  # a console session
+    #: Photos of cases fetched from the channel for the console, kept here (a file id never changes its file).
+    photo_cache_dir: Path = PROJECT_ROOT / "storage" / "photo-cache"
     healthz_token: SecretStr | None = None  # GET /healthz needs `Authorization: Bearer <it>`; unset: loopback only
     max_message_chars: int = Field(default=2000, ge=50, le=100_000)
     duplicate_window_hours: float = Field(default=72, gt=0, le=24 * 365, allow_inf_nan=False)

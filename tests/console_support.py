@@ -15,7 +15,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class Rig:
     app: App
     server: WebServer
     links: LoginLinks
+    ids: dict[str, int] = field(default_factory=dict)  # whatever ids a test set up (workers by name, …)
 
     @property
     def url(self) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import lifecycle, notify
-from bot.cases.core import REACHABLE, CaseCore, clean_text, least_loaded, utc
+from bot.cases.core import REACHABLE, CaseCore, clean_text, least_loaded, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotNow, NotYours
@@ -40,6 +40,8 @@ class DispatchRoom(CaseCore):
                 raise NotYours(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
             if worker.unreachable_at is not None:
                 raise NotNow(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
+            if case.assignee_id == worker.id:
+                raise NotNow(f"案件 {case.number} 已由 {worker.name} 处理，无需重复派单。")
             kind = "system" if by_telegram_id is None else "admin" if by_telegram_id in self.admin_ids else "worker"
             await self._assign_to(s, case, worker, at, actor=(kind, by_telegram_id))
             return await self._view(s, case)
@@ -107,13 +109,19 @@ class DispatchRoom(CaseCore):
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
                          keep_level: bool = False) -> None:
         from_state = case.state
+        previous = await self._assignee(s, case) if case.assignee_id not in (None, worker.id) else None
         case.assignee_id = worker.id
+        if from_state == "accepted":
+            case.accepted_at = None  # 改派 of a case in hand: the new assignee accepts it afresh
         if worker.role == "grid" and worker.grid_id:
             case.grid_id = worker.grid_id
             case.community_id = worker.community_id or case.community_id
         level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
         case.ack_due_at = at + self.urgent_ack if case.urgent else None  # urgent: 接单 within minutes
         ev = await self._move(s, case, "assign", actor, at, to_level=level, note=worker.name)
+        if previous is not None and previous.telegram_id is not None and previous.telegram_id != actor[1]:
+            to_worker(s, previous, notify.worker_reassigned_away(previous.telegram_id, case, worker.name),
+                      f"ev{ev.id}:p{previous.telegram_id}", case.id)
         if worker.telegram_id is not None:
             # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
             choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []

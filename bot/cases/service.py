@@ -30,6 +30,7 @@ from bot.cases.deadlines import DeadlineRoom
 from bot.cases.dispatch import DispatchRoom
 from bot.cases.filing import FilingRoom
 from bot.cases.handling import HandlingRoom
+from bot.cases.oversight import OversightRoom
 from bot.cases.people import PeopleRoom
 from bot.cases.queries import QueryRoom
 from bot.cases.views import ReportDraft, Route
@@ -72,7 +73,7 @@ async def open_service(
     return service
 
 
-class CaseService(PeopleRoom, FilingRoom, DispatchRoom, HandlingRoom, DeadlineRoom, QueryRoom, CaseCore):
+class CaseService(PeopleRoom, FilingRoom, OversightRoom, DispatchRoom, HandlingRoom, DeadlineRoom, QueryRoom, CaseCore):
     """Cases, residents, workers and routing over one `storage.engine.Database`: the rooms, behind one name."""
 
 

@@ -40,6 +40,7 @@ class Adapter(Protocol):
     async def send(self, call: Any) -> int | None: ...
     async def answer_callback(self, callback_id: str, text: str | None) -> None: ...
     async def set_commands(self, commands: Commands, chat_id: int | None) -> None: ...
+    async def download(self, file_id: str, max_bytes: int) -> bytes: ...
 
 
 def make_adapter(settings: Settings, dispatch: Callable[[Translated], Awaitable[None]]) -> Adapter:
@@ -152,7 +153,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
             webhook = TelegramWebhook(adapter.feed, secret, webhook_path(settings.webhook_url))
         # One web server for the webhook, the console and the APIs (taken since the start-up check: ConfigError).
-        web = await start_web(WebContext(settings, service, settings.admin_ids, webhook))
+        web = await start_web(WebContext(settings, service, settings.admin_ids, webhook, photos=adapter.download))
         tasks = [asyncio.create_task(outbox.run(stop), name="outbox"),
                  asyncio.create_task(deadlines.run(stop), name="deadlines")]
         if settings.webhook_url:

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.errors import ConfigError
 from bot.web.health import Health
+from bot.web.photos import Fetch, PhotoCache
 from bot.web.server import Part, WebServer
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class WebContext:
     admin_ids: frozenset[int] = frozenset()
     #: Telegram's webhook route, in webhook mode.
     webhook: TelegramWebhook | None = None
+    #: Fetches a file people sent by its id through the channel (Telegram: getFile); None in the console chat.
+    photos: Fetch | None = None
 
 
 def _no_updates() -> dict[str, int]:
@@ -50,7 +53,8 @@ def web_parts(ctx: WebContext) -> list[Part]:
         def console(root: web.Application) -> None:
             from bot.web.console.app import mount_console
 
-            mount_console(root, cases, ctx.settings, ctx.admin_ids)
+            photos = PhotoCache(ctx.photos, ctx.settings.photo_cache_dir) if ctx.photos else None
+            mount_console(root, cases, ctx.settings, ctx.admin_ids, photos)
 
         parts.append(console)
     # --- more parts register here, e.g. the Open311 API:

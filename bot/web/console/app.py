@@ -19,12 +19,14 @@ from bot.web.console.state import CONSOLE, ConsoleState
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
     from bot.settings import Settings
+    from bot.web.photos import PhotoCache
 
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/console/"
 
 
-def build_console_app(cases: CaseService, settings: Settings, admin_ids: frozenset[int]) -> web.Application:
+def build_console_app(cases: CaseService, settings: Settings, admin_ids: frozenset[int],
+                      photos: PhotoCache | None = None) -> web.Application:
     from bot.web.console.pages import PAGES
 
     app = web.Application(middlewares=[headers_middleware, guard_middleware])
@@ -32,7 +34,8 @@ def build_console_app(cases: CaseService, settings: Settings, admin_ids: frozens
     state = ConsoleState(cases=cases, desk=ConsoleDesk(cases), links=links_for(cases.db, settings),
                          admin_ids=frozenset(admin_ids), configured_secret=secret,
                          session_hours=settings.console_session_hours,
-                         secure_cookies=settings.web_url.startswith("https://"), timezone=settings.timezone)
+                         secure_cookies=settings.web_url.startswith("https://"), timezone=settings.timezone,
+                         photos=photos)
     for module in PAGES:
         app.router.add_routes(module.routes)
         state.nav.extend(getattr(module, "NAV", ()))
@@ -48,9 +51,10 @@ async def _start(app: web.Application) -> None:
     state.sessions = Sessions(secret, hours=state.session_hours)
 
 
-def mount_console(root: web.Application, cases: CaseService, settings: Settings, admin_ids: frozenset[int]) -> None:
+def mount_console(root: web.Application, cases: CaseService, settings: Settings, admin_ids: frozenset[int],
+                  photos: PhotoCache | None = None) -> None:
     """Add the console under /console/ (and send `/` there)."""
-    root.add_subapp(PREFIX, build_console_app(cases, settings, admin_ids))
+    root.add_subapp(PREFIX, build_console_app(cases, settings, admin_ids, photos))
 
     async def to_console(_request: web.Request) -> web.Response:
         raise web.HTTPFound(PREFIX)

@@ -12,6 +12,7 @@ from bot.web.console.auth import LoginLinks, Sessions
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
     from bot.web.console.desk import ConsoleDesk
+    from bot.web.photos import PhotoCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class ConsoleState:
     secure_cookies: bool  # PUBLIC_URL is https: cookies only over TLS
     timezone: str
     nav: list[NavItem] = field(default_factory=list)
+    photos: PhotoCache | None = None  # None: the channel cannot fetch photos (the console chat)
     sessions: Sessions | None = None  # made at start-up (the secret may live in the database)
 
 

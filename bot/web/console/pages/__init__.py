@@ -5,6 +5,6 @@ Each module exposes `routes = web.RouteTableDef()` and optionally `NAV = (NavIte
 
 from __future__ import annotations
 
-from bot.web.console.pages import case, login, queue
+from bot.web.console.pages import case, case_actions, login, photos, queue
 
-PAGES = (login, queue, case)
+PAGES = (login, queue, case, case_actions, photos)

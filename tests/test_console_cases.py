@@ -1,0 +1,232 @@
+"""The console's queue and case page over real cases: scope per role (a dispatcher of one community can neither
+see nor act on another's cases), the actions through the case service (pushes and resident notices as in the
+chat), 改类 kept as a correction, CSRF and read-only roles refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from console_support import console_rig, login_as
+from dialog_helpers import ADMIN_ID
+from sqlalchemy import select
+
+from bot.cases.views import ReportDraft
+from storage.models import CaseLabel, OutboxMessage
+
+LIYUAN_DISPATCHER, WANGJIANG_DISPATCHER, ZHANG, LI, WANG_GRID = 7101, 7102, 7201, 7202, 7203
+RESIDENT, NEIGHBOUR = 8101, 8102
+
+
+async def _people(rig) -> dict[str, int]:
+    ids = {}
+    for name, tid, where in (("赵主任", LIYUAN_DISPATCHER, {"community_id": "liyuan"}),
+                             ("钱主任", WANGJIANG_DISPATCHER, {"community_id": "wangjiang"}),
+                             ("张三", ZHANG, {"grid_id": "liyuan-01"}), ("李四", LI, {"grid_id": "liyuan-01"}),
+                             ("王五", WANG_GRID, {"grid_id": "wangjiang-01"})):
+        invite = await rig.app.cases.create_invite(name, **where)
+        ids[name] = (await rig.app.cases.bind_worker(invite.code, tid)).id
+    return ids
+
+
+async def _file(rig, text: str, address: str, resident: int = RESIDENT, **extra) -> str:
+    draft = ReportDraft(resident_telegram_id=resident, intent="noise", text=text, deadline_hours=48.0, address=address,
+                        **extra)
+    return (await rig.app.cases.file_case(draft)).number
+
+
+async def _pushes(rig, chat_id: int) -> list[str]:
+    async with rig.app.cases.db.session() as s:
+        rows = (await s.execute(select(OutboxMessage.payload).where(OutboxMessage.chat_id == chat_id)
+                                .order_by(OutboxMessage.id))).scalars().all()
+    return [p.get("text", "") for p in rows]
+
+
+@pytest.fixture
+async def rig(tmp_path: Path):
+    async with console_rig(tmp_path) as rig:
+        rig.ids.update(await _people(rig))
+        yield rig
+
+
+async def test_each_role_sees_its_own_queue(rig) -> None:
+    ours = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    theirs = await _file(rig, "望江花园2栋广场舞音响太吵", "望江花园2栋")
+    admin = await login_as(rig, "admin", ADMIN_ID)
+    zhao = await login_as(rig, "worker", rig.ids["赵主任"])
+    wang = await login_as(rig, "worker", rig.ids["王五"])
+    try:
+        page = (await admin.get("/console/"))[1]
+        assert ours in page and theirs in page
+        page = (await zhao.get("/console/"))[1]
+        assert ours in page and theirs not in page
+        page = (await wang.get("/console/"))[1]
+        assert theirs in page and ours not in page
+        # The other community's case, by its number: not found, the same as a number that does not exist.
+        assert (await zhao.get(f"/console/case/{theirs}"))[0] == 404
+        page = (await zhao.get(f"/console/?q={theirs}"))[1]
+        assert "没有符合条件的案件" in page and f"/console/case/{theirs}" not in page
+        status, page = await zhao.get(f"/console/case/{ours}")
+        assert status == 200 and "3栋楼上半夜装修电钻声" in page
+    finally:
+        for c in (admin, zhao, wang):
+            await c.close()
+
+
+async def test_search_by_number_opens_the_case_and_filters_count(rig) -> None:
+    first = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    await _file(rig, "楼道里有很浓的煤气味", "梨园小区3栋", urgent=True)
+    admin = await login_as(rig, "admin", ADMIN_ID)
+    try:
+        async with admin.http.get(f"{rig.url}/console/?q={first}", allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"] == f"/console/case/{first}"
+        page = (await admin.get("/console/?q=煤气"))[1]
+        assert "煤气味" in page and "电钻" not in page
+        page = (await admin.get("/console/?urgent=1"))[1]
+        assert "煤气味" in page and "电钻" not in page
+        assert re.search(r"紧急 1</a>", page) and re.search(r"待办（未办结） 2</a>", page)
+        page = (await admin.get("/console/?state=resolved"))[1]
+        assert "没有符合条件的案件" in page
+        page = (await admin.get("/console/?since=not-a-day&state=bogus&page=-3"))[1]
+        assert "看不懂的条件已忽略" in page and "电钻" in page  # bad values dropped, the rest still served
+    finally:
+        await admin.close()
+
+
+async def test_reassign_pushes_the_new_worker_and_tells_the_old_one(rig) -> None:
+    number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    case = await rig.app.cases.find_case(number)
+    holder, other = (ZHANG, "李四") if case.assignee_telegram_id == ZHANG else (LI, "张三")
+    zhao = await login_as(rig, "worker", rig.ids["赵主任"])
+    try:
+        page = (await zhao.get(f"/console/case/{number}"))[1]
+        assert f"{other}（梨园社区第一网格，在办 0 件）" in page and "在办 1 件" in page
+        status, where = await zhao.post(f"/console/case/{number}/assign", {"worker_id": str(rig.ids[other])})
+        assert status == 303 and where == f"/console/case/{number}?done=assign"
+        assert (await rig.app.cases.find_case(number)).assignee_name == other
+        new_chat = ZHANG if other == "张三" else LI
+        assert any("【新派单】" in t and number in t for t in await _pushes(rig, new_chat))
+        assert any("已改派给" in t for t in await _pushes(rig, holder))
+        # The resident hears what the chat says after a 派单 by a dispatcher.
+        assert any(f"案件 {number}）已派给网格员处理" in t for t in await _pushes(rig, RESIDENT))
+        page = (await zhao.get(f"/console/case/{number}?done=assign"))[1]
+        assert "已派单" in page and "赵主任" in page  # the timeline names who acted
+    finally:
+        await zhao.close()
+
+
+async def test_a_dispatcher_cannot_act_on_another_communitys_case(rig) -> None:
+    theirs = await _file(rig, "望江花园2栋广场舞音响太吵", "望江花园2栋")
+    ours = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    before = await rig.app.cases.find_case(theirs)
+    zhao = await login_as(rig, "worker", rig.ids["赵主任"])
+    try:
+        for action, fields in (("assign", {"worker_id": str(rig.ids["张三"])}), ("note", {"text": "x"}),
+                               ("supervise", {"note": "快"}), ("category", {"intent": "parking"}),
+                               ("escalate", {"reason": "x"}), ("merge", {"into": ours})):
+            status, _ = await zhao.post(f"/console/case/{theirs}/{action}", fields)
+            assert status == 404, action
+        status, page = await zhao.post(f"/console/case/{ours}/merge", {"into": theirs})  # into a case it cannot see
+        assert status == 404 and "找不到案件" in page
+        after = await rig.app.cases.find_case(theirs)
+        assert (after.state, after.assignee_id, after.intent) == (before.state, before.assignee_id, before.intent)
+        assert len(await rig.app.cases.events(before.id)) == len(await rig.app.cases.events(after.id))
+    finally:
+        await zhao.close()
+
+
+async def test_category_change_is_kept_as_a_correction(rig) -> None:
+    number = await _file(rig, "楼下车位被人占了好几天", "梨园小区3栋")
+    admin = await login_as(rig, "admin", ADMIN_ID)
+    try:
+        await admin.get(f"/console/case/{number}")
+        status, _ = await admin.post(f"/console/case/{number}/category", {"intent": "parking"})
+        assert status == 303
+        case = await rig.app.cases.find_case(number)
+        assert case.intent == "parking"
+        async with rig.app.cases.db.session() as s:
+            labels = (await s.execute(select(CaseLabel.intent, CaseLabel.source).where(CaseLabel.case_id == case.id))).all()
+        assert ("parking", "corrected") in labels
+        assert ("楼下车位被人占了好几天", "parking", "corrected", number) in await rig.app.cases.confirmed_examples()
+        status, page = await admin.post(f"/console/case/{number}/category", {"intent": "no_such_thing"})
+        assert status == 400 and "没有这个类别" in page
+        page = (await admin.get(f"/console/case/{number}"))[1]
+        assert "改类" in page and "噪声扰民 → 停车秩序" in page
+    finally:
+        await admin.close()
+
+
+async def test_supervise_merge_escalate_note(rig) -> None:
+    number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    twin = await _file(rig, "三栋半夜还在装修", "梨园小区3栋", resident=NEIGHBOUR)
+    holder = (await rig.app.cases.find_case(number)).assignee_telegram_id
+    zhao = await login_as(rig, "worker", rig.ids["赵主任"])
+    try:
+        await zhao.get(f"/console/case/{number}")
+        assert (await zhao.post(f"/console/case/{number}/supervise", {"note": "请今天处理"}))[0] == 303
+        assert any("【督办】" in t and "第 1 次" in t and "请今天处理" in t for t in await _pushes(rig, holder))
+        assert "督办</dt><dd>1 次" in (await zhao.get(f"/console/case/{number}"))[1]
+        assert (await zhao.post(f"/console/case/{twin}/merge", {"into": number}))[0] == 303
+        merged, kept = await rig.app.cases.find_case(twin), await rig.app.cases.find_case(number)
+        assert merged.state == "cancelled" and NEIGHBOUR in kept.supporter_telegram_ids and kept.supporter_count == 1
+        assert any(f"已合并到 {number}" in t for t in await _pushes(rig, NEIGHBOUR))
+        assert (await zhao.post(f"/console/case/{number}/note", {"text": "已电话联系居民"}))[0] == 303
+        assert not any("已电话联系居民" in t for t in await _pushes(rig, RESIDENT))  # internal: nobody is told
+        assert (await zhao.post(f"/console/case/{number}/escalate", {"reason": "需要街道协调"}))[0] == 303
+        up = await rig.app.cases.find_case(number)
+        assert (up.level, up.assignee_name) == ("community", "赵主任")  # one level up: the community's dispatcher
+        assert any("已升级至社区督办" in t for t in await _pushes(rig, RESIDENT))
+        status, page = await zhao.post(f"/console/case/{number}/note", {"text": "   "})
+        assert status == 400 and "备注不能为空" in page
+    finally:
+        await zhao.close()
+
+
+async def test_read_only_roles_and_csrf(rig) -> None:
+    number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    zhang = await login_as(rig, "worker", rig.ids["张三"])
+    zhao = await login_as(rig, "worker", rig.ids["赵主任"])
+    try:
+        page = (await zhang.get(f"/console/case/{number}"))[1]
+        assert "只能查看" in page and 'action="/console/case/' not in page
+        assert (await zhang.post(f"/console/case/{number}/note", {"text": "x"}))[0] == 403
+        await zhao.get(f"/console/case/{number}")
+        before = len(await rig.app.cases.events((await rig.app.cases.find_case(number)).id))
+        assert (await zhao.post(f"/console/case/{number}/note", {"text": "x"}, csrf=None))[0] == 403
+        assert (await zhao.post(f"/console/case/{number}/note", {"text": "x"}, csrf="forged"))[0] == 403
+        assert len(await rig.app.cases.events((await rig.app.cases.find_case(number)).id)) == before
+    finally:
+        await zhang.close()
+        await zhao.close()
+
+
+async def test_contact_details_only_to_who_handles_the_case(rig) -> None:
+    await rig.app.cases.ensure_resident(RESIDENT, name="王阿姨")
+    await rig.app.cases.set_phone(RESIDENT, "13800001111", consent=True)
+    number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
+    case = await rig.app.cases.find_case(number)
+    holder, bystander = ("张三", "李四") if case.assignee_telegram_id == ZHANG else ("李四", "张三")
+    clients = {name: await login_as(rig, "worker", rig.ids[name]) for name in ("赵主任", holder, bystander)}
+    try:
+        assert "13800001111" in (await clients["赵主任"].get(f"/console/case/{number}"))[1]
+        assert "13800001111" in (await clients[holder].get(f"/console/case/{number}"))[1]
+        page = (await clients[bystander].get(f"/console/case/{number}"))[1]
+        assert "13800001111" not in page and "王阿姨" not in page and "仅处理人可见" in page
+    finally:
+        for c in clients.values():
+            await c.close()
+
+
+async def test_hostile_input_is_escaped(rig) -> None:
+    number = await _file(rig, '<script>alert("x")</script>楼上装修', '梨园小区3栋"><img src=x onerror=alert(1)>')
+    admin = await login_as(rig, "admin", ADMIN_ID)
+    try:
+        page = (await admin.get(f"/console/case/{number}"))[1]
+        assert "<script>alert" not in page and "&lt;script&gt;" in page and "<img src=x" not in page
+        page = (await admin.get('/console/?q=<b>"x"</b>'))[1]
+        assert '<b>"x"</b>' not in page
+        status, _ = await admin.get("/console/case/" + "9" * 500)
+        assert status == 404
+    finally:
+        await admin.close()
