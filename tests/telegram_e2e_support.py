@@ -128,10 +128,11 @@ def has_button(sent: Sent, label: str) -> bool:
     return any(b.get("text") == label for b in sent.buttons())
 
 
-async def report(tg: BotApiDouble, resident: int, text: str, address: str, *, photo: bool = False,
+async def report(tg: BotApiDouble, resident: int, text: str, address: str, *, photo: bool | bytes = False,
                  timeout: float = STEP_TIMEOUT) -> tuple[str, Sent]:
     """A resident reports in free text and answers what the bot asks (category, address, photo — sent when
-    `photo`, else skipped) until a case number is shown. Returns (case number, the message that showed it)."""
+    `photo`, its bytes when given, else skipped) until a case number is shown. Returns (case number, the message
+    that showed it)."""
     mark = tg.mark
     tg.send_text(resident, text)
     for _ in range(8):
@@ -148,7 +149,7 @@ async def report(tg: BotApiDouble, resident: int, text: str, address: str, *, ph
         asking = next((m for m in reversed(latest) if m.buttons()), sent)
         skip = next((b for b in asking.buttons() if "跳过" in b["text"]), None)
         if skip is not None and photo:
-            tg.send_photo(resident, caption="现场", data=b"\xff\xd8\xff\xe0scene-photo")
+            tg.send_photo(resident, caption="现场", data=photo if isinstance(photo, bytes) else b"\xff\xd8\xff\xe0scene-photo")
             photo = False
         elif skip is not None:
             tg.press(resident, asking, skip["callback_data"])

@@ -63,8 +63,9 @@ def _supporters(request: web.Request, d: CaseDetail) -> str:
 def _timeline(request: web.Request, d: CaseDetail) -> str:
     items = []
     for e in d.timeline:
-        move = f"{state_name(e.from_state)} → {state_name(e.to_state)}" if e.from_state != e.to_state else ""
-        level = f"（至{level_name(e.to_level)}）" if e.to_level else ""
+        move = "" if e.from_state == e.to_state else (
+            state_name(e.to_state) if e.from_state is None else f"{state_name(e.from_state)} → {state_name(e.to_state)}")
+        level = f"（至{level_name(e.to_level)}）" if e.to_level and e.from_state is not None else ""
         note = f"：{h(e.note)}" if e.note else ""
         items.append(f'<li><time>{h(local_time(request, e.at))}</time> <b>{h(action_name(e.action))}</b> '
                      f'{h(e.who)} {h(move)}{h(level)}{note}</li>')
