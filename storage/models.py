@@ -151,6 +151,11 @@ class Case(SQLModel, table=True):
         Index("ix_case_dup", "intent", "grid_id", "created_at"),
         Index("ix_case_created", "created_at"),  # figures for a period
         Index("ix_case_assignee_state", "assignee_id", "state"),  # a worker's open load, /tasks
+        # The console's queue (urgent first, then deadline), whole and per scope; they also cover its counts.
+        Index("ix_case_queue", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_community", "community_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_street", "street_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=16)

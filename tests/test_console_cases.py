@@ -230,3 +230,33 @@ async def test_hostile_input_is_escaped(rig) -> None:
         assert status == 404
     finally:
         await admin.close()
+
+
+async def test_urgent_first_then_by_deadline_across_pages(rig) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.web.console.queue_query import QueueFilter, queue_page
+    from bot.web.console.staff import Staff
+
+    t0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
+    made = []
+    for i, (urgent, hours) in enumerate([(False, 50), (True, 30), (False, 10), (True, 5), (False, 70), (False, 20),
+                                         (True, 60), (False, 40)]):
+        draft = ReportDraft(resident_telegram_id=RESIDENT + i, intent="noise", text=f"第{i}件", deadline_hours=hours,
+                            address="梨园小区3栋", urgent=urgent)
+        case = await rig.app.cases.file_case(draft, now=t0)  # an urgent case's deadline is the urgent one
+        made.append((urgent, (case.deadline_at - t0).total_seconds() / 3600, case.number, case.id))
+    expected = [n for _, _, n, _ in sorted(made, key=lambda m: (not m[0], m[1], m[3]))]
+    admin = Staff("admin", ADMIN_ID, "管理员", "admin", user_id=ADMIN_ID)
+    seen = []
+    async with rig.app.cases.db.session() as s:
+        for page in (1, 2, 3):
+            result = await queue_page(s, admin, QueueFilter(page=page), now=t0, timezone="Asia/Shanghai", page_size=3)
+            seen += [r.number for r in result.rows]
+            assert (result.total, result.pages, result.flags["urgent"]) == (8, 3, 3)
+        only_urgent = await queue_page(s, admin, QueueFilter(urgent=True), now=t0, timezone="Asia/Shanghai", page_size=3)
+        late = await queue_page(s, admin, QueueFilter(overdue=True), now=t0 + timedelta(hours=35),
+                                timezone="Asia/Shanghai")
+    assert seen == expected  # urgent by deadline, then the rest by deadline, none twice or lost at page edges
+    assert [r.number for r in only_urgent.rows] == expected[:3]
+    assert {r.number for r in late.rows} == {n for _, h, n, _ in made if h < 35} and late.flags["overdue"] == 5

@@ -1,7 +1,8 @@
 """The queue (工单) as queries: a filter read from the page's URL, one page of rows and the counts per filter.
 
-Three statements per page whatever its size (counts, rows with their assignee's name, and — when flags are
-combined — the total), all inside `Staff.cases()`: no query per row. Sorted by urgency, then deadline.
+A fixed handful of statements per page whatever its size (counts per state, one count per flag, the rows with
+their assignee's name in one join), all inside `Staff.cases()`: no query per row. Sorted by urgency, then
+deadline.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.staff import Staff
@@ -152,13 +153,20 @@ def _state(state: str) -> Any:
 
 def _flag_conditions(now: datetime) -> dict[str, Any]:
     is_open = Case.state.in_(OPEN_STATES)
-    return {"urgent": Case.urgent.is_(True), "overdue": and_(is_open, Case.deadline_at < now),
+    return {"urgent": Case.urgent == true(), "overdue": and_(is_open, Case.deadline_at < now),
             "unassigned": and_(is_open, Case.assignee_id.is_(None))}
+
+
+async def _count(s: AsyncSession, where: list[Any]) -> int:
+    return int((await s.execute(select(func.count()).select_from(Case).where(*where))).scalar_one())
 
 
 async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: datetime, timezone: str,
                      page_size: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue for this staff member, and the counts its filter chips show."""
+    """One page of the queue for this staff member, and the counts its filter chips show.
+
+    Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id): the counts
+    read it alone, and the page is the urgent part then the rest, each already in deadline order in it."""
     base = [staff.cases(), *_period(f, ZoneInfo(timezone))]
     if f.category:
         base.append(Case.intent == f.category)
@@ -166,38 +174,43 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
         base.append(Case.grid_id == f.grid)
     if f.q:
         base.append(_search(f.q))
-    flags = _flag_conditions(now)
-    counted = await s.execute(
-        select(Case.state, func.count(), *[func.sum(case((cond, 1), else_=0)) for cond in flags.values()])
-        .where(*base).group_by(Case.state))
-    by_state: dict[str, int] = {}
-    flag_counts = dict.fromkeys(FLAGS, 0)
+    by_state = {state: int(n) for state, n in
+                (await s.execute(select(Case.state, func.count()).where(*base).group_by(Case.state))).all()}
     chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
-    for state, n, *sums in counted.all():
-        by_state[state] = int(n)
-        if state in chosen:
-            for name, value in zip(FLAGS, sums, strict=True):
-                flag_counts[name] += int(value or 0)
-    where = list(base)
     state_cond = _state(f.state)
-    if state_cond is not None:
-        where.append(state_cond)
+    scoped = [*base, *([state_cond] if state_cond is not None else [])]
+    flags = _flag_conditions(now)
+    flag_counts = {"urgent": await _count(s, [*scoped, flags["urgent"]])}
+    late, waiting = (await s.execute(  # overdue and unassigned are open cases only: one pass over those
+        select(func.sum(case((Case.deadline_at < now, 1), else_=0)), func.sum(case((Case.assignee_id.is_(None), 1), else_=0)))
+        .where(*scoped, Case.state.in_(OPEN_STATES)))).one()
+    flag_counts.update(overdue=int(late or 0), unassigned=int(waiting or 0))
     on = [name for name in FLAGS if getattr(f, name)]
-    where += [flags[name] for name in on]
+    where = scoped + [flags[name] for name in on]
     if len(on) == 1:
         total = flag_counts[on[0]]
     elif not on:
         total = sum(n for state, n in by_state.items() if state in chosen)
     else:
-        total = int((await s.execute(select(func.count()).select_from(Case).where(*where))).scalar_one())
+        total = await _count(s, where)
+    urgent_total = total if f.urgent else flag_counts["urgent"] if not on else await _count(s, [*where, flags["urgent"]])
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
-    rows = await s.execute(
-        select(Case.id, Case.number, Case.intent, Case.state, Case.level, Case.urgent, Case.grid_id, Worker.name,
-               Case.deadline_at, Case.created_at, Case.address, func.substr(Case.text, 1, 80))
-        .outerjoin(Worker, Worker.id == Case.assignee_id).where(*where)
-        .order_by(Case.urgent.desc(), Case.deadline_at, Case.id).limit(page_size).offset((page - 1) * page_size))
+    offset = (page - 1) * page_size
+    rows = []
+    if offset < urgent_total:  # urgent cases first, by deadline
+        rows += await _rows(s, [*where, Case.urgent == true()], offset, page_size)
+    if len(rows) < page_size and not f.urgent:
+        rows += await _rows(s, [*where, Case.urgent == false()], max(0, offset - urgent_total), page_size - len(rows))
     out = [QueueRow(int(i), n, intent, st, lvl, bool(urg), g, who, dl, created, addr, text or "",
                     st in OPEN_STATES and dl < now)
-           for i, n, intent, st, lvl, urg, g, who, dl, created, addr, text in rows.all()]
+           for i, n, intent, st, lvl, urg, g, who, dl, created, addr, text in rows]
     return QueuePage(out, total, by_state, flag_counts, page, pages)
+
+
+async def _rows(s: AsyncSession, where: list[Any], offset: int, limit: int) -> list[Any]:
+    query = (select(Case.id, Case.number, Case.intent, Case.state, Case.level, Case.urgent, Case.grid_id, Worker.name,
+                    Case.deadline_at, Case.created_at, Case.address, func.substr(Case.text, 1, 80))
+             .outerjoin(Worker, Worker.id == Case.assignee_id).where(*where)
+             .order_by(Case.deadline_at, Case.id).limit(limit).offset(offset))
+    return list((await s.execute(query)).all())

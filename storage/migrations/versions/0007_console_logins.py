@@ -1,4 +1,4 @@
-"""console logins: one-time login links (hashed) and the web server's own secrets
+"""console: one-time login links (hashed), the web server's own secrets, the queue's indexes
 
 Revision ID: 0007
 Revises: 0005
@@ -16,6 +16,10 @@ revision: str = '0007'
 down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+#: The console's queue: urgent first, then deadline — whole, and per community, street and grid.
+QUEUE_INDEXES = (('ix_case_queue', []), ('ix_case_queue_community', ['community_id']),
+                 ('ix_case_queue_street', ['street_id']), ('ix_case_queue_grid', ['grid_id']))
 
 
 def upgrade() -> None:
@@ -36,8 +40,14 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        for name, scope in QUEUE_INDEXES:
+            batch_op.create_index(name, [*scope, 'urgent', 'deadline_at', 'id', 'state', 'assignee_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        for name, _ in QUEUE_INDEXES:
+            batch_op.drop_index(name)
     op.drop_table('web_secret')
     op.drop_table('console_login')
