@@ -174,3 +174,16 @@ def _clean_environ() -> dict[str, str]:
     from bot.settings import Settings
 
     return {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+
+
+def test_make_run_without_a_token_prints_the_console_and_a_link(tmp_path: Path) -> None:
+    from console_support import free_port
+
+    port = free_port()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}", "TELEGRAM_BOT_TOKEN": "", "WEB_PORT": str(port),
+           "ADMIN_IDS": "5150"}
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], input="/quit\n", capture_output=True, text=True,
+                          env={**_clean_environ(), **env}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"http://127.0.0.1:{port}/console/" in done.stdout
+    assert re.search(rf"管理员 5150 的一次性登录链接.*http://127\.0\.0\.1:{port}/console/login/[A-Za-z0-9_-]{{40,}}", done.stdout)
