@@ -41,7 +41,7 @@ async def test_each_adapter_downloads_a_photo_people_sent(tg: BotApiDouble, tmp_
             await adapter.download(file_id, 100)  # more than the limit
         with pytest.raises(PhotoUnavailable):
             await cache.get("no-such-file-id")
-        assert list((tmp_path / "cache").iterdir())[0].name.isalnum()  # ids are hashed, never used as paths
+        assert next(iter((tmp_path / "cache").iterdir())).name.isalnum()  # ids are hashed, never used as paths
     finally:
         await adapter.close()
 
