@@ -260,3 +260,32 @@ async def test_urgent_first_then_by_deadline_across_pages(rig) -> None:
     assert seen == expected  # urgent by deadline, then the rest by deadline, none twice or lost at page edges
     assert [r.number for r in only_urgent.rows] == expected[:3]
     assert {r.number for r in late.rows} == {n for _, h, n, _ in made if h < 35} and late.flags["overdue"] == 5
+
+
+async def test_the_queue_query_on_both_databases(case_service) -> None:
+    """The same filters on SQLite and PostgreSQL (dates, words with LIKE's own characters, flags, scope)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from bot.web.console.queue_query import QueueFilter, queue_page
+    from bot.web.console.staff import Staff
+
+    s = case_service
+    t0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
+    for i, (text, address, urgent) in enumerate([("楼上装修100%吵", "梨园小区3栋", False), ("车位被占_好几天", "望江花园2栋", False),
+                                                 ("煤气味很浓", "梨园小区3栋", True)]):
+        await s.file_case(ReportDraft(resident_telegram_id=RESIDENT + i, intent="noise", text=text, deadline_hours=24,
+                                      address=address, urgent=urgent), now=t0 + timedelta(days=i))
+    admin = Staff("admin", ADMIN_ID, "管理员", "admin", user_id=ADMIN_ID)
+    liyuan = Staff("worker", 1, "派单员", "community", community_id="liyuan")
+
+    async def numbers(staff: Staff, **f: object) -> tuple[int, dict[str, int]]:
+        async with s.db.session() as session:
+            page = await queue_page(session, staff, QueueFilter(**f), now=t0 + timedelta(days=5), timezone="Asia/Shanghai")
+        return page.total, page.flags
+
+    assert await numbers(admin) == (3, {"urgent": 1, "overdue": 3, "unassigned": 3})
+    assert (await numbers(liyuan))[0] == 2
+    assert (await numbers(admin, q="100%"))[0] == 1 and (await numbers(admin, q="_"))[0] == 1  # wildcards are literal
+    assert (await numbers(admin, since=date(2026, 3, 10), until=date(2026, 3, 10)))[0] == 1
+    assert (await numbers(admin, category="parking"))[0] == 0
+    assert (await numbers(liyuan, urgent=True, unassigned=True))[0] == 1
