@@ -271,7 +271,8 @@ async def test_the_queue_query_on_both_databases(case_service) -> None:
 
     s = case_service
     t0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
-    reports = [("楼上装修100%吵", "梨园小区3栋", False), ("车位被占_好几天", "望江花园2栋", False), ("煤气味很浓", "梨园小区3栋", True)]
+    reports = [("楼上装修100%吵", "梨园小区3栋", False), ("车位被占_好几天", "望江花园2栋", False),
+               ("煤气味很浓", "梨园小区3栋", True)]
     for i, (text, address, urgent) in enumerate(reports):
         await s.file_case(ReportDraft(resident_telegram_id=RESIDENT + i, intent="noise", text=text, deadline_hours=24,
                                       address=address, urgent=urgent), now=t0 + timedelta(days=i))
