@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.kb.commands",  # ask, kb check
     "bot.cases.commands",  # grids, worker invite, stats
     "bot.web.open311.commands",  # api-key create / list / revoke
+    "bot.web.commands",  # console link
 )
 
 

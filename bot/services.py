@@ -61,5 +61,10 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
         max_chars=settings.max_message_chars,
         timezone=settings.timezone,
     )
+    from bot.web.console.auth import links_for
+
+    links = links_for(service.db, settings)
+    services.console_link = lambda user_id: links.for_user(user_id, services.admin_ids)  # admins as of the call
+    services.console_link_minutes = settings.console_link_minutes
     engine = DialogEngine(services, DatabaseStateStore(service.db))
     return App(settings, normalizer, understanding, service, engine)

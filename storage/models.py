@@ -151,6 +151,11 @@ class Case(SQLModel, table=True):
         Index("ix_case_dup", "intent", "grid_id", "created_at"),
         Index("ix_case_created", "created_at"),  # figures for a period
         Index("ix_case_assignee_state", "assignee_id", "state"),  # a worker's open load, /tasks
+        # The console's queue (urgent first, then deadline), whole and per scope; they also cover its counts.
+        Index("ix_case_queue", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_community", "community_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_street", "street_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=16)
@@ -304,3 +309,25 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+class ConsoleLogin(SQLModel, table=True):
+    """A one-time login link to the staff console (`/console` in the chat, `griddesk console link`): only the
+    SHA-256 of its token is kept, so a leaked database opens no session; `used_at` refuses a replay."""
+
+    __tablename__ = "console_login"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    staff_kind: str = Field(max_length=8)  # admin (staff_id = the admin's user id) | worker (staff_id = worker.id)
+    staff_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WebSecret(SQLModel, table=True):
+    """A secret the web server made for itself (the console's session key when CONSOLE_SECRET is unset), kept so
+    a restart does not sign everyone out."""
+
+    __tablename__ = "web_secret"
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

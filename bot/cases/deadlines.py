@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, to_worker, utc
@@ -73,27 +74,35 @@ class DeadlineRoom(CaseCore):
             if (case is None or not lifecycle.allowed("escalate", case.state) or case.deadline_at > at
                     or case.level == "street"):
                 return None
-            previous = await self._assignee(s, case)
-            level = LEVELS[LEVELS.index(case.level) + 1]
-            case.deadline_at = at + timedelta(hours=case.deadline_hours)
-            case.reminded_at, case.accepted_at = None, None
-            dispatcher = await self._dispatcher(s, case, level)
-            case.assignee_id = dispatcher.id if dispatcher is not None else None
-            note = f"超过办结时限，升级至{notify.level_word(level)}督办"
-            ev = await self._move(s, case, "escalate", ("system", None), at, note=note, to_level=level,
-                                  to_state="assigned" if dispatcher is not None else "filed")
-            if previous is not None and previous.telegram_id is not None:
-                to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
-                          f"ev{ev.id}:p{previous.telegram_id}", case.id)
-            if dispatcher is not None and dispatcher.telegram_id is not None:
-                enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note,
-                                              phone=await self._filer_phone(s, case)),
-                        f"ev{ev.id}:w{dispatcher.telegram_id}", case.id)
-            else:
-                await self._push_to_dispatcher(s, case, ev, at, why=note)
-            await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "escalate",
-                                                                                                  script, self._to_script))
+            note = f"超过办结时限，升级至{notify.level_word(LEVELS[LEVELS.index(case.level) + 1])}督办"
+            await self._escalate_case(s, case, at, ("system", None), note)
             return await self._view(s, case)
+
+    async def _escalate_case(self, s: AsyncSession, case: Case, at: datetime, actor: tuple[str, int | None],
+                             note: str) -> None:
+        """Move the case one level up (grid → community → street) to that level's dispatcher with a fresh
+        deadline; tell the previous assignee, the new one (or the queue), the resident and supporters."""
+        previous = await self._assignee(s, case)
+        level = LEVELS[LEVELS.index(case.level) + 1]
+        case.deadline_at = at + timedelta(hours=case.deadline_hours)
+        case.reminded_at, case.accepted_at = None, None
+        dispatcher = await self._dispatcher(s, case, level)
+        case.assignee_id = dispatcher.id if dispatcher is not None else None
+        ev = await self._move(s, case, "escalate", actor, at, note=note, to_level=level,
+                              to_state="assigned" if dispatcher is not None else "filed")
+        if previous is not None and previous.telegram_id is not None and previous.telegram_id != actor[1]:
+            to_worker(s, previous, notify.worker_escalated_away(previous.telegram_id, case),
+                      f"ev{ev.id}:p{previous.telegram_id}", case.id)
+        if dispatcher is not None and dispatcher.telegram_id == actor[1]:
+            pass  # a dispatcher who escalated to his own level holds it now; his page says so
+        elif dispatcher is not None and dispatcher.telegram_id is not None:
+            enqueue(s, notify.worker_push(dispatcher.telegram_id, case, self._label(case), kind="escalate", note=note,
+                                          phone=await self._filer_phone(s, case)),
+                    f"ev{ev.id}:w{dispatcher.telegram_id}", case.id)
+        else:
+            await self._push_to_dispatcher(s, case, ev, at, why=note)
+        await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "escalate",
+                                                                                              script, self._to_script))
 
     async def unacknowledged(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
         """Ids of urgent cases whose assignee has not pressed 接单 within the acknowledge limit."""

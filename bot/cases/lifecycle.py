@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.cases.views import STATE_NAMES
 from bot.errors import NotNow
+from storage.models import CASE_STATES
 
 #: Who may act (checked by the room before `require`): the system itself (routing, deadlines), the
 #: case's assignee, a dispatcher of its community or street, an admin, the resident who filed it, or
@@ -23,6 +24,7 @@ ACTORS = ("system", "assignee", "dispatcher", "admin", "filer", "offered")
 AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters", "filer")
 
 OPEN = ("filed", "assigned", "accepted", "returned")
+EVERY = CASE_STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ TABLE: tuple[Transition, ...] = (
                {"rated": "案件 {number} 已评价过，谢谢您的反馈。", "*": "案件 {number} 当前{state}，办结后才能评价。"}),
     Transition("reopen", "重办", ("filer",), ("resolved",), ("assigned", "filed"), ("assignee", "queue", "supporters")),
     Transition("cancel", "撤销", ("filer",), OPEN, ("cancelled",), ("assignee", "supporters")),
-    Transition("escalate", "超时升级", ("system",), OPEN, ("assigned", "filed"),
+    Transition("escalate", "超时升级", ("system", "dispatcher", "admin"), OPEN, ("assigned", "filed"),
                ("previous", "assignee", "queue", "residents")),
     Transition("remind", "即将超时提醒", ("system",), ("assigned", "accepted"), (), ("assignee",)),
     Transition("chase", "紧急催接单", ("system",), ("assigned",), (), ("assignee", "queue")),
@@ -79,6 +81,12 @@ TABLE: tuple[Transition, ...] = (
                {"*": "案件 {number} 当前{state}，不需要催办了。"}),
     Transition("explain", "不满意原因", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
     Transition("rate_remind", "评价提醒", ("system",), ("resolved",), (), ("filer",)),
+    Transition("supervise", "督办", ("dispatcher", "admin"), ("assigned", "accepted"), (), ("assignee",),
+               {"*": "案件 {number} 当前{state}，没有正在处理的人可督办。"}),
+    Transition("recategorize", "改类", ("dispatcher", "admin"), (*OPEN, "resolved", "rated"), (), ("assignee",)),
+    Transition("merge", "合并", ("dispatcher", "admin"), OPEN, ("cancelled",), ("assignee", "residents"),
+               {"*": "案件 {number} 当前{state}，不能再合并。"}),
+    Transition("note", "内部备注", ("dispatcher", "admin"), EVERY, (), ()),
 )
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
 
@@ -123,5 +131,5 @@ def markdown_table() -> str:
     rows = ["| action | 名称 | who may | from | to | who is told |", "|---|---|---|---|---|---|"]
     for t in TABLE:
         rows.append(f"| `{t.action}` | {t.name} | {', '.join(t.actors)} | {', '.join(t.sources) or '—'} | "
-                    f"{', '.join(t.targets) or '(stays)'} | {', '.join(t.told)} |")
+                    f"{', '.join(t.targets) or '(stays)'} | {', '.join(t.told) or 'nobody'} |")
     return "\n".join(rows)

@@ -147,6 +147,30 @@ def worker_escalated_away(chat_id: int, case: Any) -> Reply:
     return Reply(chat_id=chat_id, text=f"案件 {case.number} 已超过办结时限，已升级至{level_word(case.level)}督办。")
 
 
+def worker_supervised(chat_id: int, case: Any, label: str, note: str, deadline: str, times: int) -> Reply:
+    """督办: the dispatcher presses the assignee about a case (with its buttons, so he can act at once)."""
+    lines = [f"【督办】请加快处理（第 {times} 次督办）", *_case_lines(case, label), f"办结时限：{deadline} 前"]
+    if note:
+        lines.append(f"督办意见：{_short(note, 300)}")
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
+
+
+def worker_recategorized(chat_id: int, case: Any, old_label: str, new_label: str) -> Reply:
+    return Reply(chat_id=chat_id, text=f"案件 {case.number} 的类别已由「{old_label}」改为「{new_label}」。")
+
+
+def worker_merged_away(chat_id: int, case: Any, into_number: str) -> Reply:
+    return Reply(chat_id=chat_id, text=f"案件 {case.number} 与案件 {into_number} 是同一问题，已合并到 {into_number} 办理，"
+                                       "本案无需继续处理。")
+
+
+def resident_merged(chat_id: int, case: Any, into_number: str, script: str, to_script: ToScript) -> Reply:
+    """The filer and supporters of a duplicate: their case now lives on as the other one (they follow it)."""
+    text = (f"您反映的问题（案件 {case.number}）与案件 {into_number} 是同一件事，已合并到 {into_number} 一并办理，"
+            "后续进展会继续通知您。")
+    return Reply(chat_id=chat_id, text=to_script(text, script))
+
+
 def worker_cancelled(chat_id: int, case: Any) -> Reply:
     return Reply(chat_id=chat_id, text=f"案件 {case.number} 已由居民撤销，无需继续处理。")
 

@@ -31,6 +31,7 @@ from bot.cases.dispatch import DispatchRoom
 from bot.cases.filing import FilingRoom
 from bot.cases.grid_import import GridRoom
 from bot.cases.handling import HandlingRoom
+from bot.cases.oversight import OversightRoom
 from bot.cases.people import PeopleRoom
 from bot.cases.progress import ProgressRoom
 from bot.cases.queries import QueryRoom
@@ -76,8 +77,8 @@ async def open_service(
     return service
 
 
-class CaseService(PeopleRoom, GridRoom, FilingRoom, DispatchRoom, HandlingRoom, ProgressRoom, SelfServiceRoom, DeadlineRoom,
-                  QueryRoom, CaseCore):
+class CaseService(PeopleRoom, GridRoom, FilingRoom, OversightRoom, DispatchRoom, HandlingRoom, ProgressRoom, SelfServiceRoom,
+                  DeadlineRoom, QueryRoom, CaseCore):
     """Cases, residents, workers and routing over one `storage.engine.Database`: the rooms, behind one name."""
 
 

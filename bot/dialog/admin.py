@@ -1,4 +1,5 @@
-"""Admin flows (Settings.admin_ids): /stats and /reload (intents, knowledge and the grids)."""
+"""Admin and staff flows: /stats and /reload (intents, knowledge and the grids; Settings.admin_ids), /console (a
+login link for staff)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,23 @@ def _shown(problems: tuple[str, ...]) -> list[str]:
     if len(problems) > MAX_PROBLEMS_SHOWN:
         shown.append(texts.RELOAD_MORE.format(more=len(problems) - MAX_PROBLEMS_SHOWN))
     return shown
+
+
+async def console(turn: Turn) -> None:
+    """/console: a one-time login link to the staff console, for admins and bound workers, in a private chat only
+    (a link shown in a group would let the whole group in)."""
+    port = turn.services.console_link
+    if port is None:
+        turn.say(texts.CONSOLE_UNAVAILABLE)
+        return
+    if turn.chat_id != turn.user_id:
+        turn.say(texts.CONSOLE_PRIVATE_ONLY)
+        return
+    link = await port(turn.user_id)
+    if link is None:
+        turn.say(texts.CONSOLE_NOT_STAFF)
+        return
+    turn.say(texts.CONSOLE_LINK.format(minutes=f"{turn.services.console_link_minutes:g}", link=link))
 
 
 def _pct(value: float | None) -> str:

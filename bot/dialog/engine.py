@@ -166,6 +166,8 @@ class DialogEngine(UpdateFrame):
             await admin.stats(turn)
         elif command == "reload":
             await admin.reload(turn)
+        elif command == "console":
+            await admin.console(turn)
         else:
             turn.say(texts.UNKNOWN_COMMAND.format(command=command[:30] or "?"))
 

@@ -6,7 +6,7 @@ replies to the person's script and saves the state once the flow is done.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,9 @@ class Services:
     admin_ids: frozenset[int] = frozenset()
     max_chars: int = 2000
     timezone: str = "Asia/Shanghai"  # how deadlines are shown to workers
+    #: A one-time staff console login link for this chat user (None: not staff); unset when there is no console.
+    console_link: Callable[[int], Awaitable[str | None]] | None = None
+    console_link_minutes: float = 10.0
 
 
 @dataclass(slots=True)

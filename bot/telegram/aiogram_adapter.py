@@ -172,6 +172,22 @@ class AiogramAdapter:
         except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
 
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """A file people sent (a case's photo), through getFile; `SendFailure` when Telegram refuses or it is too big."""
+        try:
+            file = await self.bot.get_file(file_id)
+            if not file.file_path:
+                raise SendFailure("bad_request", "getFile gave no file_path")
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise SendFailure("bad_request", f"file is {file.file_size} bytes, more than {max_bytes}")
+            data = await self.bot.download_file(file.file_path)
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+        content = data.read() if data is not None else b""
+        if len(content) > max_bytes:
+            raise SendFailure("bad_request", f"file is more than {max_bytes} bytes")
+        return content
+
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
         try:
             await self.bot.answer_callback_query(callback_id, text=text)

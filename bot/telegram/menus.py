@@ -22,7 +22,8 @@ RESIDENT: Commands = [
     ("help", "使用说明"),
     ("start", "开始"),
 ]
-WORKER: Commands = [("tasks", "我的待办案件"), ("case", "按编号查看案件（派单员可改派）"), *RESIDENT[:-1]]
+WORKER: Commands = [("tasks", "我的待办案件"), ("case", "按编号查看案件（派单员可改派）"), ("console", "登录控制台网页"),
+                    *RESIDENT[:-1]]
 ADMIN: Commands = [("stats", "办理情况统计"), ("reload", "重新加载意图和知识库"), ("case", "按编号查看案件、派单、改派")]
 
 
@@ -31,7 +32,7 @@ def commands_for(roles: Iterable[str]) -> Commands:
     roles = set(roles)
     menu = list(WORKER if "worker" in roles else RESIDENT)
     if "admin" in roles:
-        menu = ADMIN + menu
+        menu = ADMIN + ([] if "worker" in roles else [("console", "登录控制台网页")]) + menu
     return menu
 
 

@@ -190,6 +190,19 @@ class PtbAdapter:
         except (TelegramError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
 
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """A file people sent (a case's photo), through getFile; `SendFailure` when Telegram refuses or it is too big."""
+        try:
+            file = await self.app.bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise SendFailure("bad_request", f"file is {file.file_size} bytes, more than {max_bytes}")
+            content = bytes(await file.download_as_bytearray())
+        except (TelegramError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+        if len(content) > max_bytes:
+            raise SendFailure("bad_request", f"file is more than {max_bytes} bytes")
+        return content
+
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
         try:
             await self.app.bot.answer_callback_query(callback_id, text=text)

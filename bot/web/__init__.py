@@ -1,1 +1,3 @@
-"""GridDesk over HTTP: the sub-applications the bot's one web server mounts (the Open311 API under `open311/`)."""
+"""The bot's one web server (aiohttp, in the bot's own process): the Telegram webhook, `/healthz`, the staff
+console under `/console/` and the APIs (Open311 under `open311/`). Which parts it serves is decided in one
+place, `bot.web.parts`."""
