@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import or_, select
 
@@ -11,6 +13,13 @@ from bot.cases.core import CaseCore, utc
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import NotFound
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker
+
+#: Mainland mobiles (138 1234 5678, +86-13812345678) and landlines with an area code (0571-87654321).
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")
+#: The columns of `export_rows` (and of `griddesk cases export` and the console's CSV), in order.
+EXPORT_FIELDS = ("number", "category", "category_name", "state", "level", "urgent", "grid", "community", "assignee",
+                 "address", "created_at", "deadline_at", "accepted_at", "resolved_at", "on_time", "supporters",
+                 "reopened", "text")
 
 
 class QueryRoom(CaseCore):
@@ -92,10 +101,13 @@ class QueryRoom(CaseCore):
         return out
 
     async def export_rows(self, *, since: datetime | None = None, until: datetime | None = None,
-                          limit: int = 1_000_000) -> list[dict[str, Any]]:
-        """Cases filed in [since, until) as flat rows for a spreadsheet (no phone numbers: those never leave)."""
+                          limit: int = 1_000_000, where: Any = None) -> list[dict[str, Any]]:
+        """Cases filed in [since, until) as flat rows for a spreadsheet (no phone numbers: those never leave),
+        with the keys of `EXPORT_FIELDS`; `where`: an extra WHERE clause on `Case` (a console user's scope)."""
         query = (select(Case, Worker.name).outerjoin(Worker, Worker.id == Case.assignee_id)
                  .order_by(Case.created_at, Case.id).limit(limit))
+        if where is not None:
+            query = query.where(where)
         if since is not None:
             query = query.where(Case.created_at >= utc(since))
         if until is not None:
@@ -108,18 +120,48 @@ class QueryRoom(CaseCore):
             "assignee": assignee or "", "address": c.address or "", "created_at": _iso(c.created_at),
             "deadline_at": _iso(c.deadline_at), "accepted_at": _iso(c.accepted_at), "resolved_at": _iso(c.resolved_at),
             "on_time": "" if c.resolved_on_time is None else c.resolved_on_time, "supporters": c.supporter_count,
-            "reopened": c.reopen_count, "text": c.text[:500],
+            "reopened": c.reopen_count, "text": hide_phones(c.text[:500]),
         } for c, assignee in rows]
 
     async def stats(self, *, since: datetime | None = None, until: datetime | None = None,
-                    now: datetime | None = None) -> Any:
+                    now: datetime | None = None, where: Any = None) -> Any:
         """工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker (`bot.cases.stats.Stats`),
-        of the cases filed in [since, until)."""
+        of the cases filed in [since, until); `where`: an extra WHERE clause on `Case` (a console user's scope)."""
         from bot.cases.stats import compute_stats
 
         async with self.db.session() as s:
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
-                                       until=utc(until) if until else None, now=utc(now))
+                                       until=utc(until) if until else None, now=utc(now), where=where)
+
+    async def weekly_stats(self, starts: list[datetime], *, until: datetime, now: datetime | None = None,
+                           where: Any = None) -> list[Any]:
+        """The figures per week beginning at each of `starts` (`bot.cases.stats.weekly_stats`), for a trend."""
+        from bot.cases.stats import weekly_stats
+
+        async with self.db.session() as s:
+            return await weekly_stats(s, [utc(w) for w in starts], until=utc(until), now=utc(now), where=where)
+
+    async def hotspots(self, *, since: datetime, until: datetime, now: datetime | None = None, where: Any = None,
+                       limit: int = 10) -> Any:
+        """Where the work piles up (`bot.cases.hotspots.Hotspots`): buildings, categories, repeat addresses,
+        reopened and overdue cases, per grid, of the cases filed in [since, until)."""
+        from bot.cases.hotspots import find_hotspots
+
+        async with self.db.session() as s:
+            return await find_hotspots(s, self.router, self.intents, since=utc(since), until=utc(until), now=utc(now),
+                                       where=where, limit=limit)
+
+
+def hide_phones(text: str) -> str:
+    """The words with phone numbers a resident typed into them replaced (exports never carry phone numbers)."""
+    return _PHONE.sub("[电话已隐去]", text)
+
+
+def write_export_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
+    """`export_rows` as CSV with a header row (`griddesk cases export`, the console's 导出案件)."""
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def _iso(value: datetime | None) -> str:

@@ -15,11 +15,13 @@ A rate with nothing to divide by is None (shown as "—"), never 0.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.notify import CATEGORY_FALLBACK
@@ -103,18 +105,56 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, since: datetime | None = None,
-                        until: datetime | None = None, now: datetime) -> Stats:
+                        until: datetime | None = None, now: datetime, where: Any = None) -> Stats:
     """The figures of cases filed in [since, until), counted by the database (GROUP BY), never case by case.
 
     One query per dimension, whatever the number of cases; no list of ids is bound as parameters (that
-    failed on PostgreSQL past 32,767 cases), and nothing is loaded into Python but the sums.
+    failed on PostgreSQL past 32,767 cases), and nothing is loaded into Python but the sums. `where`: an
+    extra WHERE clause on `Case` (the console's scope: a dispatcher counts only his community's cases).
     """
+    grouped = _counter(session, since=since, until=until, now=now, where=where)
+    total = StatRow("total", "all", "全部")
+    for _, counted in await grouped():
+        total = _named(counted, "total", "all", "全部")
+    queue_names = {"community": "社区待派单", "street": "街道待派单"}
+    grids = []
+    for (grid_id, level), counted in await grouped(Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None)):
+        name = router.grid_name(grid_id) if grid_id else None
+        grids.append(_named(counted, "grid", grid_id or f"({level})", name or queue_names.get(level, "未定网格")))
+    categories = [_named(counted, "category", intent, category_name(intents, intent))
+                  for (intent,), counted in await grouped(Case.intent)]
+    names = {w.id: w.name for w in (await session.execute(select(Worker))).scalars()}
+    workers = [_named(counted, "worker", str(wid), names.get(wid, str(wid)))
+               for (wid,), counted in await grouped(Case.assignee_id) if wid is not None]
+    order = lambda r: (-r.cases, r.id)  # noqa: E731
+    return Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
+
+
+async def weekly_stats(session: AsyncSession, starts: list[datetime], *, until: datetime, now: datetime,
+                       where: Any = None) -> list[StatRow]:
+    """The same figures per week: one row per start in `starts` (ascending week boundaries, the last week
+    ending at `until`), empty weeks included. One GROUP BY over a CASE of the boundaries: no date function,
+    so the same SQL runs on SQLite and PostgreSQL."""
+    if not starts:
+        return []
+    bucket = case(*[(Case.created_at < starts[i + 1], i) for i in range(len(starts) - 1)], else_=len(starts) - 1) \
+        if len(starts) > 1 else literal(0)
+    counted = dict(await _counter(session, since=starts[0], until=until, now=now, where=where)(bucket))
+    return [_named(counted.get((i,)) or StatRow("", "", ""), "week", start.date().isoformat(), start.strftime("%m-%d"))
+            for i, start in enumerate(starts)]
+
+
+def _counter(session: AsyncSession, *, since: datetime | None, until: datetime | None, now: datetime,
+             where: Any) -> Callable[..., Awaitable[list[tuple[tuple[Any, ...], StatRow]]]]:
+    """`grouped(*keys)`: the figures of the cases filed in [since, until) per value of `keys`, as StatRows."""
     scores = (select(Rating.case_id.label("case_id"), func.count().label("rated"),
                      func.sum(case((Rating.score == "satisfied", 1), else_=0)).label("satisfied"),
                      func.sum(case((Rating.score == "basic", 1), else_=0)).label("basic"))
               .group_by(Rating.case_id).subquery())
-    first_accept = (select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at"))
-                    .where(CaseEvent.action == "accept").group_by(CaseEvent.case_id).subquery())
+    accepts = select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at")).where(CaseEvent.action == "accept")
+    if since is not None:
+        accepts = accepts.where(CaseEvent.at >= since)  # a case filed in the period is accepted after it began
+    first_accept = accepts.group_by(CaseEvent.case_id).subquery()
     picks = (select(CaseLabel.case_id.label("case_id")).where(CaseLabel.source == "resident_pick")
              .group_by(CaseLabel.case_id).subquery())
     response = seconds_between(Case.created_at, first_accept.c.at, session)
@@ -136,16 +176,18 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
         func.sum(case((accepted, response), else_=0.0)),
         func.sum(case((picks.c.case_id.is_not(None), 1), else_=0)),
     )
-    where = [Case.state != "cancelled"]
+    conditions = [Case.state != "cancelled"]
     if since is not None:
-        where.append(Case.created_at >= since)
+        conditions.append(Case.created_at >= since)
     if until is not None:
-        where.append(Case.created_at < until)
+        conditions.append(Case.created_at < until)
+    if where is not None:
+        conditions.append(where)
 
     async def grouped(*keys: Any) -> list[tuple[tuple[Any, ...], StatRow]]:
         query = (select(*keys, *sums).select_from(Case).outerjoin(scores, scores.c.case_id == Case.id)
                  .outerjoin(first_accept, first_accept.c.case_id == Case.id)
-                 .outerjoin(picks, picks.c.case_id == Case.id).where(*where))
+                 .outerjoin(picks, picks.c.case_id == Case.id).where(*conditions))
         if keys:
             query = query.group_by(*keys)
         out = []
@@ -154,21 +196,7 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
             out.append((key, _row_from(values)))
         return out
 
-    total = StatRow("total", "all", "全部")
-    for _, counted in await grouped():
-        total = _named(counted, "total", "all", "全部")
-    queue_names = {"community": "社区待派单", "street": "街道待派单"}
-    grids = []
-    for (grid_id, level), counted in await grouped(Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None)):
-        name = router.grid_name(grid_id) if grid_id else None
-        grids.append(_named(counted, "grid", grid_id or f"({level})", name or queue_names.get(level, "未定网格")))
-    categories = [_named(counted, "category", intent, _category_name(intents, intent))
-                  for (intent,), counted in await grouped(Case.intent)]
-    names = {w.id: w.name for w in (await session.execute(select(Worker))).scalars()}
-    workers = [_named(counted, "worker", str(wid), names.get(wid, str(wid)))
-               for (wid,), counted in await grouped(Case.assignee_id) if wid is not None]
-    order = lambda r: (-r.cases, r.id)  # noqa: E731
-    return Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
+    return grouped
 
 
 def _row_from(values: Any) -> StatRow:
@@ -185,12 +213,20 @@ def _named(row: StatRow, by: str, key: str, name: str) -> StatRow:
     return row
 
 
-def _category_name(intents: Any, intent_id: str) -> str:
+def category_name(intents: Any, intent_id: str) -> str:
     if intents is not None:
         intent = intents.get(intent_id)
         if intent is not None:
             return intent.name
     return CATEGORY_FALLBACK.get(intent_id, intent_id)
+
+
+def write_csv(stats: Stats, out: TextIO) -> None:
+    """The figures as CSV with a header row (`griddesk stats --csv`, the console's 导出统计): one line per row."""
+    rows = [row.to_json() for row in stats.rows()]
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def format_table(stats: Stats) -> str:

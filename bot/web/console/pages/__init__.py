@@ -8,3 +8,6 @@ from __future__ import annotations
 from bot.web.console.pages import case, login, queue
 
 PAGES = (login, queue, case)
+from bot.web.console.pages import admin, figures, hotspots  # noqa: E402  (webfig: 统计, 主动治理, 管理)
+
+PAGES += (figures, hotspots, admin)
