@@ -119,31 +119,30 @@ async def find_hotspots(session: AsyncSession, router: Any, intents: Any, *, sin
     def grid_name(grid_id: str | None) -> str:
         return (router.grid_name(grid_id) if grid_id else None) or (grid_id or "未定网格")
 
-    total = sum(spot.cases for _, spot in await grouped(Case.state))
-    categories = [_keyed(spot, intent, category_name(intents, intent)) for (intent,), spot in await grouped(Case.intent)]
-    grids: dict[str | None, Spot] = {gid: _keyed(spot, gid or "", grid_name(gid))
-                                     for (gid,), spot in await grouped(Case.grid_id)}
-    top_category: dict[str | None, tuple[int, str]] = {}
-    for (gid, intent), spot in await grouped(Case.grid_id, Case.intent):
-        if spot.cases > top_category.get(gid, (0, ""))[0]:
-            top_category[gid] = (spot.cases, intent)
-    for gid, spot in grids.items():
-        if gid in top_category:
-            spot.grids = [category_name(intents, top_category[gid][1])]
+    # One GROUP BY (grid, category) gives the total, the categories, the grids and each grid's top category.
+    per_pair = await grouped(Case.grid_id, Case.intent)
+    categories = _fold((intent, category_name(intents, intent), None, spot) for (_, intent), spot in per_pair)
+    grids = _fold(((gid or "", grid_name(gid), None, spot) for (gid, _), spot in per_pair))
+    top_category: dict[str, tuple[int, str]] = {}
+    for (gid, intent), spot in per_pair:
+        if spot.cases > top_category.get(gid or "", (0, ""))[0]:
+            top_category[gid or ""] = (spot.cases, intent)
+    for spot in grids:
+        spot.grids = [category_name(intents, top_category[spot.key][1])] if spot.key in top_category else []
+    total = sum(spot.cases for spot in grids)
     addresses = await grouped(Case.address, Case.grid_id, order_limit=ADDRESS_ROWS)
     repeat = _fold(((canonical(a), a, gid, spot) for (a, gid), spot in addresses if a and a.strip()), grid_name)
     buildings = _fold(((building_of(a), building_of(a), gid, spot) for (a, gid), spot in addresses if a and a.strip()),
                       grid_name)
 
-    async def lines(condition: Any, order: tuple[Any, ...]) -> tuple[int, list[CaseLine]]:
-        count = (await session.execute(select(func.count()).select_from(Case).where(*conditions, condition))).scalar_one()
+    async def lines(condition: Any, order: tuple[Any, ...]) -> list[CaseLine]:
         query = (select(Case.number, Case.intent, Case.grid_id, Case.state, Case.address, Case.created_at,
                         Case.deadline_at, Case.reopen_count).where(*conditions, condition).order_by(*order).limit(limit))
-        return int(count), [CaseLine(n, category_name(intents, i), grid_name(g), st, a or "", c, d, r)
-                            for n, i, g, st, a, c, d, r in await session.execute(query)]
+        return [CaseLine(n, category_name(intents, i), grid_name(g), st, a or "", c, d, r)
+                for n, i, g, st, a, c, d, r in await session.execute(query)]
 
-    reopened_count, reopened = await lines(Case.reopen_count > 0, (Case.reopen_count.desc(), Case.created_at.desc()))
-    overdue_count, overdue_lines = await lines(overdue, (Case.deadline_at, Case.id))
+    reopened = await lines(Case.reopen_count > 0, (Case.reopen_count.desc(), Case.created_at.desc()))
+    overdue_lines = await lines(overdue, (Case.deadline_at, Case.id))
     order = lambda s: (-s.cases, s.key)  # noqa: E731
     return Hotspots(
         since, until, total,
@@ -151,8 +150,8 @@ async def find_hotspots(session: AsyncSession, router: Any, intents: Any, *, sin
         categories=sorted(categories, key=order)[:limit],
         repeat_addresses=sorted((s for s in repeat if s.cases >= REPEAT_MIN), key=order)[:limit],
         reopened=reopened, overdue=overdue_lines,
-        by_grid=sorted(grids.values(), key=lambda s: (-s.overdue, -s.cases, s.key)),
-        reopened_count=reopened_count, overdue_count=overdue_count,
+        by_grid=sorted(grids, key=lambda s: (-s.overdue, -s.cases, s.key)),
+        reopened_count=sum(s.reopened for s in grids), overdue_count=sum(s.overdue for s in grids),
     )
 
 
@@ -161,8 +160,9 @@ def _keyed(spot: Spot, key: str, name: str) -> Spot:
     return spot
 
 
-def _fold(rows: Any, grid_name: Any) -> list[Spot]:
-    """Grouped (key, shown name, grid, counts) rows added up per key; the most frequent spelling names it."""
+def _fold(rows: Any, grid_name: Any = None) -> list[Spot]:
+    """Grouped (key, shown name, grid, counts) rows added up per key; the most frequent spelling names it, and
+    `grids` lists the names of the grids involved (with `grid_name`)."""
     out: dict[str, Spot] = {}
     spelling: dict[str, tuple[int, str]] = {}
     for key, shown, gid, spot in rows:
@@ -172,8 +172,8 @@ def _fold(rows: Any, grid_name: Any) -> list[Spot]:
         into.overdue += spot.overdue
         into.reopened += spot.reopened
         into.reopens += spot.reopens
-        name = grid_name(gid)
-        if name not in into.grids:
+        name = grid_name(gid) if grid_name is not None else None
+        if name is not None and name not in into.grids:
             into.grids.append(name)
         if spot.cases > spelling.get(key, (0, ""))[0]:
             spelling[key] = (spot.cases, shown)

@@ -133,13 +133,16 @@ class QueryRoom(CaseCore):
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
                                        until=utc(until) if until else None, now=utc(now), where=where)
 
-    async def weekly_stats(self, starts: list[datetime], *, until: datetime, now: datetime | None = None,
-                           where: Any = None) -> list[Any]:
-        """The figures per week beginning at each of `starts` (`bot.cases.stats.weekly_stats`), for a trend."""
-        from bot.cases.stats import weekly_stats
+    async def figures_and_trend(self, *, since: datetime, until: datetime, week_starts: list[datetime],
+                                trend_until: datetime, now: datetime | None = None, where: Any = None) -> tuple[Any, list[Any]]:
+        """The figures of [since, until) and their weekly trend (`bot.cases.stats.figures_and_trend`), in one pass."""
+        from bot.cases.stats import figures_and_trend
 
+        # Aware week starts are kept as given: a week is named by its local Monday (UtcDateTime binds them as UTC).
         async with self.db.session() as s:
-            return await weekly_stats(s, [utc(w) for w in starts], until=utc(until), now=utc(now), where=where)
+            return await figures_and_trend(s, self.router, self.intents, since=utc(since), until=utc(until), now=utc(now),
+                                           where=where, week_starts=[w if w.tzinfo else utc(w) for w in week_starts],
+                                           trend_until=utc(trend_until))
 
     async def hotspots(self, *, since: datetime, until: datetime, now: datetime | None = None, where: Any = None,
                        limit: int = 10) -> Any:

@@ -16,12 +16,12 @@ A rate with nothing to divide by is None (shown as "—"), never 0.
 from __future__ import annotations
 
 import csv
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.notify import CATEGORY_FALLBACK
@@ -108,95 +108,162 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
                         until: datetime | None = None, now: datetime, where: Any = None) -> Stats:
     """The figures of cases filed in [since, until), counted by the database (GROUP BY), never case by case.
 
-    One query per dimension, whatever the number of cases; no list of ids is bound as parameters (that
-    failed on PostgreSQL past 32,767 cases), and nothing is loaded into Python but the sums. `where`: an
-    extra WHERE clause on `Case` (the console's scope: a dispatcher counts only his community's cases).
+    One query, whatever the number of cases: the database sums per (grid, category, worker) — a few
+    hundred groups — and Python adds those partial sums up per dimension. No list of ids is bound as
+    parameters (that failed on PostgreSQL past 32,767 cases). `where`: an extra WHERE clause on `Case`
+    (the console's scope: a dispatcher counts only his community's cases).
     """
-    grouped = _counter(session, since=since, until=until, now=now, where=where)
-    total = StatRow("total", "all", "全部")
-    for _, counted in await grouped():
-        total = _named(counted, "total", "all", "全部")
-    queue_names = {"community": "社区待派单", "street": "街道待派单"}
-    grids = []
-    for (grid_id, level), counted in await grouped(Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None)):
-        name = router.grid_name(grid_id) if grid_id else None
-        grids.append(_named(counted, "grid", grid_id or f"({level})", name or queue_names.get(level, "未定网格")))
-    categories = [_named(counted, "category", intent, category_name(intents, intent))
-                  for (intent,), counted in await grouped(Case.intent)]
-    names = {w.id: w.name for w in (await session.execute(select(Worker))).scalars()}
-    workers = [_named(counted, "worker", str(wid), names.get(wid, str(wid)))
-               for (wid,), counted in await grouped(Case.assignee_id) if wid is not None]
-    order = lambda r: (-r.cases, r.id)  # noqa: E731
-    return Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
+    stats, _ = await figures_and_trend(session, router, intents, since=since, until=until, now=now, where=where)
+    return stats
 
 
 async def weekly_stats(session: AsyncSession, starts: list[datetime], *, until: datetime, now: datetime,
                        where: Any = None) -> list[StatRow]:
     """The same figures per week: one row per start in `starts` (ascending week boundaries, the last week
-    ending at `until`), empty weeks included. One GROUP BY over a CASE of the boundaries: no date function,
-    so the same SQL runs on SQLite and PostgreSQL."""
+    ending at `until`), empty weeks included."""
     if not starts:
         return []
-    bucket = case(*[(Case.created_at < starts[i + 1], i) for i in range(len(starts) - 1)], else_=len(starts) - 1) \
-        if len(starts) > 1 else literal(0)
-    counted = dict(await _counter(session, since=starts[0], until=until, now=now, where=where)(bucket))
-    return [_named(counted.get((i,)) or StatRow("", "", ""), "week", start.date().isoformat(), start.strftime("%m-%d"))
-            for i, start in enumerate(starts)]
+    parts = await _partial_sums(session, [*starts, until], now=now, where=where)
+    return _weeks(parts, [*starts, until], starts, until)
 
 
-def _counter(session: AsyncSession, *, since: datetime | None, until: datetime | None, now: datetime,
-             where: Any) -> Callable[..., Awaitable[list[tuple[tuple[Any, ...], StatRow]]]]:
-    """`grouped(*keys)`: the figures of the cases filed in [since, until) per value of `keys`, as StatRows."""
-    scores = (select(Rating.case_id.label("case_id"), func.count().label("rated"),
-                     func.sum(case((Rating.score == "satisfied", 1), else_=0)).label("satisfied"),
-                     func.sum(case((Rating.score == "basic", 1), else_=0)).label("basic"))
-              .group_by(Rating.case_id).subquery())
-    accepts = select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.at).label("at")).where(CaseEvent.action == "accept")
-    if since is not None:
-        accepts = accepts.where(CaseEvent.at >= since)  # a case filed in the period is accepted after it began
-    first_accept = accepts.group_by(CaseEvent.case_id).subquery()
-    picks = (select(CaseLabel.case_id.label("case_id")).where(CaseLabel.source == "resident_pick")
-             .group_by(CaseLabel.case_id).subquery())
-    response = seconds_between(Case.created_at, first_accept.c.at, session)
-    accepted = first_accept.c.at.is_not(None)
-    done = Case.state.in_(("resolved", "rated")) & Case.resolved_at.is_not(None)
-    open_ = Case.state.in_(OPEN_STATES)
-    sums = (
-        func.count(),
-        func.sum(case((open_, 1), else_=0)),
-        func.sum(case((open_ & (Case.deadline_at <= now), 1), else_=0)),
-        func.sum(case((done, 1), else_=0)),
-        func.sum(case((done & Case.resolved_on_time.is_(True), 1), else_=0)),
-        func.sum(case((done, seconds_between(Case.created_at, Case.resolved_at, session)), else_=0.0)),
-        func.sum(func.coalesce(scores.c.rated, 0)),
-        func.sum(func.coalesce(scores.c.satisfied, 0)),
-        func.sum(func.coalesce(scores.c.basic, 0)),
-        func.sum(case((accepted, 1), else_=0)),
-        func.sum(case((accepted & (func.round(response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
-        func.sum(case((accepted, response), else_=0.0)),
-        func.sum(case((picks.c.case_id.is_not(None), 1), else_=0)),
-    )
+async def figures_and_trend(session: AsyncSession, router: Any, intents: Any, *, since: datetime | None,
+                            until: datetime | None, now: datetime, where: Any = None,
+                            week_starts: list[datetime] = (), trend_until: datetime | None = None,  # type: ignore[assignment]
+                            ) -> tuple[Stats, list[StatRow]]:
+    """The figures of [since, until) and the weekly trend (`week_starts`, the last week ending at
+    `trend_until`) from ONE pass over the cases: time is cut into slices at every boundary of both, the
+    database sums each (slice, grid, category, worker), and each figure adds up the slices it covers."""
+    starts = list(week_starts)
+    edges = sorted({e for e in (since, until, *starts, trend_until if starts else None) if e is not None})
+    parts = await _partial_sums(session, edges, now=now, where=where, open_start=since is None,
+                                open_end=until is None)
+    inside = [(key, row) for key, row in parts if _within(key[0], edges, since, until)]
+    total = _sum_rows(row for _, row in inside)
+    _named(total, "total", "all", "全部")
+    queue_names = {"community": "社区待派单", "street": "街道待派单"}
+
+    def grid_label(key: tuple[Any, ...]) -> tuple[str, str]:
+        grid_id, level = key[1], key[2]
+        if grid_id:
+            return grid_id, router.grid_name(grid_id) or queue_names.get(level, "未定网格")
+        return f"({level})", queue_names.get(level, "未定网格")
+
+    names = {w.id: w.name for w in (await session.execute(select(Worker))).scalars()}
+    grids = _fold(inside, "grid", grid_label)
+    categories = _fold(inside, "category", lambda k: (k[3], category_name(intents, k[3])))
+    workers = _fold([(k, r) for k, r in inside if k[4] is not None], "worker",
+                    lambda k: (str(k[4]), names.get(k[4], str(k[4]))))
+    order = lambda r: (-r.cases, r.id)  # noqa: E731
+    stats = Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
+    weeks = _weeks(parts, edges, starts, trend_until) if starts and trend_until is not None else []
+    return stats, weeks
+
+
+#: The fields of a StatRow that add up across groups.
+_SUMMED = ("cases", "open", "overdue", "resolved", "on_time", "handling_hours_sum", "rated", "satisfied", "basic",
+           "accepted", "responded", "picked", "response_hours_sum")
+
+
+def _sum_rows(rows: Any) -> StatRow:
+    out = StatRow("", "", "")
+    for row in rows:
+        for name in _SUMMED:
+            setattr(out, name, getattr(out, name) + getattr(row, name))
+    return out
+
+
+def _fold(parts: list[tuple[tuple[Any, ...], StatRow]], by: str, label: Callable[[tuple[Any, ...]], tuple[str, str]]
+          ) -> list[StatRow]:
+    groups: dict[str, tuple[str, list[StatRow]]] = {}
+    for key, row in parts:
+        ident, name = label(key)
+        groups.setdefault(ident, (name, []))[1].append(row)
+    return [_named(_sum_rows(rows), by, ident, name) for ident, (name, rows) in groups.items()]
+
+
+def _within(index: int, edges: list[datetime], since: datetime | None, until: datetime | None) -> bool:
+    """Slice `index` (-1: before the first edge, len(edges)-1: after the last) lies inside [since, until)."""
+    lo = edges[index] if index >= 0 else None
+    hi = edges[index + 1] if index + 1 < len(edges) else None
+    return (since is None or (lo is not None and lo >= since)) and (until is None or (hi is not None and hi <= until))
+
+
+def _weeks(parts: list[tuple[tuple[Any, ...], StatRow]], edges: list[datetime], starts: list[datetime],
+           until: datetime) -> list[StatRow]:
+    bounds = [*starts, until]
+    per_week: list[list[StatRow]] = [[] for _ in starts]
+    for key, row in parts:
+        index = key[0]
+        if index < 0 or index + 1 >= len(edges):
+            continue
+        lo = edges[index]
+        for w in range(len(starts)):
+            if bounds[w] <= lo < bounds[w + 1]:
+                per_week[w].append(row)
+                break
+    return [_named(_sum_rows(rows), "week", start.date().isoformat(), start.strftime("%m-%d"))
+            for start, rows in zip(starts, per_week, strict=True)]
+
+
+async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: datetime, where: Any,
+                        open_start: bool = False, open_end: bool = False) -> list[tuple[tuple[Any, ...], StatRow]]:
+    """The figures' sums per (time slice, grid, queue level, category, assignee) of the cases filed between the
+    first and the last edge (before the first / after the last too with `open_start` / `open_end`). Slice i is
+    [edges[i], edges[i+1]); -1 is before edges[0]. One GROUP BY over a CASE of the edges: no date function, so
+    the same SQL runs on SQLite and PostgreSQL.
+
+    Each case's first 接单, ratings and pick are looked up by case id (indexed) in an inner query, so only the
+    cases of the period are touched — joining per-case aggregates of the whole event table read all of it. The
+    inner query's OFFSET 0 keeps it one (not flattened, which would look the first 接单 up three times)."""
     conditions = [Case.state != "cancelled"]
-    if since is not None:
-        conditions.append(Case.created_at >= since)
-    if until is not None:
-        conditions.append(Case.created_at < until)
+    if edges and not open_start:
+        conditions.append(Case.created_at >= edges[0])
+    if edges and not open_end:
+        conditions.append(Case.created_at < edges[-1])
     if where is not None:
         conditions.append(where)
+    if edges:
+        bucket: Any = case(*[(Case.created_at < edge, i - 1) for i, edge in enumerate(edges)], else_=len(edges) - 1)
+    else:
+        bucket = literal(-1)
 
-    async def grouped(*keys: Any) -> list[tuple[tuple[Any, ...], StatRow]]:
-        query = (select(*keys, *sums).select_from(Case).outerjoin(scores, scores.c.case_id == Case.id)
-                 .outerjoin(first_accept, first_accept.c.case_id == Case.id)
-                 .outerjoin(picks, picks.c.case_id == Case.id).where(*conditions))
-        if keys:
-            query = query.group_by(*keys)
-        out = []
-        for row in await session.execute(query):
-            key, values = tuple(row[: len(keys)]), row[len(keys):]
-            out.append((key, _row_from(values)))
-        return out
+    def per_case(term: Any, *where_: Any) -> Any:
+        return select(term).where(*where_).correlate(Case).scalar_subquery()
 
-    return grouped
+    first_accept = per_case(func.min(CaseEvent.at), CaseEvent.case_id == Case.id, CaseEvent.action == "accept")
+    rated = per_case(func.count(), Rating.case_id == Case.id)
+    satisfied = per_case(func.count(), Rating.case_id == Case.id, Rating.score == "satisfied")
+    basic = per_case(func.count(), Rating.case_id == Case.id, Rating.score == "basic")
+    picked = exists().where(CaseLabel.case_id == Case.id, CaseLabel.source == "resident_pick")
+    done = Case.state.in_(("resolved", "rated")) & Case.resolved_at.is_not(None)
+    open_ = Case.state.in_(OPEN_STATES)
+    inner = select(
+        bucket.label("bucket"), Case.grid_id.label("grid_id"),
+        case((Case.grid_id.is_(None), Case.level), else_=None).label("level"), Case.intent.label("intent"),
+        Case.assignee_id.label("assignee_id"),
+        case((open_, 1), else_=0).label("open"),
+        case((open_ & (Case.deadline_at <= now), 1), else_=0).label("overdue"),
+        case((done, 1), else_=0).label("done"),
+        case((done & Case.resolved_on_time.is_(True), 1), else_=0).label("on_time"),
+        case((done, seconds_between(Case.created_at, Case.resolved_at, session)), else_=0.0).label("handling"),
+        rated.label("rated"), satisfied.label("satisfied"), basic.label("basic"),
+        seconds_between(Case.created_at, first_accept, session).label("response"),
+        case((picked, 1), else_=0).label("picked"),
+    ).where(*conditions).offset(0).subquery()
+    c = inner.c
+    accepted = c.response.is_not(None)
+    sums = (
+        func.count(), func.sum(c.open), func.sum(c.overdue), func.sum(c.done), func.sum(c.on_time),
+        func.sum(c.handling), func.sum(c.rated), func.sum(c.satisfied), func.sum(c.basic),
+        func.sum(case((accepted, 1), else_=0)),
+        func.sum(case((accepted & (func.round(c.response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
+        func.sum(func.coalesce(c.response, 0.0)),
+        func.sum(c.picked),
+    )
+    keys = (c.bucket, c.grid_id, c.level, c.intent, c.assignee_id)
+    query = select(*keys, *sums).group_by(*keys)
+    return [(tuple(row[: len(keys)]), _row_from(row[len(keys):])) for row in await session.execute(query)]
 
 
 def _row_from(values: Any) -> StatRow:

@@ -35,8 +35,11 @@ class ConsoleDesk:
         """统计 of the cases filed in [since, until) that this staff member may see."""
         return await self.cases.stats(since=since, until=until, where=staff.cases())
 
-    async def weekly(self, staff: Staff, starts: list[datetime], until: datetime) -> list[StatRow]:
-        return await self.cases.weekly_stats(starts, until=until, where=staff.cases())
+    async def figures_and_trend(self, staff: Staff, since: datetime, until: datetime, week_starts: list[datetime],
+                                trend_until: datetime) -> tuple[Stats, list[StatRow]]:
+        """统计 and its weekly trend, in one pass over the cases this staff member may see."""
+        return await self.cases.figures_and_trend(since=since, until=until, week_starts=week_starts,
+                                                  trend_until=trend_until, where=staff.cases())
 
     async def export_cases(self, staff: Staff, since: datetime, until: datetime) -> list[dict[str, Any]]:
         return await self.cases.export_rows(since=since, until=until, where=staff.cases())

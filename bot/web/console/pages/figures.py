@@ -90,8 +90,8 @@ async def figures(request: web.Request) -> web.Response:
     except BadPeriod as error:
         return bad_period(request, "统计", "/console/figures", error)
     desk = console_of(request).desk
-    stats = await desk.figures(staff, period.since, period.until)
-    weeks = await desk.weekly(staff, period.week_starts(), period.trend_until())
+    stats, weeks = await desk.figures_and_trend(staff, period.since, period.until, period.week_starts(),
+                                                period.trend_until())
     query = period.query()
     exports = (f'<p class="exports"><a href="/console/figures.csv?{h(query)}" download>导出统计 CSV</a> · '
                f'<a href="/console/cases.csv?{h(query)}" download>导出案件 CSV</a>（不含电话号码）</p>')
