@@ -126,6 +126,10 @@ async def main(n: int, url: str) -> None:
     async def export() -> str:
         return f"{len(await desk.export_cases(community, month.since, month.until))} rows"
 
+    t0 = time.perf_counter()
+    sum(range(10_000_000))
+    print(f"this machine: sum(range(10M)) in {(time.perf_counter() - t0) * 1000:.0f} ms (a quiet laptop core: ~150 ms); "
+          "figures scale with it")
     page = await timed("figures of a month (table + 12-week trend), admin", figures_page(admin))
     await timed("figures of a month, a community dispatcher's scope", figures_page(community))
     await timed("hotspots of a month, admin", hotspots)

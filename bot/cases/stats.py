@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy import Float, case, cast, exists, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.notify import CATEGORY_FALLBACK
@@ -119,11 +119,12 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
 
 async def weekly_stats(session: AsyncSession, starts: list[datetime], *, until: datetime, now: datetime,
                        where: Any = None) -> list[StatRow]:
-    """The same figures per week: one row per start in `starts` (ascending week boundaries, the last week
-    ending at `until`), empty weeks included."""
+    """The figures per week that come from the case rows alone — 工作量, 在办, 超时, 办结, 按时办结, 处置时长 —
+    one row per start in `starts` (ascending week boundaries, the last week ending at `until`), empty weeks
+    included. A trend spans months: it does not look up each case's 接单 and ratings (those stay 0 here)."""
     if not starts:
         return []
-    parts = await _partial_sums(session, [*starts, until], now=now, where=where)
+    parts = await _partial_sums(session, [*starts, until], now=now, where=where, light=True)
     return _weeks(parts, [*starts, until], starts, until)
 
 
@@ -131,16 +132,12 @@ async def figures_and_trend(session: AsyncSession, router: Any, intents: Any, *,
                             until: datetime | None, now: datetime, where: Any = None,
                             week_starts: list[datetime] = (), trend_until: datetime | None = None,  # type: ignore[assignment]
                             ) -> tuple[Stats, list[StatRow]]:
-    """The figures of [since, until) and the weekly trend (`week_starts`, the last week ending at
-    `trend_until`) from ONE pass over the cases: time is cut into slices at every boundary of both, the
-    database sums each (slice, grid, category, worker), and each figure adds up the slices it covers."""
-    starts = list(week_starts)
-    edges = sorted({e for e in (since, until, *starts, trend_until if starts else None) if e is not None})
-    parts = await _partial_sums(session, edges, now=now, where=where, open_start=since is None,
-                                open_end=until is None)
-    inside = [(key, row) for key, row in parts if _within(key[0], edges, since, until)]
-    total = _sum_rows(row for _, row in inside)
-    _named(total, "total", "all", "全部")
+    """The figures of [since, until) (`compute_stats`) and the weekly trend (`weekly_stats`: `week_starts`, the
+    last week ending at `trend_until`): what the console's 统计 page shows, in two queries."""
+    edges = [e for e in (since, until) if e is not None]
+    # Only the period's cases are read (the WHERE clause): every slice counts.
+    parts = await _partial_sums(session, edges, now=now, where=where, open_start=since is None, open_end=until is None)
+    total = _named(_sum_rows(row for _, row in parts), "total", "all", "全部")
     queue_names = {"community": "社区待派单", "street": "街道待派单"}
 
     def grid_label(key: tuple[Any, ...]) -> tuple[str, str]:
@@ -150,13 +147,15 @@ async def figures_and_trend(session: AsyncSession, router: Any, intents: Any, *,
         return f"({level})", queue_names.get(level, "未定网格")
 
     names = {w.id: w.name for w in (await session.execute(select(Worker))).scalars()}
-    grids = _fold(inside, "grid", grid_label)
-    categories = _fold(inside, "category", lambda k: (k[3], category_name(intents, k[3])))
-    workers = _fold([(k, r) for k, r in inside if k[4] is not None], "worker",
+    grids = _fold(parts, "grid", grid_label)
+    categories = _fold(parts, "category", lambda k: (k[3], category_name(intents, k[3])))
+    workers = _fold([(k, r) for k, r in parts if k[4] is not None], "worker",
                     lambda k: (str(k[4]), names.get(k[4], str(k[4]))))
     order = lambda r: (-r.cases, r.id)  # noqa: E731
     stats = Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
-    weeks = _weeks(parts, edges, starts, trend_until) if starts and trend_until is not None else []
+    starts = list(week_starts)
+    weeks = (await weekly_stats(session, starts, until=trend_until, now=now, where=where)
+             if starts and trend_until is not None else [])
     return stats, weeks
 
 
@@ -182,13 +181,6 @@ def _fold(parts: list[tuple[tuple[Any, ...], StatRow]], by: str, label: Callable
     return [_named(_sum_rows(rows), by, ident, name) for ident, (name, rows) in groups.items()]
 
 
-def _within(index: int, edges: list[datetime], since: datetime | None, until: datetime | None) -> bool:
-    """Slice `index` (-1: before the first edge, len(edges)-1: after the last) lies inside [since, until)."""
-    lo = edges[index] if index >= 0 else None
-    hi = edges[index + 1] if index + 1 < len(edges) else None
-    return (since is None or (lo is not None and lo >= since)) and (until is None or (hi is not None and hi <= until))
-
-
 def _weeks(parts: list[tuple[tuple[Any, ...], StatRow]], edges: list[datetime], starts: list[datetime],
            until: datetime) -> list[StatRow]:
     bounds = [*starts, until]
@@ -207,7 +199,8 @@ def _weeks(parts: list[tuple[tuple[Any, ...], StatRow]], edges: list[datetime], 
 
 
 async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: datetime, where: Any,
-                        open_start: bool = False, open_end: bool = False) -> list[tuple[tuple[Any, ...], StatRow]]:
+                        open_start: bool = False, open_end: bool = False, light: bool = False,
+                        ) -> list[tuple[tuple[Any, ...], StatRow]]:
     """The figures' sums per (time slice, grid, queue level, category, assignee) of the cases filed between the
     first and the last edge (before the first / after the last too with `open_start` / `open_end`). Slice i is
     [edges[i], edges[i+1]); -1 is before edges[0]. One GROUP BY over a CASE of the edges: no date function, so
@@ -215,7 +208,8 @@ async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: da
 
     Each case's first 接单, ratings and pick are looked up by case id (indexed) in an inner query, so only the
     cases of the period are touched — joining per-case aggregates of the whole event table read all of it. The
-    inner query's OFFSET 0 keeps it one (not flattened, which would look the first 接单 up three times)."""
+    inner query's OFFSET 0 keeps it one (not flattened, which would look the first 接单 up three times).
+    `light`: only what the case rows say (no 接单, ratings or picks: those sums are 0), for long spans."""
     conditions = [Case.state != "cancelled"]
     if edges and not open_start:
         conditions.append(Case.created_at >= edges[0])
@@ -238,7 +232,7 @@ async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: da
     picked = exists().where(CaseLabel.case_id == Case.id, CaseLabel.source == "resident_pick")
     done = Case.state.in_(("resolved", "rated")) & Case.resolved_at.is_not(None)
     open_ = Case.state.in_(OPEN_STATES)
-    inner = select(
+    inner: Any = select(
         bucket.label("bucket"), Case.grid_id.label("grid_id"),
         case((Case.grid_id.is_(None), Case.level), else_=None).label("level"), Case.intent.label("intent"),
         Case.assignee_id.label("assignee_id"),
@@ -247,10 +241,13 @@ async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: da
         case((done, 1), else_=0).label("done"),
         case((done & Case.resolved_on_time.is_(True), 1), else_=0).label("on_time"),
         case((done, seconds_between(Case.created_at, Case.resolved_at, session)), else_=0.0).label("handling"),
-        rated.label("rated"), satisfied.label("satisfied"), basic.label("basic"),
-        seconds_between(Case.created_at, first_accept, session).label("response"),
-        case((picked, 1), else_=0).label("picked"),
-    ).where(*conditions).offset(0).subquery()
+        *((literal(0).label("rated"), literal(0).label("satisfied"), literal(0).label("basic"),
+           cast(null(), Float).label("response"), literal(0).label("picked")) if light else
+          (rated.label("rated"), satisfied.label("satisfied"), basic.label("basic"),
+           seconds_between(Case.created_at, first_accept, session).label("response"),
+           case((picked, 1), else_=0).label("picked"))),
+    ).where(*conditions)
+    inner = (inner if light else inner.offset(0)).subquery()
     c = inner.c
     accepted = c.response.is_not(None)
     sums = (
@@ -261,7 +258,8 @@ async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: da
         func.sum(func.coalesce(c.response, 0.0)),
         func.sum(c.picked),
     )
-    keys = (c.bucket, c.grid_id, c.level, c.intent, c.assignee_id)
+    # A trend needs the slices only: grouping by fewer keys keeps the sort small.
+    keys = (c.bucket,) if light else (c.bucket, c.grid_id, c.level, c.intent, c.assignee_id)
     query = select(*keys, *sums).group_by(*keys)
     return [(tuple(row[: len(keys)]), _row_from(row[len(keys):])) for row in await session.execute(query)]
 

@@ -23,6 +23,7 @@ routes = web.RouteTableDef()
 NAV = (NavItem("统计", "/console/figures"),)
 
 COLUMNS = ("工作量", "在办", "超时", "响应率", "办结率", "按时办结率", "平均时长", "满意率")
+WEEK_COLUMNS = ("工作量", "在办", "超时", "办结", "办结率", "按时办结率", "平均时长")
 
 
 def pct(value: float | None) -> str:
@@ -63,6 +64,13 @@ def _row_cells(r: StatRow) -> str:
     return "".join(f"<td>{h(v)}</td>" for v in values)
 
 
+def _week_cells(r: StatRow) -> str:
+    """A trend week: what the case rows say (`weekly_stats` does not look up 接单 or ratings)."""
+    values = (r.cases, r.open, r.overdue, r.resolved, pct(r.resolution_rate), pct(r.on_time_rate),
+              hours(r.avg_handling_hours))
+    return "".join(f"<td>{h(v)}</td>" for v in values)
+
+
 def _table(title: str, rows: list[StatRow], css: str) -> str:
     if not rows:
         return ""
@@ -95,8 +103,8 @@ async def figures(request: web.Request) -> web.Response:
     query = period.query()
     exports = (f'<p class="exports"><a href="/console/figures.csv?{h(query)}" download>导出统计 CSV</a> · '
                f'<a href="/console/cases.csv?{h(query)}" download>导出案件 CSV</a>（不含电话号码）</p>')
-    trend_rows = "".join(f"<tr><td>{h(w.name)}</td>{_row_cells(w)}</tr>" for w in weeks)
-    head = "".join(f"<th>{h(c)}</th>" for c in COLUMNS)
+    trend_rows = "".join(f"<tr><td>{h(w.name)}</td>{_week_cells(w)}</tr>" for w in weeks)
+    head = "".join(f"<th>{h(c)}</th>" for c in WEEK_COLUMNS)
     body = (
         period_form(request, "/console/figures", period)
         + f'<p class="notice">{h(period.label)} · {h(staff.role_name)}可见范围内受理的案件</p>'
