@@ -50,8 +50,9 @@ def _worker_actions(request: web.Request, w: WorkerView, grid_options: str) -> s
             '<button type="submit" class="secondary">停用</button></form>')
     if w.role != "grid":
         return stop
+    options = grid_options.replace(f'value="{h(w.grid_id)}">', f'value="{h(w.grid_id)}" selected>', 1)  # where he is now
     move = (f'<form method="post" action="/console/admin/workers/{w.id}/move" class="inline">{csrf_field(request)}'
-            f'<select name="grid" aria-label="调往网格">{grid_options}</select><button type="submit">调岗</button></form>')
+            f'<select name="grid" aria-label="调往网格">{options}</select><button type="submit">调岗</button></form>')
     return stop + " " + move
 
 
