@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import math
 import sys
@@ -272,17 +271,14 @@ def _period(args: argparse.Namespace, settings: Settings) -> tuple[datetime | No
 def _cases_export(args: argparse.Namespace, settings: Settings) -> int:
     since, until = _period(args, settings)
     rows = _with_service(settings, lambda service: service.export_rows(since=since, until=until))
-    fields = ["number", "category", "category_name", "state", "level", "urgent", "grid", "community", "assignee",
-              "address", "created_at", "deadline_at", "accepted_at", "resolved_at", "on_time", "supporters", "reopened",
-              "text"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    from bot.cases.queries import write_export_csv
+
+    write_export_csv(rows, sys.stdout)
     return 0
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cases.stats import format_table
+    from bot.cases.stats import format_table, write_csv
 
     since, until = _period(args, settings)
 
@@ -298,11 +294,7 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         for row in stats.rows():
             print(json.dumps(row.to_json(), ensure_ascii=False))
     elif args.csv:
-        rows = [{k: ";".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else v for k, v in row.to_json().items()}
-                for row in stats.rows()]  # a cell per value: 不满意 reasons as reason=count;…
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(stats, sys.stdout)
     else:
         print(format_table(stats))
     return 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import Select, or_, select, union
 from sqlalchemy import case as sql_case
@@ -14,6 +15,12 @@ from bot.cases.privacy import mask
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import NotFound
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker
+
+#: Mainland mobiles (138 1234 5678, +86-13812345678) and landlines with an area code (0571-87654321).
+#: The columns of `export_rows` (and of `griddesk cases export` and the console's CSV), in order.
+EXPORT_FIELDS = ("number", "category", "category_name", "state", "level", "urgent", "grid", "community", "assignee",
+                 "address", "created_at", "deadline_at", "accepted_at", "resolved_at", "on_time", "supporters",
+                 "reopened", "text")
 
 
 class QueryRoom(CaseCore):
@@ -119,11 +126,14 @@ class QueryRoom(CaseCore):
         return out
 
     async def export_rows(self, *, since: datetime | None = None, until: datetime | None = None,
-                          limit: int = 1_000_000) -> list[dict[str, Any]]:
-        """Cases filed in [since, until) as flat rows for a spreadsheet: the residents' words and addresses masked
-        (`privacy.mask`: phones, ID numbers, plates, flats), the residents' own phone numbers never included."""
+                          limit: int = 1_000_000, where: Any = None) -> list[dict[str, Any]]:
+        """Cases filed in [since, until) as flat rows for a spreadsheet, with the keys of `EXPORT_FIELDS`: the
+        residents' words and addresses masked (`privacy.mask`: phones, ID numbers, plates, flats), the residents'
+        own phone numbers never included; `where`: an extra WHERE clause on `Case` (a console user's scope)."""
         query = (select(Case, Worker.name).outerjoin(Worker, Worker.id == Case.assignee_id)
                  .order_by(Case.created_at, Case.id).limit(limit))
+        if where is not None:
+            query = query.where(where)
         if since is not None:
             query = query.where(Case.created_at >= utc(since))
         if until is not None:
@@ -140,14 +150,42 @@ class QueryRoom(CaseCore):
         } for c, assignee in rows]
 
     async def stats(self, *, since: datetime | None = None, until: datetime | None = None,
-                    now: datetime | None = None) -> Any:
+                    now: datetime | None = None, where: Any = None) -> Any:
         """工作量, 办结率, 按时办结率, 平均处置时长, 满意率 per grid, category and worker (`bot.cases.stats.Stats`),
-        of the cases filed in [since, until)."""
+        of the cases filed in [since, until); `where`: an extra WHERE clause on `Case` (a console user's scope)."""
         from bot.cases.stats import compute_stats
 
         async with self.db.reader() as s:
             return await compute_stats(s, self.router, self.intents, since=utc(since) if since else None,
-                                       until=utc(until) if until else None, now=utc(now))
+                                       until=utc(until) if until else None, now=utc(now), where=where)
+
+    async def figures_and_trend(self, *, since: datetime, until: datetime, week_starts: list[datetime],
+                                trend_until: datetime, now: datetime | None = None, where: Any = None) -> tuple[Any, list[Any]]:
+        """The figures of [since, until) and their weekly trend (`bot.cases.stats.figures_and_trend`), in one pass."""
+        from bot.cases.stats import figures_and_trend
+
+        # Aware week starts are kept as given: a week is named by its local Monday (UtcDateTime binds them as UTC).
+        async with self.db.session() as s:
+            return await figures_and_trend(s, self.router, self.intents, since=utc(since), until=utc(until), now=utc(now),
+                                           where=where, week_starts=[w if w.tzinfo else utc(w) for w in week_starts],
+                                           trend_until=utc(trend_until))
+
+    async def hotspots(self, *, since: datetime, until: datetime, now: datetime | None = None, where: Any = None,
+                       limit: int = 10) -> Any:
+        """Where the work piles up (`bot.cases.hotspots.Hotspots`): buildings, categories, repeat addresses,
+        reopened and overdue cases, per grid, of the cases filed in [since, until)."""
+        from bot.cases.hotspots import find_hotspots
+
+        async with self.db.session() as s:
+            return await find_hotspots(s, self.router, self.intents, since=utc(since), until=utc(until), now=utc(now),
+                                       where=where, limit=limit)
+
+
+def write_export_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
+    """`export_rows` as CSV with a header row (`griddesk cases export`, the console's 导出案件)."""
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def my_cases_query(resident_id: int, limit: int) -> Select[tuple[Case]]:

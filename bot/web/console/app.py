@@ -31,7 +31,7 @@ def build_console_app(cases: CaseService, settings: Settings, admin_ids: frozens
 
     app = web.Application(middlewares=[headers_middleware, guard_middleware])
     secret = settings.console_secret.get_secret_value() if settings.console_secret else None
-    state = ConsoleState(cases=cases, desk=ConsoleDesk(cases), links=links_for(cases.db, settings),
+    state = ConsoleState(cases=cases, desk=ConsoleDesk(cases, settings), links=links_for(cases.db, settings),
                          admin_ids=frozenset(admin_ids), configured_secret=secret,
                          session_hours=settings.console_session_hours,
                          secure_cookies=settings.web_url.startswith("https://"), timezone=settings.timezone,

@@ -8,19 +8,26 @@ service checks against the case's community or street like a 派给 pressed in t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import NotYours
 
 if TYPE_CHECKING:
+    from bot.admin_checks import CheckResult
+    from bot.cases.hotspots import Hotspots
     from bot.cases.service import CaseService
-    from bot.cases.views import CaseView, EventView
+    from bot.cases.stats import StatRow, Stats
+    from bot.cases.views import CaseView, EventView, GridView, Invite, WorkerView
+    from bot.settings import Settings
     from bot.web.console.staff import Staff
 
 
 class ConsoleDesk:
-    def __init__(self, cases: CaseService):
+    def __init__(self, cases: CaseService, settings: Settings | None = None):
         self.cases = cases
+        self.settings = settings  # where the admin-edited files are (the admin page's file check)
 
     @staticmethod
     def _by(staff: Staff) -> int:
@@ -56,3 +63,58 @@ class ConsoleDesk:
         return await self.cases.add_note(case_id, self._by(staff), text)
 
     # -- figures, hotspots, admin pages: their calls into the case service go below this line -----------------
+
+    async def figures(self, staff: Staff, since: datetime, until: datetime) -> Stats:
+        """统计 of the cases filed in [since, until) that this staff member may see."""
+        return await self.cases.stats(since=since, until=until, where=staff.cases())
+
+    async def figures_and_trend(self, staff: Staff, since: datetime, until: datetime, week_starts: list[datetime],
+                                trend_until: datetime) -> tuple[Stats, list[StatRow]]:
+        """统计 and its weekly trend, in one pass over the cases this staff member may see."""
+        return await self.cases.figures_and_trend(since=since, until=until, week_starts=week_starts,
+                                                  trend_until=trend_until, where=staff.cases())
+
+    async def export_cases(self, staff: Staff, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        return await self.cases.export_rows(since=since, until=until, where=staff.cases())
+
+    async def hotspots(self, staff: Staff, since: datetime, until: datetime) -> Hotspots:
+        return await self.cases.hotspots(since=since, until=until, where=staff.cases())
+
+    async def workers(self) -> list[WorkerView]:
+        return await self.cases.list_workers(include_inactive=True)
+
+    async def grids(self) -> list[GridView]:
+        return await self.cases.list_grids()
+
+    async def deactivate_worker(self, worker_id: int, reason: str) -> list[str]:
+        return await self.cases.deactivate_worker(worker_id, reason=reason)
+
+    async def move_worker(self, worker_id: int, grid_id: str) -> list[str]:
+        return await self.cases.move_worker(worker_id, grid_id)
+
+    async def create_invite(self, name: str, *, grid_id: str | None, community_id: str | None,
+                            street_id: str | None, valid_hours: float) -> Invite:
+        return await self.cases.create_invite(name, grid_id=grid_id, community_id=community_id, street_id=street_id,
+                                              valid_hours=valid_hours)
+
+    async def places(self) -> tuple[list[GridView], list[tuple[str, str]], list[tuple[str, str]]]:
+        """The grids, and the (id, name) of every community and street that has grids: where an invite can point."""
+        grids = await self.cases.list_grids()
+        communities = dict((g.community_id, g.community) for g in grids)
+        streets = {sid: g.street for g in grids if (sid := self.cases.router.street_of_community(g.community_id))}
+        return grids, sorted(communities.items()), sorted(streets.items())
+
+    async def check_files(self) -> list[CheckResult]:
+        """`griddesk intents check` and `griddesk kb check` on the configured directories, off the event loop
+        (running every example takes a while)."""
+        from bot.admin_checks import check_intents, check_knowledge
+
+        settings = self.settings
+        if settings is None:
+            return []
+
+        def run() -> list[CheckResult]:
+            return [check_intents(settings.intents_dir, settings.max_message_chars),
+                    check_knowledge(settings.knowledge_dir, settings.intents_dir, settings.max_message_chars)]
+
+        return await asyncio.to_thread(run)
