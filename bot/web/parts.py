@@ -57,8 +57,14 @@ def web_parts(ctx: WebContext) -> list[Part]:
             mount_console(root, cases, ctx.settings, ctx.admin_ids, photos)
 
         parts.append(console)
-    # --- more parts register here, e.g. the Open311 API:
-    #     parts.append(lambda root: root.add_subapp("/open311/v2/", build_open311_app(...)))
+
+        def open311(root: web.Application) -> None:
+            from bot.web.open311.app import build_open311_app
+
+            root.add_subapp("/open311/v2/", build_open311_app(cases, ctx.settings))
+
+        parts.append(open311)
+    # --- more parts register here (one function each, in the order they are matched)
     return parts
 
 
