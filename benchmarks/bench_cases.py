@@ -2,7 +2,10 @@
 
     .venv/bin/python benchmarks/bench_cases.py [N] [DATABASE_URL]
 
-Defaults: 200 reports on a temporary SQLite file. Prints reports/s and p50/p95 latency per report.
+Defaults: 200 reports on a temporary SQLite file. Prints reports/s and p50/p95 latency per report, then the
+reference: the very rows those filings wrote (resident, case, its events, its outbox messages), inserted
+with bare SQLAlchemy Core into a second database of the same schema, one transaction per report, N at once.
+The ratio filing/bare is the figure (target ≥ 0.8); the machine may be shared.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cases.service import open_service
+from sqlalchemy import insert, select
+
+from bot.cases.service import CaseService, open_service
 from bot.cases.views import ReportDraft
 from bot.settings import load_settings
+from storage.models import Case, CaseEvent, OutboxMessage, Resident
 
 ADDRESSES = ["梨园小区3栋", "梨园新村10号楼", "翠竹园5-2-301", "望江花园6栋", "江景华亭2号楼", "丹桂里3栋", "梨园", "不知道"]
 
@@ -46,7 +52,52 @@ async def main(n: int, url: str) -> None:
     print(f"latency per report: p50 {statistics.median(latencies) * 1000:.0f} ms  "
           f"p95 {latencies[int(0.95 * (n - 1))] * 1000:.0f} ms  (all numbers unique)")
     print(f"outbox: {await service.outbox.counts()}")
+    rows = await rows_of_filings(service)
     await service.close()
+    bare = await bare_inserts(rows, url.replace("bench.db", "bare.db"))
+    print(f"bare SQLAlchemy insert of the same rows: {n / bare:.0f} reports/s → filing is {bare / elapsed:.2f}× its "
+          f"rate (target ≥ 0.8)")
+
+
+async def rows_of_filings(service: CaseService) -> list[dict[str, list[dict[str, object]]]]:
+    """Per case: the rows its filing wrote, as column → value dicts."""
+    def plain(obj: object) -> dict[str, object]:
+        return {c.name: getattr(obj, c.name) for c in obj.__table__.columns if c.name != "id"}  # type: ignore[attr-defined]
+
+    async with service.db.session() as s:
+        cases = (await s.execute(select(Case))).scalars().all()
+        residents = {r.id: r for r in (await s.execute(select(Resident))).scalars()}
+        events = (await s.execute(select(CaseEvent))).scalars().all()
+        outbox = (await s.execute(select(OutboxMessage))).scalars().all()
+    out = []
+    for c in cases:
+        out.append({"resident": [plain(residents[c.resident_id])], "case": [plain(c)],
+                    "events": [plain(e) for e in events if e.case_id == c.id],
+                    "outbox": [plain(m) for m in outbox if m.case_id == c.id]})
+    return out
+
+
+async def bare_inserts(rows: list[dict[str, list[dict[str, object]]]], url: str) -> float:
+    """Seconds to insert `rows` into a fresh database of the same schema, one transaction per filing, all at once."""
+    service = await open_service(load_settings(database_url=url, _env_file=None))
+    db = service.db
+
+    async def one(filing: dict[str, list[dict[str, object]]]) -> None:
+        async with db.transaction() as s:
+            resident_id = (await s.execute(insert(Resident).values(**filing["resident"][0]).returning(Resident.id))).scalar()
+            case_row = dict(filing["case"][0], resident_id=resident_id, assignee_id=None)
+            case_id = (await s.execute(insert(Case).values(**case_row).returning(Case.id))).scalar()
+            if filing["events"]:
+                await s.execute(insert(CaseEvent), [dict(e, case_id=case_id) for e in filing["events"]])
+            if filing["outbox"]:
+                await s.execute(insert(OutboxMessage), [dict(m, case_id=case_id, dedupe_key=f"{m['dedupe_key']}-bare")
+                                                        for m in filing["outbox"]])
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(f) for f in rows))
+    elapsed = time.perf_counter() - t0
+    await service.close()
+    return elapsed
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ photo) → time to the next reply (a case number, committed first, or a 附议 o
 one building are offered as the same case). Prints updates/s and p50/p95/max latencies.
 The sender keeps Telegram's limit (TELEGRAM_MAX_RATE, 25 msg/s), so N replies need at least N/25 s
 whatever the engine does; `--rate 1000` lifts the limit to show the bot's own capacity.
+`--echo` first runs phase 1 against a bare echo bot of the same framework (benchmarks/echo_bot.py) on the
+same double and prints GridDesk's rate as a share of it (the machine may be shared: the ratio is the figure).
 
-    .venv/bin/python benchmarks/bench_telegram_burst.py [--residents 200] [--framework aiogram|ptb|both] [--rate 25]
+    .venv/bin/python benchmarks/bench_telegram_burst.py [--residents 200] [--framework aiogram|ptb|both] [--rate 25] [--echo]
 """
 
 from __future__ import annotations
@@ -53,7 +55,67 @@ async def first_reply(tg: BotApiDouble, chat_id: int, after: int, since: float, 
     return None
 
 
-async def run(framework: str, residents: int, timeout: float, rate: float) -> None:
+class EchoProcess(BotProcess):
+    """benchmarks/echo_bot.py in place of `griddesk run`, watched the same way."""
+
+    def __init__(self, tg: BotApiDouble, env: dict[str, str], workdir: Path, framework: str):
+        super().__init__(tg, env, workdir, name=f"echo-{framework}")
+        self.framework = framework
+
+    async def start(self, *, ready: bool = True) -> None:
+        self.runs += 1
+        started = time.monotonic()
+        log = self.log_path.open("wb")
+        self.proc = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).with_name("echo_bot.py")),
+                                                         self.framework, env=self.env, cwd=self.workdir, stdout=log,
+                                                         stderr=asyncio.subprocess.STDOUT)
+        log.close()
+        if ready:
+            await self.wait_ready(started)
+
+
+async def burst(tg: BotApiDouble, ids: list[int], timeout: float) -> tuple[list[float], float]:
+    """Everyone reports at once: (latencies, wall time until the last reply)."""
+    mark, started = tg.mark, time.monotonic()
+    injected: dict[int, float] = {}
+    for i, chat in enumerate(ids):
+        text = BUILDINGS[i % 3].format(n=i % 6 + 1) + PROBLEMS[i % len(PROBLEMS)]
+        update = tg.send_text(chat, text, first_name=f"居民{i}")
+        injected[chat] = tg.update_times[update["update_id"]]
+    deadline = started + timeout
+    results = await asyncio.gather(*(first_reply(tg, c, mark, injected[c], None, deadline) for c in ids))
+    latencies = [r for r in results if r is not None]
+    return latencies, (max(latencies) + (injected[ids[-1]] - started) if latencies else timeout)
+
+
+async def echo_reference(framework: str, residents: int, timeout: float) -> tuple[float, float]:
+    """(updates/s, p95 s) of the bare echo bot on phase 1."""
+    workdir = Path(tempfile.mkdtemp(prefix="griddesk-echo-"))
+    try:
+        async with BotApiDouble() as tg:
+            env = bot_env(tg, framework, "sqlite://")
+            echo = EchoProcess(tg, env, workdir, framework)
+            await echo.start()
+            try:
+                lat, wall = await burst(tg, [800_000 + i for i in range(residents)], timeout)
+            finally:
+                await echo.stop()
+        print(f"[{framework}] " + summary("echo bot, same burst", lat, wall, residents))
+        return (len(lat) / wall if lat else 0.0), (percentile(lat, 0.95) if lat else timeout)
+    finally:
+        cleanup(workdir)
+
+
+def versus(name: str, lat: list[float], wall: float, echo: tuple[float, float] | None) -> str:
+    if echo is None or not lat or not echo[0]:
+        return ""
+    rate = len(lat) / wall
+    return (f"[{name}] vs echo bot: {rate / echo[0]:.2f}× its updates/s, p95 {percentile(lat, 0.95) / echo[1]:.1f}× "
+            f"its p95 (target ≥ 0.5× the rate)")
+
+
+async def run(framework: str, residents: int, timeout: float, rate: float, echo: bool = False) -> None:
+    reference = await echo_reference(framework, residents, timeout) if echo else None
     workdir = Path(tempfile.mkdtemp(prefix="griddesk-bench-"))
     try:
         async with BotApiDouble() as tg:
@@ -63,17 +125,10 @@ async def run(framework: str, residents: int, timeout: float, rate: float) -> No
             ids = [600_000 + i for i in range(residents)]
             try:
                 # phase 1: everyone reports at once
-                mark, started = tg.mark, time.monotonic()
-                injected: dict[int, float] = {}
-                for i, chat in enumerate(ids):
-                    text = BUILDINGS[i % 3].format(n=i % 6 + 1) + PROBLEMS[i % len(PROBLEMS)]
-                    update = tg.send_text(chat, text, first_name=f"居民{i}")
-                    injected[chat] = tg.update_times[update["update_id"]]
-                deadline = started + timeout
-                results = await asyncio.gather(*(first_reply(tg, c, mark, injected[c], None, deadline) for c in ids))
-                lat1 = [r for r in results if r is not None]
-                wall1 = max(lat1) + (injected[ids[-1]] - started) if lat1 else timeout
+                lat1, wall1 = await burst(tg, ids, timeout)
                 print(f"[{framework}] " + summary("phase 1 report → first reply", lat1, wall1, residents))
+                if reference:
+                    print(versus(f"{framework} phase 1", lat1, wall1, reference))
 
                 # phase 2: everyone presses the first button of the last message (skip photo / confirm) at once
                 mark, started = tg.mark, time.monotonic()
@@ -92,6 +147,8 @@ async def run(framework: str, residents: int, timeout: float, rate: float) -> No
                 lat2 = [r for r in results if r is not None]
                 wall2 = max(lat2) if lat2 else timeout
                 print(f"[{framework}] " + summary("phase 2 press → next reply", lat2, wall2, len(pressed)))
+                if reference:
+                    print(versus(f"{framework} phase 2 (files a case)", lat2, wall2, reference))
                 shown = [m.group(0) for s in tg.sent if s.seq > mark and "案件编号" in (s.text or "")
                          for m in [CASE_NUMBER.search(s.text or "")] if m]
                 offers = sum(1 for s in tg.sent if s.seq > mark and "附议" in (s.text or "") + str(s.reply_markup))
@@ -110,9 +167,10 @@ def main() -> None:
     parser.add_argument("--framework", choices=["aiogram", "ptb", "both"], default="both")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait per phase")
     parser.add_argument("--rate", type=float, default=25.0, help="TELEGRAM_MAX_RATE for the bot (Telegram's limit: ~30)")
+    parser.add_argument("--echo", action="store_true", help="also run a bare echo bot on the same burst (the ratio)")
     args = parser.parse_args()
     for framework in (["aiogram", "ptb"] if args.framework == "both" else [args.framework]):
-        asyncio.run(run(framework, args.residents, args.timeout, args.rate))
+        asyncio.run(run(framework, args.residents, args.timeout, args.rate, args.echo))
 
 
 if __name__ == "__main__":

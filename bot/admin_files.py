@@ -57,6 +57,11 @@ def yaml_loader() -> YAML:
     return yaml
 
 
+def yaml_files(root: Path) -> list[Path]:
+    """The YAML files of a folder (an intent set: also what its build-cache key is made of)."""
+    return sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+
+
 def _file_kind(mode: int) -> str:
     """What a non-regular file is, in the words of an error message."""
     if stat.S_ISDIR(mode):
@@ -158,6 +163,25 @@ class ProblemCollector:
             return node.lc.item(index)[0] + self.line_offset
         except (KeyError, TypeError, AttributeError, IndexError):
             return node.lc.line + self.line_offset
+
+
+def read_regular(file: Path, max_bytes: int) -> bytes | None:
+    """The bytes of a regular file of at most `max_bytes`, else None (never blocks on a FIFO, never reads
+    a device): for callers that only fingerprint files and leave reporting problems to the loaders."""
+    try:
+        fd = os.open(file, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        raw = _read_at_most(fd, max_bytes + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return raw if len(raw) <= max_bytes else None
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:

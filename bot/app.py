@@ -31,9 +31,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
         from bot.cli import build_parser
 
-        chat_args = build_parser().parse_args(["chat"])
+        chat_args = build_parser().parse_args(["chat", "--web"])
         return int(chat_args.handler(chat_args, settings) or 0)
-    preflight.check(settings, webhook=settings.webhook_url is not None)
+    preflight.check(settings, web=True)
     preflight.check_knowledge(settings)
     from bot.telegram.runner import run_bot
 

@@ -20,6 +20,8 @@ from bot.errors import UsageError
 TELEGRAM = "telegram"
 #: `griddesk chat`: console personas have their own ids, in their own namespace.
 CONSOLE = "console"
+#: An Open311 API client (its id: the API key's); it polls, so nothing is pushed to it.
+OPEN311 = "open311"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class Channel:
 CHANNELS: Mapping[str, Channel] = {c.name: c for c in (
     Channel(TELEGRAM, push=True, admin_ids=True, adapter="bot.telegram"),
     Channel(CONSOLE, push=True, admin_ids=True, adapter="bot.console"),
-    Channel("open311", push=False, admin_ids=False, adapter="(an HTTP API: clients poll GET /requests/{id})"),
+    Channel(OPEN311, push=False, admin_ids=False, adapter="(an HTTP API: clients poll GET /requests/{id})"),
 )}
 
 

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "bot.nlu.commands",  # classify, eval, intents check
     "bot.kb.commands",  # ask, kb check
     "bot.cases.commands",  # grids, worker invite, stats
+    "bot.web.open311.commands",  # api-key create / list / revoke
+    "bot.web.commands",  # console link
 )
 
 

@@ -41,6 +41,8 @@ def register(sub: Any) -> None:
     p.add_argument("--as", dest="role", choices=("resident", "worker", "admin"), default="resident",
                    help="start as this role (default resident)")
     p.add_argument("--name", default=None, help="persona name (worker: required with --as worker)")
+    p.add_argument("--web", action="store_true",
+                   help="also serve the staff console on WEB_HOST:WEB_PORT and print a login link (`griddesk run` does)")
     p.set_defaults(handler=_chat)
 
 
@@ -48,17 +50,19 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import preflight
 
     # The same start-up checks as `griddesk run`: a wrong folder or database path is one line, not a traceback.
-    preflight.check(settings, webhook=False)
+    preflight.check(settings, web=args.web)
     preflight.check_knowledge(settings)
     # Logging is configured by `bot.cli` (below DEBUG the console chat shows warnings only, on stderr).
-    return asyncio.run(run_console(settings, sys.stdin, sys.stdout, role=args.role, name=args.name))
+    return asyncio.run(run_console(settings, sys.stdin, sys.stdout, role=args.role, name=args.name, web=args.web))
 
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, role: str = "resident",
-                      name: str | None = None, clock: Callable[[], datetime] | None = None) -> int:
+                      name: str | None = None, clock: Callable[[], datetime] | None = None, web: bool = False) -> int:
     """The loop: read a line, hand it to the engine as the current persona, print replies and pushes.
 
     Deadlines run beside it (a pass at start, then every `deadline_check_seconds`); `clock` is theirs.
+    `web`: the bot's web server (the staff console) runs beside it too, and a login link for the first admin
+    (ADMIN_IDS, else the console's own admin persona) is printed.
     """
     from bot.runtime.loops import DeadlineLoop
     from bot.services import build_app
@@ -67,10 +71,13 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, role
     deadlines = DeadlineLoop(app.cases, settings.deadline_check_seconds, clock=clock)
     stop = asyncio.Event()
     background: asyncio.Task[None] | None = None
+    server: Any = None
     try:
         await deadlines.run_once()  # what fell due while nobody was chatting
         background = asyncio.create_task(_later(deadlines, stop), name="deadlines")
         console = Console(app, stdout, interactive=stdin.isatty())
+        if web:
+            server = await _serve_console(app, settings, console)
         await console.switch(role, name)
         if console.interactive:
             console.line(HELP)
@@ -88,7 +95,23 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *, role
         stop.set()
         if background is not None:
             await background
+        if server is not None:
+            await server.stop()
         await app.close()
+
+
+async def _serve_console(app: App, settings: Settings, console: Console) -> Any:
+    """The web server beside the chat, and a login link for the first admin on the terminal."""
+    from bot.web.console.auth import links_for
+    from bot.web.parts import WebContext, start_web
+
+    admins = app.engine.services.admin_ids  # ADMIN_IDS plus the console's admin persona
+    server = await start_web(WebContext(settings, app.cases, admins))
+    first = min(settings.admin_ids) if settings.admin_ids else ADMIN_ID
+    link = await links_for(app.cases.db, settings).issue("admin", first)
+    console.line(f"（控制台网页：{settings.web_url}/console/ ；管理员 {first} 的一次性登录链接"
+                 f"（{settings.console_link_minutes:g} 分钟内有效）：{link} ）")
+    return server
 
 
 async def _later(deadlines: Any, stop: asyncio.Event) -> None:

@@ -19,15 +19,15 @@ from bot.errors import ConfigError
 from bot.settings import Settings
 
 
-def check(settings: Settings, *, webhook: bool) -> None:
-    """Raise `ConfigError` listing every problem; `webhook` when the bot will listen for Telegram's posts."""
+def check(settings: Settings, *, web: bool) -> None:
+    """Raise `ConfigError` listing every problem; `web` when the bot's web server will listen (console, webhook)."""
     problems = [
         *_folder("INTENTS_DIR", settings.intents_dir, ("*.yaml", "*.yml"), "intent files", PROJECT_ROOT / "intents"),
         *_folder("KNOWLEDGE_DIR", settings.knowledge_dir, ("*.md",), "knowledge entries", PROJECT_ROOT / "knowledge"),
         *_sqlite_file(settings.database_url),
     ]
-    if webhook:
-        problem = listen_problem(settings.webhook_listen, settings.webhook_port)
+    if web:
+        problem = listen_problem(settings.web_host, settings.web_port)
         if problem:
             problems.append(problem)
     if problems:
@@ -91,11 +91,11 @@ def _sqlite_file(url: str) -> list[str]:
 
 
 def listen_problem(host: str, port: int) -> str | None:
-    """Why the webhook server could not listen on host:port, or None when a socket binds there now."""
+    """Why the web server could not listen on host:port, or None when a socket binds there now."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:
-        return (f"WEBHOOK_LISTEN: cannot resolve {host!r} ({getattr(exc, 'strerror', None) or exc}); "
+        return (f"WEB_HOST: cannot resolve {host!r} ({getattr(exc, 'strerror', None) or exc}); "
                 "use an address of this machine such as 127.0.0.1 or 0.0.0.0")
     for family, kind, proto, _, address in infos:
         with socket.socket(family, kind, proto) as sock:
@@ -108,12 +108,12 @@ def listen_problem(host: str, port: int) -> str | None:
 
 
 def bind_problem(exc: OSError, host: str, port: int) -> str:
-    """One line for an OSError from binding the webhook server."""
+    """One line for an OSError from binding the web server."""
     if exc.errno == errno.EADDRINUSE:
-        return (f"WEBHOOK_PORT: port {port} on {host} is already in use; stop what listens there "
+        return (f"WEB_PORT: port {port} on {host} is already in use; stop what listens there "
                 "(another griddesk?) or pick a free port")
     if exc.errno == errno.EACCES:
-        return f"WEBHOOK_PORT: port {port} needs root (ports below 1024); use 8080 behind a reverse proxy"
+        return f"WEB_PORT: port {port} needs root (ports below 1024); use 8080 behind a reverse proxy"
     if exc.errno == errno.EADDRNOTAVAIL:
-        return f"WEBHOOK_LISTEN: {host} is not an address of this machine; use 127.0.0.1 (behind a proxy) or 0.0.0.0"
-    return f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on {host}:{port} ({exc.strerror or exc})"
+        return f"WEB_HOST: {host} is not an address of this machine; use 127.0.0.1 (behind a proxy) or 0.0.0.0"
+    return f"WEB_HOST/WEB_PORT: cannot listen on {host}:{port} ({exc.strerror or exc})"

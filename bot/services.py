@@ -45,8 +45,11 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
     from bot.nlu.normalize import Normalizer
 
     if understanding is None:
+        from bot.nlu.cache import BuildCache
+
         normalizer = Normalizer(settings.max_message_chars)
-        understanding = await asyncio.to_thread(Understanding.load, settings.intents_dir, settings.knowledge_dir, normalizer)
+        understanding = await asyncio.to_thread(Understanding.load, settings.intents_dir, settings.knowledge_dir, normalizer,
+                                                BuildCache(settings.cache_dir))
     normalizer = understanding.normalizer
     service = await open_service(settings, intents=understanding.intents, normalizer=normalizer, seed_file=seed_file)
     understanding.listeners.append(lambda u: setattr(service, "intents", u.intents))
@@ -58,6 +61,12 @@ async def build_app(settings: Settings, *, seed_file: Path | None = None, unders
         max_chars=settings.max_message_chars,
         timezone=settings.timezone,
     )
+    from bot.web.console.auth import links_for
+
+    links = links_for(service.db, settings)
+    services.console_link = lambda user_id, channel="telegram": links.for_user(  # admins as of the call
+        user_id, services.admin_ids, channel=channel)
+    services.console_link_minutes = settings.console_link_minutes
     # Several instances on one PostgreSQL keep each chat's order through a lock in the database.
     engine = DialogEngine(services, DatabaseStateStore(service.db), shared_lock=service.db.chat_lock)
     return App(settings, normalizer, understanding, service, engine)

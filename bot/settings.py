@@ -24,6 +24,7 @@ from bot.errors import ConfigError, GridDeskError
 #: What @BotFather hands out: the bot's numeric id, a colon, then letters, digits, '-' and '_'.
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 HEALTHZ_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_.~-]{16,256}$")
+CONSOLE_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_.~-]{32,256}$")
 #: What setWebhook accepts as secret_token (Bot API docs): 1-256 of A-Z a-z 0-9 _ -.
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 #: The ports Telegram's own servers deliver webhooks to (a self-hosted Bot API server allows any).
@@ -38,7 +39,9 @@ MAX_TELEGRAM_ID = 2**52
 EXPECTED = {
     "BOT_FRAMEWORK": "aiogram or ptb",
     "TELEGRAM_MAX_RATE": "messages per second, more than 0 and at most 1000 (default 25)",
-    "WEBHOOK_PORT": "a port number 1-65535 (default 8080)",
+    "WEB_PORT": "a port number 1-65535 (default 8080)",
+    "CONSOLE_LINK_MINUTES": "minutes, more than 0 and at most 1440 (default 10)",
+    "CONSOLE_SESSION_HOURS": "hours, more than 0 and at most 720 (default 12)",
     "MAX_MESSAGE_CHARS": "a whole number of characters 50-100000 (default 2000)",
     "DUPLICATE_WINDOW_HOURS": "hours, more than 0 and at most 8760 (default 72)",
     "REMINDER_FRACTION": "a share of the deadline between 0 and 1, e.g. 0.8",
@@ -61,11 +64,21 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE
     intents_dir: Path = PROJECT_ROOT / "intents"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"  # compiled intents + knowledge index, keyed by the files' content
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    #: The one web server of the bot's process (Telegram webhook, staff console, API) listens here.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    #: How people reach that server (behind a reverse proxy: its https:// address); console links start with it.
+    public_url: str | None = None
+    #: Signs console sessions; unset: a random one is made once and kept in the database.
+    console_secret: SecretStr | None = None
+    console_link_minutes: float = Field(default=10, gt=0, le=24 * 60, allow_inf_nan=False)  # a /console login link
+    console_session_hours: float = Field(default=12, gt=0, le=720, allow_inf_nan=False)  # a console session
+    #: Photos of cases fetched from the channel for the console, kept here (a file id never changes its file).
+    photo_cache_dir: Path = PROJECT_ROOT / "storage" / "photo-cache"
     healthz_token: SecretStr | None = None  # GET /healthz needs `Authorization: Bearer <it>`; unset: loopback only
     max_message_chars: int = Field(default=2000, ge=50, le=100_000)
     duplicate_window_hours: float = Field(default=72, gt=0, le=24 * 365, allow_inf_nan=False)
@@ -81,6 +94,8 @@ class Settings(BaseSettings):
     #: queue and the on-call chat are told; they must be handled within `urgent_deadline_hours`.
     urgent_ack_minutes: float = Field(default=10, gt=0, le=24 * 60, allow_inf_nan=False)
     urgent_deadline_hours: float = Field(default=4, gt=0, le=24 * 30, allow_inf_nan=False)
+    #: A resolved case its filer has not rated gets one reminder (with the rating buttons) after this many hours.
+    rate_reminder_hours: float = Field(default=24, gt=0, le=24 * 30, allow_inf_nan=False)
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one JSON object a line, for a log collector
@@ -98,7 +113,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("telegram_bot_token", "webhook_secret", "healthz_token", "telegram_api_url", "webhook_url",
-                     "webhook_listen", "database_url", "timezone", mode="before")
+                     "web_host", "public_url", "console_secret", "database_url", "timezone",
+                     mode="before")
     @classmethod
     def _strip(cls, value: object, info: ValidationInfo) -> object:
         """Surrounding whitespace is never meant: `echo $TOKEN > .env` leaves a newline, copy-paste a space.
@@ -133,7 +149,7 @@ class Settings(BaseSettings):
     def _webhook_url(cls, value: str | None) -> str | None:
         return None if value is None else _http_url(value, "the public https:// URL Telegram posts updates to")
 
-    @field_validator("webhook_listen")
+    @field_validator("web_host")
     @classmethod
     def _listen(cls, value: str) -> str:
         if any(ch.isspace() for ch in value) or len(value) > 253 or "/" in value:
@@ -150,6 +166,27 @@ class Settings(BaseSettings):
         except GridDeskError as exc:
             raise ValueError(str(exc).removeprefix("DATABASE_URL").lstrip(": ")) from None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value, "how people reach the web server, e.g. https://desk.example.org")
+
+    @field_validator("console_secret")
+    @classmethod
+    def _console_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not CONSOLE_SECRET_SHAPE.match(value.get_secret_value()):
+            raise ValueError("must be 32-256 characters of A-Z a-z 0-9 _ - . ~ (e.g. from `openssl rand -hex 32`), "
+                             "or leave it empty to have one kept in the database")
+        return value
+
+    @property
+    def web_url(self) -> str:
+        """The web server's address as people use it: PUBLIC_URL, else the local listening address."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://[{host}]:{self.web_port}" if ":" in host else f"http://{host}:{self.web_port}"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -193,7 +230,7 @@ class Settings(BaseSettings):
         parts = urlsplit(self.webhook_url)
         if parts.scheme != "https":
             raise ValueError("WEBHOOK_URL must be https:// (Telegram posts only to https): put a TLS reverse proxy in "
-                             "front of WEBHOOK_LISTEN:WEBHOOK_PORT, or leave WEBHOOK_URL empty for long polling")
+                             "front of WEB_HOST:WEB_PORT, or leave WEBHOOK_URL empty for long polling")
         port = parts.port or 443
         if port not in TELEGRAM_WEBHOOK_PORTS:
             raise ValueError(f"WEBHOOK_URL uses port {port}; Telegram posts only to ports 443, 80, 88 or 8443")

@@ -14,13 +14,14 @@ import asyncio
 import fcntl
 import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -61,8 +62,11 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=chosen).render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine for `url` (sync or async form) with per-dialect settings applied."""
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> AsyncEngine:
+    """An async engine for `url` (sync or async form) with per-dialect settings applied.
+
+    `read_only` (SQLite): connections that refuse writes (`PRAGMA query_only`) and begin deferred, so a
+    reader never takes the write lock; with WAL it reads a snapshot while a writer commits."""
     full = async_url(url)
     parsed = make_url(full)
     if parsed.get_backend_name() != "sqlite":
@@ -75,11 +79,11 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, or every session sees its own empty database
     engine = create_async_engine(full, echo=echo, **kwargs)
-    _tune_sqlite(engine, wal=not in_memory)
+    _tune_sqlite(engine, wal=not in_memory, read_only=read_only and not in_memory)
     return engine
 
 
-def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
+def _tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> None:
     """Foreign keys on, WAL for concurrent readers, and `BEGIN IMMEDIATE` so writers queue instead of failing.
 
     pysqlite's own deferred BEGIN lets two transactions both read and then collide on write
@@ -92,13 +96,17 @@ def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
-        if wal:
+        if wal and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def dialect_of(bind: AsyncSession | AsyncConnection | AsyncEngine) -> str:
@@ -161,6 +169,14 @@ async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, 
     await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
 
 
+def is_storage_failure(exc: BaseException) -> bool:
+    """The database could not do its work (disk I/O error, locked, connection gone, read-only file) — as opposed
+    to a mistake in a query. Callers outside `storage` ask this instead of naming the drivers' exceptions."""
+    from sqlalchemy.exc import InterfaceError
+
+    return isinstance(exc, OperationalError | InterfaceError | StorageError | OSError)
+
+
 @dataclass(frozen=True, slots=True)
 class PrepareReport:
     """What `Database.prepare` did, for the startup log."""
@@ -177,6 +193,12 @@ class Database:
         self.url = async_url(url)
         self.engine = make_engine(self.url, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        #: Pure reads (lists, a case, the figures): on SQLite a second pool whose connections never take the
+        #: write lock, so /my and /tasks do not queue behind filings; elsewhere the same engine.
+        self.read_engine = self.engine
+        if self.engine.dialect.name == "sqlite" and self.engine.pool.__class__ is not StaticPool:
+            self.read_engine = make_engine(self.url, echo=echo, read_only=True)
+        self.readers = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
         self._lock_engine: AsyncEngine | None = None
@@ -188,6 +210,10 @@ class Database:
     def session(self) -> AsyncSession:
         """A new session: `async with db.session() as s, s.begin(): …`."""
         return self.sessions()
+
+    def reader(self) -> AsyncSession:
+        """A session for reads only (a write through it fails on SQLite: `query_only`)."""
+        return self.readers()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -260,6 +286,8 @@ class Database:
         if self._lock_engine is not None:
             await self._lock_engine.dispose()
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def chat_lock_key(channel: str, chat_id: int) -> int:
@@ -292,6 +320,34 @@ def alembic_config(connection: Any = None) -> Any:
     return cfg
 
 
+_REVISION = re.compile(r"^revision\b[^=]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=(.*)$", re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's id, read from the version files without importing Alembic (~1 s and 20 MiB
+    at every start); None when they do not name exactly one head (then Alembic decides)."""
+    revisions, parents = set(), set()
+    for file in (STORAGE_DIR / "migrations" / "versions").glob("*.py"):
+        source = file.read_text(encoding="utf-8")
+        found, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        if down is not None:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(sync_conn: Any) -> str | None:
+    """The database's one Alembic revision, or None (no table yet, or several rows: branches)."""
+    if not inspect(sync_conn).has_table("alembic_version"):
+        return None
+    rows = sync_conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def _upgrade_to_head(sync_conn: Any) -> tuple[str | None, str | None]:
     """Alembic upgrade on this (not yet begun) connection.
 
@@ -300,6 +356,12 @@ def _upgrade_to_head(sync_conn: Any) -> tuple[str | None, str | None]:
     pragma only works outside a transaction), every reference is checked once at the end
     (`foreign_key_check`, a failure rolls it all back), and checks are back on before anything else runs.
     """
+    current = _current_revision(sync_conn)
+    if current is not None and current == head_revision():
+        return current, current  # the usual start: nothing to migrate, and Alembic never imported
+    if sync_conn.in_transaction():
+        sync_conn.commit()  # end the check's read: SQLite's foreign-key pragma below only works outside one
+
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 

@@ -167,6 +167,11 @@ class Case(SQLModel, table=True):
         Index("ix_case_dup", "intent", "grid_id", "created_at"),
         Index("ix_case_created", "created_at"),  # figures for a period
         Index("ix_case_assignee_state", "assignee_id", "state"),  # a worker's open load, /tasks
+        # The console's queue (urgent first, then deadline), whole and per scope; they also cover its counts.
+        Index("ix_case_queue", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_community", "community_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_street", "street_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=16)
@@ -191,11 +196,15 @@ class Case(SQLModel, table=True):
     reminded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     #: Urgent cases: by when the assignee must press 接单 before the push is repeated and the queue is told.
     ack_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    #: The assignee asked the filer something (需要补充): the filer's next message is the answer (cleared then).
+    question_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     supporter_count: int = 0
     reopen_count: int = 0
     return_reason: str | None = Field(default=None, max_length=500)
     resolution_note: str | None = Field(default=None, max_length=1000)
     resolution_photo: str | None = Field(default=None, max_length=200)
+    #: Answers to the category's questions (intent file `questions:`), question id → the resident's words.
+    answers: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -208,7 +217,8 @@ class CaseSupporter(SQLModel, table=True):
     """A resident who joined (附议) someone else's case; told of every change like the filer."""
 
     __tablename__ = "case_supporter"
-    __table_args__ = (UniqueConstraint("case_id", "resident_id", name="uq_case_supporter"),)
+    __table_args__ = (UniqueConstraint("case_id", "resident_id", name="uq_case_supporter"),
+                      Index("ix_case_supporter_resident", "resident_id"))  # /my: the cases a resident supports
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     resident_id: int = Field(foreign_key="resident.id")
@@ -247,7 +257,7 @@ class CaseEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
-    action: str = Field(max_length=20)  # file assign accept resolve return rate reopen escalate remind support cancel
+    action: str = Field(max_length=20)  # an action of bot/cases/lifecycle.py
     actor_kind: str = Field(max_length=12)  # resident | worker | admin | system
     actor_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     from_state: str | None = Field(default=None, max_length=12)
@@ -265,6 +275,8 @@ class Rating(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     resident_id: int = Field(foreign_key="resident.id")
     score: str = Field(max_length=12)  # satisfied | basic | unsatisfied
+    #: Why an unsatisfied resident was not satisfied: a code of `bot.cases.views.UNSATISFIED_REASONS`.
+    reason: str | None = Field(default=None, max_length=20)
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
@@ -297,3 +309,44 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    """A key an outside system (an Open311 client) sends as `api_key`: only its SHA-256 is kept, the key itself is
+    printed once by `griddesk api-key create`. `rate_limit` requests per hour, counted in the row itself
+    (`window_start`, `window_count`) so several bot instances share one count."""
+
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=60)
+    key_hash: str = Field(unique=True, max_length=64)  # hex SHA-256 of the key
+    prefix: str = Field(max_length=12)  # the key's first characters, to recognise it in `api-key list`
+    scope: str = Field(default="own", max_length=8)  # own: reads only the requests it filed | all
+    rate_limit: int = 600  # requests per hour
+    window_start: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    window_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+class ConsoleLogin(SQLModel, table=True):
+    """A one-time login link to the staff console (`/console` in the chat, `griddesk console link`): only the
+    SHA-256 of its token is kept, so a leaked database opens no session; `used_at` refuses a replay."""
+
+    __tablename__ = "console_login"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    staff_kind: str = Field(max_length=8)  # admin (staff_id = the admin's user id) | worker (staff_id = worker.id)
+    staff_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WebSecret(SQLModel, table=True):
+    """A secret the web server made for itself (the console's session key when CONSOLE_SECRET is unset), kept so
+    a restart does not sign everyone out."""
+
+    __tablename__ = "web_secret"
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -34,9 +34,13 @@ def free_port() -> int:
 
 
 def bot_env(tg: BotApiDouble, framework: str, database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "BOT_", "DATABASE_"))}
+    """The environment of a `griddesk run` against the double; its web server gets a free port of its own
+    (`WEB_PORT` in `extra` to choose it), so bots of parallel tests never collide on 8080."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "WEBHOOK_", "BOT_", "DATABASE_", "WEB_", "PUBLIC_URL", "CONSOLE_"))}
     env.update(TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.url, BOT_FRAMEWORK=framework, DATABASE_URL=database_url,
-               DEADLINE_CHECK_SECONDS="2", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+               DEADLINE_CHECK_SECONDS="2", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", WEB_HOST="127.0.0.1",
+               WEB_PORT=str(free_port()))
     env.update(extra)
     return env
 
@@ -49,13 +53,16 @@ def webhook_env(tg: BotApiDouble, framework: str, workdir: Path) -> tuple[dict[s
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram/hook"
     env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", WEBHOOK_URL=hook,
-                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+                  WEBHOOK_SECRET=WEBHOOK_SECRET, WEB_HOST="127.0.0.1", WEB_PORT=str(port))
     return env, hook
 
 
-async def invite_worker(env: dict[str, str], cwd: Path, grid: str = "liyuan-01", name: str = "李网格") -> str:
-    """`griddesk worker invite` → the one-time code (this also creates and seeds the database)."""
-    proc = await asyncio.create_subprocess_exec(*griddesk_command(), "worker", "invite", "--grid", grid, "--name", name,
+async def invite_worker(env: dict[str, str], cwd: Path, grid: str = "liyuan-01", name: str = "李网格", *,
+                        community: str | None = None) -> str:
+    """`griddesk worker invite` → the one-time code (this also creates and seeds the database); a community
+    dispatcher's with `community`."""
+    where = ("--community", community) if community else ("--grid", grid)
+    proc = await asyncio.create_subprocess_exec(*griddesk_command(), "worker", "invite", *where, "--name", name,
                                                 env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), STARTUP_TIMEOUT)
@@ -124,10 +131,11 @@ def has_button(sent: Sent, label: str) -> bool:
     return any(b.get("text") == label for b in sent.buttons())
 
 
-async def report(tg: BotApiDouble, resident: int, text: str, address: str, *, photo: bool = False,
+async def report(tg: BotApiDouble, resident: int, text: str, address: str, *, photo: bool | bytes = False,
                  timeout: float = STEP_TIMEOUT) -> tuple[str, Sent]:
     """A resident reports in free text and answers what the bot asks (category, address, photo — sent when
-    `photo`, else skipped) until a case number is shown. Returns (case number, the message that showed it)."""
+    `photo`, its bytes when given, else skipped) until a case number is shown. Returns (case number, the message
+    that showed it)."""
     mark = tg.mark
     tg.send_text(resident, text)
     for _ in range(8):
@@ -144,7 +152,7 @@ async def report(tg: BotApiDouble, resident: int, text: str, address: str, *, ph
         asking = next((m for m in reversed(latest) if m.buttons()), sent)
         skip = next((b for b in asking.buttons() if "跳过" in b["text"]), None)
         if skip is not None and photo:
-            tg.send_photo(resident, caption="现场", data=b"\xff\xd8\xff\xe0scene-photo")
+            tg.send_photo(resident, caption="现场", data=photo if isinstance(photo, bytes) else b"\xff\xd8\xff\xe0scene-photo")
             photo = False
         elif skip is not None:
             tg.press(resident, asking, skip["callback_data"])

@@ -24,7 +24,8 @@ from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, cleanup, inv
 
 #: Each passes `str.isdigit()`; none is what `callbacks.make` writes. "٣" (Arabic-Indic three) even passes
 #: `int()`, but no button of ours carries it, so it is refused too rather than read as case 3.
-FORGED = ["acc:²", "acc:①", "res:1²", "ret:٣", "sup:²", "rate:²:s", "asg:1:²", "asg:²:1", "asg:1:٣", "acc:" + "9" * 13]
+FORGED = ["acc:²", "acc:①", "res:1²", "ret:٣", "sup:²", "rate:²:s", "asg:1:²", "asg:²:1", "asg:1:٣", "acc:" + "9" * 13,
+          "prg:²", "ask:①", "prg:1:2", "ask:1:s"]
 
 
 @pytest.mark.parametrize("data", FORGED)
@@ -35,6 +36,8 @@ def test_only_ascii_digits_are_ids(data: str) -> None:
 def test_real_buttons_still_parse() -> None:
     assert callbacks.parse(callbacks.make(callbacks.ACCEPT, 42)) == callbacks.CaseCallback("acc", 42)
     assert callbacks.parse(callbacks.make(callbacks.ASSIGN, 7, 12)) == callbacks.CaseCallback("asg", 7, "12")
+    assert callbacks.parse(callbacks.make(callbacks.PROGRESS, 7)) == callbacks.CaseCallback("prg", 7)
+    assert callbacks.parse(callbacks.make(callbacks.ASK, 7)) == callbacks.CaseCallback("ask", 7)
 
 
 async def test_forged_digits_through_the_engine_are_a_stale_button(tmp_path: Path) -> None:

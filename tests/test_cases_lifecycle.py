@@ -53,7 +53,7 @@ async def test_full_loop_file_assign_accept_resolve_rate(case_service: CaseServi
 
     push = (await outbox_rows(s, case.id))[-1]
     assert push.chat_id == WORKER and case.number in push.payload["text"]
-    assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}"]
+    assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}", f"prg:{case.id}", f"ask:{case.id}"]
 
     case = await s.accept(case.id, WORKER, now=T0 + timedelta(hours=1))
     assert case.state == "accepted"
@@ -358,7 +358,8 @@ async def test_dispatcher_push_offers_accept_and_reassign(case_service: CaseServ
     assert (case.level, case.assignee_external_id) == ("community", DISPATCHER)
     push = (await outbox_rows(s, case.id))[-1]
     assert push.chat_id == DISPATCHER
-    assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}", f"asg:{case.id}:{grid_worker}"]
+    assert datas(push) == [f"acc:{case.id}", f"res:{case.id}", f"ret:{case.id}", f"prg:{case.id}", f"ask:{case.id}",
+                           f"asg:{case.id}:{grid_worker}"]
     file_event = (await s.events(case.id))[0]
     assert file_event.to_level == "community"  # the log says where the case really went
 

@@ -56,19 +56,40 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     await s.find_duplicates("noise", "三栋楼上半夜装修电钻声太吵", case.grid_id, now=T0, offer_to=NEIGHBOUR)
     await s.support(case.id, NEIGHBOUR, now=T0)
     await s.remind(case.id, now=T0 + timedelta(hours=40))
+    await s.progress(case.id, WORKER, "已联系楼上住户，约定明早上门", now=T0 + timedelta(hours=40, minutes=30))
+    await s.ask_filer(case.id, WORKER, "具体是几单元？", now=T0 + timedelta(hours=40, minutes=31))
+    await s.answer(case.id, RESIDENT, "二单元", now=T0 + timedelta(hours=40, minutes=32))
     await s.accept(case.id, WORKER, now=T0 + timedelta(hours=41))
+    await s.supervise(case.id, DISPATCHER, "今天内处理", now=T0 + timedelta(hours=41, minutes=10))
+    await s.recategorize(case.id, DISPATCHER, "public_order", now=T0 + timedelta(hours=41, minutes=20))
+    await s.add_note(case.id, DISPATCHER, "已电话联系居民", now=T0 + timedelta(hours=41, minutes=25))
+    await s.supplement(case.id, RESIDENT, "是1502那家", now=T0 + timedelta(hours=41, minutes=30))
+    await s.urge(case.id, RESIDENT, now=T0 + timedelta(hours=41, minutes=35))
+    await s.assign(case.id, second, by_external_id=DISPATCHER, now=T0 + timedelta(hours=41, minutes=40))  # 改派 in hand
+    await s.assign(case.id, (await s.workers_of(WORKER))[0].id, by_external_id=DISPATCHER,
+                   now=T0 + timedelta(hours=41, minutes=50))
+    await s.accept(case.id, WORKER, now=T0 + timedelta(hours=41, minutes=55))
     await s.resolve(case.id, WORKER, "已劝导", now=T0 + timedelta(hours=42))
-    await s.rate(case.id, RESIDENT, "unsatisfied", now=T0 + timedelta(hours=43))
-    await s.return_case(case.id, WORKER, "不属于本网格", now=T0 + timedelta(hours=44))
-    await s.assign(case.id, second, by_external_id=DISPATCHER, now=T0 + timedelta(hours=45))
-    await s.escalate(case.id, now=T0 + timedelta(hours=100))
-    await s.cancel(case.id, RESIDENT, reason="已自行解决", now=T0 + timedelta(hours=101))
+    assert await s.rate_remind(case.id, now=T0 + timedelta(hours=42 + 25))
+    await s.rate(case.id, RESIDENT, "unsatisfied", now=T0 + timedelta(hours=43 + 25))
+    await s.explain(case.id, RESIDENT, "unsolved", "还在剁", now=T0 + timedelta(hours=43 + 25))
+    await s.return_case(case.id, WORKER, "不属于本网格", now=T0 + timedelta(hours=44 + 25))
+    await s.assign(case.id, second, by_external_id=DISPATCHER, now=T0 + timedelta(hours=45 + 25))
+    await s.escalate(case.id, now=T0 + timedelta(hours=200))
+    twin = await s.file_case(ReportDraft(resident_external_id=NEIGHBOUR, intent="noise", text="3栋半夜装修的电钻声",
+                                         deadline_hours=48.0, address="梨园小区3栋"), now=T0 + timedelta(hours=200))
+    await s.merge(twin.id, DISPATCHER, case.number, now=T0 + timedelta(hours=200, minutes=5))
+    await s.escalate_now(case.id, DISPATCHER, "社区无法协调", now=T0 + timedelta(hours=200, minutes=10))
+    await s.cancel(case.id, RESIDENT, reason="已自行解决", now=T0 + timedelta(hours=201))
 
     urgent = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="fire_hazard", text="楼道里有很浓的煤气味",
                                            deadline_hours=48.0, address="梨园小区3栋", urgent=True), now=T0)
     assert await s.chase(urgent.id, now=T0 + timedelta(hours=1))  # nobody pressed 接单 in time
+    holder = (await s.get_case(urgent.id)).assignee_id
+    other = second if holder != second else (await s.workers_of(WORKER))[0].id
+    await s.assign(urgent.id, other, by_external_id=DISPATCHER, now=T0 + timedelta(hours=2))  # 改派
 
-    events = [*await s.events(case.id), *await s.events(urgent.id)]
+    events = [*await s.events(case.id), *await s.events(urgent.id), *await s.events(twin.id)]
     moves = {(e.from_state or "[*]", e.to_state, e.action) for e in events}
     assert moves <= lifecycle.edges(), moves - lifecycle.edges()
     assert {e.action for e in events} == set(lifecycle.TRANSITIONS)  # and this walk used every row

@@ -1,4 +1,4 @@
-"""`GET /healthz` on the webhook server: a local monitor's counters, not open to anyone on the internet."""
+"""`GET /healthz` on the bot's web server: a local monitor's counters, not open to anyone on the internet."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from bot.telegram.webhook import WebhookServer
+from bot.telegram.webhook import TelegramWebhook
+from bot.web.health import Health
+from bot.web.server import WebServer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
@@ -24,56 +26,66 @@ async def _feed(update: dict) -> None:
     return None
 
 
+def _server(host: str, token: str | None = None) -> WebServer:
+    """The web server with the webhook and /healthz mounted, as `bot.web.parts` does in webhook mode."""
+    hook = TelegramWebhook(_feed, "s3cret", "/hook")
+    return WebServer(host, 0, [Health(hook.counters, token).mount, hook.mount])
+
+
+def _health() -> Health:
+    return Health(TelegramWebhook(_feed, "s3cret", "/hook").counters)
+
+
 @pytest.fixture
-async def local_server() -> AsyncIterator[WebhookServer]:
-    server = WebhookServer(_feed, "s3cret", "/hook", "127.0.0.1", 0)
+async def local_server() -> AsyncIterator[WebServer]:
+    server = _server("127.0.0.1")
     await server.start()
     yield server
     await server.stop()
 
 
 @pytest.fixture
-async def token_server() -> AsyncIterator[WebhookServer]:
-    server = WebhookServer(_feed, "s3cret", "/hook", "127.0.0.1", 0, health_token=TOKEN)
+async def token_server() -> AsyncIterator[WebServer]:
+    server = _server("127.0.0.1", TOKEN)
     await server.start()
     yield server
     await server.stop()
 
 
-async def _get(server: WebhookServer, **headers: str) -> int:
+async def _get(server: WebServer, **headers: str) -> int:
     async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{server.port}/healthz", headers=headers) as r:
         return r.status
 
 
-async def test_without_a_token_a_local_caller_is_answered(local_server: WebhookServer) -> None:
+async def test_without_a_token_a_local_caller_is_answered(local_server: WebServer) -> None:
     async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{local_server.port}/healthz") as r:
         assert r.status == 200 and await r.json() == {"ok": True, "accepted": 0, "refused": 0}
 
 
 @pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
-async def test_without_a_token_a_proxied_caller_is_refused(local_server: WebhookServer, header: str) -> None:
+async def test_without_a_token_a_proxied_caller_is_refused(local_server: WebServer, header: str) -> None:
     assert await _get(local_server, **{header: "203.0.113.7"}) == 403
 
 
 @pytest.mark.parametrize("peer", ["203.0.113.7", "10.0.0.2", "::ffff:203.0.113.7", "2001:db8::1"])
 async def test_without_a_token_a_remote_caller_is_refused(peer: str) -> None:
-    server = WebhookServer(_feed, "s3cret", "/hook", "0.0.0.0", 0)
+    health = _health()
     transport = Mock()
     transport.get_extra_info.side_effect = lambda name, default=None: (peer, 443) if name == "peername" else default
-    response = await server._health(make_mocked_request("GET", "/healthz", transport=transport))
+    response = await health.handle(make_mocked_request("GET", "/healthz", transport=transport))
     assert response.status == 403
 
 
 @pytest.mark.parametrize("peer", ["127.0.0.1", "::1", "::ffff:127.0.0.1"])
 async def test_loopback_in_every_spelling_is_local(peer: str) -> None:
-    server = WebhookServer(_feed, "s3cret", "/hook", "::", 0)
+    health = _health()
     transport = Mock()
     transport.get_extra_info.side_effect = lambda name, default=None: (peer, 443) if name == "peername" else default
-    response = await server._health(make_mocked_request("GET", "/healthz", transport=transport))
+    response = await health.handle(make_mocked_request("GET", "/healthz", transport=transport))
     assert response.status == 200
 
 
-async def test_with_a_token_only_the_token_is_answered(token_server: WebhookServer) -> None:
+async def test_with_a_token_only_the_token_is_answered(token_server: WebServer) -> None:
     assert await _get(token_server) == 403  # even from loopback: the token is the rule once set
     assert await _get(token_server, Authorization="Bearer wrong") == 403
     assert await _get(token_server, Authorization=TOKEN) == 403
@@ -84,7 +96,7 @@ async def test_with_a_token_only_the_token_is_answered(token_server: WebhookServ
 async def test_healthz_needs_the_token_end_to_end(tg: BotApiDouble, tmp_path: Path, framework: str) -> None:
     port = free_port()
     env = bot_env(tg, framework, f"sqlite:///{tmp_path / 'griddesk.db'}", WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-                  WEBHOOK_SECRET="correct-horse-battery", WEBHOOK_PORT=str(port), HEALTHZ_TOKEN=TOKEN)
+                  WEBHOOK_SECRET="correct-horse-battery", WEB_PORT=str(port), HEALTHZ_TOKEN=TOKEN)
     bot = BotProcess(tg, env, tmp_path)
     await bot.start()
     try:

@@ -123,7 +123,7 @@ async def _run_bot(tg: BotApiDouble, framework: str, **env: str) -> tuple[str, s
             await tg.wait_for(lambda s: s.chat_id == 6102 and s.method != "answerCallbackQuery", timeout=STEP_TIMEOUT,
                               after=mark)
             ids.append(tg.send_sticker(6103)["update_id"])
-            await tg.wait_text(6103, "暂时处理不了", timeout=STEP_TIMEOUT)
+            await tg.wait_text(6103, "表情", timeout=STEP_TIMEOUT)
             await asyncio.sleep(0.5)  # the last update's line is written after its replies are out
         finally:
             proc.terminate()
@@ -147,4 +147,4 @@ async def test_griddesk_run_logs_one_json_line_per_update_on_stderr(tg, framewor
     updates = [r for r in records if r["event"] == "update"]
     assert sorted(r["update_id"] for r in updates) == sorted(ids)  # one line per update, no more
     assert all(r["outcome"] == "ok" and isinstance(r["duration_ms"], float) for r in updates)
-    assert {r["kind"] for r in updates} == {"text", "button", "notice"}
+    assert {r["kind"] for r in updates} == {"text", "button", "sticker"}

@@ -1,7 +1,9 @@
-"""Migration 0006 (channel identity) on a database written by the release before it (revision 0005).
+"""Migration 0006 (channel identity) on a database written by the release before it (revision 0007: 0006 was
+chained last, after the branches merged first — API keys, self-service, questions, console logins).
 
 The database is built in the old shape (`telegram_id` columns, `dialog_state` keyed by chat alone, outbox
-rows without a channel) with every kind of row a running desk has; after the upgrade each row is still
+rows without a channel) with every kind of row a running desk has (API keys, console logins, ratings with a reason, a case's
+answers and open question included); after the upgrade each row is still
 there, is Telegram's, and the service finds the same people, cases, states and pending pushes.
 """
 
@@ -33,6 +35,7 @@ _OLD_ROWS = [
     "level, state, urgent, deadline_hours, deadline_at, supporter_count, reopen_count, created_at, updated_at) VALUES "
     "(11, '20261130-0001', 'noise', '楼上装修', '[]', 3, 's1', 'c1', 'g1', 7, 'grid', 'assigned', false, 72, "
     f"'2026-12-03 08:00:00', 1, 0, {_T}, {_T})",
+    f"""UPDATE "case" SET answers = '{json.dumps({'floor': '3楼'})}', question_at = {_T} WHERE id = 11""",
     "INSERT INTO \"case\" (id, number, intent, text, photos, resident_id, community_id, level, state, urgent, "
     "deadline_hours, deadline_at, supporter_count, reopen_count, created_at, updated_at) VALUES "
     f"(12, '20261130-0002', 'parking', '占用消防通道', '[]', 4, 'c1', 'community', 'filed', false, 48, "
@@ -52,6 +55,13 @@ _OLD_ROWS = [
     f"VALUES (22, 5002, '{json.dumps({'chat_id': 5002, 'text': '已受理'})}', 'ev3:r5002', 12, 'blocked', 1, {_T}, {_T})",
     "INSERT INTO outbox (id, chat_id, payload, case_id, status, attempts, next_attempt_at, created_at, sent_at) "
     f"VALUES (23, 5001, '{json.dumps({'chat_id': 5001, 'text': '已派单'})}', 11, 'sent', 1, {_T}, {_T}, {_T})",
+    f"INSERT INTO rating (id, case_id, resident_id, score, reason, created_at) VALUES (1, 12, 4, 'unsatisfied', "
+    f"'unsolved', {_T})",
+    "INSERT INTO api_key (id, name, key_hash, prefix, scope, rate_limit, window_count, created_at) VALUES "
+    f"(1, '市民热线', '{'a' * 64}', 'gd_abcd', 'own', 60, 0, {_T})",
+    "INSERT INTO console_login (id, token_hash, staff_kind, staff_id, created_at, expires_at) VALUES "
+    f"(1, '{'b' * 64}', 'worker', 7, {_T}, '2026-11-30 08:10:00')",
+    f"INSERT INTO web_secret (name, value, created_at) VALUES ('session', 'not-a-real-secret', {_T})",
     "INSERT INTO dialog_state (chat_id, data, updated_at) VALUES "
     f"(5001, '{json.dumps({'step': 'idle', 'version': 1, 'script': 'traditional'})}', {_T})",
     "INSERT INTO dialog_state (chat_id, data, updated_at) VALUES "
@@ -64,7 +74,7 @@ async def _old_database(url: str) -> Database:
 
     db = Database(url)
     async with db.engine.connect() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0005"))
+        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0007"))
         await conn.commit()
     async with db.engine.begin() as conn:
         for statement in _OLD_ROWS:
@@ -77,14 +87,14 @@ async def _rows(db: Database, sql: str) -> list[tuple]:
         return [tuple(r) for r in await conn.execute(text(sql))]
 
 
-async def test_0005_database_upgrades_with_every_row_kept_as_telegram(database_url: str) -> None:
+async def test_0007_database_upgrades_with_every_row_kept_as_telegram(database_url: str) -> None:
     db = await _old_database(database_url)
     counts = {t: (await _rows(db, f'SELECT count(*) FROM "{t}"'))[0][0] for t in (
         "street", "grid", "worker", "resident", "case", "case_event", "case_supporter", "support_offer", "case_label",
-        "outbox", "dialog_state")}
+        "outbox", "dialog_state", "rating", "api_key", "console_login", "web_secret")}
     try:
         report = await db.prepare(load_seed=False)
-        assert (report.migrated_from, report.migrated_to) == ("0005", "0006")
+        assert (report.migrated_from, report.migrated_to) == ("0007", "0006")
         assert {t: (await _rows(db, f'SELECT count(*) FROM "{t}"'))[0][0] for t in counts} == counts
         assert await _rows(db, "SELECT id, channel, external_id, invite_code FROM worker ORDER BY id") == [
             (7, "telegram", 9001, "AAAA2222BB"), (8, "telegram", 9001, None), (9, "telegram", None, "CCCC3333DD")]
@@ -99,6 +109,11 @@ async def test_0005_database_upgrades_with_every_row_kept_as_telegram(database_u
         assert states == [("telegram", 5001), ("telegram", 9001)]
         assert await _rows(db, "SELECT case_id, action, actor_id FROM case_event ORDER BY id") == [
             (11, "file", 5001), (11, "assign", None), (12, "file", 5002)]
+        answers, asked = (await _rows(db, 'SELECT answers, question_at FROM "case" WHERE id = 11'))[0]
+        assert (json.loads(answers) if isinstance(answers, str) else answers) == {"floor": "3楼"} and asked is not None
+        assert await _rows(db, "SELECT id, case_id, resident_id, reason FROM rating") == [(1, 12, 4, "unsolved")]
+        assert await _rows(db, "SELECT id, name, scope FROM api_key") == [(1, "市民热线", "own")]
+        assert await _rows(db, "SELECT staff_kind, staff_id FROM console_login") == [("worker", 7)]
     finally:
         await db.dispose()
 

@@ -32,7 +32,7 @@ def test_admin_ids_accept_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) -> 
         ("BOT_FRAMEWORK", "telethon", "BOT_FRAMEWORK"),
         ("TELEGRAM_API_URL", "api.telegram.org", "TELEGRAM_API_URL"),
         ("MAX_MESSAGE_CHARS", "-1", "MAX_MESSAGE_CHARS"),
-        ("WEBHOOK_PORT", "99999", "WEBHOOK_PORT"),
+        ("WEB_PORT", "99999", "WEB_PORT"),
         ("TIMEZONE", "UTC+8", "TIMEZONE"),  # not an IANA name: ZoneInfo would fail later, in every command
         ("TIMEZONE", "Mars/Olympus", "Asia/Shanghai"),
         ("TELEGRAM_BOT_TOKEN", "abc", "TELEGRAM_BOT_TOKEN"),

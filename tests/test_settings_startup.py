@@ -48,7 +48,7 @@ def place(tmp_path: Path) -> Path:
 def _base_env(place: Path) -> dict[str, str]:
     """Everything valid, and a Bot API URL nobody listens on: only the bad value under test can fail."""
     return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": f"http://127.0.0.1:{_unused_port()}",
-            "DATABASE_URL": f"sqlite:///{place / 'work' / 'gd.db'}"}
+            "DATABASE_URL": f"sqlite:///{place / 'work' / 'gd.db'}", "WEB_PORT": str(_unused_port())}
 
 
 HOOK = {"WEBHOOK_URL": "https://example.com/hook"}
@@ -84,15 +84,15 @@ BAD = [
     ("WEBHOOK_SECRET", "x" * 257, HOOK),
     ("WEBHOOK_SECRET", "密码密码", HOOK),
     ("WEBHOOK_SECRET", "a/b=c", HOOK),
-    ("WEBHOOK_LISTEN", "not a host!", HOOK),
-    ("WEBHOOK_LISTEN", "203.0.113.9", HOOK),  # TEST-NET: not an address of this machine
-    ("WEBHOOK_LISTEN", "no-such-host.invalid", HOOK),
-    ("WEBHOOK_PORT", "{busy}", HOOK),
-    ("WEBHOOK_PORT", "0", HOOK),
-    ("WEBHOOK_PORT", "-1", HOOK),
-    ("WEBHOOK_PORT", "65536", HOOK),
-    ("WEBHOOK_PORT", "abc", HOOK),
-    ("WEBHOOK_PORT", "８０８０", HOOK),  # full-width digits
+    ("WEB_HOST", "not a host!", HOOK),
+    ("WEB_HOST", "203.0.113.9", HOOK),  # TEST-NET: not an address of this machine
+    ("WEB_HOST", "no-such-host.invalid", HOOK),
+    ("WEB_PORT", "{busy}", HOOK),
+    ("WEB_PORT", "0", HOOK),
+    ("WEB_PORT", "-1", HOOK),
+    ("WEB_PORT", "65536", HOOK),
+    ("WEB_PORT", "abc", HOOK),
+    ("WEB_PORT", "８０８０", HOOK),  # full-width digits
     ("HEALTHZ_TOKEN", "short", HOOK),
     ("HEALTHZ_TOKEN", "令牌令牌令牌令牌令牌令牌令牌令牌", HOOK),
     ("ADMIN_IDS", "abc", {}),
@@ -235,7 +235,7 @@ def _griddesk_run(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess
 def test_griddesk_run_refuses_in_one_line(place: Path, busy_port: int, case: str) -> None:
     env = _base_env(place)
     cwd = place / "work"
-    key = {"gbk_env": ".env", "env_fifo": ".env", "sqlite_under_a_file": "DATABASE_URL", "port_in_use": "WEBHOOK_PORT",
+    key = {"gbk_env": ".env", "env_fifo": ".env", "sqlite_under_a_file": "DATABASE_URL", "port_in_use": "WEB_PORT",
            "api_url_bot": "TELEGRAM_API_URL", "postgres_unreachable": "DATABASE_URL"}[case]
     if case == "gbk_env":
         (cwd / ".env").write_bytes("# 网格服务台设置\nLOG_LEVEL=INFO\n".encode("gbk"))
@@ -244,7 +244,7 @@ def test_griddesk_run_refuses_in_one_line(place: Path, busy_port: int, case: str
     elif case == "sqlite_under_a_file":
         env["DATABASE_URL"] = f"sqlite:///{place / 'afile' / 'gd.db'}"
     elif case == "port_in_use":
-        env.update(WEBHOOK_URL="https://example.com/hook", WEBHOOK_PORT=str(busy_port))
+        env.update(WEBHOOK_URL="https://example.com/hook", WEB_PORT=str(busy_port))
     elif case == "api_url_bot":
         env["TELEGRAM_API_URL"] += "/bot"
     else:
@@ -276,7 +276,8 @@ def test_the_console_chat_checks_the_same(monkeypatch: pytest.MonkeyPatch, capsy
 
     monkeypatch.setattr(console, "run_console", tripwire)
     monkeypatch.chdir(place)
-    _clean_env(monkeypatch, {"DATABASE_URL": f"sqlite:///{place / 'afile' / 'gd.db'}", "KNOWLEDGE_DIR": str(place / "nope")})
+    _clean_env(monkeypatch, {"DATABASE_URL": f"sqlite:///{place / 'afile' / 'gd.db'}", "KNOWLEDGE_DIR": str(place / "nope"),
+                             "WEB_PORT": str(_unused_port())})
     assert cli.main(command) == 2
     lines = [ln for ln in capsys.readouterr().err.splitlines() if "configuration error" in ln]
     assert len(lines) == 2 and "KNOWLEDGE_DIR" in lines[0] + lines[1] and "DATABASE_URL" in lines[0] + lines[1]

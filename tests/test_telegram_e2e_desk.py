@@ -72,3 +72,42 @@ async def test_the_same_update_posted_twice_to_the_webhook_is_handled_once(tg: B
         assert len([s for s in tg.sent_to(RESIDENT) if s.method == "sendMessage"]) == 1
     finally:
         await bot.stop()
+
+
+DISPATCHER, SECOND = 9302, 9303
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_dispatcher_reassigns_an_accepted_case_from_tasks(tg: BotApiDouble, workdir: Path, framework: str) -> None:
+    from telegram_e2e_support import report
+
+    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}")
+    codes = {WORKER: await invite_worker(env, workdir), SECOND: await invite_worker(env, workdir, "liyuan-02", "王网格"),
+             DISPATCHER: await invite_worker(env, workdir, name="赵主任", community="liyuan")}
+    bot = BotProcess(tg, env, workdir)
+    await bot.start()
+    try:
+        for chat, code in codes.items():
+            tg.send_text(chat, f"/bind {code}")
+            await tg.wait_text(chat, "绑定成功", timeout=STEP_TIMEOUT)
+        number, _ = await report(tg, RESIDENT, "梨园小区3栋楼下烧烤油烟太大了，熏得没法开窗", "梨园小区3栋")
+        push = await tg.wait_for(lambda s: s.chat_id == WORKER and has_button(s, "接单") and number in (s.text or ""),
+                                 timeout=STEP_TIMEOUT)
+        mark = tg.mark
+        tg.press(WORKER, push, next(b["callback_data"] for b in push.buttons() if b["text"] == "接单"))
+        await tg.wait_text(WORKER, "已接单", timeout=STEP_TIMEOUT, after=mark)
+        mark = tg.mark
+        tg.send_text(DISPATCHER, "/tasks")
+        card = await tg.wait_for(lambda s: s.chat_id == DISPATCHER and number in (s.text or "")
+                                 and has_button(s, "改派 王网格（0）"), timeout=STEP_TIMEOUT, after=mark)
+        assert "处理人：李网格" in card.text
+        mark = tg.mark
+        tg.press(DISPATCHER, card, next(b["callback_data"] for b in card.buttons() if b["text"] == "改派 王网格（0）"))
+        await tg.wait_text(DISPATCHER, "已改派", timeout=STEP_TIMEOUT, after=mark)
+        await tg.wait_text(WORKER, "改派给 王网格", timeout=STEP_TIMEOUT, after=mark)  # the previous worker
+        new = await tg.wait_for(lambda s: s.chat_id == SECOND and "【改派】" in (s.text or "") and has_button(s, "接单"),
+                                timeout=STEP_TIMEOUT, after=mark)
+        assert number in new.text
+        await tg.wait_text(RESIDENT, "改由另一位网格员", timeout=STEP_TIMEOUT, after=mark)
+    finally:
+        await bot.stop()

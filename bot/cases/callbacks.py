@@ -11,11 +11,26 @@ RESOLVE = "res"  # 办结            res:<case id>
 RETURN = "ret"  # 退单            ret:<case id>
 RATE = "rate"  # 满意/基本满意/不满意  rate:<case id>:s|b|u
 SUPPORT = "sup"  # 附议 (join an existing case)  sup:<case id>
-ASSIGN = "asg"  # dispatcher re-assigns  asg:<case id>:<worker id>
+ASSIGN = "asg"  # dispatcher (re-)assigns  asg:<case id>:<worker id>
+PROGRESS = "prg"  # 进展            prg:<case id>
+ASK = "ask"  # 需要补充          ask:<case id>
+# The resident's self-service on /my and under notices (bot/dialog/resident/selfserve.py).
+TIMELINE = "tl"  # 进度            tl:<case id>
+SUPPLEMENT = "add"  # 补充          add:<case id>
+URGE = "urg"  # 催办               urg:<case id>
+WITHDRAW = "wd"  # 撤销 (asks why)  wd:<case id>
+WITHDRAW_WHY = "wdr"  # 撤销 with a chosen reason  wdr:<case id>:<letter of WITHDRAW_CODES>
+UNSATISFIED_WHY = "why"  # why 不满意  why:<case id>:<letter of REASON_CODES>
 
-ACTIONS = (ACCEPT, RESOLVE, RETURN, RATE, SUPPORT, ASSIGN)
+ACTIONS = (ACCEPT, RESOLVE, RETURN, RATE, SUPPORT, ASSIGN, PROGRESS, ASK, TIMELINE, SUPPLEMENT, URGE, WITHDRAW,
+           WITHDRAW_WHY, UNSATISFIED_WHY)
+RESIDENT_ACTIONS = frozenset({TIMELINE, SUPPLEMENT, URGE, WITHDRAW, WITHDRAW_WHY, UNSATISFIED_WHY})
 SCORE_CODES = {"s": "satisfied", "b": "basic", "u": "unsatisfied"}
 SCORE_LETTERS = {v: k for k, v in SCORE_CODES.items()}
+#: Letters of `bot.cases.views.UNSATISFIED_REASONS` and of the 撤销 reasons (`WITHDRAW_REASONS`).
+REASON_CODES = {"u": "unsolved", "s": "slow", "a": "attitude", "m": "mismatch", "o": "other"}
+WITHDRAW_CODES = {"s": "solved", "d": "duplicate", "m": "mistake", "o": "other"}
+_ARG_CODES = {RATE: SCORE_CODES, UNSATISFIED_WHY: REASON_CODES, WITHDRAW_WHY: WITHDRAW_CODES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +67,10 @@ def parse(data: str | None) -> CaseCallback | None:
         return None
     action, case_id = parts[0], int(parts[1])
     arg = parts[2] if len(parts) == 3 else None
-    if action == RATE:
-        if arg not in SCORE_CODES:
+    if action in _ARG_CODES:
+        if arg not in _ARG_CODES[action]:
             return None
-        arg = SCORE_CODES[arg]
+        arg = _ARG_CODES[action][arg]
     elif action == ASSIGN:
         if not is_id(arg):
             return None
@@ -65,9 +80,10 @@ def parse(data: str | None) -> CaseCallback | None:
 
 
 def worker_buttons(case_id: int) -> tuple[tuple[Button, ...], ...]:
-    """接单 / 办结 / 退单 for a pushed case."""
+    """接单 / 办结 / 退单, and 进展 / 需要补充, for a pushed case."""
     return (
         (Button("接单", make(ACCEPT, case_id)), Button("办结", make(RESOLVE, case_id)), Button("退单", make(RETURN, case_id))),
+        (Button("进展", make(PROGRESS, case_id)), Button("需要补充", make(ASK, case_id))),
     )
 
 
@@ -86,7 +102,30 @@ def support_button(case_id: int, text: str = "附议此案件") -> Button:
     return Button(text, make(SUPPORT, case_id))
 
 
-def assign_buttons(case_id: int, workers: list[tuple[int, str]]) -> tuple[tuple[Button, ...], ...]:
-    """One "派给 NAME" button per worker, two per row, for a dispatcher re-assigning a case."""
-    buttons = [Button(f"派给 {name[:12]}", make(ASSIGN, case_id, wid)) for wid, name in workers]
+def assign_buttons(case_id: int, workers: list[tuple[int, str, int]], verb: str = "派给") -> tuple[tuple[Button, ...], ...]:
+    """One "派给 NAME（open cases）" button per worker, two per row, for a dispatcher (re-)assigning a case."""
+    buttons = [Button(f"{verb} {name[:8]}（{load}）", make(ASSIGN, case_id, wid)) for wid, name, load in workers]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def self_service_buttons(case_id: int, *, own: bool) -> tuple[tuple[Button, ...], ...]:
+    """进度 for anyone following an open case; 补充 / 催办 / 撤销 too for the resident who filed it."""
+    progress = Button("进度", make(TIMELINE, case_id))
+    if not own:
+        return ((progress,),)
+    return ((progress, Button("补充", make(SUPPLEMENT, case_id)), Button("催办", make(URGE, case_id)),
+             Button("撤销", make(WITHDRAW, case_id))),)
+
+
+def reason_buttons(case_id: int, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:
+    """One button per reason of 不满意, two per row (`names`: reason code → its words)."""
+    letters = {v: k for k, v in REASON_CODES.items()}
+    buttons = [Button(name, make(UNSATISFIED_WHY, case_id, letters[code])) for code, name in names.items()]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def withdraw_buttons(case_id: int, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:
+    """One button per reason to withdraw (撤销), two per row (`names`: reason code → its words)."""
+    letters = {v: k for k, v in WITHDRAW_CODES.items()}
+    buttons = [Button(name, make(WITHDRAW_WHY, case_id, letters[code])) for code, name in names.items()]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))

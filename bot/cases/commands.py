@@ -1,5 +1,5 @@
-"""CLI: `griddesk grids [--json]`, `griddesk worker invite --grid ID --name NAME`, `griddesk worker list /
-deactivate ID / move ID --grid ID`, `griddesk stats [--json] [--since DAY] [--until DAY]`.
+"""CLI: `griddesk grids [--json]`, `griddesk grids import FILE [--apply]`, `griddesk worker invite --grid ID
+--name NAME`, `griddesk worker list / deactivate ID / move ID --grid ID`, `griddesk stats [--json] [--since DAY] [--until DAY]`.
 
 Light at import: the database and service are imported inside the handlers. Each command prepares the
 database first (migrate + seed an empty one), so it works on a fresh checkout.
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import math
 import sys
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,12 @@ def register(sub: Any) -> None:
     grids = sub.add_parser("grids", help="list the grids (网格) with their community and areas")
     grids.add_argument("--json", action="store_true", help="one JSON object per line: id, name, community, areas")
     grids.set_defaults(handler=_grids)
+    grids_sub = grids.add_subparsers(dest="grids_command", metavar="ACTION")
+    load = grids_sub.add_parser("import", help="compare a grid file (the seed format) with the database, show the diff, "
+                                               "apply it with --apply (or when you answer y)")
+    load.add_argument("file", type=Path, metavar="FILE", help="a grid file: street, communities, grids, areas, buildings")
+    load.add_argument("--apply", action="store_true", help="apply without asking (nothing is changed without it or a y)")
+    load.set_defaults(handler=_grids_import)
 
     worker = sub.add_parser("worker", help="manage grid workers")
     worker_sub = worker.add_subparsers(dest="worker_command", metavar="ACTION")
@@ -137,6 +143,55 @@ def _grids(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _grids_import(args: argparse.Namespace, settings: Settings, *, ask: Any = None) -> int:
+    """Every problem of the file at once (`path:line`, exit 1, nothing changed); else the diff, then apply
+    with --apply or a y on a terminal. A removed grid still holding open cases or workers is refused."""
+    from bot.cases.grid_import import read_grid_file
+    from bot.errors import SeedFileError
+
+    try:
+        data, lines = read_grid_file(args.file)
+    except SeedFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {args.file}: nothing was changed", file=sys.stderr)
+        return 1
+
+    async def run() -> int:
+        service = await _open(settings)
+        try:
+            plan = await service.plan_grid_import(data, str(args.file), lines)
+            print(plan.summary())
+            for line in plan.lines():
+                print(f"  {line}")
+            if plan.problems:
+                for problem in plan.problems:
+                    print(problem, file=sys.stderr)
+                print(f"{len(plan.problems)} problem(s): nothing was changed", file=sys.stderr)
+                return 1
+            if plan.empty:
+                print("the database already matches the file: nothing to do")
+                return 0
+            confirm = ask or (lambda: sys.stdin.isatty() and input("apply these changes? [y/N] ").strip().lower() == "y")
+            if not args.apply and not confirm():
+                print("nothing was changed (run again with --apply to apply)")
+                return 0
+            try:
+                await service.import_grids(data, str(args.file), lines)
+            except SeedFileError as exc:  # the work in hand changed between the diff and now
+                for problem in exc.problems:
+                    print(problem, file=sys.stderr)
+                return 1
+            print("applied; a running bot picks the grids up at /reload or its next start")
+            for gap in await service.coverage():
+                print(f"warning: {gap}", file=sys.stderr)
+            return 0
+        finally:
+            await service.close()
+
+    return asyncio.run(run())
+
+
 def _invite(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> None:
         service = await _open(settings)
@@ -216,17 +271,14 @@ def _period(args: argparse.Namespace, settings: Settings) -> tuple[datetime | No
 def _cases_export(args: argparse.Namespace, settings: Settings) -> int:
     since, until = _period(args, settings)
     rows = _with_service(settings, lambda service: service.export_rows(since=since, until=until))
-    fields = ["number", "category", "category_name", "state", "level", "urgent", "grid", "community", "assignee",
-              "address", "created_at", "deadline_at", "accepted_at", "resolved_at", "on_time", "supporters", "reopened",
-              "text"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    from bot.cases.queries import write_export_csv
+
+    write_export_csv(rows, sys.stdout)
     return 0
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cases.stats import format_table
+    from bot.cases.stats import format_table, write_csv
 
     since, until = _period(args, settings)
 
@@ -242,10 +294,7 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         for row in stats.rows():
             print(json.dumps(row.to_json(), ensure_ascii=False))
     elif args.csv:
-        rows = [row.to_json() for row in stats.rows()]
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(stats, sys.stdout)
     else:
         print(format_table(stats))
     return 0

@@ -6,12 +6,14 @@ The rooms (people, filing, dispatch, handling, deadlines, queries) are mixins ov
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -21,7 +23,7 @@ from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from storage.engine import Database, insert_if_absent, lock_row
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker, utcnow
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
     from bot.nlu.intent_files import IntentSet
@@ -70,12 +72,14 @@ class CaseCore:
         oncall_chat_id: int | None = None,
         urgent_ack_minutes: float = 10.0,
         urgent_deadline_hours: float = 4.0,
+        rate_reminder_hours: float = 24.0,
     ):
         self.db = db
         self.receipt_grace = timedelta(seconds=receipt_grace_seconds)
         self.oncall_chat_id = oncall_chat_id
         self.urgent_ack = timedelta(minutes=urgent_ack_minutes)
         self.urgent_deadline_hours = urgent_deadline_hours
+        self.rate_reminder = timedelta(hours=rate_reminder_hours)
         self.intents = intents
         self._normalizer = normalizer
         self.duplicate_window = timedelta(hours=duplicate_window_hours)
@@ -105,6 +109,17 @@ class CaseCore:
                 name = f"{name}·{st.name}"
         return name
 
+    def _urgent_ack_for(self, intent: str | None) -> timedelta:
+        """How soon 接单 is expected on an urgent case of `intent`: the intent file's own limit, else the setting."""
+        found = self.intents.get(intent) if self.intents and intent else None
+        minutes = getattr(found, "urgent_ack_minutes", None)
+        return timedelta(minutes=minutes) if minutes else self.urgent_ack
+
+    def _urgent_hours_for(self, intent: str | None) -> float:
+        """The handling limit of an urgent case of `intent`: the intent file's own, else the setting."""
+        found = self.intents.get(intent) if self.intents and intent else None
+        return getattr(found, "urgent_deadline_hours", None) or self.urgent_deadline_hours
+
     def _local(self, dt: datetime) -> str:
         return dt.astimezone(self.tz).strftime("%m-%d %H:%M")
 
@@ -115,6 +130,8 @@ class CaseCore:
 
     async def _resident(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
                         script: str | None = None, channel: str = channels.TELEGRAM) -> Resident:
+        """The resident (channel, external id), created on first sight; a channel without push (an API client)
+        never gets notices queued (`bot.channels.pushes`), whatever its chat id."""
         name = clean_text(name)
         channels.channel(channel)  # an undeclared channel is a bug, not a new namespace
         found = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
@@ -167,6 +184,16 @@ class CaseCore:
             raise NotYours(f"案件 {case.number} 不是派给您的，不能操作。")
         return worker
 
+    async def _drop_pushes(self, s: AsyncSession, worker: Worker, case_id: int | None, why: str) -> None:
+        """Pushes still waiting for `worker` about a case that is no longer his are dropped, not sent."""
+        if worker.external_id is None or case_id is None:
+            return
+        await s.execute(update(OutboxMessage).where(OutboxMessage.channel == worker.channel,
+                                                    OutboxMessage.chat_id == worker.external_id,
+                                                    OutboxMessage.case_id == case_id,
+                                                    OutboxMessage.status.in_(("blocked", "pending")))
+                        .values(status="dropped", last_error=why[:500]))
+
     async def _notify_residents(self, s: AsyncSession, case: Case, ev: CaseEvent, build: Any) -> None:
         """State notice to the filer and every supporter, each in their own script."""
         ids = [case.resident_id]
@@ -174,8 +201,18 @@ class CaseCore:
         rows = (await s.execute(select(Resident).where(Resident.id.in_(ids)))).scalars().all()
         for r in rows:
             chat = r.chat_id or r.external_id
-            enqueue(s, build(chat, r.script, r.id), dedupe_key(f"ev{ev.id}:r{chat}", r.channel), case.id, channel=r.channel,
+            reply = build(chat, r.script, r.id)
+            if case.state in OPEN_STATES and not reply.buttons:  # 进度 (补充 / 催办 / 撤销 for the filer) under the notice
+                reply = replace(reply, buttons=notify.self_service_buttons(case.id, own=r.id == case.resident_id,
+                                                                           script=r.script, to_script=self._to_script))
+            # A channel without push (an Open311 client reads the state through the API) queues nothing.
+            enqueue(s, reply, dedupe_key(f"ev{ev.id}:r{chat}", r.channel), case.id, channel=r.channel,
                     held=r.blocked_at is not None)
+
+    async def _filer_phone(self, s: AsyncSession, case: Case) -> str | None:
+        """The filer's phone for the assignee's push: only a number given with consent (withdrawn = None)."""
+        r = await s.get(Resident, case.resident_id)
+        return r.phone if r is not None and r.phone and r.phone_consent_at is not None else None
 
     async def _notify_supporters(self, s: AsyncSession, case: Case, ev: CaseEvent, action: str) -> None:
         rows = (await s.execute(select(Resident).join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
@@ -216,6 +253,31 @@ class CaseCore:
         supporters = (await s.execute(select(Resident.channel, Resident.external_id)
                                       .join(CaseSupporter, CaseSupporter.resident_id == Resident.id)
                                       .where(CaseSupporter.case_id == case.id).order_by(CaseSupporter.id))).all()
+        who = (resident.channel, resident.external_id) if resident else None
+        return self._make_view(case, assignee, who, [(str(c), int(i)) for c, i in supporters])
+
+    async def _views(self, s: AsyncSession, cases: Sequence[Case]) -> list[CaseView]:
+        """Views of a list of cases in three statements whatever its length (`_view` per row was 3 per case)."""
+        if not cases:
+            return []
+        worker_ids = {c.assignee_id for c in cases if c.assignee_id}
+        workers = {w.id: w for w in (await s.execute(select(Worker).where(Worker.id.in_(worker_ids)))).scalars()} \
+            if worker_ids else {}
+        residents = {rid: (str(ch), int(ext)) for rid, ch, ext in await s.execute(
+            select(Resident.id, Resident.channel, Resident.external_id)
+            .where(Resident.id.in_({c.resident_id for c in cases})))}
+        supporters: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        rows = await s.execute(select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
+                               .join(Resident, CaseSupporter.resident_id == Resident.id)
+                               .where(CaseSupporter.case_id.in_([c.id for c in cases])).order_by(CaseSupporter.id))
+        for case_id, channel, external_id in rows:
+            supporters[case_id].append((str(channel), int(external_id)))
+        return [self._make_view(c, workers.get(c.assignee_id), residents.get(c.resident_id), supporters.get(c.id or 0, []))
+                for c in cases]
+
+    def _make_view(self, case: Case, assignee: Worker | None, resident: tuple[str, int] | None,
+                   supporters: Sequence[tuple[str, int]]) -> CaseView:
+        """`resident` is the filer's (channel, external id); `supporters` the same pairs in joining order."""
         return CaseView(
             id=case.id or 0, number=case.number, intent=case.intent, subtype=case.subtype, text=case.text,
             address=case.address, latitude=case.latitude, longitude=case.longitude, photos=tuple(case.photos or ()),
@@ -223,14 +285,15 @@ class CaseCore:
             grid_id=case.grid_id, grid_name=self.router.grid_name(case.grid_id), community_id=case.community_id,
             community_name=self.router.community_name(case.community_id), assignee_id=case.assignee_id,
             assignee_name=assignee.name if assignee else None, assignee_external_id=assignee.external_id if assignee else None,
-            resident_external_id=resident.external_id if resident else 0, urgent=case.urgent,
-            resident_channel=resident.channel if resident else channels.TELEGRAM,
+            resident_external_id=resident[1] if resident else 0, urgent=case.urgent,
+            resident_channel=resident[0] if resident else channels.TELEGRAM,
             assignee_channel=assignee.channel if assignee else None,
             deadline_at=aware(case.deadline_at), created_at=aware(case.created_at),  # type: ignore[arg-type]
             resolved_at=aware(case.resolved_at), supporter_count=case.supporter_count, reopen_count=case.reopen_count,
             resolution_note=case.resolution_note, return_reason=case.return_reason, route_note=case.route_note,
             supporter_external_ids=tuple(int(i) for _, i in supporters),
-            supporters=tuple((str(c), int(i)) for c, i in supporters),
+            supporters=tuple((str(c), int(i)) for c, i in supporters), updated_at=aware(case.updated_at),
+            answers=dict(case.answers or {}), street_id=case.street_id,
         )
 
 
@@ -245,13 +308,16 @@ async def escalated_since_opened(s: AsyncSession, case_id: int) -> bool:
     return bool((await s.execute(query)).scalar())
 
 
+def open_loads_query(worker_ids: list[int]) -> Any:
+    """Open cases per worker: read from the (assignee_id, state) index, never by counting past cases."""
+    return (select(Case.assignee_id, func.count()).where(Case.assignee_id.in_(worker_ids), Case.state.in_(OPEN_STATES))
+            .group_by(Case.assignee_id))
+
+
 async def open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
     if not worker_ids:
         return {}
-    rows = await s.execute(
-        select(Case.assignee_id, func.count()).where(Case.assignee_id.in_(worker_ids), Case.state.in_(OPEN_STATES))
-        .group_by(Case.assignee_id)
-    )
+    rows = await s.execute(open_loads_query(worker_ids))
     return {int(wid): int(n) for wid, n in rows}
 
 

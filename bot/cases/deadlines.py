@@ -1,16 +1,19 @@
-"""Deadlines, run by the background loop of every runner: 即将超时 reminders and 超时 escalation."""
+"""Deadlines, run by the background loop of every runner: 即将超时 reminders, 超时 escalation, and the one
+reminder to rate a resolved case (评价提醒)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases import lifecycle, notify
-from bot.cases.core import CaseCore, to_worker, utc
+from bot.cases.core import CaseCore, dedupe_key, to_worker, utc
+from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from storage.engine import claim_rows
-from storage.models import LEVELS, OPEN_STATES, Case
+from storage.models import LEVELS, OPEN_STATES, Case, CaseEvent, Resident
 
 
 class DeadlineRoom(CaseCore):
@@ -71,27 +74,35 @@ class DeadlineRoom(CaseCore):
             if (case is None or not lifecycle.allowed("escalate", case.state) or case.deadline_at > at
                     or case.level == "street"):
                 return None
-            previous = await self._assignee(s, case)
-            level = LEVELS[LEVELS.index(case.level) + 1]
-            case.deadline_at = at + timedelta(hours=case.deadline_hours)
-            case.reminded_at, case.accepted_at = None, None
-            dispatcher = await self._dispatcher(s, case, level)
-            case.assignee_id = dispatcher.id if dispatcher is not None else None
-            note = f"超过办结时限，升级至{notify.level_word(level)}督办"
-            ev = await self._move(s, case, "escalate", ("system", None), at, note=note, to_level=level,
-                                  to_state="assigned" if dispatcher is not None else "filed")
-            if previous is not None and previous.external_id is not None:
-                to_worker(s, previous, notify.worker_escalated_away(previous.external_id, case),
-                          f"ev{ev.id}:p{previous.external_id}", case.id)
-            if dispatcher is not None and dispatcher.external_id is not None:
-                to_worker(s, dispatcher, notify.worker_push(dispatcher.external_id, case, self._label(case),
-                                                            kind="escalate", note=note),
-                          f"ev{ev.id}:w{dispatcher.external_id}", case.id)
-            else:
-                await self._push_to_dispatcher(s, case, ev, at, why=note)
-            await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "escalate",
-                                                                                                  script, self._to_script))
+            note = f"超过办结时限，升级至{notify.level_word(LEVELS[LEVELS.index(case.level) + 1])}督办"
+            await self._escalate_case(s, case, at, ("system", None), note)
             return await self._view(s, case)
+
+    async def _escalate_case(self, s: AsyncSession, case: Case, at: datetime, actor: tuple[str, int | None],
+                             note: str) -> None:
+        """Move the case one level up (grid → community → street) to that level's dispatcher with a fresh
+        deadline; tell the previous assignee, the new one (or the queue), the resident and supporters."""
+        previous = await self._assignee(s, case)
+        level = LEVELS[LEVELS.index(case.level) + 1]
+        case.deadline_at = at + timedelta(hours=case.deadline_hours)
+        case.reminded_at, case.accepted_at = None, None
+        dispatcher = await self._dispatcher(s, case, level)
+        case.assignee_id = dispatcher.id if dispatcher is not None else None
+        ev = await self._move(s, case, "escalate", actor, at, note=note, to_level=level,
+                              to_state="assigned" if dispatcher is not None else "filed")
+        if previous is not None and previous.external_id is not None and previous.external_id != actor[1]:
+            to_worker(s, previous, notify.worker_escalated_away(previous.external_id, case),
+                      f"ev{ev.id}:p{previous.external_id}", case.id)
+        if dispatcher is not None and dispatcher.external_id == actor[1]:
+            pass  # a dispatcher who escalated to his own level holds it now; his page says so
+        elif dispatcher is not None and dispatcher.external_id is not None:
+            to_worker(s, dispatcher, notify.worker_push(dispatcher.external_id, case, self._label(case), kind="escalate",
+                                                        note=note, phone=await self._filer_phone(s, case)),
+                      f"ev{ev.id}:w{dispatcher.external_id}", case.id)
+        else:
+            await self._push_to_dispatcher(s, case, ev, at, why=note)
+        await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "escalate",
+                                                                                              script, self._to_script))
 
     async def unacknowledged(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
         """Ids of urgent cases whose assignee has not pressed 接单 within the acknowledge limit."""
@@ -112,9 +123,10 @@ class DeadlineRoom(CaseCore):
             if (case is None or not case.urgent or not lifecycle.allowed("chase", case.state)
                     or case.ack_due_at is None or case.ack_due_at > at):
                 return False
-            waited = max(1, round((at - (case.ack_due_at - self.urgent_ack)).total_seconds() / 60))
+            span = self._urgent_ack_for(case.intent)
+            waited = max(1, round((at - (case.ack_due_at - span)).total_seconds() / 60))
             note = f"紧急案件 {waited} 分钟内无人接单，请立即安排"
-            case.ack_due_at = at + self.urgent_ack
+            case.ack_due_at = at + span
             ev = await self._move(s, case, "chase", ("system", None), at, note=note)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.external_id is not None:
@@ -124,9 +136,43 @@ class DeadlineRoom(CaseCore):
             await self._push_to_dispatcher(s, case, ev, at, why=note, with_oncall=True)
             return True
 
+    async def due_rate_reminders(self, now: datetime | None = None, *, limit: int = 100) -> list[int]:
+        """Ids of cases resolved at least `rate_reminder` ago, still unrated, whose filer was not reminded since."""
+        at = utc(now)
+        reminded = exists().where(CaseEvent.case_id == Case.id, CaseEvent.action == "rate_remind",
+                                  CaseEvent.at >= Case.resolved_at)
+        async with self.db.session() as s:
+            rows = await s.execute(select(Case.id).where(Case.state == "resolved", Case.resolved_at.is_not(None),
+                                                         Case.resolved_at <= at - self.rate_reminder, ~reminded)
+                                   .order_by(Case.resolved_at).limit(limit))
+            return [int(r[0]) for r in rows]
+
+    async def rate_remind(self, case_id: int, now: datetime | None = None) -> bool:
+        """评价提醒: the filer of a resolved case gets the rating buttons once more, once per resolution."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = (await s.execute(claim_rows(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
+            if (case is None or not lifecycle.allowed("rate_remind", case.state) or case.resolved_at is None
+                    or case.resolved_at > at - self.rate_reminder):
+                return False
+            done = await s.execute(select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.action == "rate_remind",
+                                                              CaseEvent.at >= case.resolved_at))
+            if done.first() is not None:
+                return False
+            ev = await self._move(s, case, "rate_remind", ("system", None), at)
+            filer = await s.get(Resident, case.resident_id)
+            if filer is not None:
+                chat = filer.chat_id or filer.external_id
+                enqueue(s, notify.resident_rate_reminder(chat, case, filer.script, self._to_script),
+                        dedupe_key(f"ev{ev.id}:r{chat}", filer.channel), case.id, channel=filer.channel,
+                        held=filer.blocked_at is not None)
+            return True
+
     async def run_deadlines(self, now: datetime | None = None) -> tuple[int, int]:
-        """One pass of the deadline task: remind what is due, escalate what is late. Returns (reminded, escalated)."""
+        """One pass of the deadline task: remind what is due (also the filer of a resolved case not yet rated,
+        once), escalate what is late. Returns (reminded, escalated)."""
         reminded = sum([await self.chase(cid, now) for cid in await self.unacknowledged(now)])
         reminded += sum([await self.remind(cid, now) for cid in await self.due_reminders(now)])
+        reminded += sum([await self.rate_remind(cid, now) for cid in await self.due_rate_reminders(now)])
         escalated = sum([await self.escalate(cid, now) is not None for cid in await self.overdue(now)])
         return reminded, escalated

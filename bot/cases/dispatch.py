@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
 from bot.cases import lifecycle, notify
-from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_loaded, to_worker, utc
+from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_loaded, open_loads, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotNow, NotYours
@@ -25,12 +25,15 @@ class DispatchRoom(CaseCore):
     async def assign(self, case_id: int, worker_id: int, *, by_external_id: int | None = None,
                      now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
         """派单 by a dispatcher/admin (`by_external_id` on `channel`; None = the system): a filed or returned case
-        (or an escalated one) goes to `worker_id`."""
+        (or an escalated one) goes to `worker_id`; 改派 when a grid worker holds it (or has accepted it): he is
+        told it left him, the residents are told."""
         admin = channels.is_admin(channel, by_external_id, self.admin_ids)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            lifecycle.require("assign", case.number, case.state)
+            previous = await self._assignee(s, case)
+            action = "reassign" if previous is not None and (previous.role == "grid" or case.state == "accepted") else "assign"
+            lifecycle.require(action, case.number, case.state)
             if by_external_id is not None and not admin:
                 dispatcher = await self._require_dispatcher(s, case, by_external_id, channel=channel)
             else:
@@ -41,10 +44,19 @@ class DispatchRoom(CaseCore):
             if dispatcher is not None and ((dispatcher.role == "community" and worker.community_id != dispatcher.community_id)
                                            or (dispatcher.role == "street" and worker.street_id != dispatcher.street_id)):
                 raise NotYours(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
+            if previous is not None and previous.id == worker.id:
+                raise BadInput(f"案件 {case.number} 已由 {worker.name} 处理，无需改派。")
             if worker.unreachable_at is not None:
                 raise NotNow(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
-            kind = "system" if by_external_id is None else "admin" if admin else "worker"
-            await self._assign_to(s, case, worker, at, actor=(kind, by_external_id))
+            # None: the system (the CLI's 改派 acts as an admin); else an admin or a dispatcher.
+            system = "admin" if action == "reassign" else "system"
+            kind = system if by_external_id is None else "admin" if admin else "worker"
+            if action == "reassign":
+                assert previous is not None
+                await self._drop_pushes(s, previous, case.id, f"case reassigned to {worker.name}")
+                case.accepted_at = None  # the new worker presses 接单 himself
+            await self._assign_to(s, case, worker, at, actor=(kind, by_external_id), action=action,
+                                  previous=previous if action == "reassign" else None)
             return await self._view(s, case)
 
     async def return_case(self, case_id: int, worker_external_id: int, reason: str, *,
@@ -108,25 +120,34 @@ class DispatchRoom(CaseCore):
                 "oncall": "社区值班人员"}.get(told, "")
 
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
-                         keep_level: bool = False) -> None:
+                         keep_level: bool = False, action: str = "assign", previous: Worker | None = None) -> None:
+        """派单 (or 改派, from `previous`): the case is `worker`'s, he gets the push, the residents hear of it."""
         from_state = case.state
         case.assignee_id = worker.id
         if worker.role == "grid" and worker.grid_id:
             case.grid_id = worker.grid_id
             case.community_id = worker.community_id or case.community_id
         level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
-        case.ack_due_at = at + self.urgent_ack if case.urgent else None  # urgent: 接单 within minutes
-        ev = await self._move(s, case, "assign", actor, at, to_level=level, note=worker.name)
+        case.ack_due_at = at + self._urgent_ack_for(case.intent) if case.urgent else None  # urgent: 接单 within minutes
+        note = f"{previous.name} → {worker.name}" if previous is not None else worker.name
+        ev = await self._move(s, case, action, actor, at, to_level=level, note=note)
         if worker.external_id is not None:
             # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
             choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
-            to_worker(s, worker, notify.worker_push(worker.external_id, case, self._label(case), kind="new",
-                                                    note=case.return_reason if from_state == "returned" else None,
-                                                    deadline=self._local(case.deadline_at), assign_choices=choices),
+            why = case.return_reason if from_state == "returned" else None
+            if previous is not None:
+                why = notify.reassigned_from(previous.name)
+            to_worker(s, worker, notify.worker_push(worker.external_id, case, self._label(case),
+                                                    kind="reassign" if previous is not None else "new", note=why,
+                                                    deadline=self._local(case.deadline_at), assign_choices=choices,
+                                                    phone=await self._filer_phone(s, case)),
                       f"ev{ev.id}:w{worker.external_id}", case.id)
+        if previous is not None and previous.external_id is not None and previous.external_id != actor[1]:
+            to_worker(s, previous, notify.worker_reassigned_away(previous.external_id, case, worker.name),
+                      f"ev{ev.id}:p{previous.external_id}", case.id)
         if from_state != "filed" or case.supporter_count:
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(
-                chat, case, "assign", script, self._to_script))
+                chat, case, action, script, self._to_script))
 
     async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str, *,
                                   with_oncall: bool = False) -> str:
@@ -155,13 +176,14 @@ class DispatchRoom(CaseCore):
                     dedupe_key(f"ev{ev.id}:d{chat}", channel), case.id, channel=channel)
         return told
 
-    async def _grid_worker_choices(self, s: AsyncSession, community_id: str | None) -> list[tuple[int, str]]:
-        """(worker id, name) of up to 8 bound grid workers of the community, for 派给 buttons."""
+    async def _grid_worker_choices(self, s: AsyncSession, community_id: str | None) -> list[tuple[int, str, int]]:
+        """(worker id, name, open cases) of up to 8 bound grid workers of the community, for 派给 buttons."""
         if not community_id:
             return []
         rows = (await s.execute(select(Worker).where(Worker.community_id == community_id, Worker.role == "grid",
                                                      *REACHABLE).order_by(Worker.id).limit(8))).scalars().all()
-        return [(w.id, w.name) for w in rows if w.id is not None]
+        loads = await open_loads(s, [w.id for w in rows if w.id is not None])
+        return [(w.id, w.name, loads.get(w.id, 0)) for w in rows if w.id is not None]
 
     async def _require_dispatcher(self, s: AsyncSession, case: Case, external_id: int, *,
                                   channel: str = channels.TELEGRAM) -> Worker:

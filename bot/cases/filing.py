@@ -60,7 +60,7 @@ class FilingRoom(CaseCore):
                 for _, c in best:
                     await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
                                                                        "offered_at": at}, ["case_id", "resident_id"])
-            return [await self._view(s, c) for _, c in best]
+            return await self._views(s, [c for _, c in best])
 
     async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
                                  now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView | None:
@@ -102,7 +102,7 @@ class FilingRoom(CaseCore):
         if not (0 < draft.deadline_hours <= 24 * 365):
             raise UsageError("deadline_hours must be between 0 and 8760")
         # An emergency is not handled on the category's clock (a bleeding fight got 48 hours).
-        hours = min(draft.deadline_hours, self.urgent_deadline_hours) if draft.urgent else draft.deadline_hours
+        hours = min(draft.deadline_hours, self._urgent_hours_for(draft.intent)) if draft.urgent else draft.deadline_hours
         at = utc(now)
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
@@ -119,6 +119,7 @@ class FilingRoom(CaseCore):
                 community_id=route.community_id, grid_id=route.grid_id, level=route.level, state="filed",
                 route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=hours,
                 deadline_at=at + timedelta(hours=hours), created_at=at, updated_at=at,
+                answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
             )
             s.add(case)
             await s.flush()

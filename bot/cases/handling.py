@@ -88,7 +88,8 @@ class HandlingRoom(CaseCore):
                     and assignee.unreachable_at is None):
                 ev = await self._move(s, case, "reopen", actor, at, to_state="assigned", note=note)
                 to_worker(s, assignee, notify.worker_push(assignee.external_id, case, self._label(case), kind="reopen",
-                                                          note=note), f"ev{ev.id}:w{assignee.external_id}", case.id)
+                                                          note=note, phone=await self._filer_phone(s, case)),
+                          f"ev{ev.id}:w{assignee.external_id}", case.id)
             else:
                 case.assignee_id = None
                 ev = await self._move(s, case, "reopen", actor, at, to_state="filed",

@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 
 from bot.cases.views import STATE_NAMES
 from bot.errors import NotNow
+from storage.models import CASE_STATES
 
 #: Who may act (checked by the room before `require`): the system itself (routing, deadlines), the
 #: case's assignee, a dispatcher of its community or street, an admin, the resident who filed it, or
 #: a resident the case was offered to as a similar one (附议).
 ACTORS = ("system", "assignee", "dispatcher", "admin", "filer", "offered")
 #: Who hears of it: the assignee (new or current), the queue (dispatchers, else admins), the assignee
-#: it was taken from, the filer and supporters (residents), or only the supporters.
-AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters")
+#: it was taken from, the filer and supporters (residents), only the supporters, or only the filer.
+AUDIENCES = ("assignee", "queue", "previous", "residents", "supporters", "filer")
 
 OPEN = ("filed", "assigned", "accepted", "returned")
+EVERY = CASE_STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,9 @@ TABLE: tuple[Transition, ...] = (
     Transition("file", "受理", ("filer",), (), ("filed",), ("assignee", "queue")),
     Transition("assign", "派单", ("system", "dispatcher", "admin"), ("filed", "returned", "assigned"), ("assigned",),
                ("assignee", "residents"), {"*": "案件 {number} 当前{state}，不能派单。"}),
+    # 改派: a dispatcher (or admin) takes a case from the grid worker holding it and gives it to another.
+    Transition("reassign", "改派", ("dispatcher", "admin"), ("assigned", "accepted"), ("assigned",),
+               ("previous", "assignee", "residents"), {"*": "案件 {number} 当前{state}，不能改派。"}),
     Transition("accept", "接单", ("assignee",), ("assigned",), ("accepted",), ("residents",),
                {"accepted": "案件 {number} 已接单，处理完成后请点「办结」。"}),
     Transition("resolve", "办结", ("assignee",), ("assigned", "accepted"), ("resolved",), ("residents",)),
@@ -55,12 +60,33 @@ TABLE: tuple[Transition, ...] = (
                {"rated": "案件 {number} 已评价过，谢谢您的反馈。", "*": "案件 {number} 当前{state}，办结后才能评价。"}),
     Transition("reopen", "重办", ("filer",), ("resolved",), ("assigned", "filed"), ("assignee", "queue", "supporters")),
     Transition("cancel", "撤销", ("filer",), OPEN, ("cancelled",), ("assignee", "supporters")),
-    Transition("escalate", "超时升级", ("system",), OPEN, ("assigned", "filed"),
+    Transition("escalate", "超时升级", ("system", "dispatcher", "admin"), OPEN, ("assigned", "filed"),
                ("previous", "assignee", "queue", "residents")),
     Transition("remind", "即将超时提醒", ("system",), ("assigned", "accepted"), (), ("assignee",)),
     Transition("chase", "紧急催接单", ("system",), ("assigned",), (), ("assignee", "queue")),
+    # Two-way progress while the work goes on: a note or photo out, a question out and its answer back.
+    Transition("progress", "进展", ("assignee",), ("assigned", "accepted"), (), ("residents",),
+               {"*": "案件 {number} 当前{state}，不能再发进展。"}),
+    Transition("ask", "需要补充", ("assignee",), ("assigned", "accepted"), (), ("filer",),
+               {"*": "案件 {number} 当前{state}，不能再请居民补充。"}),
+    Transition("answer", "补充", ("filer",), OPEN, (), ("assignee", "queue"),  # the queue when nobody holds it
+               {"*": "案件 {number} 已{state}，补充的内容没有转给网格员。如问题仍在，请重新反映。"}),
     Transition("support", "附议", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
                ("assignee",), {"*": "案件 {number} 已{state}，不能再附议。如问题仍在，请重新反映。"}),
+    # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,
+    # why a rating was 不满意; and the one reminder to rate a resolved case.
+    Transition("supplement", "补充", ("filer",), OPEN, (), ("assignee", "queue"),
+               {"*": "案件 {number} 当前{state}，不能再补充。如问题仍在，请重新反映。"}),
+    Transition("urge", "催办", ("filer",), OPEN, (), ("assignee", "queue"),
+               {"*": "案件 {number} 当前{state}，不需要催办了。"}),
+    Transition("explain", "不满意原因", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
+    Transition("rate_remind", "评价提醒", ("system",), ("resolved",), (), ("filer",)),
+    Transition("supervise", "督办", ("dispatcher", "admin"), ("assigned", "accepted"), (), ("assignee",),
+               {"*": "案件 {number} 当前{state}，没有正在处理的人可督办。"}),
+    Transition("recategorize", "改类", ("dispatcher", "admin"), (*OPEN, "resolved", "rated"), (), ("assignee",)),
+    Transition("merge", "合并", ("dispatcher", "admin"), OPEN, ("cancelled",), ("assignee", "residents"),
+               {"*": "案件 {number} 当前{state}，不能再合并。"}),
+    Transition("note", "内部备注", ("dispatcher", "admin"), EVERY, (), ()),
 )
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
 
@@ -105,5 +131,5 @@ def markdown_table() -> str:
     rows = ["| action | 名称 | who may | from | to | who is told |", "|---|---|---|---|---|---|"]
     for t in TABLE:
         rows.append(f"| `{t.action}` | {t.name} | {', '.join(t.actors)} | {', '.join(t.sources) or '—'} | "
-                    f"{', '.join(t.targets) or '(stays)'} | {', '.join(t.told)} |")
+                    f"{', '.join(t.targets) or '(stays)'} | {', '.join(t.told) or 'nobody'} |")
     return "\n".join(rows)

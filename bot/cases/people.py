@@ -26,12 +26,12 @@ from bot.cases.core import (
     utc,
     worker_view,
 )
-from bot.cases.outbox import hold_chat, release_chat, to_chat
+from bot.cases.outbox import hold_chat, release_chat
 from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from storage.engine import lock_row
-from storage.models import Case, Community, Grid, GridArea, OutboxMessage, Resident, Street, Worker, utcnow
+from storage.models import Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
 
 
 class PeopleRoom(CaseCore):
@@ -45,6 +45,8 @@ class PeopleRoom(CaseCore):
             areas = list((await s.execute(select(GridArea))).scalars())
             streets = list((await s.execute(select(Street))).scalars())
         self.router = Router(communities, grids, areas, streets, simplify=self._simplify if self._normalizer else None)
+        if self._normalizer is not None:  # place names neither flip a chat's script nor change spelling in replies
+            self._normalizer.set_place_names(self.router.place_names())
 
     def route(self, address: str | None = None, latitude: float | None = None, longitude: float | None = None) -> Route:
         """Address text → grid (fuzzy, on 小区/楼栋 names and aliases); else a location → containing/nearest grid.
@@ -143,7 +145,7 @@ class PeopleRoom(CaseCore):
         async with self.db.transaction() as s:
             if grid_id is not None:
                 grid = await s.get(Grid, grid_id)
-                if grid is None:
+                if grid is None or grid_id not in self.router.grid_ids():  # a retired grid takes no one
                     raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
                 community = await s.get(Community, grid.community_id)
                 worker = Worker(name=name, role="grid", grid_id=grid.id, community_id=grid.community_id,
@@ -234,11 +236,7 @@ class PeopleRoom(CaseCore):
                                           .order_by(Case.id), s))).scalars().all()
         for case in cases:
             await self._hand_back(s, case, worker, at, actor=actor, reason=reason)
-            if worker.external_id is not None:
-                await s.execute(update(OutboxMessage).where(to_chat(worker.channel, worker.external_id),
-                                                            OutboxMessage.case_id == case.id,
-                                                            OutboxMessage.status.in_(("blocked", "pending")))
-                                .values(status="dropped", last_error=f"case handed back: {reason}"[:500]))
+            await self._drop_pushes(s, worker, case.id, f"case handed back: {reason}")
         return [c.number for c in cases]
 
     # ------------------------------------------------------------------ workers (admin operations)
@@ -270,7 +268,7 @@ class PeopleRoom(CaseCore):
         async with self.db.transaction() as s:
             worker = await self._worker_row(s, worker_id)
             grid = await s.get(Grid, grid_id)
-            if grid is None:
+            if grid is None or grid_id not in self.router.grid_ids():  # retired grids keep only their name
                 raise UsageError(f"unknown grid {grid_id!r} (see `griddesk grids`)")
             if worker.role != "grid":
                 raise UsageError(f"worker {worker_id} is a {worker.role} dispatcher, not a grid worker")

@@ -106,10 +106,22 @@ class Router:
             for bname, baliases in (a.building_aliases or {}).items():
                 bnames = tuple(dict.fromkeys(canonical(x, simplify) for x in [bname, *baliases] if x))
                 self._areas.append(_Area(a.grid_id, f"{a.name}{bname}", bnames, frozenset(), canonical(bname, simplify)))
+        #: Grids with no area and no geometry: retired by `griddesk grids import` (kept for their closed cases' names).
+        self._retired = {gid for gid, g in self._grids.items() if gid not in self._labels and g.center is None
+                         and g.polygon is None}
+
+    def place_names(self) -> tuple[str, ...]:
+        """Every estate, alias, grid and community name (canonical, Simplified): text that names a place, not a script."""
+        names = [n for a in self._areas for n in a.names]
+        names += [g.name for g in self._grids.values()] + [name for name, _ in self._communities.values()]
+        names += list(self._streets.values())
+        return tuple(dict.fromkeys(n for n in names if n and not n.isdigit()))
+
 
     # -- lookups used by views
     def grid_ids(self) -> list[str]:
-        return sorted(self._grids)
+        """The grids in service (retired ones keep only their name, for history)."""
+        return sorted(set(self._grids) - self._retired)
 
     def grid_name(self, grid_id: str | None) -> str | None:
         g = self._grids.get(grid_id or "")
@@ -140,7 +152,7 @@ class Router:
     # -- routing
     def given(self, grid_id: str) -> Route:
         """The caller named the grid; unknown ids fall back like an unmatched address."""
-        if grid_id in self._grids:
+        if grid_id in self._grids and grid_id not in self._retired:
             cid = self._grids[grid_id].community_id
             return Route(grid_id, cid, self.street_of_community(cid), "given", 1.0, note="指定网格")
         return Route(None, None, self._only_street(), "none", 0.0, note=f"未知网格 {grid_id}")

@@ -29,9 +29,13 @@ from bot.cases.core import DUPLICATE_THRESHOLD, PLACE_CONFIDENCE, CaseCore, clea
 from bot.cases.deadlines import DeadlineRoom
 from bot.cases.dispatch import DispatchRoom
 from bot.cases.filing import FilingRoom
+from bot.cases.grid_import import GridRoom
 from bot.cases.handling import HandlingRoom
+from bot.cases.oversight import OversightRoom
 from bot.cases.people import PeopleRoom
+from bot.cases.progress import ProgressRoom
 from bot.cases.queries import QueryRoom
+from bot.cases.selfservice import SelfServiceRoom
 from bot.cases.views import ReportDraft, Route
 from storage.engine import Database
 
@@ -67,12 +71,14 @@ async def open_service(
         oncall_chat_id=settings.oncall_chat_id,
         urgent_ack_minutes=settings.urgent_ack_minutes,
         urgent_deadline_hours=settings.urgent_deadline_hours,
+        rate_reminder_hours=settings.rate_reminder_hours,
     )
     await service.reload_grids()
     return service
 
 
-class CaseService(PeopleRoom, FilingRoom, DispatchRoom, HandlingRoom, DeadlineRoom, QueryRoom, CaseCore):
+class CaseService(PeopleRoom, GridRoom, FilingRoom, OversightRoom, DispatchRoom, HandlingRoom, ProgressRoom, SelfServiceRoom,
+                  DeadlineRoom, QueryRoom, CaseCore):
     """Cases, residents, workers and routing over one `storage.engine.Database`: the rooms, behind one name."""
 
 

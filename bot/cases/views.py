@@ -24,6 +24,11 @@ STATE_NAMES = {
 }
 LEVEL_NAMES = {"grid": "网格", "community": "社区", "street": "街道"}
 SCORE_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+#: Why a resident was not satisfied: the choices on the buttons after 不满意 (kept on the rating, counted in the figures).
+UNSATISFIED_REASONS = {"unsolved": "问题没解决", "slow": "处理太慢", "attitude": "态度不好", "mismatch": "结果与实际不符",
+                       "other": "其他原因"}
+#: Why a resident withdraws (撤销) a case: the choices on the buttons; the words go on the 撤销 event.
+WITHDRAW_REASONS = {"solved": "问题已经解决了", "duplicate": "重复反映了", "mistake": "反映错了", "other": "其他原因"}
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -54,6 +59,8 @@ class ReportDraft:
     #: Who confirmed `intent` ("resident_pick": the resident chose it from buttons), recorded as a labelled example.
     confirmed_by: str | None = None
     channel: str = "telegram"  # where the resident talks to us: `resident_external_id` is that channel's id
+    #: Answers to the category's questions (intent file `questions:`): question id → the resident's words.
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +186,12 @@ class CaseView:
     assignee_channel: str | None = None
     #: (channel, external id) of each supporter, in joining order (`supporter_external_ids` without channels).
     supporters: tuple[tuple[str, int], ...] = field(default=())
+
+    #: When anything about the case last changed (state, assignee, level).
+    updated_at: datetime | None = None
+    #: The resident's answers to the category's questions (question id → words), shown to the worker.
+    answers: dict[str, str] = field(default_factory=dict)
+    street_id: str | None = None
 
     def involves(self, channel: str, external_id: int) -> bool:
         """The person filed or supports this case (ids compared within their channel)."""

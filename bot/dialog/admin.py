@@ -1,9 +1,11 @@
-"""Admin flows (Settings.admin_ids): /stats and /reload."""
+"""Admin and staff flows: /stats and /reload (intents, knowledge and the grids; Settings.admin_ids), /console (a
+login link for staff)."""
 
 from __future__ import annotations
 
 import asyncio
 
+from bot.cases.views import UNSATISFIED_REASONS
 from bot.dialog import texts
 from bot.dialog.turn import Turn
 
@@ -26,6 +28,10 @@ async def stats(turn: Turn) -> None:
             on_time=_pct(row.get("on_time_rate")), satisfied=_pct(row.get("satisfied_rate")),
             hours="—" if row.get("avg_hours") is None else f"{row['avg_hours']:.1f} 小时",
         ))
+    total = rows[0]  # the total comes first: how often residents pressed 催办, and why ratings were 不满意
+    if total.get("urged") or total.get("unsatisfied_reasons"):
+        why = "，".join(f"{UNSATISFIED_REASONS.get(k, '未说明')} {n}" for k, n in sorted(total["unsatisfied_reasons"].items()))
+        lines.append(texts.STATS_SELF_SERVICE.format(urged=total.get("urged", 0), reasons=why or "—"))
     turn.say("\n".join(lines))
 
 
@@ -35,13 +41,38 @@ async def reload(turn: Turn) -> None:
         return
     # Loading builds a jieba tokenizer and an index: keep it off the event loop.
     result = await asyncio.to_thread(turn.services.understanding.reload)
+    await turn.services.cases.reload_places()  # grids an admin imported since the start
     if result.ok:
-        turn.say(texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge))
+        text = texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge)
+        if result.skipped:
+            text += "\n" + texts.RELOAD_SKIPPED.format(problems="\n".join(_shown(result.skipped)))
+        turn.say(text)
         return
-    shown = list(result.problems[:MAX_PROBLEMS_SHOWN])
-    if len(result.problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(f"…（另有 {len(result.problems) - MAX_PROBLEMS_SHOWN} 个问题，运行 griddesk intents check 查看全部）")
-    turn.say(texts.RELOAD_FAILED.format(problems="\n".join(shown)))
+    turn.say(texts.RELOAD_FAILED.format(problems="\n".join(_shown(result.problems))))
+
+
+def _shown(problems: tuple[str, ...]) -> list[str]:
+    shown = list(problems[:MAX_PROBLEMS_SHOWN])
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown.append(texts.RELOAD_MORE.format(more=len(problems) - MAX_PROBLEMS_SHOWN))
+    return shown
+
+
+async def console(turn: Turn) -> None:
+    """/console: a one-time login link to the staff console, for admins and bound workers, in a private chat only
+    (a link shown in a group would let the whole group in)."""
+    port = turn.services.console_link
+    if port is None:
+        turn.say(texts.CONSOLE_UNAVAILABLE)
+        return
+    if turn.chat_id != turn.user_id:
+        turn.say(texts.CONSOLE_PRIVATE_ONLY)
+        return
+    link = await port(turn.user_id, channel=turn.channel)
+    if link is None:
+        turn.say(texts.CONSOLE_NOT_STAFF)
+        return
+    turn.say(texts.CONSOLE_LINK.format(minutes=f"{turn.services.console_link_minutes:g}", link=link))
 
 
 def _pct(value: float | None) -> str:

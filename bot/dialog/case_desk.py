@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
 from bot.dialog.events import Reply
 from bot.errors import CaseError
 
@@ -60,6 +60,9 @@ class ServiceCaseDesk:
         except CaseError:
             return None
 
+    async def find_case(self, number: str) -> CaseView | None:
+        return await self.service.find_case(number)
+
     async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView:
         return await self.service.rate(case_id, external_id, score, channel=channel)
 
@@ -82,6 +85,19 @@ class ServiceCaseDesk:
     async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView:
         return await self.service.return_case(case_id, worker.external_id or 0, reason, channel=worker.channel)
 
+    async def progress(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
+        return await self.service.progress(case_id, worker.external_id or 0, note, photo=photo, channel=worker.channel)
+
+    async def ask_filer(self, case_id: int, worker: WorkerView, question: str) -> CaseView:
+        return await self.service.ask_filer(case_id, worker.external_id or 0, question, channel=worker.channel)
+
+    async def open_question(self, external_id: int, *, channel: str = "telegram") -> CaseView | None:
+        return await self.service.open_question(external_id, channel=channel)
+
+    async def answer(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+                     channel: str = "telegram") -> CaseView:
+        return await self.service.answer(case_id, external_id, text, photo=photo, channel=channel)
+
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView:
         return await self.service.assign(case_id, worker_id, by_external_id=by.external_id, channel=by.channel)
 
@@ -95,8 +111,37 @@ class ServiceCaseDesk:
     async def admin_queue(self) -> list[CaseView]:
         return await self.service.unassigned_queue()
 
+    async def reload_places(self) -> None:
+        await self.service.reload_grids()
+
     async def save_phone(self, external_id: int, phone: str, *, channel: str = "telegram") -> None:
         await self.service.set_phone(external_id, phone, consent=True, channel=channel)
+
+    async def timeline(self, case_id: int, external_id: int, *, channel: str = "telegram") -> tuple[CaseView, list[EventView]]:
+        return await self.service.timeline(case_id, external_id, channel=channel)
+
+    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+                         channel: str = "telegram") -> CaseView:
+        return await self.service.supplement(case_id, external_id, text, photo=photo, channel=channel)
+
+    async def urge(self, case_id: int, external_id: int, *, channel: str = "telegram") -> CaseView:
+        return await self.service.urge(case_id, external_id, channel=channel)
+
+    async def withdraw(self, case_id: int, external_id: int, reason: str, *, channel: str = "telegram") -> CaseView:
+        return await self.service.cancel(case_id, external_id, reason=reason, channel=channel)
+
+    async def explain(self, case_id: int, external_id: int, reason: str, comment: str | None, *,
+                      channel: str = "telegram") -> CaseView:
+        return await self.service.explain(case_id, external_id, reason, comment, channel=channel)
+
+    async def privacy(self, external_id: int, *, channel: str = "telegram") -> dict[str, Any]:
+        return await self.service.privacy_of(external_id, channel=channel)
+
+    async def forget_phone(self, external_id: int, *, channel: str = "telegram") -> bool:
+        had = (await self.service.privacy_of(external_id, channel=channel)).get("phone") is not None
+        if had:
+            await self.service.set_phone(external_id, None, consent=False, channel=channel)
+        return had
 
     async def stats_rows(self) -> list[dict[str, Any]]:
         """The case service's figures (the same as `griddesk stats`): the total, then per grid and category."""
@@ -107,5 +152,5 @@ class ServiceCaseDesk:
             "intent": row.id, "name": row.name + suffix.get(row.by, ""), "total": row.cases,
             "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,
             "satisfied_rate": row.satisfaction_rate, "avg_hours": row.avg_handling_hours,
-            "response_rate": row.response_rate,
+            "response_rate": row.response_rate, "urged": row.urged, "unsatisfied_reasons": dict(row.unsatisfied_reasons),
         } for row in rows if row.cases]

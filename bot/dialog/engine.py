@@ -10,14 +10,22 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import admin, steps, texts, worker
-from bot.dialog.events import Button, Incoming, Reply
+from bot.dialog import admin, dispatch, progress, steps, texts, worker
+from bot.dialog.events import OUTBOX_ID, Button, Incoming, Reply
 from bot.dialog.frame import SharedLock, UpdateFrame
-from bot.dialog.resident import common, my_cases, report
-from bot.dialog.state import StateStore
+from bot.dialog.resident import common, midway, report, selfserve
+from bot.dialog.state import ChatState, StateStore
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
 from bot.errors import CaseError
+from storage.engine import is_storage_failure
+
+#: Chats whose state waits in memory for the database to come back (a bound, not an expectation).
+MAX_UNSAVED = 10_000
+
+#: What the engine answers to content it does not read (the draft, if any, stays as it was).
+_NOTICES = {"sticker": texts.STICKER_HELP, "forwarded": texts.FORWARDED_HELP, "edited": texts.EDITED_NOTICE,
+            "foreign_contact": texts.FOREIGN_CONTACT_NOTICE}
 
 
 class DialogEngine(UpdateFrame):
@@ -30,21 +38,71 @@ class DialogEngine(UpdateFrame):
         super().__init__(shared_lock)
         self.services = services
         self.states = states
+        #: States the database could not take (a storage failure): kept here and preferred until saved.
+        self._unsaved: dict[tuple[str, int], dict[str, Any]] = {}  # by (channel, chat id)
 
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
-        state = await self.states.load(incoming.chat_id, channel=incoming.channel)
+        chat = (incoming.channel, incoming.chat_id)  # chat ids are per channel
+        try:
+            state = await self.states.load(incoming.chat_id, channel=incoming.channel)
+        except Exception as exc:
+            if not is_storage_failure(exc) or chat not in self._unsaved:
+                raise
+            state = ChatState()  # the kept copy below is newer anyway
+        kept = self._unsaved.get(chat)
+        if kept is not None:  # a state the database could not take last time: newer than the saved one
+            state = ChatState.from_dict(kept)
         if _seen_before(incoming, state.last_update_id):  # handled already: its effects and state are saved
             return [], {"state": state.step.value, "replay": True}
         if incoming.update_id is not None:
             state.last_update_id = incoming.update_id
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
+        before = state.to_dict()
         turn = Turn(incoming=incoming, state=state, services=self.services)
-        await self.services.cases.seen(turn.user_id, channel=turn.channel)  # writing to us ends any "refuses the bot" mark
-        self._note_script(turn)
-        with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
-            await self._route(turn, offered)
-        await self.states.save(incoming.chat_id, turn.state, channel=incoming.channel)
-        return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value}
+        said: dict[str, Any] = {}
+        try:
+            try:
+                # writing to us ends any "refuses the bot" mark
+                await self.services.cases.seen(turn.user_id, channel=turn.channel)
+            except Exception as exc:  # a mark that can wait: the turn itself may still work
+                if not is_storage_failure(exc):
+                    raise
+                said["storage"] = f"seen: {type(exc).__name__}"
+            self._note_script(turn)
+            with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
+                await self._route(turn, offered)
+        except Exception as exc:
+            if not is_storage_failure(exc):
+                raise
+            said["storage"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+            self._storage_failed(turn, before)
+        try:
+            await self.states.save(incoming.chat_id, turn.state, channel=incoming.channel)
+            self._unsaved.pop(chat, None)
+        except Exception as exc:
+            if not is_storage_failure(exc):
+                raise
+            said["storage"] = said.get("storage") or f"state not saved: {type(exc).__name__}"
+            self._keep_unsaved(chat, turn.state)
+        return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value, **said}
+
+    def _storage_failed(self, turn: Turn, before: dict[str, Any]) -> None:
+        """The database failed mid-turn: what the flow had said may not hold, so only what is true is said —
+        unless a case was filed (its receipt is in the outbox: that part did happen). The draft is kept."""
+        if any(OUTBOX_ID in r.extra for r in turn.replies):
+            return
+        if turn.state.draft is None and before.get("draft") is not None:
+            turn.state = ChatState.from_dict(before)  # the flow had set the draft aside before it failed
+        turn.replies = []
+        turn.say(texts.STORAGE_FAILED_DRAFT if turn.state.draft is not None else texts.STORAGE_FAILED,
+                 remember_buttons=False)
+
+    def _keep_unsaved(self, chat: tuple[str, int], state: ChatState) -> None:
+        """Hold the state in memory until the database takes it again (oldest dropped past the bound)."""
+        self._unsaved.pop(chat, None)
+        self._unsaved[chat] = state.to_dict()
+        while len(self._unsaved) > MAX_UNSAVED:
+            self._unsaved.pop(next(iter(self._unsaved)))
 
     # -- routing ------------------------------------------------------------------------------------
 
@@ -58,6 +116,8 @@ class DialogEngine(UpdateFrame):
         if inc.kind == "text" and label in offered:
             inc = replace(inc, kind="button", payload=offered[label])
             turn.incoming = inc
+        if inc.kind in ("text", "photo") and await progress.answer_if_asked(turn):
+            return  # the filer's answer to a worker's 需要补充, whatever step the chat is in
         if inc.kind == "button":
             await steps.on_button(turn, inc.payload or "")
         elif inc.kind == "command":
@@ -75,6 +135,10 @@ class DialogEngine(UpdateFrame):
                 turn.say(texts.ACTION_REFUSED.format(reason=exc))
                 return
             turn.say(texts.CONTACT_THANKS)
+        elif inc.kind in ("voice", "file"):
+            await steps.on_input(turn, steps.Input.EVIDENCE)
+        elif inc.kind in _NOTICES:
+            await midway.other_content(turn, _NOTICES[inc.kind])
         else:
             turn.say(texts.UNSUPPORTED_EVENT)
 
@@ -90,38 +154,44 @@ class DialogEngine(UpdateFrame):
         elif command == "report":
             await report.start_report(turn, arg)
         elif command == "my":
-            await my_cases.show(turn)
+            await selfserve.show_my(turn)
+        elif command == "privacy":
+            await selfserve.privacy(turn)
         elif command == "bind":
             await worker.bind(turn, arg)
         elif command == "tasks":
             await worker.show_tasks(turn)
+        elif command == "case":
+            await dispatch.show_case(turn, arg)
         elif command == "stats":
             await admin.stats(turn)
         elif command == "reload":
             await admin.reload(turn)
+        elif command == "console":
+            await admin.console(turn)
         else:
             turn.say(texts.UNKNOWN_COMMAND.format(command=command[:30] or "?"))
 
     async def _role_help(self, turn: Turn) -> str:
         extra = ""
         if await turn.worker() is not None:
-            extra += "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 办结 / 退单。"
+            extra += texts.HELP_WORKER  # progress, questions to residents, and 改派 for dispatchers
+            if dispatch.dispatches(await turn.worker(), turn.is_admin):
+                extra += texts.HELP_DISPATCHER
         if turn.is_admin:
-            extra += "\n管理员：/stats 统计  /reload 重新加载意图和知识库。"
+            extra += texts.HELP_ADMIN
         return extra
 
     # -- script -------------------------------------------------------------------------------------
 
     def _note_script(self, turn: Turn) -> None:
-        """Follow the script of what the person writes; text with no script-specific characters keeps it."""
+        """Follow the script of what the person writes, judged on characters of one script only (place names
+        and shared characters like 里 never flip it); a message without clear evidence keeps the chat's."""
         text = turn.incoming.text
-        if turn.incoming.kind not in ("text", "photo") or not text:
+        if turn.incoming.kind not in ("text", "command", "photo", "file") or not text:  # a forward is someone else's
             return
-        sample = text[: self.services.max_chars]
-        if turn.norm.script == "traditional":
-            turn.state.script = "traditional"
-        elif self.services.normalizer.to_script(sample, "traditional") != sample:
-            turn.state.script = "simplified"
+        current = "traditional" if turn.state.script == "traditional" else "simplified"
+        turn.state.script = self.services.normalizer.judge_script(text[: self.services.max_chars], current)
 
     def _render(self, turn: Turn) -> list[Reply]:
         script = turn.state.script
@@ -133,6 +203,7 @@ class DialogEngine(UpdateFrame):
                 r, text=conv(r.text, "traditional"),
                 buttons=tuple(tuple(Button(conv(b.text, "traditional"), b.data) for b in row) for row in r.buttons),
                 callback_answer=conv(r.callback_answer, "traditional") if r.callback_answer else r.callback_answer,
+                extra={k: conv(v, "traditional") if k in texts.WORDED_EXTRAS else v for k, v in r.extra.items()},
             )
             for r in turn.replies
         ]

@@ -9,10 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-EventKind = Literal["text", "command", "location", "photo", "contact", "button"]
+#: What a person did. Besides text, commands, places, photos, contacts and buttons: a voice note (`voice`, also
+#: audio and video notes), a file (`file`: documents and videos), a sticker or other content the desk cannot
+#: read (`sticker`), a message forwarded from elsewhere (`forwarded`, its text in `text`), an edit of an earlier
+#: message (`edited`) and someone else's contact card (`foreign_contact`): the engine answers each in the chat's
+#: script, and keeps voice notes and files as evidence of a report being drafted.
+EventKind = Literal["text", "command", "location", "photo", "contact", "button", "voice", "file", "sticker",
+                    "forwarded", "edited", "foreign_contact"]
 
 #: `Reply.extra` key: the outbox row that holds a copy of this reply (sending the reply marks the row sent).
 OUTBOX_ID = "outbox_id"
+#: `Reply.extra` key: show a one-time keyboard whose button (this label) shares the person's own phone number.
+CONTACT_BUTTON = "contact_button"
 #: Telegram limits callback data to 64 bytes; the engine keeps every payload under it.
 MAX_CALLBACK_BYTES = 64
 
@@ -40,6 +48,7 @@ class Incoming:
     latitude: float | None = None
     longitude: float | None = None
     photo_file_id: str | None = None
+    file_id: str | None = None  # a voice note's or a file's Telegram file id
     phone: str | None = None
     message_id: int | None = None  # the message the event came from (the button's message)
     callback_id: str | None = None  # to answer a callback query

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bot.cases.views import CaseView, ReportDraft, WorkerView
+from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
 from bot.dialog.events import Reply
 
 
@@ -38,6 +38,9 @@ class CaseDesk(Protocol):
 
     async def get_case(self, case_id: int) -> CaseView | None: ...
 
+    async def find_case(self, number: str) -> CaseView | None:
+        """By its number (`YYYYMMDD-NNNN`)."""
+
     async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView: ...
 
     async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *,
@@ -53,6 +56,19 @@ class CaseDesk(Protocol):
 
     async def return_case(self, case_id: int, worker: WorkerView, reason: str) -> CaseView: ...
 
+    async def progress(self, case_id: int, worker: WorkerView, note: str, photo: str | None) -> CaseView:
+        """进展: a note or photo from the assignee to the filer and supporters."""
+
+    async def ask_filer(self, case_id: int, worker: WorkerView, question: str) -> CaseView:
+        """需要补充: a question to the filer, whose next message answers it."""
+
+    async def open_question(self, external_id: int, *, channel: str = "telegram") -> CaseView | None:
+        """The resident's open case with a question waiting for their answer, if any."""
+
+    async def answer(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+                     channel: str = "telegram") -> CaseView:
+        """补充: the filer's answer, attached to the case and sent on to the assignee."""
+
     async def assign(self, case_id: int, worker_id: int, by: WorkerView) -> CaseView: ...
 
     async def assign_as_admin(self, case_id: int, worker_id: int, admin_external_id: int, *,
@@ -64,8 +80,34 @@ class CaseDesk(Protocol):
     async def admin_queue(self) -> list[CaseView]:
         """Open cases nobody holds, anywhere (what an admin dispatches from /tasks)."""
 
+    async def reload_places(self) -> None:
+        """Re-read the grids from the database (after `griddesk grids import --apply`)."""
+
     async def save_phone(self, external_id: int, phone: str, *, channel: str = "telegram") -> None:
         """A phone number the resident shared (sharing a contact is the consent)."""
+
+    async def timeline(self, case_id: int, external_id: int, *, channel: str = "telegram") -> tuple[CaseView, list[EventView]]:
+        """进度: the case and the dated events its filer or a supporter may read."""
+
+    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+                         channel: str = "telegram") -> CaseView:
+        """补充 by the filer (the assignee is told)."""
+
+    async def urge(self, case_id: int, external_id: int, *, channel: str = "telegram") -> CaseView:
+        """催办 by the filer, once per deadline."""
+
+    async def withdraw(self, case_id: int, external_id: int, reason: str, *, channel: str = "telegram") -> CaseView:
+        """撤销 by the filer, with a reason."""
+
+    async def explain(self, case_id: int, external_id: int, reason: str, comment: str | None, *,
+                      channel: str = "telegram") -> CaseView:
+        """Why the filer rated 不满意 (a reason code, and/or words)."""
+
+    async def privacy(self, external_id: int, *, channel: str = "telegram") -> dict[str, Any]:
+        """What is stored about this person (`/privacy`)."""
+
+    async def forget_phone(self, external_id: int, *, channel: str = "telegram") -> bool:
+        """Withdraw the consent and erase the phone; False when none was stored."""
 
     async def stats_rows(self) -> list[dict[str, Any]]:
         """Per-category figures: name, total, resolved_rate, on_time_rate, satisfied_rate (None = n/a)."""

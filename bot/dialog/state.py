@@ -27,10 +27,20 @@ class Step(StrEnum):
     WORKER_RESOLVE_NOTE = "worker_resolve_note"  # worker: a short note for 办结
     WORKER_RESOLVE_PHOTO = "worker_resolve_photo"  # worker: optional photo for 办结
     WORKER_RETURN_REASON = "worker_return_reason"  # worker: why the case goes back (退单)
+    AWAIT_SUPPLEMENT = "await_supplement"  # resident: words or photos to add to a filed case (补充)
+    AWAIT_WITHDRAW_REASON = "await_withdraw_reason"  # resident: why the case is withdrawn (撤销)
+    AWAIT_RATE_REASON = "await_rate_reason"  # resident: why the rating was 不满意
+    AWAIT_ANSWER = "await_answer"  # resident: a question of the category (noise: when? parking: the plate?)
+    WORKER_PROGRESS = "worker_progress"  # worker: a 进展 note or photo for the residents
+    WORKER_ASK = "worker_ask"  # worker: a question for the filer (需要补充)
 
 
-#: The worker's 办结/退单 steps: they belong to a case (`ChatState.case_id`), not to a draft.
-WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON})
+#: The worker's 办结/退单/进展/需要补充 steps: they belong to a case (`ChatState.case_id`), not to a draft.
+WORKER_STEPS = frozenset({Step.WORKER_RESOLVE_NOTE, Step.WORKER_RESOLVE_PHOTO, Step.WORKER_RETURN_REASON,
+                          Step.WORKER_PROGRESS, Step.WORKER_ASK})
+#: The resident's steps about a filed case (self-service): they too belong to `ChatState.case_id`.
+RESIDENT_CASE_STEPS = frozenset({Step.AWAIT_SUPPLEMENT, Step.AWAIT_WITHDRAW_REASON, Step.AWAIT_RATE_REASON})
+CASE_STEPS = WORKER_STEPS | RESIDENT_CASE_STEPS
 
 
 @dataclass(slots=True)
@@ -51,6 +61,8 @@ class Draft:
     duplicate_declined: bool = False
     address_retried: bool = False  # an address routing could not place was questioned once already
     picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
+    asked: list[str] = field(default_factory=list)  # ids of the category's questions asked (or answered by the words)
+    answers: dict[str, str] = field(default_factory=dict)  # question label → the resident's answer
 
     @property
     def has_place(self) -> bool:
@@ -66,7 +78,7 @@ class ChatState:
     draft: Draft | None = None
     case_id: int | None = None  # worker flows: the case being resolved/returned
     offered: dict[str, str] = field(default_factory=dict)  # button label → data, so typing a label presses it
-    note: str | None = None  # worker flows: the 办结 note waiting for an optional photo
+    note: str | None = None  # worker flows: the 办结 note waiting for an optional photo; 不满意: the reason chosen
     #: The channel's id of the newest update handled for this chat, saved with the state it produced:
     #: an update seen again (a replay after a crash, a webhook retry) is recognised and not handled twice.
     last_update_id: int | None = None

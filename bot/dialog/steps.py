@@ -2,9 +2,17 @@
 ConversationHandler(states={...}) declares it. `dialog.md` draws this table; a test checks the drawing.
 
 What is not in the table: a step with no entry for an input handles it as `idle` does (a fresh message,
-a photo or a location out of the blue), and a step button pressed in another step is stale. Buttons that
+a photo, a location or a voice note out of the blue), and a step button pressed in another step is stale.
+Text in a resident's step is first checked the same way whatever the step (`on_input`): nothing readable
+(empty, emoji only) or over the length cap mid-report is answered and the step asked again with the draft
+untouched; giving up in the resident's words ("算了算了，不投诉了") cancels like 取消. Stickers, forwarded
+messages, edits and others' contact cards are answered by the engine and the step asked again
+(`midway.other_content`). Buttons that
 work in any step: the dialog's own in `ANY_STEP_BUTTONS` (取消, 不用了, 选择问题类别, 再试一次) and the case
-buttons of `bot.cases.callbacks` (接单/办结/退单/派给 in `WORKER_CASE_ACTIONS`, rating, 附议). Commands and
+buttons of `bot.cases.callbacks` (接单/办结/退单/派给/改派 in `WORKER_CASE_ACTIONS`, 进展/需要补充, rating, 附议, and
+the resident's 进度/补充/催办/撤销/不满意原因 in `callbacks.RESIDENT_ACTIONS`), and the case a resident picks when
+asking how their cases stand (`status.STATUS_PREFIX`). A filer's answer to a 需要补充 is taken in any step too
+(`progress.answer_if_asked`, called by the engine). Commands and
 shared contacts do not depend on the step (the engine handles them).
 """
 
@@ -15,9 +23,9 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from bot.cases import callbacks
-from bot.dialog import texts, worker
-from bot.dialog.resident import common, filing, intake, my_cases, report
-from bot.dialog.state import WORKER_STEPS, ChatState, Step
+from bot.dialog import progress, texts, worker
+from bot.dialog.resident import category_questions, common, filing, intake, midway, my_cases, report, selfserve, status
+from bot.dialog.state import CASE_STEPS, RESIDENT_CASE_STEPS, WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -37,6 +45,8 @@ class Input(StrEnum):
     SKIP_PHOTO = "skip_photo"  # 跳过，不传照片
     FILE_NEW = "file_new"  # 另立新案
     SKIP_RESOLVE_PHOTO = "skip_resolve_photo"  # the worker's 跳过 at 办结
+    ANSWER = "answer"  # a choice (or 跳过) of a category question (d:a:<i>)
+    EVIDENCE = "evidence"  # a voice note or a file (kept with a report being drafted)
 
 
 #: Button data → the step input it is (only these buttons depend on the step).
@@ -51,8 +61,18 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.IDLE, Input.TEXT): intake.fresh_text,
     (Step.IDLE, Input.PHOTO): report.photo_first,
     (Step.IDLE, Input.LOCATION): report.location_first,
+    (Step.IDLE, Input.EVIDENCE): midway.evidence_help,
+    (Step.AWAIT_DESCRIPTION, Input.EVIDENCE): midway.evidence,
+    (Step.CONFIRM_CATEGORY, Input.EVIDENCE): midway.evidence,
+    (Step.CONFIRM_OUTSIDE, Input.EVIDENCE): midway.evidence,
+    (Step.OFFER_FILE, Input.EVIDENCE): midway.evidence,
+    (Step.AWAIT_ADDRESS, Input.EVIDENCE): midway.evidence,
+    (Step.AWAIT_PHOTO, Input.EVIDENCE): midway.evidence,
+    (Step.CONFIRM_DUPLICATE, Input.EVIDENCE): midway.evidence,
+    (Step.AWAIT_ANSWER, Input.EVIDENCE): midway.evidence,
     (Step.AWAIT_DESCRIPTION, Input.TEXT): report.describe,
     (Step.AWAIT_DESCRIPTION, Input.PHOTO): report.description_photo,
+    (Step.CONFIRM_CATEGORY, Input.TEXT): report.category_text,
     (Step.CONFIRM_CATEGORY, Input.PHOTO): report.keep_photo,
     (Step.CONFIRM_CATEGORY, Input.CATEGORY): report.choose_category,
     (Step.CONFIRM_OUTSIDE, Input.CATEGORY): report.choose_category,
@@ -65,6 +85,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.AWAIT_PHOTO, Input.PHOTO): report.take_photo,
     (Step.AWAIT_PHOTO, Input.LOCATION): report.take_location,
     (Step.AWAIT_PHOTO, Input.SKIP_PHOTO): report.skip_photo,
+    (Step.CONFIRM_DUPLICATE, Input.TEXT): report.duplicate_text,
     (Step.CONFIRM_DUPLICATE, Input.LOCATION): report.take_location,
     (Step.CONFIRM_DUPLICATE, Input.FILE_NEW): filing.file_new,
     (Step.WORKER_RESOLVE_NOTE, Input.TEXT): worker.take_note,
@@ -76,6 +97,20 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.WORKER_RETURN_REASON, Input.TEXT): worker.take_reason,
     (Step.WORKER_RETURN_REASON, Input.PHOTO): worker.ask_reason,
     (Step.WORKER_RETURN_REASON, Input.SKIP_RESOLVE_PHOTO): worker.ask_reason,
+    (Step.AWAIT_ANSWER, Input.TEXT): category_questions.answer_text,
+    (Step.AWAIT_ANSWER, Input.PHOTO): category_questions.answer_photo,
+    (Step.AWAIT_ANSWER, Input.LOCATION): report.take_location,
+    (Step.AWAIT_ANSWER, Input.ANSWER): category_questions.answer_button,
+    (Step.AWAIT_SUPPLEMENT, Input.TEXT): selfserve.supplement_text,
+    (Step.AWAIT_SUPPLEMENT, Input.PHOTO): selfserve.supplement_photo,
+    (Step.AWAIT_WITHDRAW_REASON, Input.TEXT): selfserve.withdraw_text,
+    (Step.AWAIT_WITHDRAW_REASON, Input.PHOTO): selfserve.words_wanted,
+    (Step.AWAIT_RATE_REASON, Input.TEXT): selfserve.reason_text,
+    (Step.AWAIT_RATE_REASON, Input.PHOTO): selfserve.words_wanted,
+    (Step.WORKER_PROGRESS, Input.TEXT): progress.take_progress,
+    (Step.WORKER_PROGRESS, Input.PHOTO): progress.progress_photo,
+    (Step.WORKER_ASK, Input.TEXT): progress.take_question,
+    (Step.WORKER_ASK, Input.PHOTO): progress.ask_words,
 }
 
 
@@ -89,26 +124,34 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
     common.NO_THANKS: (report.no_thanks, False),
     common.RETRY: (report.retry, True),
     common.PICK: (report.pick, True),
+    common.FORGET_PHONE: (selfserve.forget_phone, False),
 }
 
 #: Case buttons (`bot.cases.callbacks`), wherever the conversation stands.
 WORKER_CASE_ACTIONS = frozenset({callbacks.ACCEPT, callbacks.RESOLVE, callbacks.RETURN, callbacks.ASSIGN})
+#: 进展 / 需要补充: the words (or photo) come in a step of their own.
+PROGRESS_ACTIONS = frozenset({callbacks.PROGRESS, callbacks.ASK})
+
+
+#: Steps where a report is half put together: a message over the length cap is not mixed into it.
+DRAFT_STEPS = frozenset({Step.CONFIRM_CATEGORY, Step.CONFIRM_OUTSIDE, Step.OFFER_FILE, Step.AWAIT_ADDRESS, Step.AWAIT_PHOTO,
+                         Step.CONFIRM_DUPLICATE, Step.AWAIT_ANSWER})
 
 
 def waiting_in(state: ChatState) -> Step:
     """The step the chat waits in, as far as what it needs is there: a report step without its draft, or a
     worker step without its case (a state from an older version, say), waits in nothing, i.e. `idle`."""
     step = state.step
-    if step in WORKER_STEPS:
+    if step in CASE_STEPS:
         return step if state.case_id is not None else Step.IDLE
     return step if step is Step.IDLE or state.draft is not None else Step.IDLE
 
 
 def handler_for(state: ChatState, kind: Input) -> Handler | None:
-    """The table's handler for this input in the chat's step; the idle one for text, photos and locations."""
+    """The table's handler for this input in the chat's step; the idle one for text, photos, locations and evidence."""
     step = waiting_in(state)
     found = TABLE.get((step, kind))
-    if found is None and kind in (Input.TEXT, Input.PHOTO, Input.LOCATION):
+    if found is None and kind in (Input.TEXT, Input.PHOTO, Input.LOCATION, Input.EVIDENCE):
         found = TABLE[(Step.IDLE, kind)]
     return found
 
@@ -117,16 +160,34 @@ async def on_input(turn: Turn, kind: Input) -> None:
     """Text, a photo or a location, in the light of where the conversation stands."""
     handler = handler_for(turn.state, kind)
     assert handler is not None
+    step = waiting_in(turn.state)
     # Residents' steps read words; a worker's note is judged by its own length rule.
-    if kind is Input.TEXT and waiting_in(turn.state) not in WORKER_STEPS and turn.norm.empty:
-        turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT)
-        return
+    if kind is Input.TEXT and step not in WORKER_STEPS:
+        if turn.norm.empty:
+            if step in RESIDENT_CASE_STEPS:  # about a filed case: say what this step wants
+                turn.say(texts.CASE_WORDS_EMPTY, [[common.cancel_row()]])
+                return
+            turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT,
+                     remember_buttons=False)
+            await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
+            return
+        if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed
+            midway.give_up(turn)
+            return
+        # An answer to a category question keeps its first words (its own handler cuts it); elsewhere a
+        # message over the cap is not mixed into the draft.
+        if step in DRAFT_STEPS and step is not Step.AWAIT_ANSWER and midway.too_long(turn):
+            await midway.resume(turn)
+            return
     await handler(turn)
 
 
 async def on_button(turn: Turn, data: str) -> None:
     """A pressed button (or its label typed): a step button, a case button, or a dialog button."""
-    kind = Input.CATEGORY if data.startswith(common.CATEGORY_PREFIX) else STEP_BUTTONS.get(data)
+    if data.startswith(common.CATEGORY_PREFIX):
+        kind: Input | None = Input.CATEGORY
+    else:
+        kind = Input.ANSWER if data.startswith(common.ANSWER_PREFIX) else STEP_BUTTONS.get(data)
     handler = handler_for(turn.state, kind) if kind is not None else None
     if handler is not None:
         await handler(turn)
@@ -134,10 +195,16 @@ async def on_button(turn: Turn, data: str) -> None:
     cb = callbacks.parse(data)
     if cb is not None and cb.action in WORKER_CASE_ACTIONS:
         await worker.on_case_button(turn, cb)
+    elif cb is not None and cb.action in PROGRESS_ACTIONS:
+        await progress.start(turn, cb)
     elif cb is not None and cb.action == callbacks.RATE and cb.arg:
         await my_cases.rate(turn, cb.case_id, cb.arg)
     elif cb is not None and cb.action == callbacks.SUPPORT:
         await my_cases.join(turn, cb.case_id)
+    elif cb is not None and cb.action in callbacks.RESIDENT_ACTIONS:
+        await selfserve.on_button(turn, cb)
+    elif data.startswith(status.STATUS_PREFIX):
+        await status.show_one(turn)
     elif data in ANY_STEP_BUTTONS and (turn.state.draft is not None or not ANY_STEP_BUTTONS[data][1]):
         await ANY_STEP_BUTTONS[data][0](turn)
     else:

@@ -112,6 +112,13 @@ class ChatDriver:
         p = self._p(who)
         return await self._deliver(p, self._event(p, "photo", text=caption, photo_file_id=file_id))
 
+    async def content(self, who: Persona | str, kind: str, *, file_id: str | None = None,
+                      text: str | None = None) -> list[Reply]:
+        """Anything else a person can send: "voice", "file", "sticker", "forwarded", "edited", "foreign_contact"."""
+        p = self._p(who)
+        return await self._deliver(p, Incoming(p.chat_id, self._sender(p), kind, text=text, file_id=file_id,  # type: ignore[arg-type]
+                                               message_id=next(self._message_ids)))
+
     async def contact(self, who: Persona | str, phone: str) -> list[Reply]:
         p = self._p(who)
         return await self._deliver(p, self._event(p, "contact", phone=phone))

@@ -37,6 +37,8 @@ BTN_ACCEPT = "接单"
 BTN_RESOLVE = "办结"
 BTN_RETURN = "退单"
 BTN_SKIP_RESOLVE_PHOTO = "跳过，直接办结"
+BTN_YES_THIS = "对，是{category}"
+BTN_OTHER_CATEGORY = "不是，选别的类别"
 
 # -- general ------------------------------------------------------------------------------------------
 
@@ -51,7 +53,8 @@ HELP = (
     "怎么用：\n"
     "• 反映问题：直接描述，例如“小区门口电动车堵住消防通道”，然后告诉我地址或发送位置，可附照片。\n"
     "• 问政策：直接提问，例如“群租房怎么认定？”\n"
-    "• /my 查看我的诉求和进度；处理完后可以评价 满意 / 基本满意 / 不满意。\n"
+    "• /my 查看我的诉求：进度、补充、催办、撤销；处理完后可以评价 满意 / 基本满意 / 不满意。\n"
+    "• /privacy 查看我们保存了您哪些信息，撤回电话授权。\n"
     "• 任何时候发送“取消”或 /cancel 都能重新开始。\n"
     "紧急情况请先拨打 119（火警）/ 120（急救）/ 110（报警）。"
 )
@@ -64,9 +67,29 @@ BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。�
 TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。）"
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
 UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
+EDITED_NOTICE = "修改后的消息不会重新处理。如需补充或更正，请直接再发一条消息。"
+FOREIGN_CONTACT_NOTICE = "为保护隐私，只能登记您本人的电话。请用输入框旁的📎→联系人发送您自己的号码，或直接打字告诉我。"
+VOICE_HELP = ("语音我听不了，请用文字说一下遇到的问题，例如“梨园小区3栋楼下天天晚上有人烧烤，油烟很大”。"
+              "手机输入法一般有“按住说话转文字”，用它说完再发送就行。")
+FILE_HELP = ("文件我打不开。请用文字描述遇到的问题；现场照片请用“照片”方式发送（不要选“文件”）。"
+             "正在反映问题时发来的文件，会作为材料附在案件里。")
+STICKER_HELP = "表情我看不懂哦 🙂 请用文字告诉我遇到的问题，或发送现场照片、位置。"
+FORWARDED_HELP = ("收到一条转发的消息。转发的内容不会当作您的回答；如果要反映其中的问题，"
+                  "请用自己的话简单说一下（哪里、发生了什么）。")
+VOICE_ATTACHED = "语音收到了，会作为材料附在这件反映里。不过我听不了语音，要紧的内容请再打字说一下。"
+FILE_ATTACHED = "文件收到了，会作为材料附在这件反映里。"
 STALE_BUTTON = "这个按钮已经过期了，请重新发起。"
-ERROR_REPLY = "抱歉，系统刚才出了点问题，您的内容没有丢失，请稍后再试一次。"
-CONTACT_THANKS = "已收到您的联系电话，仅用于网格员联系您处理诉求。"
+#: The reply keyboard's location button, and the hint that carries it when the message has inline buttons
+#: (`Reply.extra` keys `location_button` / `location_hint`, converted with the rest of the reply).
+LOCATION_BUTTON = "📍 发送我的位置"
+LOCATION_HINT = "也可以点下方按钮直接发送位置。"
+WORDED_EXTRAS = frozenset({"location_button", "location_hint"})
+ERROR_REPLY = "抱歉，系统刚才出了点问题，请稍后再试一次。"
+# A storage failure (disk I/O error…) during a turn: say only what is true — nothing was saved or filed now.
+STORAGE_FAILED = "抱歉，系统暂时无法保存数据，刚才这一步没有完成。请过几分钟再试一次。"
+STORAGE_FAILED_DRAFT = ("抱歉，系统暂时无法保存数据，刚才这一步没有完成，案件还没有登记。您已填写的内容先记着，"
+                        "请过几分钟再发一条消息或再点一次按钮继续。")
+CONTACT_THANKS = "已收到您的联系电话，仅给处理您案件的网格员看，用于联系您处理诉求。发送 /privacy 可随时撤回。"
 
 # -- resident: reporting ------------------------------------------------------------------------------
 
@@ -74,6 +97,7 @@ ASK_DESCRIPTION = "请用一两句话描述您要反映的问题，例如“翠�
 CONFIRM_CATEGORY = "我理解您反映的是下面哪类问题？请选一个："
 PICK_CATEGORY = "请选择问题类别："
 ASK_ADDRESS = "好的，记下了【{category}】。请告诉我具体地址（小区、楼栋，比如“梨园小区3栋”），或点下方按钮发送位置。"
+ASK_ADDRESS_AGAIN = "还需要问题发生的具体地址：请写上小区和楼栋（比如“梨园小区3栋”），或点下方按钮发送位置。"
 ADDRESS_REQUIRED = "地址不能跳过：网格员需要知道在哪里。请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_TOO_SHORT = "地址太短了，请写上小区和楼栋，例如“梨园小区3栋2单元”，或发送位置。"
 ADDRESS_UNCLEAR = (
@@ -82,10 +106,24 @@ ADDRESS_UNCLEAR = (
 )
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
+ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："
+NOT_AN_ADDRESS = "“{text}”不像是地址。请告诉我问题发生的小区和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
+ADDRESS_DONT_KNOW = ("不知道门牌也没关系：在现场的话点下方按钮发送位置就行；也可以说个附近的标志，"
+                     "例如“梨园小区南门”“翠竹苑5栋楼下”。")
+WHY_ADDRESS = ("网格员按楼栋分工，机器人这边看不到您的住址：需要您说一下问题发生在哪个小区、哪栋楼，"
+               "才能派给负责那里的网格员。地址只用于处理这件事。")
+QUESTION_MIDWAY = "这个问题我暂时答不上来，可以拨打 12345 政务服务便民热线咨询。这件反映先接着登记："
+CATEGORY_CORRECTED = "好的，已把类别从【{old}】改为【{new}】。"
+CORRECTION_PREFIX = "更正："
+CONFIRM_ONE = "我理解您反映的是【{category}】，对吗？"
+CATEGORY_TEXT_HINT = "请点一个类别按钮；也可以用一句话再说说是什么问题。"
+TOO_LONG_MIDWAY = "这条消息太长了（超过 {limit} 字），没有加进正在填写的反映。请简短说明，或分几条发送。"
 ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没登记：等这件处理完，请再发一次。"
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
 PHOTO_RECEIVED = "照片收到了。"
+BTN_SKIP_QUESTION = "跳过这个问题"
+ANSWER_CUT = "（回答较长，只记下了前 {limit} 个字。）"
 LOCATION_RECEIVED = "位置收到了。"
 FILED = (
     "已受理 ✅\n案件编号：{number}\n类别：{category}\n地址：{address}\n{routing}\n"
@@ -133,11 +171,61 @@ MY_NONE = "您还没有反映过问题。直接告诉我遇到的问题就可以
 MY_HEADER = "您的诉求（最近 {count} 件）："
 MY_LINE = "• {number}【{category}】{state}{extra}\n  {text}"
 MY_SUPPORTED = "（附议）"
+STATUS_NONE = "您目前没有在办的诉求。以前的记录可以发送 /my 查看；有新问题直接告诉我就行。"
+STATUS_PICK = "您有 {count} 件在办的诉求，想问哪一件？"
+STATUS_PICK_ONE = "您在办的诉求是这一件，点一下看进度："
+STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求。"
+STATUS_ONE = ("案件 {number}【{category}】\n状态：{state}\n经办：{who}\n办结时限：{deadline} 前\n"
+              "有进展会通知您，也可以随时发送 /my 查看。")
+STATUS_WHO_WORKER = "{grid} 网格员 {worker}"
+STATUS_WHO_QUEUE = "{level}正在安排处理人员"
+STATUS_WHO_NOBODY = "社区正在安排"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
 RATE_NOT_YOURS = "只能评价您自己反映的案件。"
 NO_SUCH_CASE = "没有找到案件 {number}。"
+MY_MORE = "更早的 {count} 件：\n{lines}"
+
+# -- resident: self-service on a case (进度 / 补充 / 催办 / 撤销 / 不满意原因) ------------------------------------
+
+BTN_NOT_WITHDRAW = "不撤销了"
+ONLY_FILER = "只有反映人本人可以{what}案件 {number}。"
+TIMELINE_HEADER = "案件 {number}【{category}】现在：{state}{who}\n办结时限：{deadline}\n进度："
+TIMELINE_WHO = "，{who}处理中"
+TIMELINE_LINE = "• {at} {name}{note}"
+ASK_SUPPLEMENT = "请直接发要补充的内容（文字或照片），会转给处理案件 {number} 的工作人员。不补充了就点“取消”。"
+SUPPLEMENT_EMPTY = "没看到要补充的内容。请写几句话或发一张照片；不补充了就点“取消”。"
+SUPPLEMENTED = "照片已补充到案件 {number}，已转告处理人员。还有照片可以继续发，发完点“取消”结束。"
+SUPPLEMENTED_DONE = "已补充到案件 {number}，已转告处理人员。还要补充可以再点“补充”。"
+SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
+URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
+ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
+WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
+WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："
+WITHDRAW_CONFIRM = "撤销原因：{reason}\n确定撤销吗？撤销后网格员不再处理。"
+BTN_CONFIRM_WITHDRAW = "确认撤销"
+ASK_UNSATISFIED_WHY = "能说说哪里不满意吗？选一个原因，也可以直接写几句，会转给处理的工作人员："
+UNSATISFIED_TYPE = "请写几句具体哪里不满意，会转给处理的工作人员："
+UNSATISFIED_NOTED = "收到，原因（{reason}）已转告处理人员。还想补充可以直接写，或点“取消”结束。"
+UNSATISFIED_WORDS_NOTED = "收到，已把您的话转告处理人员。"
+CASE_WORDS_EMPTY = "没看到文字内容。请写几句话，或点“取消”结束。"
+CASE_PHOTO_NOT_HERE = "这一步需要文字。请写几句话，或点“取消”结束。"
+
+# -- resident: /privacy --------------------------------------------------------------------------------
+
+BTN_FORGET_PHONE = "撤回电话授权并删除"
+BTN_SHARE_PHONE = "📱 同意把手机号给处理我案件的网格员"
+PRIVACY_SHOW = (
+    "我们保存的您的信息：\n• 称呼：{name}\n• 电话：{phone}\n• 反映的案件 {cases} 件，附议 {supported} 件\n"
+    "电话只在您同意后保存，只给处理您案件的网格员看；其他居民、调度名单和统计里，电话、身份证号、车牌和门牌号都会打码。"
+)
+PRIVACY_PHONE = "{phone}（{at} 同意提供给处理人员）"
+PRIVACY_NO_PHONE = "未提供（愿意的话，点下方按钮把手机号给处理您案件的网格员，随时可以在这里撤回）"
+PRIVACY_NOTHING = ("我们还没有保存您的任何信息。反映问题时才会记录您的称呼和反映内容；电话只在您同意后保存"
+                   "（点下方按钮即同意，随时可以撤回）。")
+PHONE_FORGOTTEN = "已撤回授权并删除您的电话，今后处理人员看不到您的电话。"
+PHONE_NOT_STORED = "我们没有保存您的电话，不需要撤回。"
 
 # -- worker -------------------------------------------------------------------------------------------
 
@@ -151,6 +239,23 @@ TASKS_MORE = "（另有 {more} 件未显示，请先处理以上案件，或在�
 QUEUE_HEADER = "待派单案件 {count} 件（点“派给”安排网格员，括号里是其在办件数）："
 QUEUE_NO_WORKERS = "（该社区暂无可派的网格员：griddesk worker invite --grid 网格ID --name 姓名）"
 TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
+TASK_ANSWER = "\n{question}：{answer}"
+HELP_WORKER = "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 进展 / 需要补充 / 办结 / 退单。"
+HELP_DISPATCHER = "\n派单员：/tasks 上点 派给 / 改派（括号里是在办件数）；/case 案件编号 查看一件。"
+HELP_ADMIN = "\n管理员：/stats 统计  /reload 重新加载意图和知识库  /case 案件编号 派单、改派。"
+BTN_PROGRESS = "进展"
+BTN_ASK = "需要补充"
+ASK_PROGRESS = "请写下要告诉居民的案件 {number} 进展（也可以直接发一张现场照片，配上说明）："
+PROGRESS_SENT = "已把进展发给案件 {number} 的居民（共 {told} 人）。"
+ASK_QUESTION = "请写下要问反映人的问题（案件 {number}），例如“具体是几单元几楼？”："
+QUESTION_SENT = "已把问题发给案件 {number} 的反映人，对方回复后会转给您。"
+ANSWER_SENT = "已把您的补充转给处理案件 {number} 的工作人员，谢谢！"
+BTN_ASSIGN = "派给"
+BTN_REASSIGN = "改派"
+HELD_BY = "处理人：{name}（点“改派”交给其他网格员，括号里是其在办件数）"
+ASSIGNED = "已派单：{number} → {name}"
+REASSIGNED = "已改派：{number} → {name}。已通知原处理人 {previous} 和居民。"
+CASE_USAGE = "用法：/case 案件编号，例如 /case 20261201-0001（网格员看自己的案件；派单员、管理员可在案件上派单、改派）"
 ACCEPTED = "已接单：{number}。处理完后点“办结”。"
 ASK_RESOLVE_NOTE = "请用一句话说明案件 {number} 的处理结果（例如“已联系物业清理完毕”）："
 ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳过”。"
@@ -164,9 +269,17 @@ ACTION_REFUSED = "操作未完成：{reason}"
 
 NOT_ADMIN = "这个命令只对管理员开放。"
 RELOADED = "已重新加载：{intents} 个意图，{knowledge} 条知识。"
+RELOAD_SKIPPED = "以下知识条目有问题，已跳过（其余条目照常回答），修好后再发 /reload：\n{problems}"
+RELOAD_MORE = "…（另有 {more} 个问题，运行 griddesk intents check / griddesk kb check 查看全部）"
 RELOAD_FAILED = "重新加载失败，继续使用原来的配置。问题：\n{problems}"
+CONSOLE_LINK = ("控制台登录链接（{minutes} 分钟内有效，只能使用一次，请勿转发）：\n{link}\n"
+                "链接失效后再发送 /console 即可获取新的。")
+CONSOLE_NOT_STAFF = "控制台只对派单员、网格员和管理员开放。网格员请先用邀请码绑定：/bind 邀请码"
+CONSOLE_PRIVATE_ONLY = "为了安全，登录链接只在私聊中发送：请直接私聊机器人发送 /console。"
+CONSOLE_UNAVAILABLE = "控制台网页暂未开放，请联系管理员。"
 STATS_HEADER = "统计（全部案件）："
 STATS_EMPTY = "还没有案件。"
+STATS_SELF_SERVICE = "居民催办 {urged} 次；不满意原因：{reasons}"
 STATS_LINE = ("• {name}：工作量 {total}，响应率 {responded}，办结率 {resolved}，按时办结率 {on_time}，平均处置 {hours}，"
               "满意率 {satisfied}")
 

@@ -6,12 +6,13 @@ replies to the person's script and saves the state once the flow is done.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import channels
-from bot.dialog.events import OUTBOX_ID, Button, Incoming, Reply
+from bot.dialog import texts
+from bot.dialog.events import CONTACT_BUTTON, OUTBOX_ID, Button, Incoming, Reply
 from bot.dialog.state import ChatState
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ class Services:
     admin_ids: frozenset[int] = frozenset()
     max_chars: int = 2000
     timezone: str = "Asia/Shanghai"  # how deadlines are shown to workers
+    #: A one-time staff console login link for this chat user (None: not staff); unset when there is no console.
+    console_link: Callable[..., Awaitable[str | None]] | None = None  # (user id, channel=)
+    console_link_minutes: float = 10.0
 
 
 @dataclass(slots=True)
@@ -81,26 +85,31 @@ class Turn:
         return self._worker
 
     def say(self, text: str, buttons: Rows = (), *, request_location: bool = False, remove_keyboard: bool = False,
-            photo_file_id: str | None = None, remember_buttons: bool = True, outbox_id: int | None = None) -> None:
+            photo_file_id: str | None = None, remember_buttons: bool = True, outbox_id: int | None = None,
+            request_contact: str | None = None) -> None:
         """Queue a reply; its buttons' labels are remembered so typing a label works like pressing it.
 
         `outbox_id`: the same message also waits in the outbox (a receipt); whoever sends this reply
         marks that row sent (`OUTBOX_ID` in `Reply.extra`), so it goes out exactly once when all is well.
+        `request_contact`: the label of a keyboard button that shares the person's own phone (the consent).
         """
         rows = tuple(tuple(b if isinstance(b, Button) else Button(b[0], b[1]) for b in row) for row in buttons)
         if remember_buttons and rows:
             self.state.offered = {b.text: b.data for row in rows for b in row}
+        extra = {OUTBOX_ID: str(outbox_id)} if outbox_id is not None else {}
+        if request_contact:
+            extra[CONTACT_BUTTON] = self.in_script(request_contact)
+        if request_location:  # the adapter's button and hint are wording too: converted like the text
+            extra.update(location_button=texts.LOCATION_BUTTON, location_hint=texts.LOCATION_HINT)
         self.replies.append(Reply(
             chat_id=self.chat_id, text=text, buttons=rows, request_location=request_location,
-            remove_keyboard=remove_keyboard, photo_file_id=photo_file_id,
-            extra={OUTBOX_ID: str(outbox_id)} if outbox_id is not None else {},
+            remove_keyboard=remove_keyboard, photo_file_id=photo_file_id, extra=extra,
         ))
 
     def in_script(self, text: str) -> str:
-        """`text` in the script this person writes in (what the engine does to replies, for messages sent later)."""
-        if self.state.script != "traditional":
-            return text
-        return self.services.normalizer.to_script(text, "traditional")
+        """`text` in the script this person writes in (what the engine does to replies, for messages sent later;
+        a Traditional text, such as a knowledge-base answer, comes back Simplified for a Simplified chat)."""
+        return self.services.normalizer.to_script(text, "traditional" if self.state.script == "traditional" else "simplified")
 
     def toast(self, text: str) -> None:
         """Answer the pressed button with a short notice (Telegram shows it as a toast)."""

@@ -6,17 +6,22 @@ the admin gets the `path:line` problems.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.errors import DataFileError, Problem
 from bot.nlu.normalize import NormalizedText, Normalizer
 
+if TYPE_CHECKING:
+    from bot.nlu.cache import BuildCache
+
 #: The message of the turn being handled (in this task): its text, and how to get its one normalised form.
+log = logging.getLogger(__name__)
 _TURN_TEXT: ContextVar[tuple[str, Callable[[], NormalizedText]] | None] = ContextVar("griddesk_turn_text", default=None)
 
 
@@ -32,28 +37,36 @@ class ReloadResult:
     intents: int
     knowledge: int
     problems: tuple[str, ...] = ()
+    #: Knowledge entries left out because they are broken (the rest serves), as `path:line: message`.
+    skipped: tuple[str, ...] = ()
 
 
 class Understanding:
     """Loads and holds the intent set, the classifier and (when available) the knowledge base."""
 
     def __init__(self, intents: Any, classifier: Any, kb: Answerer | None, *,
-                 normalizer: Normalizer, intents_dir: Path | None = None, knowledge_dir: Path | None = None):
+                 normalizer: Normalizer, intents_dir: Path | None = None, knowledge_dir: Path | None = None,
+                 cache: BuildCache | None = None):
         self.intents = intents
         self.classifier = classifier
         self.kb = kb
         self.normalizer = normalizer
         self.intents_dir = intents_dir
         self.knowledge_dir = knowledge_dir
+        #: Where builds from unchanged files are kept, so a start or `/reload` costs milliseconds.
+        self.cache = cache
         #: Called with this object after a successful reload (e.g. the case service takes the new names).
         self.listeners: list[Callable[[Understanding], None]] = []
 
     @classmethod
-    def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer) -> Understanding:
+    def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer,
+             cache: BuildCache | None = None) -> Understanding:
         """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
-        intents, classifier = _load_intents(intents_dir, normalizer, strict=False)
-        kb = _load_kb(knowledge_dir, normalizer, strict=False, intents=intents)
-        return cls(intents, classifier, kb, normalizer=normalizer, intents_dir=intents_dir, knowledge_dir=knowledge_dir)
+        intents, classifier = _load_intents(intents_dir, normalizer, strict=False, cache=cache)
+        kb = _load_kb(knowledge_dir, normalizer, strict=False, intents=intents, cache=cache)
+        _log_skipped(kb)
+        return cls(intents, classifier, kb, normalizer=normalizer, intents_dir=intents_dir, knowledge_dir=knowledge_dir,
+                   cache=cache)
 
     def category_name(self, intent_id: str | None) -> str:
         from bot.dialog import texts
@@ -75,13 +88,14 @@ class Understanding:
         new_intents = new_classifier = new_kb = None
         if self.intents_dir is not None:
             try:
-                new_intents, new_classifier = _load_intents(self.intents_dir, self.normalizer, strict=True)
+                new_intents, new_classifier = _load_intents(self.intents_dir, self.normalizer, strict=True,
+                                                            cache=self.cache)
             except DataFileError as exc:
                 problems.extend(exc.problems)
         if self.knowledge_dir is not None:
             try:
                 new_kb = _load_kb(self.knowledge_dir, self.normalizer, strict=True,
-                                  intents=new_intents if new_intents is not None else self.intents)
+                                  intents=new_intents if new_intents is not None else self.intents, cache=self.cache)
             except DataFileError as exc:
                 problems.extend(exc.problems)
         if problems:
@@ -90,9 +104,11 @@ class Understanding:
             self.intents, self.classifier = new_intents, new_classifier
         if new_kb is not None:
             self.kb = new_kb
+            _log_skipped(new_kb)
         for listener in self.listeners:
             listener(self)
-        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb))
+        skipped = tuple(str(p) for p in getattr(new_kb, "problems", ()))
+        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb), skipped=skipped)
 
 
 @contextmanager
@@ -124,15 +140,17 @@ class TurnNormalizer:
         return getattr(self.base, name)
 
 
-def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool) -> tuple[Any, Any]:
+def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool,
+                  cache: BuildCache | None = None) -> tuple[Any, Any]:
     """Intents and their classifier (reading the turn's normalised text); a broken fitted-weights file fails
     only a reload (`strict`)."""
     from bot.nlu.loading import load_classifier
 
-    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict)  # type: ignore[arg-type]
+    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict, cache=cache)  # type: ignore[arg-type]
 
 
-def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: Any = None) -> Answerer | None:
+def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: Any = None,
+             cache: BuildCache | None = None) -> Answerer | None:
     """The knowledge base, or None when the `bot.kb` package or the folder is not there yet.
 
     The intents' outside/chat words tell the knowledge base which questions are not its to answer.
@@ -149,11 +167,21 @@ def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: 
     try:
         from bot.kb.base import outside_terms
 
-        return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents))  # type: ignore[arg-type]
-    except DataFileError:
+        # Partial: a broken entry is left out (and named), the rest serves; only a folder with nothing that
+        # loads fails (a reload then keeps the knowledge base it had).
+        return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents),  # type: ignore[arg-type]
+                                  partial=True, cache=cache)
+    except DataFileError as exc:
         if strict:
             raise
+        for problem in exc.problems:
+            log.warning("knowledge base not loaded: %s", problem)
         return None
+
+
+def _log_skipped(kb: Any) -> None:
+    for problem in getattr(kb, "problems", ()):
+        log.warning("knowledge entry left out (the rest serves): %s", problem)
 
 
 def _count_intents(intents: Any) -> int:

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cases import callbacks
+from bot.cases.privacy import mask
 from bot.cases.views import CaseView, WorkerView
-from bot.dialog import texts
+from bot.dialog import dispatch, texts
 from bot.dialog.resident.common import cancel_row, plain, short
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
@@ -50,58 +51,53 @@ async def show_tasks(turn: Turn) -> None:
     if not cases:
         turn.say(texts.TASKS_NONE)
         return
-    dispatches = worker is None or worker.role != "grid"
+    places = dispatch.dispatches(worker, turn.is_admin)
     header = texts.QUEUE_HEADER if worker is None else texts.TASKS_HEADER
     turn.say(header.format(count=len(cases)), remember_buttons=False)
     choices: dict[str | None, list[WorkerView]] = {}
     for case in cases[:SHOWN_TASKS]:
         rows = list(buttons_for(case)) if worker is not None and case.assignee_id == worker.id else []
-        text = card(turn, case)
-        if dispatches:
-            if case.community_id not in choices:
-                choices[case.community_id] = await desk.assign_choices(case.community_id)
-            offer = [w for w in choices[case.community_id] if w.id != case.assignee_id][:8]
-            rows += [tuple((f"派给 {w.name[:8]}（{w.open_cases}）", callbacks.make(callbacks.ASSIGN, case.id, w.id))
-                           for w in offer[i:i + 2]) for i in range(0, len(offer), 2)]
-            if not offer:
-                text += "\n" + texts.QUEUE_NO_WORKERS
+        text = card(turn, case, masked=worker is None or case.assignee_id != worker.id)
+        if places:
+            offered, line = await dispatch.offer(turn, case, choices, worker)
+            rows += offered
+            text += f"\n{line}" if line else ""
         turn.say(text, tuple(rows), remember_buttons=False)
     if len(cases) > SHOWN_TASKS:
         turn.say(texts.TASKS_MORE.format(more=len(cases) - SHOWN_TASKS), remember_buttons=False)
 
 
-def card(turn: Turn, case: CaseView) -> str:
+def card(turn: Turn, case: CaseView, *, masked: bool = False) -> str:
+    """A case on /tasks; `masked` for a queue the reader does not hold (phones, IDs, plates, flats hidden)."""
     svc = turn.services
+    hide = mask if masked else (lambda text: text or "")
     supporters = f"\n附议：{case.supporter_count} 人" if case.supporter_count else ""
+    answers = "".join(texts.TASK_ANSWER.format(question=q, answer=hide(short(a, 60))) for q, a in case.answers.items())
     return texts.TASK_CARD.format(
         urgent="🚨紧急 " if case.urgent else "", number=case.number,
         category=svc.understanding.category_name(case.intent if case.intent != "other" else None),
-        state=texts.STATE_NAMES.get(case.state, case.state), address=case.address or "（见位置）",
-        text=short(case.text, 120), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
-    )
+        state=texts.STATE_NAMES.get(case.state, case.state), address=hide(case.address) or "（见位置）",
+        text=hide(short(case.text, 120)), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
+    ) + answers
 
 
 def buttons_for(case: CaseView) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The assignee's buttons on a /tasks card: 接单 or 办结, 退单, and 进展 / 需要补充."""
+    talk = ((texts.BTN_PROGRESS, callbacks.make(callbacks.PROGRESS, case.id)),
+            (texts.BTN_ASK, callbacks.make(callbacks.ASK, case.id)))
     if case.state == "accepted":
         return (((texts.BTN_RESOLVE, callbacks.make(callbacks.RESOLVE, case.id)),
-                 (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))),)
+                 (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))), talk)
     return (((texts.BTN_ACCEPT, callbacks.make(callbacks.ACCEPT, case.id)),
-             (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))),)
+             (texts.BTN_RETURN, callbacks.make(callbacks.RETURN, case.id))), talk)
 
 
 async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
     """接单 / 办结 / 退单 / 派给 pressed on a pushed case or a /tasks card."""
     worker = await turn.worker()
     cases = turn.services.cases
-    if worker is None and turn.is_admin and cb.action == callbacks.ASSIGN and cb.arg:
-        try:  # an admin dispatches what nobody else covers
-            case = await cases.assign_as_admin(cb.case_id, int(cb.arg), turn.user_id, channel=turn.channel)
-        except CaseError as exc:
-            turn.say(texts.ACTION_REFUSED.format(reason=exc))
-            turn.toast(str(exc)[:60])
-            return
-        turn.say(f"已派单：{case.number} → {case.assignee_name or ''}")
-        turn.toast("已派单")
+    if cb.action == callbacks.ASSIGN and cb.arg and (worker is not None or turn.is_admin):
+        await dispatch.place(turn, cb, worker)  # an admin with no worker role dispatches what nobody else covers
         return
     if worker is None:
         turn.say(texts.NOT_A_WORKER)
@@ -115,25 +111,21 @@ async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
                      [[(texts.BTN_RESOLVE, callbacks.make(callbacks.RESOLVE, case.id))]])
             turn.toast(texts.BTN_ACCEPT)
         elif cb.action == callbacks.RESOLVE:
-            case = await _owned_case(turn, cb.case_id, worker)
+            case = await owned_case(turn, cb.case_id, worker)
             turn.state.reset()
             turn.state.step, turn.state.case_id = Step.WORKER_RESOLVE_NOTE, case.id
             turn.say(texts.ASK_RESOLVE_NOTE.format(number=case.number), [[cancel_row()]])
         elif cb.action == callbacks.RETURN:
-            case = await _owned_case(turn, cb.case_id, worker)
+            case = await owned_case(turn, cb.case_id, worker)
             turn.state.reset()
             turn.state.step, turn.state.case_id = Step.WORKER_RETURN_REASON, case.id
             turn.say(texts.ASK_RETURN_REASON, [[cancel_row()]])
-        elif cb.action == callbacks.ASSIGN and cb.arg:
-            case = await cases.assign(cb.case_id, int(cb.arg), worker)
-            turn.say(f"已派单：{case.number} → {case.assignee_name or ''}")
-            turn.toast("已派单")
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         turn.toast(str(exc)[:60])
 
 
-async def _owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
+async def owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
     case = await turn.services.cases.get_case(case_id)
     if case is None:
         raise CaseError(texts.NO_SUCH_CASE.format(number=case_id))

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import Problem
-from bot.kb.entries import Entry, load_entries
+from bot.errors import KnowledgeFileError, Problem
+from bot.kb.entries import MAX_FILE_BYTES, Entry, entry_files, load_entries, load_entries_partial
 from bot.kb.index import Analyzer, Document, Index
+from bot.nlu.cache import BuildCache
 from bot.nlu.normalize import Normalizer
 
 #: Below this confidence the knowledge base says it has no answer rather than guess (tuned on the dev
@@ -81,16 +82,43 @@ class KnowledgeBase:
         ]
         self.index = Index(self.index_documents, analyzer)
         self.by_id = {e.id: e for e in self.entries}
+        #: Entries left out because they are broken (`load(partial=True)`), as `path:line: message`.
+        self.problems: tuple[Problem, ...] = ()
 
     @classmethod
     def load(cls, directory: str | Path, normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD,
-             outside: Iterable[str] = ()) -> KnowledgeBase:
-        """Load and index `directory`; raises `KnowledgeFileError` listing every problem.
+             outside: Iterable[str] = (), *, partial: bool = False, cache: BuildCache | None = None) -> KnowledgeBase:
+        """Load and index `directory`; raises `KnowledgeFileError` listing every problem — or, `partial`, serves
+        the entries that load and keeps the others' problems in `problems` (raising only when none loads).
 
         `outside` are words of topics outside the desk (see `outside_terms`); without them the
-        knowledge base still works, it only abstains less on such questions.
+        knowledge base still works, it only abstains less on such questions. With a `cache`, unchanged
+        entries (and outside words) give the stored index instead of a new build.
         """
-        return cls(load_entries(directory), normalizer, threshold, outside)
+        outside = tuple(outside)
+        store = cache or BuildCache(None)
+        key = store.key("knowledge", entry_files(Path(directory)), MAX_FILE_BYTES, [repr((threshold, outside, partial))])
+        kb = store.get_or_build("knowledge", key, lambda: cls._build(directory, normalizer, threshold, outside, partial))
+        kb.normalizer = normalizer
+        return kb
+
+    @classmethod
+    def _build(cls, directory: str | Path, normalizer: Normalizer, threshold: float, outside: tuple[str, ...],
+               partial: bool) -> KnowledgeBase:
+        if not partial:
+            return cls(load_entries(directory), normalizer, threshold, outside)
+        entries, problems = load_entries_partial(directory)
+        if not entries:
+            raise KnowledgeFileError(problems or [Problem(str(directory), 0, "no knowledge entry loads")])
+        kb = cls(entries, normalizer, threshold, outside)
+        kb.problems = tuple(problems)  # kept in the cached form too: a skipped entry is named at every start
+        return kb
+
+    def __getstate__(self) -> dict[str, object]:
+        """The cached form: everything but the normaliser (OpenCC), which `load` gives back."""
+        state = dict(self.__dict__)
+        state["normalizer"] = None
+        return state
 
     def answer(self, question: str | bytes | None) -> Answer:
         """Answer one question in the script it was written in; never raises on odd input."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.errors import DataFileError, KnowledgeFileError
+from bot.errors import DataFileError
 from bot.kb.base import KnowledgeBase, outside_terms
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
@@ -27,8 +27,11 @@ def _stdin_lines() -> Iterator[str]:
 
 
 def _outside(settings: Any, normalizer: Normalizer) -> tuple[str, ...]:
-    """The outside/chat words of the configured intents; none when they cannot be read (the KB still answers)."""
-    directory = getattr(settings, "intents_dir", None)
+    return outside_of(getattr(settings, "intents_dir", None), normalizer)
+
+
+def outside_of(directory: Path | str | None, normalizer: Normalizer) -> tuple[str, ...]:
+    """The outside/chat words of the intents in `directory`; none when they cannot be read (the KB still answers)."""
     if not directory or not Path(directory).is_dir():
         return ()
     try:
@@ -51,21 +54,11 @@ def ask_main(args: argparse.Namespace, settings: Any) -> int:
 
 def check_main(args: argparse.Namespace, settings: Any) -> int:
     """Validate every file (all problems at once), then run each entry's questions; exit 1 on any problem."""
-    directory = _directory(args, settings, "dir")
-    try:
-        norm = Normalizer(settings.max_message_chars)
-        kb = KnowledgeBase.load(directory, norm, outside=_outside(settings, norm))
-    except KnowledgeFileError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"kb check: {len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
-        return 1
-    problems = kb.check()
-    for problem in problems:
+    from bot.admin_checks import check_knowledge
+
+    result = check_knowledge(_directory(args, settings, "dir"), getattr(settings, "intents_dir", None),
+                             settings.max_message_chars)
+    for problem in result.problems:
         print(problem, file=sys.stderr)
-    asked = sum(len(e.questions) for e in kb.entries)
-    if problems:
-        print(f"kb check: {len(problems)} of {asked} listed questions not answered by their own entry", file=sys.stderr)
-        return 1
-    print(f"kb check: {len(kb.entries)} entries OK, {asked} listed questions answered by their own entry")
-    return 0
+    print(result.summary, file=sys.stderr if result.problems else sys.stdout)
+    return 0 if result.ok else 1

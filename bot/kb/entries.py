@@ -84,23 +84,43 @@ def load_entries(
     directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None
 ) -> list[Entry]:
     """Load every `*.md` entry in `directory` (not README.md); raise `KnowledgeFileError` with all problems."""
+    entries, problems = load_entries_partial(directory, intent_ids=intent_ids, today=today)
+    if problems:
+        raise KnowledgeFileError(problems)
+    return entries
+
+
+def load_entries_partial(
+    directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """The entries that load cleanly, and every problem of the ones that do not (`path:line`).
+
+    A running desk serves what it can: one broken entry must not switch policy answers off for every
+    other question. An entry with any problem is left out whole; of two entries listing the same question
+    the later one is. `KnowledgeFileError` only when the folder itself is missing or holds no entry."""
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeFileError([Problem(str(root), 0, "not a directory (set KNOWLEDGE_DIR to the knowledge folder)")])
-    files = sorted(p for p in root.glob("*.md") if p.name != README_NAME)
+    files = entry_files(root)
     if not files:
         raise KnowledgeFileError([Problem(str(root), 0, "no *.md knowledge entries here")])
     problems: list[Problem] = []
     entries: list[Entry] = []
     known = intent_ids if intent_ids is not None else TAXONOMY_IDS
     for file in files:
+        before = len(problems)
         entry = _load_file(file, display_path(file), known, today or dt.date.today(), problems)
-        if entry is not None:
+        if entry is not None and len(problems) == before:
             entries.append(entry)
-    problems.extend(_cross_file_problems(entries))
-    if problems:
-        raise KnowledgeFileError(problems)
-    return entries
+    cross = _cross_file_problems(entries)
+    dropped = {p.path for p in cross}
+    problems.extend(cross)
+    return [e for e in entries if e.path not in dropped], problems
+
+
+def entry_files(root: Path) -> list[Path]:
+    """The files a knowledge base is read from (also what its build-cache key is made of)."""
+    return sorted(p for p in root.glob("*.md") if p.name != README_NAME)
 
 
 def _split(text: str, reader: _Reader) -> tuple[str, str, int] | None:

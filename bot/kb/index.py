@@ -1,7 +1,8 @@
 """Retrieval over knowledge entries: BM25 on an inverted index, re-ranked by fuzzy similarity.
 
 Why this shape:
-- Terms are jieba words (a private `jieba.Tokenizer`, so the classifier's dictionary is not touched)
+- Terms are jieba words (a `Segmenter` over the process's one jieba dictionary with the entries' key
+  terms in its own overlay, so the classifier's words are not touched)
   plus CJK character bigrams at a lower weight; bigrams keep recall when the resident's wording is
   segmented differently from the entry's ("车位" vs "停车位") or one character is a typo.
 - Postings hold precomputed BM25 impacts, sorted best first and cut at `posting_cap`, so a query costs
@@ -16,18 +17,19 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import math
 import re
 import unicodedata
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-import jieba
-from pypinyin import Style, lazy_pinyin
-from pypinyin.pinyin_dict import pinyin_dict
 from rapidfuzz import fuzz
+
+from bot.nlu.segment import Dictionary, Segmenter
 
 #: Function words and question chatter: they say nothing about which rule is asked about.
 STOPWORDS = frozenset(
@@ -45,12 +47,10 @@ BIGRAM_MARK = "~"
 
 
 class Analyzer:
-    """Text → index terms. Owns a private jieba tokenizer with the knowledge base's key terms added."""
+    """Text → index terms. Segments with the shared dictionary plus the knowledge base's key terms."""
 
-    def __init__(self, key_terms: Iterable[str] = (), bigram_weight: float = 0.5):
-        logging.getLogger("jieba").setLevel(logging.WARNING)  # jieba logs its cache load at DEBUG to stderr
-        self._tok = jieba.Tokenizer()
-        self._tok.initialize()
+    def __init__(self, key_terms: Iterable[str] = (), bigram_weight: float = 0.5, dictionary: Dictionary | None = None):
+        self._tok = Segmenter(dictionary)
         self.bigram_weight = bigram_weight
         for term in sorted(set(key_terms)):
             if len(term) >= 2 and not term.isspace():
@@ -75,6 +75,14 @@ class Analyzer:
 
     def weight(self, term: str) -> float:
         return self.bigram_weight if term.startswith(BIGRAM_MARK) else 1.0
+
+    def __getstate__(self) -> dict[str, object]:
+        """The on-disk cache keeps the added words, not the dictionary."""
+        return {"added": self._tok.added, "bigram_weight": self.bigram_weight}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._tok = Segmenter(None, state["added"])  # type: ignore[arg-type]
+        self.bigram_weight = state["bigram_weight"]  # type: ignore[assignment]
 
 
 def fuzzy_key(text: str) -> str:
@@ -142,9 +150,6 @@ class Index:
         self._questions = [tuple("".join(analyzer.words(q)) or fuzzy_key(q) for q in d.questions) for d in documents]
         heads = [analyzer.terms(d.head) for d in documents]
         doc_terms = [h + analyzer.terms(d.body) for h, d in zip(heads, documents, strict=True)]
-        self._head_terms = [frozenset(c) for c in heads]
-        self._doc_terms = [frozenset(c) for c in doc_terms]
-        self._topics = [_topic_terms(d.topics, analyzer) for d in documents]
         self._pinyin = Pinyin()
         # Homophone typos of key terms ("广场午" → "广场舞", "燥音" → "噪音"): the commonest IME slip.
         self._sounds: dict[tuple[str, ...], str] = {}
@@ -157,18 +162,79 @@ class Index:
         for counts in doc_terms:
             df.update(counts.keys())
         n = max(self.size, 1)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         # An unseen word tells nearly as much as the rarest seen one: it is why off-topic questions score low.
         self._unknown_idf = unknown_factor * math.log(1 + (n - 0.5) / 1.5)
         postings: dict[str, list[tuple[float, int]]] = {}
         for doc, (counts, length) in enumerate(zip(doc_terms, lengths, strict=True)):
             norm = k1 * (1 - b + b * length / avg)
             for term, tf in counts.items():
-                impact = self._idf[term] * tf * (k1 + 1) / (tf + norm)
+                impact = idf[term] * tf * (k1 + 1) / (tf + norm)
                 postings.setdefault(term, []).append((impact, doc))
-        self._postings = {
-            t: tuple((d, imp) for imp, d in heapq.nlargest(posting_cap, plist)) for t, plist in postings.items()
-        }
+        topics = [_topic_terms(d.topics, analyzer) for d in documents]
+        self._store(idf, {t: heapq.nlargest(posting_cap, plist) for t, plist in postings.items()}, heads, doc_terms, topics)
+
+    # -- storage: flat arrays, so 5,000 entries load from the build cache in a fraction of a second ------------
+
+    def _store(self, idf: dict[str, float], postings: dict[str, list[tuple[float, int]]], heads: Sequence[Iterable[str]],
+               docs: Sequence[Iterable[str]], topics: Sequence[Iterable[str]]) -> None:
+        """Every term gets an id; idf, postings and each entry's term sets become arrays indexed by it.
+
+        Millions of small tuples and frozensets made a cached 5,000-entry index take 7 s to unpickle and
+        hundreds of MiB; arrays pickle as bytes. Terms with an idf (those of some entry's text) come first."""
+        vocabulary = list(idf)
+        ids = {t: i for i, t in enumerate(vocabulary)}
+        for group in (heads, topics):
+            for terms in group:
+                for t in terms:
+                    if t not in ids:
+                        ids[t] = len(vocabulary)
+                        vocabulary.append(t)
+        self._vocabulary = vocabulary
+        self._ids = ids
+        self._known = len(idf)  # ids below this have an idf
+        self._idf = array("d", idf.values())
+        self._post_at, self._post_docs, self._post_impacts = array("l", [0]), array("l"), array("d")
+        for term in vocabulary[: self._known]:
+            for impact, doc in postings.get(term, ()):
+                self._post_docs.append(doc)
+                self._post_impacts.append(impact)
+            self._post_at.append(len(self._post_docs))
+        self._sets = {name: _id_sets(group, ids) for name, group in (("head", heads), ("doc", docs), ("topic", topics))}
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_ids"]
+        state["_vocabulary"] = "\0".join(self._vocabulary)  # one string: loads in milliseconds
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._vocabulary = self._vocabulary.split("\0") if self._vocabulary else []  # type: ignore[attr-defined]
+        self._ids = {t: i for i, t in enumerate(self._vocabulary)}
+
+    def _idf_of(self, term: str) -> float | None:
+        tid = self._ids.get(term)
+        return self._idf[tid] if tid is not None and tid < self._known else None
+
+    def _has(self, term: str, which: str, doc: int) -> bool:
+        """Whether entry `doc`'s term set `which` (head, doc, topic) holds `term`."""
+        tid = self._ids.get(term)
+        if tid is None:
+            return False
+        starts, values = self._sets[which]
+        lo, hi = starts[doc], starts[doc + 1]
+        at = bisect_left(values, tid, lo, hi)
+        return at < hi and values[at] == tid
+
+    def _credit(self, word: str, which: str, doc: int) -> float:
+        """1 when the entry has the word; else the share of its character bigrams it has (typos, other cuts)."""
+        if self._has(word, which, doc):
+            return 1.0
+        if len(word) < 2:
+            return 0.0
+        grams = [BIGRAM_MARK + word[i: i + 2] for i in range(len(word) - 1)]
+        return sum(self._has(g, which, doc) for g in grams) / len(grams) * 0.8
 
     def search(self, text: str, limit: int = 1) -> list[Hit]:
         """Best hits for normalised `text`, highest confidence first (empty when no term is known)."""
@@ -178,34 +244,36 @@ class Index:
         for fixed in self._typo_fixes(text):
             counts[fixed] += 1
         bm: dict[int, float] = {}
+        at, docs, impacts = self._post_at, self._post_docs, self._post_impacts
         for term in counts:
-            plist = self._postings.get(term)
-            if plist is None:
+            tid = self._ids.get(term)
+            if tid is None or tid >= self._known:
                 continue
             w = self.analyzer.weight(term)
-            for doc, impact in plist:
-                bm[doc] = bm.get(doc, 0.0) + w * impact
+            for k in range(at[tid], at[tid + 1]):
+                doc = docs[k]
+                bm[doc] = bm.get(doc, 0.0) + w * impacts[k]
         if not bm:
             return []
         shortlist = heapq.nlargest(self.shortlist, bm, key=bm.__getitem__)
         best_bm = bm[shortlist[0]]
         words = [t for t in counts if not t.startswith(BIGRAM_MARK)]
-        weights = [self._idf.get(w, self._unknown_idf) for w in words]
+        known = [self._idf_of(w) for w in words]
+        weights = [self._unknown_idf if v is None else v for v in known]
         total = sum(weights)
         key = "".join(words) or fuzzy_key(text)
-        unknown = sum(wt for w, wt in zip(words, weights, strict=True) if w not in self._idf) / total if total else 0.0
+        unknown = sum(wt for v, wt in zip(known, weights, strict=True) if v is None) / total if total else 0.0
         hits = []
         for doc in shortlist:
-            head, full = self._head_terms[doc], self._doc_terms[doc]
             head_got = got = 0.0
             for w, wt in zip(words, weights, strict=True):
-                in_head = _credit(w, head)
+                in_head = self._credit(w, "head", doc)
                 head_got += wt * in_head
-                got += wt * max(in_head, 0.6 * _credit(w, full))
+                got += wt * max(in_head, 0.6 * self._credit(w, "doc", doc))
             coverage = got / total if total else 0.0
             fz = max((fuzz.ratio(key, q) for q in self._questions[doc]), default=0.0) / 100.0
             score = self.coverage_weight * coverage + (1 - self.coverage_weight) * fz
-            on_topic = any(_credit(w, self._topics[doc]) >= 0.4 for w in words)
+            on_topic = any(self._credit(w, "topic", doc) >= 0.4 for w in words)
             if not on_topic:
                 # Nothing the entry is about was asked (only generic words matched): likely off-topic.
                 score *= self.off_topic_factor
@@ -225,7 +293,7 @@ class Index:
             for size in (2, 3, 4):
                 for start in range(len(run) - size + 1):
                     chunk = run[start: start + size]
-                    if chunk in self._idf:
+                    if self._idf_of(chunk) is not None:
                         continue
                     for key in itertools.islice(itertools.product(*sounds[start: start + size]), 8):
                         hit = self._sounds.get(key)
@@ -235,22 +303,43 @@ class Index:
 
 
 class Pinyin:
-    """Toneless pinyin of characters (all readings) and of terms (in context), cached per instance."""
+    """Toneless pinyin of characters (all readings) and of terms (in context), cached per instance.
+
+    The characters' readings are a 1 MiB table taken from pypinyin once, when an index is built: the
+    table travels with the cached index, so a start from the cache never imports pypinyin (56 MiB).
+    """
 
     def __init__(self) -> None:
+        self._table = _char_table()
         self._chars: dict[str, tuple[str, ...]] = {}
 
     def of_char(self, ch: str) -> tuple[str, ...]:
         got = self._chars.get(ch)
         if got is None:
-            raw = pinyin_dict.get(ord(ch), "")
-            got = tuple(dict.fromkeys(_toneless(r) for r in raw.split(",") if r)) or (ch,)
+            raw = self._table.get(ch)
+            got = tuple(raw.split(",")) if raw else (ch,)
             self._chars[ch] = got
         return got
 
     @staticmethod
     def of_term(term: str) -> tuple[str, ...]:
+        from pypinyin import Style, lazy_pinyin
+
         return tuple(lazy_pinyin(term, style=Style.NORMAL, v_to_u=False))
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[str, str]:
+    """Every character `_CJK_RUN` matches → its distinct toneless readings joined by commas."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table = {}
+    for code in range(0x3400, 0xA000):
+        raw = pinyin_dict.get(code, "")
+        readings = ",".join(dict.fromkeys(_toneless(r) for r in raw.split(",") if r))
+        if readings:
+            table[chr(code)] = readings
+    return table
 
 
 def _toneless(syllable: str) -> str:
@@ -267,11 +356,10 @@ def _topic_terms(topics: Iterable[str], analyzer: Analyzer) -> frozenset[str]:
     return frozenset(out)
 
 
-def _credit(word: str, terms: frozenset[str]) -> float:
-    """1 when the entry has the word; else the share of its character bigrams it has (typos, other cuts)."""
-    if word in terms:
-        return 1.0
-    if len(word) < 2:
-        return 0.0
-    grams = [BIGRAM_MARK + word[i: i + 2] for i in range(len(word) - 1)]
-    return sum(g in terms for g in grams) / len(grams) * 0.8
+def _id_sets(groups: Sequence[Iterable[str]], ids: dict[str, int]) -> tuple[array[int], array[int]]:
+    """Per entry, the sorted ids of its terms, all in one array: (where each entry starts, the ids)."""
+    starts, values = array("l", [0]), array("l")
+    for terms in groups:
+        values.extend(sorted({ids[t] for t in terms}))
+        starts.append(len(values))
+    return starts, values

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.errors import DataFileError
 from bot.nlu import labels
 from bot.nlu.classifier import Classifier
 from bot.nlu.evaluate import HEADLINE, OTHER, Report, calibration, format_table
-from bot.nlu.fitted import default_path, load_fitted, terms_hash, write_fitted
+from bot.nlu.fitted import default_path, terms_hash, write_fitted
 from bot.nlu.intent_files import IntentSet, load_intents
 from bot.nlu.loading import load_classifier
 from bot.nlu.normalize import Normalizer
@@ -154,8 +153,7 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out) if args.out else default_path(directory)
     write_fitted(out, result.fitted, intents)
     # The admins' own examples are the first check of a fit: say how many it breaks.
-    with contextlib.redirect_stdout(io.StringIO()):
-        broken = run_examples(intents, Classifier.from_intents(intents, normalizer, result.fitted))
+    broken = run_examples(intents, Classifier.from_intents(intents, normalizer, result.fitted), report=lambda _line: None)
     n = result.fitted.numbers
     print(f"fitted on {result.items} examples ({', '.join(s.name for s in usable)}) in {time.perf_counter() - started:.1f}s")
     base = result.baseline
@@ -220,41 +218,23 @@ def suggest_main(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def check_main(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin_checks import check_intents
+
     directory = Path(args.dir) if args.dir else settings.intents_dir
-    normalizer = Normalizer(settings.max_message_chars)
-    try:
-        intents = load_intents(directory, normalizer)
-    except DataFileError as exc:
-        for problem in exc.problems:
-            print(problem)
-        print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
+    result = check_intents(directory, settings.max_message_chars, report=print)
+    for line in result.problems:
+        print(line)
+    if not result.loaded:
+        print(result.summary, file=sys.stderr)
         return 1
-    fitted_problems: list[str] = []
-    try:
-        fitted = load_fitted(directory, intents)
-    except DataFileError as exc:
-        fitted, fitted_problems = None, [str(p) for p in exc.problems]
-    clf = Classifier.from_intents(intents, normalizer, fitted)
-    failures = run_examples(intents, clf)
-    for line in failures:
+    for line in result.notes:
         print(line)
-    for line in fitted_problems:
-        print(line)
-    if fitted is None and not fitted_problems:
-        print(f"no fitted weights at {default_path(directory)}: the YAML weights decide")
-    elif fitted is not None:
-        for problem in fitted.stale:
-            print(f"{problem} (warning)")
-        same = "matches" if fitted.terms_hash == terms_hash(intents) else "does not match (refit after editing terms)"
-        print(f"fitted weights {fitted.path}: {len(fitted.weights)} terms; terms hash {same}")
-    n_examples = sum(len(i.examples) + len(i.not_examples) for i in intents.intents)
-    print(f"{len(intents.intents)} intents, {clf.lexicon.size} terms, {n_examples} examples: "
-          f"{'all pass' if not failures else f'{len(failures)} failing'}")
-    return 1 if failures or fitted_problems else 0
+    print(result.summary)
+    return 0 if result.ok else 1
 
 
-def run_examples(intents: IntentSet, clf: Classifier) -> list[str]:
-    """Run every example/not_example; print precision/recall per intent; return failure lines."""
+def run_examples(intents: IntentSet, clf: Classifier, report: Callable[[str], None] = print) -> list[str]:
+    """Run every example/not_example; `report` the precision/recall per intent; return failure lines."""
     topic, acts = Report(), Report()
     failures: list[str] = []
     for intent in intents.intents:
@@ -277,10 +257,10 @@ def run_examples(intents: IntentSet, clf: Classifier) -> list[str]:
             if got_id == (intent.id if intent.kind != "outside" else OTHER):
                 failures.append(f"{intent.path}:{ex.line}: not_example was classified as {got_id} {result.matched}")
     labels = [i.id for i in intents.intents if i.kind == "category"] + [OTHER]
-    print("\n".join(format_table(topic, [label for label in labels if any(label in p for p in topic.pairs)])))
+    report("\n".join(format_table(topic, [label for label in labels if any(label in p for p in topic.pairs)])))
     confused = topic.confusions()
     if confused:
-        print("confused (expected → got): " + ", ".join(f"{g}→{p} ×{n}" for (g, p), n in confused))
+        report("confused (expected → got): " + ", ".join(f"{g}→{p} ×{n}" for (g, p), n in confused))
     if acts.pairs:
-        print("\n".join(format_table(acts, acts.labels())))
+        report("\n".join(format_table(acts, acts.labels())))
     return failures

@@ -16,9 +16,11 @@ from typing import Any, Literal
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
+from bot.admin_files import ProblemCollector, display_path, show, yaml_files, yaml_loader
 from bot.errors import IntentFileError, Problem
+from bot.nlu.intent_attributes import Attribute, read_attributes
 from bot.nlu.normalize import Normalizer, default_normalizer
+from bot.nlu.questions import Question, read_questions
 
 FORMAT_VERSION = 1
 Kind = Literal["category", "act", "outside"]
@@ -36,8 +38,11 @@ MAX_TEXT_CHARS = {"name": 20, "department": 60, "description": 300, "example": 5
 
 _TOP_KEYS = {
     "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
-    "veto", "subtypes", "examples", "not_examples", "description",
+    "veto", "subtypes", "examples", "not_examples", "description", "questions", "attributes",
+    "urgent_ack_minutes", "urgent_deadline_hours",
 }
+#: Bounds of an intent's own urgent clock (the same as the settings' URGENT_ACK_MINUTES / URGENT_DEADLINE_HOURS).
+URGENT_LIMITS = {"urgent_ack_minutes": (24 * 60, "minutes"), "urgent_deadline_hours": (24 * 30, "hours")}
 _SUBTYPE_KEYS = {"id", "name", "keywords", "phrases", "deadline_hours", "description"}
 _EXAMPLE_KEYS = {"text", "subtype"}
 
@@ -86,6 +91,12 @@ class Intent:
     not_examples: tuple[Example, ...] = ()
     department: str | None = None
     deadline_hours: float | None = None
+    #: What an outside system is asked when it files this category (Open311 `services/{code}`).
+    attributes: tuple[Attribute, ...] = ()
+    questions: tuple[Question, ...] = ()  # asked when the report does not say it (bot/nlu/questions.py)
+    #: An urgent case of this intent: 接单 within this many minutes, handled within these hours (None = settings).
+    urgent_ack_minutes: float | None = None
+    urgent_deadline_hours: float | None = None
 
     def all_terms(self) -> Iterable[tuple[Term, str | None, bool]]:
         """(term, subtype id or None, is_phrase) for every matchable term of this intent."""
@@ -173,8 +184,7 @@ class _FileReader(ProblemCollector):
             return None
         return value
 
-    def description(self, node: CommentedMap) -> None:
-        """`description` is for admins only, but it is still text with a limit (and must be text)."""
+    def description(self, node: CommentedMap) -> None:  # for admins only, but still text with a limit
         self.string(node, "description", False, "", MAX_TEXT_CHARS["description"])
 
     def hours(self, node: CommentedMap, key: str) -> float | None:
@@ -183,6 +193,19 @@ class _FileReader(ProblemCollector):
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 365:
             self.problem(self.key_line(node, key), f"{key!r} must be a number of hours > 0, got {show(value)}")
+            return None
+        return float(value)
+
+    def urgent_limit(self, node: CommentedMap, key: str) -> float | None:
+        """`urgent_ack_minutes` / `urgent_deadline_hours`: a number in (0, bound], the intent's own urgent clock."""
+        if key not in node:
+            return None
+        bound, unit = URGENT_LIMITS[key]
+        value = node[key]
+        if (isinstance(value, bool) or not isinstance(value, int | float) or value != value
+                or not 0 < value <= bound):
+            self.problem(self.key_line(node, key), f"{key!r} must be a number of {unit} > 0 and at most {bound}, "
+                                                   f"got {show(value)}")
             return None
         return float(value)
 
@@ -216,15 +239,14 @@ class _FileReader(ProblemCollector):
                 self.problem(line, f"weight of {show(raw)} must be a number in (0, {_MAX_WEIGHT:g}], got {show(weight)}")
                 continue
             limit = MAX_TERM_CHARS.get(key, MAX_TERM_CHARS["phrases"])
+            text = self.norm.simplify(raw).strip() if len(raw) <= limit else ""
             if len(raw) > limit:
                 self.problem(line, f"{key} entry {show(raw)} is {len(raw)} characters; keep it under {limit} "
                                    f"(a keyword is a word, a phrase a short sentence)")
-                continue
-            text = self.norm.simplify(raw).strip()
-            if not text:
+            elif not text:
                 self.problem(line, f"{key} entry {raw!r} is empty after normalisation (emoji/spaces only?)")
-                continue
-            out.append(Term(text=text, weight=float(weight), line=line, raw=raw))
+            else:
+                out.append(Term(text=text, weight=float(weight), line=line, raw=raw))
         return tuple(out)
 
     def examples(self, node: CommentedMap, key: str, subtypes: set[str]) -> tuple[Example, ...]:
@@ -303,6 +325,7 @@ class _FileReader(ProblemCollector):
             self.problem(self.key_line(doc, "id"), f"an act intent's id must be one of {', '.join(ACTS)}, got {iid!r}")
         department = self.string(doc, "department", kind == "category", "a category intent", MAX_TEXT_CHARS["department"])
         deadline = self.hours(doc, "deadline_hours")
+        ack, urgent_hours = self.urgent_limit(doc, "urgent_ack_minutes"), self.urgent_limit(doc, "urgent_deadline_hours")
         if kind == "category" and "deadline_hours" not in doc:
             self.problem(doc.lc.line + 1, "missing required key 'deadline_hours' in a category intent")
         subtypes = self.subtypes(doc)
@@ -312,12 +335,14 @@ class _FileReader(ProblemCollector):
         sub_ids = {s.id for s in subtypes}
         examples = self.examples(doc, "examples", sub_ids)
         not_examples = self.examples(doc, "not_examples", sub_ids)
+        attributes = read_attributes(self, doc, kind)
         if iid is None or name is None:
             return None
         return Intent(
             id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
             phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
-            department=department, deadline_hours=deadline,
+            department=department, deadline_hours=deadline, attributes=attributes, questions=read_questions(self, doc, kind),
+            urgent_ack_minutes=ack, urgent_deadline_hours=urgent_hours,
         )
 
 
@@ -328,13 +353,12 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     problems: list[Problem] = []
     if not root.is_dir():
         raise IntentFileError([Problem(str(root), 0, "not a directory (set INTENTS_DIR to the intents folder)")])
-    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    files = yaml_files(root)
     if not files:
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
     for file in files:
-        shown = display_path(file)
-        intent = _load_file(file, shown, norm, problems)
+        intent = _load_file(file, display_path(file), norm, problems)
         if intent is not None:
             intents.append(intent)
     problems.extend(_cross_file_problems(intents))
@@ -371,8 +395,7 @@ def _cross_file_problems(intents: list[Intent]) -> list[Problem]:
     first: dict[str, Intent] = {}
     for intent in intents:
         if intent.id in first:
-            other = first[intent.id]
-            msg = f"duplicate intent id {intent.id!r} (also {other.path}:{other.line})"
+            msg = f"duplicate intent id {intent.id!r} (also {first[intent.id].path}:{first[intent.id].line})"
             problems.append(Problem(intent.path, intent.line, msg))
         else:
             first[intent.id] = intent

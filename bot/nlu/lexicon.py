@@ -8,21 +8,17 @@ bigram index so rapidfuzz only ever sees the few phrases that share text with th
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick
-import jieba
 
 from bot.nlu.intent_files import IntentSet
+from bot.nlu.segment import Dictionary, Segmenter
 
 #: Topic terms (keywords and phrases) at least this long are also matched with typos.
 FUZZY_MIN_CHARS = 4
-
-# jieba logs its dictionary loading at INFO on the root of its own logger; keep it out of chat output.
-jieba.setLogLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +46,10 @@ def bigrams(text: str) -> set[str]:
 class Lexicon:
     """Every term of an intent set, indexed for constant-time-per-character lookup."""
 
-    def __init__(self, intents: IntentSet, weight: Callable[[str, str, float], float] | None = None):
-        """`weight(intent, term, yaml weight)` gives the weight to score with (fitted numbers), else the YAML one."""
+    def __init__(self, intents: IntentSet, weight: Callable[[str, str, float], float] | None = None,
+                 dictionary: Dictionary | None = None):
+        """`weight(intent, term, yaml weight)` gives the weight to score with (fitted numbers), else the YAML one;
+        `dictionary` is the shared jieba dictionary (the process's own when None)."""
         self.intents = intents
         refs: dict[str, list[TermRef]] = defaultdict(list)
         fuzzy_refs: dict[str, list[TermRef]] = defaultdict(list)
@@ -89,18 +87,28 @@ class Lexicon:
             for bg in fz.bigrams:
                 self.bigram_index[bg].append(idx)
 
-        self.tokenizer = self._build_tokenizer(refs)
+        self.tokenizer = self._build_tokenizer(refs, dictionary)
 
     @staticmethod
-    def _build_tokenizer(refs: dict[str, list[TermRef]]) -> jieba.Tokenizer:
-        """A private jieba tokenizer whose dictionary knows every term, so terms stay whole words."""
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
+    def _build_tokenizer(refs: dict[str, list[TermRef]], dictionary: Dictionary | None) -> Segmenter:
+        """A jieba tokenizer over the shared dictionary that also knows every term, so terms stay whole words."""
+        tokenizer = Segmenter(dictionary)
         for text in refs:
             if 1 < len(text) <= 12 and " " not in text:
                 # High enough frequency that jieba prefers the admin's term over splitting it.
                 tokenizer.add_word(text, freq=max(tokenizer.suggest_freq(text), 2000))
         return tokenizer
+
+    def __getstate__(self) -> dict[str, object]:
+        """What the on-disk cache keeps: everything but the dictionary (the tokenizer's own words instead)."""
+        state = dict(self.__dict__)
+        state["tokenizer"] = self.tokenizer.added
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        added = state.pop("tokenizer")
+        self.__dict__.update(state)
+        self.tokenizer = Segmenter(None, added)  # type: ignore[arg-type]
 
     @property
     def size(self) -> int:

@@ -3,6 +3,11 @@
 Residents write full-width digits, Traditional characters, emoji and stray control characters;
 matching runs on one canonical form (NFKC, Simplified, lower-case Latin, single spaces) while the
 resident's script is remembered so replies go back in the script they wrote in.
+
+The script is judged on characters that belong to one script only (CC-CEDICT's lists, from `zhon`):
+里, 台, 后 are written in both, so "丹桂里3棟" is Traditional, and place names count for neither.
+Replies go out in the standard Traditional forms (OpenCC `s2tw`: 群, 裡, 為 — never 羣, 衆, 爲), and a
+place name keeps its shared characters (丹桂里 → 丹桂里, 梨园小区 → 梨園小區).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 import opencc
+from zhon import cedict
 
 Script = Literal["simplified", "traditional"]
 
@@ -21,6 +27,11 @@ Script = Literal["simplified", "traditional"]
 _DROP = {"Cc", "Cf", "Cs", "Co", "Cn"}
 # Symbols kept because residents use them with meaning (temperature, money, time, dB).
 _KEEP_SYMBOLS = set("℃°￥¥$%+-=<>~#@&*/:")
+#: Characters of one script only: evidence of how someone writes. Everything else (里, 台, 后, 群…) is shared.
+SIMPLIFIED_ONLY = frozenset(cedict.simplified) - frozenset(cedict.traditional)
+TRADITIONAL_ONLY = frozenset(cedict.traditional) - frozenset(cedict.simplified)
+#: How the OpenCC converters are configured: Traditional replies in the standard (Taiwan) character forms.
+TO_TRADITIONAL = "s2tw"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +50,38 @@ class NormalizedText:
 
 
 class Normalizer:
-    """Holds the OpenCC converters (costly to build) and caps message length."""
+    """Holds the OpenCC converters (costly to build) and caps message length.
+
+    Simplified → Traditional (26 MiB of phrase tables, against 3 MiB the other way) is built on the
+    first message that needs it: most desks never see Traditional text.
+    """
 
     def __init__(self, max_chars: int = 2000):
         self.max_chars = max_chars
         self._t2s = opencc.OpenCC("t2s")
-        self._s2t = opencc.OpenCC("s2t")
+        self._s2t_converter: opencc.OpenCC | None = None
+        self._places: re.Pattern[str] | None = None
+        self._place_names: list[str] = []
+        self._place_forms: dict[str, str] | None = None
+
+    @property
+    def _s2t(self) -> opencc.OpenCC:
+        if self._s2t_converter is None:
+            self._s2t_converter = opencc.OpenCC(TO_TRADITIONAL)  # two threads may both build it: harmless
+        return self._s2t_converter
+
+    def set_place_names(self, names: tuple[str, ...] | list[str]) -> None:
+        """The place names of the desk (Simplified, as seeded): they count for no script when judging one,
+        and keep their shared characters in Traditional replies (丹桂里 stays 丹桂里, not 丹桂裡)."""
+        usable = sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+        self._places = re.compile("|".join(map(re.escape, usable))) if usable else None
+        self._place_names, self._place_forms = usable, None  # their Traditional forms: at the first Traditional reply
+
+    def _forms(self) -> dict[str, str]:
+        if self._place_forms is None:
+            self._place_forms = {n: "".join(ch if ch not in SIMPLIFIED_ONLY else self._s2t.convert(ch) for ch in n)
+                                 for n in self._place_names}
+        return self._place_forms
 
     def normalize(self, raw: str | bytes | None) -> NormalizedText:
         """Canonicalise `raw`; never raises on empty, binary-looking or huge input."""
@@ -69,17 +106,49 @@ class Normalizer:
         return self._t2s.convert(clean(text)).lower()
 
     def to_script(self, text: str, script: Script) -> str:
-        """Render a reply in the resident's script."""
-        return self._s2t.convert(text) if script == "traditional" else text
+        """Render a reply in the resident's script (a Traditional text asked for in Simplified is simplified)."""
+        if script != "traditional":
+            return self._t2s.convert(text) if any(ch in TRADITIONAL_ONLY for ch in text) else text
+        converted = self._s2t.convert(text)
+        if self._places is None or len(converted) != len(text):
+            return converted
+        out = list(converted)
+        for m in self._places.finditer(text):
+            out[m.start():m.end()] = self._forms()[m.group()]
+        return "".join(out)
+
+    def script_evidence(self, text: str) -> tuple[int, int]:
+        """(Traditional-only, Simplified-only) characters in `text`, not counting place names: the evidence
+        a chat's script is judged on. Shared characters (里, 台, 后) are no evidence either way."""
+        cleaned = clean(text)
+        if self._places is not None:
+            simplified = self._t2s.convert(cleaned)
+            if len(simplified) == len(cleaned):
+                keep = [True] * len(cleaned)
+                for m in self._places.finditer(simplified):
+                    keep[m.start():m.end()] = [False] * (m.end() - m.start())
+                cleaned = "".join(ch for ch, k in zip(cleaned, keep, strict=True) if k)
+        trad = sum(1 for ch in cleaned if ch in TRADITIONAL_ONLY)
+        simp = sum(1 for ch in cleaned if ch in SIMPLIFIED_ONLY)
+        return trad, simp
+
+    def judge_script(self, text: str, current: Script) -> Script:
+        """The script a chat writes in after this message: only clear evidence changes it (one script's
+        characters and none of the other's, or twice as many), else the chat keeps the script it had."""
+        trad, simp = self.script_evidence(text)
+        if trad > 0 and (simp == 0 or trad >= 2 * simp):
+            return "traditional"
+        if simp > 0 and (trad == 0 or simp >= 2 * trad):
+            return "simplified"
+        return current
 
     def _detect(self, cleaned: str, simplified: str) -> Script:
-        """Traditional when more characters change going to Simplified than going to Traditional."""
+        """Traditional when the text has more Traditional-only than Simplified-only characters (one message
+        alone; a chat follows `judge_script`)."""
         if cleaned == simplified:
             return "simplified"
-        trad_only = sum(1 for a, b in zip(cleaned, simplified, strict=False) if a != b)
-        traditional = self._s2t.convert(cleaned)
-        simp_only = sum(1 for a, b in zip(cleaned, traditional, strict=False) if a != b)
-        return "traditional" if trad_only > simp_only else "simplified"
+        trad, simp = self.script_evidence(cleaned)
+        return "traditional" if trad > simp else "simplified"
 
 
 class _CharFilter(dict):

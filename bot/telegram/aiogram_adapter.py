@@ -45,7 +45,7 @@ from aiogram.types import (
 
 from bot.telegram.menus import Commands
 from bot.telegram.poller import Poller
-from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
+from bot.telegram.render import ContactKeyboard, InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
 from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
 
@@ -61,6 +61,9 @@ def to_markup(markup: Markup) -> Any:
             [InlineKeyboardButton(text=text, callback_data=data) for text, data in row] for row in markup.rows])
     if isinstance(markup, LocationKeyboard):
         return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=markup.button_text, request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)
+    if isinstance(markup, ContactKeyboard):
+        return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=markup.button_text, request_contact=True)]],
                                    resize_keyboard=True, one_time_keyboard=True)
     if isinstance(markup, RemoveKeyboard):
         return ReplyKeyboardRemove()
@@ -168,6 +171,22 @@ class AiogramAdapter:
             return sent.message_id
         except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """A file people sent (a case's photo), through getFile; `SendFailure` when Telegram refuses or it is too big."""
+        try:
+            file = await self.bot.get_file(file_id)
+            if not file.file_path:
+                raise SendFailure("bad_request", "getFile gave no file_path")
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise SendFailure("bad_request", f"file is {file.file_size} bytes, more than {max_bytes}")
+            data = await self.bot.download_file(file.file_path)
+        except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+        content = data.read() if data is not None else b""
+        if len(content) > max_bytes:
+            raise SendFailure("bad_request", f"file is more than {max_bytes} bytes")
+        return content
 
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
         try:

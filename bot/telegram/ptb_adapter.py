@@ -41,7 +41,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.telegram.menus import Commands
 from bot.telegram.poller import Poller
-from bot.telegram.render import InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
+from bot.telegram.render import ContactKeyboard, InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
 from bot.telegram.sender import SEND_TIMEOUT, SendFailure
 from bot.telegram.translate import Translated, translate_callback, translate_message
 
@@ -57,6 +57,9 @@ def to_markup(markup: Markup) -> Any:
                                      for row in markup.rows])
     if isinstance(markup, LocationKeyboard):
         return ReplyKeyboardMarkup([[KeyboardButton(markup.button_text, request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)
+    if isinstance(markup, ContactKeyboard):
+        return ReplyKeyboardMarkup([[KeyboardButton(markup.button_text, request_contact=True)]],
                                    resize_keyboard=True, one_time_keyboard=True)
     if isinstance(markup, RemoveKeyboard):
         return ReplyKeyboardRemove()
@@ -186,6 +189,19 @@ class PtbAdapter:
             return sent.message_id
         except (TelegramError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """A file people sent (a case's photo), through getFile; `SendFailure` when Telegram refuses or it is too big."""
+        try:
+            file = await self.app.bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise SendFailure("bad_request", f"file is {file.file_size} bytes, more than {max_bytes}")
+            content = bytes(await file.download_as_bytearray())
+        except (TelegramError, TimeoutError, OSError) as exc:
+            raise to_failure(exc) from exc
+        if len(content) > max_bytes:
+            raise SendFailure("bad_request", f"file is more than {max_bytes} bytes")
+        return content
 
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
         try:

@@ -10,14 +10,13 @@ import html
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.dialog.events import MAX_CALLBACK_BYTES, Reply
+from bot.dialog.events import CONTACT_BUTTON, MAX_CALLBACK_BYTES, Reply
+from bot.dialog.texts import LOCATION_BUTTON, LOCATION_HINT
 
 #: Telegram's limits, counted on the visible text in UTF-16 code units (an emoji or a rare CJK character
 #: outside the BMP counts two): a caption of 568 characters can be 1,030 units and be refused.
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-LOCATION_BUTTON = "📍 发送我的位置"
-LOCATION_HINT = "也可以点下方按钮直接发送位置。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +32,18 @@ class LocationKeyboard:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactKeyboard:
+    """A one-time reply keyboard whose single button shares the user's own phone number (the consent)."""
+
+    button_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class RemoveKeyboard:
     pass
 
 
-Markup = InlineKeyboard | LocationKeyboard | RemoveKeyboard | None
+Markup = InlineKeyboard | LocationKeyboard | ContactKeyboard | RemoveKeyboard | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +120,8 @@ def render(reply: Reply) -> list[Outgoing]:
     """The Bot API calls that show `reply`; empty when the reply is only a callback toast."""
     inline = inline_keyboard(reply)
     location = LocationKeyboard(reply.extra.get("location_button", LOCATION_BUTTON)) if reply.request_location else None
-    markup: Markup = inline or location or (RemoveKeyboard() if reply.remove_keyboard else None)
+    contact = ContactKeyboard(reply.extra[CONTACT_BUTTON]) if reply.extra.get(CONTACT_BUTTON) else None
+    markup: Markup = inline or location or contact or (RemoveKeyboard() if reply.remove_keyboard else None)
     text = reply.text or ""
     chat = reply.chat_id
 

@@ -16,14 +16,15 @@ from typing import Any, Protocol
 from bot.channels import TELEGRAM, SenderRegistry
 from bot.dialog.events import OUTBOX_ID, Incoming, Reply
 from bot.errors import ConfigError, StorageError
-from bot.preflight import bind_problem
 from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import Settings
 from bot.telegram.menus import Commands, MenuManager
 from bot.telegram.runtime import BotRuntime
 from bot.telegram.sender import SEND_TIMEOUT, Backoff, Delivery, RateLimiter, SendFailure, TelegramSender
 from bot.telegram.translate import Translated
-from bot.telegram.webhook import WebhookServer, webhook_path
+from bot.telegram.webhook import TelegramWebhook, webhook_path
+from bot.web.parts import WebContext, start_web
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Adapter(Protocol):
     async def send(self, call: Any) -> int | None: ...
     async def answer_callback(self, callback_id: str, text: str | None) -> None: ...
     async def set_commands(self, commands: Commands, chat_id: int | None) -> None: ...
+    async def download(self, file_id: str, max_bytes: int) -> bytes: ...
 
 
 def make_adapter(settings: Settings, dispatch: Callable[[Translated], Awaitable[None]]) -> Adapter:
@@ -138,7 +140,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     outbox = OutboxLoop(service.outbox, SenderRegistry({TELEGRAM: sender}), send_timeout=SEND_TIMEOUT)
     deadlines = DeadlineLoop(service, settings.deadline_check_seconds)
     _install_signals(stop)
-    webhook: WebhookServer | None = None
+    web: WebServer | None = None
     try:
         me = await connect(adapter, settings.telegram_api_url, stop)
         if me is None:
@@ -147,24 +149,24 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         for gap in await service.coverage():
             log.warning("coverage: %s", gap)
         await menus.install()
+        webhook: TelegramWebhook | None = None
+        secret = ""
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+            webhook = TelegramWebhook(adapter.feed, secret, webhook_path(settings.webhook_url))
+        # One web server for the webhook, the console and the APIs (taken since the start-up check: ConfigError).
+        web = await start_web(WebContext(settings, service, settings.admin_ids, webhook, photos=adapter.download))
         tasks = [asyncio.create_task(outbox.run(stop), name="outbox"),
                  asyncio.create_task(deadlines.run(stop), name="deadlines")]
         if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
-            health = settings.healthz_token.get_secret_value() if settings.healthz_token else None
-            webhook = WebhookServer(adapter.feed, secret, webhook_path(settings.webhook_url), settings.webhook_listen,
-                                    settings.webhook_port, health_token=health)
-            try:
-                await webhook.start()
-            except OSError as exc:  # taken since the start-up check (preflight), e.g. by a second instance
-                raise ConfigError(bind_problem(exc, settings.webhook_listen, settings.webhook_port)) from None
             await adapter.set_webhook(settings.webhook_url, secret)
             log.info("webhook mode: %s", settings.webhook_url)
             tasks.append(asyncio.create_task(stop.wait(), name="webhook"))
         else:
             log.info("long polling")
             tasks.append(asyncio.create_task(adapter.run_polling(stop), name="polling"))
-        print(f"griddesk: bot @{me.get('username')} running ({adapter.name}); Ctrl+C stops it", flush=True)
+        print(f"griddesk: bot @{me.get('username')} running ({adapter.name}); staff console at {settings.web_url}/console/ "
+              "(send /console to the bot for a login link); Ctrl+C stops it", flush=True)
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
         for task in done:
@@ -173,8 +175,8 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         await asyncio.wait(tasks, timeout=30)
         return 0
     finally:
-        if webhook is not None:
-            await webhook.stop()
+        if web is not None:
+            await web.stop()
         with contextlib.suppress(Exception):
             await adapter.close()
         await app.close()

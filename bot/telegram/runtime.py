@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.dialog.events import Incoming, Reply
 from bot.dialog.frame import Deliver
 from bot.telegram.sender import Delivery, TelegramSender
-from bot.telegram.translate import Notice, Translated
+from bot.telegram.translate import Translated
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ class Engine(Protocol):
     """`bot.dialog.frame.UpdateFrame` as the runtime uses it (the dialog engine, or a test's stand-in)."""
 
     async def handle(self, incoming: Incoming, then: Deliver | None = None) -> list[Reply]: ...
-
-    async def relay(self, reply: Reply, then: Deliver, *, update_id: int | None = None) -> None: ...
 
 
 class BotRuntime:
@@ -43,9 +41,6 @@ class BotRuntime:
     async def dispatch(self, item: Translated) -> None:
         """Handle one translated update; never raises (the engine's frame catches what fails)."""
         if item is None:
-            return
-        if isinstance(item, Notice):
-            await self.engine.relay(Reply(item.chat_id, item.text), self._send_all, update_id=item.update_id)
             return
 
         async def then(replies: list[Reply]) -> None:

@@ -1,4 +1,4 @@
-"""Telegram update objects → engine `Incoming` events (or a notice, or nothing), for both libraries.
+"""Telegram update objects → engine `Incoming` events (or nothing), for both libraries.
 
 aiogram and python-telegram-bot both mirror the Bot API's field names on their objects (`message.chat.type`,
 `message.from_user`, `photo[-1].file_id`, `callback_query.data` …), so one duck-typed translator serves
@@ -8,34 +8,27 @@ both adapters and the two behave identically. No Telegram library is imported he
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from bot.dialog.events import Incoming, Sender
+from bot.dialog.texts import EDITED_NOTICE, FOREIGN_CONTACT_NOTICE, UNSUPPORTED_EVENT
 
-try:  # the dialog's own wording when it is there; a fallback keeps the adapter usable alone
-    from bot.dialog.texts import UNSUPPORTED_EVENT
-except ImportError:  # pragma: no cover - only while the dialog package is being written
-    UNSUPPORTED_EVENT = "这类消息我暂时处理不了，请用文字描述，或发送位置、照片。"
-
-EDITED_NOTICE = "修改后的消息不会重新处理。如需补充或更正，请直接再发一条消息。"
-FOREIGN_CONTACT_NOTICE = "为保护隐私，只能登记您本人的电话。请用输入框旁的📎→联系人发送您自己的号码，或直接打字告诉我。"
-DOCUMENT_NOTICE = "文件我暂时处理不了。如果是现场照片，请以“照片”方式发送（不要选“文件”）。"
+__all__ = ["EDITED_NOTICE", "FOREIGN_CONTACT_NOTICE", "UNSUPPORTED_EVENT", "Translated",
+           "parse_command", "translate_callback", "translate_message"]
+#: Content that carries sound (a voice note: evidence of a report, though the desk cannot transcribe it).
+_VOICE = ("voice", "audio", "video_note")
+#: Content that is a file of some kind (evidence of a report).
+_FILES = ("document", "video")
+#: Content the desk cannot use at all.
+_OTHER_CONTENT = ("sticker", "animation", "dice", "poll", "game", "story")
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?$", re.DOTALL)
 DEEP_LINK_BIND = re.compile(r"^bind[_-]([A-Za-z0-9_-]{1,40})$")
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Not for the engine: a fixed, clear answer from the adapter (unsupported content, edits)."""
-
-    chat_id: int
-    text: str
-    update_id: int | None = None
-
-
-Translated = Incoming | Notice | None
+#: Every update the desk reads becomes an `Incoming` (stickers, voice notes, edits too: the engine answers them
+#: in the chat's script); None = stay quiet (groups, service messages, another bot's command).
+Translated = Incoming | None
 
 
 def _sender(user: Any) -> Sender:
@@ -60,7 +53,7 @@ def parse_command(text: str, bot_username: str | None) -> tuple[str, str] | None
 
 def translate_message(message: Any, *, bot_username: str | None = None, edited: bool = False,
                       update_id: int | None = None) -> Translated:
-    """A Message (either library) → Incoming, Notice or None (quietly ignored)."""
+    """A Message (either library) → Incoming, or None (quietly ignored)."""
     chat = getattr(message, "chat", None)
     user = getattr(message, "from_user", None)
     if chat is None or user is None or getattr(user, "is_bot", False):
@@ -68,10 +61,13 @@ def translate_message(message: Any, *, bot_username: str | None = None, edited: 
     if chat.type != "private":
         return None  # groups and channels: the desk works in private chats only; stay quiet there
     chat_id = int(chat.id)
-    if edited:
-        return Notice(chat_id, EDITED_NOTICE, update_id)
     base = {"chat_id": chat_id, "sender": _sender(user), "message_id": message.message_id, "update_id": update_id}
+    if edited:
+        return Incoming(kind="edited", **base)
     text = getattr(message, "text", None)
+    forwarded = getattr(message, "forward_origin", None) is not None or getattr(message, "forward_date", None) is not None
+    if forwarded:  # someone else's words: never an answer to what the bot asked
+        return Incoming(kind="forwarded", text=text or getattr(message, "caption", None), **base)
     if text is not None:
         command = parse_command(text, bot_username) if text.startswith("/") else None
         if command is not None:
@@ -92,12 +88,16 @@ def translate_message(message: Any, *, bot_username: str | None = None, edited: 
     if contact is not None:
         if contact.user_id is not None and int(contact.user_id) == int(user.id):
             return Incoming(kind="contact", phone=contact.phone_number, **base)
-        return Notice(chat_id, FOREIGN_CONTACT_NOTICE, update_id)
-    if getattr(message, "document", None) is not None:
-        return Notice(chat_id, DOCUMENT_NOTICE, update_id)
-    content = ("sticker", "voice", "audio", "video", "video_note", "animation", "dice", "poll", "game", "story")
-    if any(getattr(message, name, None) is not None for name in content):
-        return Notice(chat_id, UNSUPPORTED_EVENT, update_id)
+        return Incoming(kind="foreign_contact", **base)
+    for name in _VOICE:
+        if (voice := getattr(message, name, None)) is not None:
+            return Incoming(kind="voice", file_id=getattr(voice, "file_id", None), **base)
+    for name in _FILES:
+        if (found := getattr(message, name, None)) is not None:
+            return Incoming(kind="file", file_id=getattr(found, "file_id", None), text=getattr(message, "caption", None),
+                            **base)
+    if any(getattr(message, name, None) is not None for name in _OTHER_CONTENT):
+        return Incoming(kind="sticker", **base)
     return None  # service messages (pins, joins…) need no answer
 
 

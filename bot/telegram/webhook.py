@@ -1,20 +1,16 @@
-"""The webhook endpoint both adapters share: check Telegram's secret header, then hand the update over.
+"""The webhook endpoint both adapters share, mounted on the bot's one web server (`bot.web`): check
+Telegram's secret header, then hand the update over.
 
 Telegram sends `X-Telegram-Bot-Api-Secret-Token` with the secret given to setWebhook; anything else
 posting to the URL is refused with 401 before it reaches the adapter. Updates are processed in the
-background so Telegram gets its 200 at once (the runtime keeps each chat in order).
-
-`GET /healthz` answers `{"ok": true, "accepted": N, "refused": M}` (updates taken and webhook calls
-refused since start; nothing about residents or cases). It is for a local monitor: with HEALTHZ_TOKEN
-set it needs `Authorization: Bearer <token>`; without, only a loopback caller that was not forwarded by
-a proxy (no X-Forwarded-For / Forwarded / X-Real-IP header) gets an answer. Anyone else gets 403.
+background so Telegram gets its 200 at once (the runtime keeps each chat in order); the server's cleanup
+waits for the ones still running. Its counters are what `GET /healthz` reports (`bot.web.health`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,8 +22,6 @@ from aiohttp import web
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-#: A reverse proxy on the same host connects from loopback; these headers say the caller is really elsewhere.
-_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 def webhook_path(webhook_url: str) -> str:
@@ -35,60 +29,31 @@ def webhook_path(webhook_url: str) -> str:
     return urlparse(webhook_url).path or "/"
 
 
-class WebhookServer:
-    def __init__(self, feed: Callable[[dict[str, Any]], Awaitable[None]], secret: str, path: str, host: str, port: int,
-                 *, health_token: str | None = None):
+class TelegramWebhook:
+    """The POST route for Telegram's updates; `mount` adds it to the web server's root application."""
+
+    def __init__(self, feed: Callable[[dict[str, Any]], Awaitable[None]], secret: str, path: str):
         if not secret:
             raise ValueError("a webhook needs a secret")
         self.feed = feed
         self.secret = secret.encode()
-        self.health_token = health_token.encode() if health_token else None
         self.path = path
-        self.host = host
-        self.port = port
         self.refused = 0
         self.accepted = 0
-        self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> None:
-        app = web.Application(client_max_size=2 * 1024 * 1024)
-        app.router.add_post(self.path, self._handle)
-        app.router.add_get("/healthz", self._health)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        log.info("webhook listening on http://%s:%s%s", self.host, self.port, self.path)
+    def mount(self, app: web.Application) -> None:
+        app.router.add_post(self.path, self.handle)
+        app.on_cleanup.append(self._drain)
 
-    async def stop(self) -> None:
+    def counters(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "refused": self.refused}
+
+    async def _drain(self, _app: web.Application) -> None:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
-        if self._runner:
-            await self._runner.cleanup()
 
-    async def _health(self, request: web.Request) -> web.Response:
-        if not self._may_see_health(request):
-            return web.Response(status=403, text="Forbidden: /healthz needs HEALTHZ_TOKEN or a local caller")
-        return web.json_response({"ok": True, "accepted": self.accepted, "refused": self.refused})
-
-    def _may_see_health(self, request: web.Request) -> bool:
-        """The token when one is set (compared in constant time); otherwise an unforwarded loopback caller."""
-        if self.health_token is not None:
-            given = request.headers.get("Authorization", "").encode()
-            return hmac.compare_digest(given, b"Bearer " + self.health_token)
-        if any(h in request.headers for h in _PROXY_HEADERS):
-            return False
-        try:
-            peer = ipaddress.ip_address((request.remote or "").split("%", 1)[0])
-        except ValueError:
-            return False  # a unix socket or an unknown peer: not provably local
-        if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
-            peer = peer.ipv4_mapped  # ::ffff:127.0.0.1 on a dual-stack socket
-        return peer.is_loopback
-
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.secret):
             self.refused += 1

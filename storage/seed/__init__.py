@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
@@ -121,20 +120,35 @@ class _Reader:
         return out
 
 
+#: A grid file is a few hundred lines; anything this big is a mistake (a pasted export, a binary).
+MAX_SEED_BYTES = 2_000_000
+
+
 def load_seed_file(path: str | Path) -> SeedData:
     """Read and validate a seed file; raise `SeedFileError` listing every problem as `path:line: message`."""
+    return load_seed_file_with_lines(path)[0]
+
+
+def load_seed_file_with_lines(path: str | Path) -> tuple[SeedData, dict[str, int]]:
+    """`load_seed_file`, and the line of each top-level key (an import names a removed grid at `communities:`)."""
+    from bot.admin_files import ProblemCollector, yaml_loader
+
     path = Path(path)
     reader = _Reader(str(path))
+    if not path.exists():
+        raise SeedFileError([Problem(str(path), 0, "grid file not found")])
+    collector = ProblemCollector(str(path), reader.problems)
+    raw = collector.read_text(path, MAX_SEED_BYTES, "grid files", "one street's communities, grids and buildings")
+    if raw is None:
+        raise SeedFileError(reader.problems)
     try:
-        doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SeedFileError([Problem(str(path), 0, "seed file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeedFileError([Problem(str(path), 0, f"cannot read: {exc}")]) from None
+        doc = yaml_loader().load(raw)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 1) if mark else 0
         raise SeedFileError([Problem(str(path), line, f"YAML syntax: {getattr(exc, 'problem', exc)}")]) from None
+    except RecursionError:
+        raise SeedFileError([Problem(str(path), 1, "nested too deeply to be a grid file")]) from None
     if not isinstance(doc, CommentedMap):
         raise SeedFileError([Problem(str(path), 1, "the seed must be a mapping with version, street, communities")])
     if doc.get("version") != 1:
@@ -162,9 +176,32 @@ def load_seed_file(path: str | Path) -> SeedData:
                 grids.append(grid)
         if cid and cname:
             communities.append(SeedCommunity(cid, cname, reader.point(cnode, "centre"), grids))
+    _same_building_twice(reader, doc, communities)
     if reader.problems:
         raise SeedFileError(reader.problems)
-    return SeedData(street_id or "", street_name or "", communities)
+    lines = {str(k): doc.lc.key(k)[0] + 1 for k in doc if isinstance(k, str)}
+    return SeedData(street_id or "", street_name or "", communities), lines
+
+
+def _same_building_twice(reader: _Reader, doc: CommentedMap, communities: list[SeedCommunity]) -> None:
+    """One building of one area in two grids would route its residents to whichever matched first."""
+    seen: dict[tuple[str, str], str] = {}
+    for c in communities:
+        for g in c.grids:
+            for a in g.areas:
+                for b in a.buildings:
+                    other = seen.setdefault((a.name, b), g.id)
+                    if other != g.id:
+                        reader.problems.append(Problem(reader.path, _grid_line(doc, g.id),
+                                                       f"building {a.name}{b} is in grid {other} and in grid {g.id}"))
+
+
+def _grid_line(doc: CommentedMap, grid_id: str) -> int:
+    for cnode in doc.get("communities") or ():
+        for gnode in (cnode.get("grids") or ()) if isinstance(cnode, CommentedMap) else ():
+            if isinstance(gnode, CommentedMap) and str(gnode.get("id")) == grid_id:
+                return gnode.lc.line + 1
+    return 1
 
 
 def _grid(reader: _Reader, gnode: Any, seen: dict[str, str]) -> SeedGrid | None:

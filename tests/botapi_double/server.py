@@ -240,6 +240,20 @@ class BotApiDouble:
         voice = self._register_file(b"ogg", "voice", "oga") | {"duration": seconds, "mime_type": "audio/ogg"}
         return self._push({"message": self._message(user_id, voice=voice)})
 
+    def send_document(self, user_id: int, file_name: str = "现场.pdf", caption: str | None = None) -> Update:
+        document = self._register_file(b"%PDF-1.4", "documents", "pdf") | {"file_name": file_name,
+                                                                             "mime_type": "application/pdf"}
+        content: dict[str, Any] = {"document": document}
+        if caption:
+            content["caption"] = caption
+        return self._push({"message": self._message(user_id, **content)})
+
+    def send_forwarded(self, user_id: int, text: str) -> Update:
+        """A message the user forwards from another chat (Bot API 7: `forward_origin`)."""
+        origin = {"type": "hidden_user", "sender_user_name": "业主群群友", "date": int(time.time()) - 60}
+        return self._push({"message": self._message(user_id, text=text, forward_origin=origin,
+                                                    forward_date=origin["date"], forward_sender_name="业主群群友")})
+
     def edit_text(self, user_id: int, message_id: int, text: str) -> Update:
         original = self.messages[(user_id, message_id)]
         edited = {**original, "text": text, "edit_date": int(time.time())}

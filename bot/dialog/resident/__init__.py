@@ -1,6 +1,8 @@
 """Resident flows, one module per topic: `report` (draft, place, photo; `filing`: duplicates, filing), `emergency`,
-`question` (knowledge-base answers, the offer to file), `my_cases` (/my, ratings, 附议), with `intake`
-reading a fresh message and `common` holding the button data and one-word answers they share.
+`question` (knowledge-base answers, the offer to file), `my_cases` (/my, ratings, 附议), `status` (status asked in
+words), `midway` (what is said mid-report that is not the answer asked for: giving up, corrections, questions,
+words that are no address, voice notes and files), with `intake` reading a fresh message and `common` holding
+the button data and one-word answers they share.
 
 Which handler runs for which step and input is declared once, in `bot/dialog/steps.py`.
 """

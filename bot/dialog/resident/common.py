@@ -23,6 +23,8 @@ FILE_NEW = "d:new"
 RETRY = "d:retry"
 CANCEL = "d:cancel"
 CATEGORY_PREFIX = "d:c:"
+ANSWER_PREFIX = "d:a:"  # d:a:<index of the choice> answers the category question asked; d:a:- skips it
+FORGET_PHONE = "d:forget"  # /privacy: withdraw the consent and erase the phone
 
 CANCEL_WORDS = {"取消", "取消吧", "取消了", "算了", "不要了", "cancel", "/cancel"}
 #: Matched after Traditional → Simplified and without punctuation ("跳過，不傳照片" is the button label typed).

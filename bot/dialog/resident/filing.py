@@ -11,6 +11,7 @@ from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog import texts
 from bot.dialog.events import Reply
+from bot.dialog.resident import category_questions
 from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
@@ -39,7 +40,9 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
         text = texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS.format(category=name)
         turn.say(text, [[cancel_row()]], request_location=True)
         return
-    if not draft.photo_asked and not draft.photos:
+    if not draft.urgent and category_questions.ask_next(turn, draft):  # the category's questions the words did not answer
+        return
+    if not draft.photo_asked and not any(":" not in p for p in draft.photos):  # a voice note is not a photo
         state.step = Step.AWAIT_PHOTO
         turn.say(texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]], remove_keyboard=True)
         return
@@ -95,6 +98,7 @@ def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
         chat_id=turn.chat_id,
         confirmed_by="resident_pick" if draft.picked else None,
         channel=turn.channel,
+        answers=dict(draft.answers),
     )
 
 

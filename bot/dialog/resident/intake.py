@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialog import texts
-from bot.dialog.resident import emergency, my_cases, question, report
+from bot.dialog.resident import emergency, my_cases, question, report, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
@@ -33,6 +33,10 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
     if photo:
         draft.photos.append(photo)
     act = c.act
+    if not forced_report and act != "emergency" and status.asks_status(svc.normalizer.simplify(text)):
+        turn.act = "status"  # "我那个投诉怎么样了": the resident's case, not a new report nor a question
+        await status.in_words(turn, c)
+        return
     answer = None if forced_report else question.known_answer(turn, text, c)
     if answer is not None:
         act = "ask"

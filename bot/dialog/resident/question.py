@@ -12,22 +12,45 @@ from bot.dialog.resident.common import FILE_IT, NO_THANKS
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 
-#: A short message that asks ("…吗", "能不能…", "几点…"): answered from the knowledge base when it knows.
-_QUESTION = re.compile(
-    r"[吗么嘛呢][?？]?$|[?？]$|能不能|可不可以|可以.{0,10}[吗么]|是否|怎么办|怎么处理|如何|几点|算不算|有没有规定")
+#: A short message that asks ("…吗？", "能不能…", "多少…", "几个人…"): answered from the knowledge base when it knows.
+QUESTION = re.compile(
+    r"[吗嘛呢][?？!！。，,]|[吗嘛]$|[?？]|能不能|可不可以|可以.{0,10}[吗么]|是否|怎么办|怎么处理|如何|几点|算不算"
+    r"|有没有规定|(?<![好这那十前过])几(?:个|天|年|次|户|层|岁)|多久|多长时间|(?<![好很])多少(?!次)|最多|最少|要不要"
+    r"|需不需要|归谁管|谁管|哪个部门|找谁|怎么(?:认定|算|收|办理|申请|规定)")
 QUESTION_MAX_CHARS = 80
 
 
-def known_answer(turn: Turn, text: str, c: Any) -> Any | None:
-    """The knowledge base's answer when a report-worded message really asks ("电动车能在楼道充电吗" names a
-    category, but asks) and the knowledge base knows; None otherwise (the message stays what it was read as)."""
-    if c.act not in ("report", "chat") or len(text) > QUESTION_MAX_CHARS:
-        return None
-    if not names_kind(turn, c, "category") or not _QUESTION.search(text.strip()):
+def is_question(text: str) -> bool:
+    """Shaped like a question; `text` in Simplified (the turn's normalised text, or `Normalizer.simplify`)."""
+    return len(text) <= QUESTION_MAX_CHARS and QUESTION.search(text.strip()) is not None
+
+
+def confident_answer(turn: Turn, text: str) -> Any | None:
+    """The knowledge base's answer to a question-shaped message when it has a confident one, else None."""
+    if not is_question(turn.services.normalizer.simplify(text)):
         return None
     kb = turn.services.understanding.kb
     answer = kb.answer(text) if kb is not None else None
     return answer if answer is not None and answer.answer else None
+
+
+def known_answer(turn: Turn, text: str, c: Any) -> Any | None:
+    """The knowledge base's answer when a report-worded message really asks — whether it names a category
+    ("加装电梯要多少业主同意", "电动车能在楼道充电吗") or an outside topic ("出租房一个房间最多能住几个人") —
+    and the knowledge base is sure; None otherwise (the message stays what it was read as)."""
+    if c.act not in ("report", "chat"):
+        return None
+    return confident_answer(turn, text)
+
+
+def say_answer(turn: Turn, found: Any) -> None:
+    """The answer, with its source when the text does not name it already, in the chat's script."""
+    simplify = turn.services.normalizer.simplify
+    body = found.answer
+    # Compared in Simplified: a Traditional question gets a Traditional answer, the source is stored Simplified.
+    if found.source and simplify(found.source) not in simplify(body):
+        body = texts.KB_ANSWER.format(answer=body, source=found.source)
+    turn.say(turn.in_script(body))  # the chat's script, whatever this one question's characters say
 
 
 def names_kind(turn: Turn, c: Any, kind: str) -> bool:
@@ -39,17 +62,12 @@ def names_kind(turn: Turn, c: Any, kind: str) -> bool:
 async def answer(turn: Turn, draft: Draft, text: str, c: Any, found: Any = None) -> None:
     """Say the answer (and where it comes from); offer to file when the question is also a complaint."""
     kb = turn.services.understanding.kb
-    simplify = turn.services.normalizer.simplify
     if kb is None:
         turn.say(texts.KB_NOT_READY)
     else:
         found = found if found is not None else kb.answer(text)
         if found.answer:
-            body = found.answer
-            # Compared in Simplified: a Traditional question gets a Traditional answer, the source is stored Simplified.
-            if found.source and simplify(found.source) not in simplify(body):
-                body = texts.KB_ANSWER.format(answer=body, source=found.source)
-            turn.say(body)
+            say_answer(turn, found)
         else:
             turn.say(texts.KB_NO_ANSWER)
     if c.intent is not None:

@@ -5,10 +5,11 @@ The handlers here are named in `bot/dialog/steps.py`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.dialog import texts
-from bot.dialog.resident import emergency, filing, intake, question
+from bot.dialog.resident import emergency, filing, intake, midway, question
 from bot.dialog.resident.common import (
     CATEGORY_PREFIX,
     FILE_IT,
@@ -18,11 +19,12 @@ from bot.dialog.resident.common import (
     SKIP_PHOTO,
     cancel_row,
     is_skip,
+    plain,
     set_aside,
     short,
 )
 from bot.dialog.state import Draft, Step
-from bot.dialog.turn import Turn, rows_of
+from bot.dialog.turn import Turn
 
 #: Below this confidence (or with a runner-up this close) the resident confirms the category.
 CONFIRM_BELOW = 0.55
@@ -103,11 +105,9 @@ async def draft_report(turn: Turn, draft: Draft, c: Any) -> None:
                     and understanding.intents.get(a.intent).kind == "category" and a.intent != c.intent]
     close = bool(alternatives) and alternatives[0].confidence >= RUNNER_UP_RATIO * c.confidence
     if c.confidence < CONFIRM_BELOW or close:
-        choices = [c.intent, *[a.intent for a in alternatives]][:MAX_CHOICES]
-        draft.choices = choices
+        draft.choices = [c.intent, *[a.intent for a in alternatives]][:MAX_CHOICES]
         turn.state.step = Step.CONFIRM_CATEGORY
-        buttons = [(understanding.category_name(i), CATEGORY_PREFIX + i) for i in choices]
-        turn.say(texts.CONFIRM_CATEGORY, [*rows_of(buttons, 2), [(texts.BTN_NONE_OF_THESE, PICK), cancel_row()]])
+        turn.say(*midway.category_prompt(turn, draft))
         return
     await filing.continue_report(turn)
 
@@ -116,9 +116,35 @@ async def draft_report(turn: Turn, draft: Draft, c: Any) -> None:
 
 
 def _picker_rows(turn: Turn) -> list[list[Any]]:
-    buttons: list[Any] = [(name, CATEGORY_PREFIX + cid) for cid, name in turn.services.understanding.categories()]
-    buttons.append((texts.OTHER_NAME, CATEGORY_PREFIX + OTHER))
-    return [*rows_of(buttons, 3), [cancel_row()]]
+    return midway.picker_rows(turn)
+
+
+async def category_text(turn: Turn) -> None:
+    """Words while the category is being picked: danger, a question (answered, then asked again), words that
+    name a category (taken as the choice), or anything else (asked again; the draft stays)."""
+    draft, text = _draft(turn), turn.incoming.text or ""
+    if len(draft.choices) == 1 and plain(turn.norm.text) in midway.YES_WORDS:  # "确认" to "is it this?"
+        turn.incoming = replace(turn.incoming, payload=CATEGORY_PREFIX + draft.choices[0])
+        await choose_category(turn)
+        return
+    c = await _unless_danger(turn, draft, text)
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
+        return
+    place = await turn.services.cases.place_known(text)
+    if place is not None and not draft.has_place:  # the place, typed before the category was picked: kept
+        draft.address = place
+        turn.say(texts.ADDRESS_NOTED.format(address=place), remember_buttons=False)
+        await midway.resume(turn)
+        return
+    intent = turn.services.understanding.intents.get(c.intent) if c.intent else None
+    if intent is not None and intent.kind == "category":
+        draft.intent, draft.subtype = c.intent, c.subtype
+        draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()
+        turn.intent = draft.intent
+        await filing.continue_report(turn, announce=True)
+        return
+    turn.say(texts.CATEGORY_TEXT_HINT, remember_buttons=False)
+    await midway.resume(turn)
 
 
 async def pick(turn: Turn) -> None:
@@ -141,6 +167,15 @@ async def choose_category(turn: Turn) -> None:
     draft.picked = True
     turn.intent = draft.intent
     await filing.continue_report(turn, announce=True)
+
+
+async def duplicate_text(turn: Turn) -> None:
+    """Words while a similar case is offered: a question is answered and the offer shown again; anything
+    else starts afresh, naming the report that was set aside (it is not dropped without a word)."""
+    if await midway.answer_question(turn, turn.incoming.text or ""):
+        return
+    set_aside(turn)
+    await intake.understand(turn, turn.incoming.text or "")
 
 
 async def file_as_drafted(turn: Turn) -> None:
@@ -169,8 +204,13 @@ async def address_text(turn: Turn) -> None:
         turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is not None:
-        await _take_address(turn, draft, text, c)
+    if c is None or await midway.correct_category(turn, draft, text, c):
+        return
+    unplaced = await turn.services.cases.place_known(text) is None
+    if unplaced and (await midway.answer_question(turn, text)
+                     or (c.intent is None and midway.not_an_address(turn, draft, text))):  # words about the problem are detail
+        return
+    await _take_address(turn, draft, text, c)
 
 
 async def _unless_danger(turn: Turn, draft: Draft, text: str) -> Any | None:
@@ -237,7 +277,7 @@ async def photo_text(turn: Turn) -> None:
         await skip_photo(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None:
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
         return
     if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
         draft.photo_asked = True

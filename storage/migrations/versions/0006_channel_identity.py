@@ -8,7 +8,7 @@ engine runs migrations there with foreign-key checks off and checks every refere
 (`storage.engine._upgrade_to_head`), since dropping a referenced table would fail or empty its children.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0007 (after the branches merged before it: 0008, 0011, 0009, 0012, 0007)
 Create Date: 2026-12-01 12:40:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0005'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,173 @@
+"""What a resident does to their own case after filing it: 进度 (the timeline), 补充 (words or photos),
+催办 (once per deadline), why a rating was 不满意, and what is stored about them (/privacy).
+
+Every action is a row of the lifecycle table (`supplement`, `urge`, `explain`); the assignee is told in the
+same transaction (or, with nobody holding the case, the queue).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot import channels
+from bot.cases import lifecycle, notify
+from bot.cases.core import MAX_TEXT, CaseCore, clean_text, to_worker, utc
+from bot.cases.privacy import mask
+from bot.cases.views import UNSATISFIED_REASONS, CaseView, EventView, aware
+from bot.errors import BadInput, NotFound, NotNow, NotYours
+from storage.models import Case, CaseEvent, CaseSupporter, Rating, Resident
+
+#: Words a supplement may carry (the rest is cut, and the resident is told).
+MAX_SUPPLEMENT = 1000
+MAX_PHOTOS = 10
+#: Actions whose note a resident may read on the timeline (the others are the desk's own: routing, reminders).
+_NOTE_SHOWN = frozenset({"resolve", "return", "supplement", "cancel", "reopen", "escalate"})
+#: Actions the resident's timeline leaves out: the desk's internal nudges.
+_HIDDEN = frozenset({"remind", "chase", "rate_remind"})
+#: Actions that start a time limit: 催办 is allowed once after each.
+_ROUND_STARTS = ("file", "reopen", "escalate")
+
+
+class SelfServiceRoom(CaseCore):
+    """进度, 补充, 催办, 不满意原因 and /privacy: the resident's own handles on a case"""
+
+    async def timeline(self, case_id: int, external_id: int, *,
+                       channel: str = channels.TELEGRAM) -> tuple[CaseView, list[EventView]]:
+        """The case and its dated events as its filer or a supporter may read them (supporters: masked notes)."""
+        async with self.db.session() as s:
+            case = await s.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"找不到案件 #{case_id}。")
+            resident = await self._resident_or_none(s, external_id, channel)
+            own = resident is not None and case.resident_id == resident.id
+            if not own and not await self._supports(s, case, resident):
+                raise NotYours(f"只能查看您反映或附议的案件（{case.number} 不是）。")
+            rows = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))).scalars()
+            events = []
+            for e in rows:
+                if e.action in _HIDDEN:
+                    continue
+                note = e.note if e.action in _NOTE_SHOWN else None
+                if e.action == "supplement" and not own:
+                    note = None  # what the filer added is between them and the assignee
+                events.append(EventView(aware(e.at), e.action, e.actor_kind, None, e.from_state,  # type: ignore[arg-type]
+                                        e.to_state, e.from_level, e.to_level, note if own else mask(note) or None))
+            return await self._view(s, case), events
+
+    async def supplement(self, case_id: int, external_id: int, text: str | None = None, *, photo: str | None = None,
+                         now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
+        """补充: the filer adds words and/or a photo to an open case; the assignee (else the queue) is told."""
+        words = clean_text(text)[:MAX_SUPPLEMENT]
+        photo = clean_text(photo)[:200] or None
+        if not words and not photo:
+            raise BadInput("补充内容是空的：请写几句话，或发一张照片。")
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = await self._lock_case(s, case_id)
+            await self._require_filer(s, case, external_id, "补充", channel)
+            lifecycle.require("supplement", case.number, case.state)
+            if words:
+                case.text = f"{case.text}\n【{self._local(at)} 补充】{words}"[:MAX_TEXT]
+            if photo and len(case.photos or []) < MAX_PHOTOS:
+                case.photos = [*(case.photos or []), photo]
+            note = words or "（照片）"
+            ev = await self._move(s, case, "supplement", ("resident", external_id), at, note=note)
+            assignee = await self._assignee(s, case)
+            if assignee is not None and assignee.external_id is not None:
+                to_worker(s, assignee, notify.worker_supplemented(assignee.external_id, case, words, photo),
+                          f"ev{ev.id}:w{assignee.external_id}", case.id)
+            else:
+                await self._push_to_dispatcher(s, case, ev, at, why=f"居民补充：{note}")  # type: ignore[attr-defined]
+            return await self._view(s, case)
+
+    async def urge(self, case_id: int, external_id: int, *, now: datetime | None = None,
+                   channel: str = channels.TELEGRAM) -> CaseView:
+        """催办: once per time limit (a new one starts at filing, 重办 and escalation); the assignee (else the
+        queue) is told and the nudge counts in the figures (`urged`)."""
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = await self._lock_case(s, case_id)
+            await self._require_filer(s, case, external_id, "催办", channel)
+            lifecycle.require("urge", case.number, case.state)
+            started = (await s.execute(select(func.max(CaseEvent.at)).where(
+                CaseEvent.case_id == case.id, CaseEvent.action.in_(_ROUND_STARTS)))).scalar()
+            urged = select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.action == "urge")
+            if started is not None:
+                urged = urged.where(CaseEvent.at >= started)
+            if (await s.execute(urged)).first() is not None:
+                raise NotNow(f"案件 {case.number} 已经催办过了，办结时限是 {self._local(case.deadline_at)}，"
+                             "到时还没办结会自动升级督办。")
+            ev = await self._move(s, case, "urge", ("resident", external_id), at, note="居民催办")
+            assignee = await self._assignee(s, case)
+            if assignee is not None and assignee.external_id is not None:
+                to_worker(s, assignee, notify.worker_push(assignee.external_id, case, self._label(case), kind="urge",
+                                                          deadline=self._local(case.deadline_at),
+                                                          phone=await self._filer_phone(s, case)),
+                          f"ev{ev.id}:w{assignee.external_id}", case.id)
+            else:
+                await self._push_to_dispatcher(s, case, ev, at, why="居民催办")  # type: ignore[attr-defined]
+            return await self._view(s, case)
+
+    async def explain(self, case_id: int, external_id: int, reason: str, comment: str | None = None, *,
+                      now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
+        """不满意原因: the filer says why (a choice of `UNSATISFIED_REASONS`, and/or words) after rating 不满意;
+        kept on that rating (the figures count it) and told to the worker who handled the case."""
+        if reason not in UNSATISFIED_REASONS:
+            raise BadInput("请从按钮里选一个原因，或直接写几句话。")
+        words = clean_text(comment)[:MAX_SUPPLEMENT] or None
+        at = utc(now)
+        async with self.db.transaction() as s:
+            case = await self._lock_case(s, case_id)
+            resident = await self._require_filer(s, case, external_id, "说明不满意的原因", channel)
+            lifecycle.require("explain", case.number, case.state)
+            rating = (await s.execute(select(Rating).where(Rating.case_id == case.id, Rating.resident_id == resident.id,
+                                                           Rating.score == "unsatisfied")
+                                      .order_by(Rating.id.desc()).limit(1))).scalar_one_or_none()
+            if rating is None:
+                raise NotNow(f"案件 {case.number} 没有“不满意”的评价，不需要说明原因。")
+            if rating.reason is not None and words is None:  # a reason button of an older message
+                raise NotNow(f"已经收到您对案件 {case.number} 不满意原因的说明，谢谢。想补充可以直接写几句。")
+            rating.reason = reason
+            if words:
+                rating.comment = f"{rating.comment}\n{words}"[:MAX_TEXT] if rating.comment else words
+            s.add(rating)
+            ev = await self._move(s, case, "explain", ("resident", external_id), at,
+                                  note=UNSATISFIED_REASONS[reason] + (f"：{words}" if words else ""))
+            worker = await self._assignee(s, case)
+            if worker is not None and worker.external_id is not None:
+                to_worker(s, worker, notify.worker_unsatisfied_reason(worker.external_id, case, reason, words),
+                          f"ev{ev.id}:w{worker.external_id}", case.id)
+            return await self._view(s, case)
+
+    async def privacy_of(self, external_id: int, *, channel: str = channels.TELEGRAM) -> dict[str, Any]:
+        """What is stored about this resident, for `/privacy`: name, phone and when it was agreed, how many cases."""
+        async with self.db.session() as s:
+            r = await self._resident_or_none(s, external_id, channel)
+            if r is None:
+                return {"known": False, "name": "", "phone": None, "consent_at": None, "cases": 0, "supported": 0}
+            cases = (await s.execute(select(func.count()).select_from(Case).where(Case.resident_id == r.id))).scalar()
+            supported = (await s.execute(select(func.count()).select_from(CaseSupporter)
+                                         .where(CaseSupporter.resident_id == r.id))).scalar()
+            return {"known": True, "name": r.name, "phone": r.phone, "consent_at": aware(r.phone_consent_at),
+                    "cases": int(cases or 0), "supported": int(supported or 0)}
+
+    async def _resident_or_none(self, s: Any, external_id: int, channel: str = channels.TELEGRAM) -> Resident | None:
+        return (await s.execute(select(Resident).where(Resident.channel == channel,
+                                                       Resident.external_id == external_id))).scalar_one_or_none()
+
+    async def _supports(self, s: Any, case: Case, resident: Resident | None) -> bool:
+        if resident is None:
+            return False
+        found = await s.execute(select(CaseSupporter.id).where(CaseSupporter.case_id == case.id,
+                                                               CaseSupporter.resident_id == resident.id))
+        return found.first() is not None
+
+    async def _require_filer(self, s: Any, case: Case, external_id: int, what: str,
+                             channel: str = channels.TELEGRAM) -> Resident:
+        resident = await self._resident_or_none(s, external_id, channel)
+        if resident is None or case.resident_id != resident.id:
+            raise NotYours(f"只有反映人本人可以{what}案件 {case.number}。")
+        return resident

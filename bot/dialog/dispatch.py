@@ -1,0 +1,97 @@
+"""A dispatcher's (or admin's) hands on cases in chat: 派给 on a queued case, 改派 on one a grid worker holds,
+each button naming the worker's open load; `/case NUMBER` shows one case with them. The case service decides
+who may (`assign` refuses another community's dispatcher); this only offers the buttons."""
+
+from __future__ import annotations
+
+from bot.cases import callbacks
+from bot.cases.views import CaseView, WorkerView
+from bot.dialog import texts
+from bot.dialog.turn import Turn
+from bot.errors import CaseError
+
+#: Workers offered per case (two per row).
+OFFERED = 8
+
+Rows = list[tuple[tuple[str, str], ...]]
+
+
+def dispatches(worker: WorkerView | None, is_admin: bool) -> bool:
+    """Community dispatchers, street supervisors and admins (with no worker role) place cases."""
+    return (worker is None and is_admin) or (worker is not None and worker.role != "grid")
+
+
+def covers(worker: WorkerView | None, is_admin: bool, case: CaseView) -> bool:
+    """May this person see the case with 派给/改派 buttons (admins: any case)?"""
+    if worker is None:
+        return is_admin
+    if worker.role == "community":
+        return case.community_id is not None and case.community_id == worker.community_id
+    if worker.role == "street":
+        return case.street_id is not None and case.street_id == worker.street_id
+    return False
+
+
+async def offer(turn: Turn, case: CaseView, cache: dict[str | None, list[WorkerView]],
+                me: WorkerView | None) -> tuple[Rows, str]:
+    """The 派给 rows for a case nobody (or the dispatcher himself) holds, the 改派 rows for one a grid worker
+    holds; and a line for the card (who holds it, or that nobody can be given it)."""
+    if case.community_id not in cache:
+        cache[case.community_id] = await turn.services.cases.assign_choices(case.community_id)
+    workers = [w for w in cache[case.community_id] if w.id != case.assignee_id][:OFFERED]
+    held = case.assignee_id is not None and (me is None or case.assignee_id != me.id)
+    verb = texts.BTN_REASSIGN if held else texts.BTN_ASSIGN
+    rows: Rows = [tuple((f"{verb} {w.name[:8]}（{w.open_cases}）", callbacks.make(callbacks.ASSIGN, case.id, w.id))
+                        for w in workers[i:i + 2]) for i in range(0, len(workers), 2)]
+    line = texts.HELD_BY.format(name=case.assignee_name or "") if held else ""
+    if not workers:
+        line = "\n".join(x for x in (line, texts.QUEUE_NO_WORKERS) if x)
+    return rows, line
+
+
+async def show_case(turn: Turn, arg: str) -> None:
+    """/case NUMBER: one case as its card, with 派给/改派 for whoever places cases there."""
+    number = arg.strip()
+    worker = await turn.worker()
+    if not number:
+        turn.say(texts.CASE_USAGE)
+        return
+    if worker is None and not turn.is_admin:
+        turn.say(texts.NOT_A_WORKER)
+        return
+    from bot.dialog import worker as worker_flow  # the card and the worker's own buttons live there
+
+    case = await turn.services.cases.find_case(number)
+    own = case is not None and worker is not None and case.assignee_id == worker.id
+    if case is None or not (own or covers(worker, turn.is_admin, case)):
+        turn.say(texts.NO_SUCH_CASE.format(number=number[:20]) + "\n" + texts.CASE_USAGE)
+        return
+    rows: Rows = list(worker_flow.buttons_for(case)) if own and case.state in ("assigned", "accepted") else []
+    text = worker_flow.card(turn, case, masked=not own)
+    if dispatches(worker, turn.is_admin) and case.state in ("filed", "returned", "assigned", "accepted"):
+        extra_rows, line = await offer(turn, case, {}, worker)
+        rows += extra_rows
+        text += f"\n{line}" if line else ""
+    turn.say(text, tuple(rows), remember_buttons=False)
+
+
+async def place(turn: Turn, cb: callbacks.CaseCallback, me: WorkerView | None) -> None:
+    """派给/改派 pressed: the case goes to that worker; the reply says which it was."""
+    desk = turn.services.cases
+    before = await desk.get_case(cb.case_id)
+    try:
+        if me is None:
+            case = await desk.assign_as_admin(cb.case_id, int(cb.arg or 0), turn.user_id, channel=turn.channel)
+        else:
+            case = await desk.assign(cb.case_id, int(cb.arg or 0), me)
+    except CaseError as exc:
+        turn.say(texts.ACTION_REFUSED.format(reason=exc))
+        turn.toast(str(exc)[:60])
+        return
+    previous = before.assignee_name if before is not None and before.assignee_id not in (None, getattr(me, "id", None)) else None
+    if previous:
+        turn.say(texts.REASSIGNED.format(number=case.number, name=case.assignee_name or "", previous=previous))
+        turn.toast(texts.BTN_REASSIGN)
+    else:
+        turn.say(texts.ASSIGNED.format(number=case.number, name=case.assignee_name or ""))
+        turn.toast("已派单")

@@ -1,0 +1,146 @@
+"""One jieba dictionary for the whole process, shared by the classifier and the knowledge base.
+
+jieba's dictionary is ~500,000 words and prefixes: about 65 MiB and a second or more to load per
+`jieba.Tokenizer`. The classifier and the knowledge base each need it plus a few thousand words of
+their own (intent terms, entry tags), with their own frequencies. A `Segmenter` is a jieba tokenizer
+whose dictionary is the shared base (never written to) under a small overlay of its own words, so
+each segments exactly as a private `jieba.Tokenizer` with the same `add_word` calls would, at the
+memory and load time of one dictionary.
+
+Only the hot paths (`get_DAG`, `calc`, `cut_for_search`) are rewritten to look in the overlay, then
+the base; everything else reads the pair through a `ChainMap` (correct, slower, used at build time).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections import ChainMap
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from math import log
+
+
+def _import_jieba():  # type: ignore[no-untyped-def]
+    """jieba 0.42 imports the deprecated `pkg_resources` (12 MiB, 0.3 s at start) only to open its own files
+    and opens them by path when that import fails: make it fail, for that one import."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
+
+# jieba logs its dictionary loading at INFO/DEBUG on its own logger; keep it out of chat output.
+jieba.setLogLevel(logging.WARNING)
+
+
+class Dictionary:
+    """jieba's base dictionary (word → frequency, prefixes → 0), loaded on first use, then read-only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._freq: dict[str, int] | None = None
+        self._total = 0
+
+    def load(self) -> tuple[dict[str, int], int]:
+        """(frequencies, total), loading them once (jieba's own marshal cache makes that ~1 s)."""
+        with self._lock:
+            if self._freq is None:
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                self._freq, self._total = tokenizer.FREQ, tokenizer.total
+            return self._freq, self._total
+
+    @property
+    def loaded(self) -> bool:
+        return self._freq is not None
+
+
+@lru_cache(maxsize=1)
+def shared_dictionary() -> Dictionary:
+    """The process's one base dictionary (what every `Segmenter` built without an explicit one reads)."""
+    return Dictionary()
+
+
+class Segmenter(jieba.Tokenizer):
+    """A jieba tokenizer over a shared `Dictionary` plus its own added words.
+
+    `added` lists every (word, frequency) added, in order: replaying it on a new `Segmenter` gives the
+    same segmentation, which is what the on-disk cache stores instead of a dictionary.
+    """
+
+    def __init__(self, dictionary: Dictionary | None = None, added: Iterable[tuple[str, int]] = ()):
+        super().__init__()
+        base, total = (dictionary or shared_dictionary()).load()
+        self._base = base
+        self._extra: dict[str, int] = {}
+        self.FREQ = ChainMap(self._extra, base)  # type: ignore[assignment]  # writes go to the overlay
+        self.total = total
+        self.initialized = True
+        self.added: list[tuple[str, int]] = []
+        for word, freq in added:
+            self.add_word(word, freq)
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        super().add_word(word, freq, tag)
+        self.added.append((word, self._extra[word]))
+
+    def _freq(self, word: str) -> int | None:
+        got = self._extra.get(word)
+        return self._base.get(word) if got is None else got
+
+    def get_DAG(self, sentence: str) -> dict[int, list[int]]:
+        base, extra = self._base, self._extra
+        dag: dict[int, list[int]] = {}
+        n = len(sentence)
+        for k in range(n):
+            ends = []
+            i = k
+            frag = sentence[k]
+            while i < n:
+                freq = extra.get(frag)
+                if freq is None:
+                    freq = base.get(frag)
+                    if freq is None:
+                        break
+                if freq:
+                    ends.append(i)
+                i += 1
+                frag = sentence[k:i + 1]
+            dag[k] = ends or [k]
+        return dag
+
+    def calc(self, sentence: str, DAG: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
+        base, extra = self._base, self._extra
+        n = len(sentence)
+        route[n] = (0, 0)
+        logtotal = log(self.total)
+        for idx in range(n - 1, -1, -1):
+            best: tuple[float, int] | None = None
+            for x in DAG[idx]:
+                word = sentence[idx:x + 1]
+                candidate = (log(extra.get(word) or base.get(word) or 1) - logtotal + route[x + 1][0], x)
+                if best is None or candidate > best:
+                    best = candidate
+            route[idx] = best  # type: ignore[assignment]
+
+    def cut_for_search(self, sentence: str, HMM: bool = True) -> Iterator[str]:
+        freq = self._freq
+        for word in self.cut(sentence, HMM=HMM):
+            if len(word) > 2:
+                for i in range(len(word) - 1):
+                    if freq(word[i:i + 2]):
+                        yield word[i:i + 2]
+            if len(word) > 3:
+                for i in range(len(word) - 2):
+                    if freq(word[i:i + 3]):
+                        yield word[i:i + 3]
+            yield word

@@ -1,0 +1,214 @@
+"""The queue (工单) as queries: a filter read from the page's URL, one page of rows and the counts per filter.
+
+A fixed handful of statements per page whatever its size (counts per state, one count per flag, the rows with
+their assignee's name in one join), all inside `Staff.cases()`: no query per row. Sorted by urgency, then
+deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.web.console.staff import Staff
+from storage.models import CASE_STATES, OPEN_STATES, Case, Worker
+
+PAGE_SIZE = 30
+MAX_PAGE = 10_000
+MAX_SEARCH = 60
+NUMBER = re.compile(r"^\d{8}-\d{1,4}$")
+#: The state choices of the filter: the open ones together (the default), everything, or one state.
+STATE_CHOICES = ("open", "all", *CASE_STATES)
+FLAGS = ("urgent", "overdue", "unassigned")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    state: str = "open"
+    category: str = ""
+    grid: str = ""
+    urgent: bool = False
+    overdue: bool = False
+    unassigned: bool = False
+    since: date | None = None  # filed on or after this local day
+    until: date | None = None  # filed on or before this local day
+    q: str = ""
+    page: int = 1
+    #: What was typed that could not be read (shown above the list; the rest of the filter still applies).
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> QueueFilter:
+        """Lenient: a bad value is dropped and named in `problems`, never an error page."""
+        problems: list[str] = []
+        state = query.get("state", "open")
+        if state not in STATE_CHOICES:
+            problems.append("状态")
+            state = "open"
+        since, until = _day(query.get("since"), problems, "开始日期"), _day(query.get("until"), problems, "结束日期")
+        if since and until and since > until:
+            since, until = until, since
+        raw_page = query.get("page", "1")
+        page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
+        return cls(state=state, category=_token(query.get("category")), grid=_token(query.get("grid")),
+                   urgent=query.get("urgent") == "1", overdue=query.get("overdue") == "1",
+                   unassigned=query.get("unassigned") == "1", since=since, until=until,
+                   q=" ".join((query.get("q") or "").split())[:MAX_SEARCH], page=max(1, min(page, MAX_PAGE)),
+                   problems=tuple(problems))
+
+    def link(self, **changes: Any) -> str:
+        """The queue URL of this filter with `changes` (page back to 1 unless a page is given)."""
+        changed = replace(self, **{"page": 1, **changes})
+        params: dict[str, str] = {}
+        if changed.state != "open":
+            params["state"] = changed.state
+        for name in ("category", "grid", "q"):
+            if getattr(changed, name):
+                params[name] = getattr(changed, name)
+        for name in FLAGS:
+            if getattr(changed, name):
+                params[name] = "1"
+        if changed.since:
+            params["since"] = changed.since.isoformat()
+        if changed.until:
+            params["until"] = changed.until.isoformat()
+        if changed.page > 1:
+            params["page"] = str(changed.page)
+        return "/console/" + ("?" + urlencode(params) if params else "")
+
+
+def _token(value: str | None) -> str:
+    value = (value or "").strip()
+    return value if re.fullmatch(r"[a-z0-9_-]{1,40}", value) else ""
+
+
+def _day(value: str | None, problems: list[str], name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        problems.append(name)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    id: int
+    number: str
+    intent: str
+    state: str
+    level: str
+    urgent: bool
+    grid_id: str | None
+    assignee: str | None
+    deadline_at: datetime
+    created_at: datetime
+    address: str | None
+    text: str
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int  # rows matching the whole filter
+    by_state: dict[str, int]  # per state, for the filter without its state and flags
+    flags: dict[str, int]  # per flag alone, within the chosen state
+    page: int
+    pages: int
+
+
+def _period(f: QueueFilter, tz: ZoneInfo) -> list[Any]:
+    conds = []
+    if f.since:
+        conds.append(Case.created_at >= datetime.combine(f.since, time(), tz))
+    if f.until:
+        conds.append(Case.created_at < datetime.combine(f.until + timedelta(days=1), time(), tz))
+    return conds
+
+
+def _search(q: str) -> Any:
+    if NUMBER.match(q):
+        day, _, seq = q.partition("-")
+        return Case.number == f"{day}-{int(seq):04d}"
+    words = [w for w in q.split(" ") if w][:5]
+    return and_(*[or_(Case.text.contains(w, autoescape=True), Case.address.contains(w, autoescape=True),
+                      Case.number.contains(w, autoescape=True)) for w in words])
+
+
+def _state(state: str) -> Any:
+    if state == "open":
+        return Case.state.in_(OPEN_STATES)
+    return None if state == "all" else Case.state == state
+
+
+def _flag_conditions(now: datetime) -> dict[str, Any]:
+    is_open = Case.state.in_(OPEN_STATES)
+    return {"urgent": Case.urgent == true(), "overdue": and_(is_open, Case.deadline_at < now),
+            "unassigned": and_(is_open, Case.assignee_id.is_(None))}
+
+
+async def _count(s: AsyncSession, where: list[Any]) -> int:
+    return int((await s.execute(select(func.count()).select_from(Case).where(*where))).scalar_one())
+
+
+async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: datetime, timezone: str,
+                     page_size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue for this staff member, and the counts its filter chips show.
+
+    Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id): the counts
+    read it alone, and the page is the urgent part then the rest, each already in deadline order in it."""
+    base = [staff.cases(), *_period(f, ZoneInfo(timezone))]
+    if f.category:
+        base.append(Case.intent == f.category)
+    if f.grid:
+        base.append(Case.grid_id == f.grid)
+    if f.q:
+        base.append(_search(f.q))
+    by_state = {state: int(n) for state, n in
+                (await s.execute(select(Case.state, func.count()).where(*base).group_by(Case.state))).all()}
+    chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
+    state_cond = _state(f.state)
+    scoped = [*base, *([state_cond] if state_cond is not None else [])]
+    flags = _flag_conditions(now)
+    # One narrow count per flag: each is a seek on its own index ((state, deadline_at), (assignee_id, state), the
+    # queue's (…, urgent, …)), where one pass with three sums would read every open row.
+    flag_counts = {name: await _count(s, [*scoped, cond]) for name, cond in flags.items()}
+    on = [name for name in FLAGS if getattr(f, name)]
+    where = scoped + [flags[name] for name in on]
+    if len(on) == 1:
+        total = flag_counts[on[0]]
+    elif not on:
+        total = sum(n for state, n in by_state.items() if state in chosen)
+    else:
+        total = await _count(s, where)
+    urgent_total = total if f.urgent else flag_counts["urgent"] if not on else await _count(s, [*where, flags["urgent"]])
+    pages = max(1, -(-total // page_size))
+    page = min(f.page, pages)
+    offset = (page - 1) * page_size
+    rows = []
+    if offset < urgent_total:  # urgent cases first, by deadline
+        rows += await _rows(s, [*where, Case.urgent == true()], offset, page_size)
+    if len(rows) < page_size and not f.urgent:
+        rows += await _rows(s, [*where, Case.urgent == false()], max(0, offset - urgent_total), page_size - len(rows))
+    out = [QueueRow(int(i), n, intent, st, lvl, bool(urg), g, who, dl, created, addr, text or "",
+                    st in OPEN_STATES and dl < now)
+           for i, n, intent, st, lvl, urg, g, who, dl, created, addr, text in rows]
+    return QueuePage(out, total, by_state, flag_counts, page, pages)
+
+
+async def _rows(s: AsyncSession, where: list[Any], offset: int, limit: int) -> list[Any]:
+    query = (select(Case.id, Case.number, Case.intent, Case.state, Case.level, Case.urgent, Case.grid_id, Worker.name,
+                    Case.deadline_at, Case.created_at, Case.address, func.substr(Case.text, 1, 80))
+             .outerjoin(Worker, Worker.id == Case.assignee_id).where(*where)
+             .order_by(Case.deadline_at, Case.id).limit(limit).offset(offset))
+    return list((await s.execute(query)).all())

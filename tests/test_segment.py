@@ -1,0 +1,64 @@
+"""The shared jieba dictionary: a `Segmenter` cuts exactly as a private `jieba.Tokenizer` given the same words,
+while the classifier and the knowledge base hold one base dictionary between them."""
+
+from __future__ import annotations
+
+import jieba
+import pytest
+from dialog_helpers import shared_understanding
+
+from bot.dialog.understanding import Understanding
+from bot.nlu.segment import Dictionary, Segmenter, shared_dictionary
+
+TEXTS = [
+    "楼上邻居天天半夜装修电钻声吵得人睡不着", "小区门口的共享单车乱停乱放堵住了消防通道", "请问物业费一年多少钱怎么交",
+    "我家楼下烧烤店油烟很大窗户都不敢开", "广场午太吵了", "电动车在楼道里充电很危险", "abc 123 测试 emoji🙂",
+    "高空抛物砸坏了我的车牌号码看不清楚", "",
+]
+WORDS = [("广场午", 3000), ("楼道充电", None), ("车牌号", 2000), ("半夜装修", None), ("乱停乱放", 5)]
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[jieba.Tokenizer, Segmenter]:
+    private = jieba.Tokenizer()
+    private.initialize()
+    segmenter = Segmenter(Dictionary())
+    for word, freq in WORDS:
+        private.add_word(word, freq)
+        segmenter.add_word(word, freq)
+    return private, segmenter
+
+
+def test_segmenter_cuts_like_a_private_tokenizer(pair: tuple[jieba.Tokenizer, Segmenter]) -> None:
+    private, segmenter = pair
+    for text in TEXTS:
+        assert list(segmenter.cut(text, HMM=False)) == list(private.cut(text, HMM=False))
+        assert list(segmenter.cut(text)) == list(private.cut(text))
+        assert list(segmenter.cut_for_search(text)) == list(private.cut_for_search(text))
+    assert segmenter.total == private.total
+    assert [segmenter.suggest_freq(w) for w, _ in WORDS] == [private.suggest_freq(w) for w, _ in WORDS]
+
+
+def test_replaying_the_added_words_gives_the_same_segmenter(pair: tuple[jieba.Tokenizer, Segmenter]) -> None:
+    _, segmenter = pair
+    again = Segmenter(Dictionary(), segmenter.added)
+    assert again.added == segmenter.added and again.total == segmenter.total
+    for text in TEXTS:
+        assert list(again.cut_for_search(text)) == list(segmenter.cut_for_search(text))
+
+
+def test_words_of_one_segmenter_do_not_reach_another() -> None:
+    dictionary = Dictionary()
+    one, other = Segmenter(dictionary), Segmenter(dictionary)
+    one.add_word("梨园小区七栋", 50_000)
+    assert "梨园小区七栋" in list(one.cut("我住梨园小区七栋"))
+    assert "梨园小区七栋" not in list(other.cut("我住梨园小区七栋"))
+    assert one._base is other._base and "梨园小区七栋" not in one._base
+
+
+def test_classifier_and_knowledge_base_share_one_dictionary() -> None:
+    understanding: Understanding = shared_understanding()
+    assert understanding.kb is not None
+    classifier_words = understanding.classifier.lexicon.tokenizer
+    kb_words = understanding.kb.index.analyzer._tok
+    assert classifier_words._base is kb_words._base is shared_dictionary().load()[0]
