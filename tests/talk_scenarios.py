@@ -110,7 +110,7 @@ def _note(me: Any, text: str) -> Any:
 async def _judge(expect: dict[str, Any], app: Any, driver: Any, me: Any, turns: list[list[Any]], out: Outcome) -> None:
     problems = out.problems
     cases = await app.cases.cases_of_resident(me.user_id)
-    own = [c for c in cases if c.resident_telegram_id == me.user_id]
+    own = [c for c in cases if c.resident_external_id == me.user_id]
     every = [r for t in turns for r in t]
     last = turns[-1] if turns else []
     simplify = app.normalizer.simplify  # wording is judged in Simplified, whatever script the chat got

@@ -20,7 +20,7 @@ async def test_search_filters_and_batched_views(case_service: CaseService) -> No
     filed = []
     for i, (resident, intent, text) in enumerate(((501, "noise", "3栋楼上装修电钻太吵"), (502, "parking", "消防通道被堵"),
                                                   (503, "noise", "半夜KTV唱歌很吵"))):
-        filed.append(await s.file_case(ReportDraft(resident_telegram_id=resident, intent=intent, text=text,
+        filed.append(await s.file_case(ReportDraft(resident_external_id=resident, intent=intent, text=text,
                                                    deadline_hours=48, address="梨园小区3栋"), now=T0 + timedelta(hours=i)))
     [offered] = await s.find_duplicates("noise", "3栋楼上装修电钻声音太吵", "liyuan-01", now=T0 + timedelta(hours=3),
                                         exclude_resident=504, offer_to=504)
@@ -38,7 +38,7 @@ async def test_search_filters_and_batched_views(case_service: CaseService) -> No
     event.remove(s.db.engine.sync_engine, "before_cursor_execute", count)
     assert [c.number for c in found] == [c.number for c in filed[::-1]]
     assert found == [await s.get_case(c.id) for c in filed[::-1]]
-    assert found[2].supporter_telegram_ids == (504,) and found[2].assignee_name == "王网格"
+    assert found[2].supporter_external_ids == (504,) and found[2].assignee_name == "王网格"
     assert len([q for q in queries if q.lstrip().upper().startswith("SELECT")]) <= 4
 
     numbers = [c.number for c in filed]
@@ -47,6 +47,6 @@ async def test_search_filters_and_batched_views(case_service: CaseService) -> No
     assert [c.number for c in await s.search_cases(numbers=[numbers[0], "20990101-0001"])] == [numbers[0]]
     assert [c.number for c in await s.search_cases(since=T0 + timedelta(minutes=30), until=T0 + timedelta(hours=2))] \
         == [numbers[1]]
-    assert [c.number for c in await s.search_cases(resident_telegram_id=503)] == [numbers[2]]
-    assert await s.search_cases(resident_telegram_id=999) == []
+    assert [c.number for c in await s.search_cases(resident_external_id=503)] == [numbers[2]]
+    assert await s.search_cases(resident_external_id=999) == []
     assert [c.number for c in await s.search_cases(limit=1)] == [numbers[2]]

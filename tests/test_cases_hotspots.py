@@ -24,7 +24,7 @@ def test_a_building_is_the_address_up_to_its_number() -> None:
 
 
 def _draft(n: int, address: str, grid: str, intent: str = "noise") -> ReportDraft:
-    return ReportDraft(resident_telegram_id=1500 + n, intent=intent, text=f"第{n}次", deadline_hours=24,
+    return ReportDraft(resident_external_id=1500 + n, intent=intent, text=f"第{n}次", deadline_hours=24,
                        address=address, grid_id=grid)
 
 

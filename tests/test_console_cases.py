@@ -31,7 +31,7 @@ async def _people(rig) -> dict[str, int]:
 
 
 async def _file(rig, text: str, address: str, resident: int = RESIDENT, **extra) -> str:
-    draft = ReportDraft(resident_telegram_id=resident, intent="noise", text=text, deadline_hours=48.0, address=address,
+    draft = ReportDraft(resident_external_id=resident, intent="noise", text=text, deadline_hours=48.0, address=address,
                         **extra)
     return (await rig.app.cases.file_case(draft)).number
 
@@ -97,7 +97,7 @@ async def test_search_by_number_opens_the_case_and_filters_count(rig) -> None:
 async def test_reassign_pushes_the_new_worker_and_tells_the_old_one(rig) -> None:
     number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
     case = await rig.app.cases.find_case(number)
-    holder, other = (ZHANG, "李四") if case.assignee_telegram_id == ZHANG else (LI, "张三")
+    holder, other = (ZHANG, "李四") if case.assignee_external_id == ZHANG else (LI, "张三")
     zhao = await login_as(rig, "worker", rig.ids["赵主任"])
     try:
         page = (await zhao.get(f"/console/case/{number}"))[1]
@@ -160,7 +160,7 @@ async def test_category_change_is_kept_as_a_correction(rig) -> None:
 async def test_supervise_merge_escalate_note(rig) -> None:
     number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
     twin = await _file(rig, "三栋半夜还在装修", "梨园小区3栋", resident=NEIGHBOUR)
-    holder = (await rig.app.cases.find_case(number)).assignee_telegram_id
+    holder = (await rig.app.cases.find_case(number)).assignee_external_id
     zhao = await login_as(rig, "worker", rig.ids["赵主任"])
     try:
         await zhao.get(f"/console/case/{number}")
@@ -169,7 +169,7 @@ async def test_supervise_merge_escalate_note(rig) -> None:
         assert "督办</dt><dd>1 次" in (await zhao.get(f"/console/case/{number}"))[1]
         assert (await zhao.post(f"/console/case/{twin}/merge", {"into": number}))[0] == 303
         merged, kept = await rig.app.cases.find_case(twin), await rig.app.cases.find_case(number)
-        assert merged.state == "cancelled" and NEIGHBOUR in kept.supporter_telegram_ids and kept.supporter_count == 1
+        assert merged.state == "cancelled" and NEIGHBOUR in kept.supporter_external_ids and kept.supporter_count == 1
         assert any(f"已合并到 {number}" in t for t in await _pushes(rig, NEIGHBOUR))
         assert (await zhao.post(f"/console/case/{number}/note", {"text": "已电话联系居民"}))[0] == 303
         assert not any("已电话联系居民" in t for t in await _pushes(rig, RESIDENT))  # internal: nobody is told
@@ -206,7 +206,7 @@ async def test_contact_details_only_to_who_handles_the_case(rig) -> None:
     await rig.app.cases.set_phone(RESIDENT, "13800001111", consent=True)
     number = await _file(rig, "3栋楼上半夜装修电钻声", "梨园小区3栋")
     case = await rig.app.cases.find_case(number)
-    holder, bystander = ("张三", "李四") if case.assignee_telegram_id == ZHANG else ("李四", "张三")
+    holder, bystander = ("张三", "李四") if case.assignee_external_id == ZHANG else ("李四", "张三")
     clients = {name: await login_as(rig, "worker", rig.ids[name]) for name in ("赵主任", holder, bystander)}
     try:
         assert "13800001111" in (await clients["赵主任"].get(f"/console/case/{number}"))[1]
@@ -242,7 +242,7 @@ async def test_urgent_first_then_by_deadline_across_pages(rig) -> None:
     made = []
     for i, (urgent, hours) in enumerate([(False, 50), (True, 30), (False, 10), (True, 5), (False, 70), (False, 20),
                                          (True, 60), (False, 40)]):
-        draft = ReportDraft(resident_telegram_id=RESIDENT + i, intent="noise", text=f"第{i}件", deadline_hours=hours,
+        draft = ReportDraft(resident_external_id=RESIDENT + i, intent="noise", text=f"第{i}件", deadline_hours=hours,
                             address="梨园小区3栋", urgent=urgent)
         case = await rig.app.cases.file_case(draft, now=t0)  # an urgent case's deadline is the urgent one
         made.append((urgent, (case.deadline_at - t0).total_seconds() / 3600, case.number, case.id))
@@ -274,7 +274,7 @@ async def test_the_queue_query_on_both_databases(case_service) -> None:
     reports = [("楼上装修100%吵", "梨园小区3栋", False), ("车位被占_好几天", "望江花园2栋", False),
                ("煤气味很浓", "梨园小区3栋", True)]
     for i, (text, address, urgent) in enumerate(reports):
-        await s.file_case(ReportDraft(resident_telegram_id=RESIDENT + i, intent="noise", text=text, deadline_hours=24,
+        await s.file_case(ReportDraft(resident_external_id=RESIDENT + i, intent="noise", text=text, deadline_hours=24,
                                       address=address, urgent=urgent), now=t0 + timedelta(days=i))
     admin = Staff("admin", ADMIN_ID, "管理员", "admin", user_id=ADMIN_ID)
     liyuan = Staff("worker", 1, "派单员", "community", community_id="liyuan")

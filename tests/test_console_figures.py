@@ -33,7 +33,7 @@ async def _people(service) -> dict[str, int]:
 
 async def _file(service, n: int, address: str, grid: str, intent: str = "noise", *, text: str = "楼上装修太吵",
                 now: datetime | None = None):
-    return await service.file_case(ReportDraft(resident_telegram_id=9_000_000 + n, intent=intent, text=f"{text} {n}",
+    return await service.file_case(ReportDraft(resident_external_id=9_000_000 + n, intent=intent, text=f"{text} {n}",
                                                deadline_hours=24, address=address, grid_id=grid), now=now)
 
 

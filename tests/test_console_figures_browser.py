@@ -57,7 +57,7 @@ async def test_figures_export_and_move_when_a_case_comes_in(tmp_path: Path, brow
         await service.bind_worker(worker_invite.code, 8_300_002)
         for n, (address, intent) in enumerate((("梨园小区3栋", "noise"), ("梨园小区3栋", "noise"),
                                                 ("翠竹苑2栋", "fumes_odor"), ("望江花园5栋", "noise"))):
-            case = await service.file_case(ReportDraft(resident_telegram_id=9_100_000 + n, intent=intent,
+            case = await service.file_case(ReportDraft(resident_external_id=9_100_000 + n, intent=intent,
                                                        text=f"第{n}次反映", deadline_hours=24, address=address))
             if n == 0:
                 await service.resolve(case.id, 8_300_002, "已协调")

@@ -81,9 +81,9 @@ async def test_the_diff_is_shown_and_applied_only_with_apply_keeping_cases(tmp_p
     db = tmp_path / "g.db"
     s = await service(db)
     try:  # an open case in wangjiang-03, a closed one in liyuan-03, none in guihua-02
-        open_case = await s.file_case(ReportDraft(resident_telegram_id=701, intent="noise", text="楼上装修太吵",
+        open_case = await s.file_case(ReportDraft(resident_external_id=701, intent="noise", text="楼上装修太吵",
                                                   deadline_hours=48, grid_id="wangjiang-03"))
-        closed = await s.file_case(ReportDraft(resident_telegram_id=702, intent="sanitation", text="垃圾没人清",
+        closed = await s.file_case(ReportDraft(resident_external_id=702, intent="sanitation", text="垃圾没人清",
                                                deadline_hours=48, grid_id="liyuan-03"))
         await s.cancel(closed.id, 702)
     finally:

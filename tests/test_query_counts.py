@@ -40,7 +40,7 @@ def counted(service: CaseService) -> Iterator[list[str]]:
 
 async def file_many(service: CaseService, count: int, start: int) -> None:
     for i in range(start, start + count):
-        draft = ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="楼下广场舞噪音太大每天晚上都跳",
+        draft = ReportDraft(resident_external_id=RESIDENT, intent="noise", text="楼下广场舞噪音太大每天晚上都跳",
                             deadline_hours=48, address="梨园小区3栋")
         case = await service.file_case(draft, now=T0 + timedelta(minutes=i))
         if i % 2:
@@ -57,8 +57,8 @@ async def list_costs(service: CaseService) -> tuple[int, int, int]:
         own = await service.cases_of_resident(RESIDENT, limit=50)
     with counted(service) as queue:
         await service.tasks_of_worker(DISPATCHER)
-    assert listed and own and all(c.resident_telegram_id == RESIDENT for c in own)
-    assert any(c.supporter_telegram_ids == (NEIGHBOUR,) for c in listed)
+    assert listed and own and all(c.resident_external_id == RESIDENT for c in own)
+    assert any(c.supporter_external_ids == (NEIGHBOUR,) for c in listed)
     return len(tasks), len(mine), len(queue)
 
 

@@ -20,7 +20,7 @@ async def test_self_service_moves_on_both_databases(case_service: CaseService) -
     invite = await s.create_invite("王网格", grid_id="liyuan-01")
     await s.bind_worker(invite.code, WORKER)
     await s.set_phone(RESIDENT, "13900002222", consent=True)
-    case = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="noise", text="楼上1502半夜剁东西",
+    case = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="noise", text="楼上1502半夜剁东西",
                                          deadline_hours=48.0, address="梨园小区3栋", answers={"发生时间": "半夜"}),
                              now=T0)
     assert (await s.get_case(case.id)).answers == {"发生时间": "半夜"}

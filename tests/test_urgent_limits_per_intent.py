@@ -39,10 +39,10 @@ async def test_an_intents_own_urgent_clock_wins_over_the_settings(tmp_path: Path
     try:
         invite = await s.create_invite("王网格", grid_id="liyuan-01")
         await s.bind_worker(invite.code, WORKER)
-        gas = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="fire_hazard", text="楼道里煤气味很浓",
+        gas = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="fire_hazard", text="楼道里煤气味很浓",
                                             deadline_hours=48, address="梨园小区3栋", urgent=True), now=T0)
         assert gas.deadline_at == T0 + timedelta(hours=1.5)
-        fight = await s.file_case(ReportDraft(resident_telegram_id=RESIDENT, intent="public_order", text="楼下有人打架流血",
+        fight = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="public_order", text="楼下有人打架流血",
                                               deadline_hours=48, address="梨园小区3栋", urgent=True), now=T0)
         assert fight.deadline_at == T0 + timedelta(hours=4)  # no limit of its own: the setting
         assert await s.run_deadlines(T0 + timedelta(minutes=2)) == (0, 0)
