@@ -47,10 +47,10 @@ async def fill(service: Any, n: int) -> None:
         streets = {c: service.router.street_of_community(c) for _, c in grids}
         for i, (gid, cid) in enumerate(grids):
             s.add(Worker(name=f"网格员{i}", role="grid", grid_id=gid, community_id=cid, street_id=streets[cid],
-                         telegram_id=700_000 + i, active=True))
+                         external_id=700_000 + i, active=True))
         s.add(Worker(name="社区派单员", role="community", community_id=grids[0][1], street_id=streets[grids[0][1]],
-                     telegram_id=800_000, active=True))
-        await s.execute(insert(Resident), [{"telegram_id": 900_000 + i, "chat_id": 900_000 + i, "name": "",
+                     external_id=800_000, active=True))
+        await s.execute(insert(Resident), [{"external_id": 900_000 + i, "chat_id": 900_000 + i, "name": "",
                                             "script": "simplified", "created_at": datetime.now(UTC)} for i in range(2000)])
     async with service.db.session() as s:
         workers = (await s.execute(select(Worker.id, Worker.grid_id).where(Worker.role == "grid"))).all()

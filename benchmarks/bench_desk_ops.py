@@ -45,7 +45,7 @@ async def main(cases: int, calls: int) -> None:
             invite = await s.create_invite("派单员", community_id="liyuan")
             await s.bind_worker(invite.code, DISPATCHER)
             for i in range(cases):
-                await s.file_case(ReportDraft(resident_telegram_id=1_000 + i % 500, intent="noise", text=f"楼上装修太吵 {i}",
+                await s.file_case(ReportDraft(resident_external_id=1_000 + i % 500, intent="noise", text=f"楼上装修太吵 {i}",
                                               deadline_hours=48, grid_id="liyuan-01" if i % 2 else "liyuan-02"))
             asker = await s.tasks_of_worker(4_000_000, limit=1)
             await s.ask_filer(asker[0].id, 4_000_000, "几单元？")

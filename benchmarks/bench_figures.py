@@ -47,7 +47,7 @@ async def fill(service, n: int, now: datetime) -> None:
         invite = await service.create_invite(f"{grid}网格员", grid_id=grid)
         workers.append((await service.bind_worker(invite.code, 7_000_000 + len(workers))).id)
     async with service.db.transaction() as s:
-        await s.execute(insert(Resident), [{"telegram_id": 5_000_000 + i, "chat_id": 5_000_000 + i} for i in range(2000)])
+        await s.execute(insert(Resident), [{"external_id": 5_000_000 + i, "chat_id": 5_000_000 + i} for i in range(2000)])
     first_resident = 1 + 0  # residents were the first rows of an empty table
     for start in range(0, n, CHUNK):
         cases, events, ratings, labels = [], [], [], []

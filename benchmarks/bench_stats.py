@@ -63,7 +63,7 @@ async def timed(service: CaseService, **period: datetime) -> float:
 async def main(sizes: list[int], url: str) -> None:
     service = await open_service(load_settings(database_url=url, _env_file=None))
     async with service.db.transaction() as s:
-        resident_id = (await s.execute(insert(Resident).values(telegram_id=1, chat_id=1, name="居民", script="simplified",
+        resident_id = (await s.execute(insert(Resident).values(external_id=1, chat_id=1, name="居民", script="simplified",
                                                                created_at=NOW).returning(Resident.id))).scalar()
     have = 0
     for size in sizes:
