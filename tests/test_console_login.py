@@ -187,3 +187,31 @@ def test_make_run_without_a_token_prints_the_console_and_a_link(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert f"http://127.0.0.1:{port}/console/" in done.stdout
     assert re.search(rf"管理员 5150 的一次性登录链接.*http://127\.0\.0\.1:{port}/console/login/[A-Za-z0-9_-]{{40,}}", done.stdout)
+
+
+async def test_a_console_chat_worker_gets_his_own_link_and_a_telegram_namesake_none(tmp_path: Path) -> None:
+    """/console looks people up on the chat's channel: a dispatcher bound in the console chat signs in (his
+    actions are recorded on that channel); a Telegram user with the same number is someone else."""
+    from bot.dialog.testing import ChatDriver
+    from bot.web.console.staff import load_staff
+
+    async with console_rig(tmp_path) as rig:
+        invite = await rig.app.cases.create_invite("周派单", community_id="liyuan")
+        console = ChatDriver(rig.app.engine, rig.app.cases.outbox, channel="console")
+        zhou = console.persona("周派单", "worker", 7101)
+        assert "绑定成功" in texts_of(await console.send(zhou, f"/bind {invite.code}"))
+        telegram = driver_for(rig.app)
+        namesake = telegram.persona("同号居民", "resident", 7101)
+        assert not LINK.search(texts_of(await telegram.send(namesake, "/console")))
+        said = texts_of(await console.send(zhou, "/console"))
+        link = LINK.search(said)
+        assert link, said
+        client, status = await open_link(rig.url, link.group(0))
+        try:
+            assert status == 303
+            status, page = await client.get("/console/")
+            assert status == 200 and "社区派单员" in page
+        finally:
+            await client.close()
+        staff = await load_staff(rig.app.cases.db, "worker", invite.worker.id, frozenset())
+        assert staff is not None and (staff.channel, staff.user_id) == ("console", 7101)

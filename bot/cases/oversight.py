@@ -27,19 +27,21 @@ MAX_NOTE = 1000
 class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
     """督办, 改类, 合并, 升级 and internal notes, by a case's dispatchers or an admin"""
 
-    async def _staff_actor(self, s: AsyncSession, case: Case, by: int) -> tuple[str, int]:
-        """("admin", by) or ("worker", by) for a dispatcher over this case; NotYours for anyone else."""
-        if channels.is_admin(channels.TELEGRAM, by, self.admin_ids):  # console staff are Telegram people
+    async def _staff_actor(self, s: AsyncSession, case: Case, by: int, channel: str) -> tuple[str, int]:
+        """("admin", by) or ("worker", by) for a dispatcher over this case (`by` on `channel`: the console's staff
+        are Telegram people, the console chat's are its own); NotYours for anyone else."""
+        if channels.is_admin(channel, by, self.admin_ids):
             return "admin", by
-        await self._require_dispatcher(s, case, by)
+        await self._require_dispatcher(s, case, by, channel=channel)
         return "worker", by
 
-    async def supervise(self, case_id: int, by: int, note: str = "", *, now: datetime | None = None) -> CaseView:
+    async def supervise(self, case_id: int, by: int, note: str = "", *, now: datetime | None = None,
+                        channel: str = channels.TELEGRAM) -> CaseView:
         """督办: press the assignee (a push with the case and its buttons); each one is counted on the case."""
         at, note = utc(now), clean_text(note)[:300]
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            actor = await self._staff_actor(s, case, by)
+            actor = await self._staff_actor(s, case, by, channel)
             lifecycle.require("supervise", case.number, case.state)
             assignee = await self._assignee(s, case)
             if assignee is None:
@@ -54,7 +56,8 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
             return await self._view(s, case)
 
-    async def recategorize(self, case_id: int, by: int, intent: str, *, now: datetime | None = None) -> CaseView:
+    async def recategorize(self, case_id: int, by: int, intent: str, *, now: datetime | None = None,
+                           channel: str = channels.TELEGRAM) -> CaseView:
         """改类: the case's category was wrong. Recorded as a correction (`case_label`, source `corrected`), the
         desk's own labelled example for `griddesk intents fit/suggest --from-cases`; the assignee is told."""
         at = utc(now)
@@ -63,7 +66,7 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
             raise BadInput(f"没有这个类别：{intent[:40]}")
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            actor = await self._staff_actor(s, case, by)
+            actor = await self._staff_actor(s, case, by, channel)
             lifecycle.require("recategorize", case.number, case.state)
             if case.intent == intent:
                 raise NotNow(f"案件 {case.number} 已经是这个类别。")
@@ -79,7 +82,8 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
             return await self._view(s, case)
 
-    async def merge(self, case_id: int, by: int, into_number: str, *, now: datetime | None = None) -> CaseView:
+    async def merge(self, case_id: int, by: int, into_number: str, *, now: datetime | None = None,
+                    channel: str = channels.TELEGRAM) -> CaseView:
         """合并: the case is a duplicate of `into_number`. It closes (已撤销, as 合并); its filer and supporters
         become supporters of the other case and are told they follow it now; both assignees are told."""
         at = utc(now)
@@ -96,8 +100,8 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
             case, target = locked.get(case_id), locked[target_id]
             if case is None:
                 raise NotFound(f"找不到案件 #{case_id}。")
-            actor = await self._staff_actor(s, case, by)
-            await self._staff_actor(s, target, by)
+            actor = await self._staff_actor(s, case, by, channel)
+            await self._staff_actor(s, target, by, channel)
             lifecycle.require("merge", case.number, case.state)
             if target.state not in OPEN_STATES:
                 raise NotNow(f"案件 {target.number} 当前{notify.state_word(target.state)}，只能合并到未办结的案件。")
@@ -131,14 +135,15 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
         s.add(target)
         return added
 
-    async def escalate_now(self, case_id: int, by: int, reason: str, *, now: datetime | None = None) -> CaseView:
+    async def escalate_now(self, case_id: int, by: int, reason: str, *, now: datetime | None = None,
+                           channel: str = channels.TELEGRAM) -> CaseView:
         """升级 by hand: one level up now (grid → community → street), as 超时 does, with the reason given."""
         at, reason = utc(now), clean_text(reason)[:300]
         if not reason:
             raise BadInput("升级需要说明原因。")
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            actor = await self._staff_actor(s, case, by)
+            actor = await self._staff_actor(s, case, by, channel)
             lifecycle.require("escalate", case.number, case.state)
             if case.level == "street":
                 raise NotNow(f"案件 {case.number} 已在街道层级，无法再升级。")
@@ -146,14 +151,15 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
             await self._escalate_case(s, case, at, actor, f"升级至{notify.level_word(level)}：{reason}")
             return await self._view(s, case)
 
-    async def add_note(self, case_id: int, by: int, text: str, *, now: datetime | None = None) -> CaseView:
+    async def add_note(self, case_id: int, by: int, text: str, *, now: datetime | None = None,
+                       channel: str = channels.TELEGRAM) -> CaseView:
         """内部备注: a line on the case's timeline for staff; nobody is told."""
         at, text = utc(now), clean_text(text)[:MAX_NOTE]
         if not text:
             raise BadInput("备注不能为空。")
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            actor = await self._staff_actor(s, case, by)
+            actor = await self._staff_actor(s, case, by, channel)
             lifecycle.require("note", case.number, case.state)
             await self._move(s, case, "note", actor, at, note=text)
             return await self._view(s, case)

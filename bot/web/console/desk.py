@@ -45,22 +45,22 @@ class ConsoleDesk:
 
     async def assign(self, staff: Staff, case_id: int, worker_id: int) -> CaseView:
         """派单 / 改派 to a grid worker."""
-        return await self.cases.assign(case_id, worker_id, by_external_id=self._by(staff))
+        return await self.cases.assign(case_id, worker_id, by_external_id=self._by(staff), channel=staff.channel)
 
     async def supervise(self, staff: Staff, case_id: int, note: str) -> CaseView:
-        return await self.cases.supervise(case_id, self._by(staff), note)
+        return await self.cases.supervise(case_id, self._by(staff), note, channel=staff.channel)
 
     async def recategorize(self, staff: Staff, case_id: int, intent: str) -> CaseView:
-        return await self.cases.recategorize(case_id, self._by(staff), intent)
+        return await self.cases.recategorize(case_id, self._by(staff), intent, channel=staff.channel)
 
     async def merge(self, staff: Staff, case_id: int, into_number: str) -> CaseView:
-        return await self.cases.merge(case_id, self._by(staff), into_number)
+        return await self.cases.merge(case_id, self._by(staff), into_number, channel=staff.channel)
 
     async def escalate(self, staff: Staff, case_id: int, reason: str) -> CaseView:
-        return await self.cases.escalate_now(case_id, self._by(staff), reason)
+        return await self.cases.escalate_now(case_id, self._by(staff), reason, channel=staff.channel)
 
     async def note(self, staff: Staff, case_id: int, text: str) -> CaseView:
-        return await self.cases.add_note(case_id, self._by(staff), text)
+        return await self.cases.add_note(case_id, self._by(staff), text, channel=staff.channel)
 
     # -- figures, hotspots, admin pages: their calls into the case service go below this line -----------------
 

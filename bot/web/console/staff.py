@@ -37,6 +37,8 @@ class Staff:
     grid_id: str | None = None
     #: The chat user id the console's actions are recorded under (an admin's id; a worker's bound chat id).
     user_id: int | None = None
+    #: The channel `user_id` is of: admins and bound workers are Telegram people, the console chat's its own.
+    channel: str = "telegram"
 
     @property
     def role_name(self) -> str:
@@ -92,4 +94,4 @@ async def load_staff(db: Database, kind: str, staff_id: int, admin_ids: frozense
     if worker is None or not worker.active or worker.role not in ROLES:
         return None
     return Staff("worker", staff_id, worker.name, worker.role, worker.street_id, worker.community_id, worker.grid_id,
-                 worker.external_id)
+                 worker.external_id, worker.channel)
