@@ -118,7 +118,7 @@ async def test_the_desk_in_a_browser_against_the_bot(tg: BotApiDouble, workdir: 
         await call(click_through, browser, "form[action$='/assign'] button")
         assert "已派单" in await call(lambda: by_css("p.ok").text)
         push = await tg.wait_text(WANG, number, timeout=STEP_TIMEOUT, after=mark)
-        assert "【新派单】" in (push.text or "") and has_button(push, "接单")
+        assert "【改派】" in (push.text or "") and has_button(push, "接单")
         await tg.wait_text(LI, "已改派给 王网格", timeout=STEP_TIMEOUT, after=mark)
         await tg.wait_text(RESIDENT, "已派给网格员处理", timeout=STEP_TIMEOUT, after=mark)
 
