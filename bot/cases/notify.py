@@ -25,11 +25,9 @@ CATEGORY_FALLBACK = {
     "neighbor_dispute": "邻里纠纷", "public_order": "治安问题", "other": "其他诉求",
 }
 
-#: How a case filed by an outside system (Open311) carries its answers to the category's questions and its
-#: picture link in the text workers read.
-API_ANSWER_LINE = "{name}：{value}"
+#: How a case filed by an outside system (Open311) carries its picture link in the text workers read (its
+#: answers to the category's questions go on the case like the chat's: `Case.answers`).
 API_MEDIA_LINE = "图片链接：{url}"
-API_ANSWER_JOIN = "、"  # between the choices of a multi-choice answer
 #: What the outside system is told of its request (Open311 service_notice, status_notes).
 API_NOTICE = "已受理，已通知{told}，办结时限 {deadline}"
 API_NOTICE_QUEUED = "已受理，等待派单，办结时限 {deadline}"

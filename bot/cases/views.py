@@ -61,7 +61,8 @@ class ReportDraft:
     #: The filer has no chat (an outside system filing through the API): no chat notices are queued for it;
     #: it follows the case by its number (`bot.web.open311`).
     chatless: bool = False
-    #: Answers to the category's questions (intent file `questions:`): question id → the resident's words.
+    #: Answers to the category's questions (intent file `questions:`): question label → the resident's words
+    #: (a choice's words, or what was typed); the chat and the Open311 API fill it the same way.
     answers: dict[str, str] = field(default_factory=dict)
 
 
@@ -184,7 +185,7 @@ class CaseView:
     told: str | None = None
     #: When anything about the case last changed (state, assignee, level).
     updated_at: datetime | None = None
-    #: The resident's answers to the category's questions (question id → words), shown to the worker.
+    #: The resident's answers to the category's questions (question label → words), shown to the worker.
     answers: dict[str, str] = field(default_factory=dict)
     street_id: str | None = None
 

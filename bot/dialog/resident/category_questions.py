@@ -11,12 +11,11 @@ from bot.dialog import texts
 from bot.dialog.resident.common import ANSWER_PREFIX, cancel_row, is_skip
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
+from bot.nlu.questions import MAX_ANSWER
 
 if TYPE_CHECKING:
     from bot.nlu.questions import Question
 
-#: How much of a typed answer is kept (the rest is cut, and the resident is told).
-MAX_ANSWER = 200
 SKIP = ANSWER_PREFIX + "-"
 
 
