@@ -119,8 +119,8 @@ async def test_the_desk_in_a_browser_against_the_bot(tg: BotApiDouble, workdir: 
         assert "已派单" in await call(lambda: by_css("p.ok").text)
         push = await tg.wait_text(WANG, number, timeout=STEP_TIMEOUT, after=mark)
         assert "【改派】" in (push.text or "") and has_button(push, "接单")
-        await tg.wait_text(LI, "已改派给 王网格", timeout=STEP_TIMEOUT, after=mark)
-        await tg.wait_text(RESIDENT, "已派给网格员处理", timeout=STEP_TIMEOUT, after=mark)
+        await tg.wait_text(LI, "改派给 王网格", timeout=STEP_TIMEOUT, after=mark)
+        await tg.wait_text(RESIDENT, "已改由另一位网格员处理", timeout=STEP_TIMEOUT, after=mark)
 
         await call(lambda: Select(by_css("select[name=intent]")).select_by_visible_text("停车秩序"))
         await call(click_through, browser, "form[action$='/category'] button")
