@@ -57,7 +57,7 @@ async def main(n: int, url: str) -> None:
                 assert response.status in (200, 201), body[:300]
             return time.perf_counter() - start, body
 
-        form = {"api_key": key, "service_code": "noise", "attribute[when]": "night"}
+        form = {"api_key": key, "service_code": "noise", "attribute[when]": "2"}  # 晚上, the second choice
         t0 = time.perf_counter()
         posted = await asyncio.gather(*(timed(http.post(base + "requests.json", data={
             **form, "description": f"楼上装修太吵了 第{i}次", "address_string": ADDRESSES[i % len(ADDRESSES)]}))

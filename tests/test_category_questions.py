@@ -1,11 +1,15 @@
 """Category questions: declared in an intent file, validated with path:line, asked only when the report's words
-leave them open, kept on the case and shown to the worker (push and /tasks)."""
+leave them open, kept on the case and shown to the worker (push and /tasks) — the same whether the resident
+answered in the chat or an Open311 client sent them as attribute[code]."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
 from dialog_helpers import bound_worker, case_number, driver_for, make_app
 
 from bot import PROJECT_ROOT
@@ -13,6 +17,8 @@ from bot.dialog.testing import texts_of
 from bot.errors import IntentFileError
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
+from bot.web.open311.app import build_open311_app
+from bot.web.open311.keys import ApiKeys
 
 
 @pytest.fixture
@@ -40,6 +46,43 @@ async def test_noise_asks_when_and_how_often_then_the_worker_reads_the_answers(a
     assert "发生时间：晚上" in push.text and "频率：基本天天" in push.text
     tasks = texts_of(await driver.send(worker, "/tasks"))
     assert "发生时间：晚上" in tasks
+
+
+async def test_answers_sent_over_open311_reach_the_worker_as_the_chats_do(app):
+    """A noise case answered in the chat (晚上, 每天) and one filed by an API client with attribute[when]=2 and
+    attribute[often]=1 (the same choices by position) carry the same answers, in the push and in /tasks."""
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张网格")
+    await driver.send("小林", "梨园小区3栋 楼上装修的电钻声太吵了")
+    await driver.press("小林", "晚上")
+    await driver.press("小林", "每天")
+    chat_number = case_number(texts_of(await driver.press("小林", "跳过，不传照片")))
+    root = web.Application()
+    root.add_subapp("/open311/v2/", build_open311_app(app.cases, app.settings))
+    server = TestServer(root, host="127.0.0.1")
+    await server.start_server()
+    key, _ = await ApiKeys(app.cases.db).create("city-platform")
+    try:
+        form = {"api_key": key, "service_code": "noise", "description": "梨园小区5栋 楼上装修电钻声太吵了",
+                "address_string": "梨园小区5栋", "attribute[when]": "2", "attribute[often]": "1"}
+        async with ClientSession() as http, http.post(f"http://127.0.0.1:{server.port}/open311/v2/requests.json",
+                                                      data=form) as response:
+            assert response.status == 201, await response.text()
+            api_number = (await response.json())[0]["service_request_id"]
+    finally:
+        await server.close()
+    chat_case, api_case = await app.cases.find_case(chat_number), await app.cases.find_case(api_number)
+    assert chat_case.answers == api_case.answers == {"发生时间": "晚上", "频率": "每天"}
+    assert "发生时间" not in api_case.text  # the answers are not written into the words any more
+
+    def answer_lines(text: str) -> list[str]:
+        return re.findall(r"(?:发生时间|频率)：\S+", text)
+
+    pushes = {n: p.text for p in await driver.deliver_pushes() if p.chat_id == worker.chat_id
+              for n in (chat_number, api_number) if n in p.text}
+    assert answer_lines(pushes[chat_number]) == answer_lines(pushes[api_number]) == ["发生时间：晚上", "频率：每天"]
+    cards = {n: r.text for r in await driver.send(worker, "/tasks") for n in (chat_number, api_number) if n in r.text}
+    assert answer_lines(cards[chat_number]) == answer_lines(cards[api_number]) == ["发生时间：晚上", "频率：每天"]
 
 
 async def test_what_the_report_already_says_is_not_asked(app):

@@ -36,6 +36,19 @@ def click_through(browser: Any, selector: str) -> None:
     WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
 
 
+def drawn_photo_width(browser: Any) -> int:
+    """The case page's first photo as the browser drew it, once it has finished loading (the page can be shown
+    before the photo has come through getFile); -1 if it never loaded."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    script = "const i = document.querySelector('.photos img'); return i && i.complete ? i.naturalWidth : -1"
+    try:
+        return int(WebDriverWait(browser, 30).until(lambda b: b.execute_script(script) > 0 and b.execute_script(script)))
+    except TimeoutException:
+        return int(browser.execute_script(script))
+
+
 async def test_sign_in_through_a_link_and_see_the_queue(tmp_path: Path, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
@@ -107,8 +120,7 @@ async def test_the_desk_in_a_browser_against_the_bot(tg: BotApiDouble, workdir: 
         await call(click_through, browser, "form.filters button[type=submit]")
         assert number in await call(lambda: by_css("h1").text)  # straight to the case
         assert "李网格" in await call(lambda: by_css("dl.facts").text)
-        drawn = await call(lambda: browser.execute_script(
-            "const i = document.querySelector('.photos img'); return i && i.complete ? i.naturalWidth : -1"))
+        drawn = await call(drawn_photo_width, browser)
         assert drawn == 40  # the photo came through getFile from the double
         calls = sum(1 for m, _ in tg.arrivals if m == "getFile")
 

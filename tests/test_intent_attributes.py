@@ -1,5 +1,6 @@
-"""`attributes:` of a category intent (the Open311 service definition admins edit): a good list loads in order,
-and every mistake is reported as `path:line: what is wrong`, all at once, with nothing loaded."""
+"""The Open311 service definition is derived from a category's `questions:` (there is no second declaration):
+code = id, description = ask, a choice's key = its position from 1; an `attributes:` key left in an old file is
+refused with a pointer to questions, as `path:line: what`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 
 from bot.errors import IntentFileError
 from bot.nlu.intent_files import load_intents
+from bot.settings import load_settings
+from bot.web.open311.attributes import attributes_of, definition, read_answers
 
-HEAD = """\
+FILE = """\
 version: 1
 id: noise
 name: 噪声扰民
@@ -19,83 +22,74 @@ department: 派出所
 deadline_hours: 48
 keywords:
   - 噪音
-"""
-GOOD = HEAD + """\
-attributes:
-  - code: when
-    name: 发生时段
-    description: 噪声通常在什么时段出现？
-    datatype: singlevaluelist
-    values:
-      - {key: day, name: 白天}
-      - {key: night, name: 夜间}
-  - code: floor
-    name: 楼层
-    description: 几楼？
-    datatype: number
-    required: true
+questions:
+  - id: when
+    label: 发生时间
+    ask: 一般什么时候吵？
+    answered_if: [晚上]
+    choices: [白天, 晚上]
+  - id: who
+    label: 声源
+    ask: 是谁在吵？
+    answered_if: [装修]
 """
 
 
-def load(tmp_path: Path, text: str, kind_line: str = "") -> None:
-    (tmp_path / "noise.yaml").write_text(textwrap.dedent(text.replace("keywords:", kind_line + "keywords:", 1)),
-                                         encoding="utf-8")
-    load_intents(tmp_path)
+def _noise(tmp_path: Path, text: str = FILE):
+    (tmp_path / "noise.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    intent = load_intents(tmp_path).get("noise")
+    assert intent is not None
+    return intent
 
 
-def problems(tmp_path: Path, text: str, kind_line: str = "") -> list[tuple[int, str]]:
+def test_each_question_is_an_attribute_in_its_order(tmp_path: Path) -> None:
+    when, who = attributes_of(_noise(tmp_path))
+    assert (when.code, when.label, when.description, when.datatype, when.required) == (
+        "when", "发生时间", "一般什么时候吵？", "singlevaluelist", False)
+    assert [(v.key, v.name) for v in when.values] == [("1", "白天"), ("2", "晚上")]
+    assert (who.code, who.datatype, who.values) == ("who", "string", ())
+    body = definition(_noise(tmp_path))
+    assert [(a["code"], a["order"]) for a in body["attributes"]] == [("when", 1), ("who", 2)]  # type: ignore[index]
+
+
+def test_answers_are_keyed_by_label_with_the_choices_words(tmp_path: Path) -> None:
+    problems: list[str] = []
+    pairs = [("attribute[who]", " 楼上装修 "), ("attribute[when]", "2"), ("description", "吵")]
+    assert read_answers(pairs, _noise(tmp_path), problems) == {"发生时间": "晚上", "声源": "楼上装修"}
+    assert problems == []
+    for pairs, said in (([("attribute[when]", "晚上")], "'晚上' is not one of its values (1 = 白天, 2 = 晚上)"),
+                        ([("attribute[when]", "3")], "'3' is not one of its values"),
+                        ([("attribute[when]", "1"), ("attribute[when][]", "2")], "takes one value, got 2"),
+                        ([("attribute[who]", "吵" * 201)], "is 201 characters; at most 200"),
+                        ([("attribute[colour]", "red")], "'colour' is not an attribute of service 'noise'")):
+        problems = []
+        assert read_answers(pairs, _noise(tmp_path), problems) == {}
+        assert len(problems) == 1 and said in problems[0], problems
+
+
+def test_the_shipped_definitions_come_from_the_shipped_questions() -> None:
+    shipped = load_intents(load_settings(_env_file=None).intents_dir)
+    for intent in shipped.categories:
+        assert [a.code for a in attributes_of(intent)] == [q.id for q in intent.questions]
+    noise, parking, water = (shipped.get(i) for i in ("noise", "parking", "water_leak"))
+    assert noise is not None and parking is not None and water is not None
+    assert [a.code for a in attributes_of(noise)] == ["when", "often"]
+    assert {a.code: a.datatype for a in attributes_of(parking)} == {"fire_lane": "singlevaluelist", "plate": "string"}
+    assert attributes_of(water) == ()
+
+
+def test_an_attributes_key_is_refused_with_a_pointer_to_questions(tmp_path: Path) -> None:
+    old = FILE + "attributes:\n  - code: floor\n    name: 楼层\n    description: 几楼？\n    datatype: number\n"
     with pytest.raises(IntentFileError) as info:
-        load(tmp_path, text, kind_line)
-    assert all(p.path.endswith("noise.yaml") for p in info.value.problems)
-    return [(p.line, p.message) for p in info.value.problems]
+        _noise(tmp_path, old)
+    [problem] = info.value.problems
+    assert problem.path.endswith("noise.yaml") and problem.line == 18
+    assert "'attributes' is no longer read" in problem.message and "questions:" in problem.message
 
 
-def test_good_attributes_load_in_order(tmp_path: Path) -> None:
-    load(tmp_path, GOOD)
-    noise = load_intents(tmp_path).get("noise")
-    assert noise is not None
-    when, floor = noise.attributes
-    assert (when.code, when.datatype, when.required, when.value_name("night")) == ("when", "singlevaluelist", False, "夜间")
-    assert (floor.code, floor.datatype, floor.required, floor.values) == ("floor", "number", True, ())
-    assert when.line == 9 and floor.line == 16
-
-
-def test_the_shipped_intent_files_declare_attributes_for_noise() -> None:
-    from bot.settings import load_settings
-
-    noise = load_intents(load_settings(_env_file=None).intents_dir).get("noise")
-    assert noise is not None and [a.code for a in noise.attributes] == ["when", "source"]
-
-
-@pytest.mark.parametrize(("change", "line", "said"), [
-    (("datatype: number", "datatype: colour"), 19, "datatype must be one of string, number, datetime"),
-    (("datatype: singlevaluelist\n    values:\n      - {key: day, name: 白天}\n      - {key: night, name: 夜间}\n",
-      "datatype: singlevaluelist\n"), 9, "a singlevaluelist attribute needs 'values'"),
-    (("code: floor", "code: when"), 16, "attribute code 'when' is used twice (first at line 9)"),
-    (("code: floor", "code: Floor-1"), 16, "attribute code 'Floor-1' must be lower-case ASCII"),
-    (("    name: 楼层\n", ""), 16, "missing required key 'name' in an attribute"),
-    (("required: true", "required: maybe"), 20, "'required' must be true or false"),
-    (("required: true", "required: true\n    values: [{key: a, name: b}]"), 21, "'values' only go with datatype"),
-    (("{key: night, name: 夜间}", "{key: day, name: 夜间}"), 15, "value key 'day' is listed twice"),
-    (("{key: night, name: 夜间}", "{key: Night!, name: 夜间}"), 15, "value key 'Night!' must be lower-case ASCII"),
-    (("{key: night, name: 夜间}", "{key: night}"), 15, "value 'night' needs a non-empty 'name'"),
-    (("{key: night, name: 夜间}", "[night, 夜间]"), 15, "each value must be 'key: …, name: …'"),
-    (("name: 楼层", "name: " + "楼" * 21), 17, "is 21 characters; keep it under 20"),
-    (("description: 几楼？", "description: [几楼]"), 18, "'description' must be a non-empty text"),
-    (("    datatype: number\n", "    datatype: number\n    colour: red\n"), 20, "unknown key 'colour' in an attribute"),
-    (("  - code: floor\n    name: 楼层\n    description: 几楼？\n    datatype: number\n    required: true\n",
-      "  - just a question\n"), 16, "an attribute must be a mapping"),
-])
-def test_each_mistake_is_reported_with_its_line(tmp_path: Path, change: tuple[str, str], line: int, said: str) -> None:
-    old, new = change
-    assert old in GOOD
-    found = problems(tmp_path, GOOD.replace(old, new, 1))
-    assert any(at == line and said in message for at, message in found), found
-
-
-def test_attributes_belong_to_categories_and_are_a_list(tmp_path: Path) -> None:
-    said = "'attributes' must be a list (one '- code: …' entry per question)"
-    assert problems(tmp_path, HEAD + "attributes: when\n") == [(8, said)]
-    act = GOOD.replace("id: noise", "id: ask").replace("department: 派出所\ndeadline_hours: 48\n", "")
-    found = problems(tmp_path, act, "kind: act\n")
-    assert any("'attributes' are for category intents only" in m for _, m in found), found
+def test_two_questions_may_not_share_a_label(tmp_path: Path) -> None:
+    """The answers are kept under the label: a second question of the same label would overwrite the first."""
+    with pytest.raises(IntentFileError) as info:
+        _noise(tmp_path, FILE.replace("label: 声源", "label: 发生时间"))
+    assert [(p.line, p.message) for p in info.value.problems] == [
+        (14, "question label '发生时间' is used twice (first at line 9)")]

@@ -22,7 +22,7 @@ from bot.web.open311.openapi import openapi_document
 from storage.models import OutboxMessage
 
 NOISE = {"service_code": "noise", "description": "3栋楼上每天半夜装修，电钻声吵得睡不着", "address_string": "梨园小区3栋",
-         "attribute[when]": "night", "attribute[source]": "renovation"}
+         "attribute[when]": "3", "attribute[often]": "1"}  # 半夜/凌晨 and 每天: the choices' positions
 
 
 async def test_discovery_and_the_openapi_document_need_no_key(api: Api) -> None:
@@ -59,7 +59,8 @@ async def test_services_one_per_category_with_department_as_group(api: Api) -> N
     by_code = {s["service_code"]: s for s in data}
     assert set(by_code) == {i.id for i in intents().categories}
     assert by_code["noise"]["group"] == intents().get("noise").department  # type: ignore[union-attr]
-    assert by_code["noise"]["metadata"] is True and by_code["pets"]["metadata"] is False
+    assert by_code["noise"]["metadata"] is True and by_code["parking"]["metadata"] is True
+    assert by_code["pets"]["metadata"] is False and by_code["water_leak"]["metadata"] is False  # no questions
     assert by_code["noise"]["service_name"] == "噪声扰民" and by_code["noise"]["type"] == "realtime"
     xml = xml_of(await (await api.get("services.xml", api_key=api.key)).read())
     assert xml.tag == "services"
@@ -69,19 +70,25 @@ async def test_services_one_per_category_with_department_as_group(api: Api) -> N
     assert noise.findtext("metadata") == "true" and noise.findtext("group") == by_code["noise"]["group"]
 
 
-async def test_a_service_definition_lists_the_categorys_attributes(api: Api) -> None:
+async def test_a_service_definition_lists_the_categorys_questions(api: Api) -> None:
     data = await (await api.get("services/noise.json", api_key=api.key)).json()
-    assert data["service_code"] == "noise"
+    noise = intents().get("noise")
+    assert data["service_code"] == "noise" and noise is not None
+    assert [(a["code"], a["description"], a["order"]) for a in data["attributes"]] == [
+        (q.id, q.ask, n) for n, q in enumerate(noise.questions, start=1)]
     when = data["attributes"][0]
-    assert (when["code"], when["datatype"], when["required"], when["order"]) == ("when", "singlevaluelist", False, 1)
-    assert {"key": "night", "name": "夜间（22-6点）"} in when["values"]
+    assert (when["code"], when["datatype"], when["required"]) == ("when", "singlevaluelist", False)
+    assert when["values"] == [{"key": "1", "name": "白天"}, {"key": "2", "name": "晚上"}, {"key": "3", "name": "半夜/凌晨"}]
     xml = xml_of(await (await api.get("services/parking.xml", api_key=api.key)).read())
     assert xml.tag == "service_definition" and xml.findtext("service_code") == "parking"
-    blocks = next(a for a in xml.findall("attributes/attribute") if a.findtext("code") == "blocks_exit")
-    assert blocks.findtext("required") == "true"
-    assert [v.findtext("key") for v in blocks.findall("values/value")] == ["fire_lane", "entrance", "no"]
-    plain = await (await api.get("services/pets.json", api_key=api.key)).json()
-    assert plain == {"service_code": "pets", "attributes": []}
+    by_code = {a.findtext("code"): a for a in xml.findall("attributes/attribute")}
+    assert list(by_code) == ["fire_lane", "plate"]
+    assert by_code["fire_lane"].findtext("required") == "false"
+    assert [v.findtext("name") for v in by_code["fire_lane"].findall("values/value")] == ["堵了消防通道", "堵了出入口", "都没有"]
+    assert by_code["plate"].findtext("datatype") == "string" and by_code["plate"].findall("values/value") == []
+    for plain in ("pets", "water_leak"):
+        assert await (await api.get(f"services/{plain}.json", api_key=api.key)).json() == {
+            "service_code": plain, "attributes": []}
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -100,10 +107,11 @@ async def test_a_request_filed_through_the_api_reaches_the_grid_worker(api: Api,
         number, notice = created["service_request_id"], created["service_notice"]
     case = await api.cases.find_case(number or "")
     assert case is not None and case.intent == "noise" and case.grid_id == "liyuan-01" and case.assignee_name == "王网格"
+    assert case.answers == {"发生时间": "半夜/凌晨", "频率": "每天"}  # as the chat keeps them: label → the choice
     assert "王网格" in notice
     pushes = await api.pushes_to(WANG)
     assert len(pushes) == 1 and number in pushes[0]
-    assert "发生时段：夜间（22-6点）" in pushes[0] and "声源：装修施工" in pushes[0]
+    assert "发生时间：半夜/凌晨" in pushes[0] and "频率：每天" in pushes[0]
     assert await api.pushes_to(LI) == [] and await api.pushes_to(ZHAO) == []
     # the client has no chat: nothing queued for anyone but the worker
     assert (await api.counts())[1] == 1
@@ -154,8 +162,8 @@ async def test_one_request_in_both_formats(api: Api) -> None:
 async def test_requests_by_ids_service_dates_and_status(api: Api) -> None:
     await bind_desk(api.cases)
     filed = []
-    for code, text, extra in (("noise", "广场舞音响太吵", {"attribute[when]": "day"}),
-                              ("parking", "消防通道被车堵了", {"attribute[blocks_exit]": "fire_lane"}),
+    for code, text, extra in (("noise", "广场舞音响太吵", {"attribute[when]": "1"}),
+                              ("parking", "消防通道被车堵了", {"attribute[fire_lane]": "1", "attribute[plate]": "浙A12345"}),
                               ("noise", "半夜KTV唱歌", {})):
         response = await api.post("requests.json", {"api_key": api.key, "service_code": code, "description": text,
                                                     "address_string": "梨园小区2栋", **extra})
@@ -229,6 +237,6 @@ async def test_the_push_reaches_the_grid_workers_chat_through_the_bot_api(api: A
         stop.set()
         await asyncio.wait_for(task, 15)
         await adapter.close()
-    assert "发生时段：夜间（22-6点）" in (push.text or "") and "接单" in str(push.reply_markup)
+    assert "发生时间：半夜/凌晨" in (push.text or "") and "接单" in str(push.reply_markup)
     assert tg.sent_to(LI) == [] and tg.sent_to(ZHAO) == []
     assert await api.cases.outbox.counts() == {"sent": 1}

@@ -55,11 +55,15 @@ BAD_POSTS = [
     ({"attribute[when": "night"}, 400, "malformed attribute parameter"),
     ({"attribute[when][x]": "night"}, 400, "malformed attribute parameter"),
     ({"attribute[]": "night"}, 400, "malformed attribute parameter"),
-    ({"attribute[colour]": "red"}, 400, "'colour' is not an attribute of service 'noise'"),
-    ({"attribute[when]": "midnight"}, 400, "'midnight' is not one of its values"),
-    ({"service_code": "parking"}, 400, "attribute[blocks_exit] is required"),
-    ({"service_code": "water_leak", "attribute[floor]": "三楼"}, 400, "attribute[floor] must be a number"),
-    ({"service_code": "water_leak", "attribute[where][]": "moon"}, 400, "'moon' is not one of its values"),
+    ({"attribute[colour]": "red"}, 400, "'colour' is not an attribute of service 'noise' (its attributes: when, often)"),
+    ({"attribute[when]": "midnight"}, 400, "'midnight' is not one of its values (1 = 白天, 2 = 晚上, 3 = 半夜/凌晨)"),
+    ({"attribute[when]": "晚上"}, 400, "'晚上' is not one of its values"),  # the key, not the words
+    ({"attribute[when]": "4"}, 400, "'4' is not one of its values"),
+    ({"attribute[when]": "0"}, 400, "'0' is not one of its values"),  # counted from 1
+    ({"attribute[when][]": ["1", "2"]}, 400, "attribute[when] takes one value, got 2"),
+    ({"service_code": "parking", "attribute[plate]": "浙" * 201}, 400, "attribute[plate] is 201 characters; at most 200"),
+    ({"service_code": "water_leak", "attribute[floor]": "3"}, 400, "'floor' is not an attribute of service 'water_leak' "
+                                                                  "(its attributes: none)"),
 ]
 
 
@@ -68,7 +72,8 @@ async def test_bad_input_is_answered_in_the_spec_shape_and_nothing_is_stored(api
     await bind_desk(api.cases)
     before = await api.counts()
     for change, status, said in BAD_POSTS:
-        form = {k: v for k, v in {**GOOD, **change, "api_key": api.key}.items() if v is not None}
+        form = [(k, one) for k, v in {**GOOD, **change, "api_key": api.key}.items() if v is not None
+                for one in (v if isinstance(v, list) else [v])]
         response = await api.post(f"requests.{fmt}", form)
         errors = await errors_of(response, fmt)
         assert response.status == status, (change, errors)

@@ -170,9 +170,11 @@ class DeadlineRoom(CaseCore):
 
     async def run_deadlines(self, now: datetime | None = None) -> tuple[int, int]:
         """One pass of the deadline task: remind what is due (also the filer of a resolved case not yet rated,
-        once), escalate what is late. Returns (reminded, escalated)."""
+        once), escalate what is late, and on Monday morning send the weekly digest. Returns (reminded — digests
+        included —, escalated)."""
         reminded = sum([await self.chase(cid, now) for cid in await self.unacknowledged(now)])
         reminded += sum([await self.remind(cid, now) for cid in await self.due_reminders(now)])
         reminded += sum([await self.rate_remind(cid, now) for cid in await self.due_rate_reminders(now)])
         escalated = sum([await self.escalate(cid, now) is not None for cid in await self.overdue(now)])
+        reminded += await self.send_digests(now)  # Monday morning: last week's hotspots (bot/cases/digest.py)
         return reminded, escalated

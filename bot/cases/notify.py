@@ -25,11 +25,9 @@ CATEGORY_FALLBACK = {
     "neighbor_dispute": "邻里纠纷", "public_order": "治安问题", "other": "其他诉求",
 }
 
-#: How a case filed by an outside system (Open311) carries its answers to the category's questions and its
-#: picture link in the text workers read.
-API_ANSWER_LINE = "{name}：{value}"
+#: How a case filed by an outside system (Open311) carries its picture link in the text workers read (its
+#: answers to the category's questions go on the case like the chat's: `Case.answers`).
 API_MEDIA_LINE = "图片链接：{url}"
-API_ANSWER_JOIN = "、"  # between the choices of a multi-choice answer
 #: What the outside system is told of its request (Open311 service_notice, status_notes).
 API_NOTICE = "已受理，已通知{told}，办结时限 {deadline}"
 API_NOTICE_QUEUED = "已受理，等待派单，办结时限 {deadline}"
@@ -259,3 +257,21 @@ def self_service_buttons(case_id: int, *, own: bool, script: str, to_script: ToS
     """进度 (and, for the filer, 补充 / 催办 / 撤销) under a notice about an open case, in the reader's script."""
     rows = callbacks.self_service_buttons(case_id, own=own)
     return tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows)
+
+
+def weekly_digest(chat_id: int, spots: Any, area: str, first_day: str, last_day: str) -> Reply:
+    """每周热点 for a grid worker or a community dispatcher (`bot.cases.digest`): where last week's cases piled
+    up, what came back and what is late — the console's 主动治理 figures, a few lines each."""
+    lines = [f"【每周热点】{area} 上周（{first_day} 至 {last_day}）共受理 {spots.total} 件"]
+    if spots.buildings:
+        lines.append("案件最多的楼栋：" + "；".join(f"{_short(b.name, 20)} {b.cases} 件" for b in spots.buildings))
+    if spots.categories:
+        lines.append("最多的问题：" + "；".join(f"{c.name} {c.cases} 件" for c in spots.categories))
+    if spots.repeat_addresses:
+        lines.append("反复反映的地址：" + "；".join(f"{_short(a.name, 20)} {a.cases} 次" for a in spots.repeat_addresses))
+    if spots.overdue_count:
+        lines.append(f"已超时未办结 {spots.overdue_count} 件：" + "、".join(c.number for c in spots.overdue))
+    if spots.reopened_count:
+        lines.append(f"居民不满意重办 {spots.reopened_count} 件：" + "、".join(c.number for c in spots.reopened))
+    lines.append("详情可在控制台“主动治理”页查看（发送 /console 登录）。")
+    return Reply(chat_id=chat_id, text="\n".join(lines))

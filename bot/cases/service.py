@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.cases.core import DUPLICATE_THRESHOLD, PLACE_CONFIDENCE, CaseCore, clean_text
 from bot.cases.deadlines import DeadlineRoom
+from bot.cases.digest import DigestRoom
 from bot.cases.dispatch import DispatchRoom
 from bot.cases.filing import FilingRoom
 from bot.cases.grid_import import GridRoom
@@ -78,7 +79,7 @@ async def open_service(
 
 
 class CaseService(PeopleRoom, GridRoom, FilingRoom, OversightRoom, DispatchRoom, HandlingRoom, ProgressRoom, SelfServiceRoom,
-                  DeadlineRoom, QueryRoom, CaseCore):
+                  DeadlineRoom, DigestRoom, QueryRoom, CaseCore):
     """Cases, residents, workers and routing over one `storage.engine.Database`: the rooms, behind one name."""
 
 

@@ -59,7 +59,8 @@ class ReportDraft:
     #: Who confirmed `intent` ("resident_pick": the resident chose it from buttons), recorded as a labelled example.
     confirmed_by: str | None = None
     channel: str = "telegram"  # where the resident talks to us: `resident_external_id` is that channel's id
-    #: Answers to the category's questions (intent file `questions:`): question id → the resident's words.
+    #: Answers to the category's questions (intent file `questions:`): question label → the resident's words
+    #: (a choice's words, or what was typed); the chat and the Open311 API fill it the same way.
     answers: dict[str, str] = field(default_factory=dict)
 
 
@@ -189,7 +190,7 @@ class CaseView:
 
     #: When anything about the case last changed (state, assignee, level).
     updated_at: datetime | None = None
-    #: The resident's answers to the category's questions (question id → words), shown to the worker.
+    #: The resident's answers to the category's questions (question label → words), shown to the worker.
     answers: dict[str, str] = field(default_factory=dict)
     street_id: str | None = None
 

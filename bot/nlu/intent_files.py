@@ -18,7 +18,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.admin_files import ProblemCollector, display_path, show, yaml_files, yaml_loader
 from bot.errors import IntentFileError, Problem
-from bot.nlu.intent_attributes import Attribute, read_attributes
 from bot.nlu.normalize import Normalizer, default_normalizer
 from bot.nlu.questions import Question, read_questions
 
@@ -38,8 +37,13 @@ MAX_TEXT_CHARS = {"name": 20, "department": 60, "description": 300, "example": 5
 
 _TOP_KEYS = {
     "version", "id", "name", "kind", "department", "deadline_hours", "keywords", "phrases",
-    "veto", "subtypes", "examples", "not_examples", "description", "questions", "attributes",
+    "veto", "subtypes", "examples", "not_examples", "description", "questions",
     "urgent_ack_minutes", "urgent_deadline_hours",
+}
+#: Keys an older intent file may still carry, with what to write instead.
+_RETIRED_KEYS = {
+    "attributes": "'attributes' is no longer read: the Open311 service definition is derived from 'questions:' "
+                  "(code = id, description = ask, values = choices); move what is needed there (intents/README.md)",
 }
 #: Bounds of an intent's own urgent clock (the same as the settings' URGENT_ACK_MINUTES / URGENT_DEADLINE_HOURS).
 URGENT_LIMITS = {"urgent_ack_minutes": (24 * 60, "minutes"), "urgent_deadline_hours": (24 * 30, "hours")}
@@ -91,9 +95,8 @@ class Intent:
     not_examples: tuple[Example, ...] = ()
     department: str | None = None
     deadline_hours: float | None = None
-    #: What an outside system is asked when it files this category (Open311 `services/{code}`).
-    attributes: tuple[Attribute, ...] = ()
-    questions: tuple[Question, ...] = ()  # asked when the report does not say it (bot/nlu/questions.py)
+    #: Asked when the report does not say it (bot/nlu/questions.py); also the Open311 `services/{code}` attributes.
+    questions: tuple[Question, ...] = ()
     #: An urgent case of this intent: 接单 within this many minutes, handled within these hours (None = settings).
     urgent_ack_minutes: float | None = None
     urgent_deadline_hours: float | None = None
@@ -155,9 +158,11 @@ class _FileReader(ProblemCollector):
         super().__init__(path, problems)
         self.norm = normalizer
 
-    def check_keys(self, node: CommentedMap, allowed: set[str], where: str) -> None:
+    def check_keys(self, node: CommentedMap, allowed: set[str], where: str, retired: dict[str, str] | None = None) -> None:
         for key in node:
-            if key not in allowed:
+            if retired and key in retired:
+                self.problem(self.key_line(node, key), retired[key])
+            elif key not in allowed:
                 hint = ", ".join(sorted(allowed))
                 self.problem(self.key_line(node, key), f"unknown key {show(key)} in {where} (allowed: {hint})")
 
@@ -307,7 +312,7 @@ class _FileReader(ProblemCollector):
         if not isinstance(doc, CommentedMap):
             self.problem(1, "an intent file must be a mapping (version:, id:, name:, keywords: …)")
             return None
-        self.check_keys(doc, _TOP_KEYS, "an intent")
+        self.check_keys(doc, _TOP_KEYS, "an intent", _RETIRED_KEYS)
         version = doc.get("version")
         if "version" not in doc:
             self.problem(1, f"missing required key 'version' (write 'version: {FORMAT_VERSION}')")
@@ -335,13 +340,13 @@ class _FileReader(ProblemCollector):
         sub_ids = {s.id for s in subtypes}
         examples = self.examples(doc, "examples", sub_ids)
         not_examples = self.examples(doc, "not_examples", sub_ids)
-        attributes = read_attributes(self, doc, kind)
+        questions = read_questions(self, doc, kind)
         if iid is None or name is None:
             return None
         return Intent(
             id=iid, name=name, kind=kind, path=self.path, line=doc.lc.line + 1, keywords=keywords,
             phrases=phrases, veto=veto, subtypes=subtypes, examples=examples, not_examples=not_examples,
-            department=department, deadline_hours=deadline, attributes=attributes, questions=read_questions(self, doc, kind),
+            department=department, deadline_hours=deadline, questions=questions,
             urgent_ack_minutes=ack, urgent_deadline_hours=urgent_hours,
         )
 

@@ -3,6 +3,7 @@ and how often; parking: a blocked fire lane, the plate), declared in the intent 
 
 The dialog asks them only when the report's words do not already say it (`Question.answered_in`), keeps
 the answers on the case (`Case.answers`, label → words) and the worker reads them in the push and /tasks.
+The same questions are the category's Open311 service definition (`bot/web/open311/attributes.py`).
 Validated with the rest of the intent file (`path:line: what`); the format is in `intents/README.md`.
 """
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 #: A few questions per category, short enough for a phone: more would feel like a form.
 MAX_QUESTIONS = 3
 MAX_CHOICES = 4
+#: How much of a typed answer is kept (the chat cuts the rest and says so; the Open311 API refuses it).
+MAX_ANSWER = 200
 LIMITS = {"label": 10, "ask": 80, "choice": 12, "word": 20, "pattern": 200}
 _KEYS = {"id", "label", "ask", "answered_if", "answered_pattern", "choices"}
 
@@ -57,6 +60,7 @@ def read_questions(reader: _FileReader, doc: CommentedMap, kind: str) -> tuple[Q
                        f"{len(items)} questions; keep it to {MAX_QUESTIONS} (residents answer on a phone)")
     out: list[Question] = []
     seen: dict[str, int] = {}
+    labels: dict[str, int] = {}
     for idx, item in enumerate(items):
         line = reader.item_line(items, idx)
         if not isinstance(item, CommentedMap):
@@ -76,6 +80,11 @@ def read_questions(reader: _FileReader, doc: CommentedMap, kind: str) -> tuple[Q
             continue
         if qid:
             seen[qid] = line
+        if label and label in labels:  # the answers are kept under the label: two would overwrite each other
+            reader.problem(line, f"question label {label!r} is used twice (first at line {labels[label]})")
+            continue
+        if label:
+            labels[label] = line
         if qid and not words and pattern is None:
             reader.problem(line, f"question {qid!r} needs answered_if (words) or answered_pattern: how else would "
                                  "the bot know the resident already said it?")

@@ -11,12 +11,11 @@ from bot.dialog import texts
 from bot.dialog.resident.common import ANSWER_PREFIX, cancel_row, is_skip
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
+from bot.nlu.questions import MAX_ANSWER
 
 if TYPE_CHECKING:
     from bot.nlu.questions import Question
 
-#: How much of a typed answer is kept (the rest is cut, and the resident is told).
-MAX_ANSWER = 200
 SKIP = ANSWER_PREFIX + "-"
 
 
@@ -60,7 +59,7 @@ def current(turn: Turn, draft: Draft) -> Question | None:
     return next((q for q in _questions(turn, draft) if q.id == asked), None)
 
 
-def _done_asking(turn: Turn, draft: Draft) -> None:
+def done_asking(turn: Turn, draft: Draft) -> None:
     """The resident wants to get on ("跳过", "没有照片", a photo): no more questions — nor the photo prompt after
     a typed skip (a photo can still be added later with 补充)."""
     draft.asked = [*draft.asked, *(q.id for q in _questions(turn, draft) if q.id not in draft.asked)]
@@ -74,7 +73,7 @@ async def answer_text(turn: Turn) -> None:
     question = current(turn, draft)
     words = (turn.incoming.text or "").strip()
     if is_skip(turn):
-        _done_asking(turn, draft)
+        done_asking(turn, draft)
         draft.photo_asked = True
     elif await _not_an_answer(turn, draft, question, words):
         return
@@ -88,8 +87,8 @@ async def answer_text(turn: Turn) -> None:
 async def _not_an_answer(turn: Turn, draft: Draft, question: Question | None, words: str) -> bool:
     """Words that are not an answer, handled as the photo step handles them: danger first, a corrected place
     (the question is asked again), a new problem (this report is filed as it stands, then the new one)."""
-    from bot.dialog.resident import emergency, filing, intake, midway
-    from bot.dialog.resident.report import NEW_PROBLEM_CONFIDENCE
+    from bot.dialog.resident import emergency, filing, midway
+    from bot.dialog.resident.report import another_problem
 
     c = turn.services.understanding.classifier.classify(words)
     if c.act == "emergency":
@@ -107,16 +106,7 @@ async def _not_an_answer(turn: Turn, draft: Draft, question: Question | None, wo
         if not ask_next(turn, draft):
             await filing.continue_report(turn)
         return True
-    if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
-        _done_asking(turn, draft)
-        draft.photo_asked = True
-        await filing.continue_report(turn)  # file this one as it stands, then take up the new problem
-        if turn.state.step is Step.IDLE:
-            await intake.understand(turn, words, classified=c)
-        else:
-            turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=words[:30]), remember_buttons=False)
-        return True
-    return False
+    return await another_problem(turn, draft, words, c)
 
 
 async def answer_button(turn: Turn) -> None:
@@ -134,7 +124,7 @@ async def answer_photo(turn: Turn) -> None:
     """A photo at a question: kept as the report's photo, and the questions end (the resident is getting on)."""
     draft = turn.state.draft
     assert draft is not None
-    _done_asking(turn, draft)
+    done_asking(turn, draft)
     if turn.incoming.photo_file_id:
         draft.photos.append(turn.incoming.photo_file_id)
         turn.say(texts.PHOTO_RECEIVED, remember_buttons=False)

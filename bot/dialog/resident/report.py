@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.dialog import texts
-from bot.dialog.resident import emergency, filing, intake, midway, question
+from bot.dialog.resident import category_questions, emergency, filing, intake, midway, question
 from bot.dialog.resident.common import (
     CATEGORY_PREFIX,
     FILE_IT,
@@ -279,13 +279,7 @@ async def photo_text(turn: Turn) -> None:
     c = await _unless_danger(turn, draft, text)
     if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
         return
-    if c.intent is not None and c.intent != draft.intent and c.confidence >= NEW_PROBLEM_CONFIDENCE:
-        draft.photo_asked = True
-        await filing.continue_report(turn)  # file this one as it stands, then take up the new problem
-        if turn.state.step is Step.IDLE:
-            await intake.understand(turn, text, classified=c)
-        else:
-            turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=short(text, 30)), remember_buttons=False)
+    if await another_problem(turn, draft, text, c):
         return
     place = await turn.services.cases.place_known(text)
     simplify = turn.services.normalizer.simplify
@@ -298,6 +292,21 @@ async def photo_text(turn: Turn) -> None:
     draft.photo_asked = True
     draft.text = f"{draft.text}\n{text}".strip()
     await filing.continue_report(turn)
+
+
+async def another_problem(turn: Turn, draft: Draft, text: str, c: Any) -> bool:
+    """Words that clearly name another problem, at the photo or a category question: this report is filed as it
+    stands, then the new one is taken up (or said to come next). False when the words are about this one."""
+    if c.intent is None or c.intent == draft.intent or c.confidence < NEW_PROBLEM_CONFIDENCE:
+        return False
+    category_questions.done_asking(turn, draft)  # no more questions of this report's category, nor the photo
+    draft.photo_asked = True
+    await filing.continue_report(turn)
+    if turn.state.step is Step.IDLE:
+        await intake.understand(turn, text, classified=c)
+    else:
+        turn.say(texts.ANOTHER_PROBLEM_LATER.format(text=short(text, 30)), remember_buttons=False)
+    return True
 
 
 def _draft(turn: Turn) -> Draft:

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.cases.views import ReportDraft
 from bot.errors import CaseError
-from bot.web.open311 import bodies
+from bot.web.open311 import attributes, bodies
 from bot.web.open311.formats import ApiError, error_response, format_of, render
 from bot.web.open311.identity import API_CHANNEL, api_resident_id
 from bot.web.open311.keys import ApiKeys, KeyView
@@ -134,7 +134,7 @@ async def _services(request: web.Request) -> web.Response:
 async def _definition(request: web.Request) -> web.Response:
     await _client(request, request.query.get("api_key"))
     intent = category(_ctx(request).intents, request.match_info["id"])
-    return render(request.match_info["fmt"], "service_definition", bodies.definition(intent))
+    return render(request.match_info["fmt"], "service_definition", attributes.definition(intent))
 
 
 async def _requests(request: web.Request) -> web.Response:
@@ -187,7 +187,7 @@ async def _create(request: web.Request) -> web.Response:
     draft = ReportDraft(
         resident_external_id=api_resident_id(client), channel=API_CHANNEL, intent=new.intent.id, text=new.text,
         deadline_hours=new.intent.deadline_for(None), address=new.address, latitude=new.latitude,
-        longitude=new.longitude, resident_name=client.name,
+        longitude=new.longitude, resident_name=client.name, answers=new.answers,
     )
     try:
         case = await ctx.cases.file_case(draft)

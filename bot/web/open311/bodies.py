@@ -16,8 +16,6 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00Z"
 #: The most requests one `GET requests` answers (announced in discovery as max_requests).
 MAX_REQUESTS = 200
-DATATYPE_NOTES = {"datetime": "W3C date-time with its zone, e.g. 2026-12-01T08:00:00+08:00",
-                  "number": "a decimal number", "multivaluelist": "one or more keys: attribute[CODE][]=KEY, repeated"}
 
 
 def discovery(base_url: str) -> dict[str, Any]:
@@ -35,22 +33,13 @@ def service(intent: Intent) -> dict[str, Any]:
     """One category as a service: service_code = the intent id, group = the department that handles it."""
     return {
         "service_code": intent.id, "service_name": intent.name, "description": intent.name,
-        "metadata": bool(intent.attributes), "type": "realtime",
+        "metadata": bool(intent.questions), "type": "realtime",
         "keywords": ",".join(t.raw for t in intent.keywords[:8]), "group": intent.department,
     }
 
 
 def services(intents: IntentSet) -> list[dict[str, Any]]:
     return [service(i) for i in sorted(intents.categories, key=lambda i: i.id)]
-
-
-def definition(intent: Intent) -> dict[str, Any]:
-    """`services/{code}`: the category's questions, in the order its intent file lists them."""
-    return {"service_code": intent.id, "attributes": [{
-        "variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
-        "datatype_description": DATATYPE_NOTES.get(a.datatype), "order": n, "description": a.description,
-        "values": [{"key": v.key, "name": v.name} for v in a.values],
-    } for n, a in enumerate(intent.attributes, start=1)]}
 
 
 def created(case: CaseView, deadline: str) -> list[dict[str, Any]]:

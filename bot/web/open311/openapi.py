@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.nlu.questions import MAX_ANSWER
+from bot.web.open311.attributes import LIST, STRING
 from bot.web.open311.bodies import MAX_REQUESTS
 from bot.web.open311.params import DEFAULT_DAYS, MAX_ADDRESS, MAX_IDS, MAX_URL
 
@@ -52,8 +54,8 @@ _SCHEMAS: dict[str, Any] = {
         "type": "array", "items": {"type": "object", "properties": {
             **_string("code", "datatype_description", "description"), "variable": {"type": "boolean"},
             "required": {"type": "boolean"}, "order": {"type": "integer"},
-            "datatype": {"type": "string", "enum": ["string", "number", "datetime", "text", "singlevaluelist",
-                                                     "multivaluelist"]},
+            "datatype": {"type": "string", "enum": [STRING, LIST], "description": "singlevaluelist when the "
+                         "question has choices (a value's key is the choice's position, 1 = the first), else string"},
             "values": {"type": "array", "items": {"type": "object", "properties": _string("key", "name")}}}}}}},
     "Created": {"type": "array", "items": {"type": "object", "properties": _string("service_request_id",
                                                                                    "service_notice", "account_id")}},
@@ -68,7 +70,9 @@ _NEW_REQUEST = {"type": "object", "required": ["api_key", "service_code", "descr
     "address_string": {"type": "string", "maxLength": MAX_ADDRESS, "description": "required unless lat and long"},
     "description": {"type": "string", "maxLength": 4000},
     "media_url": {"type": "string", "format": "uri", "maxLength": MAX_URL},
-}, "additionalProperties": {"type": "string", "description": "attribute[CODE] (and attribute[CODE][] for several keys)"}}
+}, "additionalProperties": {"type": "string", "description": "attribute[CODE]=KEY (a singlevaluelist) or "
+                            f"=WORDS (a string, at most {MAX_ANSWER} characters): the answers to the service definition's "
+                            "questions, kept on the case for the worker; an unknown CODE or KEY is refused (400)"}}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -88,7 +92,8 @@ def openapi_document() -> dict[str, Any]:
                                                       "group = department)", "parameters": [_FORMAT, _KEY],
                                            "responses": _ok("Services", "the services")}},
             "/services/{service_code}.{format}": {"get": {
-                "summary": "the category's attributes (questions)", "responses": _ok("ServiceDefinition", "the definition"),
+                "summary": "the category's questions (its intent file's questions:) as attributes",
+                "responses": _ok("ServiceDefinition", "the definition"),
                 "parameters": [{"name": "service_code", "in": "path", "required": True, "schema": {"type": "string"}},
                                _FORMAT, _KEY]}},
             "/requests.{format}": {

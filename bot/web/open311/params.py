@@ -15,21 +15,18 @@ from urllib.parse import urlsplit
 
 from bot.cases import notify
 from bot.cases.core import MAX_TEXT, clean_text, utc
-from bot.nlu.intent_attributes import Attribute
 from bot.nlu.intent_files import Intent, IntentSet
+from bot.web.open311.attributes import read_answers
 from bot.web.open311.formats import ApiError
 from storage.models import OPEN_STATES
 
 MAX_ADDRESS = 300
 MAX_URL = 500
-MAX_STRING_ANSWER = 100
-MAX_TEXT_ANSWER = 500
 MAX_IDS = 200
 #: Without dates or ids, `GET requests` answers the last 90 days (the spec's default window).
 DEFAULT_DAYS = 90
 CLOSED_STATES = ("resolved", "rated", "cancelled")
 STATUS_STATES = {"open": OPEN_STATES, "closed": CLOSED_STATES}
-_ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]*)\](\[\])?$")
 _NUMBER = re.compile(r"^\d{8}-\d{4,6}$")
 
 Form = Mapping[str, str] | Sequence[tuple[str, str]]
@@ -40,7 +37,8 @@ class NewRequest:
     """A checked `POST requests`: what becomes a `ReportDraft`."""
 
     intent: Intent
-    text: str  # the description, then one line per answered attribute, then the picture link
+    text: str  # the description, then the picture link
+    answers: dict[str, str]  # question label → words, as the chat keeps them (`bot.web.open311.attributes`)
     address: str | None
     latitude: float | None
     longitude: float | None
@@ -119,79 +117,13 @@ def parse_new_request(form: Form, intents: IntentSet) -> NewRequest:
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             problems.append(f"media_url must be an http(s) URL of at most {MAX_URL} characters")
             media = None
-    lines = _answers(pairs, intent, problems)
-    if media is not None:
-        lines.append(notify.API_MEDIA_LINE.format(url=media))
-    text = "\n".join([description or "", *lines])
+    answers = read_answers(pairs, intent, problems)
+    text = "\n".join([description or "", *([notify.API_MEDIA_LINE.format(url=media)] if media else [])])
     if not problems and len(text) > MAX_TEXT:
-        problems.append(f"description and attributes together are {len(text)} characters; at most {MAX_TEXT}")
+        problems.append(f"description and media_url together are {len(text)} characters; at most {MAX_TEXT}")
     if problems:
         raise ApiError(400, *problems)
-    return NewRequest(intent, text, address if address and len(address) <= MAX_ADDRESS else None, lat, lon)
-
-
-def _answers(pairs: list[tuple[str, str]], intent: Intent, problems: list[str]) -> list[str]:
-    """`attribute[code]` (and `attribute[code][]` for several choices) → one line per answer, in the
-    order the category declares them; unknown codes, malformed keys and bad values are problems."""
-    given: dict[str, list[str]] = {}
-    for key, value in pairs:
-        if not key.startswith("attribute"):
-            continue
-        match = _ATTRIBUTE_KEY.match(key)
-        if match is None or not match.group(1):
-            problems.append(f"malformed attribute parameter {key[:60]!r}: write attribute[CODE]=VALUE")
-            continue
-        given.setdefault(match.group(1), []).append(clean_text(value))
-    known = {a.code: a for a in intent.attributes}
-    for code in given:
-        if code not in known:
-            listed = ", ".join(known) or "none"
-            problems.append(f"attribute {code[:40]!r} is not an attribute of service {intent.id!r} (its attributes: {listed})")
-    lines: list[str] = []
-    for attribute in intent.attributes:
-        values = [v for v in given.get(attribute.code, []) if v]
-        if not values:
-            if attribute.required:
-                problems.append(f"attribute[{attribute.code}] is required for service {intent.id!r}")
-            continue
-        shown = _answer(attribute, values, problems)
-        if shown is not None:
-            lines.append(notify.API_ANSWER_LINE.format(name=attribute.name, value=shown))
-    return lines
-
-
-def _answer(attribute: Attribute, values: list[str], problems: list[str]) -> str | None:
-    """The answer as workers read it, or None (with a problem) when it does not fit the datatype."""
-    where = f"attribute[{attribute.code}]"
-    if attribute.datatype != "multivaluelist" and len(values) > 1:
-        problems.append(f"{where} takes one value, got {len(values)}")
-        return None
-    if attribute.datatype in ("singlevaluelist", "multivaluelist"):
-        names = [attribute.value_name(v) for v in values]
-        if None in names:
-            keys = ", ".join(v.key for v in attribute.values)
-            bad = next(v for v, n in zip(values, names, strict=True) if n is None)
-            problems.append(f"{where}: {bad[:40]!r} is not one of its values ({keys})")
-            return None
-        return notify.API_ANSWER_JOIN.join(dict.fromkeys(n for n in names if n))
-    value = values[0]
-    if attribute.datatype == "number":
-        try:
-            number = float(value) if len(value) <= 40 else math.nan
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            problems.append(f"{where} must be a number, got {value[:40]!r}")
-            return None
-        return f"{number:g}"
-    if attribute.datatype == "datetime":
-        moment = parse_datetime(value, where, problems)
-        return None if moment is None else moment.isoformat(timespec="minutes")
-    limit = MAX_TEXT_ANSWER if attribute.datatype == "text" else MAX_STRING_ANSWER
-    if len(value) > limit:
-        problems.append(f"{where} is {len(value)} characters; at most {limit}")
-        return None
-    return value
+    return NewRequest(intent, text, answers, address if address and len(address) <= MAX_ADDRESS else None, lat, lon)
 
 
 def parse_datetime(text: str, name: str, problems: list[str]) -> datetime | None:
