@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.cases.core import clean_text
 from bot.errors import GridDeskError
 from bot.web.console.guard import requires
 from bot.web.console.layout import csrf_field, h, local_time, message_page, page, redirect
@@ -88,7 +89,8 @@ async def keys(request: web.Request) -> web.Response:
 @requires("admin")
 async def create_key(request: web.Request) -> web.Response:
     form = await request.post()
-    name, limit, scope = _field(form, "name", MAX_NAME + 1), _field(form, "limit", 7), _field(form, "scope", 8)
+    name = " ".join(clean_text(_field(form, "name", 4 * MAX_NAME)).split())[:MAX_NAME + 1]  # as the store keeps it
+    limit, scope = _field(form, "limit", 7), _field(form, "scope", 8)
     existing = {k.name for k in await console_of(request).desk.api_keys()}
     error = ("请填写系统名称。" if not name else f"系统名称最长 {MAX_NAME} 个字。" if len(name) > MAX_NAME
              else f"已有名为「{name}」的密钥（吊销的密钥也保留名称），请换一个名称。" if name in existing

@@ -57,7 +57,7 @@ def _times(request: web.Request, v: SessionView) -> str:
 async def own_sessions(request: web.Request) -> web.Response:
     staff, current = request[STAFF], request[SESSION]
     rows = []
-    for v in await _table(request).of_person(staff):
+    for v in sorted(await _table(request).of_person(staff), key=lambda v: v.id != current.id):  # this one first
         here = v.id == current.id
         action = ('<span class="tag">本机</span>' if here
                   else _button(request, f"/console/sessions/{v.id}/end", "结束"))
