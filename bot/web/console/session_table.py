@@ -5,8 +5,8 @@ and leave the person's phone signed in, and 全部退出 / an admin's 结束 nee
 last seen); an epoch can only end all of a person's sessions at once and cannot list them. The signed cookie
 (`auth.Sessions`) still proves we made it, so a forged one costs no query; its row decides whether it counts.
 
-Checked on every request — one lookup by the hash of the cookie's nonce (unique index) in the same read as the
-staff row the guard needs anyway:
+Checked on every request — one statement: the row by the hash of the cookie's nonce (unique index), joined to
+the worker row the guard needs anyway:
 - ended (退出, 全部退出, 结束 by an admin) or past its expiry → refused, saying which;
 - its person is no longer staff (worker deactivated, admin removed from ADMIN_IDS) → ended as `left`;
 - their role or area is not what the session was opened as (`staff.place_of`: 调岗, a dispatcher moved) → `moved`.
@@ -119,18 +119,19 @@ class SessionTable:
     async def check(self, session: Session, *, now: datetime | None = None) -> Checked:
         """Whether the session a valid cookie names still counts, and who it is now (see the module's rules)."""
         at = utc(now)
+        query = (select(ConsoleSession, Worker).where(ConsoleSession.key_hash == _digest(session.nonce))
+                 .outerjoin(Worker, and_(ConsoleSession.staff_kind == "worker", Worker.id == ConsoleSession.staff_id)))
         async with self.db.reader() as s:
-            row = (await s.execute(select(ConsoleSession).where(ConsoleSession.key_hash == _digest(session.nonce))
-                                   )).scalar_one_or_none()
-            if row is None or row.staff_kind != session.kind or int(row.staff_id) != session.staff_id:
-                return Checked(None, why="unknown")
-            view = _view(row)
-            if row.revoked_at is not None:
-                return Checked(None, view, row.revoked_why or "logout")
-            if view.expires_at <= at:
-                return Checked(None, view, "expired")
-            worker = await s.get(Worker, session.staff_id) if session.kind == "worker" else None
-            staff = staff_of(session.kind, session.staff_id, self.admin_ids, worker)
+            found = (await s.execute(query)).first()
+        row, worker = found if found is not None else (None, None)
+        if row is None or row.staff_kind != session.kind or int(row.staff_id) != session.staff_id:
+            return Checked(None, why="unknown")
+        view = _view(row)
+        if row.revoked_at is not None:
+            return Checked(None, view, row.revoked_why or "logout")
+        if view.expires_at <= at:
+            return Checked(None, view, "expired")
+        staff = staff_of(session.kind, session.staff_id, self.admin_ids, worker)
         why = "left" if staff is None else "moved" if place_of(staff) != row.place else ""
         if why:
             await self._end(ConsoleSession.id == view.id, why, at)
