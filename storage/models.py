@@ -342,6 +342,31 @@ class ConsoleLogin(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in console session, kept server-side so it can be ended: 退出 ends this one, 全部退出 every one of
+    the person's, and a session whose person left or moved (`place` differs from what they are now) is refused.
+    The cookie names it by a random nonce; only the nonce's SHA-256 is stored (`key_hash`)."""
+
+    __tablename__ = "console_session"
+    __table_args__ = (Index("ix_console_session_staff", "staff_kind", "staff_id"),
+                      Index("ix_console_session_person", "channel", "user_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(unique=True, max_length=64)
+    staff_kind: str = Field(max_length=8)  # admin (staff_id = the admin's user id) | worker (staff_id = worker.id)
+    staff_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    #: The person behind it (their chat account), for 全部退出 over every role they hold; None for an unbound worker.
+    channel: str = channel_column()
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: What the session was opened as — role and area (`role|street|community|grid`); a change ends it.
+    place: str = Field(max_length=160)
+    agent: str = Field(default="", max_length=120)  # the browser's User-Agent, shortened, to tell devices apart
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_why: str | None = Field(default=None, max_length=12)  # see bot.web.console.session_table.WHY
+
+
 class WebSecret(SQLModel, table=True):
     """A secret the web server made for itself (the console's session key when CONSOLE_SECRET is unset), kept so
     a restart does not sign everyone out."""

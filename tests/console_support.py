@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from dialog_helpers import ADMIN_ID, shared_understanding
 
 from bot.services import App, build_app
 from bot.settings import load_settings
 from bot.web.console.auth import LoginLinks, links_for
+from bot.web.console.state import CONSOLE, ConsoleState
 from bot.web.parts import WebContext, start_web
 from bot.web.server import WebServer
 
@@ -62,6 +64,15 @@ async def console_rig(workdir: Path, **settings: Any) -> AsyncIterator[Rig]:
     finally:
         await server.stop()
         await app.close()
+
+
+def console_state(rig: Rig) -> ConsoleState:
+    """The running console's state (its services, the session signer and table), from the server's sub-apps."""
+    for resource in rig.server.app.router.resources():
+        sub = resource.get_info().get("app")
+        if isinstance(sub, web.Application) and CONSOLE in sub:
+            return sub[CONSOLE]
+    raise AssertionError("the rig's server has no console mounted")
 
 
 def csrf_of(page: str) -> str | None:

@@ -25,6 +25,17 @@ async def call(fn: Any, *args: Any) -> Any:
     return await asyncio.to_thread(fn, *args)
 
 
+def click_through(browser: Any, by: str, what: str) -> None:
+    """Click a link or a form's button and wait until the next page has replaced this one (on a busy machine the
+    next line could otherwise still read the old page)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element("tag name", "html")
+    browser.find_element(by, what).click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+
 def _total(browser: Any) -> int:
     from selenium.webdriver.common.by import By
 
@@ -67,8 +78,8 @@ async def test_figures_export_and_move_when_a_case_comes_in(tmp_path: Path, brow
                    {"behavior": "allow", "downloadPath": str(downloads)})
         link = await rig.links.issue("worker", dispatcher.id)
         await call(browser.get, link)
-        await call(lambda: browser.find_element(By.CSS_SELECTOR, "form.login button").click())
-        await call(lambda: browser.find_element(By.LINK_TEXT, "统计").click())
+        await call(click_through, browser, By.CSS_SELECTOR, "form.login button")
+        await call(click_through, browser, By.LINK_TEXT, "统计")
         assert await call(lambda: browser.find_element(By.TAG_NAME, "h1").text) == "统计"
         before = await call(_total, browser)
         assert before == 3  # 梨园's three; 望江's case is not this dispatcher's
@@ -89,7 +100,7 @@ async def test_figures_export_and_move_when_a_case_comes_in(tmp_path: Path, brow
         after = await call(_total, browser)
         assert after == before + 1
 
-        await call(lambda: browser.find_element(By.LINK_TEXT, "主动治理").click())
+        await call(click_through, browser, By.LINK_TEXT, "主动治理")
         assert await call(lambda: browser.find_element(By.TAG_NAME, "h1").text) == "主动治理"
         first_building = await call(lambda: browser.find_element(
             By.CSS_SELECTOR, "table.buildings tbody tr td").text)
@@ -100,11 +111,11 @@ async def test_figures_export_and_move_when_a_case_comes_in(tmp_path: Path, brow
     admin_shots.mkdir()
     async with console_rig(admin_shots) as rig:
         await call(browser.get, await rig.links.issue("admin", ADMIN_ID))
-        await call(lambda: browser.find_element(By.CSS_SELECTOR, "form.login button").click())
-        await call(lambda: browser.find_element(By.LINK_TEXT, "邀请码").click())
+        await call(click_through, browser, By.CSS_SELECTOR, "form.login button")
+        await call(click_through, browser, By.LINK_TEXT, "邀请码")
         await call(lambda: browser.find_element(By.NAME, "name").send_keys("赵新"))
-        await call(lambda: browser.find_element(By.CSS_SELECTOR, "form[action='/console/admin/invites'] button").click())
+        await call(click_through, browser, By.CSS_SELECTOR, "form[action='/console/admin/invites'] button")
         assert "/bind " in await call(lambda: browser.find_element(By.CSS_SELECTOR, ".invite-code").text)
-        await call(lambda: browser.find_element(By.LINK_TEXT, "人员").click())
+        await call(click_through, browser, By.LINK_TEXT, "人员")
         assert "赵新" in await call(lambda: browser.find_element(By.CSS_SELECTOR, "table.workers").text)
         screenshot(browser, "console-admin-workers")

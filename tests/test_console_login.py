@@ -134,7 +134,9 @@ async def test_a_worker_who_leaves_loses_the_console_at_once(tmp_path: Path) -> 
             status, page = await client.get("/console/")
             assert status == 200 and "社区派单员" in page
             await rig.app.cases.deactivate_worker(invite.worker.id)
-            assert (await client.get("/console/"))[0] == 303
+            status, page = await client.get("/console/")
+            assert status == 401 and "登录已结束" in page and "已停用" in page  # says why, not just "sign in"
+            assert (await client.get("/console/"))[0] == 303  # the refusal dropped the cookie: a plain "sign in" now
         finally:
             await client.close()
 

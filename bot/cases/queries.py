@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import ColumnElement, Select, or_, select, union
 from sqlalchemy import case as sql_case
 
 from bot import channels
@@ -24,6 +24,11 @@ EXPORT_FIELDS = ("number", "category", "category_name", "state", "level", "urgen
                  "reopened", "text")
 
 
+def clean_number(number: str | None) -> str:
+    """A case number as typed: spaces and full-width dashes tolerated (`20261201－0001` → `20261201-0001`)."""
+    return (number or "").strip().replace("－", "-").replace("—", "-").replace(" ", "")[:20]
+
+
 class QueryRoom(CaseCore):
     """Read-only questions about cases: one case, a resident's, a worker's tasks, the history, the figures"""
 
@@ -36,10 +41,24 @@ class QueryRoom(CaseCore):
 
     async def find_case(self, number: str) -> CaseView | None:
         """By its number `YYYYMMDD-NNNN` (spaces and full-width dashes tolerated)."""
-        cleaned = (number or "").strip().replace("－", "-").replace("—", "-").replace(" ", "")[:20]
         async with self.db.reader() as s:
-            case = (await s.execute(select(Case).where(Case.number == cleaned))).scalar_one_or_none()
+            case = (await s.execute(select(Case).where(Case.number == clean_number(number)))).scalar_one_or_none()
             return None if case is None else await self._view(s, case)
+
+    async def case_id_of(self, number: str, *, where: ColumnElement[bool] | None = None) -> int | None:
+        """The id of case `number` among the cases `where` allows (e.g. a console user's scope), else None."""
+        found = await self._first_of(select(Case.id), number, where)
+        return None if found is None else int(found[0])
+
+    async def photo_ids_of(self, number: str, *, where: ColumnElement[bool] | None = None) -> list[str]:
+        """The channel's file ids of case `number`'s photos, when `where` allows the case (else none)."""
+        found = await self._first_of(select(Case.photos), number, where)
+        return [str(p) for p in found[0] or ()] if found is not None else []
+
+    async def _first_of(self, query: Select[Any], number: str, where: ColumnElement[bool] | None) -> Any:
+        query = query.where(Case.number == clean_number(number))
+        async with self.db.reader() as s:
+            return (await s.execute(query if where is None else query.where(where))).first()
 
     async def cases_of_resident(self, external_id: int, *, limit: int = 10, channel: str = channels.TELEGRAM) -> list[CaseView]:
         """`/my`: the resident's own and supported cases, newest first."""

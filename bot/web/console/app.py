@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.web.console.auth import Sessions, links_for, session_secret
 from bot.web.console.desk import ConsoleDesk
 from bot.web.console.guard import guard_middleware, headers_middleware
+from bot.web.console.session_table import SessionTable
 from bot.web.console.state import CONSOLE, ConsoleState
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ async def _start(app: web.Application) -> None:
     state = app[CONSOLE]
     secret = await session_secret(state.cases.db, state.configured_secret)
     state.sessions = Sessions(secret, hours=state.session_hours)
+    state.session_table = SessionTable(state.cases.db, state.sessions, state.admin_ids)
 
 
 def mount_console(root: web.Application, cases: CaseService, settings: Settings, admin_ids: frozenset[int],

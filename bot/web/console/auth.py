@@ -5,7 +5,8 @@
   not expired, so a second use — a replay, a forwarded link, a double click — finds nothing to update.
 - The session is a cookie `kind.id.expires.nonce.signature` (HMAC-SHA256 with the console secret: CONSOLE_SECRET,
   else one made once and kept in table `web_secret`, so a restart signs nobody out). It says who, not what they
-  may do: the staff member's role and area are read from the database on every request (`staff.load_staff`).
+  may do: the staff member's role and area are read from the database on every request, and the session itself
+  must still be live in table `console_session` (`session_table`: 退出, 全部退出, left or moved staff).
 - The CSRF token of a session is HMAC(secret, "csrf" + nonce): every form carries it, every POST is checked.
 """
 

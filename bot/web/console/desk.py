@@ -12,7 +12,8 @@ import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import NotYours
+from bot.errors import NotFound, NotYours
+from bot.web.open311.keys import ApiKeys
 
 if TYPE_CHECKING:
     from bot.admin_checks import CheckResult
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from bot.cases.views import CaseView, EventView, GridView, Invite, WorkerView
     from bot.settings import Settings
     from bot.web.console.staff import Staff
+    from bot.web.open311.keys import KeyView, Scope
 
 
 class ConsoleDesk:
@@ -40,6 +42,15 @@ class ConsoleDesk:
     async def case_by_number(self, number: str) -> CaseView | None:
         return await self.cases.find_case(number)
 
+    async def case_id_in_scope(self, staff: Staff, number: str) -> int | None:
+        """The id of case `number` if this staff member may see it; None otherwise (a case out of scope is one
+        that is not there, so the answer never tells another community's case numbers apart from free ones)."""
+        return await self.cases.case_id_of(number, where=staff.cases())
+
+    async def photo_ids(self, staff: Staff, number: str) -> list[str]:
+        """The channel's file ids of case `number`'s photos, if this staff member may see the case."""
+        return await self.cases.photo_ids_of(number, where=staff.cases())
+
     async def events(self, case_id: int) -> list[EventView]:
         return await self.cases.events(case_id)
 
@@ -54,6 +65,9 @@ class ConsoleDesk:
         return await self.cases.recategorize(case_id, self._by(staff), intent, channel=staff.channel)
 
     async def merge(self, staff: Staff, case_id: int, into_number: str) -> CaseView:
+        """合并 into case `into_number`, which must be one this staff member sees too (else: not found)."""
+        if await self.case_id_in_scope(staff, into_number) is None:
+            raise NotFound(f"找不到案件 {into_number or '（未填写）'}。")
         return await self.cases.merge(case_id, self._by(staff), into_number, channel=staff.channel)
 
     async def escalate(self, staff: Staff, case_id: int, reason: str) -> CaseView:
@@ -118,3 +132,16 @@ class ConsoleDesk:
                     check_knowledge(settings.knowledge_dir, settings.intents_dir, settings.max_message_chars)]
 
         return await asyncio.to_thread(run)
+
+    # -- API keys (admin page): the same store as `griddesk api-key create/list/revoke` ---------------------
+
+    async def api_keys(self) -> list[KeyView]:
+        """Every key, revoked ones too, with this hour's request count."""
+        return await ApiKeys(self.cases.db).list(include_revoked=True)
+
+    async def create_api_key(self, name: str, rate_limit: int, scope: Scope) -> tuple[str, KeyView]:
+        """(the key — shown once, only its SHA-256 is kept —, its view)."""
+        return await ApiKeys(self.cases.db).create(name, rate_limit=rate_limit, scope=scope)
+
+    async def revoke_api_key(self, key_id: int) -> KeyView:
+        return await ApiKeys(self.cases.db).revoke(str(key_id))

@@ -1,8 +1,9 @@
 """The console's gate, as middleware: a session for every page except the ones marked `public`, a CSRF
 token on every POST, role checks per handler (`requires`), and safe headers on every answer.
 
-A handler reads who is signed in as `request[STAFF]` (a `bot.web.console.staff.Staff`) and the form token
-as `request[CSRF]` (`layout.csrf_field(request)` writes it into a form).
+A handler reads who is signed in as `request[STAFF]` (a `bot.web.console.staff.Staff`), the form token
+as `request[CSRF]` (`layout.csrf_field(request)` writes it into a form) and the session as `request[SESSION]`.
+A cookie we signed whose session ended (`session_table`) gets a 401 page that says why.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.console.staff import ACTING_ROLES, ROLES, Staff, load_staff
+from bot.web.console.session_table import WHY, SessionView
+from bot.web.console.staff import ACTING_ROLES, ROLES, Staff
 from bot.web.console.state import console_of
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ PRE_COOKIE = "gd_pre"  # the login form's double-submit nonce
 COOKIE_PATH = "/console/"
 STAFF: web.RequestKey[Staff] = web.RequestKey("griddesk_staff", Staff)
 CSRF: web.RequestKey[str] = web.RequestKey("griddesk_csrf", str)
+SESSION: web.RequestKey[SessionView] = web.RequestKey("griddesk_session", SessionView)
 CSRF_FIELD = "csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 HEADERS = {
@@ -71,6 +74,17 @@ async def forbidden(request: web.Request, why: str) -> web.Response:
     return message_page(request, "无权操作", why, status=403)
 
 
+def ended_page(request: web.Request, why: str) -> web.Response:
+    """401 for a session that ended (signed out, signed out everywhere, left, moved): why, and how to get back in.
+    The cookie goes too, so the next visit is an ordinary "please sign in"."""
+    from bot.web.console.layout import message_page
+
+    text = WHY.get(why, WHY["unknown"]) + "如需继续使用，请在机器人中发送 /console 获取新的一次性登录链接。"
+    response = message_page(request, "登录已结束", text, status=401)
+    response.del_cookie(SESSION_COOKIE, path=COOKIE_PATH)
+    return response
+
+
 def _is_public(request: web.Request) -> bool:
     info = request.match_info
     if info.http_exception is not None or isinstance(info.route.resource, web.StaticResource):
@@ -92,16 +106,21 @@ async def guard_middleware(request: web.Request, handler: Handler) -> web.Stream
     if _is_public(request):
         return await handler(request)
     console = console_of(request)
-    assert console.sessions is not None, "the console's sessions are made at start-up"
+    assert console.sessions is not None and console.session_table is not None, "made at start-up"
     session = console.sessions.read(request.cookies.get(SESSION_COOKIE))
-    staff = await load_staff(console.cases.db, session.kind, session.staff_id, console.admin_ids) if session else None
-    if session is None or staff is None:
+    if session is None:  # no cookie, or one we did not sign, or past its expiry
         if request.method in SAFE_METHODS:
             return web.Response(status=303, headers={"Location": "/console/login"})
         from bot.web.console.layout import message_page
 
         return message_page(request, "请先登录", "登录已失效，请在机器人中发送 /console 获取新的登录链接。", status=401)
-    request[STAFF] = staff
+    checked = await console.session_table.check(session)
+    if checked.staff is None or checked.session is None:  # a session we made that no longer counts
+        log.warning("console: %s %s refused: the session of %s %s ended (%s)", request.method, request.path,
+                    session.kind, session.staff_id, checked.why)
+        return ended_page(request, checked.why)
+    staff = request[STAFF] = checked.staff
+    request[SESSION] = checked.session
     request[CSRF] = console.sessions.csrf(session)
     if request.method not in SAFE_METHODS and not await csrf_ok(request, request[CSRF]):
         log.warning("console: %s %s refused: missing or wrong CSRF token (staff %s %s)", request.method, request.path,

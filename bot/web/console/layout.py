@@ -52,7 +52,7 @@ def _nav(request: web.Request) -> str:
     logout = (f'<form method="post" action="/console/logout" class="logout">{csrf_field(request)}'
               f'<button type="submit">退出</button></form>')
     return (f'<nav class="top"><span class="brand">网格服务台</span>{"".join(links)}'
-            f'<span class="who">{h(staff.name)} · {h(staff.role_name)}</span>{logout}</nav>')
+            f'<a class="who" href="/console/sessions" title="登录设备">{h(staff.name)} · {h(staff.role_name)}</a>{logout}</nav>')
 
 
 def page(request: web.Request, title: str, body_html: str, *, status: int = 200) -> web.Response:

@@ -85,13 +85,22 @@ class Staff:
 
 async def load_staff(db: Database, kind: str, staff_id: int, admin_ids: frozenset[int]) -> Staff | None:
     """The staff member a session names, as they are now; None when they no longer are staff."""
+    if kind != "worker":
+        return staff_of(kind, staff_id, admin_ids, None)
+    async with db.reader() as s:
+        return staff_of(kind, staff_id, admin_ids, await s.get(Worker, staff_id))
+
+
+def staff_of(kind: str, staff_id: int, admin_ids: frozenset[int], worker: Worker | None) -> Staff | None:
+    """`load_staff` on a worker row already read (None for an admin, or when there is no such worker)."""
     if kind == "admin":
         return Staff("admin", staff_id, f"管理员 {staff_id}", "admin", user_id=staff_id) if staff_id in admin_ids else None
-    if kind != "worker":
-        return None
-    async with db.session() as s:
-        worker = await s.get(Worker, staff_id)
-    if worker is None or not worker.active or worker.role not in ROLES:
+    if kind != "worker" or worker is None or not worker.active or worker.role not in ROLES:
         return None
     return Staff("worker", staff_id, worker.name, worker.role, worker.street_id, worker.community_id, worker.grid_id,
                  worker.external_id, worker.channel)
+
+
+def place_of(staff: Staff) -> str:
+    """What a session is opened as: the role and the area (`role|street|community|grid`); moving changes it."""
+    return "|".join((staff.role, staff.street_id or "", staff.community_id or "", staff.grid_id or ""))

@@ -12,6 +12,7 @@ from bot.web.console.auth import LoginLinks, Sessions
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
     from bot.web.console.desk import ConsoleDesk
+    from bot.web.console.session_table import SessionTable
     from bot.web.photos import PhotoCache
 
 
@@ -37,6 +38,7 @@ class ConsoleState:
     nav: list[NavItem] = field(default_factory=list)
     photos: PhotoCache | None = None  # None: the channel cannot fetch photos (the console chat)
     sessions: Sessions | None = None  # made at start-up (the secret may live in the database)
+    session_table: SessionTable | None = None  # made with `sessions`: the server-side half of every session
 
 
 CONSOLE: web.AppKey[ConsoleState] = web.AppKey("griddesk_console", ConsoleState)

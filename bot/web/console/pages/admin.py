@@ -2,7 +2,7 @@
 `griddesk worker deactivate/move` does), invite codes (made here, shown once), and the check of the
 admin-edited files (`griddesk intents check` / `kb check`, every problem as `path:line`).
 
-API keys are not here yet: they live in the Open311 part (`griddesk api-key …`)."""
+API keys are on their own page (`keys.py`), sessions on `sessions.py`."""
 
 from __future__ import annotations
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.errors import CaseError, NotFound, NotNow, NotYours
 from bot.web.console.guard import STAFF, acting
 from bot.web.console.layout import redirect
 from bot.web.console.pages.case import render_case
 from bot.web.console.state import console_of
-from storage.models import Case
 
 routes = web.RouteTableDef()
 MAX_FIELD = 2000
@@ -25,15 +23,13 @@ STATUS = {NotFound: 404, NotYours: 403, NotNow: 409}
 async def _run(request: web.Request, name: str, act: Action) -> web.Response:
     number = request.match_info["number"][:20]
     staff = request[STAFF]
-    console = console_of(request)
-    async with console.cases.db.session() as s:
-        case_id = (await s.execute(select(Case.id).where(Case.number == number, staff.cases()))).scalar_one_or_none()
+    case_id = await console_of(request).desk.case_id_in_scope(staff, number)
     if case_id is None:
         return await render_case(request, number)  # the same 404 as the page itself
     form = await request.post()
     fields = {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
     try:
-        await act(request, int(case_id), fields)
+        await act(request, case_id, fields)
     except CaseError as exc:
         return await render_case(request, number, error=f"操作未完成：{exc}", status=STATUS.get(type(exc), 400))
     return redirect(f"/console/case/{number}?done={name}")
@@ -76,10 +72,6 @@ async def category(request: web.Request) -> web.Response:
 async def merge(request: web.Request) -> web.Response:
     async def act(request: web.Request, case_id: int, f: dict[str, str]) -> object:
         into = f.get("into", "").strip().replace("－", "-")[:20]
-        async with console_of(request).cases.db.session() as s:  # a case out of scope is one that is not there
-            seen = (await s.execute(select(Case.id).where(Case.number == into, request[STAFF].cases()))).first()
-        if seen is None:
-            raise NotFound(f"找不到案件 {into or '（未填写）'}。")
         return await console_of(request).desk.merge(request[STAFF], case_id, into)
     return await _run(request, "merge", act)
 

@@ -6,6 +6,7 @@ a community dispatcher sees his community's figures, a grid worker his grid's. T
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -125,25 +126,30 @@ def _csv(text: str, name: str) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@routes.get("/figures.csv")
-async def figures_csv(request: web.Request) -> web.Response:
+async def _figures_rows(request: web.Request, period: Period, out: io.StringIO) -> None:
+    write_csv(await console_of(request).desk.figures(request[STAFF], period.since, period.until), out)
+
+
+async def _case_rows(request: web.Request, period: Period, out: io.StringIO) -> None:
+    write_export_csv(await console_of(request).desk.export_cases(request[STAFF], period.since, period.until), out)
+
+
+#: The CSV downloads, `/console/<name>.csv`: what writes the rows, and the file's name before its period.
+EXPORTS: dict[str, tuple[Callable[[web.Request, Period, io.StringIO], Awaitable[None]], str]] = {
+    "figures": (_figures_rows, "griddesk-figures"),
+    "cases": (_case_rows, "griddesk-cases"),
+}
+
+
+@routes.get("/{export:figures|cases}.csv")
+async def export_csv(request: web.Request) -> web.Response:
+    """figures.csv (the columns of `griddesk stats --csv`) and cases.csv (of `griddesk cases export`), for the
+    period the figures page shows; a bad period is the figures page's 400 with the form."""
     try:
         period = period_of(request)
     except BadPeriod as error:
         return bad_period(request, "统计", "/console/figures", error)
-    stats = await console_of(request).desk.figures(request[STAFF], period.since, period.until)
+    write, file_name = EXPORTS[request.match_info["export"]]
     out = io.StringIO()
-    write_csv(stats, out)
-    return _csv(out.getvalue(), f"griddesk-figures-{period.file_part()}.csv")
-
-
-@routes.get("/cases.csv")
-async def cases_csv(request: web.Request) -> web.Response:
-    try:
-        period = period_of(request)
-    except BadPeriod as error:
-        return bad_period(request, "统计", "/console/figures", error)
-    rows = await console_of(request).desk.export_cases(request[STAFF], period.since, period.until)
-    out = io.StringIO()
-    write_export_csv(rows, out)
-    return _csv(out.getvalue(), f"griddesk-cases-{period.file_part()}.csv")
+    await write(request, period, out)
+    return _csv(out.getvalue(), f"{file_name}-{period.file_part()}.csv")

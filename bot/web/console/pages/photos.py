@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.web.console.guard import STAFF
 from bot.web.console.layout import message_page
 from bot.web.console.state import console_of
 from bot.web.photos import PhotoUnavailable, image_type
-from storage.models import Case
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -21,8 +19,7 @@ routes = web.RouteTableDef()
 async def photo(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     number = request.match_info["number"][:20]
-    async with console.cases.db.session() as s:
-        photos = (await s.execute(select(Case.photos).where(Case.number == number, request[STAFF].cases()))).scalar_one_or_none()
+    photos = await console.desk.photo_ids(request[STAFF], number)
     index = int(request.match_info["index"])
     if not photos or index >= len(photos):
         return message_page(request, "找不到照片", "没有这张照片，或您无权查看。", status=404)
