@@ -106,6 +106,13 @@ def test_negation_removes_the_term(clf: Classifier) -> None:
     assert "噪音" not in result.matched
 
 
+def test_a_rhetorical_question_asserts_the_term(clf: Classifier) -> None:
+    # "难道不是违章建筑?" says it is one; the plain denial stays a denial.
+    result = clf.classify("楼上天天半夜敲,难道不是噪音?")
+    assert result.intent == "noise" and "噪音" in result.matched
+    assert "噪音" not in clf.classify("这根本不是噪音,是乱停").matched
+
+
 def test_typo_in_a_phrase_still_matches(clf: Classifier) -> None:
     result = clf.classify("楼上半夜还再装修")
     assert result.intent == "noise" and "半夜还在装修" in result.matched
@@ -141,6 +148,16 @@ def test_opening_sentence_outweighs_the_setting_described_later(clf: Classifier)
     result = clf.classify(letter)
     assert result.intent == "noise"
     assert result.alternatives[0].intent == "parking"
+
+
+def test_a_problem_stated_strongly_up_front_is_not_outvoted_by_the_setting(clf: Classifier) -> None:
+    # The opening states noise with four terms; the rest of the letter is about 社保/公积金, which add up
+    # to more than noise's whole score. The opening says what the resident wants handled.
+    setting = "我在这里交社保,交公积金。社保交了十年,公积金也交了十年。社保和公积金的事另说,社保公积金都正常。"
+    letter = "楼上半夜还在装修,噪音扰民,吵得没法睡。" + setting
+    assert clf.classify(letter).intent == "noise"
+    # Named once up front, noise does not outweigh the same setting.
+    assert clf.classify("楼上有点噪音。" + setting).intent is None
 
 
 def test_a_category_named_once_in_passing_is_other(clf: Classifier) -> None:

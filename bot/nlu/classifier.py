@@ -24,7 +24,7 @@ from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
-from bot.nlu.sentence_zones import BODY, HAND_POSITIONS, rank_at, zones
+from bot.nlu.sentence_zones import BODY, HAND_POSITIONS, OPENING, rank_at, zones
 from bot.nlu.term_matches import Mention, explained, longest, negated
 
 Act = Literal["report", "ask", "emergency", "status", "chat"]
@@ -46,8 +46,13 @@ PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
 #: Repeats of the same term add this much each, up to three repeats.
 REPEAT_BONUS = 0.3
-#: `other` (the outside intent) counts only this many of its strongest terms.
-OUTSIDE_TOP_TERMS = 3
+#: `other` (the outside intent) counts only this many of its strongest terms (3 until 2026-12-01: 4 keeps
+#: more letters about schools, developers or hospitals out of the categories, held-out letters included).
+OUTSIDE_TOP_TERMS = 4
+#: A category stated this strongly in the opening sentence (about two strong terms: "隧道噪音太大了,
+#: 无法正常休息") is the topic, however much of the setting (隧道, 天桥, 纳税) the rest of the letter
+#: adds to `other`, unless `other` is stated as strongly in the opening too.
+OPENING_TOPIC_MIN = 4.0
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0
@@ -212,6 +217,7 @@ class Classifier:
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         prominent: set[str] = set()
+        opening: dict[str, float] = defaultdict(float)
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
@@ -224,6 +230,8 @@ class Classifier:
                     continue
                 value = ref.weight * strength
                 values[ref.intent].append(value)
+                if rank == OPENING:
+                    opening[ref.intent] += value
                 if ref.subtype:
                     sub_scores[(ref.intent, ref.subtype)] += value
                 matched[ref.intent].append(ref.term)
@@ -241,6 +249,7 @@ class Classifier:
              for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
             key=lambda x: (x[0], kinds[x[1]] == "outside"), reverse=True,
         )
+        topic = _opening_first(topic, opening, kinds, numbers.outside_pull)
         intent_id, confidence, alternatives = self._topic(text, topic, matched, prominent)
 
         subtype = None
@@ -324,6 +333,20 @@ class Classifier:
             if report == 0 and len(text) < 8:
                 return "chat"
         return "report"
+
+
+def _opening_first(topic: list[tuple[float, str]], opening: dict[str, float], kinds: dict[str, str],
+                   outside_pull: float) -> list[tuple[float, str]]:
+    """When `other` leads on the whole letter, a category the opening sentence states strongly goes first."""
+    if not topic or kinds[topic[0][1]] != "outside":
+        return topic
+    outside_opening = opening.get(topic[0][1], 0.0) * outside_pull
+    stated = [(opening[i], s, i) for s, i in topic if kinds[i] == "category"
+              and opening.get(i, 0.0) >= OPENING_TOPIC_MIN and opening[i] > outside_opening]
+    if not stated:
+        return topic
+    _, score, intent_id = max(stated)
+    return [(score, intent_id), *(t for t in topic if t[1] != intent_id)]
 
 
 def _confidence(score: float, runner_up: float) -> float:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from bot.nlu.classifier import CONF_GAIN, CONF_PRIOR, CONF_SCALE, LONG_TEXT, PASSING_DISTINCT
+from bot.nlu.classifier import CONF_GAIN, CONF_PRIOR, CONF_SCALE, LONG_TEXT, OPENING_TOPIC_MIN, PASSING_DISTINCT
 from bot.nlu.evaluate import HEADLINE
 from bot.nlu.fit_design import Design
 from bot.nlu.fitted import ZONES, Numbers
-from bot.nlu.sentence_zones import BODY
+from bot.nlu.sentence_zones import BODY, OPENING
 
 #: The decision numbers are searched on these grids (coordinate ascent from the hand-set values).
 GRIDS: dict[str, tuple[float, ...]] = {
@@ -51,6 +51,11 @@ def decide_rules(d: Design, w_nnz: np.ndarray, numbers: Numbers) -> tuple[np.nda
     ranked = scores + np.where(np.arange(n_cls) == n_cls - 1, 1e-9, 0.0)
     top = ranked.argmax(axis=1)
     at = np.arange(d.n)
+    # `classifier._opening_first`: a category stated strongly in the opening goes before a leading `other`.
+    opening = np.bincount(flat, values * (d.ranks == OPENING), minlength=size).reshape(d.n, n_cls)
+    stated = (opening[:, :-1] >= OPENING_TOPIC_MIN) & (opening[:, :-1] > opening[:, -1:] * numbers.outside_pull)
+    reorder = (top == n_cls - 1) & stated.any(axis=1)
+    top = np.where(reorder, np.where(stated, opening[:, :-1], -np.inf).argmax(axis=1), top)
     top_score = scores[at, top]
     single = (d.chars >= LONG_TEXT) & (distinct[at, top] <= 1)
     needed = np.where(single, numbers.long_single, numbers.topic)
@@ -59,6 +64,7 @@ def decide_rules(d: Design, w_nnz: np.ndarray, numbers: Numbers) -> tuple[np.nda
     is_cat = (top < n_cls - 1) & (top_score >= needed) & (top_score > 0)
     predicted = np.where(is_cat, top, n_cls - 1)
     second = np.sort(scores, axis=1)[:, -2] if n_cls > 1 else np.zeros(d.n)
+    second = np.where(reorder, scores[:, -1], second)
     best_cat = scores[:, :-1].max(axis=1)
     conf_cat = _conf(top_score, second)
     conf_other = 1 - _conf(best_cat, np.where(top == n_cls - 1, top_score, 0.0))

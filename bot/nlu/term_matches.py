@@ -14,6 +14,8 @@ from bot.nlu.lexicon import TermRef
 #: Words that, right before a term, deny it ("不是噪音", "并非违建").
 NEGATORS = ("不是", "并非", "并不是", "不属于", "不算")
 NEGATION_WINDOW = 4
+#: Right before a negator, these make it a rhetorical question that asserts the term ("难道不是违建?").
+RHETORICAL = ("难道", "岂")
 #: Clause boundaries stop a negator from reaching a later term.
 _CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
 
@@ -74,5 +76,7 @@ def negated(text: str, start: int) -> bool:
         before = offset + at - 1
         if neg.startswith("不") and before >= 0 and text[before] == neg[1:2]:
             continue  # 算不算 / 是不是: a question, not a denial
+        if text.endswith(RHETORICAL, 0, offset + at):
+            continue  # 难道不是违章建筑: a rhetorical question asserts it
         return True
     return False
