@@ -118,6 +118,25 @@ def test_typo_in_a_phrase_still_matches(clf: Classifier) -> None:
     assert result.intent == "noise" and "半夜还在装修" in result.matched
 
 
+def test_a_near_miss_that_the_text_says_exactly_as_another_term_is_not_a_typo(tmp_path: Path) -> None:
+    # "电动车上牌" (registering an e-bike) is one character from the fire hazard "电动车上楼"; once the
+    # outside intent knows the word exactly, the near-miss is not counted.
+    files = {
+        "fire.yaml": "version: 1\nid: fire_hazard\nname: 消防隐患\ndepartment: 消防\ndeadline_hours: 24\n"
+                     "keywords: [电动车上楼: 3]\n",
+        "outside.yaml": "version: 1\nid: other\nname: 其他诉求\nkind: outside\nkeywords: [社保: 3]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    norm = Normalizer(max_chars=500)
+    assert Classifier.from_intents(load_intents(tmp_path, norm), norm).classify("电动车上牌去哪办").intent == "fire_hazard"
+    (tmp_path / "outside.yaml").write_text(files["outside.yaml"].replace("[社保: 3]", "[社保: 3, 电动车上牌: 3]"),
+                                           encoding="utf-8")
+    clf = Classifier.from_intents(load_intents(tmp_path, norm), norm)
+    assert clf.classify("电动车上牌去哪办").intent is None
+    assert clf.classify("三楼有人把电动车上楼充电").intent == "fire_hazard"
+
+
 def test_traditional_input_matches_and_is_remembered(clf: Classifier) -> None:
     result = clf.classify("廣場舞擾民，太吵")
     assert (result.intent, result.subtype, result.script) == ("noise", "square_dance", "traditional")

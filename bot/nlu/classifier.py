@@ -178,7 +178,9 @@ class Classifier:
         """Typos in long topic terms: only terms sharing half their bigrams reach rapidfuzz.
 
         A fuzzy hit on a span mostly explained by exact terms of the same intent is a near-duplicate
-        keyword, not new evidence, so it is dropped; acts (emergency above all) never match fuzzily.
+        keyword, not new evidence, so it is dropped; one mostly explained by another intent's exact
+        terms is a different word, not a typo, so it is dropped too; acts (emergency above all) never
+        match fuzzily.
         """
         lex = self.lexicon
         if not lex.fuzzy:
@@ -201,6 +203,9 @@ class Classifier:
             if found is None or negated(text, found.dest_start):
                 continue
             lo, hi = found.dest_start, found.dest_end
+            if 2 * explained(exact, None, lo, hi) >= hi - lo and not any(
+                    2 * explained(exact, ref.intent, lo, hi) >= hi - lo for ref in term.refs):
+                continue  # the text says another term exactly ("电动车上牌" is not a typo of "电动车上楼")
             refs = tuple(ref for ref in term.refs if 2 * explained(exact, ref.intent, lo, hi) < hi - lo)
             if refs:
                 out.append(Mention(refs, [lo], FUZZY_FACTOR * found.score / 100))

@@ -51,11 +51,12 @@ def longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) -
     return mentions
 
 
-def explained(exact: dict[str, Mention], intent: str, lo: int, hi: int) -> int:
-    """How many characters of [lo, hi) exact terms of `intent` already cover (overlaps count twice)."""
+def explained(exact: dict[str, Mention], intent: str | None, lo: int, hi: int) -> int:
+    """How many characters of [lo, hi) exact terms of `intent` (None: of any intent) already cover
+    (overlaps count twice)."""
     total = 0
     for term, mention in exact.items():
-        if any(ref.intent == intent for ref in mention.refs):
+        if intent is None or any(ref.intent == intent for ref in mention.refs):
             size = len(term)
             total += sum(max(0, min(hi, s + size) - max(lo, s)) for s in mention.starts)
     return total
