@@ -106,9 +106,35 @@ def test_negation_removes_the_term(clf: Classifier) -> None:
     assert "噪音" not in result.matched
 
 
+def test_a_rhetorical_question_asserts_the_term(clf: Classifier) -> None:
+    # "难道不是违章建筑?" says it is one; the plain denial stays a denial.
+    result = clf.classify("楼上天天半夜敲,难道不是噪音?")
+    assert result.intent == "noise" and "噪音" in result.matched
+    assert "噪音" not in clf.classify("这根本不是噪音,是乱停").matched
+
+
 def test_typo_in_a_phrase_still_matches(clf: Classifier) -> None:
     result = clf.classify("楼上半夜还再装修")
     assert result.intent == "noise" and "半夜还在装修" in result.matched
+
+
+def test_a_near_miss_that_the_text_says_exactly_as_another_term_is_not_a_typo(tmp_path: Path) -> None:
+    # "电动车上牌" (registering an e-bike) is one character from the fire hazard "电动车上楼"; once the
+    # outside intent knows the word exactly, the near-miss is not counted.
+    files = {
+        "fire.yaml": "version: 1\nid: fire_hazard\nname: 消防隐患\ndepartment: 消防\ndeadline_hours: 24\n"
+                     "keywords: [电动车上楼: 3]\n",
+        "outside.yaml": "version: 1\nid: other\nname: 其他诉求\nkind: outside\nkeywords: [社保: 3]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    norm = Normalizer(max_chars=500)
+    assert Classifier.from_intents(load_intents(tmp_path, norm), norm).classify("电动车上牌去哪办").intent == "fire_hazard"
+    (tmp_path / "outside.yaml").write_text(files["outside.yaml"].replace("[社保: 3]", "[社保: 3, 电动车上牌: 3]"),
+                                           encoding="utf-8")
+    clf = Classifier.from_intents(load_intents(tmp_path, norm), norm)
+    assert clf.classify("电动车上牌去哪办").intent is None
+    assert clf.classify("三楼有人把电动车上楼充电").intent == "fire_hazard"
 
 
 def test_traditional_input_matches_and_is_remembered(clf: Classifier) -> None:
@@ -141,6 +167,16 @@ def test_opening_sentence_outweighs_the_setting_described_later(clf: Classifier)
     result = clf.classify(letter)
     assert result.intent == "noise"
     assert result.alternatives[0].intent == "parking"
+
+
+def test_a_problem_stated_strongly_up_front_is_not_outvoted_by_the_setting(clf: Classifier) -> None:
+    # The opening states noise with four terms; the rest of the letter is about 社保/公积金, which add up
+    # to more than noise's whole score. The opening says what the resident wants handled.
+    setting = "我在这里交社保,交公积金。社保交了十年,公积金也交了十年。社保和公积金的事另说,社保公积金都正常。"
+    letter = "楼上半夜还在装修,噪音扰民,吵得没法睡。" + setting
+    assert clf.classify(letter).intent == "noise"
+    # Named once up front, noise does not outweigh the same setting.
+    assert clf.classify("楼上有点噪音。" + setting).intent is None
 
 
 def test_a_category_named_once_in_passing_is_other(clf: Classifier) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
@@ -25,14 +24,11 @@ from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
+from bot.nlu.sentence_zones import BODY, HAND_POSITIONS, OPENING, rank_at, zones
+from bot.nlu.term_matches import Mention, explained, longest, negated
 
 Act = Literal["report", "ask", "emergency", "status", "chat"]
 
-#: Words that, right before a term, deny it ("不是噪音", "并非违建").
-NEGATORS = ("不是", "并非", "并不是", "不属于", "不算")
-NEGATION_WINDOW = 4
-#: Clause boundaries stop a negator from reaching a later term.
-_CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
 #: Not \b: Chinese characters are word characters, so "20261122-0001怎么样了" has no boundary after the number.
 CASE_NUMBER = re.compile(r"(?<!\d)20\d{6}-\d{4}(?!\d)")
 
@@ -42,17 +38,6 @@ MIN_TOPIC_SCORE = 1.0
 #: In letters at least this long, a category named by one term alone needs this score.
 LONG_TEXT = 300
 LONG_SINGLE_MIN = 1.25
-#: Where a term stands: the opening sentence states the topic (residents lead with the problem or
-#: write a title), a later sentence that asks for action names what they want handled, the rest is
-#: context. Weights are relative to the opening, so thresholds read as "one keyword up front".
-_SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
-#: 请 also covers 请求/恳请/敬请, 望 covers 希望; one C-level search per sentence.
-_REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
-BODY_WEIGHT = 0.5
-REQUEST_WEIGHT = 0.8
-#: Zone ranks (`fitted.ZONES`): a term counts where it stands most prominently.
-OPENING, REQUEST, BODY = 0, 1, 2
-HAND_POSITIONS = (1.0, REQUEST_WEIGHT, BODY_WEIGHT)
 #: A letter longer than this that names a category describes a problem: a status word in it
 #: ("…为什么一直没有一个处理结果") is part of the complaint, not a question about a filed case.
 STATUS_MAX_CHARS = 60
@@ -61,8 +46,13 @@ PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
 #: Repeats of the same term add this much each, up to three repeats.
 REPEAT_BONUS = 0.3
-#: `other` (the outside intent) counts only this many of its strongest terms.
-OUTSIDE_TOP_TERMS = 3
+#: `other` (the outside intent) counts only this many of its strongest terms (3 until 2026-12-01: 4 keeps
+#: more letters about schools, developers or hospitals out of the categories, held-out letters included).
+OUTSIDE_TOP_TERMS = 4
+#: A category stated this strongly in the opening sentence (about two strong terms: "隧道噪音太大了,
+#: 无法正常休息") is the topic, however much of the setting (隧道, 天桥, 纳税) the rest of the letter
+#: adds to `other`, unless `other` is stated as strongly in the opening too.
+OPENING_TOPIC_MIN = 4.0
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0
@@ -109,15 +99,6 @@ class Classification:
         }
 
 
-@dataclass(slots=True)
-class _Mention:
-    """Every occurrence of one term in one dimension: where it appears and how exactly."""
-
-    refs: tuple[TermRef, ...]
-    starts: list[int]
-    fuzzy: float = 1.0
-
-
 class Classifier:
     """Classifies one message at a time; immutable after construction, safe to share."""
 
@@ -156,17 +137,17 @@ class Classifier:
         if norm.empty:
             return []
         mentions, vetoed = self._find(norm.text)
-        starts, ranks = _zones(norm.text)
+        starts, ranks = zones(norm.text)
         out: list[tuple[TermRef, int, float]] = []
         for mention in mentions:
-            rank = min(_rank_at(start, starts, ranks) for start in mention.starts)
+            rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
             out.extend((ref, rank, strength) for ref in mention.refs if ref.intent not in vetoed)
         return out
 
     # -- matching ---------------------------------------------------------------------------------
 
-    def _find(self, text: str) -> tuple[list[_Mention], set[str]]:
+    def _find(self, text: str) -> tuple[list[Mention], set[str]]:
         lex = self.lexicon
         bounds = {0, *accumulate(map(len, lex.tokenizer.cut(text, HMM=False)))}
         topic_spans: list[tuple[int, int, str, tuple[TermRef, ...]]] = []
@@ -188,16 +169,18 @@ class Classifier:
                     topic_spans.append((start, end, word, topic))
                 if act:
                     act_spans.append((start, end, word, act))
-        topic_mentions = _longest(topic_spans, text)
-        mentions = list(topic_mentions.values()) + list(_longest(act_spans, text).values())
+        topic_mentions = longest(topic_spans, text)
+        mentions = list(topic_mentions.values()) + list(longest(act_spans, text).values())
         mentions.extend(self._fuzzy(text, topic_mentions))
         return mentions, vetoed
 
-    def _fuzzy(self, text: str, exact: dict[str, _Mention]) -> list[_Mention]:
+    def _fuzzy(self, text: str, exact: dict[str, Mention]) -> list[Mention]:
         """Typos in long topic terms: only terms sharing half their bigrams reach rapidfuzz.
 
         A fuzzy hit on a span mostly explained by exact terms of the same intent is a near-duplicate
-        keyword, not new evidence, so it is dropped; acts (emergency above all) never match fuzzily.
+        keyword, not new evidence, so it is dropped; one mostly explained by another intent's exact
+        terms is a different word, not a typo, so it is dropped too; acts (emergency above all) never
+        match fuzzily.
         """
         lex = self.lexicon
         if not lex.fuzzy:
@@ -213,31 +196,35 @@ class Classifier:
         if not candidates:
             return []
         candidates.sort(reverse=True)
-        out: list[_Mention] = []
+        out: list[Mention] = []
         for _, idx in candidates[:MAX_FUZZY_CANDIDATES]:
             term = fuzzy[idx]
             found = fuzz.partial_ratio_alignment(term.text, text, score_cutoff=FUZZY_CUTOFF)
-            if found is None or _negated(text, found.dest_start):
+            if found is None or negated(text, found.dest_start):
                 continue
             lo, hi = found.dest_start, found.dest_end
-            refs = tuple(ref for ref in term.refs if 2 * _explained(exact, ref.intent, lo, hi) < hi - lo)
+            if 2 * explained(exact, None, lo, hi) >= hi - lo and not any(
+                    2 * explained(exact, ref.intent, lo, hi) >= hi - lo for ref in term.refs):
+                continue  # the text says another term exactly ("电动车上牌" is not a typo of "电动车上楼")
+            refs = tuple(ref for ref in term.refs if 2 * explained(exact, ref.intent, lo, hi) < hi - lo)
             if refs:
-                out.append(_Mention(refs, [lo], FUZZY_FACTOR * found.score / 100))
+                out.append(Mention(refs, [lo], FUZZY_FACTOR * found.score / 100))
         return out
 
     # -- deciding ---------------------------------------------------------------------------------
 
-    def _decide(self, norm: NormalizedText, mentions: list[_Mention], vetoed: set[str]) -> Classification:
+    def _decide(self, norm: NormalizedText, mentions: list[Mention], vetoed: set[str]) -> Classification:
         text = norm.text
         kinds = self.kinds
-        starts, ranks = _zones(text)
+        starts, ranks = zones(text)
         positions = self.positions
         values: dict[str, list[float]] = defaultdict(list)
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         prominent: set[str] = set()
+        opening: dict[str, float] = defaultdict(float)
         for mention in mentions:
-            rank = min(_rank_at(start, starts, ranks) for start in mention.starts)
+            rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
             boost = positions[rank] if mention.refs[0].dimension == "topic" else HAND_POSITIONS[rank]
             if rank < BODY:
@@ -248,6 +235,8 @@ class Classifier:
                     continue
                 value = ref.weight * strength
                 values[ref.intent].append(value)
+                if rank == OPENING:
+                    opening[ref.intent] += value
                 if ref.subtype:
                     sub_scores[(ref.intent, ref.subtype)] += value
                 matched[ref.intent].append(ref.term)
@@ -265,6 +254,7 @@ class Classifier:
              for i, s in scores.items() if kinds.get(i) in ("category", "outside")),
             key=lambda x: (x[0], kinds[x[1]] == "outside"), reverse=True,
         )
+        topic = _opening_first(topic, opening, kinds, numbers.outside_pull)
         intent_id, confidence, alternatives = self._topic(text, topic, matched, prominent)
 
         subtype = None
@@ -350,79 +340,18 @@ class Classifier:
         return "report"
 
 
-def _longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) -> dict[str, _Mention]:
-    """Keep the longest term: "停车位" wins over "车位" inside it; then drop negated mentions."""
-    spans.sort(key=_span_order)
-    mentions: dict[str, _Mention] = {}
-    cover_end = -1
-    lo_window = NEGATION_WINDOW
-    for start, end, word, refs in spans:
-        if end <= cover_end:
-            continue  # inside a longer term of the same dimension
-        cover_end = end
-        lo = start - lo_window if start > lo_window else 0
-        # Every negator contains 不 or 非: two C-level scans spare the full check for most mentions.
-        if (text.find("不", lo, start) >= 0 or text.find("非", lo, start) >= 0) and _negated(text, start):
-            continue
-        mention = mentions.get(word)
-        if mention is None:
-            mentions[word] = _Mention(refs, [start])
-        else:
-            mention.starts.append(start)
-    return mentions
-
-
-
-
-def _zones(text: str) -> tuple[list[int], list[int]]:
-    """Sentence starts and their zone rank: OPENING (the first), REQUEST (asks for action) or BODY."""
-    starts: list[int] = []
-    ranks: list[int] = []
-    start = 0
-    for match in [*_SENTENCE_END.finditer(text), None]:
-        end = match.end() if match else len(text)
-        if end > start:
-            rank = OPENING if not starts else BODY
-            if rank == BODY and _REQUEST_MARKER.search(text, start, end):
-                rank = REQUEST
-            starts.append(start)
-            ranks.append(rank)
-        start = end
-    return starts, ranks
-
-
-def _rank_at(start: int, starts: list[int], ranks: list[int]) -> int:
-    at = bisect_right(starts, start) - 1
-    return ranks[at] if at >= 0 else BODY
-
-
-def _explained(exact: dict[str, _Mention], intent: str, lo: int, hi: int) -> int:
-    """How many characters of [lo, hi) exact terms of `intent` already cover (overlaps count twice)."""
-    total = 0
-    for term, mention in exact.items():
-        if any(ref.intent == intent for ref in mention.refs):
-            size = len(term)
-            total += sum(max(0, min(hi, s + size) - max(lo, s)) for s in mention.starts)
-    return total
-
-
-def _span_order(span: tuple[int, int, str, tuple[TermRef, ...]]) -> tuple[int, int]:
-    return span[0], -span[1]
-
-
-def _negated(text: str, start: int) -> bool:
-    """A negator just before the term, in the same clause, and not an A-not-A question (算不算, 是不是)."""
-    window = _CLAUSE_BREAK.split(text[max(0, start - NEGATION_WINDOW) : start])[-1]
-    offset = start - len(window)
-    for neg in NEGATORS:
-        at = window.rfind(neg)
-        if at < 0 or (len(neg) == 1 and at + 1 != len(window)):
-            continue
-        before = offset + at - 1
-        if neg.startswith("不") and before >= 0 and text[before] == neg[1:2]:
-            continue  # 算不算 / 是不是: a question, not a denial
-        return True
-    return False
+def _opening_first(topic: list[tuple[float, str]], opening: dict[str, float], kinds: dict[str, str],
+                   outside_pull: float) -> list[tuple[float, str]]:
+    """When `other` leads on the whole letter, a category the opening sentence states strongly goes first."""
+    if not topic or kinds[topic[0][1]] != "outside":
+        return topic
+    outside_opening = opening.get(topic[0][1], 0.0) * outside_pull
+    stated = [(opening[i], s, i) for s, i in topic if kinds[i] == "category"
+              and opening.get(i, 0.0) >= OPENING_TOPIC_MIN and opening[i] > outside_opening]
+    if not stated:
+        return topic
+    _, score, intent_id = max(stated)
+    return [(score, intent_id), *(t for t in topic if t[1] != intent_id)]
 
 
 def _confidence(score: float, runner_up: float) -> float:

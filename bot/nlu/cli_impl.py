@@ -187,7 +187,7 @@ def _case_examples(settings: Settings, known: set[str]) -> list[labels.LabelledE
             await service.close()
 
     rows = asyncio.run(read())
-    from bot.nlu.fit import CASE_SOURCE
+    from bot.nlu.fit_design import CASE_SOURCE
 
     examples = [labels.LabelledExample(text=text, label=intent, source=f"{CASE_SOURCE}{number} ({source})", id=number)
                 for text, intent, source, number in rows if intent in known and text.strip()]

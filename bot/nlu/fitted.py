@@ -27,7 +27,7 @@ from bot.nlu.intent_files import IntentSet
 
 FORMAT_VERSION = 1
 FILE_NAME = Path("fitted") / "weights.json"
-#: Position zones of a term's best occurrence, in rank order (see `classifier._zones`).
+#: Position zones of a term's best occurrence, in rank order (see `sentence_zones.zones`).
 ZONES = ("opening", "request", "body")
 _MAX_BYTES = 5_000_000
 

@@ -8,24 +8,21 @@ and the caller keeps the set it had.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.admin_files import ProblemCollector, display_path, show, yaml_files, yaml_loader
 from bot.errors import IntentFileError, Problem
+from bot.nlu.intent_model import ACTS, KINDS, Example, Intent, IntentSet, Kind, Subtype, Term
 from bot.nlu.normalize import Normalizer, default_normalizer
-from bot.nlu.questions import Question, read_questions
+from bot.nlu.questions import read_questions
+
+__all__ = ["ACTS", "KINDS", "Example", "Intent", "IntentSet", "Kind", "Subtype", "Term", "load_intents"]
 
 FORMAT_VERSION = 1
-Kind = Literal["category", "act", "outside"]
-KINDS: tuple[Kind, ...] = ("category", "act", "outside")
-#: The acts of the taxonomy; `report` is what a category message is when no other act wins.
-ACTS = ("report", "ask", "emergency", "status", "chat")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MAX_WEIGHT = 10.0
 #: Limits that keep one typo in an admin file from taking the bot down (a 1M-character keyword crashed jieba).
@@ -49,106 +46,6 @@ _RETIRED_KEYS = {
 URGENT_LIMITS = {"urgent_ack_minutes": (24 * 60, "minutes"), "urgent_deadline_hours": (24 * 30, "hours")}
 _SUBTYPE_KEYS = {"id", "name", "keywords", "phrases", "deadline_hours", "description"}
 _EXAMPLE_KEYS = {"text", "subtype"}
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A keyword or phrase as matched (normalised) plus where the admin wrote it."""
-
-    text: str
-    weight: float
-    line: int
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    text: str
-    line: int
-    subtype: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Subtype:
-    id: str
-    name: str
-    keywords: tuple[Term, ...]
-    phrases: tuple[Term, ...]
-    line: int
-    deadline_hours: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Intent:
-    """One intent: a taxonomy category, an act (ask/emergency/status/chat/report) or `outside`."""
-
-    id: str
-    name: str
-    kind: Kind
-    path: str
-    line: int
-    keywords: tuple[Term, ...] = ()
-    phrases: tuple[Term, ...] = ()
-    veto: tuple[Term, ...] = ()
-    subtypes: tuple[Subtype, ...] = ()
-    examples: tuple[Example, ...] = ()
-    not_examples: tuple[Example, ...] = ()
-    department: str | None = None
-    deadline_hours: float | None = None
-    #: Asked when the report does not say it (bot/nlu/questions.py); also the Open311 `services/{code}` attributes.
-    questions: tuple[Question, ...] = ()
-    #: An urgent case of this intent: 接单 within this many minutes, handled within these hours (None = settings).
-    urgent_ack_minutes: float | None = None
-    urgent_deadline_hours: float | None = None
-
-    def all_terms(self) -> Iterable[tuple[Term, str | None, bool]]:
-        """(term, subtype id or None, is_phrase) for every matchable term of this intent."""
-        for t in self.keywords:
-            yield t, None, False
-        for t in self.phrases:
-            yield t, None, True
-        for st in self.subtypes:
-            for t in st.keywords:
-                yield t, st.id, False
-            for t in st.phrases:
-                yield t, st.id, True
-
-    def subtype(self, subtype_id: str | None) -> Subtype | None:
-        return next((s for s in self.subtypes if s.id == subtype_id), None)
-
-    def deadline_for(self, subtype_id: str | None = None) -> float:
-        """Deadline in hours for a case of this intent (a subtype may set its own)."""
-        st = self.subtype(subtype_id)
-        if st is not None and st.deadline_hours is not None:
-            return st.deadline_hours
-        return self.deadline_hours if self.deadline_hours is not None else 72.0
-
-
-@dataclass(frozen=True)
-class IntentSet:
-    """Every intent loaded from one directory."""
-
-    intents: tuple[Intent, ...]
-    source: str = ""
-    by_id: dict[str, Intent] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {i.id: i for i in self.intents})
-
-    @property
-    def categories(self) -> tuple[Intent, ...]:
-        return tuple(i for i in self.intents if i.kind == "category")
-
-    @property
-    def acts(self) -> tuple[Intent, ...]:
-        return tuple(i for i in self.intents if i.kind == "act")
-
-    def get(self, intent_id: str | None) -> Intent | None:
-        return self.by_id.get(intent_id) if intent_id else None
-
-    def display_name(self, intent_id: str | None) -> str:
-        intent = self.get(intent_id)
-        return intent.name if intent else "其他诉求"
 
 
 class _FileReader(ProblemCollector):
