@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from bot.dialog.events import Reply
     from bot.dialog.testing import ChatDriver, Persona
+    from bot.messages import Reply
     from bot.services import App
     from bot.settings import Settings
 

@@ -11,8 +11,8 @@ import structlog
 from dialog_helpers import case_number, driver_for, make_app
 
 from bot.dialog import texts
-from bot.dialog.events import Incoming, Sender
 from bot.dialog.testing import texts_of
+from bot.messages import Incoming, Sender
 from bot.nlu.normalize import Normalizer
 
 

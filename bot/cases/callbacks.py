@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialog.events import MAX_CALLBACK_BYTES, Button
+from bot.messages import MAX_CALLBACK_BYTES, Button
 
 ACCEPT = "acc"  # 接单            acc:<case id>
 RESOLVE = "res"  # 办结            res:<case id>

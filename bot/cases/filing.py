@@ -20,7 +20,7 @@ from storage.engine import insert_if_absent, next_sequence
 from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer
 
 if TYPE_CHECKING:
-    from bot.dialog.events import Reply
+    from bot.messages import Reply
 
 
 class FilingRoom(CaseCore):

@@ -1,6 +1,6 @@
 """The messages a case change sends to other people (workers, dispatchers, residents, supporters).
 
-Each builder returns a `bot.dialog.events.Reply`; the service writes it to the outbox in the same
+Each builder returns a `bot.messages.Reply`; the service writes it to the outbox in the same
 transaction as the change. Residents' notices are converted to their script (Simplified/Traditional).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from bot.cases import callbacks
 from bot.cases.privacy import mask
 from bot.cases.views import LEVEL_NAMES, SCORE_NAMES, STATE_NAMES, UNSATISFIED_REASONS
-from bot.dialog.events import Button, Reply
+from bot.messages import Button, Reply
 
 ToScript = Callable[[str, str], str]
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
-from bot.dialog.events import Reply
 from bot.errors import CaseError
+from bot.messages import Reply
 
 if TYPE_CHECKING:
     from bot.cases.service import CaseService

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
-from bot.dialog.events import Reply
+from bot.messages import Reply
 from bot.runtime.delivery import Backoff, Delivery
 from bot.telegram.render import Outgoing, render
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog import texts
-from bot.dialog.events import Reply
 from bot.dialog.resident import category_questions
 from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
+from bot.messages import Reply
 
 
 async def file_new(turn: Turn) -> None:
