@@ -10,7 +10,7 @@ import pytest
 import structlog
 from dialog_helpers import case_number, driver_for, make_app
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.testing import texts_of
 from bot.messages import Incoming, Sender
 from bot.nlu.normalize import Normalizer

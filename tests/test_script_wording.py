@@ -20,9 +20,10 @@ from bot import PROJECT_ROOT
 from bot.kb.entries import load_entries
 from bot.nlu.normalize import SIMPLIFIED_ONLY, TRADITIONAL_ONLY, Normalizer
 
-#: Modules whose strings reach residents or workers (the wording modules and the adapters' own notices).
-WORDING_MODULES = [
-    "bot/dialog/texts.py", "bot/cases/notify.py", "bot/cases/callbacks.py", "bot/cases/views.py",
+#: Modules whose strings reach residents or workers: every module of the wording folder (found, not listed),
+#: and the modules that still build a few words of their own.
+WORDING_MODULES = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "bot" / "wording").glob("*.py")) + [
+    "bot/cases/notify.py", "bot/cases/callbacks.py", "bot/cases/views.py",
     "bot/telegram/menus.py", "bot/telegram/translate.py", "bot/telegram/sender.py",
     "bot/cases/core.py", "bot/cases/dispatch.py", "bot/cases/deadlines.py", "bot/cases/handling.py",
     "bot/cases/filing.py", "bot/cases/people.py", "bot/dialog/engine.py", "bot/dialog/worker.py",

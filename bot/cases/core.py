@@ -22,6 +22,7 @@ from bot.cases.outbox import Outbox, enqueue
 from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
+from bot.wording.names import CATEGORY_FALLBACK
 from storage.engine import Database, insert_if_absent, lock_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
@@ -101,7 +102,7 @@ class CaseCore:
         return self._normalizer.to_script(text, "traditional")
 
     def _label(self, case: Case) -> str:
-        name = self.intents.display_name(case.intent) if self.intents else notify.CATEGORY_FALLBACK.get(case.intent, case.intent)
+        name = self.intents.display_name(case.intent) if self.intents else CATEGORY_FALLBACK.get(case.intent, case.intent)
         if self.intents and case.subtype:
             intent = self.intents.get(case.intent)
             st = intent.subtype(case.subtype) if intent else None

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, clean_text, escalated_since_opened, label_case, to_worker, utc
-from bot.cases.views import SCORE_NAMES, CaseView
+from bot.cases.views import CaseView
 from bot.errors import NotYours, UsageError
+from bot.wording.names import SCORE_NAMES
 from storage.models import Rating
 
 

@@ -16,6 +16,7 @@ from bot.cases.deadlines import DeadlineRoom
 from bot.cases.dispatch import DispatchRoom
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotFound, NotNow
+from bot.wording.names import CATEGORY_FALLBACK
 from storage.engine import lock_row
 from storage.models import LEVELS, OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter
 
@@ -61,7 +62,7 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
         """改类: the case's category was wrong. Recorded as a correction (`case_label`, source `corrected`), the
         desk's own labelled example for `griddesk intents fit/suggest --from-cases`; the assignee is told."""
         at = utc(now)
-        known = {i.id for i in self.intents.categories} if self.intents else set(notify.CATEGORY_FALLBACK)
+        known = {i.id for i in self.intents.categories} if self.intents else set(CATEGORY_FALLBACK)
         if intent not in known:
             raise BadInput(f"没有这个类别：{intent[:40]}")
         async with self.db.transaction() as s:

@@ -16,8 +16,9 @@ from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.core import MAX_TEXT, CaseCore, clean_text, to_worker, utc
 from bot.cases.privacy import mask
-from bot.cases.views import UNSATISFIED_REASONS, CaseView, EventView, aware
+from bot.cases.views import CaseView, EventView, aware
 from bot.errors import BadInput, NotFound, NotNow, NotYours
+from bot.wording.names import UNSATISFIED_REASONS
 from storage.models import Case, CaseEvent, CaseSupporter, Rating, Resident
 
 #: Words a supplement may carry (the rest is cut, and the resident is told).

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.cases.views import UNSATISFIED_REASONS
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.turn import Turn
+from bot.wording.names import UNSATISFIED_REASONS
 
 MAX_PROBLEMS_SHOWN = 15
 

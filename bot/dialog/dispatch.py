@@ -4,9 +4,9 @@ who may (`assign` refuses another community's dispatcher); this only offers the 
 
 from __future__ import annotations
 
+from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, WorkerView
-from bot.dialog import texts
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 

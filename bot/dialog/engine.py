@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import admin, dispatch, progress, steps, texts, worker
+from bot import wording as texts
+from bot.dialog import admin, dispatch, progress, steps, worker
 from bot.dialog.frame import SharedLock, UpdateFrame
 from bot.dialog.resident import common, midway, report, selfserve
 from bot.dialog.state import ChatState, StateStore

@@ -21,7 +21,7 @@ from typing import Any
 
 import structlog
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.messages import Incoming, Reply
 
 log = structlog.get_logger("griddesk.dialog")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import channels
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.state import ChatState
 from bot.messages import CONTACT_BUTTON, OUTBOX_ID, Button, Incoming, Reply
 

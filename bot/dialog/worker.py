@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.privacy import mask
 from bot.cases.views import CaseView, WorkerView
-from bot.dialog import dispatch, texts
+from bot.dialog import dispatch
 from bot.dialog.resident.common import cancel_row, plain, short
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
@@ -76,7 +77,7 @@ def card(turn: Turn, case: CaseView, *, masked: bool = False) -> str:
     return texts.TASK_CARD.format(
         urgent="🚨紧急 " if case.urgent else "", number=case.number,
         category=svc.understanding.category_name(case.intent if case.intent != "other" else None),
-        state=texts.STATE_NAMES.get(case.state, case.state), address=hide(case.address) or "（见位置）",
+        state=texts.state_in_chat(case.state), address=hide(case.address) or "（见位置）",
         text=hide(short(case.text, 120)), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
     ) + answers
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
-from bot.dialog import texts
 from bot.dialog.resident import category_questions
 from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
 from bot.dialog.state import Draft, Step
@@ -61,7 +61,7 @@ async def _offer_duplicate(turn: Turn, draft: Draft, report: ReportDraft) -> boo
     draft.duplicate_of = duplicate.number
     turn.state.step = Step.CONFIRM_DUPLICATE
     facts = {"number": duplicate.number, "category": svc.understanding.category_name(duplicate.intent),
-             "state": texts.STATE_NAMES.get(duplicate.state, duplicate.state), "text": short(duplicate.text)}
+             "state": texts.state_in_chat(duplicate.state), "text": short(duplicate.text)}
     if _already_involved(turn, duplicate):
         turn.say(texts.DUPLICATE_OWN.format(**facts), [[(texts.BTN_FILE_NEW, FILE_NEW), cancel_row()]],
                  remove_keyboard=True)

@@ -8,7 +8,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident.common import OTHER
 from bot.dialog.turn import Turn, rows_of
 
@@ -81,4 +81,4 @@ def describe(turn: Turn, case: Any) -> str:
     deadline = case.deadline_at.astimezone(ZoneInfo(svc.timezone)).strftime("%m月%d日 %H:%M")
     return texts.STATUS_ONE.format(
         number=case.number, category=svc.understanding.category_name(case.intent if case.intent != OTHER else None),
-        state=texts.STATE_NAMES.get(case.state, case.state), who=who, deadline=deadline)
+        state=texts.state_in_chat(case.state), who=who, deadline=deadline)
