@@ -98,7 +98,7 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
     lines = [w.QUEUE_HEAD.format(level=level_word(case.level)), *_case_lines(case, label, masked=True),
              w.QUEUE_WHY.format(why=mask(_short(why, 200)))]
     if not choices:
-        lines.append(w.QUEUE_NO_WORKERS)
+        lines.append(w.DISPATCH_NO_WORKERS)
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.assign_buttons(case.id, choices),
                  photo_file_id=_photo(case), extra=_location_extra(case))
 

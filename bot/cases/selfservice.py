@@ -19,7 +19,7 @@ from bot.cases.privacy import mask
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import BadInput, NotFound, NotNow, NotYours
 from bot.wording import notices, refusals
-from bot.wording.names import UNSATISFIED_REASONS
+from bot.wording.names import ACTION_NAMES, UNSATISFIED_REASONS
 from storage.models import Case, CaseEvent, CaseSupporter, Rating, Resident
 
 #: Words a supplement may carry (the rest is cut, and the resident is told).
@@ -65,7 +65,7 @@ class SelfServiceRoom(CaseCore):
         words = clean_text(text)[:MAX_SUPPLEMENT]
         photo = clean_text(photo)[:200] or None
         if not words and not photo:
-            raise BadInput(refusals.SUPPLEMENT_EMPTY)
+            raise BadInput(refusals.NOTHING_TO_SUPPLEMENT)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
@@ -171,5 +171,6 @@ class SelfServiceRoom(CaseCore):
                              channel: str = channels.TELEGRAM) -> Resident:
         resident = await self._resident_or_none(s, external_id, channel)
         if resident is None or case.resident_id != resident.id:
-            raise NotYours(refusals.ONLY_FILER.format(what=refusals.ONLY_FILER_WHAT.get(what, what), number=case.number))
+            what = refusals.ONLY_FILER_WHAT.get(what) or ACTION_NAMES.get(what, what)
+            raise NotYours(refusals.ONLY_FILER.format(what=what, number=case.number))
         return resident

@@ -20,6 +20,7 @@ from bot.admin_files import ProblemCollector, display_path, show, yaml_files, ya
 from bot.errors import IntentFileError, Problem
 from bot.nlu.normalize import Normalizer, default_normalizer
 from bot.nlu.questions import Question, read_questions
+from bot.wording.names import OTHER_NAME
 
 FORMAT_VERSION = 1
 Kind = Literal["category", "act", "outside"]
@@ -148,7 +149,7 @@ class IntentSet:
 
     def display_name(self, intent_id: str | None) -> str:
         intent = self.get(intent_id)
-        return intent.name if intent else "其他诉求"
+        return intent.name if intent else OTHER_NAME
 
 
 class _FileReader(ProblemCollector):

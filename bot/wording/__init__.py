@@ -13,6 +13,9 @@ The dialog reads the whole folder as `texts` (`from bot import wording as texts`
 from __future__ import annotations
 
 from bot.wording.buttons import *  # noqa: F403
+from bot.wording.channels import *  # noqa: F403
 from bot.wording.dialog import *  # noqa: F403
 from bot.wording.names import *  # noqa: F403
+from bot.wording.notices import *  # noqa: F403
+from bot.wording.refusals import *  # noqa: F403
 from bot.wording.staff import *  # noqa: F403

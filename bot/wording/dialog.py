@@ -150,7 +150,6 @@ MY_MORE = "更早的 {count} 件：\n{lines}"
 
 # -- resident: self-service on a case (进度 / 补充 / 催办 / 撤销 / 不满意原因) ------------------------------------
 
-ONLY_FILER = "只有反映人本人可以{what}案件 {number}。"
 TIMELINE_HEADER = "案件 {number}【{category}】现在：{state}{who}\n办结时限：{deadline}\n进度："
 TIMELINE_WHO = "，{who}处理中"
 TIMELINE_LINE = "• {at} {name}{note}"
@@ -192,3 +191,16 @@ def deadline_text(hours: float) -> str:
     if hours >= 48 and hours % 24 == 0:
         return f"{int(hours // 24)} 天内"
     return f"{hours:g} 小时内"
+
+# -- pieces of the sentences above ----------------------------------------------------------------------------
+
+DUPLICATE_NEARBY = "附近"
+NO_DESCRIPTION = "（未填写描述）"
+RECEIPT_PIN = "位置 {latitude:.5f}, {longitude:.5f}"
+RECEIPT_WORKER = "（网格员 {name}）"
+RECEIPT_SEP = "，"
+MY_HELD_BY = "（{grid} {name}）"
+TIMELINE_NOTE = "：{note}"
+STATUS_BUTTON = "{number}【{category}】"
+#: A deadline as a resident reads it in a status answer (strftime).
+STATUS_DEADLINE_FORMAT = "%m月%d日 %H:%M"

@@ -36,6 +36,10 @@ OTHER_NAME = CATEGORY_FALLBACK["other"]
 EMERGENCY_NUMBERS = {"fire": "119（火警）", "medical": "120（急救）", "police": "110（报警）"}
 #: A building as the desk writes it back ("梨园小区" + 3 → "梨园小区3栋").
 BUILDING = "{area}{number}栋"
+#: Building numbers listed after an area ("1-3,5" → "1-3,5栋").
+BUILDINGS = "{numbers}栋"
+#: Where a case with no grid is counted.
+NO_GRID = "未定网格"
 #: What the field calls each action of the case lifecycle (`bot.cases.lifecycle.TABLE`, by action).
 ACTION_NAMES = {
     "file": "受理", "assign": "派单", "reassign": "改派", "accept": "接单", "resolve": "办结", "return": "退单",

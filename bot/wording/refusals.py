@@ -59,11 +59,11 @@ ESCALATE_NEEDS_REASON = "升级需要说明原因。"
 ALREADY_TOP_LEVEL = "案件 {number} 已在街道层级，无法再升级。"
 NOTE_EMPTY = "备注不能为空。"
 ONLY_OWN_OR_SUPPORTED = "只能查看您反映或附议的案件（{number} 不是）。"
-SUPPLEMENT_EMPTY = "补充内容是空的：请写几句话，或发一张照片。"
+NOTHING_TO_SUPPLEMENT = "补充内容是空的：请写几句话，或发一张照片。"
 ALREADY_URGED = "案件 {number} 已经催办过了，办结时限是 {deadline}，到时还没办结会自动升级督办。"
 REASON_EMPTY = "请从按钮里选一个原因，或直接写几句话。"
 NOT_UNSATISFIED = "案件 {number} 没有“不满意”的评价，不需要说明原因。"
 ALREADY_EXPLAINED = "已经收到您对案件 {number} 不满意原因的说明，谢谢。想补充可以直接写几句。"
 ONLY_FILER = "只有反映人本人可以{what}案件 {number}。"
-#: What the filer was trying to do, in `ONLY_FILER`.
-ONLY_FILER_WHAT = {"supplement": "补充", "urge": "催办", "explain": "说明不满意的原因"}
+#: What the filer was trying to do, in `ONLY_FILER`, where it is not the action's name (`names.ACTION_NAMES`).
+ONLY_FILER_WHAT = {"explain": "说明不满意的原因"}

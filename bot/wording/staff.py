@@ -54,3 +54,26 @@ STATS_EMPTY = "还没有案件。"
 STATS_SELF_SERVICE = "居民催办 {urged} 次；不满意原因：{reasons}"
 STATS_LINE = ("• {name}：工作量 {total}，响应率 {responded}，办结率 {resolved}，按时办结率 {on_time}，平均处置 {hours}，"
               "满意率 {satisfied}")
+
+# -- pieces of the lines above ------------------------------------------------------------------------------
+
+STATS_HOURS = "{hours:.1f} 小时"
+STATS_REASON = "{reason} {count}"
+STATS_REASON_SEP = "，"
+STATS_REASON_UNSAID = "未说明"
+#: After a row's name in /stats: a grid's row, a worker's row.
+STATS_SUFFIX = {"grid": "（网格）", "worker": "（人员）"}
+TASK_URGENT = "🚨紧急 "
+TASK_SUPPORTERS = "\n附议：{count} 人"
+TASK_NO_ADDRESS = "（见位置）"
+NOT_IN_YOUR_TASKS = "案件 {number} 不在您的待办里"
+
+# -- the command line: what an admin reads and passes on (bot/cases/commands.py) ------------------------------
+
+CLI_NO_WORKERS = "（未绑定网格员）"
+CLI_INVITE_EXPIRES = "，{at:%Y-%m-%d %H:%M} UTC 前有效"
+CLI_INVITE = ("已为 {name}（{where}）生成一次性邀请码{expires}。\n"
+              "请其在机器人对话中发送：/bind {code}\n或打开链接：https://t.me/<机器人用户名>?start=bind_{code}")
+#: A worker's state in `griddesk worker list`.
+CLI_WORKER_STATES = {"inactive": "停用", "unbound": "未绑定", "unreachable": "无法接收消息", "active": "在岗"}
+CLI_WORKER_LINE = "{id:>5}  {name:<10} {role:<9} {where:<14} {state:<6} 在办 {open_cases}"

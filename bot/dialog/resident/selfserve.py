@@ -52,7 +52,7 @@ def my_line(turn: Turn, case: CaseView) -> str:
     own = _own(turn, case)
     extra = "" if own else texts.MY_SUPPORTED
     if case.assignee_name and case.state in ("assigned", "accepted"):
-        extra += f"（{case.grid_name or ''} {case.assignee_name}）"
+        extra += texts.MY_HELD_BY.format(grid=case.grid_name or "", name=case.assignee_name)
     return texts.MY_LINE.format(number=case.number, category=_category(turn, case),
                                 state=texts.state_in_chat(case.state), extra=extra,
                                 text=short(case.text if own else mask(case.text)))
@@ -194,11 +194,11 @@ async def _timeline(turn: Turn, case_id: int) -> None:
     for e in events[-15:]:
         name = lifecycle.TRANSITIONS[e.action].name if e.action in lifecycle.TRANSITIONS else e.action
         lines.append(texts.TIMELINE_LINE.format(at=_local(turn, e.at), name=name,
-                                                note=f"：{short(e.note, 60)}" if e.note else ""))
+                                                note=texts.TIMELINE_NOTE.format(note=short(e.note, 60)) if e.note else ""))
     own = _own(turn, case)
     buttons = callbacks.self_service_buttons(case.id, own=own) if case.is_open and own else ()
     turn.say("\n".join(lines), buttons, remember_buttons=False)
-    turn.toast("进度")
+    turn.toast(texts.BTN_TIMELINE)
 
 
 async def _own_open(turn: Turn, case_id: int, action: str) -> CaseView:
