@@ -67,3 +67,6 @@ ALREADY_EXPLAINED = "已经收到您对案件 {number} 不满意原因的说明�
 ONLY_FILER = "只有反映人本人可以{what}案件 {number}。"
 #: What the filer was trying to do, in `ONLY_FILER`, where it is not the action's name (`names.ACTION_NAMES`).
 ONLY_FILER_WHAT = {"explain": "说明不满意的原因"}
+#: The staff console (bot/web/console/desk.py): who may act on a case there.
+CONSOLE_VIEW_ONLY = "网格员在控制台只能查看；请在机器人中处理案件。"
+CONSOLE_NOT_BOUND = "您的账号还没有绑定机器人，不能操作案件。"

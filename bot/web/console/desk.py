@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import NotYours
+from bot.wording import refusals
 
 if TYPE_CHECKING:
     from bot.admin_checks import CheckResult
@@ -32,9 +33,9 @@ class ConsoleDesk:
     @staticmethod
     def _by(staff: Staff) -> int:
         if not staff.can_act:
-            raise NotYours("网格员在控制台只能查看；请在机器人中处理案件。")
+            raise NotYours(refusals.CONSOLE_VIEW_ONLY)
         if staff.user_id is None:
-            raise NotYours("您的账号还没有绑定机器人，不能操作案件。")
+            raise NotYours(refusals.CONSOLE_NOT_BOUND)
         return staff.user_id
 
     async def case_by_number(self, number: str) -> CaseView | None:
