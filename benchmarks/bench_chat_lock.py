@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.dialog.events import Incoming, Sender
 from bot.logs import configure_logging
+from bot.messages import Incoming, Sender
 from bot.services import build_app
 from bot.settings import load_settings
 

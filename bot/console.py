@@ -18,9 +18,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from bot.wording import channels as w
+
 if TYPE_CHECKING:
-    from bot.dialog.events import Reply
     from bot.dialog.testing import ChatDriver, Persona
+    from bot.messages import Reply
     from bot.services import App
     from bot.settings import Settings
 
@@ -30,10 +32,7 @@ RESIDENT_BASE_ID = 9_100_000_001
 WORKER_BASE_ID = 9_200_000_001
 ADMIN_ID = 9_300_000_001
 
-HELP = (
-    "控制台命令：/as resident [名字]  /as worker 名字 [网格ID]  /as admin  /who  "
-    "/loc 纬度 经度  /photo [说明]  /contact 电话  /quit；输入按钮编号或文字即可点按钮。"
-)
+HELP = w.CONSOLE_HELP
 
 
 def register(sub: Any) -> None:
@@ -109,8 +108,7 @@ async def _serve_console(app: App, settings: Settings, console: Console) -> Any:
     server = await start_web(WebContext(settings, app.cases, admins))
     first = min(settings.admin_ids) if settings.admin_ids else ADMIN_ID
     link = await links_for(app.cases.db, settings).issue("admin", first)
-    console.line(f"（控制台网页：{settings.web_url}/console/ ；管理员 {first} 的一次性登录链接"
-                 f"（{settings.console_link_minutes:g} 分钟内有效）：{link} ）")
+    console.line(w.CONSOLE_WEB.format(url=settings.web_url, admin=first, minutes=settings.console_link_minutes, link=link))
     return server
 
 
@@ -136,7 +134,7 @@ class Console:
         self.driver: ChatDriver = ChatDriver(app.engine, app.cases.outbox, channel=CONSOLE)
         services = app.engine.services
         services.admin_ids = frozenset(services.admin_ids | {ADMIN_ID})
-        self.current: Persona = self.driver.persona("居民", "resident", RESIDENT_BASE_ID)
+        self.current: Persona = self.driver.persona(w.CONSOLE_ROLES["resident"], "resident", RESIDENT_BASE_ID)
 
     def line(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -155,14 +153,15 @@ class Console:
             await self.switch(role or "resident", who.strip() or None)
             return True
         if head == "/who":
-            self.line(f"（当前身份：{self.current.name}，{_role_word(self.current.role)}，id {self.current.user_id}）")
+            who = self.current
+            self.line(w.CONSOLE_WHO.format(name=who.name, role=_role_word(who.role), user_id=who.user_id))
             return True
         if head == "/loc":
             parts = rest.replace(",", " ").split()
             try:
                 lat, lon = float(parts[0]), float(parts[1])
             except (IndexError, ValueError):
-                self.line("（用法：/loc 纬度 经度，例如 /loc 31.2304 121.4737）")
+                self.line(w.CONSOLE_LOC_USAGE)
                 return True
             await self._show(await self.driver.location(self.current, lat, lon))
             return True
@@ -182,19 +181,19 @@ class Console:
 
     async def switch(self, role: str, name: str | None) -> None:
         if role == "admin":
-            self.current = self.driver.persona("管理员", "admin", ADMIN_ID)
+            self.current = self.driver.persona(w.CONSOLE_ROLES["admin"], "admin", ADMIN_ID)
         elif role == "worker":
-            worker_name, _, grid = (name or "网格员").partition(" ")
-            self.current = await self._worker(worker_name.strip() or "网格员", grid.strip() or None)
+            worker_name, _, grid = (name or w.CONSOLE_ROLES["worker"]).partition(" ")
+            self.current = await self._worker(worker_name.strip() or w.CONSOLE_ROLES["worker"], grid.strip() or None)
         elif role == "resident":
             index = sum(1 for p in self.driver.personas.values() if p.role == "resident")
-            label = name or "居民"
+            label = name or w.CONSOLE_ROLES["resident"]
             known = self.driver.personas.get(label)
             self.current = known or self.driver.persona(label, "resident", RESIDENT_BASE_ID + index)
         else:
-            self.line("（用法：/as resident [名字] | /as worker 名字 [网格ID] | /as admin）")
+            self.line(w.CONSOLE_AS_USAGE)
             return
-        self.line(f"（切换为：{self.current.name}，{_role_word(self.current.role)}）")
+        self.line(w.CONSOLE_SWITCHED.format(name=self.current.name, role=_role_word(self.current.role)))
         await self._show([])
 
     async def _worker(self, name: str, grid_id: str | None) -> Persona:
@@ -210,14 +209,14 @@ class Console:
             return persona
         grid_id = grid_id or await _latest_grid(service) or next(iter(service.router.grid_ids()), None)
         if grid_id is None:
-            self.line("（没有网格数据，无法绑定网格员）")
+            self.line(w.CONSOLE_NO_GRIDS)
             return persona
         invite = await service.create_invite(name, grid_id=grid_id)
-        self.line(f"（控制台：为 {name} 生成邀请码 {invite.code}，网格 {grid_id}）")
+        self.line(w.CONSOLE_INVITED.format(name=name, code=invite.code, grid=grid_id))
         await self._show(await self.driver.send(persona, f"/bind {invite.code}"), persona)
         taken = await _hand_waiting_cases(service, grid_id, invite.worker.id)
         if taken:
-            self.line(f"（控制台：网格 {grid_id} 中待派单的 {taken} 件案件已派给 {name}）")
+            self.line(w.CONSOLE_HANDED.format(grid=grid_id, taken=taken, name=name))
         return persona
 
     def _button_by_number(self, text: str) -> str | None:
@@ -232,10 +231,10 @@ class Console:
         who = persona or self.current
         numbered = {data: i + 1 for i, (_, data) in enumerate(who.buttons)}
         for reply in replies:
-            self._print(reply, "机器人", numbered)
+            self._print(reply, w.CONSOLE_BOT, numbered)
         for push in await self.driver.deliver_pushes():
             target = self.driver.by_chat(push.chat_id)
-            label = f"推送 → {target.name}" if target else f"推送 → chat {push.chat_id}"
+            label = w.CONSOLE_PUSH_TO.format(name=target.name) if target else w.CONSOLE_PUSH_TO_CHAT.format(chat_id=push.chat_id)
             numbered = {data: i + 1 for i, (_, data) in enumerate(target.buttons)} if target is self.current else {}
             self._print(push, label, numbered)
 
@@ -251,13 +250,13 @@ class Console:
                     cells.append(f"[{n}] {b.text}" if n else f"[{b.text}]")
             self.line("    " + "  ".join(cells))
         if reply.request_location:
-            self.line("    （可发送 /loc 纬度 经度 分享位置）")
+            self.line(w.CONSOLE_LOC_HINT)
         if reply.photo_file_id:
-            self.line(f"    （附照片 {reply.photo_file_id}）")
+            self.line(w.CONSOLE_PHOTO.format(photo=reply.photo_file_id))
 
 
 def _role_word(role: str) -> str:
-    return {"resident": "居民", "worker": "网格员", "admin": "管理员"}.get(role, role)
+    return w.CONSOLE_ROLES.get(role, role)
 
 
 async def _latest_grid(service: Any) -> str | None:

@@ -300,7 +300,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = channel_column()
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # a serialised bot.dialog.events.Reply
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # a serialised bot.messages.Reply
     dedupe_key: str | None = Field(default=None, unique=True, max_length=120)
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
     status: str = Field(default="pending", max_length=10)  # one of OUTBOX_STATUSES

@@ -36,7 +36,7 @@ def load() -> list[dict[str, Any]]:
 
 
 def _incoming(chat_id: int, name: str, kind: str, **fields: Any) -> Any:
-    from bot.dialog.events import Incoming, Sender
+    from bot.messages import Incoming, Sender
 
     known = {f.name for f in dataclasses.fields(Incoming)}
     extra = {k: v for k, v in fields.items() if k in known}
@@ -102,7 +102,7 @@ async def _step(driver: Any, me: Any, step: Any, first_buttons: list[tuple[str, 
 
 
 def _note(me: Any, text: str) -> Any:
-    from bot.dialog.events import Reply
+    from bot.messages import Reply
 
     return Reply(me.chat_id, text)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from dialog_helpers import driver_for, make_app
 
-from bot.dialog.events import Incoming, Sender
 from bot.dialog.resident.common import SKIP_PHOTO
 from bot.dialog.state import Step
 from bot.dialog.testing import texts_of
+from bot.messages import Incoming, Sender
 
 #: How a resident gets to each step (the neighbour files first for the duplicate offer).
 REACH = {

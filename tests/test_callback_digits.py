@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 from dialog_helpers import bound_worker, driver_for, make_app
 
+from bot import wording as texts
 from bot.cases import callbacks
-from bot.dialog import texts
 from bot.dialog.testing import texts_of
 
 sys.path.insert(0, str(Path(__file__).parent))

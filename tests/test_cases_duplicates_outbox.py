@@ -11,8 +11,8 @@ from bot.cases.duplicates import similarity
 from bot.cases.outbox import reply_from_json, reply_to_json
 from bot.cases.service import CaseService
 from bot.cases.views import ReportDraft
-from bot.dialog.events import Button, Reply
 from bot.errors import CaseError
+from bot.messages import Button, Reply
 
 FILER, SUPPORTER, SUPPORTER_2, WORKER = 601, 602, 603, 1101
 T0 = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)

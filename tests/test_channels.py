@@ -12,8 +12,8 @@ from bot import channels
 from bot.cases.service import CaseService
 from bot.cases.views import ReportDraft
 from bot.channels import SenderRegistry
-from bot.dialog.events import Reply
 from bot.errors import NotYours, UsageError
+from bot.messages import Reply
 from bot.runtime.delivery import Delivery
 from bot.runtime.loops import OutboxLoop
 from storage.models import OutboxMessage

@@ -7,9 +7,9 @@ import shutil
 import pytest
 from dialog_helpers import ADMIN_ID, case_number, driver_for, make_app
 
-from bot.dialog.events import MAX_CALLBACK_BYTES, Incoming, Sender
 from bot.dialog.testing import texts_of
 from bot.kb import Answer
+from bot.messages import MAX_CALLBACK_BYTES, Incoming, Sender
 
 
 @pytest.fixture

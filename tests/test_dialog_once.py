@@ -10,9 +10,9 @@ import pytest
 import structlog
 from dialog_helpers import case_number, driver_for, make_app
 
-from bot.dialog import texts
-from bot.dialog.events import Incoming, Sender
+from bot import wording as texts
 from bot.dialog.testing import texts_of
+from bot.messages import Incoming, Sender
 from bot.nlu.normalize import Normalizer
 
 

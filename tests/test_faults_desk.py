@@ -19,7 +19,7 @@ from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, make
 from sqlalchemy import event
 
 from bot import PROJECT_ROOT
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.testing import texts_of
 from bot.dialog.understanding import Understanding
 from bot.nlu.normalize import Normalizer

@@ -13,8 +13,8 @@ import pytest
 from dialog_helpers import bound_worker, case_number, driver_for, make_app
 
 from bot.cases import callbacks
-from bot.dialog.events import OUTBOX_ID, Incoming, Sender
 from bot.dialog.testing import texts_of
+from bot.messages import OUTBOX_ID, Incoming, Sender
 from bot.runtime.loops import OutboxLoop
 from bot.telegram.sender import SEND_TIMEOUT, TelegramSender
 

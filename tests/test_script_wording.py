@@ -14,20 +14,16 @@ from functools import lru_cache
 import opencc
 import pytest
 from dialog_helpers import driver_for, make_app
+from wording_support import wording_modules
 from zhon import cedict
 
 from bot import PROJECT_ROOT
 from bot.kb.entries import load_entries
 from bot.nlu.normalize import SIMPLIFIED_ONLY, TRADITIONAL_ONLY, Normalizer
 
-#: Modules whose strings reach residents or workers (the wording modules and the adapters' own notices).
-WORDING_MODULES = [
-    "bot/dialog/texts.py", "bot/cases/notify.py", "bot/cases/callbacks.py", "bot/cases/views.py",
-    "bot/telegram/menus.py", "bot/telegram/translate.py", "bot/telegram/sender.py",
-    "bot/cases/core.py", "bot/cases/dispatch.py", "bot/cases/deadlines.py", "bot/cases/handling.py",
-    "bot/cases/filing.py", "bot/cases/people.py", "bot/dialog/engine.py", "bot/dialog/worker.py",
-    "bot/dialog/admin.py", "bot/dialog/resident/filing.py", "bot/dialog/resident/my_cases.py",
-]
+#: Modules whose strings reach residents or workers: every module of the wording folder (found by globbing the
+#: folder, never listed, so a new wording module is covered the day it is added) and the pending ones.
+WORDING_MODULES = wording_modules()
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

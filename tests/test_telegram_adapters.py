@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.dialog.events import Button, Incoming, Reply
 from bot.dialog.frame import UpdateFrame
+from bot.messages import Button, Incoming, Reply
 from bot.telegram.menus import ADMIN, MenuManager
 from bot.telegram.runtime import BotRuntime
 from bot.telegram.sender import Backoff, TelegramSender

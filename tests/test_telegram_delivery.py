@@ -16,7 +16,7 @@ import pytest
 
 from bot.cases.service import CaseService, open_service
 from bot.cases.views import ReportDraft
-from bot.dialog.events import Reply
+from bot.messages import Reply
 from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import load_settings
 from bot.telegram.aiogram_adapter import AiogramAdapter

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialog.events import Button, Reply
+from bot.messages import Button, Reply
 from bot.telegram.render import InlineKeyboard, LocationKeyboard, RemoveKeyboard, escape, render, split_text
 from bot.telegram.sender import Backoff, RateLimiter, SendFailure, TelegramSender
 

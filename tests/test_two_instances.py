@@ -12,7 +12,7 @@ import asyncio
 
 from dialog_helpers import shared_understanding
 
-from bot.dialog.events import Incoming, Sender
+from bot.messages import Incoming, Sender
 from bot.services import App, build_app
 from bot.settings import load_settings
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialog.events import MAX_CALLBACK_BYTES, Button
+from bot.messages import MAX_CALLBACK_BYTES, Button
+from bot.wording import buttons as labels
+from bot.wording.names import SCORE_NAMES
 
 ACCEPT = "acc"  # 接单            acc:<case id>
 RESOLVE = "res"  # 办结            res:<case id>
@@ -82,8 +84,9 @@ def parse(data: str | None) -> CaseCallback | None:
 def worker_buttons(case_id: int) -> tuple[tuple[Button, ...], ...]:
     """接单 / 办结 / 退单, and 进展 / 需要补充, for a pushed case."""
     return (
-        (Button("接单", make(ACCEPT, case_id)), Button("办结", make(RESOLVE, case_id)), Button("退单", make(RETURN, case_id))),
-        (Button("进展", make(PROGRESS, case_id)), Button("需要补充", make(ASK, case_id))),
+        (Button(labels.BTN_ACCEPT, make(ACCEPT, case_id)), Button(labels.BTN_RESOLVE, make(RESOLVE, case_id)),
+         Button(labels.BTN_RETURN, make(RETURN, case_id))),
+        (Button(labels.BTN_PROGRESS, make(PROGRESS, case_id)), Button(labels.BTN_ASK, make(ASK, case_id))),
     )
 
 
@@ -91,30 +94,32 @@ def rating_buttons(case_id: int) -> tuple[tuple[Button, ...], ...]:
     """满意 / 基本满意 / 不满意 after resolution."""
     return (
         (
-            Button("满意", make(RATE, case_id, "s")),
-            Button("基本满意", make(RATE, case_id, "b")),
-            Button("不满意", make(RATE, case_id, "u")),
+            Button(SCORE_NAMES["satisfied"], make(RATE, case_id, "s")),
+            Button(SCORE_NAMES["basic"], make(RATE, case_id, "b")),
+            Button(SCORE_NAMES["unsatisfied"], make(RATE, case_id, "u")),
         ),
     )
 
 
-def support_button(case_id: int, text: str = "附议此案件") -> Button:
+def support_button(case_id: int, text: str = labels.BTN_SUPPORT_CASE) -> Button:
     return Button(text, make(SUPPORT, case_id))
 
 
-def assign_buttons(case_id: int, workers: list[tuple[int, str, int]], verb: str = "派给") -> tuple[tuple[Button, ...], ...]:
+def assign_buttons(case_id: int, workers: list[tuple[int, str, int]],
+                   verb: str = labels.BTN_ASSIGN) -> tuple[tuple[Button, ...], ...]:
     """One "派给 NAME（open cases）" button per worker, two per row, for a dispatcher (re-)assigning a case."""
-    buttons = [Button(f"{verb} {name[:8]}（{load}）", make(ASSIGN, case_id, wid)) for wid, name, load in workers]
+    buttons = [Button(labels.BTN_ASSIGN_TO.format(verb=verb, name=name[:8], load=load), make(ASSIGN, case_id, wid))
+               for wid, name, load in workers]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 def self_service_buttons(case_id: int, *, own: bool) -> tuple[tuple[Button, ...], ...]:
     """进度 for anyone following an open case; 补充 / 催办 / 撤销 too for the resident who filed it."""
-    progress = Button("进度", make(TIMELINE, case_id))
+    progress = Button(labels.BTN_TIMELINE, make(TIMELINE, case_id))
     if not own:
         return ((progress,),)
-    return ((progress, Button("补充", make(SUPPLEMENT, case_id)), Button("催办", make(URGE, case_id)),
-             Button("撤销", make(WITHDRAW, case_id))),)
+    return ((progress, Button(labels.BTN_SUPPLEMENT, make(SUPPLEMENT, case_id)), Button(labels.BTN_URGE, make(URGE, case_id)),
+             Button(labels.BTN_WITHDRAW, make(WITHDRAW, case_id))),)
 
 
 def reason_buttons(case_id: int, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:

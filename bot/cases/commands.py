@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import UsageError
+from bot.wording import staff
 
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
@@ -136,7 +137,7 @@ def _grids(args: argparse.Namespace, settings: Settings) -> int:
                 print(json.dumps({"id": g.id, "name": g.name, "community": g.community, "community_id": g.community_id,
                                   "street": g.street, "areas": list(g.areas), "workers": list(g.workers)}, ensure_ascii=False))
             else:
-                workers = "、".join(g.workers) or "（未绑定网格员）"
+                workers = "、".join(g.workers) or staff.CLI_NO_WORKERS
                 print(f"{g.id:<14} {g.community} {g.name}  {'；'.join(g.areas)}  {workers}")
 
     asyncio.run(run())
@@ -202,10 +203,8 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
             await service.close()
         print(invite.code)
         where = args.grid or args.community or args.street
-        expires = f"，{invite.expires_at:%Y-%m-%d %H:%M} UTC 前有效" if invite.expires_at else ""
-        print(f"已为 {invite.worker.name}（{where}）生成一次性邀请码{expires}。\n"
-              f"请其在机器人对话中发送：/bind {invite.code}\n或打开链接：https://t.me/<机器人用户名>?start=bind_{invite.code}",
-              file=sys.stderr)
+        expires = staff.CLI_INVITE_EXPIRES.format(at=invite.expires_at) if invite.expires_at else ""
+        print(staff.CLI_INVITE.format(name=invite.worker.name, where=where, expires=expires, code=invite.code), file=sys.stderr)
 
     asyncio.run(run())
     return 0
@@ -232,14 +231,15 @@ def _with_service(settings: Settings, work: Any) -> Any:
 def _worker_list(args: argparse.Namespace, settings: Settings) -> int:
     workers = _with_service(settings, lambda service: service.list_workers(include_inactive=args.all))
     for w in workers:
-        state = ("停用" if not w.active else "未绑定" if w.external_id is None else "无法接收消息" if w.unreachable
-                 else "在岗")
+        state = staff.CLI_WORKER_STATES["inactive" if not w.active else "unbound" if w.external_id is None
+                                        else "unreachable" if w.unreachable else "active"]
         if args.json:
             print(json.dumps({"id": w.id, "name": w.name, "role": w.role, "grid": w.grid_id, "community": w.community_id,
                               "street": w.street_id, "state": state, "open_cases": w.open_cases}, ensure_ascii=False))
         else:
             where = w.grid_id or w.community_id or w.street_id or "—"
-            print(f"{w.id:>5}  {w.name:<10} {w.role:<9} {where:<14} {state:<6} 在办 {w.open_cases}")
+            print(staff.CLI_WORKER_LINE.format(id=w.id, name=w.name, role=w.role, where=where, state=state,
+                                               open_cases=w.open_cases))
     if not workers:
         print("no workers yet: griddesk worker invite --grid ID --name NAME", file=sys.stderr)
     return 0

@@ -22,6 +22,8 @@ from bot.cases.outbox import Outbox, enqueue
 from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
+from bot.wording import refusals
+from bot.wording.names import CATEGORY_FALLBACK
 from storage.engine import Database, insert_if_absent, lock_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
@@ -37,8 +39,6 @@ MAX_TEXT = 4000
 PLACE_CONFIDENCE = 0.9
 #: Who may be given work: active, bound to a chat, and that chat not refusing the bot.
 REACHABLE = (Worker.active, Worker.external_id.is_not(None), Worker.unreachable_at.is_(None))
-#: Why a worker's open cases went back to the queue when his chat refused the bot.
-UNREACHABLE_NOTE = "{name} 无法接收消息（可能已屏蔽机器人），案件退回重新派单"
 
 
 def clean_text(text: str | None) -> str:
@@ -101,7 +101,7 @@ class CaseCore:
         return self._normalizer.to_script(text, "traditional")
 
     def _label(self, case: Case) -> str:
-        name = self.intents.display_name(case.intent) if self.intents else notify.CATEGORY_FALLBACK.get(case.intent, case.intent)
+        name = self.intents.display_name(case.intent) if self.intents else CATEGORY_FALLBACK.get(case.intent, case.intent)
         if self.intents and case.subtype:
             intent = self.intents.get(case.intent)
             st = intent.subtype(case.subtype) if intent else None
@@ -171,7 +171,7 @@ class CaseCore:
     async def _lock_case(self, s: AsyncSession, case_id: int) -> Case:
         case = (await s.execute(lock_row(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
         if case is None:
-            raise NotFound(f"找不到案件 #{case_id}。")
+            raise NotFound(refusals.NO_CASE_ID.format(case_id=case_id))
         return case
 
     async def _assignee(self, s: AsyncSession, case: Case) -> Worker | None:
@@ -181,7 +181,7 @@ class CaseCore:
                                 channel: str = channels.TELEGRAM) -> Worker:
         worker = await self._assignee(s, case)
         if worker is None or worker.external_id != external_id or worker.channel != channel:
-            raise NotYours(f"案件 {case.number} 不是派给您的，不能操作。")
+            raise NotYours(refusals.NOT_ASSIGNED_TO_YOU.format(number=case.number))
         return worker
 
     async def _drop_pushes(self, s: AsyncSession, worker: Worker, case_id: int | None, why: str) -> None:

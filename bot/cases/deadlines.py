@@ -12,6 +12,7 @@ from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, dedupe_key, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
+from bot.wording import notices
 from storage.engine import claim_rows
 from storage.models import LEVELS, OPEN_STATES, Case, CaseEvent, Resident
 
@@ -74,7 +75,7 @@ class DeadlineRoom(CaseCore):
             if (case is None or not lifecycle.allowed("escalate", case.state) or case.deadline_at > at
                     or case.level == "street"):
                 return None
-            note = f"超过办结时限，升级至{notify.level_word(LEVELS[LEVELS.index(case.level) + 1])}督办"
+            note = notices.NOTE_ESCALATED.format(level=notify.level_word(LEVELS[LEVELS.index(case.level) + 1]))
             await self._escalate_case(s, case, at, ("system", None), note)
             return await self._view(s, case)
 
@@ -125,7 +126,7 @@ class DeadlineRoom(CaseCore):
                 return False
             span = self._urgent_ack_for(case.intent)
             waited = max(1, round((at - (case.ack_due_at - span)).total_seconds() / 60))
-            note = f"紧急案件 {waited} 分钟内无人接单，请立即安排"
+            note = notices.NOTE_CHASED.format(waited=waited)
             case.ack_due_at = at + span
             ev = await self._move(s, case, "chase", ("system", None), at, note=note)
             assignee = await self._assignee(s, case)

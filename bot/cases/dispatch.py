@@ -14,6 +14,7 @@ from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_lo
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotNow, NotYours
+from bot.wording import notices, refusals
 from storage.models import LEVELS, Case, CaseEvent, Worker
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,14 @@ class DispatchRoom(CaseCore):
                 dispatcher = None
             worker = await s.get(Worker, worker_id)
             if worker is None or not worker.active or worker.role != "grid" or worker.external_id is None:
-                raise NotYours("只能派给已绑定的在岗网格员。")
+                raise NotYours(refusals.ASSIGN_ONLY_ACTIVE)
             if dispatcher is not None and ((dispatcher.role == "community" and worker.community_id != dispatcher.community_id)
                                            or (dispatcher.role == "street" and worker.street_id != dispatcher.street_id)):
-                raise NotYours(f"只能派给本{notify.level_word(dispatcher.role)}的网格员。")
+                raise NotYours(refusals.ASSIGN_ONLY_OWN_AREA.format(level=notify.level_word(dispatcher.role)))
             if previous is not None and previous.id == worker.id:
-                raise BadInput(f"案件 {case.number} 已由 {worker.name} 处理，无需改派。")
+                raise BadInput(refusals.ALREADY_HELD_BY.format(number=case.number, name=worker.name))
             if worker.unreachable_at is not None:
-                raise NotNow(f"网格员 {worker.name} 目前无法接收消息（可能已屏蔽机器人），请派给其他网格员。")
+                raise NotNow(refusals.WORKER_UNREACHABLE.format(name=worker.name))
             # None: the system (the CLI's 改派 acts as an admin); else an admin or a dispatcher.
             system = "admin" if action == "reassign" else "system"
             kind = system if by_external_id is None else "admin" if admin else "worker"
@@ -65,7 +66,7 @@ class DispatchRoom(CaseCore):
         (from a community dispatcher: to the street) to be re-assigned."""
         reason = clean_text(reason)
         if not reason:
-            raise BadInput("退单需要说明原因（例如：不属于本网格、分类有误）。")
+            raise BadInput(refusals.RETURN_NEEDS_REASON)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
@@ -80,7 +81,7 @@ class DispatchRoom(CaseCore):
         case.assignee_id, case.return_reason, case.accepted_at = None, reason[:500], None
         ev = await self._move(s, case, "return", actor, at, note=reason,
                               to_level="street" if worker.role in ("community", "street") else "community")
-        await self._push_to_dispatcher(s, case, ev, at, why=f"退单原因：{reason[:200]}")
+        await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_RETURN_REASON.format(reason=reason[:200]))
         await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "return",
                                                                                               script, self._to_script))
         return ev
@@ -106,18 +107,18 @@ class DispatchRoom(CaseCore):
             worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
             if worker is not None:
                 await self._assign_to(s, case, worker, at, actor=("system", None))
-                return f"网格员 {worker.name}"
+                return notices.ROUTED_WORKER.format(name=worker.name)
             case.level = filed.to_level = "community"
-            case.route_note = ((case.route_note or "") + "；本网格暂无绑定网格员，转社区派单")[:200]
+            case.route_note = ((case.route_note or "") + notices.NOTE_NO_GRID_WORKER)[:200]
             s.add(filed)
         dispatcher = await self._dispatcher(s, case)
         if dispatcher is not None and case.level != "grid":
             await self._assign_to(s, case, dispatcher, at, actor=("system", None), keep_level=True)
-            return f"{notify.level_word(case.level)}派单员 {dispatcher.name}"
+            return notices.ROUTED_DISPATCHER.format(level=notify.level_word(case.level), name=dispatcher.name)
         s.add(case)
-        told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or "未能确定所属网格")
-        return {"dispatcher": f"{notify.level_word(case.level)}派单员", "admin": "社区管理员",
-                "oncall": "社区值班人员"}.get(told, "")
+        told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or notices.NOTE_NO_GRID)
+        return {"dispatcher": notices.TOLD_DISPATCHER.format(level=notify.level_word(case.level)),
+                "admin": notices.TOLD_ADMIN, "oncall": notices.TOLD_ONCALL}.get(told, "")
 
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
                          keep_level: bool = False, action: str = "assign", previous: Worker | None = None) -> None:
@@ -195,4 +196,4 @@ class DispatchRoom(CaseCore):
                 return w
             if w.role == "street" and w.street_id == case.street_id:
                 return w
-        raise NotYours("只有社区或街道的派单员可以派单。")
+        raise NotYours(refusals.ONLY_DISPATCHERS_ASSIGN)

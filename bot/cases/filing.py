@@ -16,11 +16,12 @@ from bot.cases.duplicates import similarity
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
+from bot.wording import refusals
 from storage.engine import insert_if_absent, next_sequence
 from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer
 
 if TYPE_CHECKING:
-    from bot.dialog.events import Reply
+    from bot.messages import Reply
 
 
 class FilingRoom(CaseCore):
@@ -96,7 +97,7 @@ class FilingRoom(CaseCore):
         """
         text = clean_text(draft.text)
         if not text:
-            raise BadInput("诉求内容不能为空，请描述一下问题。")
+            raise BadInput(refusals.EMPTY_REPORT)
         if not draft.intent or len(draft.intent) > 40:
             raise UsageError("unknown intent for a case")
         if not (0 < draft.deadline_hours <= 24 * 365):
@@ -151,16 +152,16 @@ class FilingRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id == resident.id:
-                raise NotNow(f"案件 {case.number} 是您本人反映的，无需附议。")
+                raise NotNow(refusals.SUPPORT_OWN_CASE.format(number=case.number))
             offered = await s.execute(select(SupportOffer.id).where(SupportOffer.case_id == case.id,
                                                                     SupportOffer.resident_id == resident.id))
             if offered.first() is None:
-                raise NotYours("只能附议系统向您推荐的相似案件。如有问题，请直接描述情况反映。")
+                raise NotYours(refusals.SUPPORT_ONLY_OFFERED)
             lifecycle.require("support", case.number, case.state)
             exists = await s.execute(select(CaseSupporter.id).where(CaseSupporter.case_id == case.id,
                                                                     CaseSupporter.resident_id == resident.id))
             if exists.first() is not None:
-                raise NotNow(f"您已附议过案件 {case.number}，处理进展会通知您。")
+                raise NotNow(refusals.ALREADY_SUPPORTED.format(number=case.number))
             s.add(CaseSupporter(case_id=case.id, resident_id=resident.id, text=clean_text(text)[:MAX_TEXT] or None,
                                 created_at=at))
             case.supporter_count += 1

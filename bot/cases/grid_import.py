@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.core import CaseCore
 from bot.errors import Problem, SeedFileError
+from bot.wording.names import BUILDINGS
 from storage.models import OPEN_STATES, Case, Community, Grid, GridArea, Street, Worker
 from storage.seed import SeedData, SeedGrid
 
@@ -65,20 +66,24 @@ def _seed_areas(grid: SeedGrid) -> Areas:
             for a in grid.areas}
 
 
+def _buildings(numbers: Any) -> str:
+    return BUILDINGS.format(numbers="、".join(numbers))
+
+
 def _area_diff(old: Areas, new: Areas) -> list[str]:
     out = []
     for name in new.keys() - old.keys():
-        out.append(f"+ {name}" + (f" {'、'.join(new[name][1])}栋" if new[name][1] else ""))
+        out.append(f"+ {name}" + (" " + _buildings(new[name][1]) if new[name][1] else ""))
     for name in old.keys() - new.keys():
-        out.append(f"− {name}" + (f" {'、'.join(old[name][1])}栋" if old[name][1] else ""))
+        out.append(f"− {name}" + (" " + _buildings(old[name][1]) if old[name][1] else ""))
     for name in sorted(old.keys() & new.keys()):
         (oa, ob, on), (na, nb, nn) = old[name], new[name]
         added = [b for b in nb if b not in ob]
         gone = [b for b in ob if b not in nb]
         if added:
-            out.append(f"+ {name} {'、'.join(added)}栋")
+            out.append(f"+ {name} {_buildings(added)}")
         if gone:
-            out.append(f"− {name} {'、'.join(gone)}栋")
+            out.append(f"− {name} {_buildings(gone)}")
         if oa != na or on != nn:
             out.append(f"~ {name} aliases")
     return sorted(out, key=lambda x: (x[2:], x[0]))
@@ -143,7 +148,7 @@ async def _plan(s: AsyncSession, data: SeedData, path: str, lines: dict[str, int
             was = grids.get(g.id)
             if was is None:
                 plan.added.append(f"+ grid {g.id} {g.name} ({c.name}): " + "；".join(
-                    f"{a.name}" + (f" {'、'.join(a.buildings)}栋" if a.buildings else "") for a in g.areas))
+                    f"{a.name}" + (" " + _buildings(a.buildings) if a.buildings else "") for a in g.areas))
                 continue
             what = _area_diff(_areas_of(areas.get(g.id, [])), _seed_areas(g))
             if was.name != g.name:

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.core import CaseCore, clean_text, escalated_since_opened, label_case, to_worker, utc
-from bot.cases.views import SCORE_NAMES, CaseView
+from bot.cases.views import CaseView
 from bot.errors import NotYours, UsageError
+from bot.wording import notices, refusals
+from bot.wording.names import SCORE_NAMES
 from storage.models import Rating
 
 
@@ -42,7 +44,7 @@ class HandlingRoom(CaseCore):
             lifecycle.require("resolve", case.number, case.state)
             if case.state == "assigned":
                 case.accepted_at, case.ack_due_at = at, None
-                await self._move(s, case, "accept", ("worker", worker_external_id), at, note="办结时自动接单")
+                await self._move(s, case, "accept", ("worker", worker_external_id), at, note=notices.NOTE_AUTO_ACCEPT)
             case.resolved_at = at
             case.resolved_on_time = at <= case.deadline_at and not await escalated_since_opened(s, case.id)
             case.resolution_note = clean_text(note)[:1000] or None
@@ -64,7 +66,7 @@ class HandlingRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id != resident.id:
-                raise NotYours(f"只有反映人可以评价案件 {case.number}。")
+                raise NotYours(refusals.ONLY_FILER_RATES.format(number=case.number))
             lifecycle.require("rate", case.number, case.state)
             s.add(Rating(case_id=case.id, resident_id=resident.id, score=score, comment=clean_text(comment)[:1000] or None,
                          created_at=at))
@@ -83,7 +85,8 @@ class HandlingRoom(CaseCore):
             case.deadline_at = at + timedelta(hours=case.deadline_hours)
             case.reminded_at = None
             assignee = await self._assignee(s, case)
-            note = "居民不满意，重办" + (f"：{clean_text(comment)[:200]}" if clean_text(comment) else "")
+            note = (notices.NOTE_REOPENED_WHY.format(comment=clean_text(comment)[:200]) if clean_text(comment)
+                    else notices.NOTE_REOPENED)
             if (assignee is not None and assignee.active and assignee.external_id is not None
                     and assignee.unreachable_at is None):
                 ev = await self._move(s, case, "reopen", actor, at, to_state="assigned", note=note)
@@ -106,7 +109,7 @@ class HandlingRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id != resident.id:
-                raise NotYours(f"只有反映人可以撤销案件 {case.number}。")
+                raise NotYours(refusals.ONLY_FILER_WITHDRAWS.format(number=case.number))
             lifecycle.require("cancel", case.number, case.state)
             case.closed_at = at
             ev = await self._move(s, case, "cancel", ("resident", resident_external_id), at, note=clean_text(reason) or None)

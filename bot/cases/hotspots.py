@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.routing import canonical
 from bot.cases.stats import category_name
+from bot.wording.names import BUILDING, NO_GRID
 from storage.models import OPEN_STATES, Case
 
 #: An address with this many cases in the period is a repeat address.
@@ -86,11 +87,11 @@ def building_of(address: str) -> str:
     text = canonical(address)
     found = _BUILDING.search(text)
     if found:
-        return f"{found.group(1)}{int(found.group(2))}栋"
+        return BUILDING.format(area=found.group(1), number=int(found.group(2)))
     triple = _TRIPLE.search(text)
     if triple:
         rest = (text[: triple.start()] + text[triple.end():]).strip("-，,。 ")
-        return f"{rest}{int(triple.group(1))}栋"
+        return BUILDING.format(area=rest, number=int(triple.group(1)))
     return text
 
 
@@ -117,7 +118,7 @@ async def find_hotspots(session: AsyncSession, router: Any, intents: Any, *, sin
         return out
 
     def grid_name(grid_id: str | None) -> str:
-        return (router.grid_name(grid_id) if grid_id else None) or (grid_id or "未定网格")
+        return (router.grid_name(grid_id) if grid_id else None) or (grid_id or NO_GRID)
 
     # One GROUP BY (grid, category) gives the total, the categories, the grids and each grid's top category.
     per_pair = await grouped(Case.grid_id, Case.intent)

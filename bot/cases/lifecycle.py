@@ -9,10 +9,11 @@ drawing and the table the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.cases.views import STATE_NAMES
 from bot.errors import NotNow
+from bot.wording import refusals
+from bot.wording.names import ACTION_NAMES, STATE_NAMES
 from storage.models import CASE_STATES
 
 #: Who may act (checked by the room before `require`): the system itself (routing, deadlines), the
@@ -32,61 +33,56 @@ class Transition:
     """One action on a case. `targets` empty = the state stays; several = the room picks (e.g. a queue)."""
 
     action: str  # the CaseEvent action
-    name: str  # what the field calls it
     actors: tuple[str, ...]
     sources: tuple[str, ...]
     targets: tuple[str, ...]
     told: tuple[str, ...]
-    #: Refusal per current state; `*` for any other. Formatted with `number` and `state` (its Chinese name).
-    refusals: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """What the field calls it (`bot.wording.names.ACTION_NAMES`)."""
+        return ACTION_NAMES[self.action]
 
     def refusal(self, number: str, state: str) -> str:
-        template = self.refusals.get(state) or self.refusals.get("*") or "案件 {number} 当前{state}，不能{name}。"
+        """The refusal people read (`bot.wording.refusals`: per state, `*` for any other, else the general one)."""
+        own = refusals.NOT_NOW_BY_ACTION.get(self.action, {})
+        template = own.get(state) or own.get("*") or refusals.NOT_NOW
         return template.format(number=number, state=STATE_NAMES.get(state, state), name=self.name)
 
 
 TABLE: tuple[Transition, ...] = (
-    Transition("file", "受理", ("filer",), (), ("filed",), ("assignee", "queue")),
-    Transition("assign", "派单", ("system", "dispatcher", "admin"), ("filed", "returned", "assigned"), ("assigned",),
-               ("assignee", "residents"), {"*": "案件 {number} 当前{state}，不能派单。"}),
+    Transition("file", ("filer",), (), ("filed",), ("assignee", "queue")),
+    Transition("assign", ("system", "dispatcher", "admin"), ("filed", "returned", "assigned"), ("assigned",),
+               ("assignee", "residents")),
     # 改派: a dispatcher (or admin) takes a case from the grid worker holding it and gives it to another.
-    Transition("reassign", "改派", ("dispatcher", "admin"), ("assigned", "accepted"), ("assigned",),
-               ("previous", "assignee", "residents"), {"*": "案件 {number} 当前{state}，不能改派。"}),
-    Transition("accept", "接单", ("assignee",), ("assigned",), ("accepted",), ("residents",),
-               {"accepted": "案件 {number} 已接单，处理完成后请点「办结」。"}),
-    Transition("resolve", "办结", ("assignee",), ("assigned", "accepted"), ("resolved",), ("residents",)),
-    Transition("return", "退单", ("assignee", "system"), ("assigned", "accepted"), ("returned",), ("queue", "residents")),
-    Transition("rate", "评价", ("filer",), ("resolved",), ("rated", "resolved"), ("assignee",),
-               {"rated": "案件 {number} 已评价过，谢谢您的反馈。", "*": "案件 {number} 当前{state}，办结后才能评价。"}),
-    Transition("reopen", "重办", ("filer",), ("resolved",), ("assigned", "filed"), ("assignee", "queue", "supporters")),
-    Transition("cancel", "撤销", ("filer",), OPEN, ("cancelled",), ("assignee", "supporters")),
-    Transition("escalate", "超时升级", ("system", "dispatcher", "admin"), OPEN, ("assigned", "filed"),
+    Transition("reassign", ("dispatcher", "admin"), ("assigned", "accepted"), ("assigned",),
+               ("previous", "assignee", "residents")),
+    Transition("accept", ("assignee",), ("assigned",), ("accepted",), ("residents",)),
+    Transition("resolve", ("assignee",), ("assigned", "accepted"), ("resolved",), ("residents",)),
+    Transition("return", ("assignee", "system"), ("assigned", "accepted"), ("returned",), ("queue", "residents")),
+    Transition("rate", ("filer",), ("resolved",), ("rated", "resolved"), ("assignee",)),
+    Transition("reopen", ("filer",), ("resolved",), ("assigned", "filed"), ("assignee", "queue", "supporters")),
+    Transition("cancel", ("filer",), OPEN, ("cancelled",), ("assignee", "supporters")),
+    Transition("escalate", ("system", "dispatcher", "admin"), OPEN, ("assigned", "filed"),
                ("previous", "assignee", "queue", "residents")),
-    Transition("remind", "即将超时提醒", ("system",), ("assigned", "accepted"), (), ("assignee",)),
-    Transition("chase", "紧急催接单", ("system",), ("assigned",), (), ("assignee", "queue")),
+    Transition("remind", ("system",), ("assigned", "accepted"), (), ("assignee",)),
+    Transition("chase", ("system",), ("assigned",), (), ("assignee", "queue")),
     # Two-way progress while the work goes on: a note or photo out, a question out and its answer back.
-    Transition("progress", "进展", ("assignee",), ("assigned", "accepted"), (), ("residents",),
-               {"*": "案件 {number} 当前{state}，不能再发进展。"}),
-    Transition("ask", "需要补充", ("assignee",), ("assigned", "accepted"), (), ("filer",),
-               {"*": "案件 {number} 当前{state}，不能再请居民补充。"}),
-    Transition("answer", "补充", ("filer",), OPEN, (), ("assignee", "queue"),  # the queue when nobody holds it
-               {"*": "案件 {number} 已{state}，补充的内容没有转给网格员。如问题仍在，请重新反映。"}),
-    Transition("support", "附议", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
-               ("assignee",), {"*": "案件 {number} 已{state}，不能再附议。如问题仍在，请重新反映。"}),
+    Transition("progress", ("assignee",), ("assigned", "accepted"), (), ("residents",)),
+    Transition("ask", ("assignee",), ("assigned", "accepted"), (), ("filer",)),
+    Transition("answer", ("filer",), OPEN, (), ("assignee", "queue")),  # the queue when nobody holds it
+    Transition("support", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
+               ("assignee",)),
     # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,
     # why a rating was 不满意; and the one reminder to rate a resolved case.
-    Transition("supplement", "补充", ("filer",), OPEN, (), ("assignee", "queue"),
-               {"*": "案件 {number} 当前{state}，不能再补充。如问题仍在，请重新反映。"}),
-    Transition("urge", "催办", ("filer",), OPEN, (), ("assignee", "queue"),
-               {"*": "案件 {number} 当前{state}，不需要催办了。"}),
-    Transition("explain", "不满意原因", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
-    Transition("rate_remind", "评价提醒", ("system",), ("resolved",), (), ("filer",)),
-    Transition("supervise", "督办", ("dispatcher", "admin"), ("assigned", "accepted"), (), ("assignee",),
-               {"*": "案件 {number} 当前{state}，没有正在处理的人可督办。"}),
-    Transition("recategorize", "改类", ("dispatcher", "admin"), (*OPEN, "resolved", "rated"), (), ("assignee",)),
-    Transition("merge", "合并", ("dispatcher", "admin"), OPEN, ("cancelled",), ("assignee", "residents"),
-               {"*": "案件 {number} 当前{state}，不能再合并。"}),
-    Transition("note", "内部备注", ("dispatcher", "admin"), EVERY, (), ()),
+    Transition("supplement", ("filer",), OPEN, (), ("assignee", "queue")),
+    Transition("urge", ("filer",), OPEN, (), ("assignee", "queue")),
+    Transition("explain", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
+    Transition("rate_remind", ("system",), ("resolved",), (), ("filer",)),
+    Transition("supervise", ("dispatcher", "admin"), ("assigned", "accepted"), (), ("assignee",)),
+    Transition("recategorize", ("dispatcher", "admin"), (*OPEN, "resolved", "rated"), (), ("assignee",)),
+    Transition("merge", ("dispatcher", "admin"), OPEN, ("cancelled",), ("assignee", "residents")),
+    Transition("note", ("dispatcher", "admin"), EVERY, (), ()),
 )
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
 
@@ -128,7 +124,7 @@ def edges() -> set[tuple[str, str, str]]:
 
 def markdown_table() -> str:
     """The table as `bot/cases/README.md` prints it (a test keeps the two identical)."""
-    rows = ["| action | 名称 | who may | from | to | who is told |", "|---|---|---|---|---|---|"]
+    rows = ["| action | name | who may | from | to | who is told |", "|---|---|---|---|---|---|"]
     for t in TABLE:
         rows.append(f"| `{t.action}` | {t.name} | {', '.join(t.actors)} | {', '.join(t.sources) or '—'} | "
                     f"{', '.join(t.targets) or '(stays)'} | {', '.join(t.told) or 'nobody'} |")

@@ -1,7 +1,8 @@
 """The messages a case change sends to other people (workers, dispatchers, residents, supporters).
 
-Each builder returns a `bot.dialog.events.Reply`; the service writes it to the outbox in the same
-transaction as the change. Residents' notices are converted to their script (Simplified/Traditional).
+Each builder returns a `bot.messages.Reply` whose words come from `bot.wording.notices`; the service
+writes it to the outbox in the same transaction as the change. Residents' notices are converted to their
+script (Simplified/Traditional).
 """
 
 from __future__ import annotations
@@ -11,37 +12,11 @@ from typing import Any
 
 from bot.cases import callbacks
 from bot.cases.privacy import mask
-from bot.cases.views import LEVEL_NAMES, SCORE_NAMES, STATE_NAMES, UNSATISFIED_REASONS
-from bot.dialog.events import Button, Reply
+from bot.messages import Button, Reply
+from bot.wording import notices as w
+from bot.wording.names import LEVEL_NAMES, SCORE_NAMES, STATE_NAMES, UNSATISFIED_REASONS
 
 ToScript = Callable[[str, str], str]
-
-#: Names used when no intent set is loaded (CLI, tests); the intent files' names win otherwise.
-CATEGORY_FALLBACK = {
-    "noise": "噪声扰民", "illegal_construction": "违章建筑", "parking": "停车秩序", "sanitation": "环境卫生",
-    "greening": "绿化管理", "group_rental": "群租房", "falling_objects": "高空抛物", "pets": "宠物饲养",
-    "street_vending": "占道经营", "fumes_odor": "油烟异味", "water_leak": "漏水渗水", "elevator": "电梯问题",
-    "public_facilities": "市政设施", "utilities": "水电气暖", "property_service": "物业服务", "fire_hazard": "消防隐患",
-    "neighbor_dispute": "邻里纠纷", "public_order": "治安问题", "other": "其他诉求",
-}
-
-#: How a case filed by an outside system (Open311) carries its picture link in the text workers read (its
-#: answers to the category's questions go on the case like the chat's: `Case.answers`).
-API_MEDIA_LINE = "图片链接：{url}"
-#: What the outside system is told of its request (Open311 service_notice, status_notes).
-API_NOTICE = "已受理，已通知{told}，办结时限 {deadline}"
-API_NOTICE_QUEUED = "已受理，等待派单，办结时限 {deadline}"
-API_STATUS_NOTE = "{state}：{note}"
-
-_RESIDENT_NOTICES = {
-    "assign": "您反映的问题（案件 {number}）已派给{assignee}处理，我们会跟进进展。",
-    "reassign": "您反映的问题（案件 {number}）已改由另一位{assignee}处理，我们会继续跟进。",
-    "accept": "您反映的问题（案件 {number}）{assignee}已接单，正在处置。",
-    "return": "您反映的问题（案件 {number}）需要重新派单，社区正在安排合适的人员处理。",
-    "escalate": "您反映的问题（案件 {number}）未在时限内办结，已升级至{level}督办。",
-    "reopen": "案件 {number} 因反映人不满意已重新交办，会继续处理。",
-    "cancel": "案件 {number} 已由反映人撤销。",
-}
 
 
 def state_word(state: str) -> str:
@@ -61,20 +36,21 @@ def _case_lines(case: Any, label: str, *, masked: bool = False, phone: str | Non
     """The case as a worker reads it; `masked` for anyone but its assignee (phones, IDs, plates, flats hidden);
     `phone`: the filer's number, for the assignee only and only when the filer agreed."""
     hide = mask if masked else (lambda text: text or "")
-    lines = [f"案件编号：{case.number}", f"类别：{label}"]
+    lines = [w.CASE_NUMBER.format(number=case.number), w.CASE_CATEGORY.format(label=label)]
     if case.urgent:
-        lines[0] += "  【紧急】"
+        lines[0] += w.CASE_URGENT_MARK
     where = hide(_short(case.address, 100))
     if case.latitude is not None and case.longitude is not None:
-        pin = f"位置 {case.latitude:.5f}, {case.longitude:.5f}（见地图）"
-        where = f"{where}；{pin}" if where else pin
-    lines.append(f"地址：{where or '未提供'}")
-    lines.append(f"居民反映：{hide(_short(case.text))}")
-    lines += [f"{question}：{hide(_short(answer, 100))}" for question, answer in (getattr(case, "answers", None) or {}).items()]
+        pin = w.CASE_PIN.format(latitude=case.latitude, longitude=case.longitude)
+        where = w.CASE_WHERE_AND_PIN.format(where=where, pin=pin) if where else pin
+    lines.append(w.CASE_ADDRESS.format(where=where or w.CASE_NO_ADDRESS))
+    lines.append(w.CASE_TEXT.format(text=hide(_short(case.text))))
+    lines += [w.CASE_ANSWER.format(question=question, answer=hide(_short(answer, 100)))
+              for question, answer in (getattr(case, "answers", None) or {}).items()]
     if phone and not masked:
-        lines.append(f"居民电话：{phone}（居民同意提供，仅用于联系处理）")
+        lines.append(w.CASE_PHONE.format(phone=phone))
     if case.supporter_count:
-        lines.append(f"附议：{case.supporter_count} 人")
+        lines.append(w.CASE_SUPPORTERS.format(count=case.supporter_count))
     if (evidence := _evidence_line(case)) is not None:
         lines.append(evidence)
     return lines
@@ -88,8 +64,9 @@ def _photo(case: Any) -> str | None:
 def _evidence_line(case: Any) -> str | None:
     voices = sum(1 for p in case.photos or () if p.startswith("voice:"))
     files = sum(1 for p in case.photos or () if p.startswith("file:"))
-    parts = ([f"语音 {voices} 条"] if voices else []) + ([f"文件 {files} 个"] if files else [])
-    return f"附件：{'、'.join(parts)}（居民随反映发来）" if parts else None
+    parts = ([w.EVIDENCE_VOICES.format(count=voices)] if voices else []) + (
+        [w.EVIDENCE_FILES.format(count=files)] if files else [])
+    return w.EVIDENCE.format(parts=w.EVIDENCE_JOIN.join(parts)) if parts else None
 
 
 def _location_extra(case: Any) -> dict[str, str]:
@@ -98,20 +75,19 @@ def _location_extra(case: Any) -> dict[str, str]:
     return {"latitude": f"{case.latitude:.6f}", "longitude": f"{case.longitude:.6f}"}
 
 
+def _in_script(rows: tuple[tuple[Button, ...], ...], script: str, to_script: ToScript) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows)
+
+
 def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | None = None,
                 deadline: str | None = None, assign_choices: list[tuple[int, str, int]] | None = None,
                 phone: str | None = None) -> Reply:
     """A case for the worker, with 接单 / 办结 / 退单 (and 派给 … rows for a dispatcher)."""
-    head = {"new": "【新派单】请及时接单处理", "reopen": "【重办】居民对处理结果不满意，请重新处理",
-            "escalate": "【超时升级】案件已超过办结时限，升级督办",
-            "chase": "【紧急·请立即接单】紧急案件尚无人接单",
-            "urge": "【居民催办】请尽快处理并回复居民",
-            "reassign": "【改派】此案件改由您处理，请及时接单"}.get(kind, "【派单】")
-    lines = [head, *_case_lines(case, label, phone=phone)]
+    lines = [w.PUSH_HEADS.get(kind, w.PUSH_HEAD_OTHER), *_case_lines(case, label, phone=phone)]
     if deadline:
-        lines.append(f"办结时限：{deadline} 前")
+        lines.append(w.DEADLINE_LINE.format(deadline=deadline))
     if note:
-        lines.append(f"说明：{_short(note, 200)}")
+        lines.append(w.NOTE_LINE.format(note=_short(note, 200)))
     buttons = callbacks.worker_buttons(case.id) + callbacks.assign_buttons(case.id, assign_choices or [])
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=buttons,
                  photo_file_id=_photo(case), extra=_location_extra(case))
@@ -119,109 +95,106 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
 
 def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list[tuple[int, str, int]]) -> Reply:
     """A case waiting in the community/street queue, with one 派给 button per grid worker."""
-    lines = [f"【待派单】{level_word(case.level)}需要安排处理人员", *_case_lines(case, label, masked=True),
-             f"原因：{mask(_short(why, 200))}"]
+    lines = [w.QUEUE_HEAD.format(level=level_word(case.level)), *_case_lines(case, label, masked=True),
+             w.QUEUE_WHY.format(why=mask(_short(why, 200)))]
     if not choices:
-        lines.append("本社区暂无已绑定的网格员，请先用 griddesk worker invite 邀请。")
+        lines.append(w.DISPATCH_NO_WORKERS)
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.assign_buttons(case.id, choices),
                  photo_file_id=_photo(case), extra=_location_extra(case))
 
 
 def worker_reminder(chat_id: int, case: Any, label: str, deadline: str) -> Reply:
-    lines = [f"【即将超时】请在 {deadline} 前办结", *_case_lines(case, label)]
+    lines = [w.REMINDER_HEAD.format(deadline=deadline), *_case_lines(case, label)]
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
 
 
 def reassigned_from(name: str) -> str:
     """What the new assignee reads about where the case comes from."""
-    return f"由派单员从 {name} 处改派"
+    return w.REASSIGNED_FROM.format(name=name)
 
 
 def worker_reassigned_away(chat_id: int, case: Any, to_name: str) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 已由派单员改派给 {to_name}，您无需继续处理。")
+    return Reply(chat_id=chat_id, text=w.REASSIGNED_AWAY.format(number=case.number, to_name=to_name))
 
 
 def worker_escalated_away(chat_id: int, case: Any) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 已超过办结时限，已升级至{level_word(case.level)}督办。")
+    return Reply(chat_id=chat_id, text=w.ESCALATED_AWAY.format(number=case.number, level=level_word(case.level)))
 
 
 def worker_supervised(chat_id: int, case: Any, label: str, note: str, deadline: str, times: int) -> Reply:
     """督办: the dispatcher presses the assignee about a case (with its buttons, so he can act at once)."""
-    lines = [f"【督办】请加快处理（第 {times} 次督办）", *_case_lines(case, label), f"办结时限：{deadline} 前"]
+    lines = [w.SUPERVISED_HEAD.format(times=times), *_case_lines(case, label), w.DEADLINE_LINE.format(deadline=deadline)]
     if note:
-        lines.append(f"督办意见：{_short(note, 300)}")
+        lines.append(w.SUPERVISED_NOTE.format(note=_short(note, 300)))
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
 
 
 def worker_recategorized(chat_id: int, case: Any, old_label: str, new_label: str) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 的类别已由「{old_label}」改为「{new_label}」。")
+    return Reply(chat_id=chat_id, text=w.RECATEGORIZED.format(number=case.number, old=old_label, new=new_label))
 
 
 def worker_merged_away(chat_id: int, case: Any, into_number: str) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 与案件 {into_number} 是同一问题，已合并到 {into_number} 办理，"
-                                       "本案无需继续处理。")
+    return Reply(chat_id=chat_id, text=w.MERGED_AWAY.format(number=case.number, into=into_number))
 
 
 def resident_merged(chat_id: int, case: Any, into_number: str, script: str, to_script: ToScript) -> Reply:
     """The filer and supporters of a duplicate: their case now lives on as the other one (they follow it)."""
-    text = (f"您反映的问题（案件 {case.number}）与案件 {into_number} 是同一件事，已合并到 {into_number} 一并办理，"
-            "后续进展会继续通知您。")
+    text = w.MERGED_FOR_RESIDENT.format(number=case.number, into=into_number)
     return Reply(chat_id=chat_id, text=to_script(text, script))
 
 
 def worker_cancelled(chat_id: int, case: Any) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 已由居民撤销，无需继续处理。")
+    return Reply(chat_id=chat_id, text=w.CANCELLED_FOR_WORKER.format(number=case.number))
 
 
 def worker_rated(chat_id: int, case: Any, score: str) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 居民评价：{SCORE_NAMES.get(score, score)}。辛苦了！")
+    return Reply(chat_id=chat_id, text=w.RATED_FOR_WORKER.format(number=case.number, score=SCORE_NAMES.get(score, score)))
 
 
 def supporter_joined(chat_id: int, case: Any) -> Reply:
-    return Reply(chat_id=chat_id, text=f"案件 {case.number} 又有居民附议，目前共 {case.supporter_count} 人附议。")
+    return Reply(chat_id=chat_id, text=w.SUPPORTER_JOINED.format(number=case.number, count=case.supporter_count))
 
 
 def resident_state(chat_id: int, case: Any, action: str, script: str, to_script: ToScript) -> Reply:
     """A state notice to the filer or a supporter, in their script."""
-    template = _RESIDENT_NOTICES.get(action, "案件 {number} 状态更新：{state}。")
-    text = template.format(number=case.number, assignee="网格员" if case.level == "grid" else f"{level_word(case.level)}工作人员",
-                           level=level_word(case.level), state=state_word(case.state))
+    template = w.RESIDENT_NOTICES.get(action, w.RESIDENT_NOTICE_OTHER)
+    assignee = w.ASSIGNEE_GRID if case.level == "grid" else w.ASSIGNEE_LEVEL.format(level=level_word(case.level))
+    text = template.format(number=case.number, assignee=assignee, level=level_word(case.level), state=state_word(case.state))
     return Reply(chat_id=chat_id, text=to_script(text, script))
 
 
 def resident_progress(chat_id: int, case: Any, note: str, photo: str | None, script: str, to_script: ToScript) -> Reply:
     """进展 from the assignee to the filer or a supporter (the photo, when there is one, carries the words)."""
-    text = f"您反映的问题（案件 {case.number}）有新进展：" + (f"\n{_short(note, 600)}" if note else "（见照片）")
+    text = w.PROGRESS_FOR_RESIDENT.format(number=case.number) + (
+        w.PROGRESS_NOTE.format(note=_short(note, 600)) if note else w.SEE_PHOTO)
     return Reply(chat_id=chat_id, text=to_script(text, script), photo_file_id=photo)
 
 
 def resident_question(chat_id: int, case: Any, question: str, script: str, to_script: ToScript) -> Reply:
     """需要补充: the assignee's question; the filer's next message is taken as the answer."""
-    text = (f"处理案件 {case.number} 的网格员需要您补充情况：\n“{_short(question, 600)}”\n"
-            "请直接回复文字或照片，您发来的下一条消息会转给网格员。")
+    text = w.QUESTION_FOR_RESIDENT.format(number=case.number, question=_short(question, 600))
     return Reply(chat_id=chat_id, text=to_script(text, script))
 
 
 def answer_line(text: str) -> str:
-    return f"居民补充：{_short(text, 200)}" if text else "居民补充了一张照片"
+    return w.ANSWER_LINE.format(text=_short(text, 200)) if text else w.ANSWER_PHOTO_LINE
 
 
 def worker_answer(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
     """补充: the filer's answer, sent on to the assignee with the case's buttons."""
-    lines = [f"【居民补充】案件 {case.number}", _short(text, 1000) if text else "（见照片）"]
+    lines = [w.ANSWER_HEAD.format(number=case.number), _short(text, 1000) if text else w.SEE_PHOTO]
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id), photo_file_id=photo)
 
 
 def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript, *, ask_rating: bool) -> Reply:
     """办结 notice; the filer also gets 满意 / 基本满意 / 不满意 buttons."""
-    text = f"您反映的问题（案件 {case.number}）已办结。"
+    text = w.RESOLVED_FOR_RESIDENT.format(number=case.number)
     if case.resolution_note:  # supporters read it masked: only the filer and the worker see the details
         note = case.resolution_note if ask_rating else mask(case.resolution_note)
-        text += f"\n处理结果：{_short(note, 300)}"
+        text += w.RESOLUTION_NOTE.format(note=_short(note, 300))
     if ask_rating:
-        text += "\n请对处理结果进行评价："
-        rows = callbacks.rating_buttons(case.id)
-        buttons = tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows)
+        text += w.RATE_PLEASE
+        buttons = _in_script(callbacks.rating_buttons(case.id), script, to_script)
         return Reply(chat_id=chat_id, text=to_script(text, script), buttons=buttons,
                      photo_file_id=case.resolution_photo)
     return Reply(chat_id=chat_id, text=to_script(text, script), photo_file_id=case.resolution_photo)
@@ -229,49 +202,52 @@ def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript,
 
 def worker_supplemented(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
     """补充: what the filer added, for the assignee (the words as written; the assignee may read them)."""
-    lines = [f"【居民补充】案件 {case.number}"]
+    lines = [w.ANSWER_HEAD.format(number=case.number)]
     if text:
-        lines.append(f"补充内容：{_short(text, 500)}")
+        lines.append(w.SUPPLEMENT_TEXT.format(text=_short(text, 500)))
     if photo:
-        lines.append("（居民补充了一张照片）")
+        lines.append(w.SUPPLEMENT_PHOTO)
     return Reply(chat_id=chat_id, text="\n".join(lines), photo_file_id=photo, buttons=callbacks.worker_buttons(case.id))
 
 
 def worker_unsatisfied_reason(chat_id: int, case: Any, reason: str, comment: str | None) -> Reply:
     """Why the filer rated 不满意, for the worker who handled it."""
-    text = f"案件 {case.number} 居民不满意的原因：{UNSATISFIED_REASONS.get(reason, reason)}"
+    text = w.UNSATISFIED_FOR_WORKER.format(number=case.number, reason=UNSATISFIED_REASONS.get(reason, reason))
     if comment:
-        text += f"\n居民原话：{_short(comment, 300)}"
+        text += w.RESIDENT_WORDS.format(comment=_short(comment, 300))
     return Reply(chat_id=chat_id, text=text)
 
 
 def resident_rate_reminder(chat_id: int, case: Any, script: str, to_script: ToScript) -> Reply:
     """The one reminder to rate a resolved case (the rating buttons again)."""
-    text = f"您反映的问题（案件 {case.number}）已办结，还没有收到您的评价。处理得怎么样？点一下就行："
-    rows = callbacks.rating_buttons(case.id)
+    text = w.RATE_REMINDER.format(number=case.number)
     return Reply(chat_id=chat_id, text=to_script(text, script),
-                 buttons=tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows))
+                 buttons=_in_script(callbacks.rating_buttons(case.id), script, to_script))
 
 
 def self_service_buttons(case_id: int, *, own: bool, script: str, to_script: ToScript) -> tuple[tuple[Button, ...], ...]:
     """进度 (and, for the filer, 补充 / 催办 / 撤销) under a notice about an open case, in the reader's script."""
-    rows = callbacks.self_service_buttons(case_id, own=own)
-    return tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows)
+    return _in_script(callbacks.self_service_buttons(case_id, own=own), script, to_script)
 
 
 def weekly_digest(chat_id: int, spots: Any, area: str, first_day: str, last_day: str) -> Reply:
     """每周热点 for a grid worker or a community dispatcher (`bot.cases.digest`): where last week's cases piled
     up, what came back and what is late — the console's 主动治理 figures, a few lines each."""
-    lines = [f"【每周热点】{area} 上周（{first_day} 至 {last_day}）共受理 {spots.total} 件"]
+    lines = [w.DIGEST_HEAD.format(area=area, first_day=first_day, last_day=last_day, total=spots.total)]
     if spots.buildings:
-        lines.append("案件最多的楼栋：" + "；".join(f"{_short(b.name, 20)} {b.cases} 件" for b in spots.buildings))
+        lines.append(w.DIGEST_BUILDINGS + w.DIGEST_SEP.join(
+            w.DIGEST_BUILDING.format(name=_short(b.name, 20), cases=b.cases) for b in spots.buildings))
     if spots.categories:
-        lines.append("最多的问题：" + "；".join(f"{c.name} {c.cases} 件" for c in spots.categories))
+        lines.append(w.DIGEST_CATEGORIES + w.DIGEST_SEP.join(
+            w.DIGEST_CATEGORY.format(name=c.name, cases=c.cases) for c in spots.categories))
     if spots.repeat_addresses:
-        lines.append("反复反映的地址：" + "；".join(f"{_short(a.name, 20)} {a.cases} 次" for a in spots.repeat_addresses))
+        lines.append(w.DIGEST_ADDRESSES + w.DIGEST_SEP.join(
+            w.DIGEST_ADDRESS.format(name=_short(a.name, 20), cases=a.cases) for a in spots.repeat_addresses))
     if spots.overdue_count:
-        lines.append(f"已超时未办结 {spots.overdue_count} 件：" + "、".join(c.number for c in spots.overdue))
+        lines.append(w.DIGEST_OVERDUE.format(count=spots.overdue_count)
+                     + w.DIGEST_NUMBER_SEP.join(c.number for c in spots.overdue))
     if spots.reopened_count:
-        lines.append(f"居民不满意重办 {spots.reopened_count} 件：" + "、".join(c.number for c in spots.reopened))
-    lines.append("详情可在控制台“主动治理”页查看（发送 /console 登录）。")
+        lines.append(w.DIGEST_REOPENED.format(count=spots.reopened_count)
+                     + w.DIGEST_NUMBER_SEP.join(c.number for c in spots.reopened))
+    lines.append(w.DIGEST_FOOT)
     return Reply(chat_id=chat_id, text="\n".join(lines))

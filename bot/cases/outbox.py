@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
-from bot.dialog.events import Button, Reply
+from bot.messages import Button, Reply
 from storage.engine import Database, claim_rows
 from storage.models import OutboxMessage, utcnow
 

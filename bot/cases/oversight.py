@@ -16,6 +16,8 @@ from bot.cases.deadlines import DeadlineRoom
 from bot.cases.dispatch import DispatchRoom
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotFound, NotNow
+from bot.wording import notices, refusals
+from bot.wording.names import CATEGORY_FALLBACK
 from storage.engine import lock_row
 from storage.models import LEVELS, OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter
 
@@ -45,9 +47,9 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
             lifecycle.require("supervise", case.number, case.state)
             assignee = await self._assignee(s, case)
             if assignee is None:
-                raise NotNow(f"案件 {case.number} 还没有处理人，请先派单。")
+                raise NotNow(refusals.NO_ASSIGNEE_YET.format(number=case.number))
             if assignee.external_id == by:
-                raise NotNow(f"案件 {case.number} 由您本人处理，无需督办。")
+                raise NotNow(refusals.SUPERVISE_OWN_CASE.format(number=case.number))
             times = 1 + await supervised_times(s, case.id or 0)
             ev = await self._move(s, case, "supervise", actor, at, note=note or None)
             if assignee.external_id is not None:
@@ -61,15 +63,15 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
         """改类: the case's category was wrong. Recorded as a correction (`case_label`, source `corrected`), the
         desk's own labelled example for `griddesk intents fit/suggest --from-cases`; the assignee is told."""
         at = utc(now)
-        known = {i.id for i in self.intents.categories} if self.intents else set(notify.CATEGORY_FALLBACK)
+        known = {i.id for i in self.intents.categories} if self.intents else set(CATEGORY_FALLBACK)
         if intent not in known:
-            raise BadInput(f"没有这个类别：{intent[:40]}")
+            raise BadInput(refusals.NO_SUCH_CATEGORY.format(intent=intent[:40]))
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
             actor = await self._staff_actor(s, case, by, channel)
             lifecycle.require("recategorize", case.number, case.state)
             if case.intent == intent:
-                raise NotNow(f"案件 {case.number} 已经是这个类别。")
+                raise NotNow(refusals.SAME_CATEGORY.format(number=case.number))
             old = self._label(case)
             case.intent, case.subtype = intent, None
             new = self._label(case)
@@ -91,25 +93,26 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
         async with self.db.transaction() as s:
             target_id = (await s.execute(select(Case.id).where(Case.number == into_number))).scalar_one_or_none()
             if target_id is None:
-                raise NotFound(f"找不到案件 {into_number}。")
+                raise NotFound(refusals.NO_CASE_NUMBER.format(number=into_number))
             if target_id == case_id:
-                raise BadInput("不能把案件合并到它自己。")
+                raise BadInput(refusals.MERGE_INTO_ITSELF)
             first, second = sorted((case_id, target_id))  # one lock order for every pair: no deadlock
             locked = {c.id: c for c in (await s.execute(lock_row(select(Case).where(Case.id.in_((first, second))), s)))
                       .scalars()}
             case, target = locked.get(case_id), locked[target_id]
             if case is None:
-                raise NotFound(f"找不到案件 #{case_id}。")
+                raise NotFound(refusals.NO_CASE_ID.format(case_id=case_id))
             actor = await self._staff_actor(s, case, by, channel)
             await self._staff_actor(s, target, by, channel)
             lifecycle.require("merge", case.number, case.state)
             if target.state not in OPEN_STATES:
-                raise NotNow(f"案件 {target.number} 当前{notify.state_word(target.state)}，只能合并到未办结的案件。")
+                raise NotNow(refusals.MERGE_ONLY_OPEN.format(number=target.number, state=notify.state_word(target.state)))
             joined = await self._move_residents(s, case, target, at)
             previous = await self._assignee(s, case)
             case.closed_at = at
-            ev = await self._move(s, case, "merge", actor, at, note=f"合并到 {target.number}")
-            await self._move(s, target, "note", actor, at, note=f"案件 {case.number} 合并至此（新增 {joined} 人附议）")
+            ev = await self._move(s, case, "merge", actor, at, note=notices.NOTE_MERGED_INTO.format(number=target.number))
+            await self._move(s, target, "note", actor, at,
+                             note=notices.NOTE_MERGED_HERE.format(number=case.number, joined=joined))
             if previous is not None and previous.external_id is not None and previous.external_id != by:
                 to_worker(s, previous, notify.worker_merged_away(previous.external_id, case, target.number),
                           f"ev{ev.id}:p{previous.external_id}", case.id)
@@ -140,15 +143,16 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
         """升级 by hand: one level up now (grid → community → street), as 超时 does, with the reason given."""
         at, reason = utc(now), clean_text(reason)[:300]
         if not reason:
-            raise BadInput("升级需要说明原因。")
+            raise BadInput(refusals.ESCALATE_NEEDS_REASON)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
             actor = await self._staff_actor(s, case, by, channel)
             lifecycle.require("escalate", case.number, case.state)
             if case.level == "street":
-                raise NotNow(f"案件 {case.number} 已在街道层级，无法再升级。")
+                raise NotNow(refusals.ALREADY_TOP_LEVEL.format(number=case.number))
             level = LEVELS[LEVELS.index(case.level) + 1]
-            await self._escalate_case(s, case, at, actor, f"升级至{notify.level_word(level)}：{reason}")
+            note = notices.NOTE_ESCALATED_BY.format(level=notify.level_word(level), reason=reason)
+            await self._escalate_case(s, case, at, actor, note)
             return await self._view(s, case)
 
     async def add_note(self, case_id: int, by: int, text: str, *, now: datetime | None = None,
@@ -156,7 +160,7 @@ class OversightRoom(DispatchRoom, DeadlineRoom, CaseCore):
         """内部备注: a line on the case's timeline for staff; nobody is told."""
         at, text = utc(now), clean_text(text)[:MAX_NOTE]
         if not text:
-            raise BadInput("备注不能为空。")
+            raise BadInput(refusals.NOTE_EMPTY)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
             actor = await self._staff_actor(s, case, by, channel)

@@ -18,7 +18,6 @@ from bot.cases.core import (
     INVITE_ALPHABET,
     PLACE_CONFIDENCE,
     REACHABLE,
-    UNREACHABLE_NOTE,
     CaseCore,
     clean_text,
     open_loads,
@@ -30,6 +29,8 @@ from bot.cases.outbox import hold_chat, release_chat
 from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
+from bot.wording import notices, refusals
+from bot.wording.names import BUILDING
 from storage.engine import lock_row
 from storage.models import Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
 
@@ -67,7 +68,7 @@ class PeopleRoom(CaseCore):
             return None
         area = route.matched.split()[0]
         numbers = building_numbers(canonical(text, self._simplify))
-        return f"{area}{numbers[0]}栋" if numbers else area
+        return BUILDING.format(area=area, number=numbers[0]) if numbers else area
 
     async def list_grids(self) -> list[GridView]:
         """Every grid with its community, street, areas and bound workers' names."""
@@ -115,7 +116,7 @@ class PeopleRoom(CaseCore):
             if consent and phone:
                 cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch in "0123456789+")[:32]
                 if len(cleaned.lstrip("+")) < 5:
-                    raise BadInput("电话号码格式不对，请重新发送。")
+                    raise BadInput(refusals.BAD_PHONE)
                 r.phone, r.phone_consent_at = cleaned, utcnow()
             else:
                 r.phone, r.phone_consent_at = None, None
@@ -172,15 +173,15 @@ class PeopleRoom(CaseCore):
         channels.channel(channel)
         code = (code or "").strip().upper().removeprefix("BIND_")
         if not code or len(code) > 20 or not code.isalnum():
-            raise BadInput("邀请码格式不对，请检查后重新发送：/bind 邀请码")
+            raise BadInput(refusals.BAD_INVITE)
         async with self.db.transaction() as s:
             w = (await s.execute(lock_row(select(Worker).where(Worker.invite_code == code), s))).scalar_one_or_none()
             if w is None:
-                raise NotFound("邀请码无效，请向社区管理员索取新的邀请码。")
+                raise NotFound(refusals.UNKNOWN_INVITE)
             if w.bound_at is not None:
-                raise NotNow("该邀请码已被使用，每个邀请码只能绑定一次。")
+                raise NotNow(refusals.USED_INVITE)
             if w.invite_expires_at is not None and w.invite_expires_at < utc(now):
-                raise NotNow("邀请码已过期，请向社区管理员索取新的邀请码。")
+                raise NotNow(refusals.EXPIRED_INVITE)
             w.channel, w.external_id, w.bound_at = channel, external_id, utc(now)
             s.add(w)
             return worker_view(w)
@@ -224,7 +225,8 @@ class PeopleRoom(CaseCore):
                 if worker.unreachable_at is None:
                     worker.unreachable_at = at
                     s.add(worker)
-                handed += await self._hand_back_all(s, worker, at, ("system", None), UNREACHABLE_NOTE.format(name=worker.name))
+                handed += await self._hand_back_all(s, worker, at, ("system", None),
+                                                    notices.NOTE_UNREACHABLE.format(name=worker.name))
         return handed
 
     async def _hand_back_all(self, s: AsyncSession, worker: Worker, at: datetime, actor: tuple[str, int | None],
@@ -259,8 +261,10 @@ class PeopleRoom(CaseCore):
             worker.active = False
             worker.invite_code = None if worker.bound_at is None else worker.invite_code  # an unused code dies too
             s.add(worker)
-            note = f"网格员 {worker.name} 已停用" + (f"：{clean_text(reason)[:100]}" if clean_text(reason) else "")
-            return await self._hand_back_all(s, worker, at, ("admin", None), note + "，案件退回重新派单")
+            why = clean_text(reason)[:100]
+            note = (notices.NOTE_DEACTIVATED_WHY.format(name=worker.name, reason=why) if why
+                    else notices.NOTE_DEACTIVATED.format(name=worker.name))
+            return await self._hand_back_all(s, worker, at, ("admin", None), notices.NOTE_HANDED_BACK.format(note=note))
 
     async def move_worker(self, worker_id: int, grid_id: str, *, now: datetime | None = None) -> list[str]:
         """A grid worker moves to another grid: his open cases stay with the old grid's queue. Returns their numbers."""
@@ -273,7 +277,7 @@ class PeopleRoom(CaseCore):
             if worker.role != "grid":
                 raise UsageError(f"worker {worker_id} is a {worker.role} dispatcher, not a grid worker")
             handed = await self._hand_back_all(s, worker, at, ("admin", None),
-                                               f"网格员 {worker.name} 调至 {grid.name}，案件退回重新派单")
+                                               notices.NOTE_MOVED.format(name=worker.name, grid=grid.name))
             community = await s.get(Community, grid.community_id)
             worker.grid_id, worker.community_id = grid.id, grid.community_id
             worker.street_id = community.street_id if community else worker.street_id

@@ -14,6 +14,7 @@ from bot.cases.core import OPEN_STATES, CaseCore, clean_text, dedupe_key, to_wor
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotYours
+from bot.wording import notices, refusals
 from storage.models import Case, Resident
 
 #: Photos kept on a case (the filer's, then answers'); more are still forwarded, not stored.
@@ -29,14 +30,14 @@ class ProgressRoom(CaseCore):
         """进展: the assignee tells the filer and every supporter how it stands (a note, a photo, or both)."""
         note, photo = clean_text(note)[:MAX_NOTE], clean_text(photo)[:200] or None
         if not note and photo is None:
-            raise BadInput("请写几句进展，或发一张现场照片。")
+            raise BadInput(refusals.PROGRESS_EMPTY)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
             await self._require_assignee(s, case, worker_external_id, channel=channel)
             lifecycle.require("progress", case.number, case.state)
             ev = await self._move(s, case, "progress", ("worker", worker_external_id), at,
-                                  note=note or "（照片）")
+                                  note=note or notices.NOTE_PHOTO)
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_progress(
                 chat, case, note, photo, script, self._to_script))
             return await self._view(s, case)
@@ -46,7 +47,7 @@ class ProgressRoom(CaseCore):
         """需要补充: a question to the filer; their next message (whatever they were doing) is the answer."""
         question = clean_text(question)[:MAX_NOTE]
         if len(question) < 2:
-            raise BadInput("请写下要问居民的问题（例如“具体是几单元？”）。")
+            raise BadInput(refusals.QUESTION_EMPTY)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
@@ -82,12 +83,12 @@ class ProgressRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             resident = await self._resident(s, resident_external_id, channel=channel)
             if case.resident_id != resident.id:
-                raise NotYours(f"只有反映人可以补充案件 {case.number}。")
+                raise NotYours(refusals.ONLY_FILER_ANSWERS.format(number=case.number))
             lifecycle.require("answer", case.number, case.state)
             case.question_at = None  # asked once, answered once: the next message is the resident's own again
             if photo is not None and len(case.photos or []) < MAX_PHOTOS:
                 case.photos = [*(case.photos or []), photo]
-            ev = await self._move(s, case, "answer", ("resident", resident_external_id), at, note=text or "（照片）")
+            ev = await self._move(s, case, "answer", ("resident", resident_external_id), at, note=text or notices.NOTE_PHOTO)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.external_id is not None and assignee.active:
                 to_worker(s, assignee, notify.worker_answer(assignee.external_id, case, text, photo),

@@ -15,6 +15,7 @@ from bot.cases.core import CaseCore, utc
 from bot.cases.privacy import mask
 from bot.cases.views import CaseView, EventView, aware
 from bot.errors import NotFound
+from bot.wording import refusals
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, Resident, Worker
 
 #: Mainland mobiles (138 1234 5678, +86-13812345678) and landlines with an area code (0571-87654321).
@@ -36,7 +37,7 @@ class QueryRoom(CaseCore):
         async with self.db.reader() as s:
             case = await s.get(Case, case_id)
             if case is None:
-                raise NotFound(f"找不到案件 #{case_id}。")
+                raise NotFound(refusals.NO_CASE_ID.format(case_id=case_id))
             return await self._view(s, case)
 
     async def find_case(self, number: str) -> CaseView | None:

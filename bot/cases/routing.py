@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.cases.views import GridView, Route
+from bot.wording import notices
+from bot.wording.names import BUILDINGS
 
 #: Minimum fuzzy score (0..100) for a 小区 name to count as named in the address: one wrong character in
 #: four (梨圆小区 for 梨园小区). Shorter names must appear exactly — one wrong character in three is another place.
@@ -154,8 +156,8 @@ class Router:
         """The caller named the grid; unknown ids fall back like an unmatched address."""
         if grid_id in self._grids and grid_id not in self._retired:
             cid = self._grids[grid_id].community_id
-            return Route(grid_id, cid, self.street_of_community(cid), "given", 1.0, note="指定网格")
-        return Route(None, None, self._only_street(), "none", 0.0, note=f"未知网格 {grid_id}")
+            return Route(grid_id, cid, self.street_of_community(cid), "given", 1.0, note=notices.ROUTE_GIVEN)
+        return Route(None, None, self._only_street(), "none", 0.0, note=notices.ROUTE_UNKNOWN_GRID.format(grid=grid_id))
 
     def route(self, address: str | None, latitude: float | None = None, longitude: float | None = None) -> Route:
         """Address first (it is what the resident meant); a location when the address is missing or unclear."""
@@ -171,12 +173,12 @@ class Router:
             return by_address
         if by_location is not None:
             return by_location
-        return Route(None, None, self._only_street(), "none", 0.0, note="未提供可识别的地址或位置")
+        return Route(None, None, self._only_street(), "none", 0.0, note=notices.ROUTE_NOTHING)
 
     def route_address(self, address: str) -> Route:
         text = canonical(address, self._simplify)
         if not text:
-            return Route(None, None, self._only_street(), "none", 0.0, note="地址为空")
+            return Route(None, None, self._only_street(), "none", 0.0, note=notices.ROUTE_EMPTY_ADDRESS)
         scored: list[tuple[float, _Area, str]] = []
         for area in self._areas:
             best, which = 0.0, ""
@@ -196,7 +198,8 @@ class Router:
             if best:
                 scored.append((best, area, which))
         if not scored:
-            return Route(None, None, self._only_street(), "address", 0.0, note=f"地址未匹配到网格：{address[:60]}")
+            return Route(None, None, self._only_street(), "address", 0.0,
+                         note=notices.ROUTE_NO_MATCH.format(address=address[:60]))
         top = max(s for s, _, _ in scored)
         # Prefer the longest name among the best-scoring (梨园新村 over 梨园) and named buildings over estates.
         best = [(s, a, w) for s, a, w in scored if s >= top - 5]
@@ -211,7 +214,7 @@ class Router:
             if with_building:
                 best = with_building
             elif len({a.grid_id for _, a, _ in best}) > 1 and any(a.buildings for _, a, _ in best):
-                return self._ambiguous(best, top, f"楼栋 {numbers[0]} 不在「{best[0][2]}」的网格清单中")
+                return self._ambiguous(best, top, notices.ROUTE_BUILDING_NOT_LISTED.format(building=numbers[0], area=best[0][2]))
         grids = {a.grid_id for _, a, _ in best}
         if len(grids) == 1:
             s, area, which = max(best, key=lambda x: (x[0], len(x[2])))
@@ -219,8 +222,8 @@ class Router:
             cid = self._grids[gid].community_id if gid in self._grids else None
             conf = s / 100.0
             return Route(gid, cid, self.street_of_community(cid), "address", round(conf, 3), matched=area.label,
-                         note=f"按地址「{which}」匹配")
-        return self._ambiguous(best, top, "地址对应多个网格，请补充楼栋号")
+                         note=notices.ROUTE_BY_ADDRESS.format(which=which))
+        return self._ambiguous(best, top, notices.ROUTE_AMBIGUOUS)
 
     def _ambiguous(self, best: list[tuple[float, _Area, str]], top: float, why: str) -> Route:
         grids = tuple(sorted({a.grid_id for _, a, _ in best}))
@@ -231,23 +234,23 @@ class Router:
 
     def route_location(self, latitude: float, longitude: float) -> Route:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude) or math.isnan(longitude):
-            return Route(None, None, self._only_street(), "location", 0.0, note="位置坐标无效")
+            return Route(None, None, self._only_street(), "location", 0.0, note=notices.ROUTE_BAD_PIN)
         inside = [g for g in self._grids.values() if g.polygon and _contains(g.polygon, latitude, longitude)]
         if len(inside) == 1:
             g = inside[0]
             return Route(g.id, g.community_id, self.street_of_community(g.community_id), "location", 1.0,
-                         matched=g.name, note="位置在网格范围内")
+                         matched=g.name, note=notices.ROUTE_INSIDE)
         pool = inside or [g for g in self._grids.values() if g.center]
         if not pool:
-            return Route(None, None, self._only_street(), "location", 0.0, note="网格没有坐标，无法按位置匹配")
+            return Route(None, None, self._only_street(), "location", 0.0, note=notices.ROUTE_NO_COORDINATES)
         dist, g = min(((haversine_km(latitude, longitude, *g.center), g) for g in pool if g.center), key=lambda p: p[0],
                       default=(math.inf, None))
         if g is None or dist > MAX_DISTANCE_KM:
             return Route(None, None, self._only_street(), "location", 0.0,
-                         note=f"位置距最近网格 {dist:.1f} 公里，超出辖区" if g else "位置无法匹配网格")
+                         note=notices.ROUTE_TOO_FAR.format(km=dist) if g else notices.ROUTE_NO_PIN_MATCH)
         conf = max(0.5, 1.0 - dist / MAX_DISTANCE_KM * 0.5)
         return Route(g.id, g.community_id, self.street_of_community(g.community_id), "location", round(conf, 3),
-                     matched=g.name, note=f"按位置匹配最近网格（{dist * 1000:.0f} 米）")
+                     matched=g.name, note=notices.ROUTE_NEAREST.format(metres=dist * 1000))
 
 
 def _area_label(name: str, buildings: list) -> str:
@@ -267,7 +270,7 @@ def _area_label(name: str, buildings: list) -> str:
             runs.append(f"{start}-{prev}" if prev != start else str(start))
             if n is not None:
                 start = prev = n
-        parts.append(",".join(runs) + "栋")
+        parts.append(BUILDINGS.format(numbers=",".join(runs)))
     parts.extend(named)
     return f"{name} {' '.join(parts)}".strip()
 

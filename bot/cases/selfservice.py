@@ -16,8 +16,10 @@ from bot import channels
 from bot.cases import lifecycle, notify
 from bot.cases.core import MAX_TEXT, CaseCore, clean_text, to_worker, utc
 from bot.cases.privacy import mask
-from bot.cases.views import UNSATISFIED_REASONS, CaseView, EventView, aware
+from bot.cases.views import CaseView, EventView, aware
 from bot.errors import BadInput, NotFound, NotNow, NotYours
+from bot.wording import notices, refusals
+from bot.wording.names import ACTION_NAMES, UNSATISFIED_REASONS
 from storage.models import Case, CaseEvent, CaseSupporter, Rating, Resident
 
 #: Words a supplement may carry (the rest is cut, and the resident is told).
@@ -40,11 +42,11 @@ class SelfServiceRoom(CaseCore):
         async with self.db.session() as s:
             case = await s.get(Case, case_id)
             if case is None:
-                raise NotFound(f"找不到案件 #{case_id}。")
+                raise NotFound(refusals.NO_CASE_ID.format(case_id=case_id))
             resident = await self._resident_or_none(s, external_id, channel)
             own = resident is not None and case.resident_id == resident.id
             if not own and not await self._supports(s, case, resident):
-                raise NotYours(f"只能查看您反映或附议的案件（{case.number} 不是）。")
+                raise NotYours(refusals.ONLY_OWN_OR_SUPPORTED.format(number=case.number))
             rows = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))).scalars()
             events = []
             for e in rows:
@@ -63,24 +65,24 @@ class SelfServiceRoom(CaseCore):
         words = clean_text(text)[:MAX_SUPPLEMENT]
         photo = clean_text(photo)[:200] or None
         if not words and not photo:
-            raise BadInput("补充内容是空的：请写几句话，或发一张照片。")
+            raise BadInput(refusals.NOTHING_TO_SUPPLEMENT)
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            await self._require_filer(s, case, external_id, "补充", channel)
+            await self._require_filer(s, case, external_id, "supplement", channel)
             lifecycle.require("supplement", case.number, case.state)
             if words:
-                case.text = f"{case.text}\n【{self._local(at)} 补充】{words}"[:MAX_TEXT]
+                case.text = (case.text + notices.NOTE_SUPPLEMENT_STAMP.format(at=self._local(at), words=words))[:MAX_TEXT]
             if photo and len(case.photos or []) < MAX_PHOTOS:
                 case.photos = [*(case.photos or []), photo]
-            note = words or "（照片）"
+            note = words or notices.NOTE_PHOTO
             ev = await self._move(s, case, "supplement", ("resident", external_id), at, note=note)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.external_id is not None:
                 to_worker(s, assignee, notify.worker_supplemented(assignee.external_id, case, words, photo),
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
             else:
-                await self._push_to_dispatcher(s, case, ev, at, why=f"居民补充：{note}")  # type: ignore[attr-defined]
+                await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_SUPPLEMENT_WHY.format(note=note))  # type: ignore[attr-defined]
             return await self._view(s, case)
 
     async def urge(self, case_id: int, external_id: int, *, now: datetime | None = None,
@@ -90,7 +92,7 @@ class SelfServiceRoom(CaseCore):
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            await self._require_filer(s, case, external_id, "催办", channel)
+            await self._require_filer(s, case, external_id, "urge", channel)
             lifecycle.require("urge", case.number, case.state)
             started = (await s.execute(select(func.max(CaseEvent.at)).where(
                 CaseEvent.case_id == case.id, CaseEvent.action.in_(_ROUND_STARTS)))).scalar()
@@ -98,9 +100,8 @@ class SelfServiceRoom(CaseCore):
             if started is not None:
                 urged = urged.where(CaseEvent.at >= started)
             if (await s.execute(urged)).first() is not None:
-                raise NotNow(f"案件 {case.number} 已经催办过了，办结时限是 {self._local(case.deadline_at)}，"
-                             "到时还没办结会自动升级督办。")
-            ev = await self._move(s, case, "urge", ("resident", external_id), at, note="居民催办")
+                raise NotNow(refusals.ALREADY_URGED.format(number=case.number, deadline=self._local(case.deadline_at)))
+            ev = await self._move(s, case, "urge", ("resident", external_id), at, note=notices.NOTE_URGED)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.external_id is not None:
                 to_worker(s, assignee, notify.worker_push(assignee.external_id, case, self._label(case), kind="urge",
@@ -108,7 +109,7 @@ class SelfServiceRoom(CaseCore):
                                                           phone=await self._filer_phone(s, case)),
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
             else:
-                await self._push_to_dispatcher(s, case, ev, at, why="居民催办")  # type: ignore[attr-defined]
+                await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_URGED)  # type: ignore[attr-defined]
             return await self._view(s, case)
 
     async def explain(self, case_id: int, external_id: int, reason: str, comment: str | None = None, *,
@@ -116,26 +117,27 @@ class SelfServiceRoom(CaseCore):
         """不满意原因: the filer says why (a choice of `UNSATISFIED_REASONS`, and/or words) after rating 不满意;
         kept on that rating (the figures count it) and told to the worker who handled the case."""
         if reason not in UNSATISFIED_REASONS:
-            raise BadInput("请从按钮里选一个原因，或直接写几句话。")
+            raise BadInput(refusals.REASON_EMPTY)
         words = clean_text(comment)[:MAX_SUPPLEMENT] or None
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
-            resident = await self._require_filer(s, case, external_id, "说明不满意的原因", channel)
+            resident = await self._require_filer(s, case, external_id, "explain", channel)
             lifecycle.require("explain", case.number, case.state)
             rating = (await s.execute(select(Rating).where(Rating.case_id == case.id, Rating.resident_id == resident.id,
                                                            Rating.score == "unsatisfied")
                                       .order_by(Rating.id.desc()).limit(1))).scalar_one_or_none()
             if rating is None:
-                raise NotNow(f"案件 {case.number} 没有“不满意”的评价，不需要说明原因。")
+                raise NotNow(refusals.NOT_UNSATISFIED.format(number=case.number))
             if rating.reason is not None and words is None:  # a reason button of an older message
-                raise NotNow(f"已经收到您对案件 {case.number} 不满意原因的说明，谢谢。想补充可以直接写几句。")
+                raise NotNow(refusals.ALREADY_EXPLAINED.format(number=case.number))
             rating.reason = reason
             if words:
                 rating.comment = f"{rating.comment}\n{words}"[:MAX_TEXT] if rating.comment else words
             s.add(rating)
             ev = await self._move(s, case, "explain", ("resident", external_id), at,
-                                  note=UNSATISFIED_REASONS[reason] + (f"：{words}" if words else ""))
+                                  note=(notices.NOTE_REASON_WORDS.format(reason=UNSATISFIED_REASONS[reason], words=words) if words
+                                        else UNSATISFIED_REASONS[reason]))
             worker = await self._assignee(s, case)
             if worker is not None and worker.external_id is not None:
                 to_worker(s, worker, notify.worker_unsatisfied_reason(worker.external_id, case, reason, words),
@@ -169,5 +171,6 @@ class SelfServiceRoom(CaseCore):
                              channel: str = channels.TELEGRAM) -> Resident:
         resident = await self._resident_or_none(s, external_id, channel)
         if resident is None or case.resident_id != resident.id:
-            raise NotYours(f"只有反映人本人可以{what}案件 {case.number}。")
+            what = refusals.ONLY_FILER_WHAT.get(what) or ACTION_NAMES.get(what, what)
+            raise NotYours(refusals.ONLY_FILER.format(what=what, number=case.number))
         return resident

@@ -26,8 +26,7 @@ from typing import Any, TextIO
 from sqlalchemy import Float, case, cast, exists, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cases.notify import CATEGORY_FALLBACK
-from bot.cases.views import UNSATISFIED_REASONS
+from bot.wording.names import CATEGORY_FALLBACK, UNSATISFIED_REASONS
 from storage.engine import seconds_between
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, Rating, Worker
 

@@ -10,25 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from bot.wording.names import LEVEL_NAMES, STATE_NAMES
+
 Level = Literal["grid", "community", "street"]
 Score = Literal["satisfied", "basic", "unsatisfied"]
-
-STATE_NAMES = {
-    "filed": "已受理",
-    "assigned": "已派单",
-    "accepted": "处置中",
-    "resolved": "已办结",
-    "rated": "已评价",
-    "returned": "已退单",
-    "cancelled": "已撤销",
-}
-LEVEL_NAMES = {"grid": "网格", "community": "社区", "street": "街道"}
-SCORE_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
-#: Why a resident was not satisfied: the choices on the buttons after 不满意 (kept on the rating, counted in the figures).
-UNSATISFIED_REASONS = {"unsolved": "问题没解决", "slow": "处理太慢", "attitude": "态度不好", "mismatch": "结果与实际不符",
-                       "other": "其他原因"}
-#: Why a resident withdraws (撤销) a case: the choices on the buttons; the words go on the 撤销 event.
-WITHDRAW_REASONS = {"solved": "问题已经解决了", "duplicate": "重复反映了", "mistake": "反映错了", "other": "其他原因"}
 
 
 def aware(dt: datetime | None) -> datetime | None:

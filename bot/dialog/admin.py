@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.cases.views import UNSATISFIED_REASONS
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.turn import Turn
+from bot.wording.names import UNSATISFIED_REASONS
 
 MAX_PROBLEMS_SHOWN = 15
 
@@ -26,11 +26,13 @@ async def stats(turn: Turn) -> None:
             name=row["name"], total=row["total"], resolved=_pct(row.get("resolved_rate")),
             responded=_pct(row.get("response_rate")),
             on_time=_pct(row.get("on_time_rate")), satisfied=_pct(row.get("satisfied_rate")),
-            hours="—" if row.get("avg_hours") is None else f"{row['avg_hours']:.1f} 小时",
+            hours="—" if row.get("avg_hours") is None else texts.STATS_HOURS.format(hours=row["avg_hours"]),
         ))
     total = rows[0]  # the total comes first: how often residents pressed 催办, and why ratings were 不满意
     if total.get("urged") or total.get("unsatisfied_reasons"):
-        why = "，".join(f"{UNSATISFIED_REASONS.get(k, '未说明')} {n}" for k, n in sorted(total["unsatisfied_reasons"].items()))
+        why = texts.STATS_REASON_SEP.join(
+            texts.STATS_REASON.format(reason=UNSATISFIED_REASONS.get(k, texts.STATS_REASON_UNSAID), count=n)
+            for k, n in sorted(total["unsatisfied_reasons"].items()))
         lines.append(texts.STATS_SELF_SERVICE.format(urged=total.get("urged", 0), reasons=why or "—"))
     turn.say("\n".join(lines))
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
-from bot.dialog.events import Reply
 from bot.errors import CaseError
+from bot.messages import Reply
+from bot.wording.staff import STATS_SUFFIX
 
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
@@ -147,7 +148,7 @@ class ServiceCaseDesk:
         """The case service's figures (the same as `griddesk stats`): the total, then per grid and category."""
         stats = await self.service.stats()
         rows = [stats.total, *stats.by_grid, *stats.by_category, *stats.by_worker]
-        suffix = {"grid": "（网格）", "worker": "（人员）"}
+        suffix = STATS_SUFFIX
         return [{
             "intent": row.id, "name": row.name + suffix.get(row.by, ""), "total": row.cases,
             "resolved_rate": row.resolution_rate, "on_time_rate": row.on_time_rate,

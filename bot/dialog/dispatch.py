@@ -4,9 +4,9 @@ who may (`assign` refuses another community's dispatcher); this only offers the 
 
 from __future__ import annotations
 
+from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, WorkerView
-from bot.dialog import texts
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
@@ -41,7 +41,8 @@ async def offer(turn: Turn, case: CaseView, cache: dict[str | None, list[WorkerV
     workers = [w for w in cache[case.community_id] if w.id != case.assignee_id][:OFFERED]
     held = case.assignee_id is not None and (me is None or case.assignee_id != me.id)
     verb = texts.BTN_REASSIGN if held else texts.BTN_ASSIGN
-    rows: Rows = [tuple((f"{verb} {w.name[:8]}（{w.open_cases}）", callbacks.make(callbacks.ASSIGN, case.id, w.id))
+    rows: Rows = [tuple((texts.BTN_ASSIGN_TO.format(verb=verb, name=w.name[:8], load=w.open_cases),
+                          callbacks.make(callbacks.ASSIGN, case.id, w.id))
                         for w in workers[i:i + 2]) for i in range(0, len(workers), 2)]
     line = texts.HELD_BY.format(name=case.assignee_name or "") if held else ""
     if not workers:
@@ -94,4 +95,4 @@ async def place(turn: Turn, cb: callbacks.CaseCallback, me: WorkerView | None) -
         turn.toast(texts.BTN_REASSIGN)
     else:
         turn.say(texts.ASSIGNED.format(number=case.number, name=case.assignee_name or ""))
-        turn.toast("已派单")
+        turn.toast(texts.STATE_NAMES["assigned"])

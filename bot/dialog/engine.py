@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import admin, dispatch, progress, steps, texts, worker
-from bot.dialog.events import OUTBOX_ID, Button, Incoming, Reply
+from bot import wording as texts
+from bot.dialog import admin, dispatch, progress, steps, worker
 from bot.dialog.frame import SharedLock, UpdateFrame
 from bot.dialog.resident import common, midway, report, selfserve
 from bot.dialog.state import ChatState, StateStore
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
 from bot.errors import CaseError
+from bot.messages import OUTBOX_ID, Button, Incoming, Reply
 from storage.engine import is_storage_failure
 
 #: Chats whose state waits in memory for the database to come back (a bound, not an expectation).

@@ -21,8 +21,8 @@ from typing import Any
 
 import structlog
 
-from bot.dialog import texts
-from bot.dialog.events import Incoming, Reply
+from bot import wording as texts
+from bot.messages import Incoming, Reply
 
 log = structlog.get_logger("griddesk.dialog")
 

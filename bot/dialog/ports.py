@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
-from bot.dialog.events import Reply
+from bot.messages import Reply
 
 
 class CaseDesk(Protocol):

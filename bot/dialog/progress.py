@@ -4,8 +4,8 @@ in — which the case service attaches to the case and sends on to the assignee.
 
 from __future__ import annotations
 
+from bot import wording as texts
 from bot.cases import callbacks
-from bot.dialog import texts
 from bot.dialog.resident.common import cancel_row, plain
 from bot.dialog.state import WORKER_STEPS, Step
 from bot.dialog.turn import Turn

@@ -22,8 +22,9 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
+from bot import wording as texts
 from bot.cases import callbacks
-from bot.dialog import progress, texts, worker
+from bot.dialog import progress, worker
 from bot.dialog.resident import category_questions, common, filing, intake, midway, my_cases, report, selfserve, status
 from bot.dialog.state import CASE_STEPS, RESIDENT_CASE_STEPS, WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.channels import TELEGRAM, SenderRegistry
-from bot.dialog.events import OUTBOX_ID, Incoming, Reply, Sender
+from bot.messages import OUTBOX_ID, Incoming, Reply, Sender
 from bot.runtime.delivery import Delivery
 from bot.runtime.loops import OutboxLoop, OutboxPort
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import channels
-from bot.dialog import texts
-from bot.dialog.events import CONTACT_BUTTON, OUTBOX_ID, Button, Incoming, Reply
+from bot import wording as texts
 from bot.dialog.state import ChatState
+from bot.messages import CONTACT_BUTTON, OUTBOX_ID, Button, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.cases.views import WorkerView

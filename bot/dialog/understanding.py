@@ -69,7 +69,7 @@ class Understanding:
                    cache=cache)
 
     def category_name(self, intent_id: str | None) -> str:
-        from bot.dialog import texts
+        from bot import wording as texts
 
         intent = self.intents.get(intent_id) if intent_id else None
         return intent.name if intent is not None else texts.OTHER_NAME

@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.privacy import mask
 from bot.cases.views import CaseView, WorkerView
-from bot.dialog import dispatch, texts
+from bot.dialog import dispatch
 from bot.dialog.resident.common import cancel_row, plain, short
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
@@ -71,12 +72,12 @@ def card(turn: Turn, case: CaseView, *, masked: bool = False) -> str:
     """A case on /tasks; `masked` for a queue the reader does not hold (phones, IDs, plates, flats hidden)."""
     svc = turn.services
     hide = mask if masked else (lambda text: text or "")
-    supporters = f"\n附议：{case.supporter_count} 人" if case.supporter_count else ""
+    supporters = texts.TASK_SUPPORTERS.format(count=case.supporter_count) if case.supporter_count else ""
     answers = "".join(texts.TASK_ANSWER.format(question=q, answer=hide(short(a, 60))) for q, a in case.answers.items())
     return texts.TASK_CARD.format(
-        urgent="🚨紧急 " if case.urgent else "", number=case.number,
+        urgent=texts.TASK_URGENT if case.urgent else "", number=case.number,
         category=svc.understanding.category_name(case.intent if case.intent != "other" else None),
-        state=texts.STATE_NAMES.get(case.state, case.state), address=hide(case.address) or "（见位置）",
+        state=texts.state_in_chat(case.state), address=hide(case.address) or texts.TASK_NO_ADDRESS,
         text=hide(short(case.text, 120)), deadline=_local(case.deadline_at, svc.timezone), supporters=supporters,
     ) + answers
 
@@ -130,7 +131,7 @@ async def owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
     if case is None:
         raise CaseError(texts.NO_SUCH_CASE.format(number=case_id))
     if case.assignee_id != worker.id and worker.role == "grid":
-        raise CaseError(f"案件 {case.number} 不在您的待办里")
+        raise CaseError(texts.NOT_IN_YOUR_TASKS.format(number=case.number))
     return case
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.nlu.questions import Question
+from bot.wording.names import OTHER_NAME
 
 Kind = Literal["category", "act", "outside"]
 KINDS: tuple[Kind, ...] = ("category", "act", "outside")
@@ -115,4 +116,4 @@ class IntentSet:
 
     def display_name(self, intent_id: str | None) -> str:
         intent = self.get(intent_id)
-        return intent.name if intent else "其他诉求"
+        return intent.name if intent else OTHER_NAME

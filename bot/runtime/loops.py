@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.channels import TELEGRAM, SenderRegistry
-from bot.dialog.events import Reply
+from bot.messages import Reply
 from bot.runtime.delivery import Backoff, Delivery
 
 log = logging.getLogger(__name__)

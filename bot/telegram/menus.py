@@ -10,21 +10,15 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
+from bot.wording.channels import MENU, MENU_ADMIN_CASE
+
 log = logging.getLogger(__name__)
 
 Commands = list[tuple[str, str]]
 
-RESIDENT: Commands = [
-    ("report", "反映问题"),
-    ("my", "我的诉求和进度"),
-    ("privacy", "我的信息与电话授权"),
-    ("cancel", "取消当前操作"),
-    ("help", "使用说明"),
-    ("start", "开始"),
-]
-WORKER: Commands = [("tasks", "我的待办案件"), ("case", "按编号查看案件（派单员可改派）"), ("console", "登录控制台网页"),
-                    *RESIDENT[:-1]]
-ADMIN: Commands = [("stats", "办理情况统计"), ("reload", "重新加载意图和知识库"), ("case", "按编号查看案件、派单、改派")]
+RESIDENT: Commands = [(c, MENU[c]) for c in ("report", "my", "privacy", "cancel", "help", "start")]
+WORKER: Commands = [(c, MENU[c]) for c in ("tasks", "case", "console")] + RESIDENT[:-1]
+ADMIN: Commands = [("stats", MENU["stats"]), ("reload", MENU["reload"]), ("case", MENU_ADMIN_CASE)]
 
 
 def commands_for(roles: Iterable[str]) -> Commands:
@@ -32,7 +26,7 @@ def commands_for(roles: Iterable[str]) -> Commands:
     roles = set(roles)
     menu = list(WORKER if "worker" in roles else RESIDENT)
     if "admin" in roles:
-        menu = ADMIN + ([] if "worker" in roles else [("console", "登录控制台网页")]) + menu
+        menu = ADMIN + ([] if "worker" in roles else [("console", MENU["console"])]) + menu
     return menu
 
 

@@ -10,8 +10,8 @@ import html
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.dialog.events import CONTACT_BUTTON, MAX_CALLBACK_BYTES, Reply
-from bot.dialog.texts import LOCATION_BUTTON, LOCATION_HINT
+from bot.messages import CONTACT_BUTTON, MAX_CALLBACK_BYTES, Reply
+from bot.wording import LOCATION_BUTTON, LOCATION_HINT
 
 #: Telegram's limits, counted on the visible text in UTF-16 code units (an emoji or a rare CJK character
 #: outside the BMP counts two): a caption of 568 characters can be 1,030 units and be refused.

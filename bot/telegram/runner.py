@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from bot.channels import TELEGRAM, SenderRegistry
-from bot.dialog.events import OUTBOX_ID, Incoming, Reply
 from bot.errors import ConfigError, StorageError
+from bot.messages import OUTBOX_ID, Incoming, Reply
 from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import Settings
 from bot.telegram.menus import Commands, MenuManager

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.dialog.events import Incoming, Reply
 from bot.dialog.frame import Deliver
+from bot.messages import Incoming, Reply
 from bot.telegram.sender import Delivery, TelegramSender
 from bot.telegram.translate import Translated
 

@@ -15,9 +15,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
-from bot.dialog.events import Reply
+from bot.messages import Reply
 from bot.runtime.delivery import Backoff, Delivery
 from bot.telegram.render import Outgoing, render
+from bot.wording.channels import PHOTO_DROPPED
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,6 @@ log = logging.getLogger(__name__)
 #: lease is derived from it, so a slow send is never claimed and sent a second time by another instance.
 SEND_TIMEOUT = 20.0
 #: Added when a photo could not be sent and only the words go out.
-PHOTO_DROPPED = "（附带的照片无法发送）"
 
 FailureKind = Literal["retry_after", "server", "network", "blocked", "bad_request", "unauthorized", "conflict"]
 RETRYABLE: frozenset[str] = frozenset({"retry_after", "server", "network"})

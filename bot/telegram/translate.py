@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.dialog.events import Incoming, Sender
-from bot.dialog.texts import EDITED_NOTICE, FOREIGN_CONTACT_NOTICE, UNSUPPORTED_EVENT
+from bot.messages import Incoming, Sender
+from bot.wording import EDITED_NOTICE, FOREIGN_CONTACT_NOTICE, UNSUPPORTED_EVENT
 
 __all__ = ["EDITED_NOTICE", "FOREIGN_CONTACT_NOTICE", "UNSUPPORTED_EVENT", "Translated",
            "parse_command", "translate_callback", "translate_message"]

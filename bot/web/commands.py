@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import UsageError
+from bot.wording import channels as channel_words
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -58,5 +59,5 @@ def _link(args: argparse.Namespace, settings: Settings) -> int:
             await db.dispose()
 
     print(asyncio.run(run()))
-    print(f"一次性登录链接，{settings.console_link_minutes:g} 分钟内有效，只能使用一次。", file=sys.stderr)
+    print(channel_words.LINK_NOTE.format(minutes=settings.console_link_minutes), file=sys.stderr)
     return 0

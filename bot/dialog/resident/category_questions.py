@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident.common import ANSWER_PREFIX, cancel_row, is_skip
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident import filing, intake
 from bot.dialog.resident.common import short
 from bot.dialog.state import Draft

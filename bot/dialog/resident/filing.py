@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
-from bot.dialog import texts
-from bot.dialog.events import Reply
 from bot.dialog.resident import category_questions
 from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
+from bot.messages import Reply
+from bot.wording import notices
 
 
 async def file_new(turn: Turn) -> None:
@@ -61,14 +62,14 @@ async def _offer_duplicate(turn: Turn, draft: Draft, report: ReportDraft) -> boo
     draft.duplicate_of = duplicate.number
     turn.state.step = Step.CONFIRM_DUPLICATE
     facts = {"number": duplicate.number, "category": svc.understanding.category_name(duplicate.intent),
-             "state": texts.STATE_NAMES.get(duplicate.state, duplicate.state), "text": short(duplicate.text)}
+             "state": texts.state_in_chat(duplicate.state), "text": short(duplicate.text)}
     if _already_involved(turn, duplicate):
         turn.say(texts.DUPLICATE_OWN.format(**facts), [[(texts.BTN_FILE_NEW, FILE_NEW), cancel_row()]],
                  remove_keyboard=True)
     else:
         # A neighbour's case: category, place and time only — never their words (phone numbers, flats).
         filed = duplicate.created_at.astimezone(ZoneInfo(svc.timezone)).strftime("%m-%d %H:%M")
-        place = duplicate.grid_name or duplicate.community_name or "附近"
+        place = duplicate.grid_name or duplicate.community_name or texts.DUPLICATE_NEARBY
         turn.say(texts.DUPLICATE_FOUND.format(**{**facts, "text": ""}, place=place, filed=filed,
                                               supporters=duplicate.supporter_count),
                  [[callbacks.support_button(duplicate.id, texts.BTN_JOIN), (texts.BTN_FILE_NEW, FILE_NEW)], [cancel_row()]],
@@ -85,7 +86,7 @@ def _report_draft(turn: Turn, draft: Draft) -> ReportDraft:
     return ReportDraft(
         resident_external_id=turn.user_id,
         intent=draft.intent or OTHER,
-        text=draft.text or "（未填写描述）",
+        text=draft.text or texts.NO_DESCRIPTION,
         deadline_hours=svc.understanding.deadline_hours(draft.intent, draft.subtype),
         subtype=draft.subtype,
         address=draft.address,
@@ -122,15 +123,18 @@ async def _file(turn: Turn, report: ReportDraft) -> None:
 
 def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
     """已受理 … 案件编号: where it went and by when (the urgent wording for emergencies)."""
-    address = case.address or (f"位置 {case.latitude:.5f}, {case.longitude:.5f}" if case.latitude is not None else "—")
+    address = case.address or (texts.RECEIPT_PIN.format(latitude=case.latitude, longitude=case.longitude)
+                               if case.latitude is not None else "—")
     if case.assignee_name and case.level == "grid":
-        routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=f"（网格员 {case.assignee_name}）")
+        worker = texts.RECEIPT_WORKER.format(name=case.assignee_name)
+        routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=worker)
     elif case.grid_name:
-        routing = texts.FILED_ROUTED.format(grid=case.grid_name, worker="") + "，" + texts.FILED_DISPATCHER
+        routing = texts.FILED_ROUTED.format(grid=case.grid_name, worker="") + texts.RECEIPT_SEP + texts.FILED_DISPATCHER
     else:
         routing = texts.FILED_DISPATCHER
     if case.urgent:
-        who = case.told if case.told is not None else (f"网格员 {case.assignee_name}" if case.assignee_name else "")
+        who = case.told if case.told is not None else (
+            notices.ROUTED_WORKER.format(name=case.assignee_name) if case.assignee_name else "")
         if not who:
             return texts.URGENT_FILED_NOBODY.format(number=case.number, address=address)
         return texts.URGENT_FILED.format(number=case.number, address=address, routing=who)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident import emergency, my_cases, question, report, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn

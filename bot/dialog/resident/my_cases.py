@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident import selfserve
 from bot.dialog.turn import Turn
 from bot.errors import CaseError

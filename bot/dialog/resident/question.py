@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident.common import FILE_IT, NO_THANKS
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident import category_questions, emergency, filing, intake, midway, question
 from bot.dialog.resident.common import (
     CATEGORY_PREFIX,

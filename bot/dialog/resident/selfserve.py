@@ -11,15 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import wording as texts
 from bot.cases import callbacks, lifecycle
 from bot.cases.privacy import mask
 from bot.cases.selfservice import MAX_SUPPLEMENT
-from bot.cases.views import UNSATISFIED_REASONS, WITHDRAW_REASONS, CaseView
-from bot.dialog import texts
+from bot.cases.views import CaseView
 from bot.dialog.resident.common import FORGET_PHONE, OTHER, cancel_row, set_aside, short
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError, NotFound, NotYours
+from bot.wording.names import UNSATISFIED_REASONS, WITHDRAW_REASONS
 
 #: Cards with buttons on /my; older cases are listed in one line each.
 MY_CARDS = 5
@@ -51,9 +52,9 @@ def my_line(turn: Turn, case: CaseView) -> str:
     own = _own(turn, case)
     extra = "" if own else texts.MY_SUPPORTED
     if case.assignee_name and case.state in ("assigned", "accepted"):
-        extra += f"（{case.grid_name or ''} {case.assignee_name}）"
+        extra += texts.MY_HELD_BY.format(grid=case.grid_name or "", name=case.assignee_name)
     return texts.MY_LINE.format(number=case.number, category=_category(turn, case),
-                                state=texts.STATE_NAMES.get(case.state, case.state), extra=extra,
+                                state=texts.state_in_chat(case.state), extra=extra,
                                 text=short(case.text if own else mask(case.text)))
 
 
@@ -188,16 +189,16 @@ async def _timeline(turn: Turn, case_id: int) -> None:
     who = texts.TIMELINE_WHO.format(who=f"{case.grid_name or ''} {case.assignee_name}".strip()) \
         if case.assignee_name and case.is_open else ""
     lines = [texts.TIMELINE_HEADER.format(number=case.number, category=_category(turn, case),
-                                          state=texts.STATE_NAMES.get(case.state, case.state), who=who,
+                                          state=texts.state_in_chat(case.state), who=who,
                                           deadline=_local(turn, case.deadline_at) if case.is_open else "—")]
     for e in events[-15:]:
         name = lifecycle.TRANSITIONS[e.action].name if e.action in lifecycle.TRANSITIONS else e.action
         lines.append(texts.TIMELINE_LINE.format(at=_local(turn, e.at), name=name,
-                                                note=f"：{short(e.note, 60)}" if e.note else ""))
+                                                note=texts.TIMELINE_NOTE.format(note=short(e.note, 60)) if e.note else ""))
     own = _own(turn, case)
     buttons = callbacks.self_service_buttons(case.id, own=own) if case.is_open and own else ()
     turn.say("\n".join(lines), buttons, remember_buttons=False)
-    turn.toast("进度")
+    turn.toast(texts.BTN_TIMELINE)
 
 
 async def _own_open(turn: Turn, case_id: int, action: str) -> CaseView:

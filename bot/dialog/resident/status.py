@@ -8,7 +8,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog import texts
+from bot import wording as texts
 from bot.dialog.resident.common import OTHER
 from bot.dialog.turn import Turn, rows_of
 
@@ -52,7 +52,8 @@ async def in_words(turn: Turn, c: Any) -> None:
     if len(cases) == 1 and (named or intent is None or intent.kind != "category"):
         turn.say(describe(turn, cases[0]))
         return
-    buttons = [(f"{k.number}【{svc.understanding.category_name(k.intent if k.intent != OTHER else None)}】",
+    buttons = [(texts.STATUS_BUTTON.format(number=k.number,
+                                        category=svc.understanding.category_name(k.intent if k.intent != OTHER else None)),
                 f"{STATUS_PREFIX}{k.id}") for k in cases[:MAX_SHOWN]]
     turn.say(texts.STATUS_PICK.format(count=len(cases)) if len(cases) > 1 else texts.STATUS_PICK_ONE, rows_of(buttons, 1))
 
@@ -78,7 +79,7 @@ def describe(turn: Turn, case: Any) -> str:
         who = texts.STATUS_WHO_QUEUE.format(level=texts.LEVEL_NAMES.get(case.level, case.level))
     else:
         who = texts.STATUS_WHO_NOBODY
-    deadline = case.deadline_at.astimezone(ZoneInfo(svc.timezone)).strftime("%m月%d日 %H:%M")
+    deadline = case.deadline_at.astimezone(ZoneInfo(svc.timezone)).strftime(texts.STATUS_DEADLINE_FORMAT)
     return texts.STATUS_ONE.format(
         number=case.number, category=svc.understanding.category_name(case.intent if case.intent != OTHER else None),
-        state=texts.STATE_NAMES.get(case.state, case.state), who=who, deadline=deadline)
+        state=texts.state_in_chat(case.state), who=who, deadline=deadline)

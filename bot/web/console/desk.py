@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import NotFound, NotYours
 from bot.web.open311.keys import ApiKeys
+from bot.wording import refusals
 
 if TYPE_CHECKING:
     from bot.admin_checks import CheckResult
@@ -34,9 +35,9 @@ class ConsoleDesk:
     @staticmethod
     def _by(staff: Staff) -> int:
         if not staff.can_act:
-            raise NotYours("网格员在控制台只能查看；请在机器人中处理案件。")
+            raise NotYours(refusals.CONSOLE_VIEW_ONLY)
         if staff.user_id is None:
-            raise NotYours("您的账号还没有绑定机器人，不能操作案件。")
+            raise NotYours(refusals.CONSOLE_NOT_BOUND)
         return staff.user_id
 
     async def case_by_number(self, number: str) -> CaseView | None:
@@ -67,7 +68,7 @@ class ConsoleDesk:
     async def merge(self, staff: Staff, case_id: int, into_number: str) -> CaseView:
         """合并 into case `into_number`, which must be one this staff member sees too (else: not found)."""
         if await self.case_id_in_scope(staff, into_number) is None:
-            raise NotFound(f"找不到案件 {into_number or '（未填写）'}。")
+            raise NotFound(refusals.NO_CASE_NUMBER.format(number=into_number or refusals.NOT_FILLED))
         return await self.cases.merge(case_id, self._by(staff), into_number, channel=staff.channel)
 
     async def escalate(self, staff: Staff, case_id: int, reason: str) -> CaseView:

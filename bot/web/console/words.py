@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.cases import lifecycle, notify
-from bot.cases.views import LEVEL_NAMES, STATE_NAMES
+from bot.cases import lifecycle
+from bot.wording.names import CATEGORY_FALLBACK, LEVEL_NAMES, STATE_NAMES
 
 if TYPE_CHECKING:
     from bot.cases.service import CaseService
@@ -30,11 +30,11 @@ def action_name(action: str) -> str:
 def category_name(cases: CaseService, intent: str) -> str:
     if cases.intents is not None:
         return cases.intents.display_name(intent)
-    return notify.CATEGORY_FALLBACK.get(intent, intent)
+    return CATEGORY_FALLBACK.get(intent, intent)
 
 
 def categories(cases: CaseService) -> list[tuple[str, str]]:
     """(id, name) of every category a case can be filed or corrected under."""
     if cases.intents is not None:
         return [(i.id, i.name) for i in cases.intents.categories]
-    return list(notify.CATEGORY_FALLBACK.items())
+    return list(CATEGORY_FALLBACK.items())

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from bot.cases import notify
-from bot.cases.views import LEVEL_NAMES, STATE_NAMES, CaseView
+from bot.cases.views import CaseView
 from bot.nlu.intent_files import Intent, IntentSet
 from bot.web.open311.formats import iso as as_iso
+from bot.wording import notices
+from bot.wording.names import CATEGORY_FALLBACK, LEVEL_NAMES, STATE_NAMES
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this API last changed (discovery's changeset): clients re-read services when it moves.
@@ -44,8 +45,8 @@ def services(intents: IntentSet) -> list[dict[str, Any]]:
 
 def created(case: CaseView, deadline: str) -> list[dict[str, Any]]:
     """The answer to `POST requests`: the case number is the service_request_id."""
-    notice = (notify.API_NOTICE.format(told=case.told, deadline=deadline) if case.told
-              else notify.API_NOTICE_QUEUED.format(deadline=deadline))
+    notice = (notices.API_NOTICE.format(told=case.told, deadline=deadline) if case.told
+              else notices.API_NOTICE_QUEUED.format(deadline=deadline))
     return [{"service_request_id": case.number, "service_notice": notice, "account_id": None}]
 
 
@@ -61,18 +62,18 @@ def _agency(case: CaseView) -> str:
 def _status_notes(case: CaseView) -> str:
     state = STATE_NAMES.get(case.state, case.state)
     note = {"resolved": case.resolution_note, "rated": case.resolution_note, "returned": case.return_reason}.get(case.state)
-    return notify.API_STATUS_NOTE.format(state=state, note=note) if note else state
+    return notices.API_STATUS_NOTE.format(state=state, note=note) if note else state
 
 
 def media_url(text: str) -> str | None:
     """The picture link a request was filed with (kept as a line of the case text)."""
-    head = notify.API_MEDIA_LINE.split("{url}")[0]
+    head = notices.API_MEDIA_LINE.split("{url}")[0]
     return next((line[len(head):].strip() for line in text.splitlines() if line.startswith(head)), None)
 
 
 def request(case: CaseView, intents: IntentSet | None, tz: tzinfo) -> dict[str, Any]:
     """One case as a service request (open while someone still has to act on it); times in the desk's zone."""
-    name = intents.display_name(case.intent) if intents else notify.CATEGORY_FALLBACK.get(case.intent, case.intent)
+    name = intents.display_name(case.intent) if intents else CATEGORY_FALLBACK.get(case.intent, case.intent)
 
     def iso(dt: datetime | None) -> str | None:
         return as_iso(dt.astimezone(tz)) if dt is not None else None

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.cases import notify
 from bot.cases.core import MAX_TEXT, clean_text, utc
 from bot.nlu.intent_files import Intent, IntentSet
 from bot.web.open311.attributes import read_answers
 from bot.web.open311.formats import ApiError
+from bot.wording import notices
 from storage.models import OPEN_STATES
 
 MAX_ADDRESS = 300
@@ -118,7 +118,7 @@ def parse_new_request(form: Form, intents: IntentSet) -> NewRequest:
             problems.append(f"media_url must be an http(s) URL of at most {MAX_URL} characters")
             media = None
     answers = read_answers(pairs, intent, problems)
-    text = "\n".join([description or "", *([notify.API_MEDIA_LINE.format(url=media)] if media else [])])
+    text = "\n".join([description or "", *([notices.API_MEDIA_LINE.format(url=media)] if media else [])])
     if not problems and len(text) > MAX_TEXT:
         problems.append(f"description and media_url together are {len(text)} characters; at most {MAX_TEXT}")
     if problems:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.cases.lifecycle import TRANSITIONS
-from bot.cases.views import STATE_NAMES
 from bot.web.console.case_query import CaseDetail, case_detail
 from bot.web.console.guard import STAFF
 from bot.web.console.layout import csrf_field, h, local_time, message_page, page
 from bot.web.console.staff import Staff
 from bot.web.console.state import console_of
 from bot.web.console.words import action_name, categories, category_name, level_name, state_name
+from bot.wording.names import STATE_NAMES
 
 routes = web.RouteTableDef()
 DONE = {"assign": "已派单，处理人已收到推送。", "supervise": "已督办，处理人已收到推送。", "category": "类别已更改。",

@@ -7,12 +7,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.cases.hotspots import REPEAT_MIN, CaseLine, Spot
-from bot.cases.views import STATE_NAMES
 from bot.web.console.guard import STAFF
 from bot.web.console.layout import h, local_time, page
 from bot.web.console.pages.figures import bad_period, period_form, period_of
 from bot.web.console.period import BadPeriod
 from bot.web.console.state import NavItem, console_of
+from bot.wording.names import STATE_NAMES
 
 routes = web.RouteTableDef()
 NAV = (NavItem("主动治理", "/console/hotspots"),)

@@ -1,7 +1,8 @@
-"""The plain events and replies that adapters (Telegram, console) exchange with the dialog engine.
+"""The plain events and replies that adapters exchange with the dialog engine and the case service.
 
 Adapters translate, the core decides: an adapter turns an update into an `Incoming`, calls the
-engine, and renders each `Reply`. Nothing here knows about any Telegram library.
+engine, and renders each `Reply`. It sits below both `bot.dialog` and `bot.cases` (case notices are
+`Reply`s too), so neither imports the other for them. Nothing here knows about any Telegram library.
 """
 
 from __future__ import annotations

@@ -1,44 +1,7 @@
-"""Every sentence the bot says, in one place (Simplified; converted to the reader's script on the way out).
-
-Keeping the wording here lets the field team review the tone without reading the dialog logic.
-"""
+"""What the dialog says to residents: greetings, help, odd input, reporting, emergencies, questions, their
+cases, self-service and /privacy (Simplified; converted to the reader's script on the way out)."""
 
 from __future__ import annotations
-
-# One spelling of levels and scores everywhere: the case service's.
-from bot.cases.views import LEVEL_NAMES as LEVEL_NAMES
-from bot.cases.views import SCORE_NAMES as SCORE_NAMES
-
-# -- states, scores, roles ---------------------------------------------------------------------------
-
-STATE_NAMES = {
-    "filed": "已受理",
-    "assigned": "已派单",
-    "accepted": "处置中",
-    "resolved": "已办结，待评价",
-    "rated": "已评价",
-    "returned": "已退单，待重新派单",
-    "cancelled": "已撤销",
-}
-OTHER_NAME = "其他诉求"
-
-# -- buttons ------------------------------------------------------------------------------------------
-
-BTN_NONE_OF_THESE = "都不是"
-BTN_SKIP_PHOTO = "跳过，不传照片"
-BTN_CANCEL = "取消"
-BTN_FILE_IT = "我要反映这个问题"
-BTN_NO_THANKS = "不用了"
-BTN_FILE_ANYWAY = "仍按一般诉求提交"
-BTN_PICK_CATEGORY = "选择问题类别"
-BTN_JOIN = "附议（加入这件）"
-BTN_FILE_NEW = "另立新案"
-BTN_ACCEPT = "接单"
-BTN_RESOLVE = "办结"
-BTN_RETURN = "退单"
-BTN_SKIP_RESOLVE_PHOTO = "跳过，直接办结"
-BTN_YES_THIS = "对，是{category}"
-BTN_OTHER_CATEGORY = "不是，选别的类别"
 
 # -- general ------------------------------------------------------------------------------------------
 
@@ -122,7 +85,6 @@ ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没�
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
 PHOTO_RECEIVED = "照片收到了。"
-BTN_SKIP_QUESTION = "跳过这个问题"
 ANSWER_CUT = "（回答较长，只记下了前 {limit} 个字。）"
 LOCATION_RECEIVED = "位置收到了。"
 FILED = (
@@ -155,7 +117,6 @@ FILE_FAILED = "抱歉，登记时出了问题，案件还没有提交。请稍�
 # -- resident: emergency ------------------------------------------------------------------------------
 
 EMERGENCY_CALL = "⚠️ 情况紧急，请立即拨打 {numbers}！\n先确保自身安全，再回来告诉我地址，我同时登记紧急案件通知网格员。"
-EMERGENCY_NUMBERS = {"fire": "119（火警）", "medical": "120（急救）", "police": "110（报警）"}
 EMERGENCY_ASK_ADDRESS = "请告诉我出事地点（小区、楼栋），或点下方按钮发送位置。"
 
 # -- resident: questions ------------------------------------------------------------------------------
@@ -189,8 +150,6 @@ MY_MORE = "更早的 {count} 件：\n{lines}"
 
 # -- resident: self-service on a case (进度 / 补充 / 催办 / 撤销 / 不满意原因) ------------------------------------
 
-BTN_NOT_WITHDRAW = "不撤销了"
-ONLY_FILER = "只有反映人本人可以{what}案件 {number}。"
 TIMELINE_HEADER = "案件 {number}【{category}】现在：{state}{who}\n办结时限：{deadline}\n进度："
 TIMELINE_WHO = "，{who}处理中"
 TIMELINE_LINE = "• {at} {name}{note}"
@@ -204,7 +163,6 @@ ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直
 WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
 WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："
 WITHDRAW_CONFIRM = "撤销原因：{reason}\n确定撤销吗？撤销后网格员不再处理。"
-BTN_CONFIRM_WITHDRAW = "确认撤销"
 ASK_UNSATISFIED_WHY = "能说说哪里不满意吗？选一个原因，也可以直接写几句，会转给处理的工作人员："
 UNSATISFIED_TYPE = "请写几句具体哪里不满意，会转给处理的工作人员："
 UNSATISFIED_NOTED = "收到，原因（{reason}）已转告处理人员。还想补充可以直接写，或点“取消”结束。"
@@ -214,8 +172,6 @@ CASE_PHOTO_NOT_HERE = "这一步需要文字。请写几句话，或点“取消
 
 # -- resident: /privacy --------------------------------------------------------------------------------
 
-BTN_FORGET_PHONE = "撤回电话授权并删除"
-BTN_SHARE_PHONE = "📱 同意把手机号给处理我案件的网格员"
 PRIVACY_SHOW = (
     "我们保存的您的信息：\n• 称呼：{name}\n• 电话：{phone}\n• 反映的案件 {cases} 件，附议 {supported} 件\n"
     "电话只在您同意后保存，只给处理您案件的网格员看；其他居民、调度名单和统计里，电话、身份证号、车牌和门牌号都会打码。"
@@ -227,62 +183,6 @@ PRIVACY_NOTHING = ("我们还没有保存您的任何信息。反映问题时才
 PHONE_FORGOTTEN = "已撤回授权并删除您的电话，今后处理人员看不到您的电话。"
 PHONE_NOT_STORED = "我们没有保存您的电话，不需要撤回。"
 
-# -- worker -------------------------------------------------------------------------------------------
-
-BIND_USAGE = "请发送 /bind 邀请码（邀请码由社区管理员生成）。"
-BOUND = "绑定成功：{name}，负责{where}。新案件会推送给您；发送 /tasks 查看待办。"
-BIND_FAILED = "绑定失败：{reason}"
-NOT_A_WORKER = "这个功能只对已绑定的网格员开放。网格员请先发送 /bind 邀请码。"
-TASKS_NONE = "目前没有待办案件 👍"
-TASKS_HEADER = "待办案件 {count} 件："
-TASKS_MORE = "（另有 {more} 件未显示，请先处理以上案件，或在网页工作台查看全部。）"
-QUEUE_HEADER = "待派单案件 {count} 件（点“派给”安排网格员，括号里是其在办件数）："
-QUEUE_NO_WORKERS = "（该社区暂无可派的网格员：griddesk worker invite --grid 网格ID --name 姓名）"
-TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
-TASK_ANSWER = "\n{question}：{answer}"
-HELP_WORKER = "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 进展 / 需要补充 / 办结 / 退单。"
-HELP_DISPATCHER = "\n派单员：/tasks 上点 派给 / 改派（括号里是在办件数）；/case 案件编号 查看一件。"
-HELP_ADMIN = "\n管理员：/stats 统计  /reload 重新加载意图和知识库  /case 案件编号 派单、改派。"
-BTN_PROGRESS = "进展"
-BTN_ASK = "需要补充"
-ASK_PROGRESS = "请写下要告诉居民的案件 {number} 进展（也可以直接发一张现场照片，配上说明）："
-PROGRESS_SENT = "已把进展发给案件 {number} 的居民（共 {told} 人）。"
-ASK_QUESTION = "请写下要问反映人的问题（案件 {number}），例如“具体是几单元几楼？”："
-QUESTION_SENT = "已把问题发给案件 {number} 的反映人，对方回复后会转给您。"
-ANSWER_SENT = "已把您的补充转给处理案件 {number} 的工作人员，谢谢！"
-BTN_ASSIGN = "派给"
-BTN_REASSIGN = "改派"
-HELD_BY = "处理人：{name}（点“改派”交给其他网格员，括号里是其在办件数）"
-ASSIGNED = "已派单：{number} → {name}"
-REASSIGNED = "已改派：{number} → {name}。已通知原处理人 {previous} 和居民。"
-CASE_USAGE = "用法：/case 案件编号，例如 /case 20261201-0001（网格员看自己的案件；派单员、管理员可在案件上派单、改派）"
-ACCEPTED = "已接单：{number}。处理完后点“办结”。"
-ASK_RESOLVE_NOTE = "请用一句话说明案件 {number} 的处理结果（例如“已联系物业清理完毕”）："
-ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳过”。"
-RESOLVED = "已办结：{number}。已通知居民评价。"
-ASK_RETURN_REASON = "请说明退单原因（例如“不属于本网格”“类别不对”），社区调度员会重新分派："
-RETURNED = "已退单：{number}，原因：{reason}。社区调度员会重新分派。"
-NOTE_TOO_SHORT = "说明太短了，请多写几个字。"
-ACTION_REFUSED = "操作未完成：{reason}"
-
-# -- admin --------------------------------------------------------------------------------------------
-
-NOT_ADMIN = "这个命令只对管理员开放。"
-RELOADED = "已重新加载：{intents} 个意图，{knowledge} 条知识。"
-RELOAD_SKIPPED = "以下知识条目有问题，已跳过（其余条目照常回答），修好后再发 /reload：\n{problems}"
-RELOAD_MORE = "…（另有 {more} 个问题，运行 griddesk intents check / griddesk kb check 查看全部）"
-RELOAD_FAILED = "重新加载失败，继续使用原来的配置。问题：\n{problems}"
-CONSOLE_LINK = ("控制台登录链接（{minutes} 分钟内有效，只能使用一次，请勿转发）：\n{link}\n"
-                "链接失效后再发送 /console 即可获取新的。")
-CONSOLE_NOT_STAFF = "控制台只对派单员、网格员和管理员开放。网格员请先用邀请码绑定：/bind 邀请码"
-CONSOLE_PRIVATE_ONLY = "为了安全，登录链接只在私聊中发送：请直接私聊机器人发送 /console。"
-CONSOLE_UNAVAILABLE = "控制台网页暂未开放，请联系管理员。"
-STATS_HEADER = "统计（全部案件）："
-STATS_EMPTY = "还没有案件。"
-STATS_SELF_SERVICE = "居民催办 {urged} 次；不满意原因：{reasons}"
-STATS_LINE = ("• {name}：工作量 {total}，响应率 {responded}，办结率 {resolved}，按时办结率 {on_time}，平均处置 {hours}，"
-              "满意率 {satisfied}")
-
 # -- deadlines ----------------------------------------------------------------------------------------
 
 
@@ -291,3 +191,16 @@ def deadline_text(hours: float) -> str:
     if hours >= 48 and hours % 24 == 0:
         return f"{int(hours // 24)} 天内"
     return f"{hours:g} 小时内"
+
+# -- pieces of the sentences above ----------------------------------------------------------------------------
+
+DUPLICATE_NEARBY = "附近"
+NO_DESCRIPTION = "（未填写描述）"
+RECEIPT_PIN = "位置 {latitude:.5f}, {longitude:.5f}"
+RECEIPT_WORKER = "（网格员 {name}）"
+RECEIPT_SEP = "，"
+MY_HELD_BY = "（{grid} {name}）"
+TIMELINE_NOTE = "：{note}"
+STATUS_BUTTON = "{number}【{category}】"
+#: A deadline as a resident reads it in a status answer (strftime).
+STATUS_DEADLINE_FORMAT = "%m月%d日 %H:%M"
