@@ -19,6 +19,7 @@ PROBE = textwrap.dedent("""
         from bot.telegram.aiogram_import import import_aiogram
         assert import_aiogram()
     import aiogram.types as t
+    from aiogram.methods.base import Response
     from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendPhoto, SetMyCommands
 
     user = {"id": 7, "is_bot": False, "first_name": "王", "username": "wang"}
@@ -45,6 +46,11 @@ PROBE = textwrap.dedent("""
              AnswerCallbackQuery(callback_query_id="q", text="z"),
              SetMyCommands(commands=[t.BotCommand(command="my", description="我的")],
                            scope=t.BotCommandScopeChat(chat_id=7))]
+    message = updates[0]["message"]
+    answers = [(t.Message, message), (bool, True), (t.User, user), (list[t.Update], updates),
+               (t.File, {"file_id": "p", "file_unique_id": "u", "file_path": "photos/p.jpg"})]
+    out["answers"] = [Response[kind].model_validate({"ok": True, "result": result}).model_dump(mode="json")
+                      for kind, result in answers]
     out["calls"] = [json.loads(json.dumps(c.model_dump(exclude_none=True), default=repr)) for c in calls]
     models = [getattr(t, name) for name in t.__all__ if hasattr(getattr(t, name), "model_rebuild")]
     out["built"] = sum(1 for m in models if m.__pydantic_complete__)
@@ -63,6 +69,7 @@ def test_deferred_aiogram_reads_and_writes_like_the_eager_one_and_builds_few_typ
     eager, deferred = probe("eager"), probe("deferred")
     assert deferred["updates"] == eager["updates"]
     assert deferred["calls"] == eager["calls"]
+    assert deferred["answers"] == eager["answers"]  # what the session reads each call's answer into
     assert deferred["updates"][1]["message"]["photo"][0]["file_id"] == "p"  # the probe really parsed something
     assert eager["built"] == eager["types"] > 300
     assert deferred["built"] < eager["types"] // 4

@@ -5,8 +5,8 @@ aiogram's types are declared with pydantic's `defer_build=True`, but `aiogram/ty
 about 110 MiB and several seconds, more than half of a running bot's memory, for types the bot never sees
 (payments, stickers, games, business accounts…). Here those import-time calls only record the namespace
 aiogram passes; each type is built with that same namespace the first time it is used (pydantic's own lazy
-path calls `model_rebuild()`, which `TelegramObject` and `TelegramMethod` then answer with the recorded
-namespace). Parsing an
+path calls `model_rebuild()`, which aiogram's models (types, methods, `Response`) then answer with the
+recorded namespace). Parsing an
 Update or sending a message builds what it needs: a few MiB. Parsed updates and sent calls are identical
 (tests/test_aiogram_import.py compares them with an eagerly imported aiogram).
 
@@ -50,8 +50,8 @@ def import_aiogram() -> bool:
         finally:
             BaseModel.model_rebuild = classmethod(original)  # type: ignore[assignment,method-assign]
         if recorded:
-            from aiogram.methods.base import TelegramMethod
-            from aiogram.types.base import TelegramObject
+            from aiogram.client.context_controller import BotContextController
+            from aiogram.methods.base import Request, Response
 
             namespace = recorded[0]
 
@@ -61,6 +61,8 @@ def import_aiogram() -> bool:
                 return original(cls, force=force, raise_errors=raise_errors,  # type: ignore[no-any-return]
                                 _types_namespace=namespace if _types_namespace is None else _types_namespace)
 
-            for base in (TelegramObject, TelegramMethod):  # a method's fields are types too (its markup, its result)
+            # Every aiogram model whose fields are types: the types and the methods (BotContextController) and
+            # the envelopes of requests and answers (`Response[Message]` is what every sent message is read into).
+            for base in (BotContextController, Request, Response):
                 base.model_rebuild = classmethod(rebuild)  # type: ignore[assignment,method-assign]
         return True
