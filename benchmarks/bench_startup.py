@@ -1,6 +1,7 @@
 """Start-up and memory of `griddesk run` against the Bot API double: how long until it polls, until it
 answers a first question and a first report, and how much memory it holds then.
 
+The framework import alone is measured first, aiogram eager (as before, and as the echo bot) and deferred.
 Runs: a first start on an empty understanding cache (what a fresh install or changed files cost), then
 starts with the files unchanged, then a restart after SIGKILL. `--messages N` also sends N messages
 (residents asking and reporting) and prints the memory after them.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -95,6 +98,34 @@ async def echo_start(tg: BotApiDouble, framework: str, workdir: Path) -> dict[st
     return {"ready": ready, "answered": answered, "rss": rss, "peak": peak}
 
 
+_IMPORT = """
+import json, sys, time
+def rss():
+    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) / 1024
+before, began = rss(), time.perf_counter()
+if sys.argv[1] == 'deferred':
+    from bot.telegram.aiogram_import import import_aiogram
+    import_aiogram()
+import aiogram.types as t
+t.Update.model_validate({'update_id': 1, 'message': {'message_id': 1, 'date': 0, 'text': 'hi',
+                         'chat': {'id': 1, 'type': 'private'}}})
+print(json.dumps({'mib': rss() - before, 's': time.perf_counter() - began}))
+"""
+
+
+def import_costs() -> None:
+    """What importing the framework costs (memory, time), in fresh interpreters on this machine, this run:
+    aiogram as the echo bot imports it (every type built) vs as `griddesk run` does (bot/telegram/aiogram_import.py,
+    types built on first use; here one Update is parsed)."""
+    got = {}
+    for mode in ("eager", "deferred"):
+        out = subprocess.run([sys.executable, "-c", _IMPORT, mode], capture_output=True, text=True, check=True).stdout
+        got[mode] = json.loads(out)
+    eager, deferred = got["eager"], got["deferred"]
+    print(f"[aiogram] import + first Update: eager (before) +{eager['mib']:.0f} MiB in {eager['s']:.2f}s -> deferred "
+          f"(griddesk run) +{deferred['mib']:.0f} MiB in {deferred['s']:.2f}s")
+
+
 async def run(framework: str, warm: int, messages: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="griddesk-start-"))
     try:
@@ -137,6 +168,8 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=2, help="starts with unchanged files")
     parser.add_argument("--messages", type=int, default=0, help="messages to send after the starts")
     args = parser.parse_args()
+    if args.framework != "ptb":
+        import_costs()
     for framework in (["aiogram", "ptb"] if args.framework == "both" else [args.framework]):
         asyncio.run(run(framework, args.warm, args.messages))
 

@@ -53,6 +53,9 @@ def make_adapter(settings: Settings, dispatch: Callable[[Translated], Awaitable[
         from bot.telegram.ptb_adapter import PtbAdapter
 
         return PtbAdapter(token, settings.telegram_api_url, dispatch)
+    from bot.telegram.aiogram_import import import_aiogram
+
+    import_aiogram()  # its ~440 types built on first use, not all at import (bot/telegram/aiogram_import.py)
     from bot.telegram.aiogram_adapter import AiogramAdapter
 
     return AiogramAdapter(token, settings.telegram_api_url, dispatch)
