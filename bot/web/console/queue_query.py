@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.staff import Staff
 from storage.models import CASE_STATES, OPEN_STATES, Case, Worker
+from storage.words import candidates
 
 PAGE_SIZE = 30
 MAX_PAGE = 10_000
 MAX_SEARCH = 60
 NUMBER = re.compile(r"^\d{8}-\d{1,4}$")
+DIGITS = re.compile(r"^[0-9-]+$")
 #: The state choices of the filter: the open ones together (the default), everything, or one state.
 STATE_CHOICES = ("open", "all", *CASE_STATES)
 FLAGS = ("urgent", "overdue", "unassigned")
@@ -141,8 +143,15 @@ def _search(q: str) -> Any:
         day, _, seq = q.partition("-")
         return Case.number == f"{day}-{int(seq):04d}"
     words = [w for w in q.split(" ") if w][:5]
-    return and_(*[or_(Case.text.contains(w, autoescape=True), Case.address.contains(w, autoescape=True),
-                      Case.number.contains(w, autoescape=True)) for w in words])
+    return and_(*[and_(_narrowed(w), or_(Case.text.contains(w, autoescape=True), Case.address.contains(w, autoescape=True),
+                                         Case.number.contains(w, autoescape=True))) for w in words])
+
+
+def _narrowed(word: str) -> Any:
+    """The few cases that may contain `word`, from the word index (`storage.words`), so the LIKEs above read only
+    those; a word that could be part of a case number (digits and '-') keeps the numbers' scan too."""
+    found = candidates(word)
+    return or_(found, Case.number.contains(word, autoescape=True)) if DIGITS.match(word) else found
 
 
 def _state(state: str) -> Any:
