@@ -15,6 +15,7 @@ SQL on both databases: nothing dialect-specific here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import and_, delete, event, insert, inspect, select
@@ -40,7 +41,7 @@ def pairs_of(*fields: str | None) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for value in fields:
         for run in fold(value or "").split():
-            found.update(zip(run, run[1:], strict=False))
+            found.update(pairwise(run))
             found.add((run[-1], ""))
     return found
 
@@ -51,7 +52,7 @@ def word_pairs(word: str) -> list[tuple[str, str]]:
     folded = fold(word)
     if len(folded) == 1:
         return [(folded, "")]
-    distinct = list(dict.fromkeys(zip(folded, folded[1:], strict=False)))
+    distinct = list(dict.fromkeys(pairwise(folded)))
     if len(distinct) <= MAX_PAIRS:
         return distinct
     step = (len(distinct) - 1) / (MAX_PAIRS - 1)
