@@ -1,7 +1,8 @@
 """The queue (工单) as queries: a filter read from the page's URL, one page of rows and the counts per filter.
 
-A fixed handful of statements per page whatever its size (counts per state, one count per flag, the rows with
-their assignee's name in one join), all inside `Staff.cases()`: no query per row. Sorted by urgency, then
+A fixed handful of statements per page whatever its size (counts per state and per flag — one pass when a filter
+narrows the scope —, the rows with their assignee's name in one join), all inside `Staff.cases()`: no query
+per row. Sorted by urgency, then
 deadline.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.staff import Staff
@@ -166,6 +167,25 @@ def _flag_conditions(now: datetime) -> dict[str, Any]:
             "unassigned": and_(is_open, Case.assignee_id.is_(None))}
 
 
+async def _counts(s: AsyncSession, base: list[Any], state: str, now: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """The chips' numbers in one pass over a filtered queue's rows: the count per state (whatever state is chosen)
+    and, summed over the chosen states, each flag alone — one statement instead of four re-reads of the filter."""
+    is_open = Case.state.in_(OPEN_STATES)
+    query = (select(Case.state, func.count(), func.sum(case((Case.urgent == true(), 1), else_=0)),
+                    func.sum(case((and_(is_open, Case.deadline_at < now), 1), else_=0)),
+                    func.sum(case((and_(is_open, Case.assignee_id.is_(None)), 1), else_=0)))
+             .where(*base).group_by(Case.state))
+    by_state: dict[str, int] = {}
+    flags = dict.fromkeys(FLAGS, 0)
+    chosen = None if state == "all" else set(OPEN_STATES) if state == "open" else {state}
+    for name, n, urgent, overdue, unassigned in (await s.execute(query)).all():
+        by_state[name] = int(n)
+        if chosen is None or name in chosen:
+            for flag, value in zip(FLAGS, (urgent, overdue, unassigned), strict=True):
+                flags[flag] += int(value or 0)
+    return by_state, flags
+
+
 async def _count(s: AsyncSession, where: list[Any]) -> int:
     return int((await s.execute(select(func.count()).select_from(Case).where(*where))).scalar_one())
 
@@ -174,8 +194,9 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
                      page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue for this staff member, and the counts its filter chips show.
 
-    Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id): the counts
-    read it alone, and the page is the urgent part then the rest, each already in deadline order in it."""
+    Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id) — or the
+    category's, the period's (`ix_case_created`), the word index's candidates: the counts read it alone, and the
+    page is the urgent part then the rest, each already in deadline order in it."""
     base = [staff.cases(), *_period(f, ZoneInfo(timezone))]
     if f.category:
         base.append(Case.intent == f.category)
@@ -183,15 +204,19 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
         base.append(Case.grid_id == f.grid)
     if f.q:
         base.append(_search(f.q))
-    by_state = {state: int(n) for state, n in
-                (await s.execute(select(Case.state, func.count()).where(*base).group_by(Case.state))).all()}
-    chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
     state_cond = _state(f.state)
     scoped = [*base, *([state_cond] if state_cond is not None else [])]
     flags = _flag_conditions(now)
-    # One narrow count per flag: each is a seek on its own index ((state, deadline_at), (assignee_id, state), the
-    # queue's (…, urgent, …)), where one pass with three sums would read every open row.
-    flag_counts = {name: await _count(s, [*scoped, cond]) for name, cond in flags.items()}
+    chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
+    if len(base) > 1:  # a filter narrows the scope: one pass over its few rows counts everything
+        by_state, flag_counts = await _counts(s, base, f.state, now)
+    else:
+        # The scope alone: per state from one index, then one narrow count per flag, each a seek on its own index
+        # ((state, deadline_at), (assignee_id, state), the queue's (…, urgent, …)), where one pass with three
+        # sums would read every open row.
+        by_state = {state: int(n) for state, n in
+                    (await s.execute(select(Case.state, func.count()).where(*base).group_by(Case.state))).all()}
+        flag_counts = {name: await _count(s, [*scoped, cond]) for name, cond in flags.items()}
     on = [name for name in FLAGS if getattr(f, name)]
     where = scoped + [flags[name] for name in on]
     if len(on) == 1:
