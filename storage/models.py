@@ -179,9 +179,14 @@ class Case(SQLModel, table=True):
         Index("ix_case_queue", "urgent", "deadline_at", "id", "state", "assignee_id"),
         Index("ix_case_queue_community", "community_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
         Index("ix_case_queue_street", "street_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
-        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id", "community_id",
+              "street_id"),  # the scope's columns too: a grid filter inside a community's or street's scope
+        # A community's or a street's queue counts as the desk's are: per state in index order, overdue as a seek.
+        Index("ix_case_community_state", "community_id", "state", "deadline_at", "urgent", "assignee_id"),
+        Index("ix_case_street_state", "street_id", "state", "deadline_at", "urgent", "assignee_id"),
         # A category (with or without a period): its part of the queue in order, its counts without the table.
-        Index("ix_case_queue_intent", "intent", "urgent", "deadline_at", "id", "state", "assignee_id", "created_at"),
+        Index("ix_case_queue_intent", "intent", "urgent", "deadline_at", "id", "state", "assignee_id", "created_at",
+              "community_id", "street_id", "grid_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=16)

@@ -46,7 +46,13 @@ def upgrade() -> None:
         batch_op.drop_index('ix_case_created')
         batch_op.create_index('ix_case_created', list(PERIOD_COLUMNS), unique=False)
         batch_op.create_index('ix_case_queue_intent', ['intent', 'urgent', 'deadline_at', 'id', 'state', 'assignee_id',
-                                                       'created_at'], unique=False)
+                                                       'created_at', 'community_id', 'street_id', 'grid_id'], unique=False)
+        batch_op.drop_index('ix_case_queue_grid')
+        batch_op.create_index('ix_case_queue_grid', ['grid_id', 'urgent', 'deadline_at', 'id', 'state', 'assignee_id',
+                                                     'community_id', 'street_id'], unique=False)
+        for scope in ('community', 'street'):
+            batch_op.create_index(f'ix_case_{scope}_state', [f'{scope}_id', 'state', 'deadline_at', 'urgent', 'assignee_id'],
+                                  unique=False)
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.create_index('ix_case_event_case_action', ['case_id', 'action', 'at'], unique=False)
     with op.batch_alter_table('rating', schema=None) as batch_op:
@@ -60,6 +66,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_event_case_action')
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_queue_intent')
+        batch_op.drop_index('ix_case_street_state')
+        batch_op.drop_index('ix_case_community_state')
+        batch_op.drop_index('ix_case_queue_grid')
+        batch_op.create_index('ix_case_queue_grid', ['grid_id', 'urgent', 'deadline_at', 'id', 'state', 'assignee_id'],
+                              unique=False)
         batch_op.drop_index('ix_case_created')
         batch_op.create_index('ix_case_created', ['created_at'], unique=False)
         batch_op.drop_index('ix_case_state_deadline')
