@@ -160,7 +160,7 @@ class DaySequence(SQLModel, table=True):
 
 #: The columns of `ix_case_created` (migration 0013 spells the same list).
 PERIOD_COLUMNS = ("created_at", "state", "deadline_at", "urgent", "assignee_id", "resolved_at", "resolved_on_time",
-                  "intent", "grid_id", "level", "community_id", "street_id")
+                  "intent", "grid_id", "level", "community_id", "street_id", "id")
 
 
 class Case(SQLModel, table=True):

@@ -19,7 +19,7 @@ from alembic import op
 
 # Fixed here, not imported: a migration must keep creating what it created when models.py moves on.
 PERIOD_COLUMNS = ("created_at", "state", "deadline_at", "urgent", "assignee_id", "resolved_at", "resolved_on_time",
-                  "intent", "grid_id", "level", "community_id", "street_id")
+                  "intent", "grid_id", "level", "community_id", "street_id", "id")
 
 revision: str = '0013'
 down_revision: str | None = '0006'
