@@ -91,7 +91,8 @@ def views(community: str, grid: str, sample: str) -> list[tuple[str, str]]:
             ("page 40 of all", "state=all&page=40"), ("one grid", f"grid={grid}"), ("overdue", "overdue=1"),
             ("unassigned", "unassigned=1"), ("one category, a month", "category=noise&state=all&since="
                                                                      f"{(datetime.now(UTC) - timedelta(days=30)).date()}"),
-            ("words", "q=漏水&state=all"), ("case number", f"q={sample}&state=all")]
+            ("words (one case in 8 has them)", "q=漏水&state=all"), ("words of one case", "q=第4242号&state=all"),
+            ("case number", f"q={sample}&state=all")]
 
 
 async def main(n: int, url: str) -> None:
