@@ -88,3 +88,23 @@ def test_pairs_cover_every_character_and_words_use_few_lookups() -> None:
     assert word_pairs("吵") == [("吵", "")]
     assert word_pairs("晚上十点还在敲") == [("晚", "上"), ("十", "点"), ("在", "敲")]
     assert word_pairs("KTV") == [("k", "t"), ("t", "v")]
+
+
+async def test_a_word_search_pages_urgent_first_then_by_deadline(case_service) -> None:
+    service = case_service
+    made = []
+    for i, (urgent, hours) in enumerate([(False, 50), (True, 30), (False, 10), (True, 5), (False, 70), (True, 60)]):
+        case = await service.file_case(ReportDraft(resident_external_id=8200 + i, intent="noise", text=f"电梯坏了{i}",
+                                                   deadline_hours=hours, address="梨园小区3栋", urgent=urgent), now=T0)
+        made.append((not urgent, case.deadline_at, case.id, case.number))
+    await service.file_case(ReportDraft(resident_external_id=8299, intent="noise", text="别的事", deadline_hours=1,
+                                        address="梨园小区3栋"), now=T0)
+    admin = Staff("admin", 9001, "管理员", "admin", user_id=9001)
+    seen = []
+    async with service.db.session() as s:
+        for page in (1, 2, 3, 4):
+            result = await queue_page(s, admin, QueueFilter(q="电梯", page=page), now=T0, timezone="Asia/Shanghai",
+                                      page_size=2)
+            seen += [r.number for r in result.rows] if page <= result.pages else []
+            assert (result.total, result.pages, result.flags["urgent"]) == (6, 3, 3)
+    assert seen == [n for *_, n in sorted(made)]  # none lost or twice at the page edges

@@ -229,9 +229,11 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
     page = min(f.page, pages)
     offset = (page - 1) * page_size
     rows = []
-    if offset < urgent_total:  # urgent cases first, by deadline
+    if f.q:  # the word index's candidates come in no useful order: read them once, urgent first, by deadline
+        rows = await _rows(s, where, offset, page_size, urgent_first=True)
+    elif offset < urgent_total:  # urgent cases first, by deadline
         rows += await _rows(s, [*where, Case.urgent == true()], offset, page_size)
-    if len(rows) < page_size and not f.urgent:
+    if len(rows) < page_size and not f.urgent and not f.q:
         rows += await _rows(s, [*where, Case.urgent == false()], max(0, offset - urgent_total), page_size - len(rows))
     out = [QueueRow(int(i), n, intent, st, lvl, bool(urg), g, who, dl, created, addr, text or "",
                     st in OPEN_STATES and dl < now)
@@ -239,9 +241,10 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
     return QueuePage(out, total, by_state, flag_counts, page, pages)
 
 
-async def _rows(s: AsyncSession, where: list[Any], offset: int, limit: int) -> list[Any]:
+async def _rows(s: AsyncSession, where: list[Any], offset: int, limit: int, *, urgent_first: bool = False) -> list[Any]:
     query = (select(Case.id, Case.number, Case.intent, Case.state, Case.level, Case.urgent, Case.grid_id, Worker.name,
                     Case.deadline_at, Case.created_at, Case.address, func.substr(Case.text, 1, 80))
              .outerjoin(Worker, Worker.id == Case.assignee_id).where(*where)
-             .order_by(Case.deadline_at, Case.id).limit(limit).offset(offset))
+             .order_by(*([Case.urgent.desc()] if urgent_first else []), Case.deadline_at, Case.id)
+             .limit(limit).offset(offset))
     return list((await s.execute(query)).all())
