@@ -30,20 +30,22 @@ def _like(value: str, word: str, dialect: str) -> bool:
     return word in value
 
 
-async def _search(service, q: str) -> set[str]:
-    admin = Staff("admin", 9001, "管理员", "admin", user_id=9001)
+ADMIN = Staff("admin", 9001, "管理员", "admin", user_id=9001)
+
+
+async def _search(service, q: str, staff: Staff = ADMIN) -> set[str]:
     async with service.db.session() as s:
-        page = await queue_page(s, admin, QueueFilter(state="all", q=q), now=T0, timezone="Asia/Shanghai",
+        page = await queue_page(s, staff, QueueFilter(state="all", q=q), now=T0, timezone="Asia/Shanghai",
                                 page_size=100)
     return {r.number for r in page.rows}
 
 
-async def _expected(service, q: str) -> set[str]:
+async def _expected(service, q: str, community: str | None = None) -> set[str]:
     async with service.db.session() as s:
-        rows = (await s.execute(select(Case.number, Case.text, Case.address))).all()
+        rows = (await s.execute(select(Case.number, Case.text, Case.address, Case.community_id))).all()
     words = q.split()
-    return {n for n, text, address in rows
-            if all(any(_like(v or "", w, service.db.dialect) for v in (text, address, n)) for w in words)}
+    return {n for n, text, address, where in rows if community in (None, where)
+            and all(any(_like(v or "", w, service.db.dialect) for v in (text, address, n)) for w in words)}
 
 
 async def test_the_index_finds_what_a_scan_finds(case_service) -> None:
@@ -57,6 +59,10 @@ async def test_the_index_finds_what_a_scan_finds(case_service) -> None:
         expected = await _expected(service, q)
         assert await _search(service, q) == expected, q
     assert await _search(service, "装修太吵") and not await _search(service, "没有的词")  # the oracle is not vacuous
+    liyuan = Staff("worker", 1, "派单员", "community", community_id="liyuan")  # a scope written not to steer the plan
+    for q in ("栋", "楼下", "3栋"):
+        assert await _search(service, q, liyuan) == await _expected(service, q, "liyuan"), q
+    assert await _search(service, "栋", liyuan) and await _search(service, "栋", liyuan) != await _search(service, "栋")
 
     # 补充 rewrites the text: the new words are found, through the index, at once.
     async with service.db.session() as s:

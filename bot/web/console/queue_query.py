@@ -196,7 +196,7 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
     Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id) — or the
     category's, the period's (`ix_case_created`), the word index's candidates: the counts read it alone, and the
     page is the urgent part then the rest, each already in deadline order in it."""
-    base = [staff.cases(), *_period(f, ZoneInfo(timezone))]
+    base = [staff.cases(steer=not f.q), *_period(f, ZoneInfo(timezone))]
     if f.category:
         base.append(Case.intent == f.category)
     if f.grid:
