@@ -168,8 +168,7 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "case"
     __table_args__ = (
-        # Overdue cases (the deadline task); the queue's counts per state and flag in one pass over it alone.
-        Index("ix_case_state_deadline", "state", "deadline_at", "urgent", "assignee_id"),
+        Index("ix_case_state_deadline", "state", "deadline_at"),
         Index("ix_case_dup", "intent", "grid_id", "created_at"),
         # Figures and the queue for a period, read from the index alone: every column their sums, groups and
         # scopes use (`bot.cases.stats._partial_sums`, a queue filtered by dates).

@@ -41,8 +41,6 @@ def upgrade() -> None:
 
     index_missing(op.get_bind())
     with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_state_deadline')
-        batch_op.create_index('ix_case_state_deadline', ['state', 'deadline_at', 'urgent', 'assignee_id'], unique=False)
         batch_op.drop_index('ix_case_created')
         batch_op.create_index('ix_case_created', list(PERIOD_COLUMNS), unique=False)
         batch_op.create_index('ix_case_queue_intent', ['intent', 'urgent', 'deadline_at', 'id', 'state', 'assignee_id',
@@ -73,6 +71,4 @@ def downgrade() -> None:
                               unique=False)
         batch_op.drop_index('ix_case_created')
         batch_op.create_index('ix_case_created', ['created_at'], unique=False)
-        batch_op.drop_index('ix_case_state_deadline')
-        batch_op.create_index('ix_case_state_deadline', ['state', 'deadline_at'], unique=False)
     op.drop_table('case_word')
