@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from storage.engine import Database, alembic_config
+from storage.engine import Database, alembic_config, head_revision
 
 _T = "'2026-11-30 08:00:00'"
 _OLD_ROWS = [
@@ -94,7 +94,7 @@ async def test_0007_database_upgrades_with_every_row_kept_as_telegram(database_u
         "outbox", "dialog_state", "rating", "api_key", "console_login", "web_secret")}
     try:
         report = await db.prepare(load_seed=False)
-        assert (report.migrated_from, report.migrated_to) == ("0007", "0006")
+        assert (report.migrated_from, report.migrated_to) == ("0007", head_revision())  # 0006, or what follows it
         assert {t: (await _rows(db, f'SELECT count(*) FROM "{t}"'))[0][0] for t in counts} == counts
         assert await _rows(db, "SELECT id, channel, external_id, invite_code FROM worker ORDER BY id") == [
             (7, "telegram", 9001, "AAAA2222BB"), (8, "telegram", 9001, None), (9, "telegram", None, "CCCC3333DD")]
