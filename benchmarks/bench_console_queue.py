@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/bench_console_queue.py [N] [DATABASE_URL]
 
-Defaults: 100,000 cases on a temporary SQLite file. Cases are bulk-inserted (spread over 120 days, every
+Defaults: 100,000 cases on a temporary SQLite file; a DATABASE_URL that already holds cases is measured as it is
+(fill once, measure often). Cases are bulk-inserted (spread over 120 days, every
 state, 12 grids of 3 communities, 5% urgent), then each view is asked 20 times: the query alone
 (`queue_page`), and the whole page over HTTP with a signed-in session (query + HTML). Prints p50/p95 ms.
 Target: under 100 ms per page.
@@ -23,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 
 from bot.cases.service import open_service
 from bot.settings import load_settings
@@ -33,6 +34,7 @@ from bot.web.console.queue_query import QueueFilter, queue_page
 from bot.web.console.staff import Staff
 from bot.web.server import WebServer
 from storage.models import CASE_STATES, Case, Grid, Resident, Worker
+from storage.words import index_missing
 
 ADMIN = 4242
 INTENTS = ["noise", "parking", "sanitation", "fumes_odor", "water_leak", "elevator", "street_vending", "other"]
@@ -77,6 +79,11 @@ async def fill(service: Any, n: int) -> None:
     for chunk in range(0, n, 5000):
         async with service.db.transaction() as s:
             await s.execute(insert(Case), rows[chunk:chunk + 5000])
+    t0 = time.perf_counter()
+    async with service.db.engine.begin() as conn:  # bulk rows skip the mapper events that keep the word index
+        await conn.run_sync(index_missing)
+    await service.db.settle()
+    print(f"word index of {n:,} cases built in {time.perf_counter() - t0:.1f}s")
 
 
 def views(community: str, grid: str, sample: str) -> list[tuple[str, str]]:
@@ -84,15 +91,21 @@ def views(community: str, grid: str, sample: str) -> list[tuple[str, str]]:
             ("page 40 of all", "state=all&page=40"), ("one grid", f"grid={grid}"), ("overdue", "overdue=1"),
             ("unassigned", "unassigned=1"), ("one category, a month", "category=noise&state=all&since="
                                                                      f"{(datetime.now(UTC) - timedelta(days=30)).date()}"),
-            ("words", "q=漏水&state=all"), ("case number", f"q={sample}&state=all")]
+            ("words (one case in 8 has them)", "q=漏水&state=all"), ("words of one case", "q=第4242号&state=all"),
+            ("case number", f"q={sample}&state=all")]
 
 
 async def main(n: int, url: str) -> None:
     settings = load_settings(database_url=url, admin_ids=str(ADMIN), web_port=8080, _env_file=None)
     service = await open_service(settings)
-    t0 = time.perf_counter()
-    await fill(service, n)
-    print(f"{n:,} cases inserted in {time.perf_counter() - t0:.1f}s ({service.db.dialect})")
+    async with service.db.session() as s:
+        present = (await s.execute(select(func.count()).select_from(Case))).scalar_one()
+    if present:
+        print(f"{present:,} cases already there ({service.db.dialect}): measured as they are")
+    else:
+        t0 = time.perf_counter()
+        await fill(service, n)
+        print(f"{n:,} cases inserted in {time.perf_counter() - t0:.1f}s ({service.db.dialect})")
     statements = 0
 
     def count(*_: Any) -> None:

@@ -104,6 +104,7 @@ async def main(n: int, url: str) -> None:
     else:
         t0 = time.perf_counter()
         await fill(service, n, now)
+        await service.db.settle()  # PostgreSQL: VACUUM ANALYZE, as autovacuum soon would after the bulk load
         print(f"database: {service.db.dialect}  cases: {n} over {DAYS} days  (filled in {time.perf_counter() - t0:.1f}s)")
     desk = ConsoleDesk(service, settings)
     zone = ZoneInfo(settings.timezone)

@@ -68,6 +68,7 @@ async def main(sizes: list[int], url: str) -> None:
     have = 0
     for size in sizes:
         await add_cases(service, have, size - have, resident_id or 0)
+        await service.db.settle()  # PostgreSQL: VACUUM ANALYZE, as autovacuum soon would after the bulk load
         have = size
         month = await timed(service, since=NOW - timedelta(days=30), until=NOW)
         everything = await timed(service)

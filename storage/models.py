@@ -158,6 +158,11 @@ class DaySequence(SQLModel, table=True):
     last: int = 0
 
 
+#: The columns of `ix_case_created` (migration 0013 spells the same list).
+PERIOD_COLUMNS = ("created_at", "state", "deadline_at", "urgent", "assignee_id", "resolved_at", "resolved_on_time",
+                  "intent", "grid_id", "level", "community_id", "street_id", "id")
+
+
 class Case(SQLModel, table=True):
     """One resident request, from 受理 to 评价."""
 
@@ -165,13 +170,22 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         Index("ix_case_state_deadline", "state", "deadline_at"),
         Index("ix_case_dup", "intent", "grid_id", "created_at"),
-        Index("ix_case_created", "created_at"),  # figures for a period
+        # Figures and the queue for a period, read from the index alone: every column their sums, groups and
+        # scopes use (`bot.cases.stats._partial_sums`, a queue filtered by dates).
+        Index("ix_case_created", *PERIOD_COLUMNS),
         Index("ix_case_assignee_state", "assignee_id", "state"),  # a worker's open load, /tasks
         # The console's queue (urgent first, then deadline), whole and per scope; they also cover its counts.
         Index("ix_case_queue", "urgent", "deadline_at", "id", "state", "assignee_id"),
         Index("ix_case_queue_community", "community_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
         Index("ix_case_queue_street", "street_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
-        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id"),
+        Index("ix_case_queue_grid", "grid_id", "urgent", "deadline_at", "id", "state", "assignee_id", "community_id",
+              "street_id"),  # the scope's columns too: a grid filter inside a community's or street's scope
+        # A community's or a street's queue counts as the desk's are: per state in index order, overdue as a seek.
+        Index("ix_case_community_state", "community_id", "state", "deadline_at", "urgent", "assignee_id"),
+        Index("ix_case_street_state", "street_id", "state", "deadline_at", "urgent", "assignee_id"),
+        # A category (with or without a period): its part of the queue in order, its counts without the table.
+        Index("ix_case_queue_intent", "intent", "urgent", "deadline_at", "id", "state", "assignee_id", "created_at",
+              "community_id", "street_id", "grid_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=16)
@@ -211,6 +225,18 @@ class Case(SQLModel, table=True):
     resolved_on_time: bool | None = None
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CaseWord(SQLModel, table=True):
+    """The word index of a case's text and address (`storage.words`): one row per distinct character pair, so
+    the console's word search reads a few index ranges instead of every case's text. Written on every insert
+    or text change of a case (mapper events in `storage.words`), never by hand."""
+
+    __tablename__ = "case_word"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # the primary key is the whole row
+    first_char: str = Field(primary_key=True, max_length=1)
+    next_char: str = Field(primary_key=True, max_length=1)  # "" after the last character of a run
+    case_id: int = Field(foreign_key="case.id", primary_key=True)
 
 
 class CaseSupporter(SQLModel, table=True):
@@ -254,6 +280,8 @@ class CaseEvent(SQLModel, table=True):
     """Every transition of a case: who, when, from → to (state and level), and a note."""
 
     __tablename__ = "case_event"
+    #: A case's first 接单 and its 催办 count in the figures: one seek each, from the index alone.
+    __table_args__ = (Index("ix_case_event_case_action", "case_id", "action", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
@@ -271,6 +299,7 @@ class Rating(SQLModel, table=True):
     """A resident's 回访评价 of a resolved case; an unsatisfied one reopens the case (重办)."""
 
     __tablename__ = "rating"
+    __table_args__ = (Index("ix_rating_case_score", "case_id", "score"),)  # the figures' counts per case, index only
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     resident_id: int = Field(foreign_key="resident.id")
@@ -375,3 +404,7 @@ class WebSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+# The word index is kept by mapper events on `Case`: registered with the models, so no flush can miss them.
+from storage import words as _words  # noqa: E402,F401

@@ -190,7 +190,8 @@ class QueryRoom(CaseCore):
         from bot.cases.stats import figures_and_trend
 
         # Aware week starts are kept as given: a week is named by its local Monday (UtcDateTime binds them as UTC).
-        async with self.db.session() as s:
+        # A reader: on SQLite it never takes the write lock, so no chat's filing waits for the figures.
+        async with self.db.reader() as s:
             return await figures_and_trend(s, self.router, self.intents, since=utc(since), until=utc(until), now=utc(now),
                                            where=where, week_starts=[w if w.tzinfo else utc(w) for w in week_starts],
                                            trend_until=utc(trend_until))
@@ -201,7 +202,7 @@ class QueryRoom(CaseCore):
         reopened and overdue cases, per grid, of the cases filed in [since, until)."""
         from bot.cases.hotspots import find_hotspots
 
-        async with self.db.session() as s:
+        async with self.db.reader() as s:
             return await find_hotspots(s, self.router, self.intents, since=utc(since), until=utc(until), now=utc(now),
                                        where=where, limit=limit)
 

@@ -1,7 +1,8 @@
 """The queue (工单) as queries: a filter read from the page's URL, one page of rows and the counts per filter.
 
-A fixed handful of statements per page whatever its size (counts per state, one count per flag, the rows with
-their assignee's name in one join), all inside `Staff.cases()`: no query per row. Sorted by urgency, then
+A fixed handful of statements per page whatever its size (counts per state and per flag — one pass when a filter
+narrows the scope —, the rows with their assignee's name in one join), all inside `Staff.cases()`: no query
+per row. Sorted by urgency, then
 deadline.
 """
 
@@ -15,16 +16,18 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.staff import Staff
 from storage.models import CASE_STATES, OPEN_STATES, Case, Worker
+from storage.words import candidates
 
 PAGE_SIZE = 30
 MAX_PAGE = 10_000
 MAX_SEARCH = 60
 NUMBER = re.compile(r"^\d{8}-\d{1,4}$")
+DIGITS = re.compile(r"^[0-9-]+$")
 #: The state choices of the filter: the open ones together (the default), everything, or one state.
 STATE_CHOICES = ("open", "all", *CASE_STATES)
 FLAGS = ("urgent", "overdue", "unassigned")
@@ -141,8 +144,15 @@ def _search(q: str) -> Any:
         day, _, seq = q.partition("-")
         return Case.number == f"{day}-{int(seq):04d}"
     words = [w for w in q.split(" ") if w][:5]
-    return and_(*[or_(Case.text.contains(w, autoescape=True), Case.address.contains(w, autoescape=True),
-                      Case.number.contains(w, autoescape=True)) for w in words])
+    return and_(*[and_(_narrowed(w), or_(Case.text.contains(w, autoescape=True), Case.address.contains(w, autoescape=True),
+                                         Case.number.contains(w, autoescape=True))) for w in words])
+
+
+def _narrowed(word: str) -> Any:
+    """The few cases that may contain `word`, from the word index (`storage.words`), so the LIKEs above read only
+    those; a word that could be part of a case number (digits and '-') keeps the numbers' scan too."""
+    found = candidates(word)
+    return or_(found, Case.number.contains(word, autoescape=True)) if DIGITS.match(word) else found
 
 
 def _state(state: str) -> Any:
@@ -157,6 +167,24 @@ def _flag_conditions(now: datetime) -> dict[str, Any]:
             "unassigned": and_(is_open, Case.assignee_id.is_(None))}
 
 
+async def _counts(s: AsyncSession, base: list[Any], state: str, now: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """The chips' numbers in one pass over a filtered queue's rows: the count per state (whatever state is chosen)
+    and, over the chosen states, each flag alone — one statement instead of four re-reads of the filter. Sums, not
+    GROUP BY state: an index in state order would look cheaper to the planner than the filter's own covering one."""
+    chosen = CASE_STATES if state == "all" else OPEN_STATES if state == "open" else (state,)
+    in_chosen, is_open = Case.state.in_(chosen), Case.state.in_(OPEN_STATES)
+
+    def tally(*conds: Any) -> Any:
+        return func.sum(case((and_(*conds), 1), else_=0))
+
+    query = select(*[tally(Case.state == name) for name in CASE_STATES], tally(in_chosen, Case.urgent == true()),
+                   tally(in_chosen, is_open, Case.deadline_at < now), tally(in_chosen, is_open, Case.assignee_id.is_(None))
+                   ).where(*base)
+    values = [int(v or 0) for v in (await s.execute(query)).one()]
+    by_state = {name: n for name, n in zip(CASE_STATES, values, strict=False) if n}
+    return by_state, dict(zip(FLAGS, values[len(CASE_STATES):], strict=True))
+
+
 async def _count(s: AsyncSession, where: list[Any]) -> int:
     return int((await s.execute(select(func.count()).select_from(Case).where(*where))).scalar_one())
 
@@ -165,24 +193,29 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
                      page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue for this staff member, and the counts its filter chips show.
 
-    Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id): the counts
-    read it alone, and the page is the urgent part then the rest, each already in deadline order in it."""
-    base = [staff.cases(), *_period(f, ZoneInfo(timezone))]
+    Every statement is served by an index on (scope, urgent, deadline_at, id, state, assignee_id) — or the
+    category's, the period's (`ix_case_created`), the word index's candidates: the counts read it alone, and the
+    page is the urgent part then the rest, each already in deadline order in it."""
+    base = [staff.cases(steer=not f.q), *_period(f, ZoneInfo(timezone))]
     if f.category:
         base.append(Case.intent == f.category)
     if f.grid:
         base.append(Case.grid_id == f.grid)
     if f.q:
         base.append(_search(f.q))
-    by_state = {state: int(n) for state, n in
-                (await s.execute(select(Case.state, func.count()).where(*base).group_by(Case.state))).all()}
-    chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
     state_cond = _state(f.state)
     scoped = [*base, *([state_cond] if state_cond is not None else [])]
     flags = _flag_conditions(now)
-    # One narrow count per flag: each is a seek on its own index ((state, deadline_at), (assignee_id, state), the
-    # queue's (…, urgent, …)), where one pass with three sums would read every open row.
-    flag_counts = {name: await _count(s, [*scoped, cond]) for name, cond in flags.items()}
+    chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
+    if len(base) > 1:  # a filter narrows the scope: one pass over its few rows counts everything
+        by_state, flag_counts = await _counts(s, base, f.state, now)
+    else:
+        # The scope alone: per state from one index, then one narrow count per flag, each a seek on its own index
+        # ((state, deadline_at), (assignee_id, state), the queue's (…, urgent, …)), where one pass with three
+        # sums would read every open row.
+        by_state = {state: int(n) for state, n in
+                    (await s.execute(select(Case.state, func.count()).where(*base).group_by(Case.state))).all()}
+        flag_counts = {name: await _count(s, [*scoped, cond]) for name, cond in flags.items()}
     on = [name for name in FLAGS if getattr(f, name)]
     where = scoped + [flags[name] for name in on]
     if len(on) == 1:
@@ -196,9 +229,11 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
     page = min(f.page, pages)
     offset = (page - 1) * page_size
     rows = []
-    if offset < urgent_total:  # urgent cases first, by deadline
+    if f.q:  # the word index's candidates come in no useful order: read them once, urgent first, by deadline
+        rows = await _rows(s, where, offset, page_size, urgent_first=True)
+    elif offset < urgent_total:  # urgent cases first, by deadline
         rows += await _rows(s, [*where, Case.urgent == true()], offset, page_size)
-    if len(rows) < page_size and not f.urgent:
+    if len(rows) < page_size and not f.urgent and not f.q:
         rows += await _rows(s, [*where, Case.urgent == false()], max(0, offset - urgent_total), page_size - len(rows))
     out = [QueueRow(int(i), n, intent, st, lvl, bool(urg), g, who, dl, created, addr, text or "",
                     st in OPEN_STATES and dl < now)
@@ -206,9 +241,10 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
     return QueuePage(out, total, by_state, flag_counts, page, pages)
 
 
-async def _rows(s: AsyncSession, where: list[Any], offset: int, limit: int) -> list[Any]:
+async def _rows(s: AsyncSession, where: list[Any], offset: int, limit: int, *, urgent_first: bool = False) -> list[Any]:
     query = (select(Case.id, Case.number, Case.intent, Case.state, Case.level, Case.urgent, Case.grid_id, Worker.name,
                     Case.deadline_at, Case.created_at, Case.address, func.substr(Case.text, 1, 80))
              .outerjoin(Worker, Worker.id == Case.assignee_id).where(*where)
-             .order_by(Case.deadline_at, Case.id).limit(limit).offset(offset))
+             .order_by(*([Case.urgent.desc()] if urgent_first else []), Case.deadline_at, Case.id)
+             .limit(limit).offset(offset))
     return list((await s.execute(query)).all())

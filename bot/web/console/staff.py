@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, true
+from sqlalchemy import false, func, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.engine import Database
@@ -52,15 +52,18 @@ class Staff:
     def worker_id(self) -> int | None:
         return self.id if self.kind == "worker" else None
 
-    def cases(self) -> ColumnElement[bool]:
-        """The cases this person may see, as a WHERE clause on `Case`."""
+    def cases(self, *, steer: bool = True) -> ColumnElement[bool]:
+        """The cases this person may see, as a WHERE clause on `Case`. `steer=False`: the same rows, written so no
+        index on the scope's column can serve it (`coalesce(col, '') = id`), for a query that another, far narrower
+        condition should drive (the word index's few candidates), where an index seek on the scope looks as cheap
+        to SQLite's planner and reads the whole community."""
+        column, value = {"street": (Case.street_id, self.street_id), "community": (Case.community_id, self.community_id),
+                         "grid": (Case.grid_id, self.grid_id)}.get(self.role, (None, None))
         if self.role == "admin":
             return true()
-        if self.role == "street":
-            return Case.street_id == self.street_id if self.street_id else false()
-        if self.role == "community":
-            return Case.community_id == self.community_id if self.community_id else false()
-        return Case.grid_id == self.grid_id if self.grid_id else false()
+        if column is None or not value:
+            return false()
+        return column == value if steer else func.coalesce(column, "") == value
 
     def workers(self) -> ColumnElement[bool]:
         """The workers this person may see (and, when `can_act`, give work to), as a WHERE clause on `Worker`."""

@@ -1,0 +1,132 @@
+"""The word index of cases (`case_word`): the console's word search without reading every case's text.
+
+Each case's text and address are kept as the set of their character pairs (`first_char`, `next_char`), plus
+the last character of every whitespace-free run as a pair with an empty `next_char`, so every character of the
+text starts at least one entry. A word of the search is looked up as a few of its pairs (an indexed equality
+each); a one-character word as every entry that starts with it. That gives a superset of the cases whose text
+or address contains the word; the caller keeps its own `LIKE` on those few cases, so what matches is exactly
+what the scan matched before (SQLite's ASCII case folding included: pairs are ASCII-lowercased on both sides).
+
+Kept on write by mapper events on `Case` (a flush that inserts a case, or changes its text or address, writes
+its pairs in the same transaction); rows written by bulk Core inserts are indexed with `index_missing`. Plain
+SQL on both databases: nothing dialect-specific here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import and_, delete, event, insert, inspect, select
+from sqlalchemy.engine import Connection
+
+from storage.models import Case, CaseWord
+
+#: Pairs of a word looked up at most: any subset of a word's pairs still gives a superset, and every extra
+#: lookup costs a probe per candidate.
+MAX_PAIRS = 3
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CHUNK = 2000
+
+
+def fold(text: str) -> str:
+    """ASCII lowercase, as SQLite's LIKE compares (PostgreSQL's LIKE is case-sensitive: a subset of it)."""
+    return text.translate(_ASCII_LOWER)
+
+
+def pairs_of(*fields: str | None) -> set[tuple[str, str]]:
+    """The index entries of a case: every adjacent character pair of each whitespace-free run, and (c, "") for
+    each run's last character."""
+    found: set[tuple[str, str]] = set()
+    for value in fields:
+        for run in fold(value or "").split():
+            found.update(pairwise(run))
+            found.add((run[-1], ""))
+    return found
+
+
+def word_pairs(word: str) -> list[tuple[str, str]]:
+    """The pairs of `word` to look up (at most MAX_PAIRS, spread over it); one character: [(c, "")] meaning
+    'any entry starting with c'."""
+    folded = fold(word)
+    if len(folded) == 1:
+        return [(folded, "")]
+    distinct = list(dict.fromkeys(pairwise(folded)))
+    if len(distinct) <= MAX_PAIRS:
+        return distinct
+    step = (len(distinct) - 1) / (MAX_PAIRS - 1)
+    return [distinct[round(i * step)] for i in range(MAX_PAIRS)]
+
+
+def candidates(word: str) -> Any:
+    """A WHERE clause on `Case`: the cases whose text or address may contain `word` (a superset; no whitespace in
+    `word`). Each pair is one IN over the index's primary key (first_char, next_char, case_id)."""
+    conds = []
+    for first, nxt in word_pairs(word):
+        where = [CaseWord.first_char == first]
+        if len(word) > 1:
+            where.append(CaseWord.next_char == nxt)
+        conds.append(Case.id.in_(select(CaseWord.case_id).where(*where)))
+    return and_(*conds)
+
+
+def _rows(case_id: int, text: str | None, address: str | None) -> list[dict[str, Any]]:
+    return [{"first_char": a, "next_char": b, "case_id": case_id} for a, b in sorted(pairs_of(text, address))]
+
+
+def write_pairs(conn: Connection, cases: Iterable[tuple[int, str | None, str | None]]) -> int:
+    """Insert the entries of (id, text, address) cases (none of which has entries yet); returns the rows written."""
+    rows: list[dict[str, Any]] = []
+    for case_id, text, address in cases:
+        rows.extend(_rows(case_id, text, address))
+    for start in range(0, len(rows), 20 * _CHUNK):  # one executemany per 40k rows
+        conn.execute(insert(CaseWord.__table__), rows[start:start + 20 * _CHUNK])
+    return len(rows)
+
+
+def index_missing(conn: Connection) -> int:
+    """Index every case that has no entry (bulk-inserted rows, a database from before the index): the
+    migration's backfill and the benchmarks'. One pass over the index for the cases it has (it is keyed by pairs,
+    not by case), then the others in chunks. Returns the cases indexed."""
+    table = Case.__table__
+    have = set(conn.execute(select(CaseWord.case_id).distinct()).scalars())
+    done = last = 0
+    while True:
+        batch = conn.execute(select(table.c.id, table.c.text, table.c.address).where(table.c.id > last)
+                             .order_by(table.c.id).limit(_CHUNK)).all()
+        if not batch:
+            return done
+        todo = [(int(i), t, a) for i, t, a in batch if int(i) not in have]
+        write_pairs(conn, todo)
+        done += len(todo)
+        last = int(batch[-1][0])
+
+
+@event.listens_for(Case, "after_insert")
+def _after_insert(_mapper: Any, conn: Connection, target: Case) -> None:
+    write_pairs(conn, [(int(target.id or 0), target.text, target.address)])
+
+
+@event.listens_for(Case, "after_update")
+def _after_update(_mapper: Any, conn: Connection, target: Case) -> None:
+    """Write only the difference: 补充 appends to the text, so nearly every old pair stays."""
+    state = inspect(target)
+    changed = [h for h in (state.attrs.text.history, state.attrs.address.history) if h.has_changes()]
+    if not changed:
+        return
+    table = CaseWord.__table__
+    new = pairs_of(target.text, target.address)
+    if any(not h.deleted for h in changed):  # the old value was never loaded: start this case's entries afresh
+        conn.execute(delete(table).where(CaseWord.case_id == target.id))
+        old: set[tuple[str, str]] = set()
+    else:
+        text, address = state.attrs.text.history, state.attrs.address.history
+        old = pairs_of(text.deleted[0] if text.deleted else target.text,
+                       address.deleted[0] if address.deleted else target.address)
+    for first, nxt in old - new:  # by primary key (the index is not ordered by case)
+        conn.execute(delete(table).where(CaseWord.first_char == first, CaseWord.next_char == nxt,
+                                         CaseWord.case_id == target.id))
+    if new - old:
+        conn.execute(insert(table), [{"first_char": a, "next_char": b, "case_id": target.id}
+                                     for a, b in sorted(new - old)])
