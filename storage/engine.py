@@ -6,6 +6,13 @@ and write-serialising transactions, the atomic per-day counter behind case numbe
 `FOR UPDATE SKIP LOCKED` on PostgreSQL (several bot instances), the advisory lock that lets several
 instances start against one empty database without racing the migration, and the per-chat advisory lock
 that keeps one chat's updates in order when several instances share them (`Database.chat_lock`).
+
+One trip per turn (`Database.turn`): a chat's update loads its state, does its work and saves in ONE
+transaction on one connection; `session()`, `transaction()` and `reader()` called inside it (by the same task)
+use that connection (a `transaction()` as a SAVEPOINT, so a refused action undoes only itself). On a SQLite
+file, writers of this process queue on an asyncio lock (`_WriteGate`) before `BEGIN IMMEDIATE`, instead of
+SQLite's busy handler, which sleeps up to 100 ms between tries and made concurrent turns 10× slower; reads
+through `reader()` never take it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -169,6 +177,31 @@ async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, 
     await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
 
 
+def _insert_of(session: AsyncSession) -> Any:
+    if dialect_of(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+async def upsert(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str],
+                 returning: Any = None, *, keep: dict[str, Any] | None = None) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE: one statement that creates the row or replaces its other columns.
+
+    `keep`: column → SQL expression over (table, `excluded`) deciding the updated value (default: the new value).
+    `returning`: columns to return (the row as it is afterwards); the result's first row, else None."""
+    stmt = _insert_of(session)(table).values(**values)
+    chosen: dict[str, Any] = {c: stmt.excluded[c] for c in values if c not in keys}
+    if keep:
+        chosen.update({c: e(table, stmt.excluded) for c, e in keep.items()})
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=chosen)
+    if returning is not None:
+        return (await session.execute(stmt.returning(*returning))).first()
+    await session.execute(stmt)
+    return None
+
+
 def is_storage_failure(exc: BaseException) -> bool:
     """The database could not do its work (disk I/O error, locked, connection gone, read-only file) — as opposed
     to a mistake in a query. Callers outside `storage` ask this instead of naming the drivers' exceptions."""
@@ -202,27 +235,93 @@ class Database:
         #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
         self._lock_engine: AsyncEngine | None = None
+        #: SQLite file: this process's writers queue here (fair, on the event loop) rather than in SQLite's busy
+        #: handler. In-memory SQLite has one shared connection, PostgreSQL row locks: no gate.
+        self._gate = _WriteGate() if self.read_engine is not self.engine else None
+        #: The turn the running task is in (`turn()`), if any: its session, used by every call inside it.
+        self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def session(self) -> AsyncSession:
-        """A new session: `async with db.session() as s, s.begin(): …`."""
-        return self.sessions()
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """`async with db.session() as s:` — inside a turn its session, else a new one (which may write: on a
+        SQLite file it queues behind this process's other writers first)."""
+        turn = self._current_turn()
+        if turn is not None:
+            return _borrowed(turn.session)
+        return self._own_session()
 
-    def reader(self) -> AsyncSession:
-        """A session for reads only (a write through it fails on SQLite: `query_only`)."""
+    def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for reads only (a write through it fails on SQLite: `query_only`); it never takes the write
+        lock. Inside a turn, the turn's own session (which sees what the turn wrote)."""
+        turn = self._current_turn()
+        if turn is not None:
+            return _borrowed(turn.session)
         return self.readers()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session:
+    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Inside a turn: the turn's transaction, the block a SAVEPOINT (an error undoes the block only);
+        `savepoint=False` for blocks that cannot fail half-way short of a storage failure (which fails the turn)."""
+        turn = self._current_turn()
+        if turn is not None:
+            if savepoint:
+                async with turn.session.begin_nested():
+                    yield turn.session
+            else:
+                yield turn.session
+                await turn.session.flush()
+            return
+        async with self._gated(), self.sessions() as session:
             async with session.begin():
                 yield session
-            for hook in self.after_commit:
-                hook(session)
+            self._committed(session)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[TurnScope]:
+        """One transaction for a whole turn (load, work, save) on one connection; committed when the block ends
+        without an error, else rolled back. Calls inside it by the same task use it (see `session`)."""
+        if self._current_turn() is not None:
+            raise StorageError("a turn inside a turn: the inner one would commit the outer one's work")
+        async with self._gated(), self.sessions() as session:
+            scope = TurnScope(session)
+            token = self._turn.set(_Turn(session, asyncio.current_task()))
+            try:
+                async with session.begin():
+                    info = (await session.connection()).sync_connection.info  # type: ignore[union-attr]
+                    info[_SCOPE] = scope
+                    try:
+                        yield scope
+                    finally:
+                        info.pop(_SCOPE, None)
+            finally:
+                self._turn.reset(token)
+            self._committed(session)
+
+    def in_turn(self) -> bool:
+        return self._current_turn() is not None
+
+    def _current_turn(self) -> _Turn | None:
+        turn = self._turn.get()
+        # a task started inside a turn inherits the context, not the right to use its connection
+        return turn if turn is not None and turn.task is asyncio.current_task() else None
+
+    def _committed(self, session: AsyncSession) -> None:
+        for hook in self.after_commit:
+            hook(session)
+
+    def _gated(self) -> AbstractAsyncContextManager[object]:
+        return self._gate.hold() if self._gate is not None else nullcontext()
+
+    @asynccontextmanager
+    async def _own_session(self) -> AsyncIterator[AsyncSession]:
+        async with self._gated(), self.sessions() as session:
+            yield session
 
     async def prepare(self, seed_file: Path | None = None, *, load_seed: bool = True) -> PrepareReport:
         """Migrate to the newest schema (Alembic) and, if there are no streets yet, load the grid seed.
@@ -288,6 +387,61 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+_SCOPE = "griddesk_turn_scope"  # connection.info key: the turn this connection works for
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclass(slots=True)
+class TurnScope:
+    """A turn's transaction: its session, and how many statements it ran (and wrote) so far."""
+
+    session: AsyncSession
+    statements: int = 0
+    writes: int = 0
+
+
+def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    scope = conn.info.get(_SCOPE)
+    if scope is not None:
+        scope.statements += 1
+        if statement.lstrip()[:6].upper() in _WRITES:
+            scope.writes += 1
+
+
+@dataclass(slots=True)
+class _Turn:
+    session: AsyncSession
+    task: asyncio.Task[Any] | None
+
+
+@asynccontextmanager
+async def _borrowed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The turn's session lent to a block: leaving the block does not close it."""
+    yield session
+
+
+class _WriteGate:
+    """One writer at a time among this process's tasks, first come first served, re-entrant per task (a task
+    that already writes and opens a second session gets what it got before: SQLite's own lock decides)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
 
 
 def chat_lock_key(channel: str, chat_id: int) -> int:

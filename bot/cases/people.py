@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -31,7 +32,7 @@ from bot.cases.routing import Router, building_numbers, canonical
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from storage.engine import lock_row
-from storage.models import Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
+from storage.models import OPEN_STATES, Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
 
 
 class PeopleRoom(CaseCore):
@@ -285,6 +286,18 @@ class PeopleRoom(CaseCore):
         if worker is None or not worker.active:
             raise UsageError(f"no active worker {worker_id} (see `griddesk worker list`)")
         return worker
+
+    def turn_facts(self, external_id: int, *, channel: str = channels.TELEGRAM) -> dict[str, Any]:
+        """What a turn needs to know about this person before it decides, as boolean SQL expressions the dialog
+        reads together with the chat's state (one statement): `refused` — marked as refusing the bot
+        (`chat_reachable` has work to do); `asked` — a worker's 需要补充 waits for their answer (`open_question`)."""
+        resident = select(Resident.id).where(Resident.channel == channel, Resident.external_id == external_id)
+        refused = (exists(resident.where(Resident.blocked_at.is_not(None)))
+                   | exists(select(Worker.id).where(Worker.channel == channel, Worker.external_id == external_id,
+                                                    Worker.unreachable_at.is_not(None))))
+        asked = exists(select(Case.id).where(Case.resident_id.in_(resident.scalar_subquery()),
+                                             Case.question_at.is_not(None), Case.state.in_(OPEN_STATES)))
+        return {"refused": refused, "asked": asked}
 
     async def chat_reachable(self, external_id: int, *, now: datetime | None = None,
                              channel: str = channels.TELEGRAM) -> bool:
