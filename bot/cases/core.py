@@ -88,6 +88,7 @@ class CaseCore:
         self.admin_ids = tuple(admin_ids)
         self.router = Router([], [], [])
         self.outbox = Outbox(db)
+        self._turn_facts: dict[str, Any] | None = None  # `PeopleRoom.turn_facts`, built once
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -46,8 +46,8 @@ class ServiceCaseDesk:
     async def seen(self, external_id: int, *, channel: str = "telegram") -> None:
         await self.service.chat_reachable(external_id, channel=channel)
 
-    def turn_facts(self, external_id: int, *, channel: str = "telegram") -> dict[str, Any]:
-        return self.service.turn_facts(external_id, channel=channel)
+    def turn_facts(self) -> dict[str, Any]:
+        return self.service.turn_facts()
 
     async def support(self, case_id: int, resident_external_id: int, chat_id: int, text: str | None, *,
                       channel: str = "telegram") -> CaseView:

@@ -76,8 +76,9 @@ class DialogEngine(UpdateFrame):
         chat = (incoming.channel, incoming.chat_id)
         facts: dict[str, bool] = {}
         if kept is None:
-            probes = self.services.cases.turn_facts(incoming.sender.user_id, channel=incoming.channel)
-            state, facts = await self.states.load_turn(incoming.chat_id, channel=incoming.channel, facts=probes)
+            state, facts = await self.states.load_turn(incoming.chat_id, channel=incoming.channel,
+                                                       facts=self.services.cases.turn_facts(),
+                                                       person=incoming.sender.user_id)
             unsaved = self._unsaved.get(chat)
             if unsaved is not None:  # a state the database could not take last time: newer than the saved one
                 state = ChatState.from_dict(unsaved)

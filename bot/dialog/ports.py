@@ -30,9 +30,10 @@ class CaseDesk(Protocol):
     async def seen(self, external_id: int, *, channel: str = "telegram") -> None:
         """Someone wrote: if their chat was marked as refusing the bot, it no longer is (held messages go out)."""
 
-    def turn_facts(self, external_id: int, *, channel: str = "telegram") -> dict[str, Any]:
-        """Facts about this person a turn reads with the chat's state in one statement (opaque to the dialog):
-        `refused` (then `seen` has work to do) and `asked` (then `open_question` has an answer)."""
+    def turn_facts(self) -> dict[str, Any]:
+        """Facts about the person writing that a turn reads with the chat's state in one statement (opaque to the
+        dialog; over the parameters `person_channel`, `person_id`): `refused` (then `seen` has work to do) and
+        `asked` (then `open_question` has an answer)."""
 
     async def support(self, case_id: int, resident_external_id: int, chat_id: int, text: str | None, *,
                       channel: str = "telegram") -> CaseView:

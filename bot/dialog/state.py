@@ -134,10 +134,11 @@ class StateStore(Protocol):
         """The scope of one turn: load, work and save in it are one transaction (a no-op for stores without one)."""
         ...
 
-    async def load_turn(self, chat_id: int, *, channel: str = "telegram",
-                        facts: dict[str, Any] | None = None) -> tuple[ChatState, dict[str, bool]]:
-        """The state and the value of each fact the case desk named (`CaseDesk.turn_facts`); a store that cannot
-        evaluate them returns none (the engine then asks the desk as it goes)."""
+    async def load_turn(self, chat_id: int, *, channel: str = "telegram", facts: dict[str, Any] | None = None,
+                        person: int | None = None) -> tuple[ChatState, dict[str, bool]]:
+        """The state and the value of each fact the case desk named (`CaseDesk.turn_facts`) for `person` (the
+        sender's id on `channel`); a store that cannot evaluate them returns none (the engine then asks the desk
+        as it goes)."""
         ...
 
 
@@ -156,6 +157,6 @@ class MemoryStateStore:
     def turn(self) -> AbstractAsyncContextManager[Any]:
         return nullcontext()
 
-    async def load_turn(self, chat_id: int, *, channel: str = "telegram",
-                        facts: dict[str, Any] | None = None) -> tuple[ChatState, dict[str, bool]]:
+    async def load_turn(self, chat_id: int, *, channel: str = "telegram", facts: dict[str, Any] | None = None,
+                        person: int | None = None) -> tuple[ChatState, dict[str, bool]]:
         return await self.load(chat_id, channel=channel), {}
