@@ -23,12 +23,13 @@ import hashlib
 import logging
 import re
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import aiosqlite
 from sqlalchemy import event, inspect, select, text
@@ -222,13 +223,12 @@ def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
-async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]) -> None:
-    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row that a concurrent transaction may create too."""
-    if dialect_of(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
+async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]],
+                           keys: list[str]) -> None:
+    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row (or several, in one statement) that a concurrent
+    transaction may create too."""
+    stmt = _insert_of(session)(table).values(values if isinstance(values, list) else [values])
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
 
 
 def _insert_of(session: AsyncSession) -> Any:
@@ -239,21 +239,15 @@ def _insert_of(session: AsyncSession) -> Any:
     return insert
 
 
-async def upsert(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str],
-                 returning: Any = None, *, keep: dict[str, Any] | None = None) -> Any:
-    """INSERT … ON CONFLICT (keys) DO UPDATE: one statement that creates the row or replaces its other columns.
-
-    `keep`: column → SQL expression over (table, `excluded`) deciding the updated value (default: the new value).
-    `returning`: columns to return (the row as it is afterwards); the result's first row, else None."""
-    stmt = _insert_of(session)(table).values(**values)
-    chosen: dict[str, Any] = {c: stmt.excluded[c] for c in values if c not in keys}
-    if keep:
-        chosen.update({c: e(table, stmt.excluded) for c, e in keep.items()})
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=chosen)
-    if returning is not None:
-        return (await session.execute(stmt.returning(*returning))).first()
-    await session.execute(stmt)
-    return None
+async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str],
+                     new: list[str], fixed: dict[str, Any] | None = None) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE … RETURNING the row as a `model` object: one statement that creates
+    the row or updates it. On conflict the columns `new` take the inserted values, `fixed` the given ones."""
+    stmt = _insert_of(session)(model).values(**values)
+    set_: dict[str, Any] = {c: stmt.excluded[c] for c in new}
+    set_.update(fixed or {})
+    stmt = stmt.on_conflict_do_update(index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
+    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
 
 
 def upsert_statement(dialect: str, table: Any, keys: list[str], columns: list[str]) -> Any:
@@ -303,7 +297,7 @@ class Database:
         self._lock_engine: AsyncEngine | None = None
         #: SQLite file: this process's writers queue here (fair, on the event loop) rather than in SQLite's busy
         #: handler. In-memory SQLite has one shared connection, PostgreSQL row locks: no gate.
-        self._gate = _WriteGate() if self.read_engine is not self.engine else None
+        self._gate_file = _sqlite_file(self.url) if self.read_engine is not self.engine else None
         #: The turn the running task is in (`turn()`), if any: its session, used by every call inside it.
         self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
@@ -382,7 +376,7 @@ class Database:
             hook(session)
 
     def _gated(self) -> AbstractAsyncContextManager[object]:
-        return self._gate.hold() if self._gate is not None else nullcontext()
+        return _WriteGate.of(self._gate_file).hold() if self._gate_file is not None else nullcontext()
 
     @asynccontextmanager
     async def _own_session(self) -> AsyncIterator[AsyncSession]:
@@ -476,6 +470,11 @@ def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             scope.writes += 1
 
 
+def _sqlite_file(url: str) -> str:
+    """The resolved path of a SQLite file URL (the key of its write gate)."""
+    return str(Path(make_url(url).database or "").expanduser().resolve())
+
+
 @dataclass(slots=True)
 class _Turn:
     session: AsyncSession
@@ -489,12 +488,24 @@ async def _borrowed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
 
 
 class _WriteGate:
-    """One writer at a time among this process's tasks, first come first served, re-entrant per task (a task
-    that already writes and opens a second session gets what it got before: SQLite's own lock decides)."""
+    """One writer at a time among this process's tasks on one SQLite file (whichever `Database` they use: two
+    instances in one process share it), first come first served, re-entrant per task (a task that already writes
+    and opens a second session gets what it got before: SQLite's own lock decides)."""
+
+    _gates: ClassVar[weakref.WeakValueDictionary[tuple[str, int], _WriteGate]] = weakref.WeakValueDictionary()
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
+
+    @classmethod
+    def of(cls, file: str) -> _WriteGate:
+        """The gate of `file` on the running loop (asyncio locks belong to one loop)."""
+        key = (file, id(asyncio.get_running_loop()))
+        gate = cls._gates.get(key)
+        if gate is None:
+            gate = cls._gates[key] = cls()
+        return gate
 
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:

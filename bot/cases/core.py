@@ -22,7 +22,7 @@ from bot.cases.outbox import Outbox, enqueue
 from bot.cases.routing import Router
 from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
-from storage.engine import Database, insert_if_absent, lock_row
+from storage.engine import Database, insert_if_absent, lock_row, upsert_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
@@ -131,31 +131,17 @@ class CaseCore:
 
     async def _resident(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
                         script: str | None = None, channel: str = channels.TELEGRAM) -> Resident:
-        """The resident (channel, external id), created on first sight; a channel without push (an API client)
-        never gets notices queued (`bot.channels.pushes`), whatever its chat id."""
-        name = clean_text(name)
+        """The resident (channel, external id), created on first sight, in one statement (an upsert: two first
+        messages of one person may race, the loser's insert updates instead). What is given (name, script, chat)
+        is kept; writing to us ends a "blocked the bot" mark. A channel without push (an API client) never gets
+        notices queued (`bot.channels.pushes`), whatever its chat id."""
+        name = clean_text(name)[:100]
         channels.channel(channel)  # an undeclared channel is a bug, not a new namespace
-        found = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
-        r = (await s.execute(found)).scalar_one_or_none()
-        if r is None:
-            # Two first messages of one person may race; the insert is a no-op for the loser.
-            await insert_if_absent(s, Resident.__table__, {
-                "channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name[:100],
-                "script": script if script in ("simplified", "traditional") else "simplified", "created_at": utcnow(),
-            }, ["channel", "external_id"])
-            return (await s.execute(found)).scalar_one()
-        changed = False
-        if name and name[:100] != r.name:
-            r.name, changed = name[:100], True
-        if script in ("simplified", "traditional") and script != r.script:
-            r.script, changed = script, True
-        if chat_id and chat_id != r.chat_id:
-            r.chat_id, changed = chat_id, True
-        if r.blocked_at is not None:
-            r.blocked_at, changed = None, True  # they talk to us again
-        if changed:
-            s.add(r)
-        return r
+        script = script if script in ("simplified", "traditional") else None
+        values = {"channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name,
+                  "script": script or "simplified", "created_at": utcnow()}
+        new = [c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given]
+        return await upsert_row(s, Resident, values, ["channel", "external_id"], new, {"blocked_at": None})
 
     async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
                               channel: str = channels.TELEGRAM) -> set[int]:
@@ -240,12 +226,15 @@ class CaseCore:
 
     async def _event(self, s: AsyncSession, case: Case, action: str, actor_kind: str, actor_id: int | None,
                      from_state: str | None, to_state: str | None, from_level: str | None, to_level: str | None,
-                     note: str | None, at: datetime) -> CaseEvent:
+                     note: str | None, at: datetime, *, flush: bool = True) -> CaseEvent:
+        """Record one event; `flush=False` leaves its INSERT for the next flush (several events in one statement),
+        when nothing needs its id before then."""
         ev = CaseEvent(case_id=case.id, at=at, action=action, actor_kind=actor_kind, actor_id=actor_id,
                        from_state=from_state, to_state=to_state, from_level=from_level, to_level=to_level,
                        note=(note or None) and note[:1000])
         s.add(ev)
-        await s.flush()
+        if flush:
+            await s.flush()
         return ev
 
     async def _view(self, s: AsyncSession, case: Case) -> CaseView:
@@ -322,13 +311,16 @@ async def open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
     return {int(wid): int(n) for wid, n in rows}
 
 
+#: A worker's open cases, counted on the (assignee_id, state) index: never by reading past cases.
+_OPEN_LOAD = (select(func.count()).where(Case.assignee_id == Worker.id, Case.state.in_(OPEN_STATES))
+              .correlate(Worker).scalar_subquery())
+
+
 async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
-    """The bound, active, reachable worker matching `cond` with the fewest open cases (ties: the longest-serving)."""
-    workers = (await s.execute(select(Worker).where(cond, *REACHABLE).order_by(Worker.id))).scalars().all()
-    if not workers:
-        return None
-    loads = await open_loads(s, [w.id for w in workers if w.id is not None])
-    return min(workers, key=lambda w: (loads.get(w.id or 0, 0), w.id or 0))
+    """The bound, active, reachable worker matching `cond` with the fewest open cases (ties: the longest-serving),
+    in one statement."""
+    query = select(Worker).where(cond, *REACHABLE).order_by(_OPEN_LOAD, Worker.id).limit(1)
+    return (await s.execute(query)).scalars().first()
 
 
 async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:

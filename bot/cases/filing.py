@@ -11,13 +11,22 @@ from sqlalchemy import select
 
 from bot import channels
 from bot.cases import lifecycle, notify
-from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, label_case, to_worker, utc
+from bot.cases.core import (
+    DUPLICATE_THRESHOLD,
+    MAX_TEXT,
+    CaseCore,
+    clean_text,
+    label_case,
+    least_loaded,
+    to_worker,
+    utc,
+)
 from bot.cases.duplicates import similarity
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from storage.engine import insert_if_absent, next_sequence
-from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer
+from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer, Worker
 
 if TYPE_CHECKING:
     from bot.dialog.events import Reply
@@ -106,9 +115,14 @@ class FilingRoom(CaseCore):
         at = utc(now)
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
-        async with self.db.transaction() as s:
+        # Filing is the few statements it needs, in the caller's turn when there is one: the resident (one upsert),
+        # the grid's least-loaded worker (one query on the open-case index), the number, the case (inserted already
+        # assigned), its events (one INSERT), its pushes and receipt (one INSERT); the view is built, not read.
+        async with self.db.transaction(savepoint=False) as s:
             resident = await self._resident(s, draft.resident_external_id, chat_id=draft.chat_id,
                                             name=draft.resident_name, script=draft.script, channel=draft.channel)
+            worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == route.grid_id)) \
+                if route.grid_id else None
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
             case = Case(
@@ -121,14 +135,26 @@ class FilingRoom(CaseCore):
                 deadline_at=at + timedelta(hours=hours), created_at=at, updated_at=at,
                 answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
             )
+            if worker is not None:  # 派单 at once: the case is inserted as the worker's
+                level = self._take(case, worker, at) or case.level
+                case.state, case.level = lifecycle.target("assign", None, current="filed"), level
             s.add(case)
             await s.flush()
             filed = await self._event(s, case, "file", "resident", draft.resident_external_id, None, "filed", None,
-                                      case.level, route.note or None, at)
+                                      route.level, route.note or None, at, flush=worker is None)
             if draft.confirmed_by and draft.intent != "other":
                 await label_case(s, case, draft.confirmed_by, at)
-            told = await self._dispatch(s, case, filed, at)
-            view = replace(await self._view(s, case), told=told)
+            if worker is not None:
+                assigned = await self._event(s, case, "assign", "system", None, "filed", case.state, route.level,
+                                             case.level, worker.name, at)
+                phone = resident.phone if resident.phone and resident.phone_consent_at is not None else None
+                await self._push_assignment(s, case, worker, assigned, from_state="filed", phone=phone)
+                told = f"网格员 {worker.name}"
+            else:
+                told = await self._dispatch(s, case, filed, at, grid_checked=True)
+            view = replace(self._make_view(case, worker if case.assignee_id == getattr(worker, "id", None)
+                                           else await self._assignee(s, case),
+                                           (resident.channel, resident.external_id), []), told=told)
             if receipt is None:
                 return view
             row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace,
