@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -237,6 +237,24 @@ class CaseCore:
             await s.flush()
         return ev
 
+    async def _insert_pending(self, s: AsyncSession, model: Any) -> None:
+        """The rows of `model` added and not yet flushed, in ONE multi-row INSERT … RETURNING (the unit of work sends
+        one INSERT per row on SQLite, which cannot promise RETURNING's order); each added object gets its id,
+        matched on its values, not on the order of the returned rows."""
+        pending = [o for o in s.new if isinstance(o, model)]
+        if not pending:
+            return
+        columns = [c.name for c in model.__table__.columns if c.name != "id"]
+        rows = [{c: getattr(o, c) for c in columns} for o in pending]
+        for o in pending:
+            s.expunge(o)
+        inserted = (await s.scalars(insert(model).returning(model), rows)).all()
+        by_values: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for row in inserted:
+            by_values[_values_key(row, columns)].append(row.id)
+        for o in pending:
+            o.id = by_values[_values_key(o, columns)].pop()
+
     async def _view(self, s: AsyncSession, case: Case) -> CaseView:
         assignee = await self._assignee(s, case)
         resident = await s.get(Resident, case.resident_id)
@@ -285,6 +303,10 @@ class CaseCore:
             supporters=tuple((str(c), int(i)) for c, i in supporters), updated_at=aware(case.updated_at),
             answers=dict(case.answers or {}), street_id=case.street_id,
         )
+
+
+def _values_key(row: Any, columns: list[str]) -> tuple[Any, ...]:
+    return tuple(repr(getattr(row, c)) for c in columns)
 
 
 async def escalated_since_opened(s: AsyncSession, case_id: int) -> bool:

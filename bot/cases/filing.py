@@ -26,7 +26,7 @@ from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from storage.engine import insert_if_absent, next_sequence
-from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer, Worker
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMessage, Resident, SupportOffer, Worker
 
 if TYPE_CHECKING:
     from bot.dialog.events import Reply
@@ -146,7 +146,8 @@ class FilingRoom(CaseCore):
                 await label_case(s, case, draft.confirmed_by, at)
             if worker is not None:
                 assigned = await self._event(s, case, "assign", "system", None, "filed", case.state, route.level,
-                                             case.level, worker.name, at)
+                                             case.level, worker.name, at, flush=False)
+                await self._insert_pending(s, CaseEvent)  # both events in one statement
                 phone = resident.phone if resident.phone and resident.phone_consent_at is not None else None
                 await self._push_assignment(s, case, worker, assigned, from_state="filed", phone=phone)
                 told = f"网格员 {worker.name}"
@@ -160,8 +161,9 @@ class FilingRoom(CaseCore):
             row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace,
                           channel=draft.channel)
             if row is None:  # a channel without push: the filer reads the receipt in the answer, or polls
+                await self._insert_pending(s, OutboxMessage)
                 return view
-            await s.flush()
+            await self._insert_pending(s, OutboxMessage)  # the push(es) and the receipt in one statement
             return replace(view, receipt_id=row.id)
 
     async def support(self, case_id: int, resident_external_id: int, *, text: str | None = None,
