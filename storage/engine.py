@@ -239,15 +239,24 @@ def _insert_of(session: AsyncSession) -> Any:
     return insert
 
 
-async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str],
-                     new: list[str], fixed: dict[str, Any] | None = None) -> Any:
+async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], keys: tuple[str, ...],
+                     new: tuple[str, ...], fixed: tuple[tuple[str, Any], ...] = ()) -> Any:
     """INSERT … ON CONFLICT (keys) DO UPDATE … RETURNING the row as a `model` object: one statement that creates
-    the row or updates it. On conflict the columns `new` take the inserted values, `fixed` the given ones."""
-    stmt = _insert_of(session)(model).values(**values)
-    set_: dict[str, Any] = {c: stmt.excluded[c] for c in new}
-    set_.update(fixed or {})
-    stmt = stmt.on_conflict_do_update(index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
-    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
+    the row or updates it. On conflict the columns `new` take the inserted values, `fixed` the given ones.
+    The statement is built once per shape (building SQL costs more than running it)."""
+    shape = (dialect_of(session), model, tuple(values), keys, new, fixed)
+    stmt = _UPSERTS.get(shape)
+    if stmt is None:
+        insert = _insert_of(session)(model)
+        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
+        set_.update(dict(fixed))
+        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
+            index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
+    return (await session.scalars(stmt, [values], execution_options={"populate_existing": True})).one()
+
+
+#: Upsert statements by shape (dialect, model, columns, keys, updated columns): a handful in all.
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
 
 
 def upsert_statement(dialect: str, table: Any, keys: list[str], columns: list[str]) -> Any:

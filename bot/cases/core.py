@@ -140,8 +140,8 @@ class CaseCore:
         script = script if script in ("simplified", "traditional") else None
         values = {"channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name,
                   "script": script or "simplified", "created_at": utcnow()}
-        new = [c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given]
-        return await upsert_row(s, Resident, values, ["channel", "external_id"], new, {"blocked_at": None})
+        new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
+        return await upsert_row(s, Resident, values, ("channel", "external_id"), new, (("blocked_at", None),))
 
     async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
                               channel: str = channels.TELEGRAM) -> set[int]:

@@ -51,7 +51,7 @@ class FilingRoom(CaseCore):
             return []
         at = utc(now)
         since = at - self.duplicate_window
-        async with self.db.transaction() as s:
+        async with self.db.transaction(savepoint=False) as s:  # nothing here is refused half-way
             rows = (
                 await s.execute(
                     select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
@@ -62,13 +62,14 @@ class FilingRoom(CaseCore):
                 mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None],
                                                   channel=channel)
                 rows = [c for c in rows if c.id not in mine]
-            scored = [(similarity(self._simplify(text), self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
+            simple = self._simplify(text)
+            scored = [(similarity(simple, self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
             if offer_to is not None and best:
                 resident = await self._resident(s, offer_to, channel=channel)
-                for _, c in best:
-                    await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
-                                                                       "offered_at": at}, ["case_id", "resident_id"])
+                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": c.id, "resident_id": resident.id,
+                                                                    "offered_at": at} for _, c in best],
+                                       ["case_id", "resident_id"])
             return await self._views(s, [c for _, c in best])
 
     async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
