@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import aiosqlite
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import bindparam, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -202,16 +202,19 @@ async def next_sequence(session: AsyncSession, day: str) -> int:
     Two transactions can never get the same value: PostgreSQL row-locks the counter row for the
     upsert, SQLite holds the database write lock from BEGIN IMMEDIATE.
     """
-    from storage.models import DaySequence
+    dialect = dialect_of(session)
+    stmt = _SEQUENCES.get(dialect)
+    if stmt is None:
+        from storage.models import DaySequence
 
-    table = DaySequence.__table__
-    if dialect_of(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(day=day, last=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
-    return int((await session.execute(stmt)).scalar_one())
+        table = DaySequence.__table__
+        insert = _insert_of(session)(table).values(day=bindparam("day"), last=1)
+        stmt = _SEQUENCES[dialect] = insert.on_conflict_do_update(
+            index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
+    return int((await session.execute(stmt, {"day": day})).scalar_one())
+
+
+_SEQUENCES: dict[str, Any] = {}  # the counter's upsert per dialect, built once
 
 
 def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:

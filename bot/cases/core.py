@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -343,6 +343,16 @@ async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
     in one statement."""
     query = select(Worker).where(cond, *REACHABLE).order_by(_OPEN_LOAD, Worker.id).limit(1)
     return (await s.execute(query)).scalars().first()
+
+
+#: `least_loaded` among a grid's workers (`grid_id` bound when run), built once: what every filing asks.
+_GRID_LEAST_LOADED = (select(Worker).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"), *REACHABLE)
+                      .order_by(_OPEN_LOAD, Worker.id).limit(1))
+
+
+async def grid_worker(s: AsyncSession, grid_id: str) -> Worker | None:
+    """The grid's least-loaded reachable worker (see `least_loaded`)."""
+    return (await s.execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).scalars().first()
 
 
 async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:

@@ -16,8 +16,8 @@ from bot.cases.core import (
     MAX_TEXT,
     CaseCore,
     clean_text,
+    grid_worker,
     label_case,
-    least_loaded,
     to_worker,
     utc,
 )
@@ -26,7 +26,7 @@ from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from storage.engine import insert_if_absent, next_sequence
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMessage, Resident, SupportOffer, Worker
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMessage, Resident, SupportOffer
 
 if TYPE_CHECKING:
     from bot.dialog.events import Reply
@@ -122,8 +122,7 @@ class FilingRoom(CaseCore):
         async with self.db.transaction(savepoint=False) as s:
             resident = await self._resident(s, draft.resident_external_id, chat_id=draft.chat_id,
                                             name=draft.resident_name, script=draft.script, channel=draft.channel)
-            worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == route.grid_id)) \
-                if route.grid_id else None
+            worker = await grid_worker(s, route.grid_id) if route.grid_id else None
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
             case = Case(
