@@ -328,9 +328,10 @@ class Database:
 
     def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for reads only (a write through it fails on SQLite: `query_only`); it never takes the write
-        lock. Inside a turn, the turn's own session (which sees what the turn wrote)."""
+        lock. Inside a turn on PostgreSQL, the turn's own session (a second connection per turn could exhaust the
+        pool under a burst); on SQLite the read pool's threads still (a long read must not stop the loop)."""
         turn = self._current_turn()
-        if turn is not None:
+        if turn is not None and self.dialect == "postgresql":
             return _borrowed(turn.session)
         return self.readers()
 
