@@ -93,13 +93,13 @@ class DialogEngine(UpdateFrame):
         progress.before = state.to_dict()
         turn = progress.turn = Turn(incoming=incoming, state=state, services=self.services, facts=facts)
         said = progress.said
-        if facts.get("refused") is not False:  # writing to us ends any "refuses the bot" mark
-            try:
-                await self.services.cases.seen(turn.user_id, channel=turn.channel)
-            except Exception as exc:  # a mark that can wait: the turn itself may still work
-                if not is_storage_failure(exc):
-                    raise
-                said["storage"] = f"seen: {type(exc).__name__}"
+        # writing to us ends any "refuses the bot" mark (nothing to do, and no statement, when not marked)
+        try:
+            await self.services.cases.seen(turn.user_id, channel=turn.channel, refused=facts.get("refused"))
+        except Exception as exc:  # a mark that can wait: the turn itself may still work
+            if not is_storage_failure(exc):
+                raise
+            said["storage"] = f"seen: {type(exc).__name__}"
         self._note_script(turn)
         with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
             await self._route(turn, offered)
