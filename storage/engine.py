@@ -6,6 +6,13 @@ and write-serialising transactions, the atomic per-day counter behind case numbe
 `FOR UPDATE SKIP LOCKED` on PostgreSQL (several bot instances), the advisory lock that lets several
 instances start against one empty database without racing the migration, and the per-chat advisory lock
 that keeps one chat's updates in order when several instances share them (`Database.chat_lock`).
+
+One trip per turn (`Database.turn`): a chat's update loads its state, does its work and saves in ONE
+transaction on one connection; `session()`, `transaction()` and `reader()` called inside it (by the same task)
+use that connection (a `transaction()` as a SAVEPOINT, so a refused action undoes only itself). On a SQLite
+file, writers of this process queue on an asyncio lock (`_WriteGate`) before `BEGIN IMMEDIATE`, instead of
+SQLite's busy handler, which sleeps up to 100 ms between tries and made concurrent turns 10× slower; reads
+through `reader()` never take it.
 """
 
 from __future__ import annotations
@@ -15,13 +22,17 @@ import fcntl
 import hashlib
 import logging
 import re
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import event, inspect, select, text
+import aiosqlite
+from sqlalchemy import bindparam, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -78,9 +89,58 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Asy
     kwargs: dict[str, Any] = {"connect_args": {"timeout": _SQLITE_BUSY_SECONDS}}
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, or every session sees its own empty database
+    if not read_only:
+        # Writers run their statements on the event loop's thread (`_InlineSqlite`): a turn's statements take
+        # microseconds, a hop to aiosqlite's thread and back cost more than the statement (much more on a busy
+        # machine). Readers keep the thread: a long read (figures over every case) must not stop the loop.
+        kwargs["connect_args"]["async_creator_fn"] = _inline_sqlite
     engine = create_async_engine(full, echo=echo, **kwargs)
     _tune_sqlite(engine, wal=not in_memory, read_only=read_only and not in_memory)
     return engine
+
+
+class _InlineQueue:
+    """aiosqlite's hand-over queue, done at once on the caller's thread (what the worker thread would do)."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting caller, as aiosqlite's thread does
+            if future is not None and not future.done():
+                future.set_exception(exc)
+            return
+        if future is not None and not future.done():
+            future.set_result(result)
+
+
+class _InlineSqlite(aiosqlite.Connection):
+    """An aiosqlite connection without its thread: each call runs sqlite3 right away on the event loop's thread.
+
+    For the writers' pool, whose statements are short (a turn's point reads and inserts, under the `_WriteGate`,
+    so no in-process wait for SQLite's lock). Another process holding the write lock (a CLI command) makes a
+    writer wait here, on the loop, for as long as that command's transaction lasts."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, 64)
+        self._tx = _InlineQueue()  # type: ignore[assignment]
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    async def _connect(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            self._connection = self._connector()
+        return self
+
+    def __await__(self) -> Any:
+        return self._connect().__await__()  # no thread to start
+
+
+def _inline_sqlite(database: str, **kwargs: Any) -> _InlineSqlite:
+    return _InlineSqlite(lambda: sqlite3.connect(database, **kwargs))
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> None:
@@ -98,6 +158,9 @@ def _tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> 
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
         if wal and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives the process being killed (what SIGKILL tests check); only a power
+            # cut may lose the last commits. FULL fsyncs every commit: ~5 ms each, the burst's biggest wait.
+            cursor.execute("PRAGMA synchronous=NORMAL")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
@@ -139,16 +202,19 @@ async def next_sequence(session: AsyncSession, day: str) -> int:
     Two transactions can never get the same value: PostgreSQL row-locks the counter row for the
     upsert, SQLite holds the database write lock from BEGIN IMMEDIATE.
     """
-    from storage.models import DaySequence
+    dialect = dialect_of(session)
+    stmt = _SEQUENCES.get(dialect)
+    if stmt is None:
+        from storage.models import DaySequence
 
-    table = DaySequence.__table__
-    if dialect_of(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(day=day, last=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
-    return int((await session.execute(stmt)).scalar_one())
+        table = DaySequence.__table__
+        insert = _insert_of(session)(table).values(day=bindparam("day"), last=1)
+        stmt = _SEQUENCES[dialect] = insert.on_conflict_do_update(
+            index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
+    return int((await session.execute(stmt, {"day": day})).scalar_one())
+
+
+_SEQUENCES: dict[str, Any] = {}  # the counter's upsert per dialect, built once
 
 
 def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
@@ -160,13 +226,52 @@ def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
-async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str]) -> None:
-    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row that a concurrent transaction may create too."""
+async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]],
+                           keys: list[str]) -> None:
+    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row (or several, in one statement) that a concurrent
+    transaction may create too."""
+    stmt = _insert_of(session)(table).values(values if isinstance(values, list) else [values])
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
+
+
+def _insert_of(session: AsyncSession) -> Any:
     if dialect_of(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
+    return insert
+
+
+async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], keys: tuple[str, ...],
+                     new: tuple[str, ...], fixed: tuple[tuple[str, Any], ...] = ()) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE … RETURNING the row as a `model` object: one statement that creates
+    the row or updates it. On conflict the columns `new` take the inserted values, `fixed` the given ones.
+    The statement is built once per shape (building SQL costs more than running it)."""
+    shape = (dialect_of(session), model, tuple(values), keys, new, fixed)
+    stmt = _UPSERTS.get(shape)
+    if stmt is None:
+        insert = _insert_of(session)(model)
+        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
+        set_.update(dict(fixed))
+        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
+            index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
+    return (await session.scalars(stmt, [values], execution_options={"populate_existing": True})).one()
+
+
+#: Upsert statements by shape (dialect, model, columns, keys, updated columns): a handful in all.
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
+
+
+def upsert_statement(dialect: str, table: Any, keys: list[str], columns: list[str]) -> Any:
+    """A reusable INSERT … ON CONFLICT (keys) DO UPDATE SET (columns) = the new values; run it with the row
+    as parameters (`session.execute(stmt, row)`). Build it once: building SQL costs more than running it."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
+                                      set_={c: stmt.excluded[c] for c in columns})
 
 
 def is_storage_failure(exc: BaseException) -> bool:
@@ -202,27 +307,94 @@ class Database:
         #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
         self._lock_engine: AsyncEngine | None = None
+        #: SQLite file: this process's writers queue here (fair, on the event loop) rather than in SQLite's busy
+        #: handler. In-memory SQLite has one shared connection, PostgreSQL row locks: no gate.
+        self._gate_file = _sqlite_file(self.url) if self.read_engine is not self.engine else None
+        #: The turn the running task is in (`turn()`), if any: its session, used by every call inside it.
+        self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def session(self) -> AsyncSession:
-        """A new session: `async with db.session() as s, s.begin(): …`."""
-        return self.sessions()
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """`async with db.session() as s:` — inside a turn its session, else a new one (which may write: on a
+        SQLite file it queues behind this process's other writers first)."""
+        turn = self._current_turn()
+        if turn is not None:
+            return _borrowed(turn.session)
+        return self._own_session()
 
-    def reader(self) -> AsyncSession:
-        """A session for reads only (a write through it fails on SQLite: `query_only`)."""
+    def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for reads only (a write through it fails on SQLite: `query_only`); it never takes the write
+        lock. Inside a turn on PostgreSQL, the turn's own session (a second connection per turn could exhaust the
+        pool under a burst); on SQLite the read pool's threads still (a long read must not stop the loop)."""
+        turn = self._current_turn()
+        if turn is not None and self.dialect == "postgresql":
+            return _borrowed(turn.session)
         return self.readers()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session:
+    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Inside a turn: the turn's transaction, the block a SAVEPOINT (an error undoes the block only);
+        `savepoint=False` for blocks that cannot fail half-way short of a storage failure (which fails the turn)."""
+        turn = self._current_turn()
+        if turn is not None:
+            if savepoint:
+                async with turn.session.begin_nested():
+                    yield turn.session
+            else:
+                yield turn.session
+                await turn.session.flush()
+            return
+        async with self._gated(), self.sessions() as session:
             async with session.begin():
                 yield session
-            for hook in self.after_commit:
-                hook(session)
+            self._committed(session)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[TurnScope]:
+        """One transaction for a whole turn (load, work, save) on one connection; committed when the block ends
+        without an error, else rolled back. Calls inside it by the same task use it (see `session`)."""
+        if self._current_turn() is not None:
+            raise StorageError("a turn inside a turn: the inner one would commit the outer one's work")
+        async with self._gated(), self.sessions() as session:
+            scope = TurnScope(session)
+            token = self._turn.set(_Turn(session, asyncio.current_task()))
+            try:
+                async with session.begin():
+                    info = (await session.connection()).sync_connection.info  # type: ignore[union-attr]
+                    info[_SCOPE] = scope
+                    try:
+                        yield scope
+                    finally:
+                        info.pop(_SCOPE, None)
+            finally:
+                self._turn.reset(token)
+            self._committed(session)
+
+    def in_turn(self) -> bool:
+        return self._current_turn() is not None
+
+    def _current_turn(self) -> _Turn | None:
+        turn = self._turn.get()
+        # a task started inside a turn inherits the context, not the right to use its connection
+        return turn if turn is not None and turn.task is asyncio.current_task() else None
+
+    def _committed(self, session: AsyncSession) -> None:
+        for hook in self.after_commit:
+            hook(session)
+
+    def _gated(self) -> AbstractAsyncContextManager[object]:
+        return _WriteGate.of(self._gate_file).hold() if self._gate_file is not None else nullcontext()
+
+    @asynccontextmanager
+    async def _own_session(self) -> AsyncIterator[AsyncSession]:
+        async with self._gated(), self.sessions() as session:
+            yield session
 
     async def settle(self) -> None:
         """After a bulk load (benchmarks): what a running PostgreSQL's autovacuum does soon after it, `VACUUM
@@ -298,6 +470,78 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+_SCOPE = "griddesk_turn_scope"  # connection.info key: the turn this connection works for
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclass(slots=True)
+class TurnScope:
+    """A turn's transaction: its session, and how many statements it ran (and wrote) so far."""
+
+    session: AsyncSession
+    statements: int = 0
+    writes: int = 0
+
+
+def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    scope = conn.info.get(_SCOPE)
+    if scope is not None:
+        scope.statements += 1
+        if statement.lstrip()[:6].upper() in _WRITES:
+            scope.writes += 1
+
+
+def _sqlite_file(url: str) -> str:
+    """The resolved path of a SQLite file URL (the key of its write gate)."""
+    return str(Path(make_url(url).database or "").expanduser().resolve())
+
+
+@dataclass(slots=True)
+class _Turn:
+    session: AsyncSession
+    task: asyncio.Task[Any] | None
+
+
+@asynccontextmanager
+async def _borrowed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The turn's session lent to a block: leaving the block does not close it."""
+    yield session
+
+
+class _WriteGate:
+    """One writer at a time among this process's tasks on one SQLite file (whichever `Database` they use: two
+    instances in one process share it), first come first served, re-entrant per task (a task that already writes
+    and opens a second session gets what it got before: SQLite's own lock decides)."""
+
+    _gates: ClassVar[weakref.WeakValueDictionary[tuple[str, int], _WriteGate]] = weakref.WeakValueDictionary()
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @classmethod
+    def of(cls, file: str) -> _WriteGate:
+        """The gate of `file` on the running loop (asyncio locks belong to one loop)."""
+        key = (file, id(asyncio.get_running_loop()))
+        gate = cls._gates.get(key)
+        if gate is None:
+            gate = cls._gates[key] = cls()
+        return gate
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
 
 
 def chat_lock_key(channel: str, chat_id: int) -> int:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -24,7 +24,7 @@ from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from bot.wording import refusals
 from bot.wording.names import CATEGORY_FALLBACK
-from storage.engine import Database, insert_if_absent, lock_row
+from storage.engine import Database, insert_if_absent, lock_row, upsert_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ class CaseCore:
         self.admin_ids = tuple(admin_ids)
         self.router = Router([], [], [])
         self.outbox = Outbox(db)
+        self._turn_facts: dict[str, Any] | None = None  # `PeopleRoom.turn_facts`, built once
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -130,31 +131,17 @@ class CaseCore:
 
     async def _resident(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
                         script: str | None = None, channel: str = channels.TELEGRAM) -> Resident:
-        """The resident (channel, external id), created on first sight; a channel without push (an API client)
-        never gets notices queued (`bot.channels.pushes`), whatever its chat id."""
-        name = clean_text(name)
+        """The resident (channel, external id), created on first sight, in one statement (an upsert: two first
+        messages of one person may race, the loser's insert updates instead). What is given (name, script, chat)
+        is kept; writing to us ends a "blocked the bot" mark. A channel without push (an API client) never gets
+        notices queued (`bot.channels.pushes`), whatever its chat id."""
+        name = clean_text(name)[:100]
         channels.channel(channel)  # an undeclared channel is a bug, not a new namespace
-        found = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
-        r = (await s.execute(found)).scalar_one_or_none()
-        if r is None:
-            # Two first messages of one person may race; the insert is a no-op for the loser.
-            await insert_if_absent(s, Resident.__table__, {
-                "channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name[:100],
-                "script": script if script in ("simplified", "traditional") else "simplified", "created_at": utcnow(),
-            }, ["channel", "external_id"])
-            return (await s.execute(found)).scalar_one()
-        changed = False
-        if name and name[:100] != r.name:
-            r.name, changed = name[:100], True
-        if script in ("simplified", "traditional") and script != r.script:
-            r.script, changed = script, True
-        if chat_id and chat_id != r.chat_id:
-            r.chat_id, changed = chat_id, True
-        if r.blocked_at is not None:
-            r.blocked_at, changed = None, True  # they talk to us again
-        if changed:
-            s.add(r)
-        return r
+        script = script if script in ("simplified", "traditional") else None
+        values = {"channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name,
+                  "script": script or "simplified", "created_at": utcnow()}
+        new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
+        return await upsert_row(s, Resident, values, ("channel", "external_id"), new, (("blocked_at", None),))
 
     async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
                               channel: str = channels.TELEGRAM) -> set[int]:
@@ -239,13 +226,36 @@ class CaseCore:
 
     async def _event(self, s: AsyncSession, case: Case, action: str, actor_kind: str, actor_id: int | None,
                      from_state: str | None, to_state: str | None, from_level: str | None, to_level: str | None,
-                     note: str | None, at: datetime) -> CaseEvent:
+                     note: str | None, at: datetime, *, flush: bool = True) -> CaseEvent:
+        """Record one event; `flush=False` leaves its INSERT for the next flush (several events in one statement),
+        when nothing needs its id before then."""
         ev = CaseEvent(case_id=case.id, at=at, action=action, actor_kind=actor_kind, actor_id=actor_id,
                        from_state=from_state, to_state=to_state, from_level=from_level, to_level=to_level,
                        note=(note or None) and note[:1000])
         s.add(ev)
-        await s.flush()
+        if flush:
+            await s.flush()
         return ev
+
+    async def _insert_pending(self, s: AsyncSession, model: Any) -> None:
+        """The rows of `model` added and not yet flushed, in ONE multi-row INSERT … RETURNING (the unit of work sends
+        one INSERT per row on SQLite, which cannot promise RETURNING's order); each added object gets its id,
+        matched on its values, not on the order of the returned rows."""
+        pending = [o for o in s.new if isinstance(o, model)]
+        if not pending:
+            return
+        columns = [c.name for c in model.__table__.columns if c.name != "id"]
+        rows = [{c: getattr(o, c) for c in columns} for o in pending]
+        for o in pending:
+            s.expunge(o)
+        # render_nulls: the ORM's bulk INSERT otherwise groups rows by which of their values are None, one
+        # statement per group (an event with an actor and one without became two INSERTs).
+        inserted = (await s.scalars(insert(model).returning(model).execution_options(render_nulls=True), rows)).all()
+        by_values: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for row in inserted:
+            by_values[_values_key(row, columns)].append(row.id)
+        for o in pending:
+            o.id = by_values[_values_key(o, columns)].pop()
 
     async def _view(self, s: AsyncSession, case: Case) -> CaseView:
         assignee = await self._assignee(s, case)
@@ -297,6 +307,10 @@ class CaseCore:
         )
 
 
+def _values_key(row: Any, columns: list[str]) -> tuple[Any, ...]:
+    return tuple(repr(getattr(row, c)) for c in columns)
+
+
 async def escalated_since_opened(s: AsyncSession, case_id: int) -> bool:
     """超时 escalation gives the next level a fresh deadline, but the case already missed its own:
     按时办结 is judged against the deadline of the current round (filing, or the last 重办)."""
@@ -321,13 +335,26 @@ async def open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
     return {int(wid): int(n) for wid, n in rows}
 
 
+#: A worker's open cases, counted on the (assignee_id, state) index: never by reading past cases.
+_OPEN_LOAD = (select(func.count()).where(Case.assignee_id == Worker.id, Case.state.in_(OPEN_STATES))
+              .correlate(Worker).scalar_subquery())
+
+
 async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
-    """The bound, active, reachable worker matching `cond` with the fewest open cases (ties: the longest-serving)."""
-    workers = (await s.execute(select(Worker).where(cond, *REACHABLE).order_by(Worker.id))).scalars().all()
-    if not workers:
-        return None
-    loads = await open_loads(s, [w.id for w in workers if w.id is not None])
-    return min(workers, key=lambda w: (loads.get(w.id or 0, 0), w.id or 0))
+    """The bound, active, reachable worker matching `cond` with the fewest open cases (ties: the longest-serving),
+    in one statement."""
+    query = select(Worker).where(cond, *REACHABLE).order_by(_OPEN_LOAD, Worker.id).limit(1)
+    return (await s.execute(query)).scalars().first()
+
+
+#: `least_loaded` among a grid's workers (`grid_id` bound when run), built once: what every filing asks.
+_GRID_LEAST_LOADED = (select(Worker).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"), *REACHABLE)
+                      .order_by(_OPEN_LOAD, Worker.id).limit(1))
+
+
+async def grid_worker(s: AsyncSession, grid_id: str) -> Worker | None:
+    """The grid's least-loaded reachable worker (see `least_loaded`)."""
+    return (await s.execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).scalars().first()
 
 
 async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:

@@ -97,14 +97,16 @@ class DispatchRoom(CaseCore):
             return None
         return await least_loaded(s, cond)
 
-    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime) -> str:
+    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime, *,
+                        grid_checked: bool = False) -> str:
         """派单 right after 受理: the grid's least-loaded bound worker, else the dispatcher's queue.
 
         Returns who was told, in the words the filer reads ("" when nobody could be: no worker,
         dispatcher, admin or on-call chat) — the receipt must not claim help that was not called.
         """
         if case.grid_id:
-            worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
+            # `grid_checked`: the caller already found no reachable worker in the grid
+            worker = None if grid_checked else await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
             if worker is not None:
                 await self._assign_to(s, case, worker, at, actor=("system", None))
                 return notices.ROUTED_WORKER.format(name=worker.name)
@@ -124,31 +126,43 @@ class DispatchRoom(CaseCore):
                          keep_level: bool = False, action: str = "assign", previous: Worker | None = None) -> None:
         """派单 (or 改派, from `previous`): the case is `worker`'s, he gets the push, the residents hear of it."""
         from_state = case.state
-        case.assignee_id = worker.id
-        if worker.role == "grid" and worker.grid_id:
-            case.grid_id = worker.grid_id
-            case.community_id = worker.community_id or case.community_id
-        level = None if keep_level else (worker.role if worker.role in LEVELS else "grid")
-        case.ack_due_at = at + self._urgent_ack_for(case.intent) if case.urgent else None  # urgent: 接单 within minutes
+        level = self._take(case, worker, at, keep_level=keep_level)
         note = f"{previous.name} → {worker.name}" if previous is not None else worker.name
         ev = await self._move(s, case, action, actor, at, to_level=level, note=note)
-        if worker.external_id is not None:
-            # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
-            choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
-            why = case.return_reason if from_state == "returned" else None
-            if previous is not None:
-                why = notify.reassigned_from(previous.name)
-            to_worker(s, worker, notify.worker_push(worker.external_id, case, self._label(case),
-                                                    kind="reassign" if previous is not None else "new", note=why,
-                                                    deadline=self._local(case.deadline_at), assign_choices=choices,
-                                                    phone=await self._filer_phone(s, case)),
-                      f"ev{ev.id}:w{worker.external_id}", case.id)
+        await self._push_assignment(s, case, worker, ev, from_state=from_state, previous=previous)
         if previous is not None and previous.external_id is not None and previous.external_id != actor[1]:
             to_worker(s, previous, notify.worker_reassigned_away(previous.external_id, case, worker.name),
                       f"ev{ev.id}:p{previous.external_id}", case.id)
         if from_state != "filed" or case.supporter_count:
             await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(
                 chat, case, action, script, self._to_script))
+
+    def _take(self, case: Case, worker: Worker, at: datetime, *, keep_level: bool = False) -> str | None:
+        """The case's fields once `worker` holds it; returns its new level (None: it keeps its own)."""
+        case.assignee_id = worker.id
+        if worker.role == "grid" and worker.grid_id:
+            case.grid_id = worker.grid_id
+            case.community_id = worker.community_id or case.community_id
+        case.ack_due_at = at + self._urgent_ack_for(case.intent) if case.urgent else None  # urgent: 接单 within minutes
+        return None if keep_level else (worker.role if worker.role in LEVELS else "grid")
+
+    async def _push_assignment(self, s: AsyncSession, case: Case, worker: Worker, ev: CaseEvent, *, from_state: str,
+                               previous: Worker | None = None, phone: str | bool | None = False) -> None:
+        """The new holder's push (接单/退单 buttons); `phone`: the filer's phone when the caller has it (False: look)."""
+        if worker.external_id is None:
+            return
+        # A dispatcher may handle it or pass it on: their push also lists the grid workers (派给 …).
+        choices = await self._grid_worker_choices(s, case.community_id) if worker.role != "grid" else []
+        why = case.return_reason if from_state == "returned" else None
+        if previous is not None:
+            why = notify.reassigned_from(previous.name)
+        if phone is False:
+            phone = await self._filer_phone(s, case)
+        to_worker(s, worker, notify.worker_push(worker.external_id, case, self._label(case),
+                                                kind="reassign" if previous is not None else "new", note=why,
+                                                deadline=self._local(case.deadline_at), assign_choices=choices,
+                                                phone=phone or None),
+                  f"ev{ev.id}:w{worker.external_id}", case.id)
 
     async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str, *,
                                   with_oncall: bool = False) -> str:

@@ -11,14 +11,23 @@ from sqlalchemy import select
 
 from bot import channels
 from bot.cases import lifecycle, notify
-from bot.cases.core import DUPLICATE_THRESHOLD, MAX_TEXT, CaseCore, clean_text, label_case, to_worker, utc
+from bot.cases.core import (
+    DUPLICATE_THRESHOLD,
+    MAX_TEXT,
+    CaseCore,
+    clean_text,
+    grid_worker,
+    label_case,
+    to_worker,
+    utc,
+)
 from bot.cases.duplicates import similarity
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
-from bot.wording import refusals
+from bot.wording import notices, refusals
 from storage.engine import insert_if_absent, next_sequence
-from storage.models import OPEN_STATES, Case, CaseSupporter, Resident, SupportOffer
+from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMessage, Resident, SupportOffer
 
 if TYPE_CHECKING:
     from bot.messages import Reply
@@ -43,7 +52,7 @@ class FilingRoom(CaseCore):
             return []
         at = utc(now)
         since = at - self.duplicate_window
-        async with self.db.transaction() as s:
+        async with self.db.transaction(savepoint=False) as s:  # nothing here is refused half-way
             rows = (
                 await s.execute(
                     select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
@@ -54,13 +63,14 @@ class FilingRoom(CaseCore):
                 mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None],
                                                   channel=channel)
                 rows = [c for c in rows if c.id not in mine]
-            scored = [(similarity(self._simplify(text), self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
+            simple = self._simplify(text)
+            scored = [(similarity(simple, self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
             if offer_to is not None and best:
                 resident = await self._resident(s, offer_to, channel=channel)
-                for _, c in best:
-                    await insert_if_absent(s, SupportOffer.__table__, {"case_id": c.id, "resident_id": resident.id,
-                                                                       "offered_at": at}, ["case_id", "resident_id"])
+                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": c.id, "resident_id": resident.id,
+                                                                    "offered_at": at} for _, c in best],
+                                       ["case_id", "resident_id"])
             return await self._views(s, [c for _, c in best])
 
     async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
@@ -107,9 +117,13 @@ class FilingRoom(CaseCore):
         at = utc(now)
         given = draft.grid_id
         route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
-        async with self.db.transaction() as s:
+        # Filing is the few statements it needs, in the caller's turn when there is one: the resident (one upsert),
+        # the grid's least-loaded worker (one query on the open-case index), the number, the case (inserted already
+        # assigned), its events (one INSERT), its pushes and receipt (one INSERT); the view is built, not read.
+        async with self.db.transaction(savepoint=False) as s:
             resident = await self._resident(s, draft.resident_external_id, chat_id=draft.chat_id,
                                             name=draft.resident_name, script=draft.script, channel=draft.channel)
+            worker = await grid_worker(s, route.grid_id) if route.grid_id else None
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
             case = Case(
@@ -122,21 +136,35 @@ class FilingRoom(CaseCore):
                 deadline_at=at + timedelta(hours=hours), created_at=at, updated_at=at,
                 answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
             )
+            if worker is not None:  # 派单 at once: the case is inserted as the worker's
+                level = self._take(case, worker, at) or case.level
+                case.state, case.level = lifecycle.target("assign", None, current="filed"), level
             s.add(case)
             await s.flush()
             filed = await self._event(s, case, "file", "resident", draft.resident_external_id, None, "filed", None,
-                                      case.level, route.note or None, at)
+                                      route.level, route.note or None, at, flush=worker is None)
             if draft.confirmed_by and draft.intent != "other":
                 await label_case(s, case, draft.confirmed_by, at)
-            told = await self._dispatch(s, case, filed, at)
-            view = replace(await self._view(s, case), told=told)
+            if worker is not None:
+                assigned = await self._event(s, case, "assign", "system", None, "filed", case.state, route.level,
+                                             case.level, worker.name, at, flush=False)
+                await self._insert_pending(s, CaseEvent)  # both events in one statement
+                phone = resident.phone if resident.phone and resident.phone_consent_at is not None else None
+                await self._push_assignment(s, case, worker, assigned, from_state="filed", phone=phone)
+                told = notices.ROUTED_WORKER.format(name=worker.name)
+            else:
+                told = await self._dispatch(s, case, filed, at, grid_checked=True)
+            view = replace(self._make_view(case, worker if case.assignee_id == getattr(worker, "id", None)
+                                           else await self._assignee(s, case),
+                                           (resident.channel, resident.external_id), []), told=told)
             if receipt is None:
                 return view
             row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace,
                           channel=draft.channel)
             if row is None:  # a channel without push: the filer reads the receipt in the answer, or polls
+                await self._insert_pending(s, OutboxMessage)
                 return view
-            await s.flush()
+            await self._insert_pending(s, OutboxMessage)  # the push(es) and the receipt in one statement
             return replace(view, receipt_id=row.id)
 
     async def support(self, case_id: int, resident_external_id: int, *, text: str | None = None,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -32,7 +33,7 @@ from bot.errors import BadInput, NotFound, NotNow, UsageError
 from bot.wording import notices, refusals
 from bot.wording.names import BUILDING
 from storage.engine import lock_row
-from storage.models import Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
+from storage.models import OPEN_STATES, Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
 
 
 class PeopleRoom(CaseCore):
@@ -289,6 +290,22 @@ class PeopleRoom(CaseCore):
         if worker is None or not worker.active:
             raise UsageError(f"no active worker {worker_id} (see `griddesk worker list`)")
         return worker
+
+    def turn_facts(self) -> dict[str, Any]:
+        """What a turn needs to know about the person writing before it decides, as boolean SQL expressions over
+        the bound parameters `person_channel` and `person_id` (their external id), read with the chat's state in
+        one statement: `refused` — marked as refusing the bot (`chat_reachable` has work to do); `asked` — a
+        worker's 需要补充 waits for their answer (`open_question`). Built once: building SQL costs more than running it."""
+        if self._turn_facts is None:
+            channel, person = bindparam("person_channel"), bindparam("person_id")
+            resident = select(Resident.id).where(Resident.channel == channel, Resident.external_id == person)
+            refused = (exists(resident.where(Resident.blocked_at.is_not(None)))
+                       | exists(select(Worker.id).where(Worker.channel == channel, Worker.external_id == person,
+                                                        Worker.unreachable_at.is_not(None))))
+            asked = exists(select(Case.id).where(Case.resident_id.in_(resident.scalar_subquery()),
+                                                 Case.question_at.is_not(None), Case.state.in_(OPEN_STATES)))
+            self._turn_facts = {"refused": refused, "asked": asked}
+        return self._turn_facts
 
     async def chat_reachable(self, external_id: int, *, now: datetime | None = None,
                              channel: str = channels.TELEGRAM) -> bool:

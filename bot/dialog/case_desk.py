@@ -44,8 +44,13 @@ class ServiceCaseDesk:
         return await self.service.find_own_duplicate(draft.intent, draft.text, draft.resident_external_id,
                                                      channel=draft.channel)
 
-    async def seen(self, external_id: int, *, channel: str = "telegram") -> None:
+    async def seen(self, external_id: int, *, channel: str = "telegram", refused: bool | None = None) -> None:
+        if refused is False:  # read with the turn's state (`turn_facts`): not marked, nothing to undo
+            return
         await self.service.chat_reachable(external_id, channel=channel)
+
+    def turn_facts(self) -> dict[str, Any]:
+        return self.service.turn_facts()
 
     async def support(self, case_id: int, resident_external_id: int, chat_id: int, text: str | None, *,
                       channel: str = "telegram") -> CaseView:

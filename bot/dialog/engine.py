@@ -1,13 +1,13 @@
 """The one dialog engine: `await engine.handle(incoming, then=deliver) -> list[Reply]`, for every adapter.
 
-Each update: load the chat's state from the database, route the event (cancel anywhere → buttons →
+Each update, in one transaction: load the chat's state from the database, route the event (cancel anywhere → buttons →
 commands → the step the chat waits in, `steps.TABLE`), save the state, convert the replies to the
 person's script. Around it, once (`frame.UpdateFrame`): the chat's lock, the catch-all, one log line.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import wording as texts
@@ -43,54 +43,99 @@ class DialogEngine(UpdateFrame):
         self._unsaved: dict[tuple[str, int], dict[str, Any]] = {}  # by (channel, chat id)
 
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], dict[str, Any]]:
+        """One turn in one transaction (`StateStore.turn`): load the state, do the work, save — all or nothing.
+
+        A storage failure rolls the whole turn back; the reply then says only what is true (`_recover`)."""
         chat = (incoming.channel, incoming.chat_id)  # chat ids are per channel
+        progress = _Progress()
         try:
-            state = await self.states.load(incoming.chat_id, channel=incoming.channel)
+            async with self.states.turn() as scope:
+                progress.scope = scope
+                result = await self._work(incoming, progress)
+            if progress.turn is not None:
+                self._unsaved.pop(chat, None)
+            return result
         except Exception as exc:
-            if not is_storage_failure(exc) or chat not in self._unsaved:
+            if not is_storage_failure(exc):
                 raise
-            state = ChatState()  # the kept copy below is newer anyway
-        kept = self._unsaved.get(chat)
-        if kept is not None:  # a state the database could not take last time: newer than the saved one
-            state = ChatState.from_dict(kept)
+            failure: Exception = exc
+        if progress.turn is None:  # the state could not even be read
+            kept = self._unsaved.get(chat)
+            if kept is None:
+                raise failure
+            progress = _Progress()  # answer from the kept state, each call of the flow on its own (as it can)
+            try:
+                return await self._work(incoming, progress, kept=ChatState.from_dict(kept))
+            except Exception as exc:
+                if not is_storage_failure(exc) or progress.turn is None:
+                    raise
+                failure = exc
+        return await self._recover(chat, progress, failure)
+
+    async def _work(self, incoming: Incoming, progress: _Progress, *,
+                    kept: ChatState | None = None) -> tuple[list[Reply], dict[str, Any]]:
+        chat = (incoming.channel, incoming.chat_id)
+        facts: dict[str, bool] = {}
+        if kept is None:
+            state, facts = await self.states.load_turn(incoming.chat_id, channel=incoming.channel,
+                                                       facts=self.services.cases.turn_facts(),
+                                                       person=incoming.sender.user_id)
+            unsaved = self._unsaved.get(chat)
+            if unsaved is not None:  # a state the database could not take last time: newer than the saved one
+                state = ChatState.from_dict(unsaved)
+        else:
+            state = kept
         if _seen_before(incoming, state.last_update_id):  # handled already: its effects and state are saved
+            progress.turn = Turn(incoming=incoming, state=state, services=self.services)
             return [], {"state": state.step.value, "replay": True}
         if incoming.update_id is not None:
             state.last_update_id = incoming.update_id
         offered, state.offered = state.offered, {}  # buttons of the last reply; typing a label presses it
-        before = state.to_dict()
-        turn = Turn(incoming=incoming, state=state, services=self.services)
-        said: dict[str, Any] = {}
+        progress.before = state.to_dict()
+        turn = progress.turn = Turn(incoming=incoming, state=state, services=self.services, facts=facts)
+        said = progress.said
+        # writing to us ends any "refuses the bot" mark (nothing to do, and no statement, when not marked)
         try:
-            try:
-                # writing to us ends any "refuses the bot" mark
-                await self.services.cases.seen(turn.user_id, channel=turn.channel)
-            except Exception as exc:  # a mark that can wait: the turn itself may still work
-                if not is_storage_failure(exc):
-                    raise
-                said["storage"] = f"seen: {type(exc).__name__}"
-            self._note_script(turn)
-            with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
-                await self._route(turn, offered)
-        except Exception as exc:
+            await self.services.cases.seen(turn.user_id, channel=turn.channel, refused=facts.get("refused"))
+        except Exception as exc:  # a mark that can wait: the turn itself may still work
             if not is_storage_failure(exc):
                 raise
-            said["storage"] = f"{type(exc).__name__}: {str(exc)[:200]}"
-            self._storage_failed(turn, before)
-        try:
-            await self.states.save(incoming.chat_id, turn.state, channel=incoming.channel)
-            self._unsaved.pop(chat, None)
-        except Exception as exc:
-            if not is_storage_failure(exc):
-                raise
-            said["storage"] = said.get("storage") or f"state not saved: {type(exc).__name__}"
-            self._keep_unsaved(chat, turn.state)
+            said["storage"] = f"seen: {type(exc).__name__}"
+        self._note_script(turn)
+        with reading(incoming.text, lambda: turn.norm):  # one normalisation of the message for the whole turn
+            await self._route(turn, offered)
+        progress.saving = True
+        progress.flow_writes = progress.scope.writes if progress.scope is not None else 0
+        await self.states.save(incoming.chat_id, turn.state, channel=incoming.channel)
         return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value, **said}
 
-    def _storage_failed(self, turn: Turn, before: dict[str, Any]) -> None:
+    async def _recover(self, chat: tuple[str, int], progress: _Progress,
+                       failure: Exception) -> tuple[list[Reply], dict[str, Any]]:
+        """After a storage failure: if only the state could not be saved, what the flow said holds and the state
+        waits in memory; else the flow's work did not happen (the turn rolled back), so say only that."""
+        turn = progress.turn
+        assert turn is not None
+        said = progress.said
+        if progress.saving and not progress.flow_writes:
+            said["storage"] = said.get("storage") or f"state not saved: {type(failure).__name__}"
+            self._keep_unsaved(chat, turn.state)
+        else:
+            said["storage"] = f"{type(failure).__name__}: {str(failure)[:200]}"
+            self._storage_failed(turn, progress.before, committed=progress.scope is None)
+            try:
+                await self.states.save(turn.chat_id, turn.state, channel=turn.channel)
+                self._unsaved.pop(chat, None)
+            except Exception as exc:
+                if not is_storage_failure(exc):
+                    raise
+                self._keep_unsaved(chat, turn.state)
+        return self._render(turn), {"intent": turn.intent, "act": turn.act, "state": turn.state.step.value, **said}
+
+    def _storage_failed(self, turn: Turn, before: dict[str, Any], *, committed: bool) -> None:
         """The database failed mid-turn: what the flow had said may not hold, so only what is true is said —
-        unless a case was filed (its receipt is in the outbox: that part did happen). The draft is kept."""
-        if any(OUTBOX_ID in r.extra for r in turn.replies):
+        unless, outside a turn's transaction (`committed`), a case was filed (its receipt is in the outbox: that
+        part did happen). The draft is kept."""
+        if committed and any(OUTBOX_ID in r.extra for r in turn.replies):
             return
         if turn.state.draft is None and before.get("draft") is not None:
             turn.state = ChatState.from_dict(before)  # the flow had set the draft aside before it failed
@@ -208,6 +253,19 @@ class DialogEngine(UpdateFrame):
             )
             for r in turn.replies
         ]
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far a turn got, for `_recover`: its `Turn` once the state is read, the state as loaded, whether
+    it was saving, and how many statements had written before the save (the flow's own work)."""
+
+    scope: Any = None  # the store's turn scope (`storage.engine.TurnScope`), None outside a turn
+    turn: Turn | None = None
+    before: dict[str, Any] = field(default_factory=dict)
+    said: dict[str, Any] = field(default_factory=dict)
+    saving: bool = False
+    flow_writes: int = 0
 
 
 def _seen_before(incoming: Incoming, last: int | None) -> bool:

@@ -27,8 +27,14 @@ class CaseDesk(Protocol):
     async def find_own_duplicate(self, draft: ReportDraft) -> CaseView | None:
         """The resident's own open case of this intent with similar words, in any grid (or none)."""
 
-    async def seen(self, external_id: int, *, channel: str = "telegram") -> None:
-        """Someone wrote: if their chat was marked as refusing the bot, it no longer is (held messages go out)."""
+    async def seen(self, external_id: int, *, channel: str = "telegram", refused: bool | None = None) -> None:
+        """Someone wrote: if their chat was marked as refusing the bot, it no longer is (held messages go out).
+        `refused`: the `turn_facts` answer read with the state (False: not marked; None: unknown, look)."""
+
+    def turn_facts(self) -> dict[str, Any]:
+        """Facts about the person writing that a turn reads with the chat's state in one statement (opaque to the
+        dialog; over the parameters `person_channel`, `person_id`): `refused` (then `seen` has work to do) and
+        `asked` (then `open_question` has an answer)."""
 
     async def support(self, case_id: int, resident_external_id: int, chat_id: int, text: str | None, *,
                       channel: str = "telegram") -> CaseView:

@@ -102,6 +102,8 @@ async def answer_if_asked(turn: Turn) -> bool:
         return False
     if inc.kind == "text" and turn.norm.empty:
         return False
+    if turn.facts.get("asked") is False:  # read with the state: no question waits, no need to look
+        return False
     desk = turn.services.cases
     case = await desk.open_question(turn.user_id, channel=turn.channel)
     if case is None:

@@ -6,6 +6,7 @@ loads it, the flow changes it, and it is saved before the replies leave the engi
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -129,6 +130,17 @@ class StateStore(Protocol):
 
     async def save(self, chat_id: int, state: ChatState, *, channel: str = "telegram") -> None: ...
 
+    def turn(self) -> AbstractAsyncContextManager[Any]:
+        """The scope of one turn: load, work and save in it are one transaction (a no-op for stores without one)."""
+        ...
+
+    async def load_turn(self, chat_id: int, *, channel: str = "telegram", facts: dict[str, Any] | None = None,
+                        person: int | None = None) -> tuple[ChatState, dict[str, bool]]:
+        """The state and the value of each fact the case desk named (`CaseDesk.turn_facts`) for `person` (the
+        sender's id on `channel`); a store that cannot evaluate them returns none (the engine then asks the desk
+        as it goes)."""
+        ...
+
 
 class MemoryStateStore:
     """States in a dict: for tests of flows that do not need a database."""
@@ -141,3 +153,10 @@ class MemoryStateStore:
 
     async def save(self, chat_id: int, state: ChatState, *, channel: str = "telegram") -> None:
         self._data[(channel, chat_id)] = state.to_dict()
+
+    def turn(self) -> AbstractAsyncContextManager[Any]:
+        return nullcontext()
+
+    async def load_turn(self, chat_id: int, *, channel: str = "telegram", facts: dict[str, Any] | None = None,
+                        person: int | None = None) -> tuple[ChatState, dict[str, bool]]:
+        return await self.load(chat_id, channel=channel), {}

@@ -48,6 +48,8 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     intent: str | None = None  # for the log line
     act: str | None = None
+    #: What the case desk told the turn with its state (`CaseDesk.turn_facts`); a fact not there is unknown.
+    facts: dict[str, bool] = field(default_factory=dict)
     _worker: Any = None
     _worker_loaded: bool = False
     _norm: NormalizedText | None = None

@@ -1,0 +1,123 @@
+"""One trip per turn, as a behaviour of the code (statement counts, not timing), on SQLite and PostgreSQL.
+
+A listener on the real engine records every statement and every transaction begun while one update is
+handled: a plain message is one transaction of two statements (the chat's state with what the turn needs
+to know, then the save); filing a case is at most seven statements; the turn that files is still one
+transaction, and the case, its receipt and the chat's state are committed together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, shared_understanding
+from sqlalchemy import event
+
+from bot.cases.views import ReportDraft
+from bot.dialog.testing import texts_of
+from bot.services import build_app
+from bot.settings import load_settings
+
+REPORT = "梨园小区3栋楼下垃圾好几天没人清运了，味道很大"
+CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+@dataclass
+class Statements:
+    """What the engine ran while `on` (transaction control apart: BEGIN is counted as `begins`)."""
+
+    sql: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)  # the statements with "BEGIN" where a transaction began
+    begins: int = 0
+    on: bool = False
+
+    def attach(self, engine) -> None:
+        event.listen(engine.sync_engine, "before_cursor_execute", self._statement)
+        event.listen(engine.sync_engine, "begin", self._begin)
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if self.on and not statement.lstrip().upper().startswith(CONTROL):
+            self.sql.append(" ".join(statement.split()))
+            self.log.append(self.sql[-1])
+
+    def _begin(self, conn) -> None:
+        if self.on:
+            self.begins += 1
+            self.log.append("BEGIN")
+
+    def start(self) -> None:
+        self.sql, self.log, self.begins, self.on = [], [], 0, True
+
+    def stop(self) -> list[str]:
+        self.on = False
+        return self.sql
+
+
+@pytest.fixture
+async def app(database_url: str):
+    settings = load_settings(database_url=database_url, admin_ids=str(ADMIN_ID), _env_file=None)
+    app = await build_app(settings, understanding=shared_understanding())
+    yield app
+    await app.close()
+
+
+async def test_a_plain_message_is_one_transaction_of_two_statements(app) -> None:
+    driver = driver_for(app)
+    seen = Statements()
+    seen.attach(app.cases.db.engine)
+    await driver.send("王阿姨", "你好")  # the chat's first words: no state row yet
+    for words in ("你好", "谢谢"):
+        seen.start()
+        replies = await driver.send("王阿姨", words)
+        sql = seen.stop()
+        assert texts_of(replies)
+        assert seen.begins == 1, sql
+        assert len(sql) == 2, sql
+        assert "dialog_state" in sql[0] and sql[0].startswith("SELECT")  # the state, with the turn's facts
+        assert "dialog_state" in sql[1] and sql[1].startswith(("INSERT", "DELETE"))  # the save
+
+
+async def test_filing_a_case_takes_at_most_seven_statements(app) -> None:
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    seen = Statements()
+    seen.attach(app.cases.db.engine)
+    for i, resident in enumerate((7001, 7001, 7002)):  # a new resident, the same one again, another one
+        seen.start()
+        case = await app.cases.file_case(ReportDraft(resident_external_id=resident, intent="sanitation", deadline_hours=24,
+                                                     text=f"楼下垃圾没人清运 第{i}次", address="梨园小区3栋",
+                                                     resident_name="王阿姨"),
+                                         receipt=lambda view: _receipt(view))
+        sql = seen.stop()
+        assert case.assignee_name == "张三" and case.receipt_id is not None
+        assert seen.begins == 1, sql
+        assert len(sql) <= 7, "\n".join(sql)
+    found = await app.cases.find_case(case.number)
+    assert found is not None and found.state == "assigned" and found.assignee_name == "张三"
+
+
+async def test_the_turn_that_files_is_one_transaction_and_shows_a_committed_case(app) -> None:
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    assert "照片" in texts_of(await driver.send("王阿姨", REPORT))
+    seen = Statements()
+    seen.attach(app.cases.db.engine)
+    seen.start()
+    filed = texts_of(await driver.press("王阿姨", "跳过，不传照片"))
+    sql = seen.stop()
+    saved = max(i for i, q in enumerate(sql) if "dialog_state" in q)
+    turn = sql[:saved + 1]  # after it, only the reply's delivery: its receipt's outbox copy marked sent
+    assert seen.log[0] == "BEGIN" and seen.log.count("BEGIN") == 2, seen.log
+    assert seen.log.index("BEGIN", 1) > seen.log.index(turn[-1]), seen.log  # one transaction for the whole turn
+    assert any(q.startswith('INSERT INTO "case"') for q in turn) and sql[saved + 1:] == [
+        q for q in sql[saved + 1:] if q.startswith("UPDATE outbox")]
+    number = case_number(filed)
+    case = await app.cases.find_case(number)  # another connection: committed before the number was shown
+    assert case is not None and case.assignee_name == "张三"
+
+
+def _receipt(view):
+    from bot.messages import Reply
+
+    return Reply(chat_id=view.resident_external_id, text=f"已受理 {view.number}")
