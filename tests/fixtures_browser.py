@@ -8,6 +8,7 @@ under tests/artifacts/ (gitignored) and returns its path.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -88,3 +89,22 @@ def screenshot(driver: Any, name: str) -> Path:
     driver.save_screenshot(str(path))
     print(f"screenshot: {path}")
     return path
+
+
+async def call(fn: Any, *args: Any) -> Any:
+    """Selenium blocks and the server under test runs on the test's event loop: every browser call goes through
+    a thread."""
+    return await asyncio.to_thread(fn, *args)
+
+
+def click_through(browser: Any, *where: str) -> None:
+    """Click what submits a form or follows a link (`where`: a CSS selector, or a locator strategy and its value)
+    and wait until the next page has replaced this one (on a busy machine the next line could otherwise still read
+    the old page)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    by, what = ("css selector", where[0]) if len(where) == 1 else where
+    old = browser.find_element("tag name", "html")
+    browser.find_element(by, what).click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))

@@ -8,7 +8,6 @@ Selenium blocks and the server runs on this test's loop: every browser call goes
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -16,25 +15,11 @@ from typing import Any
 import aiohttp
 from console_support import console_rig, login_as
 from dialog_helpers import ADMIN_ID
-from fixtures_browser import screenshot
+from fixtures_browser import call, click_through, screenshot
 
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
 
-
-async def call(fn: Any, *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
-def click_through(browser: Any, selector: str) -> None:
-    """Click what submits a form or follows a link, and wait until the next page has replaced this one."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
 
 
 def text_of(browser: Any, selector: str) -> str:

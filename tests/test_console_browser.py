@@ -5,7 +5,6 @@ Selenium blocks, and the server runs on this test's event loop: every browser ca
 
 from __future__ import annotations
 
-import asyncio
 import re
 import struct
 import zlib
@@ -15,25 +14,11 @@ from typing import Any
 from botapi_double import BotApiDouble
 from console_support import console_rig
 from dialog_helpers import ADMIN_ID
-from fixtures_browser import screenshot
+from fixtures_browser import call, click_through, screenshot
 from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker, report
 
 ADMIN, LI, WANG, RESIDENT = 9001, 9101, 9102, 5101
 
-
-async def call(fn: Any, *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
-def click_through(browser: Any, selector: str) -> None:
-    """Click what submits a form or follows a link, and wait until the next page has replaced this one."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
 
 
 def drawn_photo_width(browser: Any) -> int:

@@ -6,7 +6,6 @@ Selenium blocks and the server runs on this test's loop: every browser call goes
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import time
@@ -15,25 +14,10 @@ from typing import Any
 
 from console_support import console_rig
 from dialog_helpers import ADMIN_ID, case_number, driver_for
-from fixtures_browser import screenshot
+from fixtures_browser import call, click_through, screenshot
 
 from bot.cases.views import ReportDraft
 from bot.dialog.testing import texts_of
-
-
-async def call(fn: Any, *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
-def click_through(browser: Any, by: str, what: str) -> None:
-    """Click a link or a form's button and wait until the next page has replaced this one (on a busy machine the
-    next line could otherwise still read the old page)."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element("tag name", "html")
-    browser.find_element(by, what).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
 
 
 def _total(browser: Any) -> int:
