@@ -1,7 +1,8 @@
-"""The async engine and sessions: the ONLY module that knows which database is underneath.
+"""The async engine and sessions: with its three siblings (`sqlite_io`, `statements`, `migrate`), the only code
+that knows which database is underneath.
 
 `DATABASE_URL` may be any SQLAlchemy URL; plain `sqlite:///path` and `postgresql://…` get their async
-drivers (aiosqlite, asyncpg) chosen here. Everything dialect-specific lives in this file: SQLite pragmas
+drivers (aiosqlite, asyncpg) chosen here. Everything dialect-specific lives in these four files: SQLite pragmas
 and write-serialising transactions, the atomic per-day counter behind case numbers, row claiming with
 `FOR UPDATE SKIP LOCKED` on PostgreSQL (several bot instances), the advisory lock that lets several
 instances start against one empty database without racing the migration, and the per-chat advisory lock
@@ -10,7 +11,7 @@ that keeps one chat's updates in order when several instances share them (`Datab
 One trip per turn (`Database.turn`): a chat's update loads its state, does its work and saves in ONE
 transaction on one connection; `session()`, `transaction()` and `reader()` called inside it (by the same task)
 use that connection (a `transaction()` as a SAVEPOINT, so a refused action undoes only itself). On a SQLite
-file, writers of this process queue on an asyncio lock (`_WriteGate`) before `BEGIN IMMEDIATE`, instead of
+file, writers of this process queue on an asyncio lock (`WriteGate`) before `BEGIN IMMEDIATE`, instead of
 SQLite's busy handler, which sleeps up to 100 ms between tries and made concurrent turns 10× slower; reads
 through `reader()` never take it.
 """
@@ -18,42 +19,47 @@ through `reader()` never take it.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import hashlib
 import logging
-import re
-import sqlite3
-import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 
-import aiosqlite
-from sqlalchemy import bindparam, event, inspect, select, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql import Select
 
 from bot.errors import StorageError
-from storage import STORAGE_DIR
+from storage.migrate import alembic_config, head_revision, seed_if_empty, upgrade_to_head
+from storage.sqlite_io import SQLITE_BUSY_SECONDS, WriteGate, file_lock, inline_sqlite, sqlite_file, tune_sqlite
+from storage.statements import (
+    claim_rows,
+    dialect_of,
+    insert_if_absent,
+    lock_row,
+    next_sequence,
+    seconds_between,
+    upsert_row,
+    upsert_statement,
+)
 
+__all__ = ["Database", "alembic_config", "async_url", "claim_rows", "dialect_of", "head_revision",
+           "insert_if_absent", "is_storage_failure", "lock_row", "make_engine", "next_sequence", "seconds_between",
+           "upsert_row", "upsert_statement"]
 log = logging.getLogger(__name__)
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 #: Any 64-bit constant: the PostgreSQL advisory lock held while one instance migrates and seeds.
 _MIGRATION_LOCK = 0x6772_6964_6465_736B & 0x7FFF_FFFF_FFFF_FFFF
-_SQLITE_BUSY_SECONDS = 30
 #: Connections kept for chat locks, apart from the working pool: a turn holds one for its lock while it
 #: works on others, so sharing one pool could deadlock under many chats at once.
 _CHAT_LOCK_POOL = 20
 _CHAT_LOCK_OVERFLOW = 80
-
-S = TypeVar("S", bound=Select[Any])
 
 
 def async_url(url: str) -> str:
@@ -86,192 +92,17 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Asy
     in_memory = database in ("", ":memory:") or "mode=memory" in full
     if not in_memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": _SQLITE_BUSY_SECONDS}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_SECONDS}}
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, or every session sees its own empty database
     if not read_only:
         # Writers run their statements on the event loop's thread (`_InlineSqlite`): a turn's statements take
         # microseconds, a hop to aiosqlite's thread and back cost more than the statement (much more on a busy
         # machine). Readers keep the thread: a long read (figures over every case) must not stop the loop.
-        kwargs["connect_args"]["async_creator_fn"] = _inline_sqlite
+        kwargs["connect_args"]["async_creator_fn"] = inline_sqlite
     engine = create_async_engine(full, echo=echo, **kwargs)
-    _tune_sqlite(engine, wal=not in_memory, read_only=read_only and not in_memory)
+    tune_sqlite(engine, wal=not in_memory, read_only=read_only and not in_memory)
     return engine
-
-
-class _InlineQueue:
-    """aiosqlite's hand-over queue, done at once on the caller's thread (what the worker thread would do)."""
-
-    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
-        future, function = item
-        try:
-            result = function()
-        except BaseException as exc:  # handed to the awaiting caller, as aiosqlite's thread does
-            if future is not None and not future.done():
-                future.set_exception(exc)
-            return
-        if future is not None and not future.done():
-            future.set_result(result)
-
-
-class _InlineSqlite(aiosqlite.Connection):
-    """An aiosqlite connection without its thread: each call runs sqlite3 right away on the event loop's thread.
-
-    For the writers' pool, whose statements are short (a turn's point reads and inserts, under the `_WriteGate`,
-    so no in-process wait for SQLite's lock). Another process holding the write lock (a CLI command) makes a
-    writer wait here, on the loop, for as long as that command's transaction lasts."""
-
-    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
-        super().__init__(connector, 64)
-        self._tx = _InlineQueue()  # type: ignore[assignment]
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-    async def _connect(self) -> aiosqlite.Connection:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
-
-    def __await__(self) -> Any:
-        return self._connect().__await__()  # no thread to start
-
-
-def _inline_sqlite(database: str, **kwargs: Any) -> _InlineSqlite:
-    return _InlineSqlite(lambda: sqlite3.connect(database, **kwargs))
-
-
-def _tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> None:
-    """Foreign keys on, WAL for concurrent readers, and `BEGIN IMMEDIATE` so writers queue instead of failing.
-
-    pysqlite's own deferred BEGIN lets two transactions both read and then collide on write
-    ("database is locked"); taking the write lock at BEGIN makes every transaction serialisable.
-    """
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_SECONDS * 1000}")
-        if wal and not read_only:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a commit survives the process being killed (what SIGKILL tests check); only a power
-            # cut may lose the last commits. FULL fsyncs every commit: ~5 ms each, the burst's biggest wait.
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        if read_only:
-            cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-
-    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
-
-
-def dialect_of(bind: AsyncSession | AsyncConnection | AsyncEngine) -> str:
-    """'sqlite' or 'postgresql'."""
-    if isinstance(bind, AsyncSession):
-        bind = bind.bind  # type: ignore[assignment]
-    return bind.dialect.name
-
-
-def claim_rows(stmt: S, session: AsyncSession) -> S:
-    """Lock the selected rows for this transaction, skipping rows another instance holds (PostgreSQL).
-
-    SQLite has no row locks; its `BEGIN IMMEDIATE` transactions are already one-writer-at-a-time.
-    """
-    if dialect_of(session) == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
-    return stmt
-
-
-def lock_row(stmt: S, session: AsyncSession) -> S:
-    """Lock the selected row(s) and wait for them (PostgreSQL `FOR UPDATE`); a no-op on SQLite."""
-    if dialect_of(session) == "postgresql":
-        return stmt.with_for_update()
-    return stmt
-
-
-async def next_sequence(session: AsyncSession, day: str) -> int:
-    """Atomically take the next number of `day` (YYYYMMDD): an upsert that returns the new value.
-
-    Two transactions can never get the same value: PostgreSQL row-locks the counter row for the
-    upsert, SQLite holds the database write lock from BEGIN IMMEDIATE.
-    """
-    dialect = dialect_of(session)
-    stmt = _SEQUENCES.get(dialect)
-    if stmt is None:
-        from storage.models import DaySequence
-
-        table = DaySequence.__table__
-        insert = _insert_of(session)(table).values(day=bindparam("day"), last=1)
-        stmt = _SEQUENCES[dialect] = insert.on_conflict_do_update(
-            index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
-    return int((await session.execute(stmt, {"day": day})).scalar_one())
-
-
-_SEQUENCES: dict[str, Any] = {}  # the counter's upsert per dialect, built once
-
-
-def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
-    """A SQL expression for `end - start` in seconds (fractions kept), for figures computed in the database."""
-    from sqlalchemy import func
-
-    if dialect_of(session) == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]],
-                           keys: list[str]) -> None:
-    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row (or several, in one statement) that a concurrent
-    transaction may create too."""
-    stmt = _insert_of(session)(table).values(values if isinstance(values, list) else [values])
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
-
-
-def _insert_of(session: AsyncSession) -> Any:
-    if dialect_of(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], keys: tuple[str, ...],
-                     new: tuple[str, ...], fixed: tuple[tuple[str, Any], ...] = ()) -> Any:
-    """INSERT … ON CONFLICT (keys) DO UPDATE … RETURNING the row as a `model` object: one statement that creates
-    the row or updates it. On conflict the columns `new` take the inserted values, `fixed` the given ones.
-    The statement is built once per shape (building SQL costs more than running it)."""
-    shape = (dialect_of(session), model, tuple(values), keys, new, fixed)
-    stmt = _UPSERTS.get(shape)
-    if stmt is None:
-        insert = _insert_of(session)(model)
-        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
-        set_.update(dict(fixed))
-        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
-            index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
-    return (await session.scalars(stmt, [values], execution_options={"populate_existing": True})).one()
-
-
-#: Upsert statements by shape (dialect, model, columns, keys, updated columns): a handful in all.
-_UPSERTS: dict[tuple[Any, ...], Any] = {}
-
-
-def upsert_statement(dialect: str, table: Any, keys: list[str], columns: list[str]) -> Any:
-    """A reusable INSERT … ON CONFLICT (keys) DO UPDATE SET (columns) = the new values; run it with the row
-    as parameters (`session.execute(stmt, row)`). Build it once: building SQL costs more than running it."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
-    return stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
-                                      set_={c: stmt.excluded[c] for c in columns})
 
 
 def is_storage_failure(exc: BaseException) -> bool:
@@ -309,7 +140,7 @@ class Database:
         self._lock_engine: AsyncEngine | None = None
         #: SQLite file: this process's writers queue here (fair, on the event loop) rather than in SQLite's busy
         #: handler. In-memory SQLite has one shared connection, PostgreSQL row locks: no gate.
-        self._gate_file = _sqlite_file(self.url) if self.read_engine is not self.engine else None
+        self._gate_file = sqlite_file(self.url) if self.read_engine is not self.engine else None
         #: The turn the running task is in (`turn()`), if any: its session, used by every call inside it.
         self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
@@ -389,7 +220,7 @@ class Database:
             hook(session)
 
     def _gated(self) -> AbstractAsyncContextManager[object]:
-        return _WriteGate.of(self._gate_file).hold() if self._gate_file is not None else nullcontext()
+        return WriteGate.of(self._gate_file).hold() if self._gate_file is not None else nullcontext()
 
     @asynccontextmanager
     async def _own_session(self) -> AsyncIterator[AsyncSession]:
@@ -419,11 +250,11 @@ class Database:
                     await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
                     await conn.commit()
                 try:
-                    before, after = await conn.run_sync(_upgrade_to_head)
+                    before, after = await conn.run_sync(upgrade_to_head)
                     await conn.commit()
                     seeded = False
                     if load_seed:
-                        seeded = await _seed_if_empty(conn, seed_file)
+                        seeded = await seed_if_empty(conn, seed_file)
                         await conn.commit()
                 finally:
                     if postgres:
@@ -458,7 +289,7 @@ class Database:
         database = parsed.database or ""
         if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or "mode=memory" in self.url:
             return nullcontext()
-        return _file_lock(Path(database).expanduser().with_name(Path(database).name + ".prepare-lock"))
+        return file_lock(Path(database).expanduser().with_name(Path(database).name + ".prepare-lock"))
 
     @property
     def safe_url(self) -> str:
@@ -493,11 +324,6 @@ def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             scope.writes += 1
 
 
-def _sqlite_file(url: str) -> str:
-    """The resolved path of a SQLite file URL (the key of its write gate)."""
-    return str(Path(make_url(url).database or "").expanduser().resolve())
-
-
 @dataclass(slots=True)
 class _Turn:
     session: AsyncSession
@@ -510,152 +336,11 @@ async def _borrowed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     yield session
 
 
-class _WriteGate:
-    """One writer at a time among this process's tasks on one SQLite file (whichever `Database` they use: two
-    instances in one process share it), first come first served, re-entrant per task (a task that already writes
-    and opens a second session gets what it got before: SQLite's own lock decides)."""
-
-    _gates: ClassVar[weakref.WeakValueDictionary[tuple[str, int], _WriteGate]] = weakref.WeakValueDictionary()
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
-
-    @classmethod
-    def of(cls, file: str) -> _WriteGate:
-        """The gate of `file` on the running loop (asyncio locks belong to one loop)."""
-        key = (file, id(asyncio.get_running_loop()))
-        gate = cls._gates.get(key)
-        if gate is None:
-            gate = cls._gates[key] = cls()
-        return gate
-
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        task = asyncio.current_task()
-        if task is not None and task is self._owner:
-            yield
-            return
-        async with self._lock:
-            self._owner = task
-            try:
-                yield
-            finally:
-                self._owner = None
-
-
 def chat_lock_key(channel: str, chat_id: int) -> int:
     """A signed 64-bit advisory-lock key for (channel, chat id); distinct from `_MIGRATION_LOCK` in practice
     (a collision would only make two chats wait for each other)."""
     digest = hashlib.blake2b(f"griddesk-chat:{channel}:{chat_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
-
-
-@asynccontextmanager
-async def _file_lock(path: Path) -> AsyncIterator[None]:
-    """An exclusive flock, waited for in a thread so other tasks (another instance in-process) go on."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def alembic_config(connection: Any = None) -> Any:
-    """The Alembic config of the packaged `alembic.ini`, optionally bound to an open sync connection."""
-    from alembic.config import Config
-
-    cfg = Config(str(STORAGE_DIR / "alembic.ini"))
-    cfg.set_main_option("script_location", str(STORAGE_DIR / "migrations"))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
-
-
-_REVISION = re.compile(r"^revision\b[^=]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
-_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=(.*)$", re.MULTILINE)
-
-
-def head_revision() -> str | None:
-    """The newest migration's id, read from the version files without importing Alembic (~1 s and 20 MiB
-    at every start); None when they do not name exactly one head (then Alembic decides)."""
-    revisions, parents = set(), set()
-    for file in (STORAGE_DIR / "migrations" / "versions").glob("*.py"):
-        source = file.read_text(encoding="utf-8")
-        found, down = _REVISION.search(source), _DOWN_REVISION.search(source)
-        if found is None:
-            continue
-        revisions.add(found.group(1))
-        if down is not None:
-            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def _current_revision(sync_conn: Any) -> str | None:
-    """The database's one Alembic revision, or None (no table yet, or several rows: branches)."""
-    if not inspect(sync_conn).has_table("alembic_version"):
-        return None
-    rows = sync_conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    return rows[0] if len(rows) == 1 else None
-
-
-def _upgrade_to_head(sync_conn: Any) -> tuple[str | None, str | None]:
-    """Alembic upgrade on this (not yet begun) connection.
-
-    SQLite: batch migrations copy a table and swap it in; with foreign keys enforced, dropping the old
-    copy of a referenced table (residents, workers) fails. So checks are off for the migration (the
-    pragma only works outside a transaction), every reference is checked once at the end
-    (`foreign_key_check`, a failure rolls it all back), and checks are back on before anything else runs.
-    """
-    current = _current_revision(sync_conn)
-    if current is not None and current == head_revision():
-        return current, current  # the usual start: nothing to migrate, and Alembic never imported
-    if sync_conn.in_transaction():
-        sync_conn.commit()  # end the check's read: SQLite's foreign-key pragma below only works outside one
-
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
-
-    sqlite = sync_conn.dialect.name == "sqlite"
-    if sqlite:
-        _sqlite_foreign_keys(sync_conn, on=False)
-    try:
-        before = MigrationContext.configure(sync_conn).get_current_revision()
-        command.upgrade(alembic_config(sync_conn), "head")
-        after = MigrationContext.configure(sync_conn).get_current_revision()
-        if sqlite:
-            broken = sync_conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise StorageError(f"migration {before} → {after} left {len(broken)} rows pointing at nothing, "
-                                   f"e.g. {tuple(broken[0])}; nothing was changed")
-            sync_conn.commit()
-    finally:
-        if sqlite:
-            sync_conn.rollback()  # nothing left to roll back after the commit
-            _sqlite_foreign_keys(sync_conn, on=True)
-    return before, after
-
-
-def _sqlite_foreign_keys(sync_conn: Any, *, on: bool) -> None:
-    cursor = sync_conn.connection.dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-    cursor.close()
-
-
-async def _seed_if_empty(conn: AsyncConnection, seed_file: Path | None) -> bool:
-    from storage.models import Street
-    from storage.seed import apply_seed, default_seed_path, load_seed_file
-
-    async with AsyncSession(bind=conn, expire_on_commit=False) as session:
-        if (await session.execute(select(Street.id).limit(1))).first() is not None:
-            return False
-        data = load_seed_file(seed_file or default_seed_path())
-        await apply_seed(session, data)
-        await session.commit()
-    return True
 
 
 def _short(exc: BaseException) -> str:

@@ -5,7 +5,7 @@
 state's key becomes (channel, chat_id); outbox rows get `channel`. Every existing row is Telegram's and
 keeps its ids. On SQLite the tables that change a constraint are copied and swapped (batch mode); the
 engine runs migrations there with foreign-key checks off and checks every reference once at the end
-(`storage.engine._upgrade_to_head`), since dropping a referenced table would fail or empty its children.
+(`storage.migrate.upgrade_to_head`), since dropping a referenced table would fail or empty its children.
 
 Revision ID: 0006
 Revises: 0007 (after the branches merged before it: 0008, 0011, 0009, 0012, 0007)
