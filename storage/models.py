@@ -9,12 +9,14 @@ the stable text ids of the seed file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime, utcnow
+
 
 #: Case states, in lifecycle order. `filed` = 受理 (waiting in a dispatcher's queue), `returned` = 退单.
 CASE_STATES = ("filed", "assigned", "accepted", "resolved", "rated", "returned", "cancelled")
@@ -26,33 +28,6 @@ WORKER_ROLES = LEVELS  # a grid worker, a community dispatcher or a street super
 #: `blocked` = held while the chat refuses the bot (released when the person writes again);
 #: `dropped` = a held push that no longer applies (the case went to someone else meanwhile).
 OUTBOX_STATUSES = ("pending", "sent", "failed", "blocked", "dropped")
-
-
-def utcnow() -> datetime:
-    """Now, aware UTC."""
-    return datetime.now(UTC)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in Python, naive UTC in the column: identical behaviour on SQLite and PostgreSQL.
-
-    A naive value handed in is taken as UTC (never as local time).
-    """
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Street(SQLModel, table=True):
