@@ -17,7 +17,6 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime, utcnow
 
-
 #: Case states, in lifecycle order. `filed` = 受理 (waiting in a dispatcher's queue), `returned` = 退单.
 CASE_STATES = ("filed", "assigned", "accepted", "resolved", "rated", "returned", "cancelled")
 #: States in which a case still needs work from someone (counted as a worker's load, escalated when late).
