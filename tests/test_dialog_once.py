@@ -124,3 +124,23 @@ async def test_each_update_leaves_one_line_with_its_latency(app):
     assert [line["event"] for line in logs] == ["update"] * 3
     assert all(line["log_level"] == "info" and line["duration_ms"] >= 0 for line in logs)
     assert [line["kind"] for line in logs] == ["text", "text", "location"]
+
+
+async def test_a_report_is_routed_once(app, monkeypatch):
+    """The address step routes the report and carries the grid to filing (it was routed three times: at the
+    address step, for the duplicate search and again when filing)."""
+    from bot.cases.routing import Router
+
+    routed: list[str | None] = []
+    original = Router.route
+
+    def counting(self, address, latitude=None, longitude=None):
+        routed.append(address)
+        return original(self, address, latitude, longitude)
+
+    monkeypatch.setattr(Router, "route", counting)
+    driver = driver_for(app)
+    for text in ("楼道里堆满了杂物，堵住了消防通道", "梨园小区3栋2单元", "跳过"):
+        replies = await driver.send("王阿姨", text)
+    case_number(texts_of(replies))
+    assert routed == ["梨园小区3栋2单元"]

@@ -30,6 +30,7 @@ from storage.engine import insert_if_absent, next_sequence
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMessage, Resident, SupportOffer
 
 if TYPE_CHECKING:
+    from bot.cases.routing import Route
     from bot.messages import Reply
 
 
@@ -96,8 +97,9 @@ class FilingRoom(CaseCore):
             return None if best is None else await self._view(s, best[1])
 
     async def file_case(self, draft: ReportDraft, *, now: datetime | None = None,
-                        receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
-        """受理: create the case, route it (unless `draft.grid_id`), assign the least-loaded worker (派单), commit.
+                        receipt: Callable[[CaseView], Reply] | None = None, route: Route | None = None) -> CaseView:
+        """受理: create the case, route it (unless `draft.grid_id`, or the caller routed it already: `route`),
+        assign the least-loaded worker (派单), commit.
 
         Returns the committed case with its `YYYYMMDD-NNNN` number. The worker's push (or the
         dispatcher's, when no worker is bound or the address is unclear) is in the outbox.
@@ -116,7 +118,10 @@ class FilingRoom(CaseCore):
         hours = min(draft.deadline_hours, self._urgent_hours_for(draft.intent)) if draft.urgent else draft.deadline_hours
         at = utc(now)
         given = draft.grid_id
-        route = self.router.given(given) if given else self.route(draft.address, draft.latitude, draft.longitude)
+        if given:
+            route = self.router.given(given)
+        elif route is None:
+            route = self.route(draft.address, draft.latitude, draft.longitude)
         # Filing is the few statements it needs, in the caller's turn when there is one: the resident (one upsert),
         # the grid's least-loaded worker (one query on the open-case index), the number, the case (inserted already
         # assigned), its events (one INSERT), its pushes and receipt (one INSERT); the view is built, not read.

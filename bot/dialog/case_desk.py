@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.cases.routing import Route
 from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
 from bot.errors import CaseError
 from bot.messages import Reply
@@ -25,12 +26,21 @@ class ServiceCaseDesk:
 
     def __init__(self, service: CaseService):
         self.service = service
+        #: The last route worked out, by the place it was worked out for: the duplicate search routes the report
+        #: and filing carries that route instead of routing it again (a changed address is another key).
+        self._routed: tuple[tuple[str | None, float | None, float | None], Route] | None = None
+
+    def _route(self, draft: ReportDraft) -> Route:
+        place = (draft.address, draft.latitude, draft.longitude)
+        if self._routed is None or self._routed[0] != place:
+            self._routed = (place, self.service.route(*place))
+        return self._routed[1]
 
     async def place_known(self, text: str) -> str | None:
         return self.service.place_in(text)
 
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
-        route = self.service.route(draft.address, draft.latitude, draft.longitude)
+        route = self._route(draft)
         if not route.grid_id:
             return None
         found = await self.service.find_duplicates(draft.intent, draft.text, route.grid_id, limit=1,
@@ -38,7 +48,8 @@ class ServiceCaseDesk:
         return found[0] if found else None
 
     async def file(self, draft: ReportDraft, receipt: Callable[[CaseView], Reply] | None = None) -> CaseView:
-        return await self.service.file_case(draft, receipt=receipt)
+        routed = self._route(draft) if not draft.grid_id else None
+        return await self.service.file_case(draft, receipt=receipt, route=routed)
 
     async def find_own_duplicate(self, draft: ReportDraft) -> CaseView | None:
         return await self.service.find_own_duplicate(draft.intent, draft.text, draft.resident_external_id,
