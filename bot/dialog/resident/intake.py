@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import wording as texts
-from bot.dialog.resident import emergency, my_cases, question, report, status
+from bot.dialog.resident import emergency, question, report, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
@@ -45,7 +45,7 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
     elif act == "ask" and not forced_report:
         await question.answer(turn, draft, text, c, answer)
     elif act == "status" and not forced_report:
-        await my_cases.show(turn)
+        await status.in_words(turn, c)
     elif act == "chat" and c.intent is None and not forced_report:
         _small_talk(turn, text)
     else:

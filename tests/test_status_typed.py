@@ -1,0 +1,41 @@
+"""What the classifier reads as a status question — 进度, a case number with 怎么样了, 处理到哪一步了 — shows the
+resident's case in words, like "我上次反映的事怎么样了" does (it once crashed the turn: the flow called a
+function that had moved)."""
+
+from __future__ import annotations
+
+import pytest
+from dialog_helpers import bound_worker, case_number, driver_for, make_app
+
+from bot import wording as texts
+from bot.dialog.testing import texts_of
+
+
+@pytest.fixture
+async def app(tmp_path):
+    app = await make_app(tmp_path / "gd.db")
+    yield app
+    await app.close()
+
+
+async def _file(driver) -> str:
+    for text in ("楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"):
+        replies = await driver.send("王阿姨", text)
+    return case_number(texts_of(replies))
+
+
+@pytest.mark.parametrize("typed", ["进度", "進度", "处理到哪一步了", "{number}怎么样了", "查一下{number}"])
+async def test_a_typed_status_question_shows_the_case(app, typed):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = await _file(driver)
+    said = texts_of(await driver.send("王阿姨", typed.format(number=number)))
+    assert number in said, said
+    assert texts.ERROR_REPLY not in said
+
+
+async def test_a_typed_status_question_without_a_case_says_there_is_none(app):
+    driver = driver_for(app)
+    said = texts_of(await driver.send("李大爷", "处理到哪一步了"))
+    assert texts.ERROR_REPLY not in said
+    assert any(line in said for line in (texts.STATUS_NONE, texts.MY_NONE)), said
