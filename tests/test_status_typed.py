@@ -39,3 +39,25 @@ async def test_a_typed_status_question_without_a_case_says_there_is_none(app):
     said = texts_of(await driver.send("李大爷", "处理到哪一步了"))
     assert texts.ERROR_REPLY not in said
     assert any(line in said for line in (texts.STATUS_NONE, texts.MY_NONE)), said
+
+
+@pytest.mark.parametrize(("typed", "score"), [("满意", "satisfied"), ("滿意！", "satisfied"), ("基本满意", "basic"),
+                                              ("不满意", "unsatisfied")])
+async def test_a_rating_typed_instead_of_pressed_rates_the_case_waiting_for_it(app, typed, score):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = await _file(driver)
+    case = await app.cases.find_case(number)
+    await app.cases.resolve(case.id, worker.user_id, "已清运")
+    said = texts_of(await driver.send("王阿姨", typed))
+    rated = await app.cases.find_case(number)
+    if score == "unsatisfied":
+        assert rated.state != "resolved" and number in said  # 重办: back to work, and asked why
+    else:
+        assert rated.state == "rated" and ("感谢评价" in said or "感謝評價" in said), said  # in the script they typed
+
+
+async def test_a_rating_word_without_a_case_waiting_is_read_as_usual(app):
+    driver = driver_for(app)
+    said = texts_of(await driver.send("李大爷", "满意"))
+    assert texts.ERROR_REPLY not in said and "评价" not in said

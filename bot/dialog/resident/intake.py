@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import wording as texts
-from bot.dialog.resident import emergency, question, report, status
+from bot.dialog.resident import emergency, my_cases, question, report, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
@@ -22,6 +22,8 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
                      photo: str | None = None, classified: Any = None) -> None:
     """Classify one message (unless the caller already did) and start the flow its act calls for."""
     svc = turn.services
+    if not forced_report and carried is None and photo is None and await _typed_rating(turn, text):
+        return
     c = classified if classified is not None else svc.understanding.classifier.classify(text)
     turn.intent, turn.act = c.intent, c.act
     if getattr(c, "truncated", False):
@@ -55,3 +57,20 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
 def _small_talk(turn: Turn, text: str) -> None:
     thanks = any(w in text for w in ("谢", "謝", "thank"))
     turn.say(texts.THANKS_REPLY if thanks else texts.CHAT_REPLY)
+
+
+_SCORE_OF = {name: score for score, name in texts.SCORE_NAMES.items()}
+
+
+async def _typed_rating(turn: Turn, text: str) -> bool:
+    """满意 / 基本满意 / 不满意 typed instead of pressed, while a case of theirs waits for a rating: rate the latest."""
+    score = _SCORE_OF.get(turn.services.normalizer.simplify(text).strip(" \t。.!！~～"))
+    if score is None:
+        return False
+    waiting = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
+               if k.state == "resolved"]
+    if not waiting:
+        return False
+    await my_cases.rate(turn, waiting[0].id, score)
+    return True
+
