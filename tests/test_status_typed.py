@@ -61,3 +61,32 @@ async def test_a_rating_word_without_a_case_waiting_is_read_as_usual(app):
     driver = driver_for(app)
     said = texts_of(await driver.send("李大爷", "满意"))
     assert texts.ERROR_REPLY not in said and "评价" not in said
+
+
+async def test_a_case_nobody_could_be_told_of_is_not_said_to_be_with_a_dispatcher(tmp_path):
+    """No worker bound, no dispatcher, no admin: the receipt says the case waits in the queue, not that a
+    dispatcher has it (QA: "已转社区调度员分派" while the log said it reached nobody)."""
+    from dialog_helpers import shared_understanding
+
+    from bot.services import build_app
+    from bot.settings import load_settings
+
+    app = await build_app(load_settings(database_url=f"sqlite:///{tmp_path / 'gd.db'}", admin_ids=""),
+                          understanding=shared_understanding())
+    try:
+        for text in ("楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"):
+            replies = await driver_for(app).send("王阿姨", text)
+        said = texts_of(replies)
+        assert texts.FILED_QUEUED in said and texts.FILED_DISPATCHER not in said, said
+    finally:
+        await app.close()
+
+
+async def test_a_neighbours_case_with_no_supporters_yet_does_not_count_zero(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    await _file(driver)
+    for text in ("楼下垃圾没人清运，好臭", "梨园小区3栋", "跳过"):
+        replies = await driver.send("李大爷", text)
+    said = texts_of(replies)
+    assert "您可以加入这件" in said and "已有 0 位" not in said, said

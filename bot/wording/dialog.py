@@ -93,14 +93,18 @@ FILED = (
 )
 FILED_ROUTED = "已派给：{grid}{worker}"
 FILED_DISPATCHER = "已转社区调度员分派"
+#: Filed, but no worker, dispatcher, admin or on-call chat could be told yet: true words only.
+FILED_QUEUED = "已进入社区工单队列，待安排处理人员"
 URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n已通知{routing}尽快到场。请注意自身安全。"
 #: Nobody could be told (no bound worker, dispatcher, admin or on-call chat): say so, never pretend.
 URGENT_FILED_NOBODY = ("已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n"
                        "⚠️ 目前没能联系上社区值班人员，请务必直接拨打 110 / 119 / 120 求助。请注意自身安全。")
 DUPLICATE_FOUND = (
     "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n{place}，{filed} 反映\n"
-    "已有 {supporters} 位居民附议。您可以加入这件（附议），进展会同步通知您；也可以另立新案。"
+    "{supporters}您可以加入这件（附议），进展会同步通知您；也可以另立新案。"
 )
+#: The supporters so far, in DUPLICATE_FOUND (left out while nobody has joined: "已有 0 位" reads as nobody cares).
+DUPLICATE_SUPPORTERS = "已有 {count} 位居民附议。"
 DUPLICATE_OWN = (
     "您已经反映过类似问题：\n编号 {number}【{category}】{state}\n“{text}”\n"
     "进展会通知您，也可以发送 /my 查看。如果这是另一件事，请点“另立新案”。"

@@ -71,7 +71,8 @@ async def _offer_duplicate(turn: Turn, draft: Draft, report: ReportDraft) -> boo
         filed = duplicate.created_at.astimezone(ZoneInfo(svc.timezone)).strftime("%m-%d %H:%M")
         place = duplicate.grid_name or duplicate.community_name or texts.DUPLICATE_NEARBY
         turn.say(texts.DUPLICATE_FOUND.format(**{**facts, "text": ""}, place=place, filed=filed,
-                                              supporters=duplicate.supporter_count),
+                                              supporters=texts.DUPLICATE_SUPPORTERS.format(count=duplicate.supporter_count)
+                                              if duplicate.supporter_count else ""),
                  [[callbacks.support_button(duplicate.id, texts.BTN_JOIN), (texts.BTN_FILE_NEW, FILE_NEW)], [cancel_row()]],
                  remove_keyboard=True)
     return True
@@ -128,10 +129,10 @@ def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
     if case.assignee_name and case.level == "grid":
         worker = texts.RECEIPT_WORKER.format(name=case.assignee_name)
         routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=worker)
-    elif case.grid_name:
-        routing = texts.FILED_ROUTED.format(grid=case.grid_name, worker="") + texts.RECEIPT_SEP + texts.FILED_DISPATCHER
     else:
-        routing = texts.FILED_DISPATCHER
+        onward = texts.FILED_QUEUED if case.told == "" else texts.FILED_DISPATCHER  # "" = nobody could be told
+        routing = (texts.FILED_ROUTED.format(grid=case.grid_name, worker="") + texts.RECEIPT_SEP + onward
+                   if case.grid_name else onward)
     if case.urgent:
         who = case.told if case.told is not None else (
             notices.ROUTED_WORKER.format(name=case.assignee_name) if case.assignee_name else "")
