@@ -16,6 +16,8 @@ QUEUE_HEADER = "待派单案件 {count} 件（点“派给”安排网格员，�
 QUEUE_NO_WORKERS = "（该社区暂无可派的网格员：griddesk worker invite --grid 网格ID --name 姓名）"
 TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
 TASK_ANSWER = "\n{question}：{answer}"
+#: A worker typed an action instead of pressing its button (接单, 办结…): where the buttons are.
+WORKER_USE_BUTTONS = "请在派单消息下方点按钮操作（接单 / 进展 / 需要补充 / 办结 / 退单）；发送 /tasks 可查看您的待办案件。"
 HELP_WORKER = "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 进展 / 需要补充 / 办结 / 退单。"
 HELP_DISPATCHER = "\n派单员：/tasks 上点 派给 / 改派（括号里是在办件数）；/case 案件编号 查看一件。"
 HELP_ADMIN = "\n管理员：/stats 统计  /reload 重新加载意图和知识库  /case 案件编号 派单、改派。"

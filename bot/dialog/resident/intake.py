@@ -11,10 +11,17 @@ from bot.dialog.resident import emergency, my_cases, question, report, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
+#: What a worker types when he means a button of a push (QA: 接单 typed got the residents' greeting).
+_WORKER_ACTION_WORDS = frozenset({"接单", "办结", "退单", "进展", "需要补充", "好", "好的", "收到", "处理了", "已处理"})
+
 
 async def fresh_text(turn: Turn) -> None:
     """Text that starts something new: whatever the chat waited for is dropped, the words decide."""
     turn.state.reset()
+    typed = turn.services.normalizer.simplify(turn.incoming.text or "").strip(" \t。.!！~～")
+    if typed in _WORKER_ACTION_WORDS and await turn.worker() is not None:
+        turn.say(texts.WORKER_USE_BUTTONS)
+        return
     await understand(turn, turn.incoming.text or "")
 
 

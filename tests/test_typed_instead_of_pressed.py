@@ -1,6 +1,7 @@
-"""What the classifier reads as a status question — 进度, a case number with 怎么样了, 处理到哪一步了 — shows the
-resident's case in words, like "我上次反映的事怎么样了" does (it once crashed the turn: the flow called a
-function that had moved)."""
+"""What people type where the bot expected a button or a known phrase, found by a QA pass in the console chat:
+a status question the classifier reads (进度, a case number and 怎么样了, 处理到哪一步了) shows the case in words (it
+once crashed the turn: the flow called a function that had moved); a typed rating rates; a worker's typed 接单 is
+shown the buttons; a receipt never claims a dispatcher has a case nobody could be told of; no "已有 0 位居民附议"."""
 
 from __future__ import annotations
 
@@ -90,3 +91,16 @@ async def test_a_neighbours_case_with_no_supporters_yet_does_not_count_zero(app)
         replies = await driver.send("李大爷", text)
     said = texts_of(replies)
     assert "您可以加入这件" in said and "已有 0 位" not in said, said
+
+
+@pytest.mark.parametrize("typed", ["接单", "办结。", "收到"])
+async def test_a_worker_typing_an_action_is_shown_the_buttons_not_the_residents_greeting(app, typed):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    said = texts_of(await driver.send(worker, typed))
+    assert said == texts.WORKER_USE_BUTTONS, said
+
+
+async def test_a_resident_typing_the_same_word_is_not_told_about_worker_buttons(app):
+    said = texts_of(await driver_for(app).send("王阿姨", "收到"))
+    assert texts.WORKER_USE_BUTTONS not in said and texts.ERROR_REPLY not in said
