@@ -104,3 +104,29 @@ async def test_a_worker_typing_an_action_is_shown_the_buttons_not_the_residents_
 async def test_a_resident_typing_the_same_word_is_not_told_about_worker_buttons(app):
     said = texts_of(await driver_for(app).send("王阿姨", "收到"))
     assert texts.WORKER_USE_BUTTONS not in said and texts.ERROR_REPLY not in said
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("催办", "URGED"), ("能快点处理吗？", "URGED"),
+                                                ("补充", "ASK_SUPPLEMENT"), ("我要撤销投诉", "ASK_WITHDRAW")])
+async def test_self_service_typed_on_the_one_open_case_does_what_its_button_does(app, typed, expected):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = await _file(driver)
+    said = texts_of(await driver.send("王阿姨", typed))
+    head = getattr(texts, expected).split("{")[0]
+    assert head in said and number in said, said
+
+
+async def test_a_typed_supplement_is_attached_to_the_case(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = await _file(driver)
+    await driver.send("王阿姨", "补充")
+    await driver.send("王阿姨", "垃圾堆在2单元门口")
+    case = await app.cases.find_case(number)
+    assert "垃圾堆在2单元门口" in case.text
+
+
+async def test_self_service_words_without_an_open_case_are_read_as_usual(app):
+    said = texts_of(await driver_for(app).send("李大爷", "催办"))
+    assert texts.ERROR_REPLY not in said and texts.URGED.split("{")[0] not in said

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot import wording as texts
-from bot.dialog.resident import emergency, my_cases, question, report, status
+from bot.dialog.resident import emergency, my_cases, question, report, selfserve, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
+#: Marks around a one-word message ("催办！", "满意。") that do not change what it says.
+_END_MARKS = " \t。.!！?？~～，,"
 #: What a worker types when he means a button of a push (QA: 接单 typed got the residents' greeting).
 _WORKER_ACTION_WORDS = frozenset({"接单", "办结", "退单", "进展", "需要补充", "好", "好的", "收到", "处理了", "已处理"})
 
@@ -18,9 +20,11 @@ _WORKER_ACTION_WORDS = frozenset({"接单", "办结", "退单", "进展", "需�
 async def fresh_text(turn: Turn) -> None:
     """Text that starts something new: whatever the chat waited for is dropped, the words decide."""
     turn.state.reset()
-    typed = turn.services.normalizer.simplify(turn.incoming.text or "").strip(" \t。.!！~～")
+    typed = turn.services.normalizer.simplify(turn.incoming.text or "").strip(_END_MARKS)
     if typed in _WORKER_ACTION_WORDS and await turn.worker() is not None:
         turn.say(texts.WORKER_USE_BUTTONS)
+        return
+    if await selfserve.typed_action(turn, typed):
         return
     await understand(turn, turn.incoming.text or "")
 
@@ -71,7 +75,7 @@ _SCORE_OF = {name: score for score, name in texts.SCORE_NAMES.items()}
 
 async def _typed_rating(turn: Turn, text: str) -> bool:
     """满意 / 基本满意 / 不满意 typed instead of pressed, while a case of theirs waits for a rating: rate the latest."""
-    score = _SCORE_OF.get(turn.services.normalizer.simplify(text).strip(" \t。.!！~～"))
+    score = _SCORE_OF.get(turn.services.normalizer.simplify(text).strip(_END_MARKS))
     if score is None:
         return False
     waiting = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)

@@ -106,6 +106,32 @@ async def on_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
         turn.toast(str(exc)[:60])
 
 
+#: 催办 / 补充 / 撤销 typed instead of pressed (QA: they got the greeting): the words, and the button they mean.
+_TYPED_ACTIONS = {
+    **dict.fromkeys(("催办", "催一下", "催催", "快点处理", "能快点处理吗", "能不能快点处理"), callbacks.URGE),
+    **dict.fromkeys(("补充", "补充一下", "我要补充", "补充情况"), callbacks.SUPPLEMENT),
+    **dict.fromkeys(("撤销", "撤销投诉", "我要撤销", "我要撤销投诉", "撤回投诉"), callbacks.WITHDRAW),
+}
+
+
+async def typed_action(turn: Turn, typed: str) -> bool:
+    """A self-service word typed (in Simplified, without end punctuation): done on the resident's one open case
+    as if its button was pressed; with several open, /my lets them pick. False when the words are not one of
+    these or nothing of theirs is open (the message is then read as usual)."""
+    action = _TYPED_ACTIONS.get(typed)
+    if action is None:
+        return False
+    cases = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
+             if k.is_open and _own(turn, k)]
+    if not cases:
+        return False
+    if len(cases) > 1:
+        await show_my(turn)
+    else:
+        await on_button(turn, callbacks.CaseCallback(action, cases[0].id))
+    return True
+
+
 async def ask_unsatisfied_reason(turn: Turn, case: CaseView) -> None:
     """After 不满意: the reasons as buttons, or words; what the resident says goes to the worker."""
     _enter(turn, Step.AWAIT_RATE_REASON, case)
