@@ -29,7 +29,7 @@ def drawn_photo_width(browser: Any) -> int:
 
     script = "const i = document.querySelector('.photos img'); return i && i.complete ? i.naturalWidth : -1"
     try:
-        return int(WebDriverWait(browser, 30).until(lambda b: b.execute_script(script) > 0 and b.execute_script(script)))
+        return int(WebDriverWait(browser, 30).until(lambda b: max(int(b.execute_script(script)), 0)))  # 0 waits on
     except TimeoutException:
         return int(browser.execute_script(script))
 
