@@ -12,6 +12,8 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from botapi_double import BotApiDouble, Sent
@@ -125,6 +127,33 @@ class BotProcess:
                 self.proc.kill()
                 await asyncio.wait_for(self.proc.wait(), 10)
         return self.proc.returncode if self.proc else None
+
+
+async def bind_worker(tg: BotApiDouble, worker: int, code: str, name: str = "李网格") -> Sent:
+    """The worker sends `/bind CODE` and is told he is bound."""
+    tg.send_text(worker, f"/bind {code}", first_name=name)
+    return await tg.wait_text(worker, "绑定成功", timeout=STEP_TIMEOUT)
+
+
+@asynccontextmanager
+async def bot_with_worker(tg: BotApiDouble, workdir: Path, framework: str, worker: int, *, grid: str = "liyuan-01",
+                          name: str = "李网格", **extra: str) -> AsyncIterator[BotProcess]:
+    """`griddesk run` on a fresh SQLite database with one grid worker bound; on leaving, the bot is stopped by
+    SIGTERM and must have exited cleanly with no traceback in its log (not checked when the body failed, so
+    that the body's own failure is what the test reports)."""
+    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", **extra)
+    code = await invite_worker(env, workdir, grid, name)
+    bot = BotProcess(tg, env, workdir)
+    await bot.start()
+    try:
+        await bind_worker(tg, worker, code, name)
+        yield bot
+    except BaseException:
+        await bot.stop()
+        raise
+    exit_code = await bot.stop()
+    assert exit_code == 0, bot.log()
+    assert "Traceback" not in bot.log(100_000), bot.log()
 
 
 def has_button(sent: Sent, label: str) -> bool:

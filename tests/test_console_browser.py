@@ -15,10 +15,9 @@ from botapi_double import BotApiDouble
 from console_support import console_rig
 from dialog_helpers import ADMIN_ID
 from fixtures_browser import call, click_through, screenshot
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker, report
+from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bind_worker, bot_env, has_button, invite_worker, report
 
 ADMIN, LI, WANG, RESIDENT = 9001, 9101, 9102, 5101
-
 
 
 def drawn_photo_width(browser: Any) -> int:
@@ -62,11 +61,6 @@ def tiny_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-async def bind(tg: BotApiDouble, worker: int, code: str, name: str) -> None:
-    tg.send_text(worker, f"/bind {code}", first_name=name)
-    await tg.wait_text(worker, "绑定成功", timeout=STEP_TIMEOUT)
-
-
 async def test_the_desk_in_a_browser_against_the_bot(tg: BotApiDouble, workdir: Path, browser: Any) -> None:
     """`griddesk run` against the Bot API double: the admin asks the bot for a link, signs in in Chromium, finds
     the case by its number, re-assigns it (the new worker's push arrives in the double) and changes its category."""
@@ -79,8 +73,8 @@ async def test_the_desk_in_a_browser_against_the_bot(tg: BotApiDouble, workdir: 
     bot = BotProcess(tg, env, workdir)
     await bot.start()
     try:
-        await bind(tg, LI, codes[0], "李网格")
-        await bind(tg, WANG, codes[1], "王网格")
+        await bind_worker(tg, LI, codes[0], "李网格")
+        await bind_worker(tg, WANG, codes[1], "王网格")
         number, _ = await report(tg, RESIDENT, "梨园小区3栋楼下烧烤油烟太大了，熏得没法开窗", "梨园小区3栋",
                                  photo=tiny_png(40, 30, (200, 60, 40)))
         first = await tg.wait_text(LI, number, timeout=STEP_TIMEOUT)  # the least-loaded (first bound) worker has it

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker
+from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, bot_with_worker, has_button, invite_worker
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WORKER, RESIDENT = 9301, 5301
@@ -18,13 +18,7 @@ WORKER, RESIDENT = 9301, 5301
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_gps_report_reaches_the_worker_with_a_map_pin(tg: BotApiDouble, workdir: Path, framework: str) -> None:
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}")
-    code = await invite_worker(env, workdir)
-    bot = BotProcess(tg, env, workdir)
-    await bot.start()
-    try:
-        tg.send_text(WORKER, f"/bind {code}", first_name="李网格")
-        await tg.wait_text(WORKER, "绑定成功", timeout=STEP_TIMEOUT)
+    async with bot_with_worker(tg, workdir, framework, WORKER):
         mark = tg.mark
         tg.send_text(RESIDENT, "楼下有人在绿化带里种菜，把草坪都挖了")
         await tg.wait_text(RESIDENT, ("地址", "位置"), timeout=STEP_TIMEOUT, after=mark)
@@ -40,8 +34,6 @@ async def test_a_gps_report_reaches_the_worker_with_a_map_pin(tg: BotApiDouble, 
         pin = await tg.wait_for(lambda s: s.chat_id == WORKER and s.method == "sendLocation", timeout=STEP_TIMEOUT,
                                 after=push.seq - 1)
         assert (float(pin.params["latitude"]), float(pin.params["longitude"])) == (30.2748, 120.1539)
-    finally:
-        await bot.stop()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -18,26 +18,27 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker, report
+from telegram_e2e_support import (
+    STEP_TIMEOUT,
+    BotProcess,
+    bind_worker,
+    bot_env,
+    bot_with_worker,
+    has_button,
+    invite_worker,
+    report,
+)
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WORKER, ADMIN = 9201, 9002
 RESIDENT, NEIGHBOUR, STRANGER = 5201, 5202, 5203
 
 
-async def bind(tg: BotApiDouble, worker: int, code: str) -> None:
-    tg.send_text(worker, f"/bind {code}", first_name="李网格")
-    await tg.wait_text(worker, "绑定成功", timeout=STEP_TIMEOUT)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_blocked_chats_are_held_and_come_back(tg: BotApiDouble, workdir: Path, framework: str) -> None:
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}", ADMIN_IDS=str(ADMIN))
-    code = await invite_worker(env, workdir)
-    bot = BotProcess(tg, env, workdir)
-    await bot.start()
-    try:
-        await bind(tg, WORKER, code)
+    async with bot_with_worker(tg, workdir, framework, WORKER, ADMIN_IDS=str(ADMIN)):
         tg.send_text(ADMIN, "/start")  # a bot can only write to people who have started it
         await tg.wait_text(ADMIN, "/stats", timeout=STEP_TIMEOUT)
         tg.block(WORKER)
@@ -91,8 +92,6 @@ async def test_blocked_chats_are_held_and_come_back(tg: BotApiDouble, workdir: P
         rating = await tg.wait_for(lambda s: s.chat_id == RESIDENT and has_button(s, "满意"), timeout=STEP_TIMEOUT,
                                    after=mark)
         assert third in rating.text
-    finally:
-        await bot.stop()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -102,7 +101,7 @@ async def test_forged_support_and_a_receipt_that_survives_sigkill(tg: BotApiDoub
     bot = BotProcess(tg, env, workdir)
     await bot.start()
     try:
-        await bind(tg, WORKER, code)
+        await bind_worker(tg, WORKER, code)
         number, _ = await report(tg, RESIDENT, "梨园小区3栋楼下烧烤油烟太大了，我住3单元502，熏得没法开窗", "梨园小区3栋")
         mark = tg.mark
         tg.send_text(STRANGER, "/my")

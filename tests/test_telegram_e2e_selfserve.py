@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, has_button, invite_worker, report
+from telegram_e2e_support import STEP_TIMEOUT, bot_with_worker, has_button, report
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WORKER, RESIDENT = 9401, 5401
@@ -19,13 +19,7 @@ WORKER, RESIDENT = 9401, 5401
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_urge_and_supplement_from_my_reach_the_assignee(tg: BotApiDouble, workdir: Path, framework: str) -> None:
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}")
-    code = await invite_worker(env, workdir)
-    bot = BotProcess(tg, env, workdir)
-    await bot.start()
-    try:
-        tg.send_text(WORKER, f"/bind {code}", first_name="李网格")
-        await tg.wait_text(WORKER, "绑定成功", timeout=STEP_TIMEOUT)
+    async with bot_with_worker(tg, workdir, framework, WORKER):
         number, _ = await report(tg, RESIDENT, "梨园小区3栋垃圾桶满了好几天没人收 臭死了", "梨园小区3栋")
         await tg.wait_for(lambda s: s.chat_id == WORKER and number in (s.text or ""), timeout=STEP_TIMEOUT)
 
@@ -54,22 +48,12 @@ async def test_urge_and_supplement_from_my_reach_the_assignee(tg: BotApiDouble, 
         added = await tg.wait_for(lambda s: s.chat_id == WORKER and "居民补充" in (s.text or ""), timeout=STEP_TIMEOUT,
                                   after=mark)
         assert "野猫都在翻" in added.text and number in added.text
-    finally:
-        exit_code = await bot.stop()
-    assert exit_code == 0, bot.log()
-    assert "Traceback" not in bot.log(100_000), bot.log()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_privacy_shares_the_phone_by_the_contact_button_and_withdraws_it(tg: BotApiDouble, workdir: Path,
                                                                                framework: str) -> None:
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}")
-    code = await invite_worker(env, workdir)
-    bot = BotProcess(tg, env, workdir)
-    await bot.start()
-    try:
-        tg.send_text(WORKER, f"/bind {code}", first_name="李网格")
-        await tg.wait_text(WORKER, "绑定成功", timeout=STEP_TIMEOUT)
+    async with bot_with_worker(tg, workdir, framework, WORKER):
         mark = tg.mark
         tg.send_text(RESIDENT, "/privacy")
         shown = await tg.wait_text(RESIDENT, "还没有保存", timeout=STEP_TIMEOUT, after=mark)
@@ -94,7 +78,3 @@ async def test_privacy_shares_the_phone_by_the_contact_button_and_withdraws_it(t
         tg.send_text(RESIDENT, "/privacy")
         after = await tg.wait_text(RESIDENT, "未提供", timeout=STEP_TIMEOUT, after=mark)
         assert "13900002222" not in after.text
-    finally:
-        exit_code = await bot.stop()
-    assert exit_code == 0, bot.log()
-    assert "Traceback" not in bot.log(100_000), bot.log()

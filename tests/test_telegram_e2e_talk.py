@@ -15,7 +15,7 @@ from zhon import cedict
 
 sys.path.insert(0, str(Path(__file__).parent))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import STEP_TIMEOUT, BotProcess, bot_env, invite_worker
+from telegram_e2e_support import STEP_TIMEOUT, bot_with_worker
 
 FRAMEWORKS = ["aiogram", "ptb"]
 WORKER = 9301
@@ -36,13 +36,7 @@ async def settle(tg: BotApiDouble, chat: int, after: int) -> list:
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_traditional_conversation_with_voice_sticker_forward_status_and_a_change_of_mind(
         tg: BotApiDouble, workdir: Path, framework: str) -> None:
-    env = bot_env(tg, framework, f"sqlite:///{workdir / 'griddesk.db'}")
-    code = await invite_worker(env, workdir, grid="guihua-02", name="陳網格")
-    bot = BotProcess(tg, env, workdir)
-    await bot.start()
-    try:
-        tg.send_text(WORKER, f"/bind {code}", first_name="陳網格")
-        await tg.wait_text(WORKER, "绑定成功", timeout=STEP_TIMEOUT)
+    async with bot_with_worker(tg, workdir, framework, WORKER, grid="guihua-02", name="陳網格"):
 
         mark = tg.mark
         tg.send_text(RESIDENT, "樓上天天半夜拖櫃子 吵到睡唔著😩", first_name="阿珍")
@@ -86,5 +80,3 @@ async def test_a_traditional_conversation_with_voice_sticker_forward_status_and_
         await tg.wait_text(QUITTER, "不会提交", timeout=STEP_TIMEOUT, after=mark)
         await asyncio.sleep(0.5)
         assert not any("案件编号" in (s.text or "") for s in tg.sent_to(QUITTER))
-    finally:
-        await bot.stop()
