@@ -4,7 +4,7 @@ a button from an old message — gets a clear answer and leaves the draft (and t
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import driver_for, make_app
+from dialog_helpers import driver_for
 
 from bot.dialog.resident.common import SKIP_PHOTO
 from bot.dialog.state import Step
@@ -22,13 +22,6 @@ REACH = {
     Step.CONFIRM_DUPLICATE: ["梨园小区3栋楼下有人天天乱停车，堵住出口", "跳过"],
 }
 BAD = ["empty", "huge", "emoji", "sticker", "forwarded", "old_button"]
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def send_bad(driver, who, kind: str, old_button: str):

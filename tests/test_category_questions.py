@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
-from dialog_helpers import bound_worker, case_number, driver_for, make_app
+from dialog_helpers import bound_worker, case_number, driver_for
 
 from bot import PROJECT_ROOT
 from bot.dialog.testing import texts_of
@@ -19,13 +19,6 @@ from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
 from bot.web.open311.app import build_open311_app
 from bot.web.open311.keys import ApiKeys
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def test_noise_asks_when_and_how_often_then_the_worker_reads_the_answers(app):

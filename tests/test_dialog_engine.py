@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-from dialog_helpers import ADMIN_ID, case_number, driver_for, make_app
+from dialog_helpers import ADMIN_ID, case_number, driver_for
 
 from bot.dialog.testing import texts_of
 from bot.kb import Answer
 from bot.messages import MAX_CALLBACK_BYTES, Incoming, Sender
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
-
 
 QUESTION = "请问电动车在楼道充电违法吗？"
 

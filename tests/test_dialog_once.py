@@ -8,19 +8,12 @@ import asyncio
 
 import pytest
 import structlog
-from dialog_helpers import case_number, driver_for, make_app
+from dialog_helpers import case_number, driver_for
 
 from bot import wording as texts
 from bot.dialog.testing import texts_of
 from bot.messages import Incoming, Sender
 from bot.nlu.normalize import Normalizer
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 @pytest.fixture

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from dialog_helpers import bound_worker, case_number, driver_for, make_app
 
 from bot.dialog.testing import texts_of
 
 REPORT = "梨园小区3栋楼下烧烤油烟太大了，熏得没法开窗"
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def file_report(driver, who="王阿姨", text=REPORT) -> str:

@@ -3,17 +3,9 @@ for a case that escalated to them; admins dispatch what no dispatcher covers; a 
 
 from __future__ import annotations
 
-import pytest
-from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, make_app
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for
 
 from bot.dialog.testing import texts_of
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def file_report(driver, who: str, text: str) -> str:

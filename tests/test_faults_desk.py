@@ -14,8 +14,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import pytest
-from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, make_app, shared_understanding
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, shared_understanding
 from sqlalchemy import event
 
 from bot import PROJECT_ROOT
@@ -39,13 +38,6 @@ class FailingDisk:
         if self.on and (self.reads_too or statement.lstrip().upper().startswith(WRITES)):
             self.failed += 1
             raise sqlite3.OperationalError("disk I/O error")
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def test_a_disk_error_while_filing_keeps_the_draft_and_says_only_what_is_true(app) -> None:

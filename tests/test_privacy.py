@@ -5,7 +5,7 @@ the assignee only with consent; `/privacy` shows what is stored and withdraws th
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, make_app
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for
 
 from bot.cases.privacy import mask
 from bot.dialog.testing import texts_of
@@ -65,13 +65,6 @@ def test_mask_of_nothing_and_of_odd_input() -> None:
     assert mask("😡" * 10) == "😡" * 10
     huge = "13812345678 " * 1000
     assert "12345678" not in mask(huge) and mask(huge).count("138****5678") == 1000
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def file_report(driver, who: str, text: str) -> str:

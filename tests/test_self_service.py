@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, make_app
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for
 
 from bot.dialog.testing import texts_of
 
 REPORT = "梨园小区3栋楼上天天半夜剁东西 咚咚咚的 吵死了"
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def filed(driver, who="周阿姨", text=REPORT) -> str:

@@ -6,17 +6,10 @@ shown the buttons; a receipt never claims a dispatcher has a case nobody could b
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import bound_worker, case_number, driver_for, make_app
+from dialog_helpers import bound_worker, case_number, driver_for
 
 from bot import wording as texts
 from bot.dialog.testing import texts_of
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def _file(driver) -> str:
