@@ -163,6 +163,17 @@ def resident_state(chat_id: int, case: Any, action: str, script: str, to_script:
     return Reply(chat_id=chat_id, text=to_script(text, script))
 
 
+def resident_returned(chat_id: int, case: Any, told: str, script: str, to_script: ToScript) -> Reply:
+    """退单, to the filer or a supporter: who re-assigns it as `_push_to_dispatcher` found ("dispatcher",
+    "admin", "oncall"; "" = nobody could be told) — never "社区正在安排" when nobody can."""
+    if told == "dispatcher":
+        return resident_state(chat_id, case, "return", script, to_script)
+    staff = {"admin": w.TOLD_ADMIN, "oncall": w.TOLD_ONCALL}.get(told)
+    text = (w.RESIDENT_RETURNED_STAFF.format(number=case.number, told=staff) if staff
+            else w.RESIDENT_RETURNED_NOBODY.format(number=case.number))
+    return Reply(chat_id=chat_id, text=to_script(text, script))
+
+
 def resident_progress(chat_id: int, case: Any, note: str, photo: str | None, script: str, to_script: ToScript) -> Reply:
     """进展 from the assignee to the filer or a supporter (the photo, when there is one, carries the words)."""
     text = w.PROGRESS_FOR_RESIDENT.format(number=case.number) + (
