@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from bot import wording as texts
-from bot.dialog.resident import category_questions, filing, question
+from bot.dialog.resident import category_questions, filing, question, status
 from bot.dialog.resident.common import (
     CATEGORY_PREFIX,
     FILE_IT,
@@ -112,9 +112,15 @@ async def correct_category(turn: Turn, draft: Draft, text: str, c: Any) -> bool:
     return True
 
 
-async def answer_question(turn: Turn, text: str) -> bool:
-    """A question asked at a step: the knowledge base's answer when it is sure, and the step goes on."""
-    if not question.is_question(turn.services.normalizer.simplify(text)):
+async def answer_question(turn: Turn, text: str, c: Any = None) -> bool:
+    """A question asked at a step: how the resident's earlier case stands ("我上次那个投诉怎么样了"), or the knowledge
+    base's answer when it is sure; then the step goes on."""
+    simple = turn.services.normalizer.simplify(text)
+    if status.asks_status(simple):
+        await status.in_words(turn, c if c is not None else turn.services.understanding.classifier.classify(text))
+        await resume(turn)
+        return True
+    if not question.is_question(simple):
         return False
     found = question.confident_answer(turn, text)
     step = turn.state.step

@@ -128,7 +128,7 @@ async def category_text(turn: Turn) -> None:
         await choose_category(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text, c):
         return
     place = await turn.services.cases.place_known(text)
     if place is not None and not draft.has_place:  # the place, typed before the category was picked: kept
@@ -207,7 +207,7 @@ async def address_text(turn: Turn) -> None:
     if c is None or await midway.correct_category(turn, draft, text, c):
         return
     unplaced = await turn.services.cases.place_known(text) is None
-    if unplaced and (await midway.answer_question(turn, text)
+    if unplaced and (await midway.answer_question(turn, text, c)
                      or (c.intent is None and midway.not_an_address(turn, draft, text))):  # words about the problem are detail
         return
     await _take_address(turn, draft, text, c)
@@ -277,7 +277,7 @@ async def photo_text(turn: Turn) -> None:
         await skip_photo(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text, c):
         return
     if await another_problem(turn, draft, text, c):
         return
