@@ -97,8 +97,8 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
     """A case waiting in the community/street queue, with one 派给 button per grid worker."""
     lines = [w.QUEUE_HEAD.format(level=level_word(case.level)), *_case_lines(case, label, masked=True),
              w.QUEUE_WHY.format(why=mask(_short(why, 200)))]
-    if not choices:
-        lines.append(w.DISPATCH_NO_WORKERS)
+    if not choices:  # no community known: no grid worker to offer until the place is checked
+        lines.append(w.DISPATCH_NO_WORKERS if case.community_id else w.DISPATCH_NO_PLACE)
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.assign_buttons(case.id, choices),
                  photo_file_id=_photo(case), extra=_location_extra(case))
 

@@ -13,6 +13,7 @@ from bot.dialog.resident import category_questions, filing, question, status
 from bot.dialog.resident.common import (
     CATEGORY_PREFIX,
     FILE_IT,
+    NO_PLACE,
     NO_THANKS,
     OTHER,
     PICK,
@@ -48,6 +49,11 @@ _PLACE_SHAPE = re.compile(
     r"\d+\s*(?:栋|幢|号|楼|单元|室|座|#|-)|[一二三四五六七八九十两]+(?:栋|幢|号楼|单元|楼)"
     r"|小区|花园|苑|园|庭|府|公寓|大厦|广场|新村|村|里|巷|弄|街|路|道|院|城|湾|邸|门口|南门|北门|东门|西门|楼下|楼道"
     r"|商铺|市场|公园|学校|小学|中学|医院|超市|车站|对面|旁边|附近")
+#: Words that say nothing of a place however often sent ("随便", "无所谓", "哈哈", "123"): never taken as the address.
+_JUNK = re.compile(r"^(?:随便|随意|无所谓|都行|都可以|啥都行|不告诉你|不想说|保密|乱写的?|瞎写的?|(?:哈|呵|嘿|嘻|啊|额|呃)+"
+                   r"|[\d\W_]+|[a-z]{1,3})$")
+#: Answers at the address step that give no place before the resident is offered 先提交 (staff check the place).
+ADDRESS_TRIES = 3
 #: A question about the address itself ("你们网格员不知道我住哪吗？", "为什么要地址"): why we ask is answered.
 _ABOUT_ADDRESS = re.compile(r"住哪|住在哪|地址|哪里|哪儿|位置|定位|门牌|知道我")
 #: "I don't know (where)": no address, but a location or a landmark will do.
@@ -143,14 +149,24 @@ def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:
     shape ("金地名京") is questioned once, then taken as written — the desk does not know every estate."""
     cleaned = plain(turn.norm.text)
     if _DONT_KNOW.search(cleaned):
-        turn.say(texts.ADDRESS_DONT_KNOW, [[cancel_row()]], request_location=True)
+        ask_address_again(turn, draft, texts.ADDRESS_DONT_KNOW)
         return True
-    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS:
+    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS and not _JUNK.search(cleaned):
         if _PLACE_SHAPE.search(cleaned) or len(cleaned) > 12 or draft.address_retried:
             return False
         draft.address_retried = True
-    turn.say(texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]), [[cancel_row()]], request_location=True)
+    ask_address_again(turn, draft, texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]))
     return True
+
+
+def ask_address_again(turn: Turn, draft: Draft, text: str) -> None:
+    """One more answer that gave no place: asked again — or, at the `ADDRESS_TRIES`th, told plainly that nobody
+    can be sent without one, with the location button, 先提交 (staff check the place first) and 取消."""
+    draft.address_tries += 1
+    if draft.address_tries < ADDRESS_TRIES:
+        turn.say(text, [[cancel_row()]], request_location=True)
+        return
+    turn.say(texts.ADDRESS_GIVE_UP, [[(texts.BTN_FILE_WITHOUT_PLACE, NO_PLACE)], [cancel_row()]], request_location=True)
 
 
 #: How evidence other than photos is kept in a draft's (and a case's) `photos` list: "voice:<file id>".

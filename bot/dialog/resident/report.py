@@ -236,9 +236,17 @@ async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
             draft.text = f"{draft.text}\n{typed}".strip()
             turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
         else:
-            turn.say(texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)), [[cancel_row()]], request_location=True)
+            midway.ask_address_again(turn, draft, texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
         return
     draft.address = typed
+    await filing.continue_report(turn)
+
+
+async def file_without_place(turn: Turn) -> None:
+    """先提交，由工作人员核实地点 (offered after repeated answers with no place): filed with no place — it waits in the
+    queue of whoever covers the street, and the receipt says the place is to be checked before anyone is sent."""
+    draft = _draft(turn)
+    draft.no_place = True
     await filing.continue_report(turn)
 
 
