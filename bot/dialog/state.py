@@ -62,6 +62,7 @@ class Draft:
     duplicate_declined: bool = False
     address_retried: bool = False  # an address routing could not place was questioned once already
     address_tries: int = 0  # answers at the address step that gave no place (junk, "不知道", unplaceable)
+    new_problem_asked: bool = False  # a correction named only the category: its description is being asked for
     no_place: bool = False  # the resident chose to file without a place: staff check it before 派单
     picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
     asked: list[str] = field(default_factory=list)  # ids of the category's questions asked (or answered by the words)

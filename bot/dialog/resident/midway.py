@@ -39,6 +39,8 @@ GIVE_UP_MAX_CHARS = 24
 _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是)")
 #: "不是X，是Y": the words say which category it is not (so the first-scoring one may be set aside).
 _NOT_THIS_BUT = re.compile(r"不是.{1,15}?(?:而)?是")
+#: A correction saying less than this beyond "不是X，是" ("油烟") names the category, not the problem: it is asked for.
+NEW_PROBLEM_MIN_CHARS = 8
 #: A weaker category taken over the one the words deny only with this much of its own evidence.
 CORRECTION_MIN_SCORE = 1.0
 #: Short answers that are never an address, however often they are sent.
@@ -107,15 +109,27 @@ async def correct_category(turn: Turn, draft: Draft, text: str, c: Any) -> bool:
         return False
     old = turn.services.understanding.category_name(draft.intent)
     draft.intent, draft.subtype, draft.picked = chosen, c.subtype if chosen == c.intent else None, False
-    draft.text = f"{draft.text}\n{texts.CORRECTION_PREFIX}{text[: turn.services.max_chars]}".strip()
+    said = text[: turn.services.max_chars]
+    if not draft.address:  # the place the old words named stays the report's place, whatever they described
+        draft.address = await turn.services.cases.place_known(draft.text) or await turn.services.cases.place_known(text)
+    # The old words stay only where they also speak of the new problem; else they described the wrong one.
+    keeps_old = bool(draft.text) and (turn.services.understanding.classifier.classify(draft.text).scores or {}).get(chosen, 0) > 0
+    draft.text = f"{draft.text}\n{texts.CORRECTION_PREFIX}{said}".strip() if keeps_old else said.strip()
     new = turn.services.understanding.category_name(draft.intent)
     turn.say(texts.CATEGORY_CORRECTED.format(old=old, new=new), remember_buttons=False)
-    if not draft.address:
-        place = await turn.services.cases.place_known(text)
-        if place:
-            draft.address = place
+    if not keeps_old and len(_correction_rest(text)) < NEW_PROBLEM_MIN_CHARS:  # "不是噪音，是油烟": what about it?
+        draft.new_problem_asked = True
+        turn.state.step = Step.AWAIT_DESCRIPTION
+        turn.say(texts.ASK_NEW_PROBLEM.format(category=new), [[cancel_row()]])
+        return True
     await filing.continue_report(turn)
     return True
+
+
+def _correction_rest(text: str) -> str:
+    """What a correction says beyond "不对，不是X，是": "不是噪音，是油烟" → "油烟"."""
+    rest = _CORRECTION.sub("", plain(text), count=1)
+    return _NOT_THIS_BUT.sub("", rest, count=1)
 
 
 async def answer_question(turn: Turn, text: str, c: Any = None) -> bool:
@@ -227,7 +241,8 @@ async def resume(turn: Turn) -> None:
         turn.say(texts.OUTSIDE_DESK, [[(texts.BTN_FILE_ANYWAY, FILE_IT)], [(texts.BTN_PICK_CATEGORY, PICK)],
                                       [(texts.BTN_NO_THANKS, NO_THANKS)]])
     elif step is Step.AWAIT_DESCRIPTION:
-        turn.say(texts.ASK_DESCRIPTION, [[cancel_row()]])
+        turn.say(texts.ASK_NEW_PROBLEM.format(category=name) if draft.new_problem_asked else texts.ASK_DESCRIPTION,
+                 [[cancel_row()]])
     elif step is Step.CONFIRM_DUPLICATE:
         await filing.continue_report(turn)
     elif step is Step.AWAIT_ANSWER:

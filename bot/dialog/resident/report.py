@@ -49,8 +49,16 @@ async def start_report(turn: Turn, text: str = "") -> None:
 
 
 async def describe(turn: Turn) -> None:
-    """Whatever is written after /report is the report (never a question or small talk)."""
+    """Whatever is written after /report is the report (never a question or small talk); after a correction that
+    named only the category, it describes the problem of that category (which stays as corrected)."""
     carried = turn.state.draft
+    if carried is not None and carried.new_problem_asked:
+        c = await _unless_danger(turn, carried, turn.incoming.text or "")
+        if c is not None:
+            carried.new_problem_asked = False
+            carried.text = f"{carried.text}\n{(turn.incoming.text or '')[: turn.services.max_chars]}".strip()
+            await filing.continue_report(turn)
+        return
     turn.state.reset()
     await intake.understand(turn, turn.incoming.text or "", forced_report=True, carried=carried)
 
