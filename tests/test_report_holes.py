@@ -210,15 +210,16 @@ async def test_an_address_in_the_words_keeps_building_and_flat(app, typed, kept)
 
 
 async def test_one_traditional_line_does_not_flip_a_simplified_chat(app):
+    """The first clear message sets the chat's script; one line in the other does not flip it, two in a row do."""
     driver = driver_for(app)
     worker = await bound_worker(app, driver, "张三")
-    await driver.send(worker, "这个我来处理")  # Simplified, with evidence
-    said = texts_of(await driver.send(worker, "我已經處理好了"))
-    assert "发送" in said and "發送" not in said, said
+    assert texts_of(await driver.send(worker, "处理了")) == texts.WORKER_USE_BUTTONS  # Simplified (处), with evidence
+    said = texts_of(await driver.send(worker, "已處理"))
+    assert said == texts.WORKER_USE_BUTTONS, said  # still Simplified
     said = texts_of(await driver.send(worker, "/tasks"))
-    assert "發送" not in said and "待辦" not in said, said
-    said = texts_of(await driver.send(worker, "請問還有別的嗎"))  # the second Traditional line in a row: it follows
-    assert "请" not in said and ("請" in said or "您" in said), said
+    assert "待辦" not in said and "待办" in said, said
+    said = texts_of(await driver.send(worker, "處理了"))  # the second Traditional line in a row: it follows
+    assert said != texts.WORKER_USE_BUTTONS and "請" in said, said
 
 
 async def test_a_first_message_in_traditional_is_answered_in_traditional(app):
