@@ -47,6 +47,14 @@ async def test_junk_for_the_address_is_asked_again_not_taken_on_the_second_try(a
         assert texts.NOT_AN_ADDRESS.format(text=junk) in said, said
 
 
+async def test_an_address_of_digits_and_dashes_is_still_an_address(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    await driver.send("王阿姨", "楼下垃圾好几天没人清运了，臭得很")
+    said = texts_of(await driver.send("王阿姨", "3-2-501"))
+    assert "不像是地址" not in said, said
+
+
 async def test_after_repeated_junk_the_resident_is_told_what_happens_and_the_queue_sees_it(app):
     """Three tries with no place: the bot says it cannot route the case and offers to hand it over for the place
     to be checked (or to cancel); handed over, the receipt says the place waits to be checked (not 已转社区调度员分派,

@@ -165,8 +165,9 @@ def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:
     if _DONT_KNOW.search(cleaned):
         ask_address_again(turn, draft, texts.ADDRESS_DONT_KNOW)
         return True
-    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS and not _JUNK.search(cleaned):
-        if _PLACE_SHAPE.search(cleaned) or len(cleaned) > 12 or draft.address_retried:
+    shaped = _PLACE_SHAPE.search(cleaned) is not None  # "3-2-501" is digits and dashes, and an address
+    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS and (shaped or not _JUNK.search(cleaned)):
+        if shaped or len(cleaned) > 12 or draft.address_retried:
             return False
         draft.address_retried = True
     ask_address_again(turn, draft, texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]))
