@@ -81,9 +81,10 @@ class DispatchRoom(CaseCore):
         case.assignee_id, case.return_reason, case.accepted_at = None, reason[:500], None
         ev = await self._move(s, case, "return", actor, at, note=reason,
                               to_level="street" if worker.role in ("community", "street") else "community")
-        await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_RETURN_REASON.format(reason=reason[:200]))
-        await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_state(chat, case, "return",
-                                                                                              script, self._to_script))
+        told = await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_RETURN_REASON.format(reason=reason[:200]))
+        # the residents read who re-assigns it: a dispatcher, the admins or on-call — or, honestly, nobody yet
+        await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_returned(
+            chat, case, told, script, self._to_script))
         return ev
 
     async def _dispatcher(self, s: AsyncSession, case: Case, level: str | None = None) -> Worker | None:

@@ -41,7 +41,8 @@ class FilingRoom(CaseCore):
         self, intent: str, text: str, grid_id: str | None, *, now: datetime | None = None, limit: int = 3,
         exclude_resident: int | None = None, offer_to: int | None = None, channel: str = channels.TELEGRAM,
     ) -> list[CaseView]:
-        """Open cases of the same intent in the same grid, filed within the duplicate window, with similar words.
+        """Open cases of the same intent in the same grid, filed within the duplicate window, with similar words
+        (never a resolved one: joining closed work would leave the neighbour waiting on nothing).
 
         Best match first. Offer them to the resident as 附议 (join) choices (`callbacks.support_button`).
         No grid → no duplicates (we cannot tell it is the same place). `exclude_resident` (an external id of `channel`)
@@ -57,7 +58,7 @@ class FilingRoom(CaseCore):
             rows = (
                 await s.execute(
                     select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
-                                       Case.state.in_((*OPEN_STATES, "resolved"))).order_by(Case.created_at.desc()).limit(200)
+                                       Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(200)
                 )
             ).scalars().all()
             if exclude_resident is not None and rows:

@@ -71,8 +71,8 @@ TABLE: tuple[Transition, ...] = (
     Transition("progress", ("assignee",), ("assigned", "accepted"), (), ("residents",)),
     Transition("ask", ("assignee",), ("assigned", "accepted"), (), ("filer",)),
     Transition("answer", ("filer",), OPEN, (), ("assignee", "queue")),  # the queue when nobody holds it
-    Transition("support", ("offered",), ("filed", "assigned", "accepted", "resolved", "returned"), (),
-               ("assignee",)),
+    # 附议 joins open cases only: a resolved one is closed work (a neighbour with the same problem files anew).
+    Transition("support", ("offered",), OPEN, (), ("assignee",)),
     # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,
     # why a rating was 不满意; and the one reminder to rate a resolved case.
     Transition("supplement", ("filer",), OPEN, (), ("assignee", "queue")),

@@ -97,8 +97,8 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
     """A case waiting in the community/street queue, with one 派给 button per grid worker."""
     lines = [w.QUEUE_HEAD.format(level=level_word(case.level)), *_case_lines(case, label, masked=True),
              w.QUEUE_WHY.format(why=mask(_short(why, 200)))]
-    if not choices:
-        lines.append(w.DISPATCH_NO_WORKERS)
+    if not choices:  # no community known: no grid worker to offer until the place is checked
+        lines.append(w.DISPATCH_NO_WORKERS if case.community_id else w.DISPATCH_NO_PLACE)
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.assign_buttons(case.id, choices),
                  photo_file_id=_photo(case), extra=_location_extra(case))
 
@@ -160,6 +160,17 @@ def resident_state(chat_id: int, case: Any, action: str, script: str, to_script:
     template = w.RESIDENT_NOTICES.get(action, w.RESIDENT_NOTICE_OTHER)
     assignee = w.ASSIGNEE_GRID if case.level == "grid" else w.ASSIGNEE_LEVEL.format(level=level_word(case.level))
     text = template.format(number=case.number, assignee=assignee, level=level_word(case.level), state=state_word(case.state))
+    return Reply(chat_id=chat_id, text=to_script(text, script))
+
+
+def resident_returned(chat_id: int, case: Any, told: str, script: str, to_script: ToScript) -> Reply:
+    """退单, to the filer or a supporter: who re-assigns it as `_push_to_dispatcher` found ("dispatcher",
+    "admin", "oncall"; "" = nobody could be told) — never "社区正在安排" when nobody can."""
+    if told == "dispatcher":
+        return resident_state(chat_id, case, "return", script, to_script)
+    staff = {"admin": w.TOLD_ADMIN, "oncall": w.TOLD_ONCALL}.get(told)
+    text = (w.RESIDENT_RETURNED_STAFF.format(number=case.number, told=staff) if staff
+            else w.RESIDENT_RETURNED_NOBODY.format(number=case.number))
     return Reply(chat_id=chat_id, text=to_script(text, script))
 
 

@@ -27,7 +27,7 @@ from bot.cases.core import (
     worker_view,
 )
 from bot.cases.outbox import hold_chat, release_chat
-from bot.cases.routing import Router, building_numbers, canonical
+from bot.cases.routing import Router, building_numbers, canonical, flat_after_building
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from bot.wording import notices, refusals
@@ -59,7 +59,8 @@ class PeopleRoom(CaseCore):
         return self.router.route(address, latitude, longitude)
 
     def place_in(self, text: str, *, min_confidence: float = PLACE_CONFIDENCE) -> str | None:
-        """The place a message names in its own words ("梨园小区3栋"), when routing is sure of its grid.
+        """The place a message names in its own words ("梨园小区3栋", "梨园小区2栋502" with the flat), when routing
+        is sure of its grid.
 
         Lets the dialog skip asking "where?" only when the answer is already certain; a vague or
         ambiguous mention returns None and the resident is asked.
@@ -68,8 +69,9 @@ class PeopleRoom(CaseCore):
         if not route.grid_id or route.ambiguous or route.confidence < min_confidence or not route.matched:
             return None
         area = route.matched.split()[0]
-        numbers = building_numbers(canonical(text, self._simplify))
-        return BUILDING.format(area=area, number=numbers[0]) if numbers else area
+        said = canonical(text, self._simplify)
+        numbers = building_numbers(said)  # the building the grid covers, then the unit and flat as written
+        return BUILDING.format(area=area, number=numbers[0]) + flat_after_building(said) if numbers else area
 
     async def list_grids(self) -> list[GridView]:
         """Every grid with its community, street, areas and bound workers' names."""

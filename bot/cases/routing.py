@@ -61,6 +61,18 @@ def canonical(text: str, simplify: Callable[[str], str] | None = None) -> str:
     return _CN_NUMBER.sub(lambda m: str(chinese_to_int(m.group(0)) or m.group(0)), text)
 
 
+#: What follows a building in an address: a unit and a flat ("2单元301室", "502", "-2-501"), kept as written.
+_AFTER_BUILDING = re.compile(r"(?<![\d.])\d{1,3}\s*(?:号楼|栋|幢|座|#|号(?!院))\s*((?:\d{1,2}\s*单元\s*)?(?:\d{1,2}\s*楼\s*)?"
+                             r"(?:\d{2,4}\s*(?:室|号|户)?)?)")
+
+
+def flat_after_building(text: str) -> str:
+    """The unit and flat after the first building of canonical text ("2栋502" → "502", "3栋2单元301室" →
+    "2单元301室"; "" when none): routing needs only the building, the grid worker needs the door."""
+    found = _AFTER_BUILDING.search(text)
+    return found.group(1).strip() if found else ""
+
+
 def building_numbers(text: str) -> list[str]:
     """Building labels named in canonical text: "3栋", "3号楼", "3#", "3-2-501" → ["3"]."""
     found = [m.group(1) for m in _TRIPLE.finditer(text)] + [m.group(1) for m in _BUILDING.finditer(text)]

@@ -24,6 +24,9 @@ from storage.engine import is_storage_failure
 #: Chats whose state waits in memory for the database to come back (a bound, not an expectation).
 MAX_UNSAVED = 10_000
 
+#: Clear messages in a row in the other script before a chat's replies switch script (the first one sets it).
+SCRIPT_SWITCH_AFTER = 2
+
 #: What the engine answers to content it does not read (the draft, if any, stays as it was).
 _NOTICES = {"sticker": texts.STICKER_HELP, "forwarded": texts.FORWARDED_HELP, "edited": texts.EDITED_NOTICE,
             "foreign_contact": texts.FOREIGN_CONTACT_NOTICE}
@@ -231,13 +234,24 @@ class DialogEngine(UpdateFrame):
     # -- script -------------------------------------------------------------------------------------
 
     def _note_script(self, turn: Turn) -> None:
-        """Follow the script of what the person writes, judged on characters of one script only (place names
-        and shared characters like 里 never flip it); a message without clear evidence keeps the chat's."""
+        """Follow the script the person writes in, judged on characters of one script only (place names and shared
+        characters like 里 never flip it; a message without clear evidence counts for nothing). The first clear
+        message sets it; after that it changes only after `SCRIPT_SWITCH_AFTER` clear messages in a row in the
+        other script — one Traditional line (a pasted notice, a phone's keyboard) does not flip a chat."""
         text = turn.incoming.text
         if turn.incoming.kind not in ("text", "command", "photo", "file") or not text:  # a forward is someone else's
             return
-        current = "traditional" if turn.state.script == "traditional" else "simplified"
-        turn.state.script = self.services.normalizer.judge_script(text[: self.services.max_chars], current)
+        state, judge, head = turn.state, self.services.normalizer.judge_script, text[: self.services.max_chars]
+        verdict = ("traditional" if judge(head, "simplified") == "traditional"
+                   else "simplified" if judge(head, "traditional") == "simplified" else None)
+        if verdict is None:
+            return
+        if not state.script_known or verdict == state.script:
+            state.script, state.script_known, state.script_lean = verdict, True, 0
+            return
+        state.script_lean += 1
+        if state.script_lean >= SCRIPT_SWITCH_AFTER:
+            state.script, state.script_lean = verdict, 0
 
     def _render(self, turn: Turn) -> list[Reply]:
         script = turn.state.script

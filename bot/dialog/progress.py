@@ -4,12 +4,18 @@ in — which the case service attaches to the case and sends on to the assignee.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
 from bot import wording as texts
 from bot.cases import callbacks
 from bot.dialog.resident.common import cancel_row, plain
 from bot.dialog.state import WORKER_STEPS, Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
+
+if TYPE_CHECKING:
+    from bot.cases.views import CaseView, WorkerView
 
 MIN_CHARS = 2
 
@@ -40,11 +46,9 @@ async def start(turn: Turn, cb: callbacks.CaseCallback) -> None:
 
 async def take_progress(turn: Turn) -> None:
     """The 进展 in words."""
-    note = (turn.incoming.text or "").strip()
-    if len(plain(note)) < MIN_CHARS:
-        turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
-        return
-    await _send_progress(turn, note, None)
+    note = _words(turn)
+    if note is not None:
+        await _send_progress(turn, note, None)
 
 
 async def progress_photo(turn: Turn) -> None:
@@ -53,26 +57,30 @@ async def progress_photo(turn: Turn) -> None:
 
 
 async def _send_progress(turn: Turn, note: str, photo: str | None) -> None:
-    worker = await turn.worker()
-    case_id = turn.state.case_id
-    turn.state.reset()
-    if worker is None or case_id is None:
-        turn.say(texts.NOT_A_WORKER)
-        return
-    try:
-        case = await turn.services.cases.progress(case_id, worker, note[:1000], photo)
-    except CaseError as exc:
-        turn.say(texts.ACTION_REFUSED.format(reason=exc))
-        return
-    turn.say(texts.PROGRESS_SENT.format(number=case.number, told=1 + case.supporter_count))
+    await _to_case(turn, lambda case_id, worker: turn.services.cases.progress(case_id, worker, note[:1000], photo),
+                   lambda case: texts.PROGRESS_SENT.format(number=case.number, told=1 + case.supporter_count))
 
 
 async def take_question(turn: Turn) -> None:
     """需要补充: the question, in words."""
-    question = (turn.incoming.text or "").strip()
-    if len(plain(question)) < MIN_CHARS:
+    question = _words(turn)
+    if question is not None:
+        await _to_case(turn, lambda case_id, worker: turn.services.cases.ask_filer(case_id, worker, question[:1000]),
+                       lambda case: texts.QUESTION_SENT.format(number=case.number))
+
+
+def _words(turn: Turn) -> str | None:
+    """The worker's words, or None (and asked again) when they are too short to tell anyone anything."""
+    words = (turn.incoming.text or "").strip()
+    if len(plain(words)) < MIN_CHARS:
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
-        return
+        return None
+    return words
+
+
+async def _to_case(turn: Turn, act: Callable[[int, WorkerView], Awaitable[CaseView]],
+                   sent: Callable[[CaseView], str]) -> None:
+    """进展 / 需要补充 sent to the case the step belongs to (the step ends either way); the reply says it went."""
     worker = await turn.worker()
     case_id = turn.state.case_id
     turn.state.reset()
@@ -80,11 +88,11 @@ async def take_question(turn: Turn) -> None:
         turn.say(texts.NOT_A_WORKER)
         return
     try:
-        case = await turn.services.cases.ask_filer(case_id, worker, question[:1000])
+        case = await act(case_id, worker)
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
-    turn.say(texts.QUESTION_SENT.format(number=case.number))
+    turn.say(sent(case))
 
 
 async def ask_words(turn: Turn) -> None:

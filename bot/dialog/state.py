@@ -61,6 +61,9 @@ class Draft:
     duplicate_of: str | None = None  # case number offered for 附议
     duplicate_declined: bool = False
     address_retried: bool = False  # an address routing could not place was questioned once already
+    address_tries: int = 0  # answers at the address step that gave no place (junk, "不知道", unplaceable)
+    new_problem_asked: bool = False  # a correction named only the category: its description is being asked for
+    no_place: bool = False  # the resident chose to file without a place: staff check it before 派单
     picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
     asked: list[str] = field(default_factory=list)  # ids of the category's questions asked (or answered by the words)
     answers: dict[str, str] = field(default_factory=dict)  # question label → the resident's answer
@@ -75,7 +78,9 @@ class ChatState:
     """Everything the engine remembers about one chat between updates."""
 
     step: Step = Step.IDLE
-    script: str = "simplified"  # the script the person last wrote in (replies follow it)
+    script: str = "simplified"  # the script the person writes in (replies follow it; see `engine._note_script`)
+    script_known: bool = False  # a message with clear evidence of a script has been seen in this chat
+    script_lean: int = 0  # clear messages in a row in the other script (it switches at `SCRIPT_SWITCH_AFTER`)
     draft: Draft | None = None
     case_id: int | None = None  # worker flows: the case being resolved/returned
     offered: dict[str, str] = field(default_factory=dict)  # button label → data, so typing a label presses it
@@ -109,6 +114,8 @@ class ChatState:
             return cls(
                 step=Step(str(data.get("step", Step.IDLE.value))),  # ValueError: a step this version does not know
                 script=str(data.get("script", "simplified")),
+                script_known=bool(data.get("script_known", False)),
+                script_lean=_int_or_none(data.get("script_lean")) or 0,
                 draft=Draft(**raw_draft) if isinstance(raw_draft, dict) else None,
                 case_id=data.get("case_id"),
                 note=data.get("note"),

@@ -63,7 +63,7 @@ class DatabaseStateStore:
         return cached[0], cached[1]
 
     async def save(self, chat_id: int, state: ChatState, *, channel: str = TELEGRAM) -> None:
-        if (state.step is Step.IDLE and not state.offered and state.script == "simplified"
+        if (state.step is Step.IDLE and not state.offered and state.script == "simplified" and not state.script_known
                 and state.last_update_id is None):
             await self.clear(chat_id, channel=channel)
         else:

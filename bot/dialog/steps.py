@@ -48,6 +48,7 @@ class Input(StrEnum):
     SKIP_RESOLVE_PHOTO = "skip_resolve_photo"  # the worker's 跳过 at 办结
     ANSWER = "answer"  # a choice (or 跳过) of a category question (d:a:<i>)
     EVIDENCE = "evidence"  # a voice note or a file (kept with a report being drafted)
+    NO_PLACE = "no_place"  # 先提交，由工作人员核实地点: filed without a place, after repeated tries
 
 
 #: Button data → the step input it is (only these buttons depend on the step).
@@ -55,6 +56,7 @@ STEP_BUTTONS = {
     common.FILE_IT: Input.FILE_IT,
     common.SKIP_PHOTO: Input.SKIP_PHOTO,
     common.FILE_NEW: Input.FILE_NEW,
+    common.NO_PLACE: Input.NO_PLACE,
     worker.SKIP_RESOLVE_PHOTO: Input.SKIP_RESOLVE_PHOTO,
 }
 
@@ -82,6 +84,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.AWAIT_ADDRESS, Input.TEXT): report.address_text,
     (Step.AWAIT_ADDRESS, Input.PHOTO): report.take_photo,
     (Step.AWAIT_ADDRESS, Input.LOCATION): report.take_location,
+    (Step.AWAIT_ADDRESS, Input.NO_PLACE): report.file_without_place,
     (Step.AWAIT_PHOTO, Input.TEXT): report.photo_text,
     (Step.AWAIT_PHOTO, Input.PHOTO): report.take_photo,
     (Step.AWAIT_PHOTO, Input.LOCATION): report.take_location,

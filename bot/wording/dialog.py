@@ -71,6 +71,9 @@ ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体�
 ADDRESS_CORRECTED = "地址已改为：{address}。"
 ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："
 NOT_AN_ADDRESS = "“{text}”不像是地址。请告诉我问题发生的小区和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
+#: After `midway.ADDRESS_TRIES` answers with no place: what cannot happen without one, and the two honest ways on.
+ADDRESS_GIVE_UP = ("还是没能确定问题发生在哪里，没有地点就没法派给负责那里的网格员。在现场的话可以点下方按钮发送位置；"
+                   "也可以先提交，由工作人员核实地点后再派单；不报了就点“取消”。")
 ADDRESS_DONT_KNOW = ("不知道门牌也没关系：在现场的话点下方按钮发送位置就行；也可以说个附近的标志，"
                      "例如“梨园小区南门”“翠竹苑5栋楼下”。")
 WHY_ADDRESS = ("网格员按楼栋分工，机器人这边看不到您的住址：需要您说一下问题发生在哪个小区、哪栋楼，"
@@ -78,6 +81,8 @@ WHY_ADDRESS = ("网格员按楼栋分工，机器人这边看不到您的住址�
 QUESTION_MIDWAY = "这个问题我暂时答不上来，可以拨打 12345 政务服务便民热线咨询。这件反映先接着登记："
 CATEGORY_CORRECTED = "好的，已把类别从【{old}】改为【{new}】。"
 CORRECTION_PREFIX = "更正："
+#: A correction that names the new category but not the problem: the old words described the old one.
+ASK_NEW_PROBLEM = "请简单说说【{category}】的具体情况（比如在哪里、什么时候、有多严重）："
 CONFIRM_ONE = "我理解您反映的是【{category}】，对吗？"
 CATEGORY_TEXT_HINT = "请点一个类别按钮；也可以用一句话再说说是什么问题。"
 TOO_LONG_MIDWAY = "这条消息太长了（超过 {limit} 字），没有加进正在填写的反映。请简短说明，或分几条发送。"
@@ -93,6 +98,8 @@ FILED = (
 )
 FILED_ROUTED = "已派给：{grid}{worker}"
 FILED_DISPATCHER = "已转社区调度员分派"
+#: Filed without a place (the resident chose 先提交 after `ADDRESS_GIVE_UP`): nobody can be sent until it is checked.
+FILED_NO_PLACE = "地点待核实：案件已进入工单队列，工作人员核实地点后再派单；您也可以发送 /my 点“补充”写上地址"
 #: Filed, but no worker, dispatcher, admin or on-call chat could be told yet: true words only.
 FILED_QUEUED = "已进入社区工单队列，待安排处理人员"
 URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n已通知{routing}尽快到场。请注意自身安全。"
@@ -109,6 +116,8 @@ DUPLICATE_OWN = (
     "您已经反映过类似问题：\n编号 {number}【{category}】{state}\n“{text}”\n"
     "进展会通知您，也可以发送 /my 查看。如果这是另一件事，请点“另立新案”。"
 )
+#: 附议 pressed on an offer whose case has closed since: the resident's words are filed as a report of their own.
+JOIN_CLOSED = "案件 {number} 已经办结，不能再附议了。您反映的情况按新问题登记："
 JOINED = "已加入案件 {number}（附议），目前共 {supporters} 位居民关注。有进展会通知您。"
 ALREADY_JOINED = "您已经关注案件 {number} 了，有进展会通知您。"
 OUTSIDE_DESK = (

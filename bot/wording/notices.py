@@ -39,6 +39,8 @@ PUSH_HEAD_OTHER = "【派单】"
 QUEUE_HEAD = "【待派单】{level}需要安排处理人员"
 QUEUE_WHY = "原因：{why}"
 DISPATCH_NO_WORKERS = "本社区暂无已绑定的网格员，请先用 griddesk worker invite 邀请。"
+#: A case with no place known (no community): no 派给 can be offered until the place is checked.
+DISPATCH_NO_PLACE = "地点不明，还不知道归哪个社区：请先向居民核实地点，再派单。"
 REMINDER_HEAD = "【即将超时】请在 {deadline} 前办结"
 REASSIGNED_FROM = "由派单员从 {name} 处改派"
 REASSIGNED_AWAY = "案件 {number} 已由派单员改派给 {to_name}，您无需继续处理。"
@@ -70,6 +72,10 @@ RESIDENT_NOTICES = {
     "reopen": "案件 {number} 因反映人不满意已重新交办，会继续处理。",
     "cancel": "案件 {number} 已由反映人撤销。",
 }
+#: 退单 when the queue reached someone other than a dispatcher (admins, the on-call chat), or nobody at all.
+RESIDENT_RETURNED_STAFF = "您反映的问题（案件 {number}）需要重新派单，已转{told}安排。"
+RESIDENT_RETURNED_NOBODY = ("您反映的问题（案件 {number}）需要重新派单，但目前没有能安排派单的工作人员，"
+                            "案件在社区工单队列中等候；有人接手会通知您。")
 RESIDENT_NOTICE_OTHER = "案件 {number} 状态更新：{state}。"
 ASSIGNEE_GRID = "网格员"
 ASSIGNEE_LEVEL = "{level}工作人员"

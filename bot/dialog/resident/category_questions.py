@@ -94,7 +94,7 @@ async def _not_an_answer(turn: Turn, draft: Draft, question: Question | None, wo
     if c.act == "emergency":
         await emergency.midway(turn, draft, words, c)
         return True
-    if await midway.correct_category(turn, draft, words, c) or await midway.answer_question(turn, words):
+    if await midway.correct_category(turn, draft, words, c) or await midway.answer_question(turn, words, c):
         return True  # "不对，不是停车，是…" / a question the knowledge base is sure of: the question is asked again
     place = await turn.services.cases.place_known(words)
     simplify = turn.services.normalizer.simplify

@@ -20,6 +20,7 @@ SKIP_PHOTO = "d:skip"
 FILE_IT = "d:file"
 NO_THANKS = "d:no"
 FILE_NEW = "d:new"
+NO_PLACE = "d:noplace"  # 先提交，由工作人员核实地点 (after `midway.ADDRESS_TRIES` answers with no place)
 RETRY = "d:retry"
 CANCEL = "d:cancel"
 CATEGORY_PREFIX = "d:c:"

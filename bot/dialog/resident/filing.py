@@ -36,7 +36,7 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
         place = await svc.cases.place_known(draft.text)
         if place:
             draft.address = place
-    if not draft.has_place:
+    if not draft.has_place and not draft.no_place:
         state.step = Step.AWAIT_ADDRESS
         text = texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS.format(category=name)
         turn.say(text, [[cancel_row()]], request_location=True)
@@ -126,7 +126,9 @@ def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
     """已受理 … 案件编号: where it went and by when (the urgent wording for emergencies)."""
     address = case.address or (texts.RECEIPT_PIN.format(latitude=case.latitude, longitude=case.longitude)
                                if case.latitude is not None else "—")
-    if case.assignee_name and case.level == "grid":
+    if filed_without_place(case):  # nobody can be sent before the place is checked: say exactly that
+        routing = texts.FILED_NO_PLACE
+    elif case.assignee_name and case.level == "grid":
         worker = texts.RECEIPT_WORKER.format(name=case.assignee_name)
         routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=worker)
     else:
@@ -144,3 +146,8 @@ def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
         address=address, routing=routing, deadline=texts.deadline_text(report.deadline_hours),
     )
 
+
+
+def filed_without_place(case: CaseView) -> bool:
+    """Filed with neither an address nor a location (the resident's 先提交 after repeated tries)."""
+    return not case.address and case.latitude is None and not case.grid_id

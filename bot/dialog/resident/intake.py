@@ -20,11 +20,11 @@ _WORKER_ACTION_WORDS = frozenset({"接单", "办结", "退单", "进展", "需�
 async def fresh_text(turn: Turn) -> None:
     """Text that starts something new: whatever the chat waited for is dropped, the words decide."""
     turn.state.reset()
-    typed = turn.services.normalizer.simplify(turn.incoming.text or "").strip(_END_MARKS)
+    typed = turn.norm.text.strip(_END_MARKS)  # the turn's one normalisation (Simplified, lower-case)
     if typed in _WORKER_ACTION_WORDS and await turn.worker() is not None:
         turn.say(texts.WORKER_USE_BUTTONS)
         return
-    if await selfserve.typed_action(turn, typed):
+    if await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed):
         return
     await understand(turn, turn.incoming.text or "")
 
@@ -33,8 +33,6 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
                      photo: str | None = None, classified: Any = None) -> None:
     """Classify one message (unless the caller already did) and start the flow its act calls for."""
     svc = turn.services
-    if not forced_report and carried is None and photo is None and await _typed_rating(turn, text):
-        return
     c = classified if classified is not None else svc.understanding.classifier.classify(text)
     turn.intent, turn.act = c.intent, c.act
     if getattr(c, "truncated", False):
@@ -46,10 +44,14 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
     if photo:
         draft.photos.append(photo)
     act = c.act
-    if not forced_report and act != "emergency" and status.asks_status(svc.normalizer.simplify(text)):
+    simple = turn.norm.text if text == (turn.incoming.text or "") else svc.normalizer.simplify(text)
+    if not forced_report and act != "emergency" and status.asks_status(simple):
         turn.act = "status"  # "我那个投诉怎么样了": the resident's case, not a new report nor a question
         await status.in_words(turn, c)
         return
+    if not forced_report and act == "ask" and question.dressed_report(turn, simple, c):
+        act = turn.act = "report"  # "我想问一下楼上天天半夜装修能不能管管": asks the desk to act
+        forced_report = True
     answer = None if forced_report else question.known_answer(turn, text, c)
     if answer is not None:
         act = "ask"
@@ -73,9 +75,10 @@ def _small_talk(turn: Turn, text: str) -> None:
 _SCORE_OF = {name: score for score, name in texts.SCORE_NAMES.items()}
 
 
-async def _typed_rating(turn: Turn, text: str) -> bool:
-    """满意 / 基本满意 / 不满意 typed instead of pressed, while a case of theirs waits for a rating: rate the latest."""
-    score = _SCORE_OF.get(turn.services.normalizer.simplify(text).strip(_END_MARKS))
+async def _typed_rating(turn: Turn, typed: str) -> bool:
+    """满意 / 基本满意 / 不满意 typed instead of pressed (`typed`: the turn's normalised text without end marks),
+    while a case of theirs waits for a rating: rate the latest."""
+    score = _SCORE_OF.get(typed)
     if score is None:
         return False
     waiting = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)

@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 from bot import wording as texts
-from bot.dialog.resident import category_questions, filing, question
+from bot.dialog.resident import category_questions, filing, question, status
 from bot.dialog.resident.common import (
     CATEGORY_PREFIX,
     FILE_IT,
+    NO_PLACE,
     NO_THANKS,
     OTHER,
     PICK,
@@ -38,6 +39,8 @@ GIVE_UP_MAX_CHARS = 24
 _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是)")
 #: "不是X，是Y": the words say which category it is not (so the first-scoring one may be set aside).
 _NOT_THIS_BUT = re.compile(r"不是.{1,15}?(?:而)?是")
+#: A correction saying less than this beyond "不是X，是" ("油烟") names the category, not the problem: it is asked for.
+NEW_PROBLEM_MIN_CHARS = 8
 #: A weaker category taken over the one the words deny only with this much of its own evidence.
 CORRECTION_MIN_SCORE = 1.0
 #: Short answers that are never an address, however often they are sent.
@@ -48,6 +51,11 @@ _PLACE_SHAPE = re.compile(
     r"\d+\s*(?:栋|幢|号|楼|单元|室|座|#|-)|[一二三四五六七八九十两]+(?:栋|幢|号楼|单元|楼)"
     r"|小区|花园|苑|园|庭|府|公寓|大厦|广场|新村|村|里|巷|弄|街|路|道|院|城|湾|邸|门口|南门|北门|东门|西门|楼下|楼道"
     r"|商铺|市场|公园|学校|小学|中学|医院|超市|车站|对面|旁边|附近")
+#: Words that say nothing of a place however often sent ("随便", "无所谓", "哈哈", "123"): never taken as the address.
+_JUNK = re.compile(r"^(?:随便|随意|无所谓|都行|都可以|啥都行|不告诉你|不想说|保密|乱写的?|瞎写的?|(?:哈|呵|嘿|嘻|啊|额|呃)+"
+                   r"|[\d\W_]+|[a-z]{1,3})$")
+#: Answers at the address step that give no place before the resident is offered 先提交 (staff check the place).
+ADDRESS_TRIES = 3
 #: A question about the address itself ("你们网格员不知道我住哪吗？", "为什么要地址"): why we ask is answered.
 _ABOUT_ADDRESS = re.compile(r"住哪|住在哪|地址|哪里|哪儿|位置|定位|门牌|知道我")
 #: "I don't know (where)": no address, but a location or a landmark will do.
@@ -101,20 +109,38 @@ async def correct_category(turn: Turn, draft: Draft, text: str, c: Any) -> bool:
         return False
     old = turn.services.understanding.category_name(draft.intent)
     draft.intent, draft.subtype, draft.picked = chosen, c.subtype if chosen == c.intent else None, False
-    draft.text = f"{draft.text}\n{texts.CORRECTION_PREFIX}{text[: turn.services.max_chars]}".strip()
+    said = text[: turn.services.max_chars]
+    if not draft.address:  # the place the old words named stays the report's place, whatever they described
+        draft.address = await turn.services.cases.place_known(draft.text) or await turn.services.cases.place_known(text)
+    # The old words stay only where they also speak of the new problem; else they described the wrong one.
+    keeps_old = bool(draft.text) and (turn.services.understanding.classifier.classify(draft.text).scores or {}).get(chosen, 0) > 0
+    draft.text = f"{draft.text}\n{texts.CORRECTION_PREFIX}{said}".strip() if keeps_old else said.strip()
     new = turn.services.understanding.category_name(draft.intent)
     turn.say(texts.CATEGORY_CORRECTED.format(old=old, new=new), remember_buttons=False)
-    if not draft.address:
-        place = await turn.services.cases.place_known(text)
-        if place:
-            draft.address = place
+    if not keeps_old and len(_correction_rest(text)) < NEW_PROBLEM_MIN_CHARS:  # "不是噪音，是油烟": what about it?
+        draft.new_problem_asked = True
+        turn.state.step = Step.AWAIT_DESCRIPTION
+        turn.say(texts.ASK_NEW_PROBLEM.format(category=new), [[cancel_row()]])
+        return True
     await filing.continue_report(turn)
     return True
 
 
-async def answer_question(turn: Turn, text: str) -> bool:
-    """A question asked at a step: the knowledge base's answer when it is sure, and the step goes on."""
-    if not question.is_question(turn.services.normalizer.simplify(text)):
+def _correction_rest(text: str) -> str:
+    """What a correction says beyond "不对，不是X，是": "不是噪音，是油烟" → "油烟"."""
+    rest = _CORRECTION.sub("", plain(text), count=1)
+    return _NOT_THIS_BUT.sub("", rest, count=1)
+
+
+async def answer_question(turn: Turn, text: str, c: Any = None) -> bool:
+    """A question asked at a step: how the resident's earlier case stands ("我上次那个投诉怎么样了"), or the knowledge
+    base's answer when it is sure; then the step goes on."""
+    simple = turn.services.normalizer.simplify(text)
+    if status.asks_status(simple):
+        await status.in_words(turn, c if c is not None else turn.services.understanding.classifier.classify(text))
+        await resume(turn)
+        return True
+    if not question.is_question(simple):
         return False
     found = question.confident_answer(turn, text)
     step = turn.state.step
@@ -137,14 +163,25 @@ def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:
     shape ("金地名京") is questioned once, then taken as written — the desk does not know every estate."""
     cleaned = plain(turn.norm.text)
     if _DONT_KNOW.search(cleaned):
-        turn.say(texts.ADDRESS_DONT_KNOW, [[cancel_row()]], request_location=True)
+        ask_address_again(turn, draft, texts.ADDRESS_DONT_KNOW)
         return True
-    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS:
-        if _PLACE_SHAPE.search(cleaned) or len(cleaned) > 12 or draft.address_retried:
+    shaped = _PLACE_SHAPE.search(cleaned) is not None  # "3-2-501" is digits and dashes, and an address
+    if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS and (shaped or not _JUNK.search(cleaned)):
+        if shaped or len(cleaned) > 12 or draft.address_retried:
             return False
         draft.address_retried = True
-    turn.say(texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]), [[cancel_row()]], request_location=True)
+    ask_address_again(turn, draft, texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]))
     return True
+
+
+def ask_address_again(turn: Turn, draft: Draft, text: str) -> None:
+    """One more answer that gave no place: asked again — or, at the `ADDRESS_TRIES`th, told plainly that nobody
+    can be sent without one, with the location button, 先提交 (staff check the place first) and 取消."""
+    draft.address_tries += 1
+    if draft.address_tries < ADDRESS_TRIES:
+        turn.say(text, [[cancel_row()]], request_location=True)
+        return
+    turn.say(texts.ADDRESS_GIVE_UP, [[(texts.BTN_FILE_WITHOUT_PLACE, NO_PLACE)], [cancel_row()]], request_location=True)
 
 
 #: How evidence other than photos is kept in a draft's (and a case's) `photos` list: "voice:<file id>".
@@ -205,7 +242,8 @@ async def resume(turn: Turn) -> None:
         turn.say(texts.OUTSIDE_DESK, [[(texts.BTN_FILE_ANYWAY, FILE_IT)], [(texts.BTN_PICK_CATEGORY, PICK)],
                                       [(texts.BTN_NO_THANKS, NO_THANKS)]])
     elif step is Step.AWAIT_DESCRIPTION:
-        turn.say(texts.ASK_DESCRIPTION, [[cancel_row()]])
+        turn.say(texts.ASK_NEW_PROBLEM.format(category=name) if draft.new_problem_asked else texts.ASK_DESCRIPTION,
+                 [[cancel_row()]])
     elif step is Step.CONFIRM_DUPLICATE:
         await filing.continue_report(turn)
     elif step is Step.AWAIT_ANSWER:

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from bot import wording as texts
-from bot.dialog.resident import selfserve
+from bot.cases import lifecycle
+from bot.dialog.resident import filing, selfserve
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
@@ -33,8 +34,23 @@ async def join(turn: Turn, case_id: int) -> None:
     try:
         case = await svc.cases.support(case_id, turn.user_id, turn.chat_id, text, channel=turn.channel)
     except CaseError as exc:
+        if await _closed_since(turn, case_id):
+            return
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
     turn.state.reset()
     turn.say(texts.JOINED.format(number=case.number, supporters=case.supporter_count), remove_keyboard=True)
     turn.toast(texts.JOINED.format(number=case.number, supporters=case.supporter_count)[:60])
+
+
+async def _closed_since(turn: Turn, case_id: int) -> bool:
+    """附议 pressed on an offer whose case was resolved (or closed) since: with a report under way, it is filed as
+    the resident's own — their problem is not solved by joining closed work. False when that is not the case."""
+    case = await turn.services.cases.get_case(case_id)
+    draft = turn.state.draft
+    if case is None or lifecycle.allowed("support", case.state) or draft is None or not draft.text.strip():
+        return False
+    turn.say(texts.JOIN_CLOSED.format(number=case.number), remember_buttons=False)
+    draft.duplicate_declined = True
+    await filing.continue_report(turn)
+    return True

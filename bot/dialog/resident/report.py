@@ -49,8 +49,16 @@ async def start_report(turn: Turn, text: str = "") -> None:
 
 
 async def describe(turn: Turn) -> None:
-    """Whatever is written after /report is the report (never a question or small talk)."""
+    """Whatever is written after /report is the report (never a question or small talk); after a correction that
+    named only the category, it describes the problem of that category (which stays as corrected)."""
     carried = turn.state.draft
+    if carried is not None and carried.new_problem_asked:
+        c = await _unless_danger(turn, carried, turn.incoming.text or "")
+        if c is not None:
+            carried.new_problem_asked = False
+            carried.text = f"{carried.text}\n{(turn.incoming.text or '')[: turn.services.max_chars]}".strip()
+            await filing.continue_report(turn)
+        return
     turn.state.reset()
     await intake.understand(turn, turn.incoming.text or "", forced_report=True, carried=carried)
 
@@ -128,7 +136,7 @@ async def category_text(turn: Turn) -> None:
         await choose_category(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text, c):
         return
     place = await turn.services.cases.place_known(text)
     if place is not None and not draft.has_place:  # the place, typed before the category was picked: kept
@@ -207,7 +215,7 @@ async def address_text(turn: Turn) -> None:
     if c is None or await midway.correct_category(turn, draft, text, c):
         return
     unplaced = await turn.services.cases.place_known(text) is None
-    if unplaced and (await midway.answer_question(turn, text)
+    if unplaced and (await midway.answer_question(turn, text, c)
                      or (c.intent is None and midway.not_an_address(turn, draft, text))):  # words about the problem are detail
         return
     await _take_address(turn, draft, text, c)
@@ -236,9 +244,17 @@ async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
             draft.text = f"{draft.text}\n{typed}".strip()
             turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
         else:
-            turn.say(texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)), [[cancel_row()]], request_location=True)
+            midway.ask_address_again(turn, draft, texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
         return
     draft.address = typed
+    await filing.continue_report(turn)
+
+
+async def file_without_place(turn: Turn) -> None:
+    """先提交，由工作人员核实地点 (offered after repeated answers with no place): filed with no place — it waits in the
+    queue of whoever covers the street, and the receipt says the place is to be checked before anyone is sent."""
+    draft = _draft(turn)
+    draft.no_place = True
     await filing.continue_report(turn)
 
 
@@ -277,7 +293,7 @@ async def photo_text(turn: Turn) -> None:
         await skip_photo(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text):
+    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text, c):
         return
     if await another_problem(turn, draft, text, c):
         return
