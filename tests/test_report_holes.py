@@ -7,19 +7,12 @@ worker's chat flipping script on one line."""
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import bound_worker, case_number, driver_for, make_app
+from dialog_helpers import bound_worker, case_number, driver_for
 
 from bot import wording as texts
 from bot.dialog.testing import texts_of
 from bot.services import build_app
 from bot.settings import load_settings
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def _say_all(driver, who, *lines):

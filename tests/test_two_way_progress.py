@@ -76,6 +76,15 @@ async def test_a_question_is_answered_by_the_filers_next_message_in_any_step(app
     assert any(r.photo_file_id == "scene-2" and r.chat_id == worker.chat_id for r in await driver.deliver_pushes())
 
 
+async def test_a_photo_where_the_question_was_expected_asks_again_naming_the_case(app) -> None:
+    driver = driver_for(app)
+    worker, number = await filed(app, driver)
+    await driver.press(worker, "需要补充")
+    again = texts_of(await driver.photo(worker, "photo-9"))
+    assert "要问反映人的问题" in again and number in again  # the case number people see, not its database id
+    assert "已把问题发给" in texts_of(await driver.send(worker, "烧烤摊具体在几单元门口？"))
+
+
 async def test_an_emergency_is_not_taken_as_an_answer_and_a_closed_case_asks_nothing(app) -> None:
     driver = driver_for(app)
     worker, number = await filed(app, driver)

@@ -97,7 +97,9 @@ async def _to_case(turn: Turn, act: Callable[[int, WorkerView], Awaitable[CaseVi
 
 async def ask_words(turn: Turn) -> None:
     """A photo where the question was expected: the question is words."""
-    turn.say(texts.ASK_QUESTION.format(number=turn.state.case_id), [[cancel_row()]])
+    case_id = turn.state.case_id
+    number = (await turn.services.cases.get_case(case_id)).number if case_id is not None else ""
+    turn.say(texts.ASK_QUESTION.format(number=number), [[cancel_row()]])
 
 
 async def answer_if_asked(turn: Turn) -> bool:
