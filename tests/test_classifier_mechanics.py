@@ -225,3 +225,28 @@ def test_growing_the_vocabulary_does_not_change_answers(tmp_path: Path, clf: Cla
     big = Classifier.from_intents(load_intents(tmp_path, norm), norm)
     for text in ["楼上噪音太大了", "停车位被占", "小区又停电了", "推荐一只股票"]:
         assert big.classify(text).intent == clf.classify(text).intent
+
+
+def test_a_status_word_in_a_long_letter_is_part_of_the_story(tmp_path: Path) -> None:
+    files = {**FILES, "status.yaml": """\
+        version: 1
+        id: status
+        name: 查进度
+        kind: act
+        keywords: [进度: 2, 处理结果: 2]
+        """}
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    norm = Normalizer(max_chars=1000)
+    clf = Classifier.from_intents(load_intents(tmp_path, norm), norm)
+    # A short question about a filed request, naming no category: the resident's case list.
+    assert clf.classify("上次反映的那件事有进度了吗").act == "status"
+    # A letter telling a long story (an outside topic) with a status word inside is a request, not a case lookup.
+    story = ("我在一家公司上了八年班,去年公司搬走以后,社保一直没有人给我们续交,我们几个老员工找过公司很多次。"
+             "公司一开始说在办,后来就不接电话了。我们又去了劳动部门,工作人员说会去核实,让我们回家等。"
+             "等了三个多月,到现在也没有任何处理结果,我们每个月还要自己垫钱交,家里老人孩子都要养,压力很大。"
+             "我们想知道这种情况到底应该找哪个部门,公司不在了责任由谁来承担,能不能帮我们把这几年欠缴的社保都补上,"
+             "也希望有关部门能给我们一个明确的答复,谢谢。")
+    assert len(story) > 200
+    result = clf.classify(story)
+    assert result.intent is None and result.act == "report"

@@ -79,6 +79,8 @@ def _norm(text: str) -> str:
         ("差点砸到人", "a near miss"),
         ("电线老化 起火隐患很大", "a risk word after the cue"),
         ("去年楼下着火了", "a past event"),
+        ("那年厂房起火烧了一整夜", "a past year named another way"),
+        ("几年前仓库着火，老板跑路了", "years ago"),
         ("楼下经常有人打架", "a recurring complaint"),
         ("厨房起火了 已经灭了", "something already over"),
         ("着火了应该打什么电话", "a question about the number"),

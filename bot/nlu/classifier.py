@@ -41,6 +41,9 @@ LONG_SINGLE_MIN = 1.25
 #: A letter longer than this that names a category describes a problem: a status word in it
 #: ("…为什么一直没有一个处理结果") is part of the complaint, not a question about a filed case.
 STATUS_MAX_CHARS = 60
+#: Without a category a status question still fits in a short paragraph; a letter longer than this tells a
+#: story (a developer, wages, an exam) whose 进度/工单/处理结果 is part of the complaint, not a case filed here.
+STATUS_OTHER_MAX_CHARS = 200
 #: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
 PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
@@ -326,7 +329,8 @@ class Classifier:
         # A status word never removes the topic of a letter that describes a problem: "…认定为违章建筑,
         # 为什么一直没有一个处理结果" is a complaint to handle, not a question about a case filed here.
         asks_status = status >= MIN_TOPIC_SCORE and status > act_score("report")
-        if CASE_NUMBER.search(text) or (asks_status and (intent_id is None or len(text) <= STATUS_MAX_CHARS)):
+        if CASE_NUMBER.search(text) or (asks_status and len(text) <= (
+                STATUS_MAX_CHARS if intent_id is not None else STATUS_OTHER_MAX_CHARS)):
             return "status"
         ask, report = act_score("ask"), act_score("report")
         if ask >= MIN_TOPIC_SCORE and ask > report:
