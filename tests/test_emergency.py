@@ -88,6 +88,8 @@ def _norm(text: str) -> str:
         ("这栋楼起火过", "a cue followed by 过"),
         ("烧烤摊冒烟 熏死人", "smoke with an ordinary source"),
         ("热死了 停电了 救命", "救命 as a figure of speech"),
+        ("有辆车挡住小区大门 我们出不去", "a way out blocked by a car"),
+        ("楼下大门被三轮车堵住了出不来", "a way out blocked"),
     ],
 )
 def test_a_frame_removes_the_cue(text: str, frame: str) -> None:
@@ -125,6 +127,8 @@ def test_a_person_is_needed_where_the_state_alone_is_harmless() -> None:
     assert not danger.assess(_norm("电梯停在一楼 门开着")).found
     assert danger.assess(_norm("电梯停在一楼 里面有人出不来")).found
     assert danger.assess(_norm("电梯卡住了")).found  # stuck between floors: someone may be inside
+    assert danger.assess(_norm("孩子被关在车里出不来")).found  # shut in a car is not a blocked way
+    assert danger.assess(_norm("门锁坏了 老人被锁在屋里出不去")).found
 
 
 def test_a_cue_at_the_start_is_not_read_as_past_because_the_message_ends_in_过() -> None:

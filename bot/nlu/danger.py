@@ -145,6 +145,10 @@ _SMOKE_SOURCE = re.compile(
     r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
     r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉"
 )
+#: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
+#: a parking or obstruction report. Shut in by a lock, a door or a lift is matched by the longer cues.
+_CANNOT_LEAVE = frozenset({"出不来", "出不去"})
+_BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死")
 #: Words that say it is happening now; they lift the past, maybe and asking frames.
 _NOW = re.compile(r"现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
 #: "热死了…救命": a figure of speech.
@@ -224,6 +228,8 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
     if _RISK_AFTER.search(text, end, clause_end) or text.startswith("过", end):
         return True
     if kind == "smoke" and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
+        return True
+    if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
         return True
     return kind == "help" and _HYPERBOLE.search(text) is not None and not now_word
 
