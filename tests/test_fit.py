@@ -74,7 +74,8 @@ def _examples() -> list[LabelledExample]:
 
 def test_fit_moves_terms_with_evidence_and_keeps_the_rest(intents_dir: Path) -> None:
     intents = _intents(intents_dir)
-    result = fit(intents, _examples(), classifier=Classifier.from_intents(intents, NORM), lambdas=(1.0,))
+    result = fit(intents, _examples(), classifier=Classifier.from_intents(intents, NORM),
+                 models=("terms",), lambdas=(1.0,))
     weights = result.fitted.weights
     assert weights[("noise", "音响")] > 0.5  # seen 30 times as noise
     assert weights[("parking", "挡路")] < 0.5  # seen 30 times in items that are not parking
@@ -84,7 +85,8 @@ def test_fit_moves_terms_with_evidence_and_keeps_the_rest(intents_dir: Path) -> 
 
 def test_fitted_file_round_trips_and_decides(intents_dir: Path) -> None:
     intents = _intents(intents_dir)
-    result = fit(intents, _examples(), classifier=Classifier.from_intents(intents, NORM), lambdas=(1.0,))
+    result = fit(intents, _examples(), classifier=Classifier.from_intents(intents, NORM),
+                 models=("terms",), lambdas=(1.0,))
     path = default_path(intents_dir)
     write_fitted(path, result.fitted, intents)
     loaded = load_fitted(intents_dir, intents)

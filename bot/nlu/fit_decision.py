@@ -103,6 +103,36 @@ def search_numbers(d: Design, w_nnz: np.ndarray, start: Numbers | None = None,
     return numbers(current), best
 
 
+#: Per-category scales (all of a category's YAML weights × one number) are searched on this grid.
+SCALE_GRID = (0.6, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5)
+
+
+def search_scales(d: Design, margin: float = SEARCH_MARGIN) -> np.ndarray:
+    """One multiplier per class (`other` last) of the YAML weights, by coordinate ascent with the hand-set
+    decision numbers; a scale leaves 1 only for a gain of `margin`. Few free numbers: one per class."""
+    scales = np.ones(len(d.classes))
+    prior = d.prior[d.cols]
+    owner = d.term_class[d.cols]
+    numbers = Numbers()
+
+    def figure(s: np.ndarray) -> float:
+        return objective_figure(group_score(d, decide_rules(d, prior * s[owner], numbers)[0]))
+
+    best = figure(scales)
+    for _ in range(SEARCH_ROUNDS - 1):
+        improved = False
+        for c in range(len(scales)):
+            for value in SCALE_GRID:
+                trial = scales.copy()
+                trial[c] = value
+                got = figure(trial)
+                if got > best + margin:
+                    best, scales, improved = got, trial, True
+        if not improved:
+            break
+    return scales
+
+
 def calibrate(confidence: np.ndarray, right: np.ndarray) -> tuple[float, float]:
     """Platt scaling of the rule-of-thumb confidence on out-of-fold answers (a, b of sigmoid(a·logit(c)+b))."""
     c = np.clip(confidence, 1e-4, 1 - 1e-4)
