@@ -134,7 +134,10 @@ def fit(intents: IntentSet, examples: Iterable[LabelledExample], *, classifier: 
         if objective_figure(figures[spec]) > objective_figure(figures[chosen]):
             chosen = spec
     trained = _train(chosen, d, {})
-    a, b = calibrate(confidence[chosen], predicted[chosen] == d.y)
+    # Calibrated on the answers that name a category: the only confidence the dialog acts on ("did you mean"
+    # below CONFIRM_BELOW). The `other` answers' confidence sits at or near 1.0 and would flatten the fit.
+    named = predicted[chosen] < len(d.classes) - 1
+    a, b = calibrate(confidence[chosen][named], (predicted[chosen] == d.y)[named])
     n = trained.numbers
     numbers = Numbers(positions=n.positions, outside_pull=n.outside_pull, topic=n.topic,
                       long_single=n.long_single, passing=n.passing, calibration=(a, b))
