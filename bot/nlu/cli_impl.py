@@ -159,7 +159,7 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
     print("out of fold on the fit data (macro-F1 / headline F1 / other left unclassified, averaged over sources):")
     for name, (macro, headline, kept) in result.out_of_fold.items():
         mark = "  ← best fitted" if name == result.chosen else ("  (incumbent)" if name == "yaml" else "")
-        print(f"  {name:<14} {macro:.3f} / {headline:.3f} / {kept:.1%}{mark}")
+        print(f"  {name:<14} {macro:.3f} / {headline:.3f} / {kept:.1%}  (mean {(macro + headline + kept) / 3:.3f}){mark}")
     n = result.fitted.numbers
     print(f"{result.chosen}: positions " + ", ".join(f"{k} {v:.2f}" for k, v in n.positions.items())
           + f"; outside pull {n.outside_pull:.2f}; thresholds topic {n.topic:.2f}, long letter one term {n.long_single:.2f}, "
