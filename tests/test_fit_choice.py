@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from dialog_helpers import ADMIN_ID, driver_for, make_app
+from dialog_helpers import ADMIN_ID, driver_for
 
 from bot import PROJECT_ROOT
 from bot.dialog.testing import texts_of
@@ -122,13 +122,6 @@ def _weights(root: Path, rows: list[list[object]]) -> Path:
     lines += ["  " + json.dumps(r, ensure_ascii=False) + ("," if i < len(rows) - 1 else "") for i, r in enumerate(rows)]
     path.write_text("\n".join([*lines, " ]", "}"]) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-async def app(tmp_path):
-    app = await make_app(tmp_path / "gd.db")
-    yield app
-    await app.close()
 
 
 async def test_reload_names_stale_and_broken_weights_and_keeps_serving(app, tmp_path: Path) -> None:

@@ -47,15 +47,22 @@ def decide_rules(d: Design, w_nnz: np.ndarray, numbers: Numbers) -> tuple[np.nda
     scores[:, -1] *= numbers.outside_pull
     distinct = np.bincount(flat, minlength=size).reshape(d.n, n_cls)
     prominent = np.bincount(flat, (d.ranks < BODY).astype(float), minlength=size).reshape(d.n, n_cls) > 0
-    # Outside wins ties: a hair added before the argmax.
-    ranked = scores + np.where(np.arange(n_cls) == n_cls - 1, 1e-9, 0.0)
-    top = ranked.argmax(axis=1)
+    # Ties go as the classifier's stable sort sends them: `other` first, then the category mentioned first.
+    first = np.full(size, np.inf)
+    np.minimum.at(first, flat, np.arange(len(flat), dtype=float))
+    first = first.reshape(d.n, n_cls)
+    first[:, -1] = -1.0
+    level = scores.max(axis=1, keepdims=True)
+    top = np.where(scores == level, first, np.inf).argmin(axis=1)
     at = np.arange(d.n)
     # `classifier._opening_first`: a category stated strongly in the opening goes before a leading `other`.
     opening = np.bincount(flat, values * (d.ranks == OPENING), minlength=size).reshape(d.n, n_cls)
     stated = (opening[:, :-1] >= OPENING_TOPIC_MIN) & (opening[:, :-1] > opening[:, -1:] * numbers.outside_pull)
     reorder = (top == n_cls - 1) & stated.any(axis=1)
-    top = np.where(reorder, np.where(stated, opening[:, :-1], -np.inf).argmax(axis=1), top)
+    # `max(stated)` over (opening score, score, intent id): the last class wins a tie, as the highest id does.
+    lead = np.where(stated, opening[:, :-1], -np.inf)
+    lead = (lead == lead.max(axis=1, keepdims=True)) * (scores[:, :-1] + 1.0)
+    top = np.where(reorder, n_cls - 2 - lead[:, ::-1].argmax(axis=1), top)
     top_score = scores[at, top]
     single = (d.chars >= LONG_TEXT) & (distinct[at, top] <= 1)
     needed = np.where(single, numbers.long_single, numbers.topic)
