@@ -48,6 +48,8 @@ async def reload(turn: Turn) -> None:
         text = texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge)
         if result.skipped:
             text += "\n" + texts.RELOAD_SKIPPED.format(problems="\n".join(_shown(result.skipped)))
+        if result.stale:
+            text += "\n" + texts.RELOAD_STALE_WEIGHTS.format(problems="\n".join(_shown(result.stale)))
         turn.say(text)
         return
     turn.say(texts.RELOAD_FAILED.format(problems="\n".join(_shown(result.problems))))

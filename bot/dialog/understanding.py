@@ -39,6 +39,9 @@ class ReloadResult:
     problems: tuple[str, ...] = ()
     #: Knowledge entries left out because they are broken (the rest serves), as `path:line: message`.
     skipped: tuple[str, ...] = ()
+    #: Fitted weights that no longer apply (a term removed or re-weighted since the fit): the YAML weight
+    #: decides for those terms until the next `griddesk intents fit`.
+    stale: tuple[str, ...] = ()
 
 
 class Understanding:
@@ -108,7 +111,8 @@ class Understanding:
         for listener in self.listeners:
             listener(self)
         skipped = tuple(str(p) for p in getattr(new_kb, "problems", ()))
-        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb), skipped=skipped)
+        stale = tuple(str(p) for p in getattr(getattr(new_classifier, "fitted", None), "stale", ()))
+        return ReloadResult(True, _count_intents(self.intents), _count_kb(self.kb), skipped=skipped, stale=stale)
 
 
 @contextmanager

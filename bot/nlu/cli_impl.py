@@ -148,29 +148,53 @@ def fit_main(args: argparse.Namespace, settings: Settings) -> int:
         sources += ({"set": "cases", "items": len(from_cases), "labeller": "confirmed on the desk (residents' picks, "
                                                                           "categories resolved under)"},)
     started = time.perf_counter()
-    result = fit(intents, [*labels.fit_examples(usable), *from_cases],
-                 classifier=Classifier.from_intents(intents, normalizer), sources=sources)
-    out = Path(args.out) if args.out else default_path(directory)
-    write_fitted(out, result.fitted, intents)
-    # The admins' own examples are the first check of a fit: say how many it breaks.
-    broken = run_examples(intents, Classifier.from_intents(intents, normalizer, result.fitted), report=lambda _line: None)
-    n = result.fitted.numbers
+    try:
+        result = fit(intents, [*labels.fit_examples(usable), *from_cases],
+                     classifier=Classifier.from_intents(intents, normalizer), sources=sources,
+                     models=tuple(args.models), lambdas=tuple(args.lambdas), min_gain=args.min_gain)
+    except ValueError as exc:
+        print(f"griddesk intents fit: {exc}; nothing written", file=sys.stderr)
+        return 2
     print(f"fitted on {result.items} examples ({', '.join(s.name for s in usable)}) in {time.perf_counter() - started:.1f}s")
-    base = result.baseline
-    print(f"  YAML weights, hand-set numbers: macro-F1 {base[0]:.3f}, headline F1 {base[1]:.3f}, other {base[2]:.1%} "
-          "(on the fit data, averaged over sources)")
-    for lam, (macro, headline, kept) in result.out_of_fold.items():
-        chosen = "  ← chosen" if lam == result.lam else ""
-        print(f"  L2 {lam:>5g}: out-of-fold macro-F1 {macro:.3f}, headline F1 {headline:.3f}, other {kept:.1%}{chosen}")
-    print("positions " + ", ".join(f"{k} {v:.2f}" for k, v in n.positions.items())
+    print("out of fold on the fit data (macro-F1 / headline F1 / other left unclassified, averaged over sources):")
+    for name, (macro, headline, kept) in result.out_of_fold.items():
+        mark = "  ← best fitted" if name == result.chosen else ("  (incumbent)" if name == "yaml" else "")
+        print(f"  {name:<14} {macro:.3f} / {headline:.3f} / {kept:.1%}  (mean {(macro + headline + kept) / 3:.3f}){mark}")
+    n = result.fitted.numbers
+    print(f"{result.chosen}: positions " + ", ".join(f"{k} {v:.2f}" for k, v in n.positions.items())
           + f"; outside pull {n.outside_pull:.2f}; thresholds topic {n.topic:.2f}, long letter one term {n.long_single:.2f}, "
           f"in passing {n.passing:.2f}; calibration a={n.calibration[0]:.2f} b={n.calibration[1]:.2f}")
-    print(f"wrote {out} ({len(result.fitted.weights)} term weights, terms hash {terms_hash(intents)}); "
+    out = Path(args.out) if args.out else default_path(directory)
+    if not result.beats_yaml and not args.force:
+        print(f"the YAML weights stay: no fitted model beats them by {result.min_gain:g} out of fold; nothing written "
+              "(--force writes the best fitted one anyway)")
+        if out.exists():
+            print(f"note: {out} is from an earlier fit and still decides; delete it for the YAML weights to decide")
+        return 0
+    write_fitted(out, result.fitted, intents, {"model_name": result.chosen,
+                                               "command": _fit_command(args), "out_of_fold": {
+        k: [round(x, 4) for x in v] for k, v in result.out_of_fold.items()}})
+    # The admins' own examples are the first check of a fit: say how many it breaks.
+    broken = run_examples(intents, Classifier.from_intents(intents, normalizer, result.fitted), report=lambda _line: None)
+    print(f"wrote {out} ({result.chosen}, {len(result.fitted.weights)} term weights, terms hash {terms_hash(intents)}); "
           "run `griddesk eval` for the held-out figures")
     if broken:
         print(f"warning: with these numbers {len(broken)} intent-file example(s) fail (`griddesk intents check` lists them); "
               "ship the file only if the held-out figures go up")
     return 0
+
+
+def _fit_command(args: argparse.Namespace) -> str:
+    """The flags that change what the fit writes, so the file says how to make it again."""
+    parts = ["griddesk intents fit", "--models", *args.models, "--lambdas", *(f"{x:g}" for x in args.lambdas),
+             "--min-gain", f"{args.min_gain:g}"]
+    if args.labels:
+        parts += ["--labels", *args.labels]
+    if args.from_cases:
+        parts.append("--from-cases")
+    if args.force:
+        parts.append("--force")
+    return " ".join(parts)
 
 
 def _case_examples(settings: Settings, known: set[str]) -> list[labels.LabelledExample]:

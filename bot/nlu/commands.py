@@ -28,6 +28,18 @@ def register(sub: Any) -> None:
     f.add_argument("--out", help="where to write (default INTENTS_DIR/fitted/weights.json)")
     f.add_argument("--from-cases", action="store_true",
                    help="also learn from the desk's own cases: the categories residents picked and cases were resolved under")
+    from bot.nlu.fitted import FIT_LAMBDAS as LAMBDAS
+    from bot.nlu.fitted import FIT_MIN_GAIN as MIN_GAIN
+    from bot.nlu.fitted import FIT_MODELS as MODELS
+
+    f.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS),
+                   help="candidate models, fewest free numbers first (default: all)")
+    f.add_argument("--lambdas", nargs="+", type=float, default=list(LAMBDAS), metavar="L2",
+                   help="L2 strengths towards the YAML weights for the 'terms' model (default "
+                   + " ".join(f"{x:g}" for x in LAMBDAS) + ")")
+    f.add_argument("--min-gain", type=float, default=MIN_GAIN,
+                   help=f"out-of-fold gain over the YAML weights needed to write the file (default {MIN_GAIN:g})")
+    f.add_argument("--force", action="store_true", help="write the best fitted model even when it does not beat the YAML")
     f.set_defaults(handler=_fit)
     g = isub.add_parser("suggest", help="candidate terms per category mined from labelled data, for review")
     g.add_argument("--intent", help="only this category (or other)")

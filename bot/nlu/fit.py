@@ -1,18 +1,22 @@
-"""`griddesk intents fit`: the numbers that decide, fitted from labelled examples.
+"""`griddesk intents fit`: the numbers that decide, fitted from labelled examples — when they beat the YAML.
 
-The model is a multinomial logistic regression over the categories and `other` whose features
-are the classifier's own matches (term × zone: opening sentence, request sentence, body):
+The admins' YAML weights with the hand-set decision numbers are the incumbent. Each candidate model
+changes fewer or more of those numbers, from fewest free numbers to most:
 
-    logit(c)     = bias(c) + scale · Σ_terms of c  weight(term) · position(zone) · strength
-    logit(other) = bias(other) + length_pull · log(1 + chars/100) + scale · Σ_outside terms …
+- `numbers`: the YAML weights; the decision's numbers (request/body position weights, the pull of
+  `other`, the three thresholds) searched on their grids (`fit_decision.search_numbers`);
+- `scales`: one multiplier per category (and `other`) of its YAML weights (`fit_decision.search_scales`);
+- `terms L2 λ`: every term's weight by a logistic regression penalised towards its YAML weight
+  (`fit_lr`), the hand-set decision numbers; λ from `LAMBDAS` (strong shrinkage: a term with little
+  evidence keeps its YAML weight).
 
-`weight(term)` is penalised towards the admin's YAML weight (L2, the prior mean), so a term with
-little evidence keeps its YAML weight; weights stay ≥ 0 so `matched` keeps explaining the
-answer. Category biases share one mean (a category with no labelled items is still found by
-its terms). The L2 strength is chosen by out-of-fold figures on the fit data; the threshold and
-the confidence temperature from the same out-of-fold predictions. Held-out sets are never seen.
+Every candidate, the incumbent included, is scored out of fold on the fit data (`FOLDS` folds by a hash
+of the item id, each source weighing the same); the best fitted one is trained on all of it and its
+confidence calibrated on its out-of-fold answers. It `beats_yaml` only when its out-of-fold figure is
+`min_gain` above the YAML's: otherwise `griddesk intents fit` writes nothing. Held-out sets are never
+seen. Deterministic: the folds are hashes, the searches are grids, L-BFGS starts from fixed values.
 
-Input is any iterable of `LabelledExample` (a label file, the desk's confirmed cases later).
+Input is any iterable of `LabelledExample` (a label file, the desk's confirmed cases).
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from bot.nlu.classifier import Classifier
 from bot.nlu.fit_decision import (
@@ -33,142 +36,113 @@ from bot.nlu.fit_decision import (
     objective_figure,
     score,
     search_numbers,
+    search_scales,
 )
 from bot.nlu.fit_design import CASE_SOURCE, Design, build_design, passing_weight, source_group
+from bot.nlu.fit_lr import lr_weights, optimise
+from bot.nlu.fitted import FIT_FOLDS as FOLDS
+from bot.nlu.fitted import FIT_LAMBDAS as LAMBDAS
+from bot.nlu.fitted import FIT_MIN_GAIN as MIN_GAIN
+from bot.nlu.fitted import FIT_MODELS as MODELS
 from bot.nlu.fitted import Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.labels import LabelledExample
 
-__all__ = ["CASE_SOURCE", "Design", "FitReport", "build_design", "calibrate", "decide_rules", "fit", "group_score",
-           "optimise", "passing_weight", "score", "search_numbers", "source_group"]
+__all__ = ["CASE_SOURCE", "FOLDS", "LAMBDAS", "MIN_GAIN", "MODELS", "Design", "FitReport", "build_design", "calibrate",
+           "decide_rules", "fit", "group_score", "optimise", "passing_weight", "score", "search_numbers", "source_group"]
 
-#: L2 strengths tried (per unit of YAML weight², against the summed log-loss); chosen out of fold.
-LAMBDAS = (1.0, 3.0, 10.0, 30.0)
-#: The category biases' deviations from their shared mean are held this tightly.
-BIAS_L2 = 3.0
-FOLDS = 3
-MAX_WEIGHT = 50.0
-#: L-BFGS iterations per fit: the weights settle well before (checked on the 2.3k fit examples).
-MAX_ITER = 200
+YAML = "yaml"
 
 
-# Parameter vector: [scale, pos_request, pos_body, length_pull, bias_other, bias_mean, passing, eps (C-1), delta (T)].
-_HEAD = 7
+@dataclass(frozen=True)
+class _Trained:
+    weights: np.ndarray  # one per design term, in YAML units
+    numbers: Numbers
 
 
-def _logits(theta: np.ndarray, d: Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n_cls = len(d.classes)
-    scale, p1, p2, pull, b_other, b_mean, pass_coef = theta[:_HEAD]
-    eps = theta[_HEAD : _HEAD + n_cls - 1]
-    w = d.prior + theta[_HEAD + n_cls - 1 :]
-    pos = np.array([1.0, p1, p2])
-    coef = pos[d.ranks] * d.vals
-    flat = d.rows * n_cls + d.term_class[d.cols]
-    z = np.bincount(flat, scale * coef * w[d.cols], minlength=d.n * n_cls).reshape(d.n, n_cls)
-    z[:, :-1] += b_mean + eps + pass_coef * d.passing
-    z[:, -1] += b_other + pull * d.length
-    return z, coef, flat
+def _specs(models: tuple[str, ...], lambdas: tuple[float, ...]) -> list[str]:
+    unknown = set(models) - set(MODELS)
+    if unknown:
+        raise ValueError(f"unknown model {sorted(unknown)[0]!r}; choose from {', '.join(MODELS)}")
+    specs = [m for m in MODELS if m in models and m != "terms"]
+    if "terms" in models:
+        specs += [f"terms L2 {lam:g}" for lam in sorted(lambdas, reverse=True)]  # strongest shrinkage first
+    return specs
 
 
-def _objective(theta: np.ndarray, d: Design, lam: float) -> tuple[float, np.ndarray]:
-    n_cls = len(d.classes)
-    z, coef, flat = _logits(theta, d)
-    top = z.max(axis=1, keepdims=True)
-    ez = np.exp(z - top)
-    total = ez.sum(axis=1, keepdims=True)
-    lse = (top + np.log(total)).ravel()
-    loss = float(np.sum(d.weight * (lse - z[np.arange(d.n), d.y])))
-    g = ez / total
-    g[np.arange(d.n), d.y] -= 1.0
-    g *= d.weight[:, None]
-    scale = theta[0]
-    eps = theta[_HEAD : _HEAD + n_cls - 1]
-    delta = theta[_HEAD + n_cls - 1 :]
-    w = d.prior + delta
-    g_nnz = g.ravel()[flat]
-    grad = np.zeros_like(theta)
-    grad[0] = float(np.sum(coef * w[d.cols] * g_nnz))
-    base = scale * d.vals * w[d.cols] * g_nnz
-    grad[1] = float(np.sum(base[d.ranks == 1]))
-    grad[2] = float(np.sum(base[d.ranks == 2]))
-    grad[3] = float(np.sum(g[:, -1] * d.length))
-    grad[4] = float(np.sum(g[:, -1]))
-    grad[5] = float(np.sum(g[:, :-1]))
-    grad[6] = float(np.sum(g[:, :-1] * d.passing))
-    grad[_HEAD : _HEAD + n_cls - 1] = g[:, :-1].sum(axis=0) + BIAS_L2 * eps
-    grad[_HEAD + n_cls - 1 :] = np.bincount(d.cols, scale * coef * g_nnz, minlength=len(d.terms)) + lam * delta
-    loss += 0.5 * lam * float(delta @ delta) + 0.5 * BIAS_L2 * float(eps @ eps)
-    return loss, grad
+def _train(spec: str, d: Design, warm: dict[str, np.ndarray]) -> _Trained:
+    if spec == YAML:
+        return _Trained(d.prior, Numbers())
+    if spec == "numbers":
+        return _Trained(d.prior, search_numbers(d, d.prior[d.cols], margin=SEARCH_MARGIN)[0])
+    if spec == "scales":
+        return _Trained(d.prior * search_scales(d)[d.term_class], Numbers())
+    lam = float(spec.rsplit(" ", 1)[1])
+    # Warm-started from the next stronger λ on the same data: the weights move little between them.
+    theta = optimise(d, lam, warm.get("terms"))
+    warm["terms"] = theta
+    return _Trained(lr_weights(theta, d), Numbers())
 
 
-def _start(d: Design) -> np.ndarray:
-    theta = np.zeros(_HEAD + len(d.classes) - 1 + len(d.terms))
-    theta[:_HEAD] = (1.5, 0.8, 0.5, 0.5, 0.0, -1.5, 0.0)
-    return theta
-
-
-def optimise(d: Design, lam: float, start: np.ndarray | None = None) -> np.ndarray:
-    bounds = [(0.05, 20.0), (0.0, 2.0), (0.0, 2.0), (-10.0, 10.0), (-20.0, 20.0), (-20.0, 20.0), (-10.0, 10.0)]
-    bounds += [(-20.0, 20.0)] * (len(d.classes) - 1)
-    bounds += [(-w0, MAX_WEIGHT - w0) for w0 in d.prior]
-    result = minimize(_objective, _start(d) if start is None else start, args=(d, lam), jac=True, method="L-BFGS-B",
-                      bounds=bounds, options={"maxiter": MAX_ITER})
-    return result.x
-
-
-def _lr_weights(theta: np.ndarray, d: Design) -> np.ndarray:
-    """The term weights in YAML units (what the rules add up); the LR's other numbers stay inside the fit."""
-    return d.prior + theta[_HEAD + len(d.classes) - 1 :]
-
-
-def _folds(d: Design) -> np.ndarray:
-    return np.array([int(hashlib.sha1(i.encode("utf-8")).hexdigest()[:8], 16) % FOLDS for i in d.ids])
+def _folds(d: Design, folds: int) -> np.ndarray:
+    return np.array([int(hashlib.sha1(i.encode("utf-8")).hexdigest()[:8], 16) % folds for i in d.ids])
 
 
 @dataclass
 class FitReport:
+    #: The best fitted candidate, trained on every example (written only when it `beats_yaml`, or forced).
     fitted: Fitted
-    lam: float
-    #: Out-of-fold figures (macro-F1, headline F1, other left unclassified) per L2 strength, averaged over sources.
-    out_of_fold: dict[float, tuple[float, float, float]]
+    chosen: str
+    #: Out-of-fold (macro-F1, headline F1, other left unclassified), averaged over sources, per candidate;
+    #: `yaml` is the incumbent: the YAML weights with the hand-set numbers.
+    out_of_fold: dict[str, tuple[float, float, float]]
     items: int
-    #: The same for the YAML weights with the hand-set numbers: what the fit has to beat.
-    baseline: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    beats_yaml: bool
+    min_gain: float = MIN_GAIN
+
+    @property
+    def baseline(self) -> tuple[float, float, float]:
+        return self.out_of_fold[YAML]
 
 
 def fit(intents: IntentSet, examples: Iterable[LabelledExample], *, classifier: Classifier | None = None,
-        lambdas: tuple[float, ...] = LAMBDAS, sources: tuple[dict[str, object], ...] = ()) -> FitReport:
-    """Fit term weights (LR, L2 towards YAML) and then the decision numbers, all chosen out of fold."""
+        models: tuple[str, ...] = MODELS, lambdas: tuple[float, ...] = LAMBDAS, folds: int = FOLDS,
+        min_gain: float = MIN_GAIN, sources: tuple[dict[str, object], ...] = ()) -> FitReport:
+    """Score the YAML and every candidate out of fold; train the best candidate on all the examples."""
     d = build_design(intents, examples, classifier)
     if d.n == 0:
         raise ValueError("no labelled examples to fit on")
-    folds = _folds(d)
-    row_fold = folds[d.rows]
-    baseline = group_score(d, decide_rules(d, d.prior[d.cols], Numbers())[0])
-    figures: dict[float, tuple[float, float, float]] = {}
-    found: dict[float, tuple[Numbers, np.ndarray, np.ndarray]] = {}
-    warm: dict[int, np.ndarray] = {}
-    for lam in sorted(lambdas):
-        # Each fold's items are scored with weights fitted without them (warm-started from the last strength).
-        w_nnz = d.prior[d.cols].copy()
-        for k in range(FOLDS):
-            train = folds != k
-            if not train.any() or train.all():
-                continue
-            warm[k] = optimise(d.subset(train), lam, warm.get(k))
-            weights = _lr_weights(warm[k], d)
-            w_nnz[row_fold == k] = weights[d.cols[row_fold == k]]
-        numbers, _ = search_numbers(d, w_nnz, margin=SEARCH_MARGIN)
-        predicted, confidence = decide_rules(d, w_nnz, numbers)
-        figures[lam] = group_score(d, predicted)
-        found[lam] = (numbers, predicted == d.y, confidence)
-    lam = max(lambdas, key=lambda x: objective_figure(figures[x]))
-    numbers, right, confidence = found[lam]
-    a, b = calibrate(confidence, right)
-    numbers = Numbers(positions=numbers.positions, outside_pull=numbers.outside_pull, topic=numbers.topic,
-                      long_single=numbers.long_single, passing=numbers.passing, calibration=(a, b))
-    weights = _lr_weights(optimise(d, lam), d)
-    fitted = Fitted(weights={k: float(v) for k, v in zip(d.terms, weights, strict=True)},
+    specs = [YAML, *_specs(models, lambdas)]
+    if len(specs) == 1:
+        raise ValueError("no candidate model to fit")
+    fold = _folds(d, folds)
+    predicted = {s: np.zeros(d.n, dtype=np.int64) for s in specs}
+    confidence = {s: np.zeros(d.n) for s in specs}
+    for k in range(folds):
+        test = fold == k
+        if not test.any() or test.all():
+            continue
+        train, held = d.subset(~test), d.subset(test)
+        warm: dict[str, np.ndarray] = {}
+        for spec in specs:
+            trained = _train(spec, train, warm)
+            predicted[spec][test], confidence[spec][test] = decide_rules(held, trained.weights[held.cols],
+                                                                         trained.numbers)
+    figures = {s: group_score(d, predicted[s]) for s in specs}
+    chosen = specs[1]
+    for spec in specs[2:]:
+        if objective_figure(figures[spec]) > objective_figure(figures[chosen]):
+            chosen = spec
+    trained = _train(chosen, d, {})
+    # Calibrated on the answers that name a category: the only confidence the dialog acts on ("did you mean"
+    # below CONFIRM_BELOW). The `other` answers' confidence sits at or near 1.0 and would flatten the fit.
+    named = predicted[chosen] < len(d.classes) - 1
+    a, b = calibrate(confidence[chosen][named], (predicted[chosen] == d.y)[named])
+    n = trained.numbers
+    numbers = Numbers(positions=n.positions, outside_pull=n.outside_pull, topic=n.topic,
+                      long_single=n.long_single, passing=n.passing, calibration=(a, b))
+    fitted = Fitted(weights={k: float(v) for k, v in zip(d.terms, trained.weights, strict=True)},
                     priors={k: float(v) for k, v in zip(d.terms, d.prior, strict=True)},
                     numbers=numbers, fitted_on=sources)
-    return FitReport(fitted, lam, figures, d.n, baseline)
+    beats = objective_figure(figures[chosen]) >= objective_figure(figures[YAML]) + min_gain
+    return FitReport(fitted, chosen, figures, d.n, beats, min_gain)

@@ -47,15 +47,22 @@ def decide_rules(d: Design, w_nnz: np.ndarray, numbers: Numbers) -> tuple[np.nda
     scores[:, -1] *= numbers.outside_pull
     distinct = np.bincount(flat, minlength=size).reshape(d.n, n_cls)
     prominent = np.bincount(flat, (d.ranks < BODY).astype(float), minlength=size).reshape(d.n, n_cls) > 0
-    # Outside wins ties: a hair added before the argmax.
-    ranked = scores + np.where(np.arange(n_cls) == n_cls - 1, 1e-9, 0.0)
-    top = ranked.argmax(axis=1)
+    # Ties go as the classifier's stable sort sends them: `other` first, then the category mentioned first.
+    first = np.full(size, np.inf)
+    np.minimum.at(first, flat, np.arange(len(flat), dtype=float))
+    first = first.reshape(d.n, n_cls)
+    first[:, -1] = -1.0
+    level = scores.max(axis=1, keepdims=True)
+    top = np.where(scores == level, first, np.inf).argmin(axis=1)
     at = np.arange(d.n)
     # `classifier._opening_first`: a category stated strongly in the opening goes before a leading `other`.
     opening = np.bincount(flat, values * (d.ranks == OPENING), minlength=size).reshape(d.n, n_cls)
     stated = (opening[:, :-1] >= OPENING_TOPIC_MIN) & (opening[:, :-1] > opening[:, -1:] * numbers.outside_pull)
     reorder = (top == n_cls - 1) & stated.any(axis=1)
-    top = np.where(reorder, np.where(stated, opening[:, :-1], -np.inf).argmax(axis=1), top)
+    # `max(stated)` over (opening score, score, intent id): the last class wins a tie, as the highest id does.
+    lead = np.where(stated, opening[:, :-1], -np.inf)
+    lead = (lead == lead.max(axis=1, keepdims=True)) * (scores[:, :-1] + 1.0)
+    top = np.where(reorder, n_cls - 2 - lead[:, ::-1].argmax(axis=1), top)
     top_score = scores[at, top]
     single = (d.chars >= LONG_TEXT) & (distinct[at, top] <= 1)
     needed = np.where(single, numbers.long_single, numbers.topic)
@@ -101,6 +108,36 @@ def search_numbers(d: Design, w_nnz: np.ndarray, start: Numbers | None = None,
         if not improved:
             break
     return numbers(current), best
+
+
+#: Per-category scales (all of a category's YAML weights × one number) are searched on this grid.
+SCALE_GRID = (0.6, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5)
+
+
+def search_scales(d: Design, margin: float = SEARCH_MARGIN) -> np.ndarray:
+    """One multiplier per class (`other` last) of the YAML weights, by coordinate ascent with the hand-set
+    decision numbers; a scale leaves 1 only for a gain of `margin`. Few free numbers: one per class."""
+    scales = np.ones(len(d.classes))
+    prior = d.prior[d.cols]
+    owner = d.term_class[d.cols]
+    numbers = Numbers()
+
+    def figure(s: np.ndarray) -> float:
+        return objective_figure(group_score(d, decide_rules(d, prior * s[owner], numbers)[0]))
+
+    best = figure(scales)
+    for _ in range(SEARCH_ROUNDS - 1):
+        improved = False
+        for c in range(len(scales)):
+            for value in SCALE_GRID:
+                trial = scales.copy()
+                trial[c] = value
+                got = figure(trial)
+                if got > best + margin:
+                    best, scales, improved = got, trial, True
+        if not improved:
+            break
+    return scales
 
 
 def calibrate(confidence: np.ndarray, right: np.ndarray) -> tuple[float, float]:

@@ -76,7 +76,8 @@ def build_design(intents: IntentSet, examples: Iterable[LabelledExample], classi
     """Run the YAML-weighted classifier's matching over every example once."""
     clf = classifier or Classifier.from_intents(intents)
     kinds = {i.id: i.kind for i in intents.intents}
-    classes = [i.id for i in intents.categories] + [OTHER_LABEL]
+    # Sorted by id: `fit_decision.decide_rules` breaks an opening-sentence tie towards the highest id, as the classifier.
+    classes = [*sorted(i.id for i in intents.categories), OTHER_LABEL]
     class_index = {c: k for k, c in enumerate(classes)}
     yaml_weights = term_keys(intents)
     keys = [k for k in yaml_weights if kinds[k[0]] in ("category", "outside")]
