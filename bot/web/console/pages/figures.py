@@ -66,7 +66,7 @@ def _row_cells(r: StatRow) -> str:
 
 
 def _week_cells(r: StatRow) -> str:
-    """A trend week: what the case rows say (`weekly_stats` does not look up 接单 or ratings)."""
+    """A trend week: what the case rows say (`bot.cases.stats.figures_and_trend`: no 接单 or ratings per week)."""
     values = (r.cases, r.open, r.overdue, r.resolved, pct(r.resolution_rate), pct(r.on_time_rate),
               hours(r.avg_handling_hours))
     return "".join(f"<td>{h(v)}</td>" for v in values)
