@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import case, func, literal_column, null, select, union_all
+from sqlalchemy import case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.wording.names import CATEGORY_FALLBACK, UNSATISFIED_REASONS
@@ -254,17 +254,17 @@ async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: da
         func.sum(func.coalesce(response, 0.0)),
         func.sum(case((Case.picked.is_(True), 1), else_=0)), func.sum(Case.urge_count),
     )
-    level = case((Case.grid_id.is_(None), Case.level), else_=None)
+    keys = (Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None), Case.intent, Case.assignee_id)
+    no_keys = [cast(null(), k.type) for k in keys]  # typed: PostgreSQL matches a UNION's columns by type
     parts = []
     for index, lo, hi in bounds:
         period = [*base, *([Case.created_at >= lo] if lo is not None else []),
                   *([Case.created_at < hi] if hi is not None else [])]
         if grouped(index):
-            keys: tuple[Any, ...] = (Case.grid_id, level, Case.intent, Case.assignee_id)
             part = select(literal_column(str(index)), *keys, *sums).where(*period).group_by(*keys)
         else:  # what a trend week shows, the rest 0 (no 接单 times to subtract for every case of the trend)
             light = [s if i < len(_LIGHT) else literal_column("0") for i, s in enumerate(sums)]
-            part = select(literal_column(str(index)), null(), null(), null(), null(), *light).where(*period)
+            part = select(literal_column(str(index)), *no_keys, *light).where(*period)
         parts.append(part)
     query = parts[0] if len(parts) == 1 else union_all(*parts)
     out = []
