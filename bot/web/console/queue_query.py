@@ -165,18 +165,18 @@ def _narrowed(word: str, per_case: bool = False) -> Any:
     return or_(found, Case.number.contains(word, autoescape=True)) if DIGITS.match(word) else found
 
 
-async def _matches_over(s: AsyncSession, f: QueueFilter, filters: list[Any], limit: int) -> int:
-    """How many cases the search and `filters` match, counted up to `limit`: from the index range of the first
-    word's pair when it has one (each case met once, stopping at `limit`), else from the candidates."""
+def _search_rows(f: QueueFilter, filters: list[Any], limit: int) -> Any:
+    """The columns the chips count of the cases the search and `filters` match, at most `limit` of them: read from
+    the index range of the first word's pair when it has one (each case met once, stopping at `limit`), else from
+    the candidates."""
+    columns = (Case.state, Case.urgent, Case.deadline_at, Case.assignee_id)
     words = _words(f.q)
-    pair = driving_pair(words[0]) if words and not NUMBER.match(f.q) and not DIGITS.match(words[0]) else None
+    pair = driving_pair(words[0]) if words and not DIGITS.match(words[0]) else None
     if pair is None:
-        probe = select(Case.id).where(*filters, _search(f.q)).limit(limit)
-    else:
-        probe = (select(Case.id).select_from(CaseWord).join(Case, Case.id == CaseWord.case_id)
-                 .where(CaseWord.first_char == pair[0], CaseWord.next_char == pair[1], *filters,
-                        _search(f.q, per_case=True)).limit(limit))
-    return int((await s.execute(select(func.count()).select_from(probe.subquery()))).scalar_one())
+        return select(*columns).where(*filters, _search(f.q)).limit(limit)
+    return (select(*columns).select_from(CaseWord).join(Case, Case.id == CaseWord.case_id)
+            .where(CaseWord.first_char == pair[0], CaseWord.next_char == pair[1], *filters, _search(f.q, per_case=True))
+            .limit(limit))
 
 
 def _state(state: str) -> Any:
@@ -191,22 +191,25 @@ def _flag_conditions(now: datetime) -> dict[str, Any]:
             "unassigned": and_(is_open, Case.assignee_id.is_(None))}
 
 
-async def _counts(s: AsyncSession, base: list[Any], state: str, now: datetime) -> tuple[dict[str, int], dict[str, int]]:
+async def _counts(s: AsyncSession, base: list[Any], state: str, now: datetime, *, rows: Any = None,
+                  ) -> tuple[dict[str, int], dict[str, int], int]:
     """The chips' numbers in one pass over a filtered queue's rows: the count per state (whatever state is chosen)
-    and, over the chosen states, each flag alone — one statement instead of four re-reads of the filter. Sums, not
-    GROUP BY state: an index in state order would look cheaper to the planner than the filter's own covering one."""
+    and, over the chosen states, each flag alone — one statement instead of four re-reads of the filter — and the
+    rows counted. Sums, not GROUP BY state: an index in state order would look cheaper to the planner than the
+    filter's own covering one. `rows`: count these (`_search_rows`) instead of the cases `base` matches."""
     chosen = CASE_STATES if state == "all" else OPEN_STATES if state == "open" else (state,)
-    in_chosen, is_open = Case.state.in_(chosen), Case.state.in_(OPEN_STATES)
+    c: Any = Case if rows is None else rows.subquery().c
+    in_chosen, is_open = c.state.in_(chosen), c.state.in_(OPEN_STATES)
 
     def tally(*conds: Any) -> Any:
         return func.sum(case((and_(*conds), 1), else_=0))
 
-    query = select(*[tally(Case.state == name) for name in CASE_STATES], tally(in_chosen, Case.urgent == true()),
-                   tally(in_chosen, is_open, Case.deadline_at < now), tally(in_chosen, is_open, Case.assignee_id.is_(None))
-                   ).where(*base)
-    values = [int(v or 0) for v in (await s.execute(query)).one()]
+    query = select(*[tally(c.state == name) for name in CASE_STATES], tally(in_chosen, c.urgent == true()),
+                   tally(in_chosen, is_open, c.deadline_at < now), tally(in_chosen, is_open, c.assignee_id.is_(None)),
+                   func.count())
+    values = [int(v or 0) for v in (await s.execute(query.where(*base) if rows is None else query)).one()]
     by_state = {name: n for name, n in zip(CASE_STATES, values, strict=False) if n}
-    return by_state, dict(zip(FLAGS, values[len(CASE_STATES):], strict=True))
+    return by_state, dict(zip(FLAGS, values[len(CASE_STATES):-1], strict=True)), values[-1]
 
 
 async def _count(s: AsyncSession, where: list[Any]) -> int:
@@ -225,9 +228,12 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
         filters.append(Case.intent == f.category)
     if f.grid:
         filters.append(Case.grid_id == f.grid)
-    if f.q and not NUMBER.match(f.q) and await _matches_over(s, f, [staff.cases(steer=False), *filters],
-                                                             search_cap + 1) > search_cap:
-        return await _common_words(s, staff, f, filters, now=now, page_size=page_size, cap=search_cap)
+    counted = None
+    if f.q and not NUMBER.match(f.q):  # the chips' numbers while counting the matches, up to the cap
+        *counted, matched = await _counts(s, [], f.state, now, rows=_search_rows(f, [staff.cases(steer=False), *filters],
+                                                                                  search_cap + 1))
+        if matched > search_cap:
+            return await _common_words(s, staff, f, filters, now=now, page_size=page_size, cap=search_cap)
     base = [staff.cases(steer=not f.q), *filters]
     if f.q:
         base.append(_search(f.q))
@@ -235,8 +241,10 @@ async def queue_page(s: AsyncSession, staff: Staff, f: QueueFilter, *, now: date
     scoped = [*base, *([state_cond] if state_cond is not None else [])]
     flags = _flag_conditions(now)
     chosen = {"open": set(OPEN_STATES), "all": set(CASE_STATES)}.get(f.state, {f.state})
-    if len(base) > 1:  # a filter narrows the scope: one pass over its few rows counts everything
-        by_state, flag_counts = await _counts(s, base, f.state, now)
+    if counted:
+        by_state, flag_counts = counted
+    elif len(base) > 1:  # a filter narrows the scope: one pass over its few rows counts everything
+        by_state, flag_counts, _ = await _counts(s, base, f.state, now)
     else:
         # The scope alone: per state from one index, then one narrow count per flag, each a seek on its own index
         # ((state, deadline_at), (assignee_id, state), the queue's (…, urgent, …)), where one pass with three
