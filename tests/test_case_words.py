@@ -5,6 +5,7 @@ indexed by `index_missing`."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
@@ -147,3 +148,15 @@ async def test_a_word_too_common_to_count_lists_its_first_cases_in_the_queues_or
         urgent = await queue_page(s, ADMIN, QueueFilter(q="电梯", urgent=True), now=T0, timezone="Asia/Shanghai",
                                   page_size=10, search_cap=2)
     assert urgent.capped and [r.number for r in urgent.rows] == in_order[:2]
+
+
+def test_an_uncounted_search_says_so_and_shows_no_numbers() -> None:
+    from bot.web.console.pages.queue import _chips, _pager
+    from bot.web.console.queue_query import QueuePage
+
+    f = QueueFilter(q="处理", page=2)
+    capped = QueuePage([], 5000, {}, {}, 2, 167, capped=True)
+    assert "超过 5000 件" in _pager(f, capped) and "共 " not in _pager(f, capped)
+    assert not re.search(r"\d", re.sub(r'href="[^"]*"', "", _chips(f, capped)))  # choices, no counts
+    counted = QueuePage([], 12, {"filed": 12}, {"urgent": 1, "overdue": 0, "unassigned": 3}, 1, 1)
+    assert "共 12 件" in _pager(f, counted) and "未派单 3" in _chips(f, counted).replace("</a>", "")
