@@ -63,16 +63,24 @@ async def fill(service, n: int, now: datetime) -> None:
                           "grid_id": GRIDS[g][0], "assignee_id": workers[g] if state != "filed" else None,
                           "level": "grid", "state": state, "deadline_at": deadline, "created_at": created,
                           "updated_at": created, "resolved_at": resolved, "reopen_count": int(rng.random() < 0.03),
-                          "resolved_on_time": None if resolved is None else resolved <= deadline})
+                          "resolved_on_time": None if resolved is None else resolved <= deadline,
+                          "first_accepted_at": None, "rating_count": 0, "satisfied_count": 0, "basic_count": 0,
+                          "picked": False})
+            # The rows a desk writes, and the case's summary of them that the service keeps on write (FIGURE_COLUMNS).
+            summary = cases[-1]
             if state in ("resolved", "rated", "accepted"):
-                events.append({"case_id": i + 1, "at": created + timedelta(minutes=rng.uniform(5, 400)), "action": "accept",
+                summary["first_accepted_at"] = created + timedelta(minutes=rng.uniform(5, 400))
+                events.append({"case_id": i + 1, "at": summary["first_accepted_at"], "action": "accept",
                                "actor_kind": "worker"})
             events.append({"case_id": i + 1, "at": created, "action": "file", "actor_kind": "resident"})
             if state == "rated":
                 ratings.append({"case_id": i + 1, "resident_id": first_resident + i % 2000,
                                 "score": rng.choice(["satisfied", "basic", "unsatisfied"]), "created_at": created})
+                summary.update(rating_count=1, satisfied_count=int(ratings[-1]["score"] == "satisfied"),
+                               basic_count=int(ratings[-1]["score"] == "basic"))
             if rng.random() < 0.1:
                 labels.append({"case_id": i + 1, "intent": "noise", "source": "resident_pick", "created_at": created})
+                summary["picked"] = True
         async with service.db.transaction() as s:
             await s.execute(insert(Case), cases)
             await s.execute(insert(CaseEvent), events)

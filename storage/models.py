@@ -132,9 +132,13 @@ class DaySequence(SQLModel, table=True):
     last: int = 0
 
 
-#: The columns of `ix_case_created` (migration 0013 spells the same list).
+#: The figures' summary of a case, kept on write (`bot.cases.core.CaseCore._move`, `rate`, filing): its first 接单, 催办
+#: count, ratings and whether the resident picked the category — so the figures are one GROUP BY over the period's
+#: index, with no look-ups in case_event, rating or case_label (`bot.cases.stats`).
+FIGURE_COLUMNS = ("first_accepted_at", "urge_count", "rating_count", "satisfied_count", "basic_count", "picked")
+#: The columns of `ix_case_created` (migration 0015 spells the same list).
 PERIOD_COLUMNS = ("created_at", "state", "deadline_at", "urgent", "assignee_id", "resolved_at", "resolved_on_time",
-                  "intent", "grid_id", "level", "community_id", "street_id", "id")
+                  "intent", "grid_id", "level", "community_id", "street_id", "id", *FIGURE_COLUMNS)
 
 
 class Case(SQLModel, table=True):
@@ -199,6 +203,14 @@ class Case(SQLModel, table=True):
     resolved_on_time: bool | None = None
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # The figures' summary (FIGURE_COLUMNS): the earliest 接单 event, 催办 events, ratings given (满意 / 基本满意 of
+    # them), a resident_pick label. `accepted_at` is not it: a 改派 or 重办 clears that one.
+    first_accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    urge_count: int = 0
+    rating_count: int = 0
+    satisfied_count: int = 0
+    basic_count: int = 0
+    picked: bool = False
 
 
 class CaseWord(SQLModel, table=True):
@@ -235,6 +247,10 @@ class SupportOffer(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     resident_id: int = Field(foreign_key="resident.id")
     offered_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+#: CaseLabel.source of a category the resident chose from buttons (the classifier was unsure); `Case.picked` says it.
+RESIDENT_PICK = "resident_pick"
 
 
 class CaseLabel(SQLModel, table=True):

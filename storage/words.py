@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, delete, event, insert, inspect, select
+from sqlalchemy import and_, delete, event, exists, insert, inspect, select
 from sqlalchemy.engine import Connection
 
 from storage.models import Case, CaseWord
@@ -59,16 +59,26 @@ def word_pairs(word: str) -> list[tuple[str, str]]:
     return [distinct[round(i * step)] for i in range(MAX_PAIRS)]
 
 
-def candidates(word: str) -> Any:
+def candidates(word: str, *, per_case: bool = False) -> Any:
     """A WHERE clause on `Case`: the cases whose text or address may contain `word` (a superset; no whitespace in
-    `word`). Each pair is one IN over the index's primary key (first_char, next_char, case_id)."""
+    `word`). Each pair is one IN over the index's primary key (first_char, next_char, case_id): the candidates
+    drive the query. `per_case`: an EXISTS per case instead (one primary-key probe each), for a query that walks
+    another index in its own order and stops early (a word so common that listing its candidates is the cost)."""
     conds = []
     for first, nxt in word_pairs(word):
         where = [CaseWord.first_char == first]
         if len(word) > 1:
             where.append(CaseWord.next_char == nxt)
-        conds.append(Case.id.in_(select(CaseWord.case_id).where(*where)))
+        conds.append(exists().where(CaseWord.case_id == Case.id, *where).correlate(Case) if per_case
+                     else Case.id.in_(select(CaseWord.case_id).where(*where)))
     return and_(*conds)
+
+
+def driving_pair(word: str) -> tuple[str, str] | None:
+    """The pair whose index range can drive a search for `word` with each case met once (a two-character or longer
+    word: one entry per case and pair); None for one character (it matches several entries of a case)."""
+    pairs = word_pairs(word)
+    return pairs[0] if len(fold(word)) > 1 and pairs else None
 
 
 def _rows(case_id: int, text: str | None, address: str | None) -> list[dict[str, Any]]:

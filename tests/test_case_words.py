@@ -5,6 +5,7 @@ indexed by `index_missing`."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
@@ -114,3 +115,48 @@ async def test_a_word_search_pages_urgent_first_then_by_deadline(case_service) -
             seen += [r.number for r in result.rows] if page <= result.pages else []
             assert (result.total, result.pages, result.flags["urgent"]) == (6, 3, 3)
     assert seen == [n for *_, n in sorted(made)]  # none lost or twice at the page edges
+
+
+async def test_a_word_too_common_to_count_lists_its_first_cases_in_the_queues_order(case_service) -> None:
+    """Past the search's cap the matches are not counted: the queue's index is walked in order (urgent first, then
+    by deadline) and the first `cap` matches are paged through — the same cases, in the same order, as counting
+    them all would have listed first."""
+    service = case_service
+    made = []
+    for i, (urgent, hours) in enumerate([(False, 50), (True, 30), (False, 10), (True, 5), (False, 70), (True, 60)]):
+        case = await service.file_case(ReportDraft(resident_external_id=8300 + i, intent="noise", text=f"电梯又坏了{i}",
+                                                   deadline_hours=hours, address="梨园小区3栋", urgent=urgent), now=T0)
+        made.append((not urgent, case.deadline_at, case.id, case.number))
+    await service.file_case(ReportDraft(resident_external_id=8399, intent="noise", text="别的事", deadline_hours=1,
+                                        address="梨园小区3栋"), now=T0)
+    in_order = [n for *_, n in sorted(made)]
+    liyuan = Staff("worker", 1, "派单员", "community", community_id="liyuan")
+    for staff in (ADMIN, liyuan):
+        for q in ("电梯", "又坏了", "电梯 坏"):
+            seen = []
+            async with service.db.session() as s:
+                for page in (1, 2, 3, 4):
+                    result = await queue_page(s, staff, QueueFilter(q=q, page=page), now=T0, timezone="Asia/Shanghai",
+                                              page_size=2, search_cap=5)
+                    assert (result.capped, result.total, result.pages, result.flags) == (True, 5, 3, {})
+                    seen += [r.number for r in result.rows] if page <= result.pages else []
+                counted = await queue_page(s, staff, QueueFilter(q=q), now=T0, timezone="Asia/Shanghai", page_size=10,
+                                           search_cap=6)
+            assert seen == in_order[:5], (staff.role, q)
+            assert not counted.capped and counted.total == 6 and [r.number for r in counted.rows] == in_order
+    async with service.db.session() as s:  # a flag narrows the walk too: the urgent ones only, by deadline
+        urgent = await queue_page(s, ADMIN, QueueFilter(q="电梯", urgent=True), now=T0, timezone="Asia/Shanghai",
+                                  page_size=10, search_cap=2)
+    assert urgent.capped and [r.number for r in urgent.rows] == in_order[:2]
+
+
+def test_an_uncounted_search_says_so_and_shows_no_numbers() -> None:
+    from bot.web.console.pages.queue import _chips, _pager
+    from bot.web.console.queue_query import QueuePage
+
+    f = QueueFilter(q="处理", page=2)
+    capped = QueuePage([], 5000, {}, {}, 2, 167, capped=True)
+    assert "超过 5000 件" in _pager(f, capped) and "共 " not in _pager(f, capped)
+    assert not re.search(r"\d", re.sub(r'href="[^"]*"', "", _chips(f, capped)))  # choices, no counts
+    counted = QueuePage([], 12, {"filed": 12}, {"urgent": 1, "overdue": 0, "unassigned": 3}, 1, 1)
+    assert "共 12 件" in _pager(f, counted) and "未派单 3" in _chips(f, counted).replace("</a>", "")

@@ -219,6 +219,10 @@ class CaseCore:
         state = lifecycle.target(action, to_state, current=case.state)
         from_state, from_level = case.state, case.level
         case.state, case.updated_at = state, at
+        if action == "accept":  # the figures' summary (storage.models.FIGURE_COLUMNS): the earliest 接单 event
+            case.first_accepted_at = at if case.first_accepted_at is None else min(case.first_accepted_at, at)
+        elif action == "urge":
+            case.urge_count = (case.urge_count or 0) + 1
         if to_level is not None:
             case.level = to_level
         s.add(case)

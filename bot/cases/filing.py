@@ -27,7 +27,16 @@ from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from bot.wording import notices, refusals
 from storage.engine import insert_if_absent, next_sequence
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMessage, Resident, SupportOffer
+from storage.models import (
+    OPEN_STATES,
+    RESIDENT_PICK,
+    Case,
+    CaseEvent,
+    CaseSupporter,
+    OutboxMessage,
+    Resident,
+    SupportOffer,
+)
 
 if TYPE_CHECKING:
     from bot.cases.routing import Route
@@ -141,6 +150,7 @@ class FilingRoom(CaseCore):
                 route_note=route.note[:200] or None, urgent=draft.urgent, deadline_hours=hours,
                 deadline_at=at + timedelta(hours=hours), created_at=at, updated_at=at,
                 answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
+                picked=draft.confirmed_by == RESIDENT_PICK and draft.intent != "other",  # the label below, summarised
             )
             if worker is not None:  # 派单 at once: the case is inserted as the worker's
                 level = self._take(case, worker, at) or case.level

@@ -70,6 +70,9 @@ class HandlingRoom(CaseCore):
             lifecycle.require("rate", case.number, case.state)
             s.add(Rating(case_id=case.id, resident_id=resident.id, score=score, comment=clean_text(comment)[:1000] or None,
                          created_at=at))
+            case.rating_count = (case.rating_count or 0) + 1  # the figures' summary of the case's ratings
+            case.satisfied_count = (case.satisfied_count or 0) + (score == "satisfied")
+            case.basic_count = (case.basic_count or 0) + (score == "basic")
             actor = ("resident", resident_external_id)
             if score != "unsatisfied":
                 case.closed_at = at

@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Float, case, cast, exists, func, literal, null, select
+from sqlalchemy import case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.wording.names import CATEGORY_FALLBACK, UNSATISFIED_REASONS
 from storage.engine import seconds_between
-from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, Rating, Worker
+from storage.models import OPEN_STATES, Case, Rating, Worker
 
 #: 响应率 counts a case as answered when its first 接单 came within this many hours of filing.
 RESPONSE_HOURS = 2.0
@@ -121,32 +121,45 @@ async def compute_stats(session: AsyncSession, router: Any, intents: Any, *, sin
     return stats
 
 
-async def weekly_stats(session: AsyncSession, starts: list[datetime], *, until: datetime, now: datetime,
-                       where: Any = None) -> list[StatRow]:
-    """The figures per week that come from the case rows alone — 工作量, 在办, 超时, 办结, 按时办结, 处置时长 —
-    one row per start in `starts` (ascending week boundaries, the last week ending at `until`), empty weeks
-    included. A trend spans months: it does not look up each case's 接单 and ratings (those stay 0 here)."""
-    if not starts:
-        return []
-    parts = await _partial_sums(session, [*starts, until], now=now, where=where, light=True)
-    return _weeks(parts, [*starts, until], starts, until)
-
-
 async def figures_and_trend(session: AsyncSession, router: Any, intents: Any, *, since: datetime | None,
                             until: datetime | None, now: datetime, where: Any = None,
                             week_starts: list[datetime] = (), trend_until: datetime | None = None,  # type: ignore[assignment]
                             ) -> tuple[Stats, list[StatRow]]:
-    """The figures of [since, until) (`compute_stats`) and the weekly trend (`weekly_stats`: `week_starts`, the
-    last week ending at `trend_until`): what the console's 统计 page shows, in two queries."""
-    edges = [e for e in (since, until) if e is not None]
-    # Only the period's cases are read (the WHERE clause): every slice counts.
-    parts = await _partial_sums(session, edges, now=now, where=where, open_start=since is None, open_end=until is None)
+    """The figures of [since, until) (`compute_stats`) and the weekly trend (`week_starts`, the last week ending at
+    `trend_until`): what the console's 统计 page shows. One statement over the union of the period and the trend,
+    sliced at every edge of both (each slice lies in one week and wholly inside or outside the period), plus the
+    不满意 reasons when there are ratings: the period's figures and the weeks are sums of the same slices.
+
+    A trend week carries what the case rows alone say — 工作量, 在办, 超时, 办结, 按时办结, 处置时长 — its 接单,
+    ratings, picks and 催办 stay 0 (as the trend has always shown)."""
+    starts = sorted(week_starts)
+    trend = bool(starts) and trend_until is not None
+    edges = sorted({e for e in (since, until, *(([*starts, trend_until]) if trend else ())) if e is not None})
+
+    def in_period(index: int) -> bool:
+        lo = edges[index] if index >= 0 else None  # slice -1 starts at the beginning of time
+        hi = edges[index + 1] if index + 1 < len(edges) else None  # the last slice never ends
+        return ((since is None or (lo is not None and lo >= since))
+                and (until is None or (hi is not None and hi <= until)))
+
+    parts = await _partial_sums(session, edges, now=now, where=where, open_start=since is None, open_end=until is None,
+                                grouped=in_period)
+    period_parts = [(k, r) for k, r in parts if in_period(k[0])] if edges else parts
+    stats = await _stats_of(session, router, intents, period_parts, since=since, until=until, where=where)
+    weeks = _weeks(parts, edges, starts, trend_until) if trend else []  # type: ignore[arg-type]
+    return stats, weeks
+
+
+async def _stats_of(session: AsyncSession, router: Any, intents: Any, parts: list[tuple[tuple[Any, ...], StatRow]], *,
+                    since: datetime | None, until: datetime | None, where: Any) -> Stats:
     total = _named(_sum_rows(row for _, row in parts), "total", "all", "全部")
     period = [Case.state != "cancelled", *([Case.created_at >= since] if since is not None else []),
               *([Case.created_at < until] if until is not None else []), *([where] if where is not None else [])]
-    reasons = (select(Rating.reason, func.count()).join(Case, Case.id == Rating.case_id)
-               .where(Rating.score == "unsatisfied", *period).group_by(Rating.reason))
-    total.unsatisfied_reasons = {str(k or "none"): int(n) for k, n in await session.execute(reasons)}
+    if total.rated > total.satisfied + total.basic:  # some 不满意: their reasons, looked up for those cases only
+        unsatisfied = Case.rating_count > Case.satisfied_count + Case.basic_count
+        reasons = (select(Rating.reason, func.count()).join(Case, Case.id == Rating.case_id)
+                   .where(Rating.score == "unsatisfied", unsatisfied, *period).group_by(Rating.reason))
+        total.unsatisfied_reasons = {str(k or "none"): int(n) for k, n in await session.execute(reasons)}
     queue_names = {"community": "社区待派单", "street": "街道待派单"}
 
     def grid_label(key: tuple[Any, ...]) -> tuple[str, str]:
@@ -155,28 +168,28 @@ async def figures_and_trend(session: AsyncSession, router: Any, intents: Any, *,
             return grid_id, router.grid_name(grid_id) or queue_names.get(level, "未定网格")
         return f"({level})", queue_names.get(level, "未定网格")
 
-    names = {w.id: w.name for w in (await session.execute(select(Worker))).scalars()}
+    ids = {k[4] for k, _ in parts if k[4] is not None}
+    names = ({w_id: name for w_id, name in await session.execute(select(Worker.id, Worker.name).where(Worker.id.in_(ids)))}
+             if ids else {})  # the few assignees of the period (a few dozen ids, never one per case)
     grids = _fold(parts, "grid", grid_label)
     categories = _fold(parts, "category", lambda k: (k[3], category_name(intents, k[3])))
     workers = _fold([(k, r) for k, r in parts if k[4] is not None], "worker",
                     lambda k: (str(k[4]), names.get(k[4], str(k[4]))))
     order = lambda r: (-r.cases, r.id)  # noqa: E731
-    stats = Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
-    starts = list(week_starts)
-    weeks = (await weekly_stats(session, starts, until=trend_until, now=now, where=where)
-             if starts and trend_until is not None else [])
-    return stats, weeks
+    return Stats(total, sorted(grids, key=order), sorted(categories, key=order), sorted(workers, key=order))
 
 
 #: The fields of a StatRow that add up across groups.
 _SUMMED = ("cases", "open", "overdue", "resolved", "on_time", "handling_hours_sum", "rated", "satisfied", "basic",
            "accepted", "responded", "picked", "response_hours_sum", "urged")
+#: Those a trend week carries: what the case rows say (see `figures_and_trend`).
+_LIGHT = ("cases", "open", "overdue", "resolved", "on_time", "handling_hours_sum")
 
 
-def _sum_rows(rows: Any) -> StatRow:
+def _sum_rows(rows: Any, fields: tuple[str, ...] = _SUMMED) -> StatRow:
     out = StatRow("", "", "")
     for row in rows:
-        for name in _SUMMED:
+        for name in fields:
             setattr(out, name, getattr(out, name) + getattr(row, name))
     return out
 
@@ -203,75 +216,62 @@ def _weeks(parts: list[tuple[tuple[Any, ...], StatRow]], edges: list[datetime], 
             if bounds[w] <= lo < bounds[w + 1]:
                 per_week[w].append(row)
                 break
-    return [_named(_sum_rows(rows), "week", start.date().isoformat(), start.strftime("%m-%d"))
+    return [_named(_sum_rows(rows, _LIGHT), "week", start.date().isoformat(), start.strftime("%m-%d"))
             for start, rows in zip(starts, per_week, strict=True)]
 
 
 async def _partial_sums(session: AsyncSession, edges: list[datetime], *, now: datetime, where: Any,
-                        open_start: bool = False, open_end: bool = False, light: bool = False,
+                        open_start: bool = False, open_end: bool = False, grouped: Callable[[int], bool] = lambda _: True,
                         ) -> list[tuple[tuple[Any, ...], StatRow]]:
     """The figures' sums per (time slice, grid, queue level, category, assignee) of the cases filed between the
     first and the last edge (before the first / after the last too with `open_start` / `open_end`). Slice i is
-    [edges[i], edges[i+1]); -1 is before edges[0]. One GROUP BY over a CASE of the edges: no date function, so
-    the same SQL runs on SQLite and PostgreSQL.
+    [edges[i], edges[i+1]); -1 is before edges[0]. A slice not `grouped` is summed whole (its keys are None): a
+    trend week outside the period needs no grid or worker, and only the fields a week shows (`_LIGHT`).
 
-    Each case's first 接单, ratings and pick are looked up by case id (indexed) in an inner query, so only the
-    cases of the period are touched — joining per-case aggregates of the whole event table read all of it. The
-    inner query's OFFSET 0 keeps it one (not flattened, which would look the first 接单 up three times).
-    `light`: only what the case rows say (no 接单, ratings or picks: those sums are 0), for long spans."""
-    conditions = [Case.state != "cancelled"]
-    if edges and not open_start:
-        conditions.append(Case.created_at >= edges[0])
-    if edges and not open_end:
-        conditions.append(Case.created_at < edges[-1])
-    if where is not None:
-        conditions.append(where)
-    if edges:
-        bucket: Any = case(*[(Case.created_at < edge, i - 1) for i, edge in enumerate(edges)], else_=len(edges) - 1)
-    else:
-        bucket = literal(-1)
-
-    def per_case(term: Any, *where_: Any) -> Any:
-        return select(term).where(*where_).correlate(Case).scalar_subquery()
-
-    first_accept = per_case(func.min(CaseEvent.at), CaseEvent.case_id == Case.id, CaseEvent.action == "accept")
-    rated = per_case(func.count(), Rating.case_id == Case.id)
-    satisfied = per_case(func.count(), Rating.case_id == Case.id, Rating.score == "satisfied")
-    basic = per_case(func.count(), Rating.case_id == Case.id, Rating.score == "basic")
-    picked = exists().where(CaseLabel.case_id == Case.id, CaseLabel.source == "resident_pick")
-    urged = per_case(func.count(), CaseEvent.case_id == Case.id, CaseEvent.action == "urge")
+    One statement, a UNION ALL of one part per slice, each a range of the period's covering index
+    (`ix_case_created`): every column comes from the case row — its first 接单, ratings, pick and 催办 too, the
+    summary kept on write (`storage.models.FIGURE_COLUMNS`) — so nothing else is read, whatever the number of
+    events. Per slice rather than one GROUP BY over a CASE of the edges: that CASE and the sort of every case of
+    the trend by it cost SQLite most of the time. No date function: the same SQL on SQLite and PostgreSQL."""
+    base = [Case.state != "cancelled", *([where] if where is not None else [])]
+    bounds: list[tuple[int, datetime | None, datetime | None]] = (
+        [(i, edges[i], edges[i + 1]) for i in range(len(edges) - 1)] if edges else [(-1, None, None)])
+    if edges and open_start:
+        bounds.insert(0, (-1, None, edges[0]))
+    if edges and open_end:
+        bounds.append((len(edges) - 1, edges[-1], None))
     done = Case.state.in_(("resolved", "rated")) & Case.resolved_at.is_not(None)
     open_ = Case.state.in_(OPEN_STATES)
-    inner: Any = select(
-        bucket.label("bucket"), Case.grid_id.label("grid_id"),
-        case((Case.grid_id.is_(None), Case.level), else_=None).label("level"), Case.intent.label("intent"),
-        Case.assignee_id.label("assignee_id"),
-        case((open_, 1), else_=0).label("open"),
-        case((open_ & (Case.deadline_at <= now), 1), else_=0).label("overdue"),
-        case((done, 1), else_=0).label("done"),
-        case((done & Case.resolved_on_time.is_(True), 1), else_=0).label("on_time"),
-        case((done, seconds_between(Case.created_at, Case.resolved_at, session)), else_=0.0).label("handling"),
-        *((literal(0).label("rated"), literal(0).label("satisfied"), literal(0).label("basic"),
-           cast(null(), Float).label("response"), literal(0).label("picked"), literal(0).label("urged")) if light else
-          (rated.label("rated"), satisfied.label("satisfied"), basic.label("basic"),
-           seconds_between(Case.created_at, first_accept, session).label("response"),
-           case((picked, 1), else_=0).label("picked"), urged.label("urged"))),
-    ).where(*conditions)
-    inner = (inner if light else inner.offset(0)).subquery()
-    c = inner.c
-    accepted = c.response.is_not(None)
+    response = seconds_between(Case.created_at, Case.first_accepted_at, session)
+    accepted = Case.first_accepted_at.is_not(None)
     sums = (
-        func.count(), func.sum(c.open), func.sum(c.overdue), func.sum(c.done), func.sum(c.on_time),
-        func.sum(c.handling), func.sum(c.rated), func.sum(c.satisfied), func.sum(c.basic),
+        func.count(), func.sum(case((open_, 1), else_=0)), func.sum(case((open_ & (Case.deadline_at <= now), 1), else_=0)),
+        func.sum(case((done, 1), else_=0)), func.sum(case((done & Case.resolved_on_time.is_(True), 1), else_=0)),
+        func.sum(case((done, seconds_between(Case.created_at, Case.resolved_at, session)), else_=0.0)),
+        func.sum(Case.rating_count), func.sum(Case.satisfied_count), func.sum(Case.basic_count),
         func.sum(case((accepted, 1), else_=0)),
-        func.sum(case((accepted & (func.round(c.response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
-        func.sum(func.coalesce(c.response, 0.0)),
-        func.sum(c.picked), func.sum(c.urged),
+        func.sum(case((accepted & (func.round(response) <= RESPONSE_HOURS * 3600), 1), else_=0)),  # whole seconds
+        func.sum(func.coalesce(response, 0.0)),
+        func.sum(case((Case.picked.is_(True), 1), else_=0)), func.sum(Case.urge_count),
     )
-    # A trend needs the slices only: grouping by fewer keys keeps the sort small.
-    keys = (c.bucket,) if light else (c.bucket, c.grid_id, c.level, c.intent, c.assignee_id)
-    query = select(*keys, *sums).group_by(*keys)
-    return [(tuple(row[: len(keys)]), _row_from(row[len(keys):])) for row in await session.execute(query)]
+    keys = (Case.grid_id, case((Case.grid_id.is_(None), Case.level), else_=None), Case.intent, Case.assignee_id)
+    no_keys = [cast(null(), k.type) for k in keys]  # typed: PostgreSQL matches a UNION's columns by type
+    parts = []
+    for index, lo, hi in bounds:
+        period = [*base, *([Case.created_at >= lo] if lo is not None else []),
+                  *([Case.created_at < hi] if hi is not None else [])]
+        if grouped(index):
+            part = select(literal_column(str(index)), *keys, *sums).where(*period).group_by(*keys)
+        else:  # what a trend week shows, the rest 0 (no 接单 times to subtract for every case of the trend)
+            light = [s if i < len(_LIGHT) else literal_column("0") for i, s in enumerate(sums)]
+            part = select(literal_column(str(index)), *no_keys, *light).where(*period)
+        parts.append(part)
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    out = []
+    for row in await session.execute(query):
+        if row[5]:  # a slice without cases is one row of NULL sums
+            out.append(((int(row[0]), *row[1:5]), _row_from(row[5:])))
+    return out
 
 
 def _row_from(values: Any) -> StatRow:

@@ -81,13 +81,14 @@ class ConsoleDesk:
 
     async def figures(self, staff: Staff, since: datetime, until: datetime) -> Stats:
         """统计 of the cases filed in [since, until) that this staff member may see."""
-        return await self.cases.stats(since=since, until=until, where=staff.cases())
+        return await self.cases.stats(since=since, until=until, where=staff.cases(steer=False))
 
     async def figures_and_trend(self, staff: Staff, since: datetime, until: datetime, week_starts: list[datetime],
                                 trend_until: datetime) -> tuple[Stats, list[StatRow]]:
-        """统计 and its weekly trend, in one pass over the cases this staff member may see."""
+        """统计 and its weekly trend, in one pass over the cases this staff member may see. The period's index
+        (which holds the scope's columns) drives it, not the scope's own: that one reads the community's every case."""
         return await self.cases.figures_and_trend(since=since, until=until, week_starts=week_starts,
-                                                  trend_until=trend_until, where=staff.cases())
+                                                  trend_until=trend_until, where=staff.cases(steer=False))
 
     async def export_cases(self, staff: Staff, since: datetime, until: datetime) -> list[dict[str, Any]]:
         return await self.cases.export_rows(since=since, until=until, where=staff.cases())

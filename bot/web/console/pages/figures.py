@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -17,7 +15,8 @@ from bot.cases.stats import RESPONSE_HOURS, StatRow, write_csv
 from bot.web.console.chart import trend_svg
 from bot.web.console.guard import STAFF
 from bot.web.console.layout import h, page
-from bot.web.console.period import PERIOD_NAMES, BadPeriod, Period, parse_period
+from bot.web.console.period import Period
+from bot.web.console.period_page import period_form, with_period
 from bot.web.console.state import NavItem, console_of
 
 routes = web.RouteTableDef()
@@ -35,30 +34,6 @@ def hours(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} 小时"
 
 
-def period_of(request: web.Request) -> Period:
-    zone = ZoneInfo(console_of(request).timezone)
-    return parse_period(request.query, zone, datetime.now(UTC))
-
-
-def period_form(request: web.Request, action: str, period: Period | None) -> str:
-    """The GET form that chooses the period: two links and two date inputs (no script)."""
-    links = "".join(
-        f'<li><a href="{h(action)}?period={kind}"{" aria-current=true" if period and period.kind == kind else ""}>'
-        f"{h(PERIOD_NAMES[kind])}</a></li>" for kind in ("week", "month"))
-    first = h(request.query.get("from", period.first.isoformat() if period else "")[:20])
-    last = h(request.query.get("to", period.last.isoformat() if period else "")[:20])
-    return (f'<ul class="counts">{links}</ul>'
-            f'<form method="get" action="{h(action)}" class="filters period">'
-            f'<label>开始日期<input type="date" name="from" value="{first}" required></label>'
-            f'<label>结束日期<input type="date" name="to" value="{last}" required></label>'
-            '<button type="submit">查看</button></form>')
-
-
-def bad_period(request: web.Request, title: str, action: str, error: BadPeriod) -> web.Response:
-    body = period_form(request, action, None) + f'<p class="error" role="alert">{h(error)}</p>'
-    return page(request, title, body, status=400)
-
-
 def _row_cells(r: StatRow) -> str:
     values = (r.cases, r.open, r.overdue, pct(r.response_rate), pct(r.resolution_rate), pct(r.on_time_rate),
               hours(r.avg_handling_hours), pct(r.satisfaction_rate))
@@ -66,7 +41,7 @@ def _row_cells(r: StatRow) -> str:
 
 
 def _week_cells(r: StatRow) -> str:
-    """A trend week: what the case rows say (`weekly_stats` does not look up 接单 or ratings)."""
+    """A trend week: what the case rows say (`bot.cases.stats.figures_and_trend`: no 接单 or ratings per week)."""
     values = (r.cases, r.open, r.overdue, r.resolved, pct(r.resolution_rate), pct(r.on_time_rate),
               hours(r.avg_handling_hours))
     return "".join(f"<td>{h(v)}</td>" for v in values)
@@ -92,12 +67,9 @@ def _summary(total: StatRow) -> str:
 
 
 @routes.get("/figures")
-async def figures(request: web.Request) -> web.Response:
+@with_period("统计", "/console/figures")
+async def figures(request: web.Request, period: Period) -> web.Response:
     staff = request[STAFF]
-    try:
-        period = period_of(request)
-    except BadPeriod as error:
-        return bad_period(request, "统计", "/console/figures", error)
     desk = console_of(request).desk
     stats, weeks = await desk.figures_and_trend(staff, period.since, period.until, period.week_starts(),
                                                 period.trend_until())
@@ -142,13 +114,10 @@ EXPORTS: dict[str, tuple[Callable[[web.Request, Period, io.StringIO], Awaitable[
 
 
 @routes.get("/{export:figures|cases}.csv")
-async def export_csv(request: web.Request) -> web.Response:
+@with_period("统计", "/console/figures")
+async def export_csv(request: web.Request, period: Period) -> web.Response:
     """figures.csv (the columns of `griddesk stats --csv`) and cases.csv (of `griddesk cases export`), for the
     period the figures page shows; a bad period is the figures page's 400 with the form."""
-    try:
-        period = period_of(request)
-    except BadPeriod as error:
-        return bad_period(request, "统计", "/console/figures", error)
     write, file_name = EXPORTS[request.match_info["export"]]
     out = io.StringIO()
     await write(request, period, out)

@@ -9,8 +9,8 @@ from aiohttp import web
 from bot.cases.hotspots import REPEAT_MIN, CaseLine, Spot
 from bot.web.console.guard import STAFF
 from bot.web.console.layout import h, local_time, page
-from bot.web.console.pages.figures import bad_period, period_form, period_of
-from bot.web.console.period import BadPeriod
+from bot.web.console.period import Period
+from bot.web.console.period_page import period_form, with_period
 from bot.web.console.state import NavItem, console_of
 from bot.wording.names import STATE_NAMES
 
@@ -54,12 +54,9 @@ def _grids(spots: list[Spot]) -> str:
 
 
 @routes.get("/hotspots")
-async def hotspots(request: web.Request) -> web.Response:
+@with_period("主动治理", "/console/hotspots")
+async def hotspots(request: web.Request, period: Period) -> web.Response:
     staff = request[STAFF]
-    try:
-        period = period_of(request)
-    except BadPeriod as error:
-        return bad_period(request, "主动治理", "/console/hotspots", error)
     found = await console_of(request).desk.hotspots(staff, period.since, period.until)
     body = (
         period_form(request, "/console/hotspots", period)

@@ -52,6 +52,13 @@ def _form(f: QueueFilter, console: ConsoleState, staff: Staff) -> str:
 
 
 def _chips(f: QueueFilter, result: QueuePage) -> str:
+    if result.capped:  # too many matches to count: the choices without their numbers
+        names = [(st, STATE_FILTER_NAMES.get(st) or state_name(st)) for st in STATE_CHOICES]
+        cells = [f'<li><a href="{h(f.link(state=st))}"{" aria-current=true" if f.state == st else ""}>{h(name)}</a></li>'
+                 for st, name in names]
+        cells += [f'<li><a href="{h(f.link(**{name: not getattr(f, name)}))}"'
+                  f'{" aria-current=true" if getattr(f, name) else ""}>{h(FLAG_NAMES[name])}</a></li>' for name in FLAGS]
+        return f'<ul class="counts" aria-label="筛选条件">{"".join(cells)}</ul>'
     open_total = sum(n for st, n in result.by_state.items() if st in ("filed", "assigned", "accepted", "returned"))
     chips = [("open", open_total), ("all", sum(result.by_state.values()))]
     chips += [(st, result.by_state.get(st, 0)) for st in STATE_CHOICES[2:]]
@@ -83,7 +90,9 @@ def _rows(request: web.Request, result: QueuePage, console: ConsoleState) -> str
 
 
 def _pager(f: QueueFilter, result: QueuePage) -> str:
-    links = [f'<span>共 {result.total} 件，第 {result.page}/{result.pages} 页</span>']
+    links = [f'<span>超过 {result.total} 件，按紧急程度和时限列出前 {result.total} 件，第 {result.page}/{result.pages} 页；'
+             '请加上更多关键词或条件缩小范围</span>' if result.capped else
+             f'<span>共 {result.total} 件，第 {result.page}/{result.pages} 页</span>']
     if result.page > 1:
         links.append(f'<a href="{h(f.link(page=result.page - 1))}" rel="prev">上一页</a>')
     if result.page < result.pages:
