@@ -26,7 +26,15 @@ from typing import Any, TextIO
 from sqlalchemy import case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.wording.names import CATEGORY_FALLBACK, UNSATISFIED_REASONS
+from bot.wording.names import CATEGORY_FALLBACK, NO_GRID, UNSATISFIED_REASONS
+from bot.wording.staff import (
+    STATS_ALL,
+    STATS_QUEUE_NAMES,
+    STATS_REASON_UNKNOWN,
+    STATS_SECTIONS,
+    STATS_TABLE_HEADER,
+    STATS_URGED,
+)
 from storage.engine import seconds_between
 from storage.models import OPEN_STATES, Case, Rating, Worker
 
@@ -152,7 +160,7 @@ async def figures_and_trend(session: AsyncSession, router: Any, intents: Any, *,
 
 async def _stats_of(session: AsyncSession, router: Any, intents: Any, parts: list[tuple[tuple[Any, ...], StatRow]], *,
                     since: datetime | None, until: datetime | None, where: Any) -> Stats:
-    total = _named(_sum_rows(row for _, row in parts), "total", "all", "全部")
+    total = _named(_sum_rows(row for _, row in parts), "total", "all", STATS_ALL)
     period = [Case.state != "cancelled", *([Case.created_at >= since] if since is not None else []),
               *([Case.created_at < until] if until is not None else []), *([where] if where is not None else [])]
     if total.rated > total.satisfied + total.basic:  # some 不满意: their reasons, looked up for those cases only
@@ -160,13 +168,12 @@ async def _stats_of(session: AsyncSession, router: Any, intents: Any, parts: lis
         reasons = (select(Rating.reason, func.count()).join(Case, Case.id == Rating.case_id)
                    .where(Rating.score == "unsatisfied", unsatisfied, *period).group_by(Rating.reason))
         total.unsatisfied_reasons = {str(k or "none"): int(n) for k, n in await session.execute(reasons)}
-    queue_names = {"community": "社区待派单", "street": "街道待派单"}
 
     def grid_label(key: tuple[Any, ...]) -> tuple[str, str]:
         grid_id, level = key[1], key[2]
         if grid_id:
-            return grid_id, router.grid_name(grid_id) or queue_names.get(level, "未定网格")
-        return f"({level})", queue_names.get(level, "未定网格")
+            return grid_id, router.grid_name(grid_id) or STATS_QUEUE_NAMES.get(level, NO_GRID)
+        return f"({level})", STATS_QUEUE_NAMES.get(level, NO_GRID)
 
     ids = {k[4] for k, _ in parts if k[4] is not None}
     names = ({w_id: name for w_id, name in await session.execute(select(Worker.id, Worker.name).where(Worker.id.in_(ids)))}
@@ -314,16 +321,18 @@ def format_table(stats: Stats) -> str:
         return "—" if v is None else f"{v:.1f}h"
 
     lines: list[str] = []
-    sections = (("合计", [stats.total]), ("按网格", stats.by_grid), ("按类别", stats.by_category), ("按人员", stats.by_worker))
+    sections = ((STATS_SECTIONS["total"], [stats.total]), (STATS_SECTIONS["grid"], stats.by_grid),
+                (STATS_SECTIONS["category"], stats.by_category), (STATS_SECTIONS["worker"], stats.by_worker))
     for title, rows in sections:
         if not rows:
             continue
-        lines.append(f"【{title}】  工作量  在办  超时  响应率  办结率  按时办结率  平均处置时长  满意率")
+        lines.append(STATS_TABLE_HEADER.format(title=title))
         for r in rows:
             lines.append(f"  {r.name[:14]:<14} {r.cases:>5} {r.open:>5} {r.overdue:>5} {pct(r.response_rate):>7} "
                          f"{pct(r.resolution_rate):>7} {pct(r.on_time_rate):>10} {hours(r.avg_handling_hours):>12} "
                          f"{pct(r.satisfaction_rate):>7}")
     if stats.total.urged or stats.total.unsatisfied_reasons:
-        why = "，".join(f"{UNSATISFIED_REASONS.get(k, '未说明')} {n}" for k, n in sorted(stats.total.unsatisfied_reasons.items()))
-        lines.append(f"催办 {stats.total.urged} 次；不满意原因：{why or '—'}")
+        why = "，".join(f"{UNSATISFIED_REASONS.get(k, STATS_REASON_UNKNOWN)} {n}"
+                       for k, n in sorted(stats.total.unsatisfied_reasons.items()))
+        lines.append(STATS_URGED.format(urged=stats.total.urged, why=why or "—"))
     return "\n".join(lines)

@@ -81,3 +81,10 @@ CLI_INVITE = ("已为 {name}（{where}）生成一次性邀请码{expires}。\n"
 #: A worker's state in `griddesk worker list`.
 CLI_WORKER_STATES = {"inactive": "停用", "unbound": "未绑定", "unreachable": "无法接收消息", "active": "在岗"}
 CLI_WORKER_LINE = "{id:>5}  {name:<10} {role:<9} {where:<14} {state:<6} 在办 {open_cases}"
+#: The figures table of `/stats` and `griddesk stats` (bot/cases/stats.py).
+STATS_ALL = "全部"
+STATS_QUEUE_NAMES = {"community": "社区待派单", "street": "街道待派单"}
+STATS_SECTIONS = {"total": "合计", "grid": "按网格", "category": "按类别", "worker": "按人员"}
+STATS_TABLE_HEADER = "【{title}】  工作量  在办  超时  响应率  办结率  按时办结率  平均处置时长  满意率"
+STATS_REASON_UNKNOWN = "未说明"
+STATS_URGED = "催办 {urged} 次；不满意原因：{why}"
