@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -53,6 +53,12 @@ def utc(dt: datetime | None) -> datetime:
     if dt is None:
         return utcnow()
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def state_in(states: tuple[str, ...]) -> ColumnElement[bool]:
+    """`Case.state IN (…)` for a fixed tuple of states, one bound value each: `in_` of a Python list is an
+    "expanding" parameter, rendered into the SQL again at every execution (~4% of a turn's CPU, the turn facts)."""
+    return Case.state.in_([literal(state, Case.state.type) for state in states])
 
 
 class CaseCore:

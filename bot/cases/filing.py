@@ -18,6 +18,7 @@ from bot.cases.core import (
     clean_text,
     grid_worker,
     label_case,
+    state_in,
     to_worker,
     utc,
 )
@@ -32,6 +33,11 @@ from storage.models import OPEN_STATES, Case, CaseEvent, CaseSupporter, OutboxMe
 if TYPE_CHECKING:
     from bot.cases.routing import Route
     from bot.messages import Reply
+
+
+#: Cases a report may be a duplicate of (offered for 附议), and the resident's own that a report repeats.
+_OFFERED_STATES = state_in((*OPEN_STATES, "resolved"))
+_OWN_STATES = state_in(OPEN_STATES)
 
 
 class FilingRoom(CaseCore):
@@ -57,7 +63,7 @@ class FilingRoom(CaseCore):
             rows = (
                 await s.execute(
                     select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
-                                       Case.state.in_((*OPEN_STATES, "resolved"))).order_by(Case.created_at.desc()).limit(200)
+                                       _OFFERED_STATES).order_by(Case.created_at.desc()).limit(200)
                 )
             ).scalars().all()
             if exclude_resident is not None and rows:
@@ -89,7 +95,7 @@ class FilingRoom(CaseCore):
                 select(Case).join(Resident, Resident.id == Case.resident_id)
                 .where(Resident.channel == channel, Resident.external_id == external_id, Case.intent == intent,
                        Case.created_at >= since,
-                       Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(20)
+                       _OWN_STATES).order_by(Case.created_at.desc()).limit(20)
             )).scalars().all()
             simple = self._simplify(text)
             scored = [(similarity(simple, self._simplify(c.text)), c) for c in rows]
