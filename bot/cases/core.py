@@ -279,11 +279,12 @@ class CaseCore:
         worker_ids = {c.assignee_id for c in cases if c.assignee_id}
         workers = {w.id: w for w in (await s.execute(select(Worker).where(Worker.id.in_(worker_ids)))).scalars()} \
             if worker_ids else {}
-        residents = {rid: (str(ch), int(ext)) for rid, ch, ext in await s.execute(
+        conn = await s.connection()  # plain rows: Core, past the ORM layer
+        residents = {rid: (str(ch), int(ext)) for rid, ch, ext in await conn.execute(
             select(Resident.id, Resident.channel, Resident.external_id)
             .where(Resident.id.in_({c.resident_id for c in cases})))}
         supporters: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        rows = await s.execute(select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
+        rows = await conn.execute(select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
                                .join(Resident, CaseSupporter.resident_id == Resident.id)
                                .where(CaseSupporter.case_id.in_([c.id for c in cases])).order_by(CaseSupporter.id))
         for case_id, channel, external_id in rows:
