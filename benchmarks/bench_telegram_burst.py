@@ -7,7 +7,8 @@ one building are offered as the same case). Prints updates/s and p50/p95/max lat
 The sender keeps Telegram's limit (TELEGRAM_MAX_RATE, 25 msg/s), so N replies need at least N/25 s
 whatever the engine does; `--rate 1000` lifts the limit to show the bot's own capacity.
 `--echo` first runs phase 1 against a bare echo bot of the same framework (benchmarks/echo_bot.py) on the
-same double and prints GridDesk's rate as a share of it (the machine may be shared: the ratio is the figure).
+same double and prints GridDesk's rate as a share of it (the machine may be shared: the ratio is the figure),
+and each process's CPU per update (Linux: /proc), which a busy machine disturbs less than the rates.
 
     .venv/bin/python benchmarks/bench_telegram_burst.py [--residents 200] [--framework aiogram|ptb|both] [--rate 25] [--echo]
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -29,6 +31,19 @@ from telegram_e2e_support import CASE_NUMBER, BotProcess, bot_env, cleanup
 BUILDINGS = ["梨园小区{n}栋", "翠竹苑{n}栋", "梨园小区{n}号楼"]
 PROBLEMS = ["楼下垃圾好几天没人清运了，味道很大", "楼道里堆满了纸箱和旧家具，过不去人", "门口的路灯坏了一个星期，晚上很黑",
             "楼下有人天天晚上烧烤，油烟熏得没法开窗", "小区里的井盖松了，走上去咣当响，怕有人掉下去"]
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU of process `pid` so far (Linux /proc), or None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def cpu_per_update(before: float | None, after: float | None, updates: int) -> float | None:
+    return None if before is None or after is None or not updates else (after - before) / updates
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -88,30 +103,39 @@ async def burst(tg: BotApiDouble, ids: list[int], timeout: float) -> tuple[list[
     return latencies, (max(latencies) + (injected[ids[-1]] - started) if latencies else timeout)
 
 
-async def echo_reference(framework: str, residents: int, timeout: float) -> tuple[float, float]:
-    """(updates/s, p95 s) of the bare echo bot on phase 1."""
+async def echo_reference(framework: str, residents: int, timeout: float) -> tuple[float, float, float | None]:
+    """(updates/s, p95 s, CPU s per update) of the bare echo bot on phase 1."""
     workdir = Path(tempfile.mkdtemp(prefix="griddesk-echo-"))
     try:
         async with BotApiDouble() as tg:
             env = bot_env(tg, framework, "sqlite://")
             echo = EchoProcess(tg, env, workdir, framework)
             await echo.start()
+            pid = echo.proc.pid if echo.proc else None
             try:
+                before = cpu_seconds(pid)
                 lat, wall = await burst(tg, [800_000 + i for i in range(residents)], timeout)
+                cpu = cpu_per_update(before, cpu_seconds(pid), len(lat))
             finally:
                 await echo.stop()
-        print(f"[{framework}] " + summary("echo bot, same burst", lat, wall, residents))
-        return (len(lat) / wall if lat else 0.0), (percentile(lat, 0.95) if lat else timeout)
+        print(f"[{framework}] " + summary("echo bot, same burst", lat, wall, residents) + cpu_note(cpu))
+        return (len(lat) / wall if lat else 0.0), (percentile(lat, 0.95) if lat else timeout), cpu
     finally:
         cleanup(workdir)
 
 
-def versus(name: str, lat: list[float], wall: float, echo: tuple[float, float] | None) -> str:
+def cpu_note(cpu: float | None) -> str:
+    return "" if cpu is None else f"; CPU {cpu * 1000:.2f} ms/update"
+
+
+def versus(name: str, lat: list[float], wall: float, echo: tuple[float, float, float | None] | None,
+           cpu: float | None = None) -> str:
     if echo is None or not lat or not echo[0]:
         return ""
     rate = len(lat) / wall
+    by_cpu = f"; by CPU per update {echo[2] / cpu:.2f}× (echo's / ours)" if cpu and echo[2] else ""
     return (f"[{name}] vs echo bot: {rate / echo[0]:.2f}× its updates/s, p95 {percentile(lat, 0.95) / echo[1]:.1f}× "
-            f"its p95 (target ≥ 0.5× the rate)")
+            f"its p95 (target ≥ 0.5× the rate){by_cpu}")
 
 
 async def run(framework: str, residents: int, timeout: float, rate: float, echo: bool = False) -> None:
@@ -122,13 +146,17 @@ async def run(framework: str, residents: int, timeout: float, rate: float, echo:
             bot = BotProcess(tg, bot_env(tg, framework, f"sqlite:///{workdir / 'bench.db'}", LOG_LEVEL="WARNING",
                                       TELEGRAM_MAX_RATE=str(rate)), workdir)
             await bot.start()
+            pid = bot.proc.pid if bot.proc else None
             ids = [600_000 + i for i in range(residents)]
             try:
                 # phase 1: everyone reports at once
+                before = cpu_seconds(pid)
                 lat1, wall1 = await burst(tg, ids, timeout)
-                print(f"[{framework}] " + summary("phase 1 report → first reply", lat1, wall1, residents))
+                after = cpu_seconds(pid)
+                cpu1 = cpu_per_update(before, after, len(lat1))
+                print(f"[{framework}] " + summary("phase 1 report → first reply", lat1, wall1, residents) + cpu_note(cpu1))
                 if reference:
-                    print(versus(f"{framework} phase 1", lat1, wall1, reference))
+                    print(versus(f"{framework} phase 1", lat1, wall1, reference, cpu1))
 
                 # phase 2: everyone presses the first button of the last message (skip photo / confirm) at once
                 mark, started = tg.mark, time.monotonic()
@@ -145,10 +173,11 @@ async def run(framework: str, residents: int, timeout: float, rate: float, echo:
                 deadline = started + timeout
                 results = await asyncio.gather(*(first_reply(tg, c, mark, t, None, deadline) for c, t in pressed.items()))
                 lat2 = [r for r in results if r is not None]
+                cpu2 = cpu_per_update(after, cpu_seconds(pid), len(lat2))
                 wall2 = max(lat2) if lat2 else timeout
-                print(f"[{framework}] " + summary("phase 2 press → next reply", lat2, wall2, len(pressed)))
+                print(f"[{framework}] " + summary("phase 2 press → next reply", lat2, wall2, len(pressed)) + cpu_note(cpu2))
                 if reference:
-                    print(versus(f"{framework} phase 2 (files a case)", lat2, wall2, reference))
+                    print(versus(f"{framework} phase 2 (files a case)", lat2, wall2, reference, cpu2))
                 shown = [m.group(0) for s in tg.sent if s.seq > mark and "案件编号" in (s.text or "")
                          for m in [CASE_NUMBER.search(s.text or "")] if m]
                 offers = sum(1 for s in tg.sent if s.seq > mark and "附议" in (s.text or "") + str(s.reply_markup))

@@ -70,10 +70,20 @@ def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
 
 async def insert_if_absent(session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]],
                            keys: list[str]) -> None:
-    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row (or several, in one statement) that a concurrent
-    transaction may create too."""
-    stmt = _insert_of(session)(table).values(values if isinstance(values, list) else [values])
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=[table.c[k] for k in keys]))
+    """INSERT … ON CONFLICT (keys) DO NOTHING: creating a row (or several, in one executemany) that a concurrent
+    transaction may create too. The statement is built once per table and keys (building SQL costs more than
+    running it) and runs on the session's connection (Core: rows of a table need no ORM layer)."""
+    shape = (dialect_of(session), table, tuple(keys))
+    stmt = _ABSENT.get(shape)
+    if stmt is None:
+        stmt = _ABSENT[shape] = _insert_of(session)(table).on_conflict_do_nothing(
+            index_elements=[table.c[k] for k in keys])
+    rows = values if isinstance(values, list) else [values]
+    if rows:
+        await (await session.connection()).execute(stmt, rows if len(rows) > 1 else rows[0])
+
+
+_ABSENT: dict[tuple[str, Any, tuple[str, ...]], Any] = {}
 
 
 def _insert_of(session: AsyncSession) -> Any:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -53,6 +53,12 @@ def utc(dt: datetime | None) -> datetime:
     if dt is None:
         return utcnow()
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def state_in(states: tuple[str, ...]) -> ColumnElement[bool]:
+    """`Case.state IN (…)` for a fixed tuple of states, one bound value each: `in_` of a Python list is an
+    "expanding" parameter, rendered into the SQL again at every execution (~4% of a turn's CPU, the turn facts)."""
+    return Case.state.in_([literal(state, Case.state.type) for state in states])
 
 
 class CaseCore:
@@ -277,11 +283,12 @@ class CaseCore:
         worker_ids = {c.assignee_id for c in cases if c.assignee_id}
         workers = {w.id: w for w in (await s.execute(select(Worker).where(Worker.id.in_(worker_ids)))).scalars()} \
             if worker_ids else {}
-        residents = {rid: (str(ch), int(ext)) for rid, ch, ext in await s.execute(
+        conn = await s.connection()  # plain rows: Core, past the ORM layer
+        residents = {rid: (str(ch), int(ext)) for rid, ch, ext in await conn.execute(
             select(Resident.id, Resident.channel, Resident.external_id)
             .where(Resident.id.in_({c.resident_id for c in cases})))}
         supporters: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        rows = await s.execute(select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
+        rows = await conn.execute(select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
                                .join(Resident, CaseSupporter.resident_id == Resident.id)
                                .where(CaseSupporter.case_id.in_([c.id for c in cases])).order_by(CaseSupporter.id))
         for case_id, channel, external_id in rows:

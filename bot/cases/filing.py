@@ -18,6 +18,7 @@ from bot.cases.core import (
     clean_text,
     grid_worker,
     label_case,
+    state_in,
     to_worker,
     utc,
 )
@@ -41,6 +42,11 @@ from storage.models import (
 if TYPE_CHECKING:
     from bot.cases.routing import Route
     from bot.messages import Reply
+
+
+#: Cases a report may be a duplicate of (offered for 附议), and the resident's own that a report repeats: open
+#: ones only (a closed case is not joined; a report after it is a new case).
+_OPEN_STATES = state_in(OPEN_STATES)
 
 
 class FilingRoom(CaseCore):
@@ -67,7 +73,7 @@ class FilingRoom(CaseCore):
             rows = (
                 await s.execute(
                     select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
-                                       Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(200)
+                                       _OPEN_STATES).order_by(Case.created_at.desc()).limit(200)
                 )
             ).scalars().all()
             if exclude_resident is not None and rows:
@@ -99,7 +105,7 @@ class FilingRoom(CaseCore):
                 select(Case).join(Resident, Resident.id == Case.resident_id)
                 .where(Resident.channel == channel, Resident.external_id == external_id, Case.intent == intent,
                        Case.created_at >= since,
-                       Case.state.in_(OPEN_STATES)).order_by(Case.created_at.desc()).limit(20)
+                       _OPEN_STATES).order_by(Case.created_at.desc()).limit(20)
             )).scalars().all()
             simple = self._simplify(text)
             scored = [(similarity(simple, self._simplify(c.text)), c) for c in rows]

@@ -23,6 +23,7 @@ from bot.cases.core import (
     clean_text,
     open_loads,
     resident_view,
+    state_in,
     utc,
     worker_view,
 )
@@ -305,7 +306,7 @@ class PeopleRoom(CaseCore):
                        | exists(select(Worker.id).where(Worker.channel == channel, Worker.external_id == person,
                                                         Worker.unreachable_at.is_not(None))))
             asked = exists(select(Case.id).where(Case.resident_id.in_(resident.scalar_subquery()),
-                                                 Case.question_at.is_not(None), Case.state.in_(OPEN_STATES)))
+                                                 Case.question_at.is_not(None), state_in(OPEN_STATES)))
             self._turn_facts = {"refused": refused, "asked": asked}
         return self._turn_facts
 

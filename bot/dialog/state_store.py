@@ -5,7 +5,8 @@ A chat is (channel, chat id): the console's chat 9100000001 is not Telegram's.
 One trip per turn: `turn()` is the turn's one transaction; `load_turn` reads the state together with the
 facts the turn needs to decide (whether the person was marked as refusing the bot, whether a worker's
 question waits for them) in one statement, and `save` is one statement (an upsert, or a delete back to
-no row). The statements are built once and reused: building SQL costs more than running it.
+no row). The statements are built once and reused: building SQL costs more than running it; they run on the
+session's connection (SQLAlchemy Core), past the ORM layer a row of JSON does not need.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class DatabaseStateStore:
         params = {"channel": channel, "chat_id": chat_id, "person_channel": channel,
                   "person_id": chat_id if person is None else person}
         async with self.db.session() as s:
-            row = (await s.execute(stmt, params)).one()
+            row = (await (await s.connection()).execute(stmt, params)).one()  # Core: no ORM layer for a row
         data, values = row[0], row[1:]
         state = ChatState.from_dict(dict(data) if data is not None else None)
         return state, {name: bool(value) for name, value in zip(names, values, strict=True)}
@@ -78,9 +79,9 @@ class DatabaseStateStore:
     async def save_data(self, chat_id: int, data: dict[str, Any], *, channel: str = TELEGRAM) -> None:
         """Replace the chat's saved document (must be JSON-serialisable): one upsert."""
         async with self.db.transaction(savepoint=False) as s:
-            await s.execute(self._upsert, {"channel": channel, "chat_id": chat_id, "data": dict(data),
-                                           "updated_at": utcnow()})
+            await (await s.connection()).execute(self._upsert, {"channel": channel, "chat_id": chat_id,
+                                                                "data": dict(data), "updated_at": utcnow()})
 
     async def clear(self, chat_id: int, *, channel: str = TELEGRAM) -> None:
         async with self.db.transaction(savepoint=False) as s:
-            await s.execute(_DELETE, {"channel": channel, "chat_id": chat_id})
+            await (await s.connection()).execute(_DELETE, {"channel": channel, "chat_id": chat_id})

@@ -43,6 +43,7 @@ from aiogram.types import (
     Update,
 )
 
+from bot.telegram.aiogram_import import warm_up
 from bot.telegram.menus import Commands
 from bot.telegram.poller import Poller
 from bot.telegram.render import ContactKeyboard, InlineKeyboard, LocationKeyboard, Markup, Outgoing, RemoveKeyboard
@@ -118,6 +119,7 @@ class AiogramAdapter:
         except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
         self.username = me.username
+        warm_up()  # the types of updates and answers built now, not by the first burst of updates
         return {"id": me.id, "username": me.username}
 
     async def run_polling(self, stop: asyncio.Event) -> None:

@@ -66,3 +66,69 @@ def import_aiogram() -> bool:
             for base in (BotContextController, Request, Response):
                 base.model_rebuild = classmethod(rebuild)  # type: ignore[assignment,method-assign]
         return True
+
+
+#: One of each update the desk reads (text, command, photo with caption, location, contact, edit, button):
+#: parsing these builds every type an update of the desk's can reach.
+_USER = {"id": 1, "is_bot": False, "first_name": "-", "username": "u", "language_code": "zh-hans"}
+_CHAT = {"id": 1, "type": "private", "first_name": "-"}
+_MESSAGE = {"message_id": 1, "date": 0, "chat": _CHAT, "from": _USER, "text": "/start x",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+_SAMPLE_UPDATES: tuple[dict[str, Any], ...] = (
+    {"update_id": 1, "message": _MESSAGE},
+    {"update_id": 2, "message": {**_MESSAGE, "text": None, "caption": "-", "forward_date": 0,
+                                 "photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}],
+                                 "location": {"latitude": 31.2, "longitude": 121.4},
+                                 "contact": {"phone_number": "1", "first_name": "-", "user_id": 1}}},
+    {"update_id": 3, "edited_message": {**_MESSAGE, "edit_date": 1}},
+    {"update_id": 4, "callback_query": {"id": "q", "from": _USER, "chat_instance": "c", "data": "x",
+                                        "message": {"message_id": 5, "date": 0, "chat": _CHAT, "text": "?"}}},
+)
+
+
+#: The answers' envelopes (`Response[Message]`…) built by `warm_up`, held so they stay built.
+_ENVELOPES: list[Any] = []
+
+
+def warm_up() -> None:
+    """Build, before the first update arrives, the types that update and its answer need (a few MiB).
+
+    Built on first use, they cost the first updates after a start ~0.2 s of pydantic schema building, on the
+    event loop, when a burst (a restart with a backlog) can least afford it. Parsing one update of each kind
+    the desk reads and writing one call of each kind it sends (and reading their answers) builds them all;
+    types the desk never meets stay unbuilt. After an eager import (the types all built) it costs microseconds."""
+    from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendLocation, SendMessage, SendPhoto
+    from aiogram.methods.base import Response
+    from aiogram.types import (
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        KeyboardButton,
+        Message,
+        ReplyKeyboardMarkup,
+        ReplyKeyboardRemove,
+        Update,
+    )
+
+    for raw in _SAMPLE_UPDATES:
+        Update.model_validate(raw).model_dump(exclude_none=True)
+    inline = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="-", callback_data="x")]])
+    reply = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="-", request_location=True)]], resize_keyboard=True)
+    calls = (SendMessage(chat_id=1, text="-", parse_mode="HTML", reply_markup=inline),
+             SendMessage(chat_id=1, text="-", reply_markup=reply), SendMessage(chat_id=1, text="-",
+                                                                               reply_markup=ReplyKeyboardRemove()),
+             SendPhoto(chat_id=1, photo="p", caption="-", reply_markup=inline),
+             SendLocation(chat_id=1, latitude=31.2, longitude=121.4),
+             EditMessageText(chat_id=1, message_id=1, text="-", reply_markup=inline),
+             AnswerCallbackQuery(callback_query_id="q", text="-"))
+    for value in (*calls, inline, reply, ReplyKeyboardRemove()):
+        value.model_dump(warnings=False)  # how the session writes a call and its keyboard
+    from aiogram.types import File, User
+
+    answers = ((Message, _MESSAGE), (bool, True), (Message | bool, True), (User, _USER),
+               (File, {"file_id": "p", "file_unique_id": "u", "file_path": "p.jpg"}))
+    for kind, result in answers:
+        envelope = Response[kind]  # type: ignore[valid-type]
+        envelope.model_validate({"ok": True, "result": result})
+        # pydantic keeps parametrised classes weakly: unreferenced, the session's `Response[…]` of every call
+        # would be a new class, built again each time
+        _ENVELOPES.append(envelope)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import re
 import secrets
@@ -152,6 +153,10 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         for gap in await service.coverage():
             log.warning("coverage: %s", gap)
         await menus.install()
+        # Everything built so far (intents, dictionaries, the knowledge index, the framework's types) lives as long
+        # as the process: out of the collector's sight, a full collection walks only what came after, not ~150k
+        # objects (~0.2 s of a burst, on the loop). The ~1k objects of start-up garbage stay: nothing to speak of.
+        gc.freeze()
         webhook: TelegramWebhook | None = None
         secret = ""
         if settings.webhook_url:
