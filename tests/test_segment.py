@@ -3,11 +3,15 @@ while the classifier and the knowledge base hold one base dictionary between the
 
 from __future__ import annotations
 
+import marshal
+import tempfile
+
 import jieba
 import pytest
 from dialog_helpers import shared_understanding
 
 from bot.dialog.understanding import Understanding
+from bot.nlu import segment
 from bot.nlu.segment import Dictionary, Segmenter, shared_dictionary
 
 TEXTS = [
@@ -62,3 +66,22 @@ def test_classifier_and_knowledge_base_share_one_dictionary() -> None:
     classifier_words = understanding.classifier.lexicon.tokenizer
     kb_words = understanding.kb.index.analyzer._tok
     assert classifier_words._base is kb_words._base is shared_dictionary().load()[0]
+
+
+def test_dictionary_read_from_jiebas_cache_is_jiebas_own(tmp_path, monkeypatch) -> None:
+    """The base dictionary is read from jieba's cache file whole (fast); what it holds is what jieba loads."""
+    jieba_own = jieba.Tokenizer()
+    jieba_own.initialize()  # writes the cache when it is missing
+    assert segment._read_jieba_cache() == (jieba_own.FREQ, jieba_own.total)
+    freq, total = Dictionary().load()
+    assert freq == jieba_own.FREQ and total == jieba_own.total
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal data", marshal.dumps([1, 2]), marshal.dumps(({}, 5)), marshal.dumps(({"词": 1}, "5"))])
+def test_a_broken_jieba_cache_falls_back_to_jiebas_own_loading(tmp_path, monkeypatch, content: bytes) -> None:
+    (tmp_path / "jieba.cache").write_bytes(content)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert segment._read_jieba_cache() is None
+    freq, total = Dictionary().load()  # as jieba loads it, from its dictionary file when the cache is broken
+    jieba_own = jieba.Tokenizer()
+    assert (freq, total) == jieba_own.gen_pfdict(jieba_own.get_dict_file())
