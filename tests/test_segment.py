@@ -77,7 +77,10 @@ def test_dictionary_read_from_jiebas_cache_is_jiebas_own(tmp_path, monkeypatch) 
     assert freq == jieba_own.FREQ and total == jieba_own.total
 
 
-@pytest.mark.parametrize("content", [b"", b"not marshal data", marshal.dumps([1, 2]), marshal.dumps(({}, 5)), marshal.dumps(({"词": 1}, "5"))])
+BROKEN_CACHES = [b"", b"not marshal data", marshal.dumps([1, 2]), marshal.dumps(({}, 5)), marshal.dumps(({"词": 1}, "5"))]
+
+
+@pytest.mark.parametrize("content", BROKEN_CACHES)
 def test_a_broken_jieba_cache_falls_back_to_jiebas_own_loading(tmp_path, monkeypatch, content: bytes) -> None:
     (tmp_path / "jieba.cache").write_bytes(content)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

@@ -146,7 +146,8 @@ def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool,
     only a reload (`strict`)."""
     from bot.nlu.loading import load_classifier
 
-    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict, cache=cache)  # type: ignore[arg-type]
+    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict, cache=cache,  # type: ignore[arg-type]
+                           fast=True)
 
 
 def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: Any = None,
@@ -170,7 +171,7 @@ def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: 
         # Partial: a broken entry is left out (and named), the rest serves; only a folder with nothing that
         # loads fails (a reload then keeps the knowledge base it had).
         return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents),  # type: ignore[arg-type]
-                                  partial=True, cache=cache)
+                                  partial=True, cache=cache, fast=True)
     except DataFileError as exc:
         if strict:
             raise

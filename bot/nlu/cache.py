@@ -36,9 +36,9 @@ T = TypeVar("T")
 _MAGIC = b"GRIDDESK-BUILD-CACHE-1\n"
 _DIGEST = hashlib.sha256().digest_size
 #: The libraries whose behaviour is baked into a build (segmentation, normalisation, matching).
-_LIBRARIES = ("jieba", "pypinyin", "opencc", "pyahocorasick", "rapidfuzz")
+_LIBRARIES = ("jieba", "pypinyin", "opencc", "pyahocorasick", "rapidfuzz", "ruamel.yaml", "PyYAML")
 _PACKAGE = Path(__file__).resolve().parent.parent
-_SOURCES = ("nlu", "kb", "admin_files.py", "errors.py")
+_SOURCES = ("nlu", "kb", "admin_files.py", "yaml_fast.py", "errors.py")
 
 
 @lru_cache(maxsize=1)
