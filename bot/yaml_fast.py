@@ -8,9 +8,10 @@ resolved by ruamel's own YAML 1.2 resolver (`yes`, `on`, `010`, `1:30` mean what
 PyYAML's YAML 1.1) and numbers and dates built by ruamel's constructor.
 
 Anything this does not build exactly as ruamel would — anchors and aliases, explicit tags, merge keys,
-complex or duplicate keys, several documents, nesting past `MAX_YAML_DEPTH`, any syntax error — raises
-`NotPlain`, and the caller reads the text with ruamel instead (which also reports what is wrong, with its
-line). `griddesk intents check` and `griddesk kb check` always read with ruamel.
+complex or duplicate keys, empty values (ruamel places them elsewhere), several documents, nesting past
+`MAX_DEPTH`, any syntax error — raises `NotPlain`, and the caller reads the text with ruamel instead (which
+also reports what is wrong, with its line). `griddesk intents check` and `griddesk kb check` always read
+with ruamel.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class _Builder:
     def scalar(self, event: Any) -> Any:
         if event.style not in (None, ""):  # quoted or block: a string, as ruamel reads it
             return event.value
+        if not event.value:  # ruamel places an empty value where the next token starts, libyaml where it ends
+            raise NotPlain("empty value")
         resolved = self.resolver.resolve(ScalarNode, event.value, (True, False))
         tag = str(getattr(resolved, "value", resolved))  # a ruamel `Tag` (0.18) or a str
         if tag == _STR:
