@@ -46,8 +46,8 @@ def check_knowledge(settings: Settings) -> None:
     # Passing is remembered in the build cache under the entries' content (a changed byte is a new key, so a
     # broken entry is always read, and never stored): a start with unchanged entries does not parse them twice.
     cache = BuildCache(settings.cache_dir)
-    key = cache.key("knowledge-check", entry_files(settings.knowledge_dir), MAX_FILE_BYTES)
-    cache.get_or_build("knowledge-check", key, lambda: len(load_entries(settings.knowledge_dir, fast=True)))
+    key = cache.key("entries-check", entry_files(settings.knowledge_dir), MAX_FILE_BYTES)
+    cache.get_or_build("entries-check", key, lambda: len(load_entries(settings.knowledge_dir, fast=True)))
 
 
 def _folder(key: str, path: Path, patterns: tuple[str, ...], what: str, default: Path) -> list[str]:
