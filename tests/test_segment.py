@@ -12,6 +12,7 @@ from dialog_helpers import shared_understanding
 
 from bot.dialog.understanding import Understanding
 from bot.nlu import segment
+from bot.nlu.cache import BuildCache
 from bot.nlu.segment import Dictionary, Segmenter, shared_dictionary
 
 TEXTS = [
@@ -23,10 +24,23 @@ WORDS = [("广场午", 3000), ("楼道充电", None), ("车牌号", 2000), ("半
 
 
 @pytest.fixture(scope="module")
-def pair() -> tuple[jieba.Tokenizer, Segmenter]:
+def automaton_cache(tmp_path_factory: pytest.TempPathFactory) -> BuildCache:
+    """A build cache holding the dictionary's automaton (built once for this module)."""
+    cache = BuildCache(tmp_path_factory.mktemp("words-cache"))
+    Dictionary().load(cache)
+    return cache
+
+
+@pytest.fixture(scope="module", params=["dict", "automaton"])
+def pair(request: pytest.FixtureRequest) -> tuple[jieba.Tokenizer, Segmenter]:
+    """A private jieba tokenizer and a `Segmenter` over the dictionary as the CLI (jieba's dict) or the bot
+    (the automaton in the build cache) loads it, given the same words."""
     private = jieba.Tokenizer()
     private.initialize()
-    segmenter = Segmenter(Dictionary())
+    dictionary = Dictionary()
+    if request.param == "automaton":
+        dictionary.load(request.getfixturevalue("automaton_cache"))
+    segmenter = Segmenter(dictionary)
     for word, freq in WORDS:
         private.add_word(word, freq)
         segmenter.add_word(word, freq)
@@ -73,8 +87,8 @@ def test_dictionary_read_from_jiebas_cache_is_jiebas_own(tmp_path, monkeypatch) 
     jieba_own = jieba.Tokenizer()
     jieba_own.initialize()  # writes the cache when it is missing
     assert segment._read_jieba_cache() == (jieba_own.FREQ, jieba_own.total)
-    freq, total = Dictionary().load()
-    assert freq == jieba_own.FREQ and total == jieba_own.total
+    words, total = Dictionary().load()
+    assert total == jieba_own.total and all(words[w] == f for w, f in list(jieba_own.FREQ.items())[::97])
 
 
 BROKEN_CACHES = [b"", b"not marshal data", marshal.dumps([1, 2]), marshal.dumps(({}, 5)), marshal.dumps(({"词": 1}, "5"))]
@@ -85,6 +99,26 @@ def test_a_broken_jieba_cache_falls_back_to_jiebas_own_loading(tmp_path, monkeyp
     (tmp_path / "jieba.cache").write_bytes(content)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert segment._read_jieba_cache() is None
-    freq, total = Dictionary().load()  # as jieba loads it, from its dictionary file when the cache is broken
+    jieba_own = jieba.Tokenizer()  # as jieba loads it, from its dictionary file when the cache is broken
+    assert segment._freq_dict() == jieba_own.gen_pfdict(jieba_own.get_dict_file())
+
+
+def test_the_automaton_knows_every_word_and_prefix_as_jieba_does(automaton_cache: BuildCache) -> None:
     jieba_own = jieba.Tokenizer()
-    assert (freq, total) == jieba_own.gen_pfdict(jieba_own.get_dict_file())
+    jieba_own.initialize()
+    words, total = Dictionary().load(automaton_cache)
+    assert total == jieba_own.total
+    sample = list(jieba_own.FREQ.items())[::97]
+    assert all(words[w] == f and w in words for w, f in sample)
+    assert words["不是一个词的串"] is None and "不是一个词的串" not in words and words.get("不是一个词的串", 5) == 5
+    assert automaton_cache.directory is not None and list(automaton_cache.directory.glob("words-*.cache"))
+
+
+def test_remembered_lookups_stay_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment, "MEMO_LIMIT", 50)
+    freq = {"装修": 30, "装": 10, "楼": 5}
+    words = segment.Words(freq.get)
+    for i in range(500):
+        assert words[f"词{i}"] is None
+        assert len(words) <= 50
+    assert words["装修"] == 30 and words["楼"] == 5 and "装修" in words and "词1" not in words

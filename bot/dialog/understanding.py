@@ -62,6 +62,10 @@ class Understanding:
     def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer,
              cache: BuildCache | None = None) -> Understanding:
         """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
+        if cache is not None:  # the shared jieba dictionary, from the build cache (see `Dictionary.load`)
+            from bot.nlu.segment import shared_dictionary
+
+            shared_dictionary().load(cache)
         intents, classifier = _load_intents(intents_dir, normalizer, strict=False, cache=cache)
         kb = _load_kb(knowledge_dir, normalizer, strict=False, intents=intents, cache=cache)
         _log_skipped(kb)
