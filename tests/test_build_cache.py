@@ -123,3 +123,17 @@ def test_a_fifo_among_the_files_is_not_read_for_the_key(files: tuple[Path, Path]
     """Fingerprinting must not block where the loader would refuse the file: no key, the loader reports."""
     os.mkfifo(files[0] / "stuck.yaml")
     assert BuildCache(tmp_path / "cache").key("intents", sorted(files[0].glob("*.yaml")), 1_000_000) is None
+
+
+def test_a_cached_build_reads_back_equal_to_the_build(tmp_path: Path) -> None:
+    """Terms, examples, questions and entries are pickled by their fields (fast); what comes back is equal."""
+    import pickle
+
+    intents, classifier = load_classifier(PROJECT_ROOT / "intents", NORM)
+    kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", NORM)
+    again = pickle.loads(pickle.dumps(intents, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == intents and again.intents[0].keywords[0] == intents.intents[0].keywords[0]
+    entries = pickle.loads(pickle.dumps(kb.entries, protocol=pickle.HIGHEST_PROTOCOL))
+    assert entries == kb.entries and entries[0].questions == kb.entries[0].questions
+    lexicon = pickle.loads(pickle.dumps(classifier.lexicon, protocol=pickle.HIGHEST_PROTOCOL))
+    assert lexicon.fuzzy == classifier.lexicon.fuzzy

@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.admin_files import ProblemCollector, display_path, load_yaml, show
 from bot.errors import KnowledgeFileError, Problem
+from bot.nlu.cache import pickled_by_fields
 
 #: The taxonomy's category ids (shared/taxonomy.md); an entry's `intents` must come from here
 #: unless the caller passes the ids of the intent files it actually loaded.
@@ -49,6 +50,7 @@ MAX_FILE_BYTES = 200_000
 _FENCE = "---"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Question:
     """A question as the admin wrote it, with its line (for `kb check` reports)."""
@@ -57,6 +59,7 @@ class Question:
     line: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One answer the bot can give, and everything needed to find and cite it."""
