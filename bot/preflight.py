@@ -40,9 +40,14 @@ def check_knowledge(settings: Settings) -> None:
     At start there is no previous set to keep, and the dialog starts without a knowledge base when the
     entries do not load: refused here instead, the way broken intent files are.
     """
-    from bot.kb.entries import load_entries
+    from bot.kb.entries import MAX_FILE_BYTES, entry_files, load_entries
+    from bot.nlu.cache import BuildCache
 
-    load_entries(settings.knowledge_dir)
+    # Passing is remembered in the build cache under the entries' content (a changed byte is a new key, so a
+    # broken entry is always read, and never stored): a start with unchanged entries does not parse them twice.
+    cache = BuildCache(settings.cache_dir)
+    key = cache.key("entries-check", entry_files(settings.knowledge_dir), MAX_FILE_BYTES)
+    cache.get_or_build("entries-check", key, lambda: len(load_entries(settings.knowledge_dir, fast=True)))
 
 
 def _folder(key: str, path: Path, patterns: tuple[str, ...], what: str, default: Path) -> list[str]:

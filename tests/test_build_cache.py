@@ -123,3 +123,49 @@ def test_a_fifo_among_the_files_is_not_read_for_the_key(files: tuple[Path, Path]
     """Fingerprinting must not block where the loader would refuse the file: no key, the loader reports."""
     os.mkfifo(files[0] / "stuck.yaml")
     assert BuildCache(tmp_path / "cache").key("intents", sorted(files[0].glob("*.yaml")), 1_000_000) is None
+
+
+def test_a_cached_build_reads_back_equal_to_the_build(tmp_path: Path) -> None:
+    """Terms, examples, questions and entries are pickled by their fields (fast); what comes back is equal."""
+    import pickle
+
+    intents, classifier = load_classifier(PROJECT_ROOT / "intents", NORM)
+    kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", NORM)
+    again = pickle.loads(pickle.dumps(intents, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == intents and again.intents[0].keywords[0] == intents.intents[0].keywords[0]
+    entries = pickle.loads(pickle.dumps(kb.entries, protocol=pickle.HIGHEST_PROTOCOL))
+    assert entries == kb.entries and entries[0].questions == kb.entries[0].questions
+    lexicon = pickle.loads(pickle.dumps(classifier.lexicon, protocol=pickle.HIGHEST_PROTOCOL))
+    assert lexicon.fuzzy == classifier.lexicon.fuzzy
+
+
+def test_the_start_up_knowledge_check_is_remembered_and_a_changed_entry_read_again(
+        files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`griddesk run` refuses a broken entry before it starts; with the entries unchanged it does not parse them
+    again for that (the check's pass is kept under their content), and any changed byte is checked afresh."""
+    from bot import preflight
+    from bot.errors import KnowledgeFileError
+    from bot.kb import entries as kb_entries
+    from bot.settings import load_settings
+
+    intents, knowledge = files
+    settings = load_settings(intents_dir=intents, knowledge_dir=knowledge, cache_dir=tmp_path / "cache", _env_file=None)
+    reads: list[Path] = []
+    real = kb_entries.load_entries
+
+    def counted(directory: Path, **kwargs: object) -> list[kb_entries.Entry]:
+        reads.append(Path(directory))
+        return real(directory, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kb_entries, "load_entries", counted)
+    preflight.check_knowledge(settings)
+    preflight.check_knowledge(settings)
+    assert reads == [knowledge]  # the second start took the remembered pass
+    entry = kb_entries.entry_files(knowledge)[0]
+    entry.write_text(entry.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeFileError) as info:
+        preflight.check_knowledge(settings)
+    assert len(reads) == 2 and any(p.path.endswith(entry.name) and p.line > 0 for p in info.value.problems)
+    with pytest.raises(KnowledgeFileError):  # a failed check is never remembered
+        preflight.check_knowledge(settings)
+    assert len(reads) == 3

@@ -65,6 +65,10 @@ class Understanding:
     def load(cls, intents_dir: Path, knowledge_dir: Path, normalizer: Normalizer,
              cache: BuildCache | None = None) -> Understanding:
         """Load both; a missing knowledge base (not built yet, or an empty folder) leaves `kb` None."""
+        if cache is not None:  # the shared jieba dictionary, from the build cache (see `Dictionary.load`)
+            from bot.nlu.segment import shared_dictionary
+
+            shared_dictionary().load(cache)
         intents, classifier = _load_intents(intents_dir, normalizer, strict=False, cache=cache)
         kb = _load_kb(knowledge_dir, normalizer, strict=False, intents=intents, cache=cache)
         _log_skipped(kb)
@@ -150,7 +154,8 @@ def _load_intents(directory: Path, normalizer: Normalizer, *, strict: bool,
     only a reload (`strict`)."""
     from bot.nlu.loading import load_classifier
 
-    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict, cache=cache)  # type: ignore[arg-type]
+    return load_classifier(directory, TurnNormalizer(normalizer), strict=strict, cache=cache,  # type: ignore[arg-type]
+                           fast=True)
 
 
 def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: Any = None,
@@ -174,7 +179,7 @@ def _load_kb(directory: Path, normalizer: Normalizer, *, strict: bool, intents: 
         # Partial: a broken entry is left out (and named), the rest serves; only a folder with nothing that
         # loads fails (a reload then keeps the knowledge base it had).
         return KnowledgeBase.load(directory, TurnNormalizer(normalizer), outside=outside_terms(intents),  # type: ignore[arg-type]
-                                  partial=True, cache=cache)
+                                  partial=True, cache=cache, fast=True)
     except DataFileError as exc:
         if strict:
             raise

@@ -87,27 +87,29 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, directory: str | Path, normalizer: Normalizer, threshold: float = DEFAULT_THRESHOLD,
-             outside: Iterable[str] = (), *, partial: bool = False, cache: BuildCache | None = None) -> KnowledgeBase:
+             outside: Iterable[str] = (), *, partial: bool = False, cache: BuildCache | None = None,
+             fast: bool = False) -> KnowledgeBase:
         """Load and index `directory`; raises `KnowledgeFileError` listing every problem — or, `partial`, serves
         the entries that load and keeps the others' problems in `problems` (raising only when none loads).
 
         `outside` are words of topics outside the desk (see `outside_terms`); without them the
         knowledge base still works, it only abstains less on such questions. With a `cache`, unchanged
-        entries (and outside words) give the stored index instead of a new build.
+        entries (and outside words) give the stored index instead of a new build. `fast`: front matter parsed
+        through libyaml, as the bot does (problems are still reported with their lines).
         """
         outside = tuple(outside)
         store = cache or BuildCache(None)
         key = store.key("knowledge", entry_files(Path(directory)), MAX_FILE_BYTES, [repr((threshold, outside, partial))])
-        kb = store.get_or_build("knowledge", key, lambda: cls._build(directory, normalizer, threshold, outside, partial))
+        kb = store.get_or_build("knowledge", key, lambda: cls._build(directory, normalizer, threshold, outside, partial, fast))
         kb.normalizer = normalizer
         return kb
 
     @classmethod
     def _build(cls, directory: str | Path, normalizer: Normalizer, threshold: float, outside: tuple[str, ...],
-               partial: bool) -> KnowledgeBase:
+               partial: bool, fast: bool = False) -> KnowledgeBase:
         if not partial:
-            return cls(load_entries(directory), normalizer, threshold, outside)
-        entries, problems = load_entries_partial(directory)
+            return cls(load_entries(directory, fast=fast), normalizer, threshold, outside)
+        entries, problems = load_entries_partial(directory, fast=fast)
         if not entries:
             raise KnowledgeFileError(problems or [Problem(str(directory), 0, "no knowledge entry loads")])
         kb = cls(entries, normalizer, threshold, outside)

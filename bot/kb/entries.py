@@ -16,8 +16,9 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show, yaml_loader
+from bot.admin_files import ProblemCollector, display_path, load_yaml, show
 from bot.errors import KnowledgeFileError, Problem
+from bot.nlu.cache import pickled_by_fields
 
 #: The taxonomy's category ids (shared/taxonomy.md); an entry's `intents` must come from here
 #: unless the caller passes the ids of the intent files it actually loaded.
@@ -49,6 +50,7 @@ MAX_FILE_BYTES = 200_000
 _FENCE = "---"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Question:
     """A question as the admin wrote it, with its line (for `kb check` reports)."""
@@ -57,6 +59,7 @@ class Question:
     line: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One answer the bot can give, and everything needed to find and cite it."""
@@ -81,23 +84,35 @@ class Entry:
 
 
 def load_entries(
-    directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None
+    directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None, fast: bool = False
 ) -> list[Entry]:
     """Load every `*.md` entry in `directory` (not README.md); raise `KnowledgeFileError` with all problems."""
-    entries, problems = load_entries_partial(directory, intent_ids=intent_ids, today=today)
+    entries, problems = load_entries_partial(directory, intent_ids=intent_ids, today=today, fast=fast)
     if problems:
         raise KnowledgeFileError(problems)
     return entries
 
 
 def load_entries_partial(
-    directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None
+    directory: str | Path, *, intent_ids: frozenset[str] | None = None, today: dt.date | None = None, fast: bool = False
 ) -> tuple[list[Entry], list[Problem]]:
     """The entries that load cleanly, and every problem of the ones that do not (`path:line`).
 
     A running desk serves what it can: one broken entry must not switch policy answers off for every
     other question. An entry with any problem is left out whole; of two entries listing the same question
-    the later one is. `KnowledgeFileError` only when the folder itself is missing or holds no entry."""
+    the later one is. `KnowledgeFileError` only when the folder itself is missing or holds no entry.
+
+    `fast` (the bot's start and `/reload`): front matter parsed through libyaml; when any problem turns up, the
+    entries are read again with ruamel, whose problems (`path:line`) are the ones reported, as in `kb check`."""
+    if fast:
+        entries, problems = _load_entries_partial(directory, intent_ids, today, fast=True)
+        if not problems:
+            return entries, problems
+    return _load_entries_partial(directory, intent_ids, today, fast=False)
+
+
+def _load_entries_partial(directory: str | Path, intent_ids: frozenset[str] | None, today: dt.date | None, *,
+                          fast: bool) -> tuple[list[Entry], list[Problem]]:
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeFileError([Problem(str(root), 0, "not a directory (set KNOWLEDGE_DIR to the knowledge folder)")])
@@ -109,7 +124,7 @@ def load_entries_partial(
     known = intent_ids if intent_ids is not None else TAXONOMY_IDS
     for file in files:
         before = len(problems)
-        entry = _load_file(file, display_path(file), known, today or dt.date.today(), problems)
+        entry = _load_file(file, display_path(file), known, today or dt.date.today(), problems, fast)
         if entry is not None and len(problems) == before:
             entries.append(entry)
     cross = _cross_file_problems(entries)
@@ -267,7 +282,8 @@ class _Reader(ProblemCollector):
         return text if ok else None
 
 
-def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, problems: list[Problem]) -> Entry | None:
+def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, problems: list[Problem],
+               fast: bool) -> Entry | None:
     reader = _Reader(shown, problems)
     text = reader.read_text(file, MAX_FILE_BYTES, "knowledge entries", "one short answer per file")
     if text is None:
@@ -278,7 +294,7 @@ def _load_file(file: Path, shown: str, known: frozenset[str], today: dt.date, pr
         return None
     front, body, body_line = parts
     try:
-        doc = yaml_loader().load(front)
+        doc = load_yaml(front, fast=fast)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reader.problem(mark.line + 2 if mark is not None else 1, f"YAML syntax in the front matter: {exc.problem or exc.context}")

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from bot.nlu.cache import pickled_by_fields
 from bot.nlu.segment import Dictionary, Segmenter
 
 #: Function words and question chatter: they say nothing about which rule is asked about.
@@ -109,6 +110,7 @@ class Hit:
     margin: float = 0.0
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Document:
     """What the index needs from an entry, already normalised.

@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.admin_files import ProblemCollector, display_path, show, yaml_files, yaml_loader
+from bot.admin_files import ProblemCollector, display_path, load_yaml, show, yaml_files
 from bot.errors import IntentFileError, Problem
 from bot.nlu.intent_model import ACTS, KINDS, Example, Intent, IntentSet, Kind, Subtype, Term
 from bot.nlu.normalize import Normalizer, default_normalizer
@@ -248,8 +248,20 @@ class _FileReader(ProblemCollector):
         )
 
 
-def load_intents(directory: str | Path, normalizer: Normalizer | None = None) -> IntentSet:
-    """Load every `*.yaml`/`*.yml` in `directory`; raise `IntentFileError` with all problems."""
+def load_intents(directory: str | Path, normalizer: Normalizer | None = None, *, fast: bool = False) -> IntentSet:
+    """Load every `*.yaml`/`*.yml` in `directory`; raise `IntentFileError` with all problems.
+
+    `fast` (the bot's start and `/reload`): parsed through libyaml; a set with any problem is read again with
+    ruamel, whose problems (`path:line`) are the ones reported, as `intents check` reports them."""
+    if fast:
+        try:
+            return _load_intents(directory, normalizer, fast=True)
+        except IntentFileError:
+            pass
+    return _load_intents(directory, normalizer, fast=False)
+
+
+def _load_intents(directory: str | Path, normalizer: Normalizer | None, *, fast: bool) -> IntentSet:
     root = Path(directory)
     norm = normalizer or default_normalizer()
     problems: list[Problem] = []
@@ -260,7 +272,7 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
         raise IntentFileError([Problem(str(root), 0, "no *.yaml intent files here")])
     intents: list[Intent] = []
     for file in files:
-        intent = _load_file(file, display_path(file), norm, problems)
+        intent = _load_file(file, display_path(file), norm, problems, fast)
         if intent is not None:
             intents.append(intent)
     problems.extend(_cross_file_problems(intents))
@@ -269,14 +281,14 @@ def load_intents(directory: str | Path, normalizer: Normalizer | None = None) ->
     return IntentSet(tuple(intents), source=str(root))
 
 
-def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem]) -> Intent | None:
+def _load_file(file: Path, shown: str, norm: Normalizer, problems: list[Problem], fast: bool) -> Intent | None:
     reader = _FileReader(shown, norm, problems)
     text = reader.read_text(file, MAX_FILE_BYTES, "intent files",
                             "split the vocabulary across intents, or look for a pasted-in blob")
     if text is None:
         return None
     try:
-        doc = yaml_loader().load(text)
+        doc = load_yaml(text, fast=fast)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

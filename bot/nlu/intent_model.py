@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.nlu.cache import pickled_by_fields
 from bot.nlu.questions import Question
 from bot.wording.names import OTHER_NAME
 
@@ -19,6 +20,7 @@ KINDS: tuple[Kind, ...] = ("category", "act", "outside")
 ACTS = ("report", "ask", "emergency", "status", "chat")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Term:
     """A keyword or phrase as matched (normalised) plus where the admin wrote it."""
@@ -29,6 +31,7 @@ class Term:
     raw: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Example:
     text: str
@@ -36,6 +39,7 @@ class Example:
     subtype: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Subtype:
     id: str
@@ -46,6 +50,7 @@ class Subtype:
     deadline_hours: float | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Intent:
     """One intent: a taxonomy category, an act (ask/emergency/status/chat/report) or `outside`."""

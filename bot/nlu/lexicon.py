@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from bot.nlu.cache import pickled_by_fields
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.segment import Dictionary, Segmenter
 
@@ -21,6 +22,7 @@ from bot.nlu.segment import Dictionary, Segmenter
 FUZZY_MIN_CHARS = 4
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TermRef:
     """One place a term is used: which intent (and subtype), how strongly, in which dimension."""
@@ -32,6 +34,7 @@ class TermRef:
     term: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FuzzyTerm:
     text: str

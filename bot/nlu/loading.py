@@ -23,15 +23,17 @@ log = logging.getLogger(__name__)
 
 
 def load_classifier(directory: str | Path, normalizer: Normalizer, *, strict: bool = False,
-                    use_fitted: bool = True, cache: BuildCache | None = None) -> tuple[IntentSet, Classifier]:
+                    use_fitted: bool = True, cache: BuildCache | None = None,
+                    fast: bool = False) -> tuple[IntentSet, Classifier]:
     """Load intents (raising `IntentFileError` when broken) and their fitted numbers when present.
 
     With a `cache`, unchanged intent files (and weights file) give the stored compiled set instead of a
-    new build; only a build without problems is stored, so a cached set is never a broken one."""
+    new build; only a build without problems is stored, so a cached set is never a broken one. `fast`: parsed
+    through libyaml, as the bot does (`load_intents(fast=True)`: problems are still reported with their lines)."""
     built: list[bool] = []
 
     def build() -> tuple[IntentSet, Fitted | None, Lexicon, bool]:
-        intents, fitted, clean = _build(directory, normalizer, strict=strict, use_fitted=use_fitted)
+        intents, fitted, clean = _build(directory, normalizer, strict=strict, use_fitted=use_fitted, fast=fast)
         built.append(True)
         return intents, fitted, Lexicon(intents, fitted.weight if fitted is not None else None), clean
 
@@ -46,9 +48,9 @@ def load_classifier(directory: str | Path, normalizer: Normalizer, *, strict: bo
 
 
 def _build(directory: str | Path, normalizer: Normalizer, *, strict: bool,
-           use_fitted: bool) -> tuple[IntentSet, Fitted | None, bool]:
+           use_fitted: bool, fast: bool) -> tuple[IntentSet, Fitted | None, bool]:
     """(intents, fitted numbers or None, whether the fitted file, if any, loaded without a problem)."""
-    intents = load_intents(directory, normalizer)
+    intents = load_intents(directory, normalizer, fast=fast)
     fitted: Fitted | None = None
     clean = True
     if use_fitted:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedMap
 
 from bot.admin_files import show
+from bot.nlu.cache import pickled_by_fields
 
 if TYPE_CHECKING:
     from bot.nlu.intent_files import _FileReader
@@ -29,6 +30,7 @@ LIMITS = {"label": 10, "ask": 80, "choice": 12, "word": 20, "pattern": 200}
 _KEYS = {"id", "label", "ask", "answered_if", "answered_pattern", "choices"}
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Question:
     """One question: `label` names the answer for the worker ("发生时间"), `ask` is what the resident reads."""

@@ -66,7 +66,7 @@ def build_open311_app(cases: CaseService, settings: Settings) -> web.Application
     if fallback is None:
         from bot.nlu.intent_files import load_intents
 
-        fallback = load_intents(settings.intents_dir)
+        fallback = load_intents(settings.intents_dir, fast=True)
     app = web.Application(middlewares=[_spec_errors])
     app[CONTEXT] = Open311(cases, ApiKeys(cases.db), fallback)
     app.router.add_get(f"/discovery.{_FMT}", _discovery, name="discovery")
