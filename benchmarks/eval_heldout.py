@@ -77,6 +77,7 @@ def main() -> int:
     emergency(clf, "emergency_dev.yaml", args.verbose)
     emergency(clf, "emergency_heldout.yaml", args.verbose)
     emergency(clf, "emergency_heldout2.yaml", args.verbose)
+    emergency(clf, "emergency_heldout3.yaml", args.verbose)
     kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", norm, outside=outside_terms(intents))
     if (DATA / "kb_questions.yaml").exists():
         kb_dev(kb, args.verbose)
