@@ -1,6 +1,7 @@
 """Emergency and knowledge-base figures on the dev and held-out sets in tests/data.
 
-Held-out set 2 (emergency_heldout2.yaml, kb_heldout2.yaml) was written blind and is printed last.
+Written blind and never tuned on: emergency_heldout3.yaml, kb_heldout3.yaml. Set 2 (emergency_heldout2.yaml,
+kb_dev2.yaml) was measured blind once and then used for fixing.
 
 Run: .venv/bin/python benchmarks/eval_heldout.py [--verbose]
 Emergency: misses = danger-now messages whose act is not `emergency`; false alarms = the others
@@ -82,7 +83,7 @@ def main() -> int:
     if (DATA / "kb_questions.yaml").exists():
         kb_dev(kb, args.verbose)
     kb_figures(kb, "kb_heldout.yaml", args.verbose)
-    kb_figures(kb, "kb_heldout2.yaml", args.verbose)
+    kb_figures(kb, "kb_dev2.yaml", args.verbose)
     return 0
 
 

@@ -22,12 +22,18 @@ DEFAULT_THRESHOLD = 0.34
 OUTSIDE_FACTOR = 0.3
 
 
+#: An `outside` keyword weighing less than this is a setting (村委会, 学生, 家长: who or where), not a topic the
+#: desk leaves to others: "村里没批就盖房子，村委会不管" is still a question about rural building.
+OUTSIDE_MIN_WEIGHT = 1.0
+
+
 def outside_terms(intents: object) -> tuple[str, ...]:
     """Keywords of the `outside` and `chat` intents of an intent set: topics no entry answers."""
     out: list[str] = []
     for intent in getattr(intents, "intents", ()):
         if intent.kind == "outside" or intent.id == "chat":
-            out.extend(t.text for t, _, _ in intent.all_terms() if len(t.text) >= 2)
+            out.extend(t.text for t, _, _ in intent.all_terms()
+                       if len(t.text) >= 2 and (intent.kind != "outside" or t.weight >= OUTSIDE_MIN_WEIGHT))
     return tuple(dict.fromkeys(out))
 
 
