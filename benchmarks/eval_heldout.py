@@ -84,6 +84,7 @@ def main() -> int:
         kb_dev(kb, args.verbose)
     kb_figures(kb, "kb_heldout.yaml", args.verbose)
     kb_figures(kb, "kb_dev2.yaml", args.verbose)
+    kb_figures(kb, "kb_heldout3.yaml", args.verbose)
     return 0
 
 
