@@ -52,8 +52,6 @@ STATUS_OTHER_MAX_CHARS = 200
 #: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
 PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
-#: A message shorter than this has no "middle of the story": every term in it is the point.
-PASSING_MIN_CHARS = 150
 #: Repeats of the same term add this much each, up to three repeats.
 REPEAT_BONUS = 0.3
 #: `other` (the outside intent) counts only this many of its strongest terms (3 until 2026-12-01: 4 keeps
@@ -315,8 +313,7 @@ class Classifier:
             # In a long letter one term is an incidental mention unless it is strong on its own.
             single = len(text) >= LONG_TEXT and distinct.get(top_id, 0) <= 1
             needed = numbers.long_single if single else numbers.topic
-            if (top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT
-                    and len(text) >= PASSING_MIN_CHARS):
+            if top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT:
                 needed = max(needed, numbers.passing)  # named only in passing, in the middle of the story
             if kinds[top_id] == "category" and top_score >= needed:
                 intent_id = top_id
