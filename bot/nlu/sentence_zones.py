@@ -15,10 +15,6 @@ from bisect import bisect_right
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
 #: 请 also covers 请求/恳请/敬请, 望 covers 希望; one C-level search per sentence.
 _REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
-#: An opening sentence that only addresses or greets ("尊敬的杨书记：您好！", "领导你好！", "李局长：" on its own
-#: line) says nothing of the topic: the sentence after it is where the letter starts.
-_GREETING = re.compile(
-    r"\s*(?:[^,，。:：!！?？\n]{0,16}[:：,，]?\s*(?:您|你)们?好|[^,，。:：!！?？\n]{1,16}[:：])[!！。~～\s]*")
 BODY_WEIGHT = 0.5
 REQUEST_WEIGHT = 0.8
 #: Zone ranks (`fitted.ZONES`): a term counts where it stands most prominently.
@@ -27,23 +23,14 @@ HAND_POSITIONS = (1.0, REQUEST_WEIGHT, BODY_WEIGHT)
 
 
 def zones(text: str) -> tuple[list[int], list[int]]:
-    """Sentence starts and their zone rank: OPENING (the first), REQUEST (asks for action, or follows an opening
-    that only greets) or BODY."""
+    """Sentence starts and their zone rank: OPENING (the first), REQUEST (asks for action) or BODY."""
     starts: list[int] = []
     ranks: list[int] = []
     start = 0
-    greeting = False
     for match in [*_SENTENCE_END.finditer(text), None]:
         end = match.end() if match else len(text)
         if end > start:
             rank = OPENING if not starts else BODY
-            if greeting and len(starts) == 1:
-                # After a greeting the letter starts: what it names is stated, not said in passing, but it
-                # weighs like a request sentence, not a title ("我是…业主" often comes first, and its
-                # setting words, 开发商 or 征收, are not the topic; tried as OPENING: fit letters net -2).
-                rank = REQUEST
-            elif not starts:
-                greeting = _GREETING.fullmatch(text, start, end) is not None
             if rank == BODY and _REQUEST_MARKER.search(text, start, end):
                 rank = REQUEST
             starts.append(start)
