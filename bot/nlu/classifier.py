@@ -24,16 +24,11 @@ from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
-from bot.nlu.sentence_zones import BODY, HAND_POSITIONS, OPENING, rank_at, zones
+from bot.nlu.sentence_zones import ASKS_ACTION, BODY, HAND_POSITIONS, OPENING, rank_at, zones
 from bot.nlu.term_matches import Mention, explained, longest, negated
 
 Act = Literal["report", "ask", "emergency", "status", "chat"]
 
-#: A question that asks the desk to act ("能不能管管", "有没有人管", "能不能处理一下"): when it names a category the
-#: desk handles, it is a report dressed as a question ("我想问一下楼上天天半夜装修能不能管管"), filed, not answered.
-ASKS_ACTION = re.compile(
-    r"能不能(?:帮忙|帮我们|给)?(?:管|处理|解决|来|过来|派人|清理|清运|整治|修)|能否(?:管|处理|解决|派人)|管一?管|有没有人管"
-    r"|有人管[吗么没]|谁来管|怎么没人管|(?:能|可以)管[吗么]|帮忙(?:处理|解决|管)")
 #: Not \b: Chinese characters are word characters, so "20261122-0001怎么样了" has no boundary after the number.
 CASE_NUMBER = re.compile(r"(?<!\d)20\d{6}-\d{4}(?!\d)")
 
