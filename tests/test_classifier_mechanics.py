@@ -197,6 +197,17 @@ def test_acts(clf: Classifier) -> None:
     assert clf.classify("社保断了").act == "report"  # short, but names an outside topic: a request, not small talk
 
 
+def test_a_report_dressed_as_a_question_is_a_report(clf: Classifier) -> None:
+    # Shaped as a question, naming a problem the desk handles, asking the desk to act on it: filed, not answered.
+    dressed = clf.classify("我想问一下楼上半夜的噪音能不能管管")
+    assert dressed.intent == "noise" and dressed.act == "report" and dressed.asks_action
+    # A question about the rule asks nothing of the desk; one that names no category is no report to file.
+    rule = clf.classify("请问晚上几点以后不能有噪音吗")
+    assert rule.act == "ask" and not rule.asks_action
+    outside = clf.classify("请问社保断了能不能管管")
+    assert outside.intent is None and outside.act == "ask" and not outside.asks_action
+
+
 def test_confidence_grows_with_evidence(clf: Classifier) -> None:
     weak = clf.classify("有点吵").confidence
     strong = clf.classify("广场舞噪音扰民,天天吵").confidence

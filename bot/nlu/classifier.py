@@ -24,7 +24,7 @@ from bot.nlu.fitted import ZONES, Fitted, Numbers
 from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
-from bot.nlu.sentence_zones import BODY, HAND_POSITIONS, OPENING, rank_at, zones
+from bot.nlu.sentence_zones import ASKS_ACTION, BODY, HAND_POSITIONS, OPENING, rank_at, zones
 from bot.nlu.term_matches import Mention, explained, longest, negated
 
 Act = Literal["report", "ask", "emergency", "status", "chat"]
@@ -88,6 +88,9 @@ class Classification:
     script: Script = "simplified"
     truncated: bool = False
     empty: bool = False
+    #: The message is shaped as a question but asks the desk to act on a category (`ASKS_ACTION`): `act` is
+    #: "report", and the dialog does not answer it from the knowledge base either.
+    asks_action: bool = False
     scores: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, object]:
@@ -270,7 +273,7 @@ class Classifier:
             if subs:
                 subtype = max(subs)[1]
 
-        act = self._act(text, scores, kinds, intent_id)
+        act, asks_action = self._act(text, scores, kinds, intent_id)
         terms = matched.get(intent_id, []) if intent_id else [t for _, i in topic[:1] for t in matched[i]]
         act_terms = [t for i, ts in matched.items() if kinds.get(i) == "act" and i == act for t in ts]
         return Classification(
@@ -284,6 +287,7 @@ class Classifier:
             script=norm.script,
             truncated=norm.truncated,
             scores=dict(scores),
+            asks_action=asks_action,
         )
 
     def _topic(self, text: str, topic: list[tuple[float, str]], matched: dict[str, list[str]],
@@ -323,29 +327,32 @@ class Classifier:
         return intent_id, confidence, alternatives
 
     @staticmethod
-    def _act(text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None) -> Act:
+    def _act(text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None) -> tuple[Act, bool]:
+        """What the resident wants, and whether a question-shaped message asks the desk to act (`ASKS_ACTION`)."""
         def act_score(name: str) -> float:
             return scores.get(name, 0.0) if kinds.get(name) == "act" else 0.0
 
         if danger.decide(text, act_score("emergency"), MIN_TOPIC_SCORE):
-            return "emergency"
+            return "emergency", False
         status = act_score("status")
         # A status word never removes the topic of a letter that describes a problem: "…认定为违章建筑,
         # 为什么一直没有一个处理结果" is a complaint to handle, not a question about a case filed here.
         asks_status = status >= MIN_TOPIC_SCORE and status > act_score("report")
         if CASE_NUMBER.search(text) or (asks_status and len(text) <= (
                 STATUS_MAX_CHARS if intent_id is not None else STATUS_OTHER_MAX_CHARS)):
-            return "status"
+            return "status", False
         ask, report = act_score("ask"), act_score("report")
         if ask >= MIN_TOPIC_SCORE and ask > report:
-            return "ask"
+            if intent_id is not None and ASKS_ACTION.search(text):
+                return "report", True  # "我想问一下楼上天天半夜装修能不能管管": a report dressed as a question
+            return "ask", False
         if intent_id is None and not any(kinds.get(i) == "outside" and s > 0 for i, s in scores.items()):
             # Small talk only when no topic at all is named: "老板拖欠工资" is a request for 12345, not a chat.
             if act_score("chat") > 0 and report == 0 and len(text) <= 30:
-                return "chat"
+                return "chat", False
             if report == 0 and len(text) < 8:
-                return "chat"
-        return "report"
+                return "chat", False
+        return "report", False
 
 
 def _opening_first(topic: list[tuple[float, str]], opening: dict[str, float], kinds: dict[str, str],

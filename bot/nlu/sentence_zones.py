@@ -15,6 +15,12 @@ from bisect import bisect_right
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
 #: 请 also covers 请求/恳请/敬请, 望 covers 希望; one C-level search per sentence.
 _REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
+#: A question that asks the desk to act ("能不能管管", "有没有人管", "能不能处理一下"): when it names a category the
+#: desk handles, it is a report dressed as a question ("我想问一下楼上天天半夜装修能不能管管"), filed, not answered
+#: (the classifier's act decision; it was the dialog intake's until 2026-12-01).
+ASKS_ACTION = re.compile(
+    r"能不能(?:帮忙|帮我们|给)?(?:管|处理|解决|来|过来|派人|清理|清运|整治|修)|能否(?:管|处理|解决|派人)|管一?管|有没有人管"
+    r"|有人管[吗么没]|谁来管|怎么没人管|(?:能|可以)管[吗么]|帮忙(?:处理|解决|管)")
 BODY_WEIGHT = 0.5
 REQUEST_WEIGHT = 0.8
 #: Zone ranks (`fitted.ZONES`): a term counts where it stands most prominently.

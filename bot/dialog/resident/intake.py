@@ -49,9 +49,6 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
         turn.act = "status"  # "我那个投诉怎么样了": the resident's case, not a new report nor a question
         await status.in_words(turn, c)
         return
-    if not forced_report and act == "ask" and question.dressed_report(turn, simple, c):
-        act = turn.act = "report"  # "我想问一下楼上天天半夜装修能不能管管": asks the desk to act
-        forced_report = True
     answer = None if forced_report else question.known_answer(turn, text, c)
     if answer is not None:
         act = "ask"

@@ -18,10 +18,6 @@ QUESTION = re.compile(
     r"|有没有规定|(?<![好这那十前过])几(?:个|天|年|次|户|层|岁)|多久|多长时间|(?<![好很])多少(?!次)|最多|最少|要不要"
     r"|需不需要|归谁管|谁管|哪个部门|找谁|怎么(?:认定|算|收|办理|申请|规定)")
 QUESTION_MAX_CHARS = 80
-#: A question that asks the desk to act ("能不能管管", "有没有人管", "能不能处理一下"): a report dressed as a question.
-_ASKS_ACTION = re.compile(
-    r"能不能(?:帮忙|帮我们|给)?(?:管|处理|解决|来|过来|派人|清理|清运|整治|修)|能否(?:管|处理|解决|派人)|管一?管|有没有人管"
-    r"|有人管[吗么没]|谁来管|怎么没人管|(?:能|可以)管[吗么]|帮忙(?:处理|解决|管)")
 
 
 def is_question(text: str) -> bool:
@@ -41,18 +37,11 @@ def confident_answer(turn: Turn, text: str) -> Any | None:
 def known_answer(turn: Turn, text: str, c: Any) -> Any | None:
     """The knowledge base's answer when a report-worded message really asks — whether it names a category
     ("加装电梯要多少业主同意", "电动车能在楼道充电吗") or an outside topic ("出租房一个房间最多能住几个人") —
-    and the knowledge base is sure; None otherwise (the message stays what it was read as)."""
-    if c.act not in ("report", "chat"):
+    and the knowledge base is sure; None otherwise (the message stays what it was read as). A report dressed as a
+    question ("…能不能管管", `Classification.asks_action`, decided in bot/nlu) asks the desk to act: never answered."""
+    if c.act not in ("report", "chat") or getattr(c, "asks_action", False):
         return None
     return confident_answer(turn, text)
-
-
-def dressed_report(turn: Turn, simple: str, c: Any) -> bool:
-    """A report asked as a question ("我想问一下楼上天天半夜装修能不能管管"): read as a question, it names a problem
-    of a category the desk handles and asks the desk to act on it — so it is filed, not answered. `simple`: the
-    message in Simplified. "我想问一下晚上几点以后不能装修" asks nothing of the desk and stays a question."""
-    intent = turn.services.understanding.intents.get(c.intent) if c.intent else None
-    return intent is not None and intent.kind == "category" and _ASKS_ACTION.search(simple) is not None
 
 
 def say_answer(turn: Turn, found: Any) -> None:
