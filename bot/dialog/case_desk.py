@@ -77,6 +77,9 @@ class ServiceCaseDesk:
         except CaseError:
             return None
 
+    async def queue_told(self, case_id: int) -> str:
+        return await self.service.queue_told(case_id)
+
     async def find_case(self, number: str) -> CaseView | None:
         return await self.service.find_case(number)
 

@@ -44,6 +44,9 @@ class CaseDesk(Protocol):
 
     async def get_case(self, case_id: int) -> CaseView | None: ...
 
+    async def queue_told(self, case_id: int) -> str:
+        """Who names a worker for a case nobody holds, in the receipt's words ("" = nobody can: it waits)."""
+
     async def find_case(self, number: str) -> CaseView | None:
         """By its number (`YYYYMMDD-NNNN`)."""
 

@@ -98,6 +98,9 @@ FILED = (
 )
 FILED_ROUTED = "已派给：{grid}{worker}"
 FILED_DISPATCHER = "已转社区调度员分派"
+#: Who was told when no grid worker took it (the case desk's answer: "社区派单员 李四", "社区管理员"…); the status
+#: card says the same words (`STATUS_WHO_QUEUE`).
+FILED_TOLD = "已转{told}分派"
 #: Filed without a place (the resident chose 先提交 after `ADDRESS_GIVE_UP`): nobody can be sent until it is checked.
 FILED_NO_PLACE = "地点待核实：案件已进入工单队列，工作人员核实地点后再派单；您也可以发送 /my 点“补充”写上地址"
 #: Filed, but no worker, dispatcher, admin or on-call chat could be told yet: true words only.
@@ -152,8 +155,16 @@ STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求�
 STATUS_ONE = ("案件 {number}【{category}】\n状态：{state}\n经办：{who}\n办结时限：{deadline} 前\n"
               "有进展会通知您，也可以随时发送 /my 查看。")
 STATUS_WHO_WORKER = "{grid} 网格员 {worker}"
-STATUS_WHO_QUEUE = "{level}正在安排处理人员"
-STATUS_WHO_NOBODY = "社区正在安排"
+#: A dispatcher holds it (no grid worker took it): as the receipt said it.
+STATUS_WHO_DISPATCHER = "{level}派单员 {name}"
+#: Nobody holds it; `told` is who the desk tells to name someone (the same answer the queue's push went by).
+STATUS_WHO_QUEUE = "已转{told}，正在安排处理人员"
+#: Nobody holds it and nobody can name someone yet (no dispatcher, admin or on-call): the receipt's words.
+STATUS_WHO_WAITING = "在社区工单队列中等候，待安排处理人员；有人接手会通知您"
+#: Filed without a place: nobody is sent before it is checked (the receipt's `FILED_NO_PLACE`).
+STATUS_WHO_NO_PLACE = "地点待核实，核实后再派单；可以发送 /my 点“补充”写上地址"
+#: Closed, and nobody holds it any more (the worker left).
+STATUS_WHO_NOBODY = "—"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
