@@ -5,7 +5,6 @@ leaving what it dropped frozen for ever."""
 
 from __future__ import annotations
 
-import pytest
 from dialog_helpers import bound_worker, case_number, driver_for, shared_understanding
 
 from bot import wording as texts
@@ -65,6 +64,65 @@ async def test_the_status_card_of_a_case_a_grid_worker_holds_names_him(app):
     assert "网格员 张三" in card and "正在安排" not in card, card
 
 
-@pytest.fixture
-def no_place_lines():
-    return ("楼下垃圾好几天没人清运了，臭得很", "随便", "不知道", "123")
+# -- 2. a case filed without a place is routed when 补充 gives one -------------------------------------------
+
+
+async def _filed_without_place(driver) -> str:
+    await driver.send("王阿姨", "楼下垃圾好几天没人清运了，臭得很")
+    for junk in ("随便", "不知道", "123"):
+        await driver.send("王阿姨", junk)
+    await driver.press("王阿姨", texts.BTN_FILE_WITHOUT_PLACE)
+    said = texts_of(await driver.send("王阿姨", "跳过"))
+    assert texts.FILED_NO_PLACE in said, said
+    return case_number(said)
+
+
+async def _supplement(driver, words: str) -> str:
+    await driver.send("王阿姨", "/my")
+    await driver.press("王阿姨", texts.BTN_SUPPLEMENT)
+    return texts_of(await driver.send("王阿姨", words))
+
+
+async def test_a_case_filed_without_a_place_is_routed_when_the_supplement_gives_one(app):
+    """Filed with 地点待核实; the resident adds "梨园小区3栋" through 补充: the case gets the grid and its worker (his
+    push with the words), the move is on the case's events, and the resident is told who has it now."""
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = await _filed_without_place(driver)
+    await driver.deliver_pushes()
+    said = await _supplement(driver, "在梨园小区3栋楼下")
+    assert texts.SUPPLEMENTED_ROUTED.format(number=number, told=texts.ROUTED_WORKER.format(name="张三")) in said, said
+    case = await app.cases.find_case(number)
+    assert case.grid_id == "liyuan-01" and case.assignee_name == "张三" and case.state == "assigned", case
+    assert case.address and "梨园小区" in case.address, case.address
+    actions = [e.action for e in await app.cases.events(case.id)]
+    assert actions[-3:] == ["supplement", "locate", "assign"], actions
+    pushes = [p for p in await driver.deliver_pushes() if p.chat_id == worker.chat_id]
+    assert any(number in p.text and "梨园小区3栋" in p.text for p in pushes), [p.text for p in pushes]
+    card = texts_of(await driver.send("王阿姨", "我那个投诉怎么样了"))
+    assert "网格员 张三" in card, card
+
+
+async def test_a_supplement_that_names_no_place_leaves_the_case_in_the_queue(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = await _filed_without_place(driver)
+    said = await _supplement(driver, "垃圾越堆越多了，味道很大")
+    assert texts.SUPPLEMENTED_DONE.format(number=number) in said, said
+    case = await app.cases.find_case(number)
+    assert case.grid_id is None and case.assignee_name is None and case.state == "filed", case
+    assert "locate" not in [e.action for e in await app.cases.events(case.id)]
+    card = texts_of(await driver.send("王阿姨", "我那个投诉怎么样了"))
+    assert texts.STATUS_WHO_NO_PLACE in card, card
+
+
+async def test_a_supplement_nobody_can_be_told_of_does_not_say_it_was_passed_on(tmp_path):
+    """No place, no admin, no dispatcher: the 补充 is kept, and the resident is not told staff were told."""
+    app = await _app(tmp_path, admin_ids="")
+    try:
+        driver = driver_for(app)
+        number = await _filed_without_place(driver)
+        said = await _supplement(driver, "垃圾越堆越多了，味道很大")
+        assert texts.SUPPLEMENTED_KEPT.format(number=number) in said and "已转告" not in said, said
+    finally:
+        await app.close()

@@ -122,6 +122,24 @@ class DispatchRoom(CaseCore):
         told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or notices.NOTE_NO_GRID)
         return told_words(told, case.level)
 
+    async def _locate(self, s: AsyncSession, case: Case, words: str, at: datetime, *,
+                      actor: tuple[str, int | None]) -> str | None:
+        """A case in the queue with no grid (filed without a place) whose filer now writes where (补充): routed as
+        at filing — the place kept, the move recorded (`locate`), then 派单 to the grid's worker or the queue told.
+        Returns who was told, in the filer's words ("" = nobody could be); None when nothing changed: the words name
+        no place that routes, or the case has a grid, a holder, or has left the queue."""
+        if case.grid_id or case.assignee_id is not None or not words or not lifecycle.allowed("locate", case.state):
+            return None
+        route = self.route(words)  # type: ignore[attr-defined]
+        if not route.grid_id and (route.community_id is None or case.community_id is not None):
+            return None  # nothing more than the case already knew
+        place = self.place_in(words) or words  # type: ignore[attr-defined]
+        case.address = case.address or clean_text(place)[:300] or None
+        case.grid_id, case.community_id, case.street_id = route.grid_id, route.community_id, route.street_id
+        case.route_note = route.note[:200] or None
+        ev = await self._move(s, case, "locate", actor, at, to_level=route.level, note=case.address)
+        return await self._dispatch(s, case, ev, at)
+
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
                          keep_level: bool = False, action: str = "assign", previous: Worker | None = None) -> None:
         """派单 (or 改派, from `previous`): the case is `worker`'s, he gets the push, the residents hear of it."""

@@ -181,6 +181,10 @@ ASK_SUPPLEMENT = "请直接发要补充的内容（文字或照片），会转�
 SUPPLEMENT_EMPTY = "没看到要补充的内容。请写几句话或发一张照片；不补充了就点“取消”。"
 SUPPLEMENTED = "照片已补充到案件 {number}，已转告处理人员。还有照片可以继续发，发完点“取消”结束。"
 SUPPLEMENTED_DONE = "已补充到案件 {number}，已转告处理人员。还要补充可以再点“补充”。"
+#: The 补充 gave the place of a case filed without one: it was routed at once (`told`: who has it now).
+SUPPLEMENTED_ROUTED = "已补充到案件 {number}。按您补充的地点，案件已转{told}处理。还要补充可以再点“补充”。"
+#: Nobody holds the case and nobody covers its queue yet: kept, and seen by whoever takes it.
+SUPPLEMENTED_KEPT = "已补充到案件 {number}。案件还在社区工单队列中等候，有人接手时会看到您补充的内容。"
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
