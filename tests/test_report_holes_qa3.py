@@ -170,3 +170,25 @@ def test_refreeze_does_nothing_in_a_process_that_never_froze():
 
     assert gc.get_freeze_count() == 0
     assert frozen.refreeze() == 0 and gc.get_freeze_count() == 0
+
+
+# -- 4. QA: what residents typed ---------------------------------------------------------------------------------
+
+
+async def test_a_pinyin_slip_for_the_building_still_routes(app):
+    """"梨园小区3懂" (懂 for 栋, same sound): the resident was told the estate could not be found."""
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    await driver.send("李奶奶", "楼上天天半夜装修吵死了睡不着")
+    said = texts_of(await driver.send("李奶奶", "梨园小区3懂"))
+    assert "没能在本街道" not in said and texts.ASK_PHOTO in said, said
+    receipt = texts_of(await driver.send("李奶奶", "跳过"))
+    assert "网格员 张三" in receipt, receipt
+
+
+def test_building_slips_are_mended_only_after_a_number():
+    from bot.cases.routing import building_numbers, canonical
+
+    assert building_numbers(canonical("梨园小区5动2单元")) == ["5"]
+    assert canonical("2号搂302") == "2号楼302"
+    assert canonical("3动车组") == "3动车组" and canonical("一动不动") == "一动不动"

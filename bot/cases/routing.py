@@ -31,6 +31,9 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=\s*(?:号楼|号院|栋|幢|座|号|#|单元|楼))")
 _BUILDING = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:号楼|栋|幢|座|#|号(?!院))")
 _TRIPLE = re.compile(r"(?<!\d)(\d{1,3})\s*-\s*\d{1,2}\s*-\s*\d{2,4}(?!\d)")
+#: Pinyin-input slips for a building after its number ("3懂", "5动", "2号搂"): same sound, wrong character.
+_BUILDING_SLIP = re.compile(r"(?<=\d)(?:懂|洞|冻|动(?![车物手工态漫画]))")
+_FLOOR_SLIP = re.compile(r"(?<=\d号)搂")
 
 
 def chinese_to_int(text: str) -> int | None:
@@ -53,11 +56,13 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def canonical(text: str, simplify: Callable[[str], str] | None = None) -> str:
-    """NFKC, Simplified, lower-case, no spaces, Chinese building numbers as digits (三栋 → 3栋)."""
+    """NFKC, Simplified, lower-case, no spaces, Chinese building numbers as digits (三栋 → 3栋), the pinyin slips
+    of 栋 and 楼 after a number mended (3懂 → 3栋)."""
     text = unicodedata.normalize("NFKC", text or "")[:500]
     if simplify is not None:
         text = simplify(text)
     text = re.sub(r"\s+", "", text.lower())
+    text = _FLOOR_SLIP.sub("楼", _BUILDING_SLIP.sub("栋", text))
     return _CN_NUMBER.sub(lambda m: str(chinese_to_int(m.group(0)) or m.group(0)), text)
 
 
