@@ -192,3 +192,33 @@ def test_building_slips_are_mended_only_after_a_number():
     assert building_numbers(canonical("梨园小区5动2单元")) == ["5"]
     assert canonical("2号搂302") == "2号楼302"
     assert canonical("3动车组") == "3动车组" and canonical("一动不动") == "一动不动"
+
+
+async def _worker_with_one_case(app):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = case_number(await _say_all(driver, "刘阿姨", "梨园小区5栋楼下烧烤油烟太大了", "跳过"))
+    await driver.deliver_pushes()
+    return driver, worker, number
+
+
+async def test_a_worker_typing_jiedan_on_his_only_waiting_case_accepts_it(app):
+    """QA: a worker typed 接单 (and then 进展 and his note) on the one case he held and was told to press buttons;
+    his note then went into a resident's report flow."""
+    driver, worker, number = await _worker_with_one_case(app)
+    said = texts_of(await driver.send(worker, "接单"))
+    assert texts.ACCEPTED.format(number=number) in said, said
+    assert (await app.cases.find_case(number)).state == "accepted"
+    said = texts_of(await driver.send(worker, "进展"))
+    assert texts.ASK_PROGRESS.format(number=number) in said, said
+    said = texts_of(await driver.send(worker, "已经联系店主，明天整改"))
+    assert number in said and texts.REPORT_NEEDS_DETAIL not in said, said
+    notices = [p.text for p in await driver.deliver_pushes() if p.chat_id == driver.persona("刘阿姨").chat_id]
+    assert any("明天整改" in t for t in notices), notices
+
+
+async def test_a_typed_button_word_with_several_cases_points_to_the_buttons(app):
+    driver, worker, _ = await _worker_with_one_case(app)
+    await _say_all(driver, "王阿姨", "梨园小区3栋楼下垃圾没人清运", "跳过")
+    said = texts_of(await driver.send(worker, "接单"))
+    assert said == texts.WORKER_USE_BUTTONS, said

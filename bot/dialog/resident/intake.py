@@ -21,9 +21,13 @@ async def fresh_text(turn: Turn) -> None:
     """Text that starts something new: whatever the chat waited for is dropped, the words decide."""
     turn.state.reset()
     typed = turn.norm.text.strip(_END_MARKS)  # the turn's one normalisation (Simplified, lower-case)
-    if typed in _WORKER_ACTION_WORDS and await turn.worker() is not None:
-        turn.say(texts.WORKER_USE_BUTTONS)
-        return
+    if typed in _WORKER_ACTION_WORDS:
+        worker = await turn.worker()
+        if worker is not None:
+            from bot.dialog import worker as worker_flow
+
+            await worker_flow.typed_button(turn, worker, typed)
+            return
     if await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed):
         return
     await understand(turn, turn.incoming.text or "")
