@@ -222,3 +222,22 @@ async def test_a_typed_button_word_with_several_cases_points_to_the_buttons(app)
     await _say_all(driver, "王阿姨", "梨园小区3栋楼下垃圾没人清运", "跳过")
     said = texts_of(await driver.send(worker, "接单"))
     assert said == texts.WORKER_USE_BUTTONS, said
+
+
+async def test_an_estate_of_several_grids_without_a_building_is_asked_for_the_building(app):
+    """"梨园小区" alone: the estate spans two grids, so the bot needs the building — it said the estate could not
+    be found in the street ("没能在本街道的小区里找到“梨园小区”")."""
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    await driver.send("戊", "楼上漏水，天花板都湿了")
+    said = texts_of(await driver.send("戊", "梨园小区"))
+    assert texts.ADDRESS_NEEDS_BUILDING.format(estate="梨园小区") in said and "没能在本街道" not in said, said
+    said = await _say_all(driver, "戊", "梨园小区3栋", "跳过")
+    assert "网格员 张三" in said, said
+
+
+def test_only_an_estate_of_several_grids_asks_for_the_building(case_service):
+    router = case_service.router
+    assert router.spanning_estate("梨园小区") == "梨园小区"
+    assert router.spanning_estate("梨园小区3栋") is None  # found
+    assert router.spanning_estate("火星小区") is None  # unknown: "not found" is the truth

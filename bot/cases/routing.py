@@ -242,6 +242,19 @@ class Router:
                          note=notices.ROUTE_BY_ADDRESS.format(which=which))
         return self._ambiguous(best, top, notices.ROUTE_AMBIGUOUS)
 
+    def spanning_estate(self, address: str) -> str | None:
+        """The estate an address names when that alone does not tell the grid: it spans several grids and no
+        building was given ("梨园小区": 1-6栋 one grid, 7-12栋 another). None otherwise (found, unknown, a building
+        the estate does not list) — so the resident is asked for the building, not told the estate is unknown."""
+        text = canonical(address, self._simplify)
+        if not text or building_numbers(text):
+            return None
+        route = self.route_address(address)
+        if route.grid_id or not route.ambiguous or len(route.candidates) < 2:
+            return None
+        names = [n for a in self._areas if a.grid_id in route.candidates for n in a.names if n in text]
+        return max(names, key=len) if names else None
+
     def _ambiguous(self, best: list[tuple[float, _Area, str]], top: float, why: str) -> Route:
         grids = tuple(sorted({a.grid_id for _, a, _ in best}))
         communities = {self._grids[g].community_id for g in grids if g in self._grids}

@@ -39,6 +39,9 @@ class ServiceCaseDesk:
     async def place_known(self, text: str) -> str | None:
         return self.service.place_in(text)
 
+    async def estate_without_building(self, text: str) -> str | None:
+        return self.service.router.spanning_estate(text)
+
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         route = self._route(draft)
         if not route.grid_id:

@@ -17,6 +17,9 @@ class CaseDesk(Protocol):
     async def place_known(self, text: str) -> str | None:
         """The place named in a report's own words ("阳光花园3栋…"), when routing finds it confidently."""
 
+    async def estate_without_building(self, text: str) -> str | None:
+        """The estate `text` names when it spans several grids and no building was given (ask for the building)."""
+
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         """An open case with the same intent, grid and similar words within the window, if any."""
 

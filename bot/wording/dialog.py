@@ -67,6 +67,9 @@ ADDRESS_UNCLEAR = (
     "没能在本街道的小区里找到“{address}”。请写上小区名和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
     "如果地址没错，再发一次同样的地址即可。"
 )
+#: The estate was found but spans several grids, and no building was given: ask for it (not "not found").
+ADDRESS_NEEDS_BUILDING = ("{estate}分属几个网格，请再写上楼栋（例如“{estate}3栋”），或点下方按钮发送位置。"
+                          "不清楚楼栋的话，再发一次同样的地址即可。")
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
 ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："

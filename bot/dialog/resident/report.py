@@ -244,7 +244,9 @@ async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
             draft.text = f"{draft.text}\n{typed}".strip()
             turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
         else:
-            midway.ask_address_again(turn, draft, texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
+            estate = await turn.services.cases.estate_without_building(text)
+            midway.ask_address_again(turn, draft, texts.ADDRESS_NEEDS_BUILDING.format(estate=estate) if estate
+                                     else texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
         return
     draft.address = typed
     await filing.continue_report(turn)
