@@ -236,6 +236,18 @@ async def test_an_estate_of_several_grids_without_a_building_is_asked_for_the_bu
     assert "网格员 张三" in said, said
 
 
+async def test_the_building_alone_after_the_estate_is_that_estates_building(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    await driver.send("戊", "楼上漏水，天花板都湿了")
+    await driver.send("戊", "梨园小区")
+    said = await _say_all(driver, "戊", "3栋", "跳过")
+    number = case_number(said)
+    assert "网格员 张三" in said, said
+    case = await app.cases.find_case(number)
+    assert case.address == "梨园小区3栋" and case.grid_id == "liyuan-01", case
+
+
 def test_only_an_estate_of_several_grids_asks_for_the_building(case_service):
     router = case_service.router
     assert router.spanning_estate("梨园小区") == "梨园小区"
