@@ -5,6 +5,7 @@ leaving what it dropped frozen for ever."""
 
 from __future__ import annotations
 
+import pytest
 from dialog_helpers import bound_worker, case_number, driver_for, shared_understanding
 
 from bot import wording as texts
@@ -253,3 +254,38 @@ def test_only_an_estate_of_several_grids_asks_for_the_building(case_service):
     assert router.spanning_estate("梨园小区") == "梨园小区"
     assert router.spanning_estate("梨园小区3栋") is None  # found
     assert router.spanning_estate("火星小区") is None  # unknown: "not found" is the truth
+
+
+async def _resolved(app):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = case_number(await _say_all(driver, "王阿姨", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+    case = await app.cases.find_case(number)
+    await app.cases.resolve(case.id, worker.user_id, "已清运")
+    await driver.deliver_pushes()
+    return driver, number
+
+
+@pytest.mark.parametrize(("typed", "state"), [("非常满意", "rated"), ("满意，谢谢", "rated"), ("好评！", "rated"),
+                                              ("还行", "rated"), ("一般般", "rated"), ("不太满意", "assigned"),
+                                              ("差评", "assigned")])
+async def test_a_rating_in_other_words_rates_the_case_waiting_for_it(app, typed, state):
+    """QA: "非常满意", "不太满意", "还行"… typed while the case waited for its rating got the greeting."""
+    driver, number = await _resolved(app)
+    said = texts_of(await driver.send("王阿姨", typed))
+    assert texts.CHAT_REPLY not in said, said
+    assert (await app.cases.find_case(number)).state == state, said
+
+
+async def test_still_not_solved_typed_shows_how_to_send_it_back(app):
+    driver, number = await _resolved(app)
+    replies = await driver.send("王阿姨", "还是没解决")
+    said = texts_of(replies)
+    assert texts.RATE_STILL_THERE.format(number=number) in said, said
+    assert any(b.text == texts.SCORE_NAMES["unsatisfied"] for r in replies for row in r.buttons for b in row)
+    assert (await app.cases.find_case(number)).state == "resolved"  # not rated on a guess
+
+
+async def test_rating_words_without_a_case_waiting_are_read_as_usual(app):
+    said = texts_of(await driver_for(app).send("李大爷", "非常满意"))
+    assert "感谢评价" not in said, said

@@ -170,6 +170,8 @@ STATUS_WHO_NO_PLACE = "地点待核实，核实后再派单；可以发送 /my �
 STATUS_WHO_NOBODY = "—"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
+#: "还是没解决" typed while the case waits for its rating: how to say so (不满意 sends it back to work).
+RATE_STILL_THERE = "案件 {number} 已标记办结。如果问题还没解决，请点“不满意”，案件会重新派单处理："
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
 RATE_NOT_YOURS = "只能评价您自己反映的案件。"
 NO_SUCH_CASE = "没有找到案件 {number}。"

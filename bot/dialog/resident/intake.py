@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import wording as texts
+from bot.cases import callbacks
 from bot.dialog.resident import emergency, my_cases, question, report, selfserve, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
@@ -77,18 +79,46 @@ def _small_talk(turn: Turn, text: str) -> None:
 
 
 _SCORE_OF = {name: score for score, name in texts.SCORE_NAMES.items()}
+#: A rating in other words than the buttons' (QA: "非常满意", "不太满意", "还行", "差评" while a case waited for its
+#: rating got the greeting). Read only while a case of theirs waits for one, on a short message.
+_RATED_IN_WORDS = (
+    ("unsatisfied", re.compile(r"(?:很|非常|特别|十分|太|真)?不(?:太|怎么|是很|大|够)?满意(?:了|的)?|差评|很差|太差了?")),
+    ("basic", re.compile(r"(?:基本|比较|还算|一般)满意|还行|还可以|还好|一般|一般般|凑合|马马虎虎|过得去")),
+    ("satisfied", re.compile(r"(?:很|非常|特别|十分|挺|蛮|超|相当)?满意(?:了|的|啦)?|好评|五星好评|点赞|很好|非常好")),
+)
+#: Thanks after the rating ("满意，谢谢") does not change it.
+_TRAILING_THANKS = re.compile(r"[，,。.！!\s]*(?:谢谢|谢了|多谢|感谢)[^，。！!]{0,8}$")
+#: "还是没解决": the problem is still there — the resident is shown how to say so (不满意 reopens it), not rated.
+_STILL_THERE = re.compile(r"^(?:问题)?(?:还是|根本|并|都|也)?没(?:有)?(?:解决|处理好?|弄好|修好|管)(?:啊|呀|了)?$")
+_RATING_MAX_CHARS = 8
+
+
+def rating_in_words(typed: str) -> str | None:
+    """The score a short message states (`typed`: normalised, end marks stripped), else None."""
+    words = _TRAILING_THANKS.sub("", typed).strip(_END_MARKS)
+    if not words or len(words) > _RATING_MAX_CHARS:
+        return None
+    if words in _SCORE_OF:
+        return _SCORE_OF[words]
+    return next((score for score, pattern in _RATED_IN_WORDS if pattern.fullmatch(words)), None)
 
 
 async def _typed_rating(turn: Turn, typed: str) -> bool:
-    """满意 / 基本满意 / 不满意 typed instead of pressed (`typed`: the turn's normalised text without end marks),
-    while a case of theirs waits for a rating: rate the latest."""
-    score = _SCORE_OF.get(typed)
-    if score is None:
+    """满意 / 基本满意 / 不满意, or the same in other words, typed instead of pressed (`typed`: the turn's normalised
+    text without end marks), while a case of theirs waits for a rating: rate the latest. "还是没解决" then shows the
+    rating buttons and says that 不满意 sends it back."""
+    score = rating_in_words(typed)
+    still_there = score is None and _STILL_THERE.match(typed) is not None
+    if score is None and not still_there:
         return False
     waiting = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
                if k.state == "resolved"]
     if not waiting:
         return False
+    if still_there:
+        case = waiting[0]
+        turn.say(texts.RATE_STILL_THERE.format(number=case.number),
+                 (tuple((b.text, b.data) for b in callbacks.rating_buttons(case.id)[0]),))
+        return True
     await my_cases.rate(turn, waiting[0].id, score)
     return True
-
