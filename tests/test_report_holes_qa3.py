@@ -289,3 +289,20 @@ async def test_still_not_solved_typed_shows_how_to_send_it_back(app):
 async def test_rating_words_without_a_case_waiting_are_read_as_usual(app):
     said = texts_of(await driver_for(app).send("李大爷", "非常满意"))
     assert "感谢评价" not in said, said
+
+
+async def test_a_workers_note_outside_a_step_is_not_taken_for_a_residents_report(app):
+    """QA: a worker typed "已经清理完毕" without pressing 进展 and got the residents' category picker."""
+    driver, worker, number = await _worker_with_one_case(app)
+    replies = await driver.send(worker, "已经清理完毕")
+    said = texts_of(replies)
+    assert texts.WORKER_NOTE_ONE_CASE.format(number=number) in said and texts.REPORT_NEEDS_DETAIL not in said, said
+    pressed = await driver.press(worker, texts.BTN_PROGRESS)
+    assert texts.ASK_PROGRESS.format(number=number) in texts_of(pressed)
+
+
+async def test_a_worker_with_no_case_who_reports_gets_the_residents_flow(app):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    said = texts_of(await driver.send(worker, "已经清理完毕"))
+    assert texts.WORKER_NOTE_ONE_CASE.split("{")[0] not in said, said

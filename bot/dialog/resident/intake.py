@@ -67,15 +67,41 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
         await question.answer(turn, draft, text, c, answer)
     elif act == "status" and not forced_report:
         await status.in_words(turn, c)
+    elif (act in ("chat", "report") and c.intent is None and not forced_report and carried is None
+          and not _thanks(text) and await _worker_note(turn)):
+        return
     elif act == "chat" and c.intent is None and not forced_report:
         _small_talk(turn, text)
     else:
         await report.draft_report(turn, draft, c)
 
 
+async def _worker_note(turn: Turn) -> bool:
+    """A grid worker's words that name no problem ("已经清理完毕") while he holds cases: most likely meant for one of
+    them, not a new report — he is shown where 进展 goes (QA: his note got the residents' category picker)."""
+    worker = await turn.worker()
+    if worker is None:
+        return False
+    mine = [c for c in await turn.services.cases.worker_tasks(worker)
+            if c.assignee_id == worker.id and c.state in ("assigned", "accepted")]
+    if not mine:
+        return False
+    if len(mine) == 1:
+        case = mine[0]
+        turn.say(texts.WORKER_NOTE_ONE_CASE.format(number=case.number),
+                 (((texts.BTN_PROGRESS, callbacks.make(callbacks.PROGRESS, case.id)),
+                   (texts.BTN_ASK, callbacks.make(callbacks.ASK, case.id))),))
+    else:
+        turn.say(texts.WORKER_NOTE_SEVERAL.format(count=len(mine)))
+    return True
+
+
+def _thanks(text: str) -> bool:
+    return any(w in text for w in ("谢", "謝", "thank"))
+
+
 def _small_talk(turn: Turn, text: str) -> None:
-    thanks = any(w in text for w in ("谢", "謝", "thank"))
-    turn.say(texts.THANKS_REPLY if thanks else texts.CHAT_REPLY)
+    turn.say(texts.THANKS_REPLY if _thanks(text) else texts.CHAT_REPLY)
 
 
 _SCORE_OF = {name: score for score, name in texts.SCORE_NAMES.items()}
