@@ -306,3 +306,10 @@ async def test_a_worker_with_no_case_who_reports_gets_the_residents_flow(app):
     worker = await bound_worker(app, driver, "张三")
     said = texts_of(await driver.send(worker, "已经清理完毕"))
     assert texts.WORKER_NOTE_ONE_CASE.split("{")[0] not in said, said
+
+
+async def test_what_happens_if_is_a_question_the_knowledge_base_answers(app):
+    """QA: "物业费不交会怎么样" was filed as a 物业服务 report (the address asked), though the answer is known."""
+    driver = driver_for(app)
+    said = texts_of(await driver.send("丁", "物业费不交会怎么样"))
+    assert "物业费" in said and texts.ASK_ADDRESS.split("{")[0] not in said, said

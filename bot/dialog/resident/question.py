@@ -16,7 +16,7 @@ from bot.dialog.turn import Turn
 QUESTION = re.compile(
     r"[吗嘛呢][?？!！。，,]|[吗嘛]$|[?？]|能不能|可不可以|可以.{0,10}[吗么]|是否|怎么办|怎么处理|如何|几点|算不算"
     r"|有没有规定|(?<![好这那十前过])几(?:个|天|年|次|户|层|岁)|多久|多长时间|(?<![好很])多少(?!次)|最多|最少|要不要"
-    r"|需不需要|归谁管|谁管|哪个部门|找谁|怎么(?:认定|算|收|办理|申请|规定)")
+    r"|需不需要|归谁管|谁管|哪个部门|找谁|怎么(?:认定|算|收|办理|申请|规定)|会怎么?样(?!了)")
 QUESTION_MAX_CHARS = 80
 #: A question that asks the desk to act ("能不能管管", "有没有人管", "能不能处理一下"): a report dressed as a question.
 _ASKS_ACTION = re.compile(
