@@ -313,3 +313,16 @@ async def test_what_happens_if_is_a_question_the_knowledge_base_answers(app):
     driver = driver_for(app)
     said = texts_of(await driver.send("丁", "物业费不交会怎么样"))
     assert "物业费" in said and texts.ASK_ADDRESS.split("{")[0] not in said, said
+
+
+async def test_a_push_about_an_accepted_case_offers_no_accept_button(app):
+    """QA: the 居民补充 push on a case already accepted carried 接单, which only answered with a refusal."""
+    driver, worker, number = await _worker_with_one_case(app)
+    await driver.send(worker, "接单")
+    await driver.deliver_pushes()
+    await driver.send("刘阿姨", "/my")
+    await driver.press("刘阿姨", texts.BTN_SUPPLEMENT)
+    await driver.send("刘阿姨", "是东门那家烧烤店")
+    pushes = [p for p in await driver.deliver_pushes() if p.chat_id == worker.chat_id and number in p.text]
+    labels = {b.text for p in pushes for row in p.buttons for b in row}
+    assert pushes and texts.BTN_RESOLVE in labels and texts.BTN_ACCEPT not in labels, labels
