@@ -326,3 +326,15 @@ async def test_a_push_about_an_accepted_case_offers_no_accept_button(app):
     pushes = [p for p in await driver.deliver_pushes() if p.chat_id == worker.chat_id and number in p.text]
     labels = {b.text for p in pushes for row in p.buttons for b in row}
     assert pushes and texts.BTN_RESOLVE in labels and texts.BTN_ACCEPT not in labels, labels
+
+
+async def test_a_case_a_dispatcher_holds_is_named_as_his_on_the_receipt_and_the_status_card(app):
+    """No grid worker, a community dispatcher bound: both say 社区派单员 赵主任 (the card said 网格员 赵主任)."""
+    driver = driver_for(app)
+    invite = await app.cases.create_invite("赵主任", community_id="liyuan")
+    assert "绑定成功" in texts_of(await driver.send(driver.persona("赵主任", "worker"), f"/bind {invite.code}"))
+    receipt = await _say_all(driver, "王阿姨", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过")
+    who = texts.ROUTED_DISPATCHER.format(level=texts.LEVEL_NAMES["community"], name="赵主任")
+    assert texts.FILED_TOLD.format(told=who) in receipt, receipt
+    card = texts_of(await driver.send("王阿姨", "我那个投诉怎么样了"))
+    assert who in card and "网格员 赵主任" not in card, card
