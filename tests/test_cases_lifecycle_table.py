@@ -89,7 +89,15 @@ async def test_every_move_the_service_makes_is_in_the_table(case_service: CaseSe
     other = second if holder != second else (await s.workers_of(WORKER))[0].id
     await s.assign(urgent.id, other, by_external_id=DISPATCHER, now=T0 + timedelta(hours=2))  # 改派
 
-    events = [*await s.events(case.id), *await s.events(urgent.id), *await s.events(twin.id)]
+    # filed without a place; the filer's 补充 names one: routed as at filing (locate, then 派单)
+    placeless = await s.file_case(ReportDraft(resident_external_id=RESIDENT, intent="sanitation", text="楼下垃圾没人清运",
+                                              deadline_hours=48.0), now=T0)
+    assert placeless.grid_id is None
+    await s.supplement(placeless.id, RESIDENT, "梨园小区3栋门口", now=T0 + timedelta(minutes=5))
+    assert (await s.get_case(placeless.id)).state == "assigned"
+
+    events = [*await s.events(case.id), *await s.events(urgent.id), *await s.events(twin.id),
+              *await s.events(placeless.id)]
     moves = {(e.from_state or "[*]", e.to_state, e.action) for e in events}
     assert moves <= lifecycle.edges(), moves - lifecycle.edges()
     assert {e.action for e in events} == set(lifecycle.TRANSITIONS)  # and this walk used every row

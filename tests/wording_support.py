@@ -27,7 +27,7 @@ MATCHED_INPUT = {
     "bot/dialog/resident/common.py": "the words that mean cancel / skip when typed",
     "bot/dialog/resident/midway.py": "patterns of corrections, acknowledgements and 'I don't know' typed mid-report",
     "bot/dialog/resident/emergency.py": "words that name a fire, an injury or a crime in a message",
-    "bot/dialog/resident/intake.py": "the characters of a thank-you (谢 / 謝), the action words a worker types",
+    "bot/dialog/resident/intake.py": "the characters of a thank-you (谢 / 謝), the action words a worker types, ratings in words",
     "bot/dialog/resident/selfserve.py": "the self-service words residents type (催办, 补充, 撤销…)",
     "bot/dialog/resident/question.py": "the question pattern",
     "bot/dialog/resident/status.py": "patterns of 'how is my case doing' questions",

@@ -81,11 +81,12 @@ def parse(data: str | None) -> CaseCallback | None:
     return CaseCallback(action, case_id, arg)
 
 
-def worker_buttons(case_id: int) -> tuple[tuple[Button, ...], ...]:
-    """接单 / 办结 / 退单, and 进展 / 需要补充, for a pushed case."""
+def worker_buttons(case_id: int, state: str | None = None) -> tuple[tuple[Button, ...], ...]:
+    """接单 / 办结 / 退单, and 进展 / 需要补充, for a pushed case; once it is accepted (`state`), no 接单 (QA: a 居民补充
+    push on an accepted case offered 接单, which only refused)."""
+    accept = () if state == "accepted" else (Button(labels.BTN_ACCEPT, make(ACCEPT, case_id)),)
     return (
-        (Button(labels.BTN_ACCEPT, make(ACCEPT, case_id)), Button(labels.BTN_RESOLVE, make(RESOLVE, case_id)),
-         Button(labels.BTN_RETURN, make(RETURN, case_id))),
+        (*accept, Button(labels.BTN_RESOLVE, make(RESOLVE, case_id)), Button(labels.BTN_RETURN, make(RETURN, case_id))),
         (Button(labels.BTN_PROGRESS, make(PROGRESS, case_id)), Button(labels.BTN_ASK, make(ASK, case_id))),
     )
 

@@ -13,7 +13,7 @@ from bot.cases import lifecycle, notify
 from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_loaded, open_loads, to_worker, utc
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
-from bot.errors import BadInput, NotNow, NotYours
+from bot.errors import BadInput, NotFound, NotNow, NotYours
 from bot.wording import notices, refusals
 from storage.models import LEVELS, Case, CaseEvent, Worker
 
@@ -120,8 +120,25 @@ class DispatchRoom(CaseCore):
             return notices.ROUTED_DISPATCHER.format(level=notify.level_word(case.level), name=dispatcher.name)
         s.add(case)
         told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or notices.NOTE_NO_GRID)
-        return {"dispatcher": notices.TOLD_DISPATCHER.format(level=notify.level_word(case.level)),
-                "admin": notices.TOLD_ADMIN, "oncall": notices.TOLD_ONCALL}.get(told, "")
+        return told_words(told, case.level)
+
+    async def _locate(self, s: AsyncSession, case: Case, words: str, at: datetime, *,
+                      actor: tuple[str, int | None]) -> str | None:
+        """A case in the queue with no grid (filed without a place) whose filer now writes where (补充): routed as
+        at filing — the place kept, the move recorded (`locate`), then 派单 to the grid's worker or the queue told.
+        Returns who was told, in the filer's words ("" = nobody could be); None when nothing changed: the words name
+        no place that routes, or the case has a grid, a holder, or has left the queue."""
+        if case.grid_id or case.assignee_id is not None or not words or not lifecycle.allowed("locate", case.state):
+            return None
+        route = self.route(words)  # type: ignore[attr-defined]
+        if not route.grid_id and (route.community_id is None or case.community_id is not None):
+            return None  # nothing more than the case already knew
+        place = self.place_in(words) or words  # type: ignore[attr-defined]
+        case.address = case.address or clean_text(place)[:300] or None
+        case.grid_id, case.community_id, case.street_id = route.grid_id, route.community_id, route.street_id
+        case.route_note = route.note[:200] or None
+        ev = await self._move(s, case, "locate", actor, at, to_level=route.level, note=case.address)
+        return await self._dispatch(s, case, ev, at)
 
     async def _assign_to(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *, actor: tuple[str, int | None],
                          keep_level: bool = False, action: str = "assign", previous: Worker | None = None) -> None:
@@ -165,11 +182,12 @@ class DispatchRoom(CaseCore):
                                                 phone=phone or None),
                   f"ev{ev.id}:w{worker.external_id}", case.id)
 
-    async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str, *,
-                                  with_oncall: bool = False) -> str:
-        """Tell whoever re-assigns at the case's level: its dispatchers (community dispatcher, street
-        supervisor), else the admins, else the on-call chat. Returns which of those was told
-        ("dispatcher", "admin", "oncall"; "" when nobody could be). `with_oncall`: tell on-call as well."""
+    async def _queue_targets(self, s: AsyncSession, case: Case, *,
+                             with_oncall: bool = False) -> tuple[list[tuple[str, int]], str]:
+        """Who re-assigns at the case's level, as (channel, chat) pairs, and which of them that is
+        ("dispatcher", "admin", "oncall"; "" when nobody can be): its dispatchers (community dispatcher,
+        street supervisor), else the admins, else the on-call chat. `with_oncall`: on-call as well.
+        The one decision behind both the queue's push and what the resident reads (`queue_told`)."""
         if case.level in ("grid", "community") and case.community_id:  # a grid's queue is its community's
             cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
         else:
@@ -183,6 +201,24 @@ class DispatchRoom(CaseCore):
         if self.oncall_chat_id is not None and (with_oncall or not targets):
             targets.append((channels.TELEGRAM, self.oncall_chat_id))
             told = told or "oncall"
+        return targets, told
+
+    async def queue_told(self, case_id: int) -> str:
+        """Who names a worker for this case while nobody holds it, in the words its filer reads (as the receipt
+        says it: "社区派单员", "社区管理员", "社区值班人员"); "" when nobody can (no dispatcher, admin or on-call),
+        so the resident is told it waits in the queue, never that someone is arranging it."""
+        async with self.db.reader() as s:
+            case = await s.get(Case, case_id)
+            if case is None:
+                raise NotFound(refusals.NO_CASE_ID.format(case_id=case_id))
+            _, told = await self._queue_targets(s, case)
+            return told_words(told, case.level)
+
+    async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str, *,
+                                  with_oncall: bool = False) -> str:
+        """Tell whoever re-assigns at the case's level (`_queue_targets`). Returns which of those was told
+        ("dispatcher", "admin", "oncall"; "" when nobody could be). `with_oncall`: tell on-call as well."""
+        targets, told = await self._queue_targets(s, case, with_oncall=with_oncall)
         if not targets:
             log.warning("case %s (%s) reached nobody: no dispatcher, admin or ONCALL_CHAT_ID covers it",
                         case.number, case.grid_id or case.community_id or "no grid")
@@ -212,3 +248,9 @@ class DispatchRoom(CaseCore):
             if w.role == "street" and w.street_id == case.street_id:
                 return w
         raise NotYours(refusals.ONLY_DISPATCHERS_ASSIGN)
+
+
+def told_words(told: str, level: str) -> str:
+    """`_queue_targets`' answer in the words a filer reads ("" = nobody could be told)."""
+    return {"dispatcher": notices.TOLD_DISPATCHER.format(level=notify.level_word(level)),
+            "admin": notices.TOLD_ADMIN, "oncall": notices.TOLD_ONCALL}.get(told, "")

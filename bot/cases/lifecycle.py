@@ -76,6 +76,8 @@ TABLE: tuple[Transition, ...] = (
     # Self-service of the filer (bot/cases/selfservice.py): words or photos added, a nudge once per deadline,
     # why a rating was 不满意; and the one reminder to rate a resolved case.
     Transition("supplement", ("filer",), OPEN, (), ("assignee", "queue")),
+    # A case filed without a place whose 补充 names one: the system routes it as at filing (派单 follows).
+    Transition("locate", ("system",), ("filed",), (), ("assignee", "queue")),
     Transition("urge", ("filer",), OPEN, (), ("assignee", "queue")),
     Transition("explain", ("filer",), (*OPEN, "resolved", "rated"), (), ("assignee",)),
     Transition("rate_remind", ("system",), ("resolved",), (), ("filer",)),

@@ -79,6 +79,11 @@ def _in_script(rows: tuple[tuple[Button, ...], ...], script: str, to_script: ToS
     return tuple(tuple(Button(to_script(b.text, script), b.data) for b in row) for row in rows)
 
 
+def _worker_buttons(case: Any) -> tuple[tuple[Button, ...], ...]:
+    """The assignee's buttons for the state the case is in when the push is written."""
+    return callbacks.worker_buttons(case.id, getattr(case, "state", None))
+
+
 def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | None = None,
                 deadline: str | None = None, assign_choices: list[tuple[int, str, int]] | None = None,
                 phone: str | None = None) -> Reply:
@@ -88,7 +93,7 @@ def worker_push(chat_id: int, case: Any, label: str, *, kind: str, note: str | N
         lines.append(w.DEADLINE_LINE.format(deadline=deadline))
     if note:
         lines.append(w.NOTE_LINE.format(note=_short(note, 200)))
-    buttons = callbacks.worker_buttons(case.id) + callbacks.assign_buttons(case.id, assign_choices or [])
+    buttons = _worker_buttons(case) + callbacks.assign_buttons(case.id, assign_choices or [])
     return Reply(chat_id=chat_id, text="\n".join(lines), buttons=buttons,
                  photo_file_id=_photo(case), extra=_location_extra(case))
 
@@ -105,7 +110,7 @@ def dispatcher_push(chat_id: int, case: Any, label: str, why: str, choices: list
 
 def worker_reminder(chat_id: int, case: Any, label: str, deadline: str) -> Reply:
     lines = [w.REMINDER_HEAD.format(deadline=deadline), *_case_lines(case, label)]
-    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=_worker_buttons(case))
 
 
 def reassigned_from(name: str) -> str:
@@ -126,7 +131,7 @@ def worker_supervised(chat_id: int, case: Any, label: str, note: str, deadline: 
     lines = [w.SUPERVISED_HEAD.format(times=times), *_case_lines(case, label), w.DEADLINE_LINE.format(deadline=deadline)]
     if note:
         lines.append(w.SUPERVISED_NOTE.format(note=_short(note, 300)))
-    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id))
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=_worker_buttons(case))
 
 
 def worker_recategorized(chat_id: int, case: Any, old_label: str, new_label: str) -> Reply:
@@ -194,7 +199,7 @@ def answer_line(text: str) -> str:
 def worker_answer(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
     """补充: the filer's answer, sent on to the assignee with the case's buttons."""
     lines = [w.ANSWER_HEAD.format(number=case.number), _short(text, 1000) if text else w.SEE_PHOTO]
-    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=callbacks.worker_buttons(case.id), photo_file_id=photo)
+    return Reply(chat_id=chat_id, text="\n".join(lines), buttons=_worker_buttons(case), photo_file_id=photo)
 
 
 def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript, *, ask_rating: bool) -> Reply:
@@ -218,7 +223,7 @@ def worker_supplemented(chat_id: int, case: Any, text: str, photo: str | None) -
         lines.append(w.SUPPLEMENT_TEXT.format(text=_short(text, 500)))
     if photo:
         lines.append(w.SUPPLEMENT_PHOTO)
-    return Reply(chat_id=chat_id, text="\n".join(lines), photo_file_id=photo, buttons=callbacks.worker_buttons(case.id))
+    return Reply(chat_id=chat_id, text="\n".join(lines), photo_file_id=photo, buttons=_worker_buttons(case))
 
 
 def worker_unsatisfied_reason(chat_id: int, case: Any, reason: str, comment: str | None) -> Reply:

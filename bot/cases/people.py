@@ -298,7 +298,8 @@ class PeopleRoom(CaseCore):
         """What a turn needs to know about the person writing before it decides, as boolean SQL expressions over
         the bound parameters `person_channel` and `person_id` (their external id), read with the chat's state in
         one statement: `refused` — marked as refusing the bot (`chat_reachable` has work to do); `asked` — a
-        worker's 需要补充 waits for their answer (`open_question`). Built once: building SQL costs more than running it."""
+        worker's 需要补充 waits for their answer (`open_question`); `works` — an active worker is writing.
+        Built once: building SQL costs more than running it."""
         if self._turn_facts is None:
             channel, person = bindparam("person_channel"), bindparam("person_id")
             resident = select(Resident.id).where(Resident.channel == channel, Resident.external_id == person)
@@ -307,7 +308,9 @@ class PeopleRoom(CaseCore):
                                                         Worker.unreachable_at.is_not(None))))
             asked = exists(select(Case.id).where(Case.resident_id.in_(resident.scalar_subquery()),
                                                  Case.question_at.is_not(None), state_in(OPEN_STATES)))
-            self._turn_facts = {"refused": refused, "asked": asked}
+            # `works`: an active worker writes (a resident's turn need not look the worker up)
+            works = exists(select(Worker.id).where(Worker.channel == channel, Worker.external_id == person, Worker.active))
+            self._turn_facts = {"refused": refused, "asked": asked, "works": works}
         return self._turn_facts
 
     async def chat_reachable(self, external_id: int, *, now: datetime | None = None,

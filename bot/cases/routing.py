@@ -31,6 +31,9 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=\s*(?:号楼|号院|栋|幢|座|号|#|单元|楼))")
 _BUILDING = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:号楼|栋|幢|座|#|号(?!院))")
 _TRIPLE = re.compile(r"(?<!\d)(\d{1,3})\s*-\s*\d{1,2}\s*-\s*\d{2,4}(?!\d)")
+#: Pinyin-input slips for a building after its number ("3懂", "5动", "2号搂"): same sound, wrong character.
+_BUILDING_SLIP = re.compile(r"(?<=\d)(?:懂|洞|冻|动(?![车物手工态漫画]))")
+_FLOOR_SLIP = re.compile(r"(?<=\d号)搂")
 
 
 def chinese_to_int(text: str) -> int | None:
@@ -53,11 +56,13 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def canonical(text: str, simplify: Callable[[str], str] | None = None) -> str:
-    """NFKC, Simplified, lower-case, no spaces, Chinese building numbers as digits (三栋 → 3栋)."""
+    """NFKC, Simplified, lower-case, no spaces, Chinese building numbers as digits (三栋 → 3栋), the pinyin slips
+    of 栋 and 楼 after a number mended (3懂 → 3栋)."""
     text = unicodedata.normalize("NFKC", text or "")[:500]
     if simplify is not None:
         text = simplify(text)
     text = re.sub(r"\s+", "", text.lower())
+    text = _FLOOR_SLIP.sub("楼", _BUILDING_SLIP.sub("栋", text))
     return _CN_NUMBER.sub(lambda m: str(chinese_to_int(m.group(0)) or m.group(0)), text)
 
 
@@ -236,6 +241,19 @@ class Router:
             return Route(gid, cid, self.street_of_community(cid), "address", round(conf, 3), matched=area.label,
                          note=notices.ROUTE_BY_ADDRESS.format(which=which))
         return self._ambiguous(best, top, notices.ROUTE_AMBIGUOUS)
+
+    def spanning_estate(self, address: str) -> str | None:
+        """The estate an address names when that alone does not tell the grid: it spans several grids and no
+        building was given ("梨园小区": 1-6栋 one grid, 7-12栋 another). None otherwise (found, unknown, a building
+        the estate does not list) — so the resident is asked for the building, not told the estate is unknown."""
+        text = canonical(address, self._simplify)
+        if not text or building_numbers(text):
+            return None
+        route = self.route_address(address)
+        if route.grid_id or not route.ambiguous or len(route.candidates) < 2:
+            return None
+        names = [n for a in self._areas if a.grid_id in route.candidates for n in a.names if n in text]
+        return max(names, key=len) if names else None
 
     def _ambiguous(self, best: list[tuple[float, _Area, str]], top: float, why: str) -> Route:
         grids = tuple(sorted({a.grid_id for _, a, _ in best}))

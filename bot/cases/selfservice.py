@@ -7,6 +7,7 @@ same transaction (or, with nobody holding the case, the queue).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from storage.models import Case, CaseEvent, CaseSupporter, Rating, Resident
 MAX_SUPPLEMENT = 1000
 MAX_PHOTOS = 10
 #: Actions whose note a resident may read on the timeline (the others are the desk's own: routing, reminders).
-_NOTE_SHOWN = frozenset({"resolve", "return", "supplement", "cancel", "reopen", "escalate"})
+_NOTE_SHOWN = frozenset({"resolve", "return", "supplement", "locate", "cancel", "reopen", "escalate"})
 #: Actions the resident's timeline leaves out: the desk's internal nudges.
 _HIDDEN = frozenset({"remind", "chase", "rate_remind"})
 #: Actions that start a time limit: 催办 is allowed once after each.
@@ -61,7 +62,11 @@ class SelfServiceRoom(CaseCore):
 
     async def supplement(self, case_id: int, external_id: int, text: str | None = None, *, photo: str | None = None,
                          now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
-        """补充: the filer adds words and/or a photo to an open case; the assignee (else the queue) is told."""
+        """补充: the filer adds words and/or a photo to an open case; the assignee (else the queue) is told.
+
+        A case in the queue without a grid whose words now name a place is routed as at filing (`_locate`).
+        The view's `told`: None = the holder or the queue was told; "" = nobody could be; else the case was just
+        routed, and these are the words of who has it now ("网格员 王网格")."""
         words = clean_text(text)[:MAX_SUPPLEMENT]
         photo = clean_text(photo)[:200] or None
         if not words and not photo:
@@ -81,9 +86,14 @@ class SelfServiceRoom(CaseCore):
             if assignee is not None and assignee.external_id is not None:
                 to_worker(s, assignee, notify.worker_supplemented(assignee.external_id, case, words, photo),
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
-            else:
-                await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_SUPPLEMENT_WHY.format(note=note))  # type: ignore[attr-defined]
-            return await self._view(s, case)
+                return await self._view(s, case)
+            # filed without a place, and these words say where: routed now (the new holder's push carries them)
+            told = await self._locate(s, case, words, at, actor=("system", None))  # type: ignore[attr-defined]
+            if told is None:
+                told = await self._push_to_dispatcher(  # type: ignore[attr-defined]
+                    s, case, ev, at, why=notices.NOTE_SUPPLEMENT_WHY.format(note=note))
+                told = None if told else ""
+            return replace(await self._view(s, case), told=told)
 
     async def urge(self, case_id: int, external_id: int, *, now: datetime | None = None,
                    channel: str = channels.TELEGRAM) -> CaseView:

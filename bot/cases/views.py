@@ -167,6 +167,8 @@ class CaseView:
     #: marks it sent; if the process dies first, the outbox delivers it.
     receipt_id: int | None = None
     #: Who was told of a new case, in words for its filer ("网格员 王网格", "社区值班人员"); "" = nobody could be.
+    #: After 补充 (`supplement`): the words of who has the case when the supplement just routed it, "" when nobody
+    #: could be told, None when its holder or the queue was.
     told: str | None = None
     resident_channel: str = "telegram"
     assignee_channel: str | None = None

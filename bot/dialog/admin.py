@@ -7,6 +7,7 @@ import asyncio
 
 from bot import wording as texts
 from bot.dialog.turn import Turn
+from bot.runtime import frozen
 from bot.wording.names import UNSATISFIED_REASONS
 
 MAX_PROBLEMS_SHOWN = 15
@@ -44,6 +45,7 @@ async def reload(turn: Turn) -> None:
     # Loading builds a jieba tokenizer and an index: keep it off the event loop.
     result = await asyncio.to_thread(turn.services.understanding.reload)
     await turn.services.cases.reload_places()  # grids an admin imported since the start
+    frozen.refreeze()  # what the reload replaced must not stay in the permanent generation (the runner froze it)
     if result.ok:
         text = texts.RELOADED.format(intents=result.intents, knowledge=result.knowledge)
         if result.skipped:

@@ -39,6 +39,9 @@ class ServiceCaseDesk:
     async def place_known(self, text: str) -> str | None:
         return self.service.place_in(text)
 
+    async def estate_without_building(self, text: str) -> str | None:
+        return self.service.router.spanning_estate(text)
+
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         route = self._route(draft)
         if not route.grid_id:
@@ -76,6 +79,9 @@ class ServiceCaseDesk:
             return await self.service.get_case(case_id)
         except CaseError:
             return None
+
+    async def queue_told(self, case_id: int) -> str:
+        return await self.service.queue_told(case_id)
 
     async def find_case(self, number: str) -> CaseView | None:
         return await self.service.find_case(number)

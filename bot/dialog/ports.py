@@ -17,6 +17,9 @@ class CaseDesk(Protocol):
     async def place_known(self, text: str) -> str | None:
         """The place named in a report's own words ("阳光花园3栋…"), when routing finds it confidently."""
 
+    async def estate_without_building(self, text: str) -> str | None:
+        """The estate `text` names when it spans several grids and no building was given (ask for the building)."""
+
     async def find_duplicate(self, draft: ReportDraft) -> CaseView | None:
         """An open case with the same intent, grid and similar words within the window, if any."""
 
@@ -43,6 +46,9 @@ class CaseDesk(Protocol):
     async def resident_cases(self, external_id: int, limit: int = 10, *, channel: str = "telegram") -> list[CaseView]: ...
 
     async def get_case(self, case_id: int) -> CaseView | None: ...
+
+    async def queue_told(self, case_id: int) -> str:
+        """Who names a worker for a case nobody holds, in the receipt's words ("" = nobody can: it waits)."""
 
     async def find_case(self, number: str) -> CaseView | None:
         """By its number (`YYYYMMDD-NNNN`)."""

@@ -82,7 +82,10 @@ class Turn:
     async def worker(self) -> WorkerView | None:
         """The bound worker writing, if any (looked up once per turn)."""
         if not self._worker_loaded:
-            self._worker = await self.services.cases.worker_by_external_id(self.user_id, channel=self.channel)
+            if self.facts.get("works") is False:  # read with the state: nobody bound writes, no need to look
+                self._worker = None
+            else:
+                self._worker = await self.services.cases.worker_by_external_id(self.user_id, channel=self.channel)
             self._worker_loaded = True
         return self._worker
 

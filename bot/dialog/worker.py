@@ -126,6 +126,33 @@ async def on_case_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
         turn.toast(str(exc)[:60])
 
 
+#: A worker's typed word → the button it names, and the states of his case where that button is shown.
+_TYPED_BUTTONS = {texts.BTN_ACCEPT: (callbacks.ACCEPT, ("assigned",)),
+                  texts.BTN_RESOLVE: (callbacks.RESOLVE, ("assigned", "accepted")),
+                  texts.BTN_RETURN: (callbacks.RETURN, ("assigned", "accepted")),
+                  texts.BTN_PROGRESS: (callbacks.PROGRESS, ("assigned", "accepted")),
+                  texts.BTN_ASK: (callbacks.ASK, ("assigned", "accepted"))}
+
+
+async def typed_button(turn: Turn, worker: WorkerView, typed: str) -> None:
+    """A worker typed a button's word (接单, 办结…) instead of pressing it: with exactly one case of his where that
+    button is shown, it does what pressing it does (QA: "接单" typed on the only case got "press the buttons");
+    with none or several, he is told where the buttons are."""
+    action, states = _TYPED_BUTTONS.get(typed, (None, ()))
+    if action is not None:
+        mine = [c for c in await turn.services.cases.worker_tasks(worker) if c.assignee_id == worker.id and c.state in states]
+        if len(mine) == 1:
+            cb = callbacks.CaseCallback(action, mine[0].id)
+            if action in (callbacks.PROGRESS, callbacks.ASK):
+                from bot.dialog import progress
+
+                await progress.start(turn, cb)
+            else:
+                await on_case_button(turn, cb)
+            return
+    turn.say(texts.WORKER_USE_BUTTONS)
+
+
 async def owned_case(turn: Turn, case_id: int, worker: WorkerView) -> CaseView:
     case = await turn.services.cases.get_case(case_id)
     if case is None:

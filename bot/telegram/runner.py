@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import re
 import secrets
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 from bot.channels import TELEGRAM, SenderRegistry
 from bot.errors import ConfigError, StorageError
 from bot.messages import OUTBOX_ID, Incoming, Reply
+from bot.runtime.frozen import freeze_startup
 from bot.runtime.loops import DeadlineLoop, OutboxLoop
 from bot.settings import Settings
 from bot.telegram.menus import Commands, MenuManager
@@ -156,7 +156,8 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         # Everything built so far (intents, dictionaries, the knowledge index, the framework's types) lives as long
         # as the process: out of the collector's sight, a full collection walks only what came after, not ~150k
         # objects (~0.2 s of a burst, on the loop). The ~1k objects of start-up garbage stay: nothing to speak of.
-        gc.freeze()
+        # /reload collects what it replaced and freezes again (`bot.runtime.frozen.refreeze`).
+        freeze_startup()
         webhook: TelegramWebhook | None = None
         secret = ""
         if settings.webhook_url:

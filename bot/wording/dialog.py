@@ -67,6 +67,9 @@ ADDRESS_UNCLEAR = (
     "没能在本街道的小区里找到“{address}”。请写上小区名和楼栋，例如“梨园小区3栋”，或点下方按钮发送位置。"
     "如果地址没错，再发一次同样的地址即可。"
 )
+#: The estate was found but spans several grids, and no building was given: ask for it (not "not found").
+ADDRESS_NEEDS_BUILDING = ("{estate}分属几个网格，请再写上楼栋（例如“{estate}3栋”），或点下方按钮发送位置。"
+                          "不清楚楼栋的话，再发一次同样的地址即可。")
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
 ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："
@@ -98,6 +101,9 @@ FILED = (
 )
 FILED_ROUTED = "已派给：{grid}{worker}"
 FILED_DISPATCHER = "已转社区调度员分派"
+#: Who was told when no grid worker took it (the case desk's answer: "社区派单员 李四", "社区管理员"…); the status
+#: card says the same words (`STATUS_WHO_QUEUE`).
+FILED_TOLD = "已转{told}分派"
 #: Filed without a place (the resident chose 先提交 after `ADDRESS_GIVE_UP`): nobody can be sent until it is checked.
 FILED_NO_PLACE = "地点待核实：案件已进入工单队列，工作人员核实地点后再派单；您也可以发送 /my 点“补充”写上地址"
 #: Filed, but no worker, dispatcher, admin or on-call chat could be told yet: true words only.
@@ -152,10 +158,20 @@ STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求�
 STATUS_ONE = ("案件 {number}【{category}】\n状态：{state}\n经办：{who}\n办结时限：{deadline} 前\n"
               "有进展会通知您，也可以随时发送 /my 查看。")
 STATUS_WHO_WORKER = "{grid} 网格员 {worker}"
-STATUS_WHO_QUEUE = "{level}正在安排处理人员"
-STATUS_WHO_NOBODY = "社区正在安排"
+#: A dispatcher holds it (no grid worker took it): as the receipt said it.
+STATUS_WHO_DISPATCHER = "{level}派单员 {name}"
+#: Nobody holds it; `told` is who the desk tells to name someone (the same answer the queue's push went by).
+STATUS_WHO_QUEUE = "已转{told}，正在安排处理人员"
+#: Nobody holds it and nobody can name someone yet (no dispatcher, admin or on-call): the receipt's words.
+STATUS_WHO_WAITING = "在社区工单队列中等候，待安排处理人员；有人接手会通知您"
+#: Filed without a place: nobody is sent before it is checked (the receipt's `FILED_NO_PLACE`).
+STATUS_WHO_NO_PLACE = "地点待核实，核实后再派单；可以发送 /my 点“补充”写上地址"
+#: Closed, and nobody holds it any more (the worker left).
+STATUS_WHO_NOBODY = "—"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
+#: "还是没解决" typed while the case waits for its rating: how to say so (不满意 sends it back to work).
+RATE_STILL_THERE = "案件 {number} 已标记办结。如果问题还没解决，请点“不满意”，案件会重新派单处理："
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
 RATE_NOT_YOURS = "只能评价您自己反映的案件。"
 NO_SUCH_CASE = "没有找到案件 {number}。"
@@ -170,6 +186,10 @@ ASK_SUPPLEMENT = "请直接发要补充的内容（文字或照片），会转�
 SUPPLEMENT_EMPTY = "没看到要补充的内容。请写几句话或发一张照片；不补充了就点“取消”。"
 SUPPLEMENTED = "照片已补充到案件 {number}，已转告处理人员。还有照片可以继续发，发完点“取消”结束。"
 SUPPLEMENTED_DONE = "已补充到案件 {number}，已转告处理人员。还要补充可以再点“补充”。"
+#: The 补充 gave the place of a case filed without one: it was routed at once (`told`: who has it now).
+SUPPLEMENTED_ROUTED = "已补充到案件 {number}。按您补充的地点，案件已转{told}处理。还要补充可以再点“补充”。"
+#: Nobody holds the case and nobody covers its queue yet: kept, and seen by whoever takes it.
+SUPPLEMENTED_KEPT = "已补充到案件 {number}。案件还在社区工单队列中等候，有人接手时会看到您补充的内容。"
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："

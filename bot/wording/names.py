@@ -45,8 +45,8 @@ ACTION_NAMES = {
     "file": "受理", "assign": "派单", "reassign": "改派", "accept": "接单", "resolve": "办结", "return": "退单",
     "rate": "评价", "reopen": "重办", "cancel": "撤销", "escalate": "超时升级", "remind": "即将超时提醒",
     "chase": "紧急催接单", "progress": "进展", "ask": "需要补充", "answer": "补充", "support": "附议",
-    "supplement": "补充", "urge": "催办", "explain": "不满意原因", "rate_remind": "评价提醒", "supervise": "督办",
-    "recategorize": "改类", "merge": "合并", "note": "内部备注",
+    "supplement": "补充", "locate": "补充地点", "urge": "催办", "explain": "不满意原因", "rate_remind": "评价提醒",
+    "supervise": "督办", "recategorize": "改类", "merge": "合并", "note": "内部备注",
 }
 
 

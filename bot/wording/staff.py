@@ -17,6 +17,11 @@ QUEUE_NO_WORKERS = "（该社区暂无可派的网格员：griddesk worker invit
 TASK_CARD = "{urgent}编号 {number}【{category}】{state}\n地址：{address}\n居民原话：“{text}”\n时限：{deadline}{supporters}"
 TASK_ANSWER = "\n{question}：{answer}"
 #: A worker typed an action instead of pressing its button (接单, 办结…): where the buttons are.
+#: A worker's words that name no problem, while he holds cases: where a note for a case goes.
+WORKER_NOTE_ONE_CASE = ("这条消息没有发给任何人。如果是案件 {number} 的进展，请点下方“进展”再发一次，会转告居民；"
+                        "要反映新问题，请说具体些（哪里、发生了什么）。")
+WORKER_NOTE_SEVERAL = ("这条消息没有发给任何人。如果是案件进展，请在对应派单消息下方点“进展”再发"
+                       "（发送 /tasks 查看您的 {count} 件待办）；要反映新问题，请说具体些（哪里、发生了什么）。")
 WORKER_USE_BUTTONS = "请在派单消息下方点按钮操作（接单 / 进展 / 需要补充 / 办结 / 退单）；发送 /tasks 可查看您的待办案件。"
 HELP_WORKER = "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 进展 / 需要补充 / 办结 / 退单。"
 HELP_DISPATCHER = "\n派单员：/tasks 上点 派给 / 改派（括号里是在办件数）；/case 案件编号 查看一件。"

@@ -132,7 +132,9 @@ def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:
         worker = texts.RECEIPT_WORKER.format(name=case.assignee_name)
         routing = texts.FILED_ROUTED.format(grid=case.grid_name or "", worker=worker)
     else:
-        onward = texts.FILED_QUEUED if case.told == "" else texts.FILED_DISPATCHER  # "" = nobody could be told
+        # the case desk's answer, as the status card says it: "" = nobody could be told
+        onward = (texts.FILED_QUEUED if case.told == "" else texts.FILED_DISPATCHER if case.told is None
+                  else texts.FILED_TOLD.format(told=case.told))
         routing = (texts.FILED_ROUTED.format(grid=case.grid_name, worker="") + texts.RECEIPT_SEP + onward
                    if case.grid_name else onward)
     if case.urgent:

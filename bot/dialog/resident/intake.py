@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import wording as texts
+from bot.cases import callbacks
 from bot.dialog.resident import emergency, my_cases, question, report, selfserve, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
@@ -21,9 +23,13 @@ async def fresh_text(turn: Turn) -> None:
     """Text that starts something new: whatever the chat waited for is dropped, the words decide."""
     turn.state.reset()
     typed = turn.norm.text.strip(_END_MARKS)  # the turn's one normalisation (Simplified, lower-case)
-    if typed in _WORKER_ACTION_WORDS and await turn.worker() is not None:
-        turn.say(texts.WORKER_USE_BUTTONS)
-        return
+    if typed in _WORKER_ACTION_WORDS:
+        worker = await turn.worker()
+        if worker is not None:
+            from bot.dialog import worker as worker_flow
+
+            await worker_flow.typed_button(turn, worker, typed)
+            return
     if await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed):
         return
     await understand(turn, turn.incoming.text or "")
@@ -58,30 +64,84 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
         await question.answer(turn, draft, text, c, answer)
     elif act == "status" and not forced_report:
         await status.in_words(turn, c)
+    elif (act in ("chat", "report") and c.intent is None and not forced_report and carried is None
+          and not _thanks(text) and await _worker_note(turn)):
+        return
     elif act == "chat" and c.intent is None and not forced_report:
         _small_talk(turn, text)
     else:
         await report.draft_report(turn, draft, c)
 
 
+async def _worker_note(turn: Turn) -> bool:
+    """A grid worker's words that name no problem ("已经清理完毕") while he holds cases: most likely meant for one of
+    them, not a new report — he is shown where 进展 goes (QA: his note got the residents' category picker)."""
+    worker = await turn.worker()
+    if worker is None:
+        return False
+    mine = [c for c in await turn.services.cases.worker_tasks(worker)
+            if c.assignee_id == worker.id and c.state in ("assigned", "accepted")]
+    if not mine:
+        return False
+    if len(mine) == 1:
+        case = mine[0]
+        turn.say(texts.WORKER_NOTE_ONE_CASE.format(number=case.number),
+                 (((texts.BTN_PROGRESS, callbacks.make(callbacks.PROGRESS, case.id)),
+                   (texts.BTN_ASK, callbacks.make(callbacks.ASK, case.id))),))
+    else:
+        turn.say(texts.WORKER_NOTE_SEVERAL.format(count=len(mine)))
+    return True
+
+
+def _thanks(text: str) -> bool:
+    return any(w in text for w in ("谢", "謝", "thank"))
+
+
 def _small_talk(turn: Turn, text: str) -> None:
-    thanks = any(w in text for w in ("谢", "謝", "thank"))
-    turn.say(texts.THANKS_REPLY if thanks else texts.CHAT_REPLY)
+    turn.say(texts.THANKS_REPLY if _thanks(text) else texts.CHAT_REPLY)
 
 
 _SCORE_OF = {name: score for score, name in texts.SCORE_NAMES.items()}
+#: A rating in other words than the buttons' (QA: "非常满意", "不太满意", "还行", "差评" while a case waited for its
+#: rating got the greeting). Read only while a case of theirs waits for one, on a short message.
+_RATED_IN_WORDS = (
+    ("unsatisfied", re.compile(r"(?:很|非常|特别|十分|太|真)?不(?:太|怎么|是很|大|够)?满意(?:了|的)?|差评|很差|太差了?")),
+    ("basic", re.compile(r"(?:基本|比较|还算|一般)满意|还行|还可以|还好|一般|一般般|凑合|马马虎虎|过得去")),
+    ("satisfied", re.compile(r"(?:很|非常|特别|十分|挺|蛮|超|相当)?满意(?:了|的|啦)?|好评|五星好评|点赞|很好|非常好")),
+)
+#: Thanks after the rating ("满意，谢谢") does not change it.
+_TRAILING_THANKS = re.compile(r"[，,。.！!\s]*(?:谢谢|谢了|多谢|感谢)[^，。！!]{0,8}$")
+#: "还是没解决": the problem is still there — the resident is shown how to say so (不满意 reopens it), not rated.
+_STILL_THERE = re.compile(r"^(?:问题)?(?:还是|根本|并|都|也)?没(?:有)?(?:解决|处理好?|弄好|修好|管)(?:啊|呀|了)?$")
+_RATING_MAX_CHARS = 8
+
+
+def rating_in_words(typed: str) -> str | None:
+    """The score a short message states (`typed`: normalised, end marks stripped), else None."""
+    words = _TRAILING_THANKS.sub("", typed).strip(_END_MARKS)
+    if not words or len(words) > _RATING_MAX_CHARS:
+        return None
+    if words in _SCORE_OF:
+        return _SCORE_OF[words]
+    return next((score for score, pattern in _RATED_IN_WORDS if pattern.fullmatch(words)), None)
 
 
 async def _typed_rating(turn: Turn, typed: str) -> bool:
-    """满意 / 基本满意 / 不满意 typed instead of pressed (`typed`: the turn's normalised text without end marks),
-    while a case of theirs waits for a rating: rate the latest."""
-    score = _SCORE_OF.get(typed)
-    if score is None:
+    """满意 / 基本满意 / 不满意, or the same in other words, typed instead of pressed (`typed`: the turn's normalised
+    text without end marks), while a case of theirs waits for a rating: rate the latest. "还是没解决" then shows the
+    rating buttons and says that 不满意 sends it back."""
+    score = rating_in_words(typed)
+    still_there = score is None and _STILL_THERE.match(typed) is not None
+    if score is None and not still_there:
         return False
     waiting = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
                if k.state == "resolved"]
     if not waiting:
         return False
+    if still_there:
+        case = waiting[0]
+        turn.say(texts.RATE_STILL_THERE.format(number=case.number),
+                 (tuple((b.text, b.data) for b in callbacks.rating_buttons(case.id)[0]),))
+        return True
     await my_cases.rate(turn, waiting[0].id, score)
     return True
-

@@ -238,13 +238,21 @@ async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
         turn.say(texts.ADDRESS_TOO_SHORT, [[cancel_row()]], request_location=True)
         return
     typed = cleaned.original.strip()[:300]
-    if await turn.services.cases.place_known(text) is None and not draft.address_retried:
+    desk = turn.services.cases
+    known = await desk.place_known(text)
+    if known is None and draft.estate:  # "3栋" right after "梨园小区": the building of the estate just named
+        known = await desk.place_known(draft.estate + text)
+        if known is not None:
+            typed = f"{draft.estate}{typed}"[:300]
+    if known is None and not draft.address_retried:
         draft.address_retried = True
         if c.intent is not None:  # "不对，我说的是油烟": more about the problem, not a place
             draft.text = f"{draft.text}\n{typed}".strip()
             turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
         else:
-            midway.ask_address_again(turn, draft, texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
+            estate = draft.estate = await desk.estate_without_building(text)
+            midway.ask_address_again(turn, draft, texts.ADDRESS_NEEDS_BUILDING.format(estate=estate) if estate
+                                     else texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
         return
     draft.address = typed
     await filing.continue_report(turn)

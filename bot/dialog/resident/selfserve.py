@@ -255,7 +255,12 @@ async def _supplement(turn: Turn, words: str, photo: str | None) -> None:
         turn.state.reset()
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
-    reply = texts.SUPPLEMENTED.format(number=case.number) if photo else texts.SUPPLEMENTED_DONE.format(number=case.number)
+    if case.told:  # the words gave the place of a case filed without one: routed now
+        reply = texts.SUPPLEMENTED_ROUTED.format(number=case.number, told=case.told)
+    elif case.told == "" and not photo:
+        reply = texts.SUPPLEMENTED_KEPT.format(number=case.number)
+    else:
+        reply = texts.SUPPLEMENTED.format(number=case.number) if photo else texts.SUPPLEMENTED_DONE.format(number=case.number)
     if len(words) > MAX_SUPPLEMENT:
         reply += texts.SUPPLEMENT_CUT.format(limit=MAX_SUPPLEMENT)
     if photo:  # more photos of an album may follow

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import wording as texts
 from bot.dialog.resident.common import OTHER
+from bot.dialog.resident.filing import filed_without_place
 from bot.dialog.turn import Turn, rows_of
 
 #: Button data of "this one" when the resident has several cases: d:st:<case id>.
@@ -50,7 +51,7 @@ async def in_words(turn: Turn, c: Any) -> None:
     elif named:
         cases = named
     if len(cases) == 1 and (named or intent is None or intent.kind != "category"):
-        turn.say(describe(turn, cases[0]))
+        turn.say(await describe(turn, cases[0]))
         return
     buttons = [(texts.STATUS_BUTTON.format(number=k.number,
                                         category=svc.understanding.category_name(k.intent if k.intent != OTHER else None)),
@@ -66,17 +67,23 @@ async def show_one(turn: Turn) -> None:
         turn.say(texts.STALE_BUTTON)
         turn.toast(texts.STALE_BUTTON)
         return
-    turn.say(describe(turn, case))
+    turn.say(await describe(turn, case))
     turn.toast(case.number)
 
 
-def describe(turn: Turn, case: Any) -> str:
-    """One case in words: its state, who has it and the deadline."""
+async def describe(turn: Turn, case: Any) -> str:
+    """One case in words: its state, who has it (or who names someone: the case desk's own answer, the one its
+    queue push and the receipt went by) and the deadline."""
     svc = turn.services
-    if case.assignee_name:
+    if case.assignee_name and case.level == "grid":
         who = texts.STATUS_WHO_WORKER.format(grid=case.grid_name or "", worker=case.assignee_name)
-    elif case.state in ("filed", "returned"):
-        who = texts.STATUS_WHO_QUEUE.format(level=texts.LEVEL_NAMES.get(case.level, case.level))
+    elif case.assignee_name:
+        who = texts.STATUS_WHO_DISPATCHER.format(level=texts.LEVEL_NAMES.get(case.level, case.level), name=case.assignee_name)
+    elif case.state in ("filed", "returned") and filed_without_place(case):
+        who = texts.STATUS_WHO_NO_PLACE
+    elif case.state in ("filed", "returned", "assigned", "accepted"):
+        told = await svc.cases.queue_told(case.id)
+        who = texts.STATUS_WHO_QUEUE.format(told=told) if told else texts.STATUS_WHO_WAITING
     else:
         who = texts.STATUS_WHO_NOBODY
     deadline = case.deadline_at.astimezone(ZoneInfo(svc.timezone)).strftime(texts.STATUS_DEADLINE_FORMAT)
