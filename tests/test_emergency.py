@@ -229,4 +229,6 @@ def test_frames_of_issue_11_item_4(text: str, frame: str) -> None:
 def test_already_over_is_lifted_while_it_still_goes_on() -> None:
     assert danger.assess(_norm("已经报警了 那人还在打人")).found
     assert danger.assess(_norm("火灭了 又烧起来了")).found
+    assert danger.assess(_norm("阀门关了 还是有很大的煤气味")).found
+    assert danger.assess(_norm("老人没事吧 晕倒了叫不醒")).found  # a worried question, not "nobody hurt"
     assert danger.assess(_norm("闻到焦味 原来是电线着火了")).found  # a cue after 原来是 stands

@@ -12,6 +12,12 @@ Why a module of its own rather than more emergency keywords:
   case), so cues are generous and frames are narrow: a word that says "now" (现在, 正在, 快, 救命)
   lifts the past/hypothetical/question frames.
 
+Frames added for issue 11 item 4, each scoped to what it can undo: nobody there ("幸好里面没人", "没人受伤")
+sets aside only the cues that need a person (trapped, medical); the stove or the valve already off only fire,
+smoke and gas; "already over" is lifted while it still goes on (还在, 又烧起来); a cue before "原来是" was a
+false alarm explained; the news, a dream or another town is a report from elsewhere; idioms on 火/炸/死
+("火冒三丈", "头都要爆炸了", "打死我也不") and a sensation before a fire cue ("辣得嘴巴都着火了") are figures.
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
@@ -83,7 +89,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("medical", "摔跌滑栽", r"(?:摔|跌|滑倒|栽).{0,12}(?:起不来|站不起来|爬不起来|动不了|不动了|不能动)"),
     ("medical", "唔冇", r"起唔(?:到|嚟|番)身?|郁唔到|唔郁|(?:叫|喊).{0,3}唔醒|冇(?:晒)?(?:反应|呼吸|气|知觉)"),
-    ("medical", "晕昏咗低死", r"(?:晕|昏)(?:低|咗|死过去)"),
+    ("medical", "晕昏", r"(?:晕|昏)(?:低|咗|死过去)"),
     ("medical", "血", r"流(?:紧|咗|住)血|血(?:一直|不停|止不住|哗哗|直)(?:地|的)?(?:往外)?(?:流|冒|淌|喷)|冒血|淌血|喷血"),
     ("medical", "烫渌", (
         r"(?:开水|热水|滚水|热油|滚油|沸水|热汤|油锅).{0,6}(?:烫|渌)(?:到|着|伤|亲|了)|渌亲|烫亲|"
@@ -92,7 +98,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("medical", "从", _PERSON + r".{0,4}从.{1,8}(?:摔|掉|跌|坠|滚)(?:下|了)(?!的)"),
     ("medical", "撞祸咬砸压埋", r"被车撞|撞倒|车祸|咬得很深|砸到人|砸中人|砸伤人|压住了?.{0,3}人|压在下面|被埋"),
     ("medical", "压埋砸", (
-        r"(?<!车)被?(?:压|埋|砸)在.{0,10}(?:下面|底下|下边|下头|里面|里头)|(?:压|埋|困)(?:着|了).{0,3}" + _PERSON +
+        r"(?<!车)被?(?:压|埋|砸)在.{0,10}(?:下面|底下|下边|下头|里面|里头)|"
+        r"(?:下面|底下|下边|里面|里头)(?:还)?(?:压|埋|困)着(?:一个|两个|几个|个|有)?人|埋(?:了|着)(?:一个|两个|几个|个)人"
         r"|(?<!车)被(?:压|埋|砸)住|" + _PERSON + r".{0,4}被(?:压|埋)"
     )),
     ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
@@ -116,7 +123,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"持刀|拿刀|拿着刀|菜刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
         r"绑架|弄死|杀人|要杀"
     )),
-    ("police", "要威扬喊说", (
+    ("police", "砍捅杀弄死尽火烧点炸", (
         r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)"
     )),
     ("police", "油精", (
@@ -124,7 +131,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:拿着|提着|拎着|带着|抱着)(?:一?[桶瓶壶])?(?:汽油|柴油|煤油)"
     )),
     ("medical", "跳", r"说要跳(?!槽|舞|绳|远|高|水)|要跳下去|想跳下去|跳下来|要往下跳|跳江|跳湖"),
-    ("medical", "顶台边缘外", (
+    ("medical", "顶台缘窗栏", (
         _PERSON + r".{0,6}(?:站在|坐在|爬到|爬上|蹲在|挂在)(?:了)?.{0,6}"
         r"(?:楼顶边|天台边|屋顶边|楼顶上|天台上|边缘|阳台外|窗户外|窗外|护栏外|栏杆外)"
     )),
@@ -140,7 +147,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("help", "!", (
         r"(?<![\u4e00-\u9fff])(?:火|着火|失火|起火|火烛|救火|救人|抢劫|抓贼|杀人|打人)(?:了|啦|呀|啊|喇)?\s?!"
     )),
-    ("help", "打叫拨报", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
+    ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
 _COMPILED = tuple((kind, triggers, re.compile(pattern)) for kind, triggers, pattern in _CUES)
 
@@ -170,7 +177,7 @@ _OVER_FIRE_GAS = re.compile(
     r"(?:已经|早就|都)?(?:关了|关掉了|关好了|关上了)(?:阀门|总阀|煤气|燃气|灶|火)?|(?:阀门|总阀|灶|火)(?:已经)?(?:关了|关好了|关掉了)"
 )
 #: Still going on: lifts the "already over" frames ("已经报警了 他还在砍", "灭了又烧起来了").
-_STILL = re.compile(r"还在|仍在|仍然|越来越|又(?:着|烧|冒|起)|还没(?:来|到|灭|出来|醒)|灭不了|止不住")
+_STILL = re.compile(r"还在|仍在|仍然|还是有|还有.{0,4}(?:味|烟|火)|越来越|又(?:着|烧|冒|起)|还没(?:来|到|灭|出来|醒)|灭不了|止不住")
 #: A report from elsewhere: the news, the internet, a dream, another town.
 _ELSEWHERE = re.compile(
     r"新闻|报道|电视上|电视里|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
@@ -181,7 +188,7 @@ _TURNED_OUT = re.compile(r"原来是|原来只是|结果是|其实是|原来就�
 #: Nobody is there: "幸好里面没人", "没有人受伤". Frames the cues that need a person (trapped, medical).
 _NOBODY = re.compile(
     r"(?:里面|里头|里边|车里|电梯里)(?:没|没有)人|(?:没|没有|无)人(?:员)?(?:在里面|被困|受伤|伤亡)|"
-    r"(?:未|没)造成(?:人员)?伤亡|人都?没事"
+    r"(?:未|没)造成(?:人员)?伤亡|人都?没事(?!吧|吗|么|没|\?)"
 )
 _PERSON_KINDS = frozenset({"trapped", "medical"})
 #: "辣得舌头都着火了", "吵得我想跳楼": a sensation or a mood, then a figure of speech.
