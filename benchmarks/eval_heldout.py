@@ -1,7 +1,9 @@
 """Emergency and knowledge-base figures on the dev and held-out sets in tests/data.
 
-Written blind and never tuned on: emergency_heldout3.yaml, kb_heldout4.yaml. emergency_heldout2.yaml, kb_dev2.yaml
-and kb_dev3.yaml were measured blind once and then used for fixing.
+Written blind and never tuned on: emergency_heldout.yaml (since its first run), emergency_heldout3.yaml,
+kb_heldout4.yaml. emergency_dev2.yaml (was emergency_heldout2.yaml), kb_dev2.yaml and kb_dev3.yaml were measured
+blind once and then used for fixing; they are printed as dev sets. `--verbose` lists the items of dev sets only:
+the failures of a blind set are never printed (reading them would make it a dev set).
 
 Run: .venv/bin/python benchmarks/eval_heldout.py [--verbose]
 Emergency: misses = danger-now messages whose act is not `emergency`; false alarms = the others
@@ -29,12 +31,14 @@ from bot.nlu.normalize import Normalizer
 DATA = PROJECT_ROOT / "tests" / "data"
 
 
-def emergency(clf: Classifier, name: str, verbose: bool) -> None:
+def emergency(clf: Classifier, name: str, verbose: bool, *, dev: bool = False) -> None:
     sets = YAML(typ="safe").load((DATA / name).read_text(encoding="utf-8"))
     misses = [t for t in sets["danger"] if clf.classify(t).act != "emergency"]
     alarms = [t for t in sets["not_danger"] if clf.classify(t).act == "emergency"]
-    print(f"{name}: misses {len(misses)}/{len(sets['danger'])}, false alarms {len(alarms)}/{len(sets['not_danger'])}")
-    if verbose:
+    mark = "dev" if dev else "held-out"
+    print(f"{name} ({mark}): misses {len(misses)}/{len(sets['danger'])}, "
+          f"false alarms {len(alarms)}/{len(sets['not_danger'])}")
+    if verbose and dev:
         for t in misses:
             print("   miss:", t)
         for t in alarms:
@@ -75,9 +79,9 @@ def main() -> int:
     norm = Normalizer()
     intents = load_intents(PROJECT_ROOT / "intents", norm)
     clf = Classifier.from_intents(intents, norm)
-    emergency(clf, "emergency_dev.yaml", args.verbose)
+    emergency(clf, "emergency_dev.yaml", args.verbose, dev=True)
+    emergency(clf, "emergency_dev2.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_heldout.yaml", args.verbose)
-    emergency(clf, "emergency_heldout2.yaml", args.verbose)
     emergency(clf, "emergency_heldout3.yaml", args.verbose)
     kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", norm, outside=outside_terms(intents))
     if (DATA / "kb_questions.yaml").exists():

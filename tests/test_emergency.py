@@ -27,7 +27,7 @@ def load(name: str) -> dict[str, list[str]]:
     return YAML(typ="safe").load((DATA / name).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_heldout.yaml"])
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_heldout.yaml"])
 def test_no_danger_now_message_is_missed(clf: Classifier, name: str) -> None:
     sets = load(name)
     missed = [t for t in sets["danger"] if clf.classify(t).act != "emergency"]
@@ -39,6 +39,12 @@ def test_hazards_hypotheticals_and_past_events_rarely_alarm(clf: Classifier, nam
     sets = load(name)
     alarms = [t for t in sets["not_danger"] if clf.classify(t).act == "emergency"]
     assert len(alarms) <= FALSE_ALARM_BOUND * len(sets["not_danger"]), alarms
+
+
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml"])
+def test_dev_sets_have_no_false_alarm(clf: Classifier, name: str) -> None:
+    alarms = [t for t in load(name)["not_danger"] if clf.classify(t).act == "emergency"]
+    assert alarms == []
 
 
 def test_sets_are_big_enough_and_apart() -> None:
@@ -151,7 +157,7 @@ def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
 def test_every_cue_match_contains_one_of_its_triggers() -> None:
     """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
     texts = []
-    for name in ("emergency_dev.yaml", "emergency_heldout.yaml"):
+    for name in ("emergency_dev.yaml", "emergency_dev2.yaml", "emergency_heldout.yaml"):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
     gaps = [
@@ -162,3 +168,67 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
         if not any(ch in m.group() for ch in triggers)
     ]
     assert gaps == []
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("仓库的货架倒了 有个人被压在底下", "crushed under something"),
+        ("山坡滑下来了 埋着一个人", "buried"),
+        ("他的手被压住了 拔不出来", "pinned"),
+        ("厂房塌了 里面还有人", "a collapse with someone inside"),
+        ("有个人坐在楼顶边上 说要跳", "a threat to jump"),
+        ("那个人手里拿着汽油 在门口转", "petrol in hand"),
+        ("他往我家门上浇了酒精", "pouring something that burns"),
+        ("我前男友扬言要把我家点了", "a threat to burn"),
+        ("他在楼下喊要捅死我", "a threat to kill"),
+        ("娃从窗户翻出去了", "a child climbing out"),
+        ("小孩吊在防盗网上", "a child hanging outside"),
+        ("阿嫲喺厕所跌低 郁唔到", "Cantonese: cannot move after a fall"),
+        ("佢晕咗 冇晒反应", "Cantonese: fainted, no response"),
+        ("个手流紧血", "Cantonese: bleeding"),
+        ("细路俾滚水渌亲", "Cantonese: scalded"),
+        ("热油溅出来 烫得手都起泡了", "a scald in everyday words"),
+        ("血一直往外冒 止不住", "bleeding in everyday words"),
+        ("着火啦!", "a one-word alarm shouted"),
+        ("抢劫!! 二楼", "a one-word alarm shouted"),
+        ("快打119 二单元", "a call to the fire number now"),
+        ("老人昏死过去了", "fainted, said another way"),
+        ("火烛!", "Cantonese for fire"),
+    ],
+)
+def test_families_of_danger_now(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("电梯又卡住了 好在里面没人", "nobody inside"),
+        ("水管爆了 没人受伤", "nobody hurt"),
+        ("没人被困 就是电梯不动了", "a negation with a person before the cue"),
+        ("闻到煤气味 总阀已经关了", "the gas is already off"),
+        ("厨房冒烟 原来是邻居家在炸鱼", "it turned out to be ordinary"),
+        ("老人刚才晕倒了 已经醒过来了", "already over"),
+        ("新闻里说外地着火了", "the news"),
+        ("我梦见有人拿刀追我", "a dream"),
+        ("别的小区有人被困在电梯里", "somewhere else"),
+        ("辣得我嘴巴都冒火了", "a figure of speech"),
+        ("气得我火冒三丈", "an idiom"),
+        ("加班加得头都要爆炸了", "an idiom"),
+        ("打死我也不签字", "an idiom"),
+        ("吵得我想跳楼", "a mood, not a threat"),
+        ("他说要跳槽了", "跳槽 is changing jobs"),
+        ("衣服挂在防盗网上了", "no person"),
+    ],
+)
+def test_frames_of_issue_11_item_4(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_already_over_is_lifted_while_it_still_goes_on() -> None:
+    assert danger.assess(_norm("已经报警了 那人还在打人")).found
+    assert danger.assess(_norm("火灭了 又烧起来了")).found
+    assert danger.assess(_norm("阀门关了 还是有很大的煤气味")).found
+    assert danger.assess(_norm("老人没事吧 晕倒了叫不醒")).found  # a worried question, not "nobody hurt"
+    assert danger.assess(_norm("闻到焦味 原来是电线着火了")).found  # a cue after 原来是 stands

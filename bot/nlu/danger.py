@@ -12,6 +12,12 @@ Why a module of its own rather than more emergency keywords:
   case), so cues are generous and frames are narrow: a word that says "now" (现在, 正在, 快, 救命)
   lifts the past/hypothetical/question frames.
 
+Frames added for issue 11 item 4, each scoped to what it can undo: nobody there ("幸好里面没人", "没人受伤")
+sets aside only the cues that need a person (trapped, medical); the stove or the valve already off only fire,
+smoke and gas; "already over" is lifted while it still goes on (还在, 又烧起来); a cue before "原来是" was a
+false alarm explained; the news, a dream or another town is a report from elsewhere; idioms on 火/炸/死
+("火冒三丈", "头都要爆炸了", "打死我也不") and a sensation before a fire cue ("辣得嘴巴都着火了") are figures.
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
@@ -26,9 +32,10 @@ from dataclasses import dataclass
 #: Someone who can be hurt; patterns that need a person use this.
 _PERSON = (
     r"(?:人|孩|娃|宝宝|婴儿|小朋友|老人|老太|老头|老汉|大爷|大妈|大娘|阿姨|阿婆|婆婆|奶奶|爷爷|外婆|外公|姥姥|"
-    r"姥爷|爸|妈|爹|娘|老公|老婆|媳妇|丈夫|妻子|儿子|女儿|姐|哥|弟|妹|女孩|男孩|女的|男的|工人|师傅|邻居|我|他|她)"
+    r"姥爷|爸|妈|爹|娘|老公|老婆|媳妇|丈夫|妻子|儿子|女儿|姐|哥|弟|妹|女孩|男孩|女的|男的|工人|师傅|邻居|我|他|她|"
+    r"阿伯|阿叔|伯伯|阿嫲|阿爷|老豆|老窦|老母|细路|佢)"
 )
-_CHILD = r"(?:孩|娃|宝宝|婴儿|小朋友|女孩|男孩|儿子|女儿)"
+_CHILD = r"(?:孩|娃|宝宝|婴儿|小朋友|女孩|男孩|儿子|女儿|细路)"
 _GAS = r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽|煤汽|气管|气罐|气瓶|煤气罐)"
 
 #: (kind, triggers, pattern). Kinds say which number fits (fire/gas → 119, medical → 120, police → 110).
@@ -38,7 +45,7 @@ _GAS = r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽|煤汽|气管|气罐
 _CUES: tuple[tuple[str, str, str], ...] = (
     # fire starting
     ("fire", "火伙燃烧著起点", (
-        r"(?<!随)着火(?!车)|著火|起火|失火|着伙|火灾了|发生火灾(?!时|怎么|的话|隐患)|"
+        r"(?<!随)着火(?!车)|著火|火烛|起火|失火|着伙|火灾了|发生火灾(?!时|怎么|的话|隐患)|"
         r"自燃|烧起来|着起来|著起来|燃起来|烧着了|点着了|火烧起来"
     )),
     ("fire", "火", r"冒火|火苗|火光|火焰|明火|大火|火(?:很|好|太|特别|非常)大|火势"),
@@ -81,8 +88,21 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"被(?:开水|热油|油)烫"
     )),
     ("medical", "摔跌滑栽", r"(?:摔|跌|滑倒|栽).{0,12}(?:起不来|站不起来|爬不起来|动不了|不动了|不能动)"),
+    ("medical", "唔冇", r"起唔(?:到|嚟|番)身?|郁唔到|唔郁|(?:叫|喊).{0,3}唔醒|冇(?:晒)?(?:反应|呼吸|气|知觉)"),
+    ("medical", "晕昏", r"(?:晕|昏)(?:低|咗|死过去)"),
+    ("medical", "血", r"流(?:紧|咗|住)血|血(?:一直|不停|止不住|哗哗|直)(?:地|的)?(?:往外)?(?:流|冒|淌|喷)|冒血|淌血|喷血"),
+    ("medical", "烫渌", (
+        r"(?:开水|热水|滚水|热油|滚油|沸水|热汤|油锅).{0,6}(?:烫|渌)(?:到|着|伤|亲|了)|渌亲|烫亲|"
+        r"烫(?:得|出|起)?.{0,4}(?:脱皮|起泡|水泡|破皮|掉皮|红肿)"
+    )),
     ("medical", "从", _PERSON + r".{0,4}从.{1,8}(?:摔|掉|跌|坠|滚)(?:下|了)(?!的)"),
     ("medical", "撞祸咬砸压埋", r"被车撞|撞倒|车祸|咬得很深|砸到人|砸中人|砸伤人|压住了?.{0,3}人|压在下面|被埋"),
+    ("medical", "压埋砸", (
+        r"(?<!车)被?(?:压|埋|砸)在.{0,10}(?:下面|底下|下边|下头|里面|里头)|"
+        r"(?:下面|底下|下边|里面|里头)(?:还)?(?:压|埋|困)着(?:一个|两个|几个|个|有)?人|埋(?:了|着)(?:一个|两个|几个|个)人"
+        r"|(?<!车)被(?:压|埋|砸)住|" + _PERSON + r".{0,4}被(?:压|埋)"
+    )),
+    ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
     ("medical", "掉落溺扑游", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水)|扑腾|不会游泳"),
     # someone trapped
     ("trapped", "困出锁", (
@@ -103,14 +123,31 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"持刀|拿刀|拿着刀|菜刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
         r"绑架|弄死|杀人|要杀"
     )),
+    ("police", "砍捅杀弄死尽火烧点炸", (
+        r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)"
+    )),
+    ("police", "油精", (
+        r"(?:泼|浇|倒|洒)(?:了)?.{0,6}(?:汽油|柴油|煤油|酒精)|(?:汽油|柴油|煤油).{0,10}(?:打火机|点火|火柴)|"
+        r"(?:拿着|提着|拎着|带着|抱着)(?:一?[桶瓶壶])?(?:汽油|柴油|煤油)"
+    )),
+    ("medical", "跳", r"说要跳(?!槽|舞|绳|远|高|水)|要跳下去|想跳下去|跳下来|要往下跳|跳江|跳湖"),
+    ("medical", "顶台缘窗栏", (
+        _PERSON + r".{0,6}(?:站在|坐在|爬到|爬上|蹲在|挂在)(?:了)?.{0,6}"
+        r"(?:楼顶边|天台边|屋顶边|楼顶上|天台上|边缘|阳台外|窗户外|窗外|护栏外|栏杆外)"
+    )),
     ("police", "撬闯室胁扬", r"正在撬|在撬|撬门|撬锁|闯进|(?<!进)入室|威胁我(?!的|们的)|威胁要|威胁说|扬言"),
     # a child at risk
     ("child", "孩娃宝婴朋儿女", _CHILD + (
-        r".{0,10}(?:窗外|窗台|窗户外|护栏|栏杆|阳台外|爬到|爬上|找不到|走丢|不见了|被拐|抱走|扑倒|在咬)"
+        r".{0,10}(?:窗外|窗台|窗户外|护栏|栏杆|阳台外|爬到|爬上|爬出|翻出|翻过|挂在|吊在|外机|防盗网|马路中间|"
+        r"找不到|走丢|不见了|被拐|抱走|扑倒|在咬)"
     )),
     ("child", "拽拉抱拖把", r"(?:拽|拉|抱|拖).{0,6}" + _CHILD + r".{0,6}(?:车|走)|把" + _CHILD + r".{0,3}(?:扑倒|咬)"),
-    # a call for help
-    ("help", "救来", r"救命(?!钱|稻草|恩)|救救|快来人|快叫救护车|叫救护车"),
+    # a call for help; a one-word alarm shouted ("火!!!", "抢劫!!"); a call to the emergency numbers now
+    ("help", "救来车", r"救命(?!钱|稻草|恩)|救救|快来人|快叫救护车|叫救护车|叫白车|救人(?:啊|呀|!)"),
+    ("help", "!", (
+        r"(?<![\u4e00-\u9fff])(?:火|着火|失火|起火|火烛|救火|救人|抢劫|抓贼|杀人|打人)(?:了|啦|呀|啊|喇)?\s?!"
+    )),
+    ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
 _COMPILED = tuple((kind, triggers, re.compile(pattern)) for kind, triggers, pattern in _CUES)
 
@@ -132,8 +169,36 @@ _PAST = re.compile(
 )
 _OVER = re.compile(
     r"已经报警|已报警|报了警|已经灭|灭了|扑灭了|没事了|说没事|没什么事|已经送|"
-    r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了"
+    r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
+    r"醒过来了|已经醒了|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
 )
+#: A gas smell or a pot fire someone already dealt with: the valve or the stove is off.
+_OVER_FIRE_GAS = re.compile(
+    r"(?:已经|早就|都)?(?:关了|关掉了|关好了|关上了)(?:阀门|总阀|煤气|燃气|灶|火)?|(?:阀门|总阀|灶|火)(?:已经)?(?:关了|关好了|关掉了)"
+)
+#: Still going on: lifts the "already over" frames ("已经报警了 他还在砍", "灭了又烧起来了").
+_STILL = re.compile(
+    r"还在|仍在|仍然|还是有|还有.{0,4}(?:味|烟|火)|越来越|又(?:着|烧|冒|起)|还没(?:来|到|灭|出来|醒)|灭不了|止不住"
+)
+#: A report from elsewhere: the news, the internet, a dream, another town.
+_ELSEWHERE = re.compile(
+    r"新闻|报道|电视上|电视里|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
+    r"别的小区|其他小区|别的城市|其他城市|外地|国外|外省"
+)
+#: "…原来是锅烧干了": what came before was a false alarm, explained.
+_TURNED_OUT = re.compile(r"原来是|原来只是|结果是|其实是|原来就是")
+#: Nobody is there: "幸好里面没人", "没有人受伤". Frames the cues that need a person (trapped, medical).
+_NOBODY = re.compile(
+    r"(?:里面|里头|里边|车里|电梯里)(?:没|没有)人|(?:没|没有|无)人(?:员)?(?:在里面|被困|受伤|伤亡)|"
+    r"(?:未|没)造成(?:人员)?伤亡|人都?没事(?!吧|吗|么|没|\?)"
+)
+_PERSON_KINDS = frozenset({"trapped", "medical"})
+#: "辣得舌头都着火了", "吵得我想跳楼": a sensation or a mood, then a figure of speech.
+_FIGURE_BEFORE = re.compile(r"(?:辣|热|吵|烦|气|急|笑|累|困|饿|冷|臭|馋|闷|忙|晒|郁闷|恶心)得.{0,6}$")
+#: Body parts that "catch fire" only in figures ("嘴巴都着火了", "嗓子冒烟").
+_FIGURE_BODY = re.compile(r"(?:嘴|嘴巴|嘴里|舌头|嗓子|喉咙|心里|心头|眼睛|眼里|肚子|胃里|脑门)(?:都|要|快|在)?$")
+#: Idioms on 火 / 炸 / 死 that name no danger: "火冒三丈", "头都要爆炸了", "打死我也不买".
+_IDIOM = re.compile(r"火冒三丈|(?:头|脑袋|脑子|脑壳|肺|心态|消息|群)(?:都|要|快)*(?:爆炸|炸)|打死(?:我|你|他)?(?:也|都)(?:不|没)")
 #: A question about a rule or a number, not a call for help ("着火了应该打什么电话").
 _ASKING = re.compile(
     r"打什么电话|打哪个电话|打几号|打哪个号|什么号码|电话是多少|号码是多少|怎么扶|扶不扶|"
@@ -153,7 +218,7 @@ _BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死
 _NOW = re.compile(r"现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
 #: "热死了…救命": a figure of speech.
 _HYPERBOLE = re.compile(r"(?:热|吵|烦|累|笑|气|困|饿|冷|丑)死")
-_NEGATED = re.compile(r"(?:没|没有|不是|并非|未|无|不)$")
+_NEGATED = re.compile(r"(?:没|没有|不是|并非|未|无|不)(?:人|有人)?$")
 _SENTENCE = re.compile(r"[。!?！？\n]")
 _CLAUSE = re.compile(r"[,，;；、。!?！？\n ]")
 #: Letters to officials are long and tell of past events; a call for help is short. Past this, no emergency.
@@ -184,15 +249,23 @@ def assess(text: str) -> Danger:
     if not found:
         return Danger((), (), ())
     now_word = _NOW.search(text) is not None
-    message_frame = _OVER.search(text) is not None or (not now_word and (
-        _PAST.search(text) is not None or _ASKING.search(text) is not None
+    still = _STILL.search(text) is not None
+    message_frame = (_OVER.search(text) is not None and not still) or (not now_word and (
+        _PAST.search(text) is not None or _ASKING.search(text) is not None or _ELSEWHERE.search(text) is not None
     ))
+    fire_gas_over = not still and _OVER_FIRE_GAS.search(text) is not None
+    nobody = _NOBODY.search(text) is not None
+    turned_out = max((m.start() for m in _TURNED_OUT.finditer(text)), default=-1)
+    idioms = [m.span() for m in _IDIOM.finditer(text)]
     standing: list[str] = []
     framed: list[str] = []
     kinds: list[str] = []
     for match, kind in sorted(found, key=lambda f: f[0].start()):
         cue, start, end = match.group(), match.start(), match.end()
-        if message_frame or _framed_here(text, cue, start, end, kind, now_word):
+        if (message_frame or start < turned_out or (nobody and kind in _PERSON_KINDS)
+                or (fire_gas_over and kind in ("fire", "smoke", "gas"))
+                or any(lo <= start < hi or lo < end <= hi for lo, hi in idioms)
+                or _framed_here(text, cue, start, end, kind, now_word)):
             framed.append(cue)
         else:
             standing.append(cue)
@@ -211,8 +284,13 @@ def decide(text: str, vocabulary_score: float, needed: float = 1.0) -> bool:
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
     """The frame right around one cue: negated, feared/hypothetical before it, a risk word after it."""
-    if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 2): start]):
+    if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 3): start]):
         return True
+    before = text[max(0, start - 8): start]
+    if kind != "medical" and (_FIGURE_BEFORE.search(before) or _FIGURE_BODY.search(before)):
+        return True  # "辣得嘴巴都着火了"; a medical cue after "热得" may be real ("热得晕过去了")
+    if kind == "medical" and _FIGURE_BEFORE.search(before) and re.search(r"[想要快]", before):
+        return True  # "吵得我想跳楼"
     if start > 0 and text[start - 1] == "过":  # 出过车祸: it happened before
         return True
     sentence_start = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
@@ -236,8 +314,11 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
 
 def _frame_of_message(text: str) -> bool:
     """The message-wide frames `assess` applies, for messages with no cue of this module."""
-    if _OVER.search(text):
+    if (_OVER.search(text) or _OVER_FIRE_GAS.search(text) or _NOBODY.search(text)) and not _STILL.search(text):
+        return True
+    if _IDIOM.search(text) or _TURNED_OUT.search(text):
         return True
     if _NOW.search(text):
         return False
-    return bool(_PAST.search(text) or _ASKING.search(text) or _MAYBE.search(text) or _RISK_AFTER.search(text))
+    return bool(_PAST.search(text) or _ASKING.search(text) or _MAYBE.search(text) or _RISK_AFTER.search(text)
+                or _ELSEWHERE.search(text))
