@@ -24,7 +24,7 @@ from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from bot.wording import refusals
 from bot.wording.names import CATEGORY_FALLBACK
-from storage.engine import Database, insert_if_absent, lock_row, upsert_row
+from storage.engine import Database, insert_if_absent, lock_row, upsert_columns, upsert_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
@@ -149,6 +149,19 @@ class CaseCore:
         new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
         return await upsert_row(s, Resident, values, ("channel", "external_id"), new, (("blocked_at", None),))
 
+    async def _resident_row(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
+                            script: str | None = None, channel: str = channels.TELEGRAM) -> Any:
+        """`_resident` for the hot path (filing, a 附议 offer): the same one upsert, returning a plain row of what
+        those need (`RESIDENT_FACTS`: id, channel, external id, phone and its consent) instead of an ORM object."""
+        name = clean_text(name)[:100]
+        channels.channel(channel)
+        script = script if script in ("simplified", "traditional") else None
+        values = {"channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name,
+                  "script": script or "simplified", "created_at": utcnow()}
+        new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
+        return await upsert_columns(s, Resident.__table__, values, ("channel", "external_id"), new,
+                                    (("blocked_at", None),), RESIDENT_FACTS)
+
     async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
                               channel: str = channels.TELEGRAM) -> set[int]:
         """Which of `case_ids` this resident filed or supports."""
@@ -239,9 +252,8 @@ class CaseCore:
                      note: str | None, at: datetime, *, flush: bool = True) -> CaseEvent:
         """Record one event; `flush=False` leaves its INSERT for the next flush (several events in one statement),
         when nothing needs its id before then."""
-        ev = CaseEvent(case_id=case.id, at=at, action=action, actor_kind=actor_kind, actor_id=actor_id,
-                       from_state=from_state, to_state=to_state, from_level=from_level, to_level=to_level,
-                       note=(note or None) and note[:1000])
+        ev = CaseEvent(**event_values(case.id, action, actor_kind, actor_id, from_state, to_state, from_level,
+                                      to_level, note, at))
         s.add(ev)
         if flush:
             await s.flush()
@@ -316,6 +328,19 @@ class CaseCore:
             supporters=tuple((str(c), int(i)) for c, i in supporters), updated_at=aware(case.updated_at),
             answers=dict(case.answers or {}), street_id=case.street_id,
         )
+
+
+#: What the hot path reads of a resident it upserts (`CaseCore._resident_row`).
+RESIDENT_FACTS = ("id", "channel", "external_id", "phone", "phone_consent_at")
+
+
+def event_values(case_id: int | None, action: str, actor_kind: str, actor_id: int | None, from_state: str | None,
+                 to_state: str | None, from_level: str | None, to_level: str | None, note: str | None,
+                 at: datetime) -> dict[str, Any]:
+    """One event's column values (`CaseCore._event` builds its object from them; filing inserts them with Core)."""
+    return {"case_id": case_id, "at": at, "action": action, "actor_kind": actor_kind, "actor_id": actor_id,
+            "from_state": from_state, "to_state": to_state, "from_level": from_level, "to_level": to_level,
+            "note": (note or None) and note[:1000]}
 
 
 def _values_key(row: Any, columns: list[str]) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,14 +54,41 @@ def enqueue(session: AsyncSession, reply: Reply, dedupe_key: str | None = None, 
     `held`: the chat refuses the bot right now; the row waits (status `blocked`) until `release` — when
     the person writes again — instead of being dropped, so what they missed still reaches them.
     """
-    if not channels.pushes(channel):
+    values = outbox_values(reply, dedupe_key, case_id, channel=channel, now=now, held=held)
+    if values is None:
         return None
-    row = OutboxMessage(channel=channel, chat_id=reply.chat_id, payload=reply_to_json(reply), dedupe_key=dedupe_key,
-                        case_id=case_id, next_attempt_at=_as_utc(now) if now else utcnow(),
-                        status="blocked" if held else "pending")
+    row = OutboxMessage(**values)
     session.add(row)
     session.info[OUTBOX_HINT] = True
     return row
+
+
+def outbox_values(reply: Reply, dedupe_key: str | None = None, case_id: int | None = None, *,
+                  channel: str = channels.TELEGRAM, now: datetime | None = None,
+                  held: bool = False) -> dict[str, Any] | None:
+    """The outbox row `enqueue` adds, as column values, for a caller that inserts its rows with Core in one
+    statement (`insert_outbox`); None when the channel cannot push."""
+    if not channels.pushes(channel):
+        return None
+    at = utcnow()
+    return {"channel": channel, "chat_id": reply.chat_id, "payload": reply_to_json(reply), "dedupe_key": dedupe_key,
+            "case_id": case_id, "status": "blocked" if held else "pending", "attempts": 0,
+            "next_attempt_at": _as_utc(now) if now else at, "last_error": None, "created_at": at, "sent_at": None}
+
+
+#: The outbox's INSERT for `insert_outbox`, built once (building SQL costs more than running it).
+_INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id,
+                                                           OutboxMessage.__table__.c.dedupe_key)
+
+
+async def insert_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str | None, int]:
+    """Insert `outbox_values` rows in the caller's transaction, in ONE statement; their ids by dedupe key. The outbox
+    loop is woken when the transaction commits, as after `enqueue`."""
+    if not rows:
+        return {}
+    result = await (await session.connection()).execute(_INSERT_OUTBOX, rows)
+    session.info[OUTBOX_HINT] = True
+    return {key: int(row_id) for row_id, key in result}
 
 
 @dataclass(frozen=True, slots=True)
