@@ -95,6 +95,7 @@ class CaseCore:
         self.router = Router([], [], [])
         self.outbox = Outbox(db)
         self._turn_facts: dict[str, Any] | None = None  # `PeopleRoom.turn_facts`, built once
+        self._dup_words: dict[str, tuple[str, frozenset[str]]] = {}  # `FilingRoom._prepared_words`
 
     async def close(self) -> None:
         await self.db.dispose()

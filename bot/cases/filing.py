@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -25,7 +25,7 @@ from bot.cases.core import (
     to_worker,
     utc,
 )
-from bot.cases.duplicates import similarity
+from bot.cases.duplicates import Prepared, prepare, similarity_of
 from bot.cases.outbox import enqueue, insert_outbox, outbox_values
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
@@ -58,6 +58,20 @@ _CASE_COLUMNS = tuple(c.name for c in Case.__table__.columns if c.name != "id")
 _INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
 _INSERT_WORDS = insert(CaseWord.__table__)
 _INSERT_EVENTS = insert(CaseEvent.__table__).returning(CaseEvent.__table__.c.id, CaseEvent.__table__.c.action)
+#: The duplicate search's statements, built once: the candidates (id and words only), then the few found, with their
+#: assignee and filer joined, and their supporters.
+_DUP_CANDIDATES = (select(Case.id, Case.text, Case.address)
+                   .where(Case.intent == bindparam("intent"), Case.grid_id == bindparam("grid_id"),
+                          Case.created_at >= bindparam("since"), _OPEN_STATES)
+                   .order_by(Case.created_at.desc()).limit(200))
+_DUP_FOUND = (select(Case, Worker, Resident.channel, Resident.external_id)
+              .join(Resident, Resident.id == Case.resident_id).outerjoin(Worker, Worker.id == Case.assignee_id)
+              .where(Case.id.in_(bindparam("ids", expanding=True))))
+_SUPPORTERS = (select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
+               .join(Resident, CaseSupporter.resident_id == Resident.id)
+               .where(CaseSupporter.case_id.in_(bindparam("ids", expanding=True))).order_by(CaseSupporter.id))
+#: Prepared words of case texts kept for the duplicate search (a few MiB at most; forgotten all at once when full).
+_DUP_WORDS_KEPT = 20_000
 
 
 class FilingRoom(CaseCore):
@@ -81,25 +95,46 @@ class FilingRoom(CaseCore):
         at = utc(now)
         since = at - self.duplicate_window
         async with self.db.transaction(savepoint=False) as s:  # nothing here is refused half-way
-            rows = (
-                await s.execute(
-                    select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
-                                       _OPEN_STATES).order_by(Case.created_at.desc()).limit(200)
-                )
-            ).scalars().all()
+            conn = await s.connection()  # plain rows for the candidates: up to 200 ORM objects cost milliseconds
+            rows = (await conn.execute(_DUP_CANDIDATES, {"intent": intent, "grid_id": grid_id, "since": since})).all()
             if exclude_resident is not None and rows:
-                mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None],
-                                                  channel=channel)
-                rows = [c for c in rows if c.id not in mine]
-            simple = self._simplify(text)
-            scored = [(similarity(simple, self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
+                mine = await self._involved_cases(s, exclude_resident, [int(r.id) for r in rows], channel=channel)
+                rows = [r for r in rows if r.id not in mine]
+            words = self._prepared_words(text)
+            scored = [(similarity_of(words, self._prepared_words(r.text + " " + (r.address or ""))), int(r.id))
+                      for r in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
-            if offer_to is not None and best:
-                resident = await self._resident(s, offer_to, channel=channel)
-                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": c.id, "resident_id": resident.id,
-                                                                    "offered_at": at} for _, c in best],
+            if not best:
+                return []
+            if offer_to is not None:
+                resident = await self._resident_row(s, offer_to, channel=channel)
+                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": case_id, "resident_id": resident.id,
+                                                                    "offered_at": at} for _, case_id in best],
                                        ["case_id", "resident_id"])
-            return await self._views(s, [c for _, c in best])
+            return await self._found_views(s, [case_id for _, case_id in best])
+
+    def _prepared_words(self, text: str) -> Prepared:
+        """A text's words as the duplicate search compares them, remembered (a case's text is compared with every
+        report of its grid for days; simplifying and cleaning it again each time was most of the search)."""
+        found = self._dup_words.get(text)
+        if found is None:
+            if len(self._dup_words) >= _DUP_WORDS_KEPT:
+                self._dup_words.clear()
+            found = self._dup_words[text] = prepare(self._simplify(text))
+        return found
+
+    async def _found_views(self, s: AsyncSession, ids: list[int]) -> list[CaseView]:
+        """Views of the cases found, in `ids`' order: the cases with their assignee and filer in one statement, their
+        supporters in a second only when one of them has any (`supporter_count`)."""
+        found = {case.id: (case, worker, (str(ch), int(ext)))
+                 for case, worker, ch, ext in await s.execute(_DUP_FOUND, {"ids": ids})}
+        supporters: dict[int, list[tuple[str, int]]] = {}
+        joined = [i for i in ids if i in found and found[i][0].supporter_count]
+        if joined:
+            rows = await (await s.connection()).execute(_SUPPORTERS, {"ids": joined})
+            for case_id, ch, ext in rows:
+                supporters.setdefault(int(case_id), []).append((str(ch), int(ext)))
+        return [self._make_view(found[i][0], found[i][1], found[i][2], supporters.get(i, [])) for i in ids if i in found]
 
     async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
                                  now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView | None:
@@ -118,8 +153,8 @@ class FilingRoom(CaseCore):
                        Case.created_at >= since,
                        _OPEN_STATES).order_by(Case.created_at.desc()).limit(20)
             )).scalars().all()
-            simple = self._simplify(text)
-            scored = [(similarity(simple, self._simplify(c.text)), c) for c in rows]
+            words = self._prepared_words(text)
+            scored = [(similarity_of(words, self._prepared_words(c.text)), c) for c in rows]
             best = max((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: p[0], default=None)
             return None if best is None else await self._view(s, best[1])
 
