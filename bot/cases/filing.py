@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,12 +64,22 @@ _DUP_CANDIDATES = (select(Case.id, Case.text, Case.address)
                    .where(Case.intent == bindparam("intent"), Case.grid_id == bindparam("grid_id"),
                           Case.created_at >= bindparam("since"), _OPEN_STATES)
                    .order_by(Case.created_at.desc()).limit(200))
-_DUP_FOUND = (select(Case, Worker, Resident.channel, Resident.external_id)
+_DUP_FOUND = (select(Case.__table__, Worker.name.label("w_name"), Worker.external_id.label("w_external_id"),
+                     Worker.channel.label("w_channel"), Resident.channel.label("r_channel"),
+                     Resident.external_id.label("r_external_id"))
               .join(Resident, Resident.id == Case.resident_id).outerjoin(Worker, Worker.id == Case.assignee_id)
               .where(Case.id.in_(bindparam("ids", expanding=True))))
 _SUPPORTERS = (select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
                .join(Resident, CaseSupporter.resident_id == Resident.id)
                .where(CaseSupporter.case_id.in_(bindparam("ids", expanding=True))).order_by(CaseSupporter.id))
+class _Assignee(NamedTuple):
+    """What a case's view shows of its assignee, read with the case in one statement."""
+
+    name: str
+    external_id: int | None
+    channel: str
+
+
 #: Prepared words of case texts kept for the duplicate search (a few MiB at most; forgotten all at once when full).
 _DUP_WORDS_KEPT = 20_000
 
@@ -126,15 +136,21 @@ class FilingRoom(CaseCore):
     async def _found_views(self, s: AsyncSession, ids: list[int]) -> list[CaseView]:
         """Views of the cases found, in `ids`' order: the cases with their assignee and filer in one statement, their
         supporters in a second only when one of them has any (`supporter_count`)."""
-        found = {case.id: (case, worker, (str(ch), int(ext)))
-                 for case, worker, ch, ext in await s.execute(_DUP_FOUND, {"ids": ids})}
+        conn = await s.connection()  # plain rows: the view reads a row's columns as it reads a Case's attributes
+        found = {int(row.id): row for row in await conn.execute(_DUP_FOUND, {"ids": ids})}
         supporters: dict[int, list[tuple[str, int]]] = {}
-        joined = [i for i in ids if i in found and found[i][0].supporter_count]
+        joined = [i for i in ids if i in found and found[i].supporter_count]
         if joined:
-            rows = await (await s.connection()).execute(_SUPPORTERS, {"ids": joined})
-            for case_id, ch, ext in rows:
+            for case_id, ch, ext in await conn.execute(_SUPPORTERS, {"ids": joined}):
                 supporters.setdefault(int(case_id), []).append((str(ch), int(ext)))
-        return [self._make_view(found[i][0], found[i][1], found[i][2], supporters.get(i, [])) for i in ids if i in found]
+        views = []
+        for i in ids:
+            row = found.get(i)
+            if row is not None:
+                assignee = _Assignee(row.w_name, row.w_external_id, row.w_channel) if row.assignee_id else None
+                views.append(self._make_view(row, assignee, (str(row.r_channel), int(row.r_external_id)),  # type: ignore[arg-type]
+                                             supporters.get(i, [])))
+        return views
 
     async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
                                  now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView | None:
