@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select
@@ -72,6 +73,23 @@ _DUP_FOUND = (select(Case.__table__, Worker.name.label("w_name"), Worker.externa
 _SUPPORTERS = (select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
                .join(Resident, CaseSupporter.resident_id == Resident.id)
                .where(CaseSupporter.case_id.in_(bindparam("ids", expanding=True))).order_by(CaseSupporter.id))
+def _column_defaults(model: Any) -> dict[str, Any]:
+    """The plain defaults of `model`'s columns (those a row gets when filing does not say)."""
+    out = {}
+    for name, info in model.model_fields.items():
+        if name in model.__table__.columns and not info.is_required() and info.default_factory is None:
+            out[name] = info.default
+    return out
+
+
+_CASE_DEFAULTS = _column_defaults(Case)
+
+
+class FiledCase(SimpleNamespace):
+    """A case being filed with a worker: a `Case`'s columns as attributes, without the ORM object (building one cost
+    more than the statements that insert it). Notices and views read it as they read a `Case`."""
+
+
 class _Assignee(NamedTuple):
     """What a case's view shows of its assignee, read with the case in one statement."""
 
@@ -211,7 +229,7 @@ class FilingRoom(CaseCore):
             worker = await grid_worker(s, route.grid_id) if route.grid_id else None
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
-            case = Case(
+            values = dict(
                 number=f"{day}-{seq:04d}", intent=draft.intent, subtype=draft.subtype, text=text[:MAX_TEXT],
                 address=clean_text(draft.address)[:300] or None, latitude=draft.latitude, longitude=draft.longitude,
                 photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id,
@@ -224,7 +242,9 @@ class FilingRoom(CaseCore):
             )
             who = (resident.channel, resident.external_id)
             if worker is not None:  # 派单 at once: the case is inserted as the worker's
-                return await self._file_assigned(s, case, worker, draft, route, at, who, resident, receipt)
+                return await self._file_assigned(s, FiledCase(**{**_CASE_DEFAULTS, **values}), worker, draft, route,
+                                                 at, who, resident, receipt)
+            case = Case(**values)
             s.add(case)
             await s.flush()
             filed = await self._event(s, case, "file", "resident", draft.resident_external_id, None, "filed", None,
@@ -240,11 +260,11 @@ class FilingRoom(CaseCore):
             await self._insert_pending(s, OutboxMessage)  # the push(es) and the receipt in one statement
             return view if row is None else replace(view, receipt_id=row.id)
 
-    async def _file_assigned(self, s: AsyncSession, case: Case, worker: Worker, draft: ReportDraft, route: Route,
+    async def _file_assigned(self, s: AsyncSession, case: FiledCase, worker: Worker, draft: ReportDraft, route: Route,
                              at: datetime, who: tuple[str, int], resident: Any,
                              receipt: Callable[[CaseView], Reply] | None) -> CaseView:
         """The rest of `file_case` when the grid has a worker: the case inserted as his, in Core statements."""
-        level = self._take(case, worker, at) or case.level
+        level = self._take(case, worker, at) or case.level  # type: ignore[arg-type]  # a Case's columns, as attributes
         case.state, case.level = lifecycle.target("assign", None, current="filed"), level
         conn = await s.connection()
         case.id = int((await conn.execute(_INSERT_CASE, {c: getattr(case, c) for c in _CASE_COLUMNS})).scalar_one())
