@@ -375,6 +375,7 @@ async def open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
 #: A worker's open cases, counted on the (assignee_id, state) index: never by reading past cases.
 _OPEN_LOAD = (select(func.count()).where(Case.assignee_id == Worker.id, Case.state.in_(OPEN_STATES))
               .correlate(Worker).scalar_subquery())
+OPEN_LOAD = _OPEN_LOAD  # for a query over `Worker` that lists each one's load with him
 
 
 async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
@@ -385,13 +386,15 @@ async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
 
 
 #: `least_loaded` among a grid's workers (`grid_id` bound when run), built once: what every filing asks.
-_GRID_LEAST_LOADED = (select(Worker).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"), *REACHABLE)
+_GRID_LEAST_LOADED = (select(Worker.__table__).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"),
+                                                     *REACHABLE)
                       .order_by(_OPEN_LOAD, Worker.id).limit(1))
 
 
 async def grid_worker(s: AsyncSession, grid_id: str) -> Worker | None:
-    """The grid's least-loaded reachable worker (see `least_loaded`)."""
-    return (await s.execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).scalars().first()
+    """The grid's least-loaded reachable worker (see `least_loaded`), as a plain row of his columns (read as a
+    `Worker`'s attributes; filing only reads him, and an ORM object cost more than the query)."""
+    return (await (await s.connection()).execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).first()  # type: ignore[return-value]
 
 
 async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
 from bot.cases import lifecycle, notify
-from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_loaded, open_loads, to_worker, utc
+from bot.cases.core import (
+    OPEN_LOAD,
+    REACHABLE,
+    CaseCore,
+    clean_text,
+    dedupe_key,
+    least_loaded,
+    to_worker,
+    utc,
+)
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotNow, NotYours
 from bot.wording import notices, refusals
 from storage.models import LEVELS, Case, CaseEvent, Worker
+
+#: Up to 8 reachable grid workers of a community with their open load, for 派给 buttons: one statement, built once.
+_GRID_CHOICES = (select(Worker.id, Worker.name, OPEN_LOAD)
+                 .where(Worker.community_id == bindparam("community_id"), Worker.role == "grid", *REACHABLE)
+                 .order_by(Worker.id).limit(8))
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +134,10 @@ class DispatchRoom(CaseCore):
             await self._assign_to(s, case, dispatcher, at, actor=("system", None), keep_level=True)
             return notices.ROUTED_DISPATCHER.format(level=notify.level_word(case.level), name=dispatcher.name)
         s.add(case)
-        told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or notices.NOTE_NO_GRID)
+        # `_dispatcher` just looked for the very dispatchers the queue's push goes to (same level and place, reachable)
+        asked = (case.level == "community" and bool(case.community_id)) or (case.level == "street" and bool(case.street_id))
+        told = await self._push_to_dispatcher(s, case, filed, at, why=case.route_note or notices.NOTE_NO_GRID,
+                                              none_reachable=asked)
         return {"dispatcher": notices.TOLD_DISPATCHER.format(level=notify.level_word(case.level)),
                 "admin": notices.TOLD_ADMIN, "oncall": notices.TOLD_ONCALL}.get(told, "")
 
@@ -166,16 +184,20 @@ class DispatchRoom(CaseCore):
                   f"ev{ev.id}:w{worker.external_id}", case.id)
 
     async def _push_to_dispatcher(self, s: AsyncSession, case: Case, ev: CaseEvent, at: datetime, why: str, *,
-                                  with_oncall: bool = False) -> str:
+                                  with_oncall: bool = False, none_reachable: bool = False) -> str:
         """Tell whoever re-assigns at the case's level: its dispatchers (community dispatcher, street
         supervisor), else the admins, else the on-call chat. Returns which of those was told
-        ("dispatcher", "admin", "oncall"; "" when nobody could be). `with_oncall`: tell on-call as well."""
-        if case.level in ("grid", "community") and case.community_id:  # a grid's queue is its community's
-            cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
+        ("dispatcher", "admin", "oncall"; "" when nobody could be). `with_oncall`: tell on-call as well.
+        `none_reachable`: the caller has just found no reachable dispatcher there (not asked again)."""
+        if none_reachable:
+            rows: Sequence[Worker] = []
         else:
-            same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
-            cond = (Worker.role == "street") & same_street
-        rows = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
+            if case.level in ("grid", "community") and case.community_id:  # a grid's queue is its community's
+                cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
+            else:
+                same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
+                cond = (Worker.role == "street") & same_street
+            rows = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
         targets = [(w.channel, w.external_id) for w in rows if w.external_id is not None]
         told = "dispatcher" if targets else ""
         if not targets and self.admin_ids:  # ADMIN_IDS and ONCALL_CHAT_ID are Telegram chats
@@ -186,7 +208,7 @@ class DispatchRoom(CaseCore):
         if not targets:
             log.warning("case %s (%s) reached nobody: no dispatcher, admin or ONCALL_CHAT_ID covers it",
                         case.number, case.grid_id or case.community_id or "no grid")
-        choices = await self._grid_worker_choices(s, case.community_id)
+        choices = await self._grid_worker_choices(s, case.community_id) if targets else []
         for channel, chat in dict.fromkeys(targets):
             enqueue(s, notify.dispatcher_push(chat, case, self._label(case), why, choices),
                     dedupe_key(f"ev{ev.id}:d{chat}", channel), case.id, channel=channel)
@@ -196,10 +218,8 @@ class DispatchRoom(CaseCore):
         """(worker id, name, open cases) of up to 8 bound grid workers of the community, for 派给 buttons."""
         if not community_id:
             return []
-        rows = (await s.execute(select(Worker).where(Worker.community_id == community_id, Worker.role == "grid",
-                                                     *REACHABLE).order_by(Worker.id).limit(8))).scalars().all()
-        loads = await open_loads(s, [w.id for w in rows if w.id is not None])
-        return [(w.id, w.name, loads.get(w.id, 0)) for w in rows if w.id is not None]
+        rows = await (await s.connection()).execute(_GRID_CHOICES, {"community_id": community_id})  # one statement
+        return [(int(wid), str(name), int(load)) for wid, name, load in rows]
 
     async def _require_dispatcher(self, s: AsyncSession, case: Case, external_id: int, *,
                                   channel: str = channels.TELEGRAM) -> Worker:
