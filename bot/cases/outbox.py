@@ -141,22 +141,30 @@ class Outbox:
         chat holds. `channels`: only rows of these channels (those this process can deliver); None = all.
         """
         at = _as_utc(now) if now else utcnow()
+        table = OutboxMessage.__table__
         async with self.db.transaction() as s:
-            stmt = _pending(select(OutboxMessage), exclude_chats, channels).where(OutboxMessage.next_attempt_at <= at)
+            # Plain rows and one UPDATE for the lease, not an ORM object and an UPDATE per message claimed.
+            stmt = _pending(select(*(table.c[c] for c in _CLAIMED)), exclude_chats, channels)
+            stmt = stmt.where(OutboxMessage.next_attempt_at <= at)
             stmt = stmt.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-            rows = (await s.execute(claim_rows(stmt, s))).scalars().all()
-            items = []
+            conn = await s.connection()
+            rows = (await conn.execute(claim_rows(stmt, s))).all()
+            if not rows:
+                return []
+            lease = at + timedelta(seconds=lease_seconds)
+            await conn.execute(update(table).where(table.c.id.in_([r.id for r in rows]))
+                               .values(attempts=table.c.attempts + 1, next_attempt_at=lease))
+            items, unreadable = [], []
             for row in rows:
-                row.attempts += 1
-                row.next_attempt_at = at + timedelta(seconds=lease_seconds)
-                s.add(row)
                 try:
                     reply = reply_from_json(row.payload)
                 except (KeyError, TypeError, ValueError) as exc:
-                    row.status, row.last_error = "failed", f"unreadable payload: {exc}"[:500]
+                    unreadable.append((row.id, f"unreadable payload: {exc}"[:500]))
                     continue
-                items.append(OutboxItem(row.id or 0, row.chat_id, reply, row.attempts, row.dedupe_key, row.case_id,
+                items.append(OutboxItem(row.id or 0, row.chat_id, reply, row.attempts + 1, row.dedupe_key, row.case_id,
                                         row.created_at, row.channel))
+            for row_id, error in unreadable:  # kept for inspection, never retried
+                await conn.execute(update(table).where(table.c.id == row_id).values(status="failed", last_error=error))
             return items
 
     async def mark_sent(self, item_id: int, now: datetime | None = None) -> None:
@@ -219,6 +227,10 @@ class Outbox:
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self.db.transaction() as s:
             await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
+
+
+#: What a claim reads of each row.
+_CLAIMED = ("id", "chat_id", "payload", "attempts", "dedupe_key", "case_id", "created_at", "channel")
 
 
 def _pending(stmt: Any, exclude_chats: Collection[tuple[str, int]], only: Collection[str] | None) -> Any:
