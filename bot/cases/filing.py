@@ -98,8 +98,10 @@ class _Assignee(NamedTuple):
     channel: str
 
 
-#: Prepared words of case texts kept for the duplicate search (a few MiB at most; forgotten all at once when full).
-_DUP_WORDS_KEPT = 20_000
+#: Prepared words of case texts kept for the duplicate search, forgotten all at once when full: texts of at most
+#: `_DUP_WORDS_LONGEST` characters (a report is a sentence or two), so a few MiB usually and ~50 MiB at worst.
+_DUP_WORDS_KEPT = 2048
+_DUP_WORDS_LONGEST = 300
 
 
 class FilingRoom(CaseCore):
@@ -146,9 +148,11 @@ class FilingRoom(CaseCore):
         report of its grid for days; simplifying and cleaning it again each time was most of the search)."""
         found = self._dup_words.get(text)
         if found is None:
-            if len(self._dup_words) >= _DUP_WORDS_KEPT:
-                self._dup_words.clear()
-            found = self._dup_words[text] = prepare(self._simplify(text))
+            found = prepare(self._simplify(text))
+            if len(text) <= _DUP_WORDS_LONGEST:  # a long text's bigrams are many: computed each time, not kept
+                if len(self._dup_words) >= _DUP_WORDS_KEPT:
+                    self._dup_words.clear()
+                self._dup_words[text] = found
         return found
 
     async def _found_views(self, s: AsyncSession, ids: list[int]) -> list[CaseView]:
@@ -268,7 +272,9 @@ class FilingRoom(CaseCore):
         case.state, case.level = lifecycle.target("assign", None, current="filed"), level
         conn = await s.connection()
         case.id = int((await conn.execute(_INSERT_CASE, {c: getattr(case, c) for c in _CASE_COLUMNS})).scalar_one())
-        await conn.execute(_INSERT_WORDS, pair_rows(case.id, case.text, case.address))
+        words = pair_rows(case.id, case.text, case.address)
+        if words:  # never empty for a text that is not (an empty list would be one INSERT without values)
+            await conn.execute(_INSERT_WORDS, words)
         events = [event_values(case.id, "file", "resident", draft.resident_external_id, None, "filed", None,
                                route.level, route.note or None, at),
                   event_values(case.id, "assign", "system", None, "filed", case.state, route.level, case.level,
