@@ -44,13 +44,14 @@ from storage.statements import (
     lock_row,
     next_sequence,
     seconds_between,
+    upsert_columns,
     upsert_row,
     upsert_statement,
 )
 
 __all__ = ["Database", "alembic_config", "async_url", "claim_rows", "dialect_of", "head_revision",
            "insert_if_absent", "is_storage_failure", "lock_row", "make_engine", "next_sequence", "seconds_between",
-           "upsert_row", "upsert_statement"]
+           "upsert_columns", "upsert_row", "upsert_statement"]
 log = logging.getLogger(__name__)
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}

@@ -56,7 +56,7 @@ async def next_sequence(session: AsyncSession, day: str) -> int:
         insert = _insert_of(session)(table).values(day=bindparam("day"), last=1)
         stmt = _SEQUENCES[dialect] = insert.on_conflict_do_update(
             index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
-    return int((await session.execute(stmt, {"day": day})).scalar_one())
+    return int((await (await session.connection()).execute(stmt, {"day": day})).scalar_one())  # Core: no ORM layer
 
 
 def seconds_between(start: Any, end: Any, session: AsyncSession) -> Any:
@@ -108,6 +108,22 @@ async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], 
         stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
             index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
     return (await session.scalars(stmt, [values], execution_options={"populate_existing": True})).one()
+
+
+async def upsert_columns(session: AsyncSession, table: Any, values: dict[str, Any], keys: tuple[str, ...],
+                         new: tuple[str, ...], fixed: tuple[tuple[str, Any], ...], returning: tuple[str, ...]) -> Any:
+    """`upsert_row` in Core: the same INSERT … ON CONFLICT … DO UPDATE, RETURNING only the columns `returning`, as
+    one plain row (attribute access by column name) — no ORM object built, none refreshed in the session. For the hot
+    path, where building an ORM row costs more than the statement; built once per shape."""
+    shape = (dialect_of(session), table, tuple(values), keys, new, fixed, returning)
+    stmt = _UPSERTS.get(shape)
+    if stmt is None:
+        insert = _insert_of(session)(table)
+        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
+        set_.update(dict(fixed))
+        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys], set_=set_).returning(*(table.c[c] for c in returning))
+    return (await (await session.connection()).execute(stmt, values)).one()
 
 
 def upsert_statement(dialect: str, table: Any, keys: list[str], columns: list[str]) -> Any:

@@ -8,7 +8,8 @@ or address contains the word; the caller keeps its own `LIKE` on those few cases
 what the scan matched before (SQLite's ASCII case folding included: pairs are ASCII-lowercased on both sides).
 
 Kept on write by mapper events on `Case` (a flush that inserts a case, or changes its text or address, writes
-its pairs in the same transaction); rows written by bulk Core inserts are indexed with `index_missing`. Plain
+its pairs in the same transaction); a case inserted with Core writes its `pair_rows` itself (filing does), other
+rows written by bulk Core inserts are indexed with `index_missing`. Plain
 SQL on both databases: nothing dialect-specific here.
 """
 
@@ -81,7 +82,8 @@ def driving_pair(word: str) -> tuple[str, str] | None:
     return pairs[0] if len(fold(word)) > 1 and pairs else None
 
 
-def _rows(case_id: int, text: str | None, address: str | None) -> list[dict[str, Any]]:
+def pair_rows(case_id: int, text: str | None, address: str | None) -> list[dict[str, Any]]:
+    """The index rows of one case, for a caller that inserts the case with Core (no mapper event fires)."""
     return [{"first_char": a, "next_char": b, "case_id": case_id} for a, b in sorted(pairs_of(text, address))]
 
 
@@ -89,7 +91,7 @@ def write_pairs(conn: Connection, cases: Iterable[tuple[int, str | None, str | N
     """Insert the entries of (id, text, address) cases (none of which has entries yet); returns the rows written."""
     rows: list[dict[str, Any]] = []
     for case_id, text, address in cases:
-        rows.extend(_rows(case_id, text, address))
+        rows.extend(pair_rows(case_id, text, address))
     for start in range(0, len(rows), 20 * _CHUNK):  # one executemany per 40k rows
         conn.execute(insert(CaseWord.__table__), rows[start:start + 20 * _CHUNK])
     return len(rows)

@@ -2,8 +2,9 @@
 
 A listener on the real engine records every statement and every transaction begun while one update is
 handled: a plain message is one transaction of two statements (the chat's state with what the turn needs
-to know, then the save); filing a case is at most seven statements; the turn that files is still one
-transaction, and the case, its receipt and the chat's state are committed together.
+to know, then the save); filing a case is at most seven statements; a 附议 offer at most four (five when the
+case has supporters); the turn that files is still one transaction, and the case, its receipt and the chat's
+state are committed together.
 """
 
 from __future__ import annotations
@@ -95,6 +96,31 @@ async def test_filing_a_case_takes_at_most_seven_statements(app) -> None:
         assert len(sql) <= 7, "\n".join(sql)
     found = await app.cases.find_case(case.number)
     assert found is not None and found.state == "assigned" and found.assignee_name == "张三"
+
+
+async def test_a_duplicate_offer_takes_at_most_four_statements_and_shows_who_is_in(app) -> None:
+    """The 附议 offer (most of a burst's second phase): the candidates, the resident and the offer, the one found with
+    its assignee and filer; its supporters are read only for a case that has any, and then they are shown."""
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    first = await app.cases.file_case(ReportDraft(resident_external_id=7101, intent="sanitation", deadline_hours=24,
+                                                  text="3栋楼下垃圾好几天没人清运了", address="梨园小区3栋"))
+    grid = app.cases.route("梨园小区3栋").grid_id
+    seen = Statements()
+    seen.attach(app.cases.db.engine)
+    seen.start()
+    found = await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, offer_to=7102)
+    sql = seen.stop()
+    assert [c.number for c in found] == [first.number] and found[0].assignee_name == "张三"
+    assert found[0].resident_external_id == 7101 and found[0].supporters == ()
+    assert seen.begins == 1, sql
+    assert len(sql) <= 4, "\n".join(sql)
+    await app.cases.support(first.id, 7102)
+    seen.start()
+    again = await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, offer_to=7103)
+    sql = seen.stop()
+    assert again[0].supporter_count == 1 and again[0].involves("telegram", 7102) and not again[0].involves("telegram", 7103)
+    assert len(sql) <= 5, "\n".join(sql)  # the supporters too
 
 
 async def test_the_turn_that_files_is_one_transaction_and_shows_a_committed_case(app) -> None:

@@ -24,7 +24,7 @@ from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from bot.wording import refusals
 from bot.wording.names import CATEGORY_FALLBACK
-from storage.engine import Database, insert_if_absent, lock_row, upsert_row
+from storage.engine import Database, insert_if_absent, lock_row, upsert_columns, upsert_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ class CaseCore:
         self.router = Router([], [], [])
         self.outbox = Outbox(db)
         self._turn_facts: dict[str, Any] | None = None  # `PeopleRoom.turn_facts`, built once
+        self._dup_words: dict[str, tuple[str, frozenset[str]]] = {}  # `FilingRoom._prepared_words`
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -148,6 +149,19 @@ class CaseCore:
                   "script": script or "simplified", "created_at": utcnow()}
         new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
         return await upsert_row(s, Resident, values, ("channel", "external_id"), new, (("blocked_at", None),))
+
+    async def _resident_row(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
+                            script: str | None = None, channel: str = channels.TELEGRAM) -> Any:
+        """`_resident` for the hot path (filing, a 附议 offer): the same one upsert, returning a plain row of what
+        those need (`RESIDENT_FACTS`: id, channel, external id, phone and its consent) instead of an ORM object."""
+        name = clean_text(name)[:100]
+        channels.channel(channel)
+        script = script if script in ("simplified", "traditional") else None
+        values = {"channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name,
+                  "script": script or "simplified", "created_at": utcnow()}
+        new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
+        return await upsert_columns(s, Resident.__table__, values, ("channel", "external_id"), new,
+                                    (("blocked_at", None),), RESIDENT_FACTS)
 
     async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
                               channel: str = channels.TELEGRAM) -> set[int]:
@@ -239,9 +253,8 @@ class CaseCore:
                      note: str | None, at: datetime, *, flush: bool = True) -> CaseEvent:
         """Record one event; `flush=False` leaves its INSERT for the next flush (several events in one statement),
         when nothing needs its id before then."""
-        ev = CaseEvent(case_id=case.id, at=at, action=action, actor_kind=actor_kind, actor_id=actor_id,
-                       from_state=from_state, to_state=to_state, from_level=from_level, to_level=to_level,
-                       note=(note or None) and note[:1000])
+        ev = CaseEvent(**event_values(case.id, action, actor_kind, actor_id, from_state, to_state, from_level,
+                                      to_level, note, at))
         s.add(ev)
         if flush:
             await s.flush()
@@ -318,6 +331,19 @@ class CaseCore:
         )
 
 
+#: What the hot path reads of a resident it upserts (`CaseCore._resident_row`).
+RESIDENT_FACTS = ("id", "channel", "external_id", "phone", "phone_consent_at")
+
+
+def event_values(case_id: int | None, action: str, actor_kind: str, actor_id: int | None, from_state: str | None,
+                 to_state: str | None, from_level: str | None, to_level: str | None, note: str | None,
+                 at: datetime) -> dict[str, Any]:
+    """One event's column values (`CaseCore._event` builds its object from them; filing inserts them with Core)."""
+    return {"case_id": case_id, "at": at, "action": action, "actor_kind": actor_kind, "actor_id": actor_id,
+            "from_state": from_state, "to_state": to_state, "from_level": from_level, "to_level": to_level,
+            "note": (note or None) and note[:1000]}
+
+
 def _values_key(row: Any, columns: list[str]) -> tuple[Any, ...]:
     return tuple(repr(getattr(row, c)) for c in columns)
 
@@ -349,6 +375,7 @@ async def open_loads(s: AsyncSession, worker_ids: list[int]) -> dict[int, int]:
 #: A worker's open cases, counted on the (assignee_id, state) index: never by reading past cases.
 _OPEN_LOAD = (select(func.count()).where(Case.assignee_id == Worker.id, Case.state.in_(OPEN_STATES))
               .correlate(Worker).scalar_subquery())
+OPEN_LOAD = _OPEN_LOAD  # for a query over `Worker` that lists each one's load with him
 
 
 async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
@@ -359,13 +386,15 @@ async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
 
 
 #: `least_loaded` among a grid's workers (`grid_id` bound when run), built once: what every filing asks.
-_GRID_LEAST_LOADED = (select(Worker).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"), *REACHABLE)
+_GRID_LEAST_LOADED = (select(Worker.__table__).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"),
+                                                     *REACHABLE)
                       .order_by(_OPEN_LOAD, Worker.id).limit(1))
 
 
 async def grid_worker(s: AsyncSession, grid_id: str) -> Worker | None:
-    """The grid's least-loaded reachable worker (see `least_loaded`)."""
-    return (await s.execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).scalars().first()
+    """The grid's least-loaded reachable worker (see `least_loaded`), as a plain row of his columns (read as a
+    `Worker`'s attributes; filing only reads him, and an ORM object cost more than the query)."""
+    return (await (await s.connection()).execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).first()  # type: ignore[return-value]
 
 
 async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:

@@ -30,13 +30,28 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text}
 
 
+#: A report's words as `similarity` compares them: the cleaned text and its character bigrams.
+Prepared = tuple[str, frozenset[str]]
+
+
+def prepare(text: str) -> Prepared:
+    """What `similarity` computes of one side; a caller comparing one report with many cases keeps these per case."""
+    cleaned = _clean(text)
+    return cleaned, frozenset(_bigrams(cleaned))
+
+
 def similarity(a: str, b: str) -> float:
     """0..100; symmetric; empty text is never similar to anything."""
-    ca, cb = _clean(a), _clean(b)
+    return similarity_of(prepare(a), prepare(b))
+
+
+def similarity_of(a: Prepared, b: Prepared) -> float:
+    """`similarity` of two prepared texts."""
+    (ca, ga), (cb, gb) = a, b
     if not ca or not cb:
         return 0.0
     ratio = fuzz.ratio(ca, cb)
-    ga, gb = _bigrams(ca), _bigrams(cb)
-    overlap = len(ga & gb) / min(len(ga), len(gb))  # share of the shorter report found in the longer
-    dice = 2 * len(ga & gb) / (len(ga) + len(gb))
+    common = len(ga & gb)
+    overlap = common / min(len(ga), len(gb))  # share of the shorter report found in the longer
+    dice = 2 * common / (len(ga) + len(gb))
     return round(max(ratio, 100 * (0.6 * overlap + 0.4 * dice)), 1)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
 from bot.cases import lifecycle, notify
@@ -16,14 +18,16 @@ from bot.cases.core import (
     MAX_TEXT,
     CaseCore,
     clean_text,
+    dedupe_key,
+    event_values,
     grid_worker,
     label_case,
     state_in,
     to_worker,
     utc,
 )
-from bot.cases.duplicates import similarity
-from bot.cases.outbox import enqueue
+from bot.cases.duplicates import Prepared, prepare, similarity_of
+from bot.cases.outbox import enqueue, insert_outbox, outbox_values
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from bot.wording import notices, refusals
@@ -34,10 +38,13 @@ from storage.models import (
     Case,
     CaseEvent,
     CaseSupporter,
+    CaseWord,
     OutboxMessage,
     Resident,
     SupportOffer,
+    Worker,
 )
+from storage.words import pair_rows
 
 if TYPE_CHECKING:
     from bot.cases.routing import Route
@@ -47,6 +54,54 @@ if TYPE_CHECKING:
 #: Cases a report may be a duplicate of (offered for 附议), and the resident's own that a report repeats: open
 #: ones only (a closed case is not joined; a report after it is a new case).
 _OPEN_STATES = state_in(OPEN_STATES)
+#: Filing's Core statements, built once (building SQL costs more than running it).
+_CASE_COLUMNS = tuple(c.name for c in Case.__table__.columns if c.name != "id")
+_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+_INSERT_WORDS = insert(CaseWord.__table__)
+_INSERT_EVENTS = insert(CaseEvent.__table__).returning(CaseEvent.__table__.c.id, CaseEvent.__table__.c.action)
+#: The duplicate search's statements, built once: the candidates (id and words only), then the few found, with their
+#: assignee and filer joined, and their supporters.
+_DUP_CANDIDATES = (select(Case.id, Case.text, Case.address)
+                   .where(Case.intent == bindparam("intent"), Case.grid_id == bindparam("grid_id"),
+                          Case.created_at >= bindparam("since"), _OPEN_STATES)
+                   .order_by(Case.created_at.desc()).limit(200))
+_DUP_FOUND = (select(Case.__table__, Worker.name.label("w_name"), Worker.external_id.label("w_external_id"),
+                     Worker.channel.label("w_channel"), Resident.channel.label("r_channel"),
+                     Resident.external_id.label("r_external_id"))
+              .join(Resident, Resident.id == Case.resident_id).outerjoin(Worker, Worker.id == Case.assignee_id)
+              .where(Case.id.in_(bindparam("ids", expanding=True))))
+_SUPPORTERS = (select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
+               .join(Resident, CaseSupporter.resident_id == Resident.id)
+               .where(CaseSupporter.case_id.in_(bindparam("ids", expanding=True))).order_by(CaseSupporter.id))
+def _column_defaults(model: Any) -> dict[str, Any]:
+    """The plain defaults of `model`'s columns (those a row gets when filing does not say)."""
+    out = {}
+    for name, info in model.model_fields.items():
+        if name in model.__table__.columns and not info.is_required() and info.default_factory is None:
+            out[name] = info.default
+    return out
+
+
+_CASE_DEFAULTS = _column_defaults(Case)
+
+
+class FiledCase(SimpleNamespace):
+    """A case being filed with a worker: a `Case`'s columns as attributes, without the ORM object (building one cost
+    more than the statements that insert it). Notices and views read it as they read a `Case`."""
+
+
+class _Assignee(NamedTuple):
+    """What a case's view shows of its assignee, read with the case in one statement."""
+
+    name: str
+    external_id: int | None
+    channel: str
+
+
+#: Prepared words of case texts kept for the duplicate search, forgotten all at once when full: texts of at most
+#: `_DUP_WORDS_LONGEST` characters (a report is a sentence or two), so a few MiB usually and ~50 MiB at worst.
+_DUP_WORDS_KEPT = 2048
+_DUP_WORDS_LONGEST = 300
 
 
 class FilingRoom(CaseCore):
@@ -70,25 +125,54 @@ class FilingRoom(CaseCore):
         at = utc(now)
         since = at - self.duplicate_window
         async with self.db.transaction(savepoint=False) as s:  # nothing here is refused half-way
-            rows = (
-                await s.execute(
-                    select(Case).where(Case.intent == intent, Case.grid_id == grid_id, Case.created_at >= since,
-                                       _OPEN_STATES).order_by(Case.created_at.desc()).limit(200)
-                )
-            ).scalars().all()
+            conn = await s.connection()  # plain rows for the candidates: up to 200 ORM objects cost milliseconds
+            rows = (await conn.execute(_DUP_CANDIDATES, {"intent": intent, "grid_id": grid_id, "since": since})).all()
             if exclude_resident is not None and rows:
-                mine = await self._involved_cases(s, exclude_resident, [c.id for c in rows if c.id is not None],
-                                                  channel=channel)
-                rows = [c for c in rows if c.id not in mine]
-            simple = self._simplify(text)
-            scored = [(similarity(simple, self._simplify(c.text + " " + (c.address or ""))), c) for c in rows]
+                mine = await self._involved_cases(s, exclude_resident, [int(r.id) for r in rows], channel=channel)
+                rows = [r for r in rows if r.id not in mine]
+            words = self._prepared_words(text)
+            scored = [(similarity_of(words, self._prepared_words(r.text + " " + (r.address or ""))), int(r.id))
+                      for r in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
-            if offer_to is not None and best:
-                resident = await self._resident(s, offer_to, channel=channel)
-                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": c.id, "resident_id": resident.id,
-                                                                    "offered_at": at} for _, c in best],
+            if not best:
+                return []
+            if offer_to is not None:
+                resident = await self._resident_row(s, offer_to, channel=channel)
+                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": case_id, "resident_id": resident.id,
+                                                                    "offered_at": at} for _, case_id in best],
                                        ["case_id", "resident_id"])
-            return await self._views(s, [c for _, c in best])
+            return await self._found_views(s, [case_id for _, case_id in best])
+
+    def _prepared_words(self, text: str) -> Prepared:
+        """A text's words as the duplicate search compares them, remembered (a case's text is compared with every
+        report of its grid for days; simplifying and cleaning it again each time was most of the search)."""
+        found = self._dup_words.get(text)
+        if found is None:
+            found = prepare(self._simplify(text))
+            if len(text) <= _DUP_WORDS_LONGEST:  # a long text's bigrams are many: computed each time, not kept
+                if len(self._dup_words) >= _DUP_WORDS_KEPT:
+                    self._dup_words.clear()
+                self._dup_words[text] = found
+        return found
+
+    async def _found_views(self, s: AsyncSession, ids: list[int]) -> list[CaseView]:
+        """Views of the cases found, in `ids`' order: the cases with their assignee and filer in one statement, their
+        supporters in a second only when one of them has any (`supporter_count`)."""
+        conn = await s.connection()  # plain rows: the view reads a row's columns as it reads a Case's attributes
+        found = {int(row.id): row for row in await conn.execute(_DUP_FOUND, {"ids": ids})}
+        supporters: dict[int, list[tuple[str, int]]] = {}
+        joined = [i for i in ids if i in found and found[i].supporter_count]
+        if joined:
+            for case_id, ch, ext in await conn.execute(_SUPPORTERS, {"ids": joined}):
+                supporters.setdefault(int(case_id), []).append((str(ch), int(ext)))
+        views = []
+        for i in ids:
+            row = found.get(i)
+            if row is not None:
+                assignee = _Assignee(row.w_name, row.w_external_id, row.w_channel) if row.assignee_id else None
+                views.append(self._make_view(row, assignee, (str(row.r_channel), int(row.r_external_id)),  # type: ignore[arg-type]
+                                             supporters.get(i, [])))
+        return views
 
     async def find_own_duplicate(self, intent: str, text: str, external_id: int, *,
                                  now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView | None:
@@ -107,8 +191,8 @@ class FilingRoom(CaseCore):
                        Case.created_at >= since,
                        _OPEN_STATES).order_by(Case.created_at.desc()).limit(20)
             )).scalars().all()
-            simple = self._simplify(text)
-            scored = [(similarity(simple, self._simplify(c.text)), c) for c in rows]
+            words = self._prepared_words(text)
+            scored = [(similarity_of(words, self._prepared_words(c.text)), c) for c in rows]
             best = max((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: p[0], default=None)
             return None if best is None else await self._view(s, best[1])
 
@@ -140,14 +224,16 @@ class FilingRoom(CaseCore):
             route = self.route(draft.address, draft.latitude, draft.longitude)
         # Filing is the few statements it needs, in the caller's turn when there is one: the resident (one upsert),
         # the grid's least-loaded worker (one query on the open-case index), the number, the case (inserted already
-        # assigned), its events (one INSERT), its pushes and receipt (one INSERT); the view is built, not read.
+        # assigned), its word-index pairs, its events (one INSERT), its pushes and receipt (one INSERT); the view is
+        # built from what is known, not read back. With a worker (the common case) every write is a Core statement
+        # built once: the ORM's unit of work cost more than the statements it sends.
         async with self.db.transaction(savepoint=False) as s:
-            resident = await self._resident(s, draft.resident_external_id, chat_id=draft.chat_id,
-                                            name=draft.resident_name, script=draft.script, channel=draft.channel)
+            resident = await self._resident_row(s, draft.resident_external_id, chat_id=draft.chat_id,
+                                                name=draft.resident_name, script=draft.script, channel=draft.channel)
             worker = await grid_worker(s, route.grid_id) if route.grid_id else None
             day = at.astimezone(self.tz).strftime("%Y%m%d")
             seq = await next_sequence(s, day)
-            case = Case(
+            values = dict(
                 number=f"{day}-{seq:04d}", intent=draft.intent, subtype=draft.subtype, text=text[:MAX_TEXT],
                 address=clean_text(draft.address)[:300] or None, latitude=draft.latitude, longitude=draft.longitude,
                 photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id,
@@ -158,36 +244,55 @@ class FilingRoom(CaseCore):
                 answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
                 picked=draft.confirmed_by == RESIDENT_PICK and draft.intent != "other",  # the label below, summarised
             )
+            who = (resident.channel, resident.external_id)
             if worker is not None:  # 派单 at once: the case is inserted as the worker's
-                level = self._take(case, worker, at) or case.level
-                case.state, case.level = lifecycle.target("assign", None, current="filed"), level
+                return await self._file_assigned(s, FiledCase(**{**_CASE_DEFAULTS, **values}), worker, draft, route,
+                                                 at, who, resident, receipt)
+            case = Case(**values)
             s.add(case)
             await s.flush()
             filed = await self._event(s, case, "file", "resident", draft.resident_external_id, None, "filed", None,
-                                      route.level, route.note or None, at, flush=worker is None)
+                                      route.level, route.note or None, at, flush=True)
             if draft.confirmed_by and draft.intent != "other":
                 await label_case(s, case, draft.confirmed_by, at)
-            if worker is not None:
-                assigned = await self._event(s, case, "assign", "system", None, "filed", case.state, route.level,
-                                             case.level, worker.name, at, flush=False)
-                await self._insert_pending(s, CaseEvent)  # both events in one statement
-                phone = resident.phone if resident.phone and resident.phone_consent_at is not None else None
-                await self._push_assignment(s, case, worker, assigned, from_state="filed", phone=phone)
-                told = notices.ROUTED_WORKER.format(name=worker.name)
-            else:
-                told = await self._dispatch(s, case, filed, at, grid_checked=True)
-            view = replace(self._make_view(case, worker if case.assignee_id == getattr(worker, "id", None)
-                                           else await self._assignee(s, case),
-                                           (resident.channel, resident.external_id), []), told=told)
+            told = await self._dispatch(s, case, filed, at, grid_checked=True)
+            view = replace(self._make_view(case, await self._assignee(s, case), who, []), told=told)
             if receipt is None:
                 return view
             row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace,
                           channel=draft.channel)
-            if row is None:  # a channel without push: the filer reads the receipt in the answer, or polls
-                await self._insert_pending(s, OutboxMessage)
-                return view
             await self._insert_pending(s, OutboxMessage)  # the push(es) and the receipt in one statement
-            return replace(view, receipt_id=row.id)
+            return view if row is None else replace(view, receipt_id=row.id)
+
+    async def _file_assigned(self, s: AsyncSession, case: FiledCase, worker: Worker, draft: ReportDraft, route: Route,
+                             at: datetime, who: tuple[str, int], resident: Any,
+                             receipt: Callable[[CaseView], Reply] | None) -> CaseView:
+        """The rest of `file_case` when the grid has a worker: the case inserted as his, in Core statements."""
+        level = self._take(case, worker, at) or case.level  # type: ignore[arg-type]  # a Case's columns, as attributes
+        case.state, case.level = lifecycle.target("assign", None, current="filed"), level
+        conn = await s.connection()
+        case.id = int((await conn.execute(_INSERT_CASE, {c: getattr(case, c) for c in _CASE_COLUMNS})).scalar_one())
+        words = pair_rows(case.id, case.text, case.address)
+        if words:  # never empty for a text that is not (an empty list would be one INSERT without values)
+            await conn.execute(_INSERT_WORDS, words)
+        events = [event_values(case.id, "file", "resident", draft.resident_external_id, None, "filed", None,
+                               route.level, route.note or None, at),
+                  event_values(case.id, "assign", "system", None, "filed", case.state, route.level, case.level,
+                               worker.name, at)]
+        ids = {action: int(ev_id) for ev_id, action in await conn.execute(_INSERT_EVENTS, events)}  # one INSERT
+        if draft.confirmed_by and draft.intent != "other":
+            await label_case(s, case, draft.confirmed_by, at)
+        phone = resident.phone if resident.phone and resident.phone_consent_at is not None else None
+        push = notify.worker_push(worker.external_id or 0, case, self._label(case), kind="new",
+                                  deadline=self._local(case.deadline_at), phone=phone)
+        rows = [outbox_values(push, dedupe_key(f"ev{ids['assign']}:w{worker.external_id}", worker.channel), case.id,
+                              channel=worker.channel, held=worker.unreachable_at is not None)]
+        view = replace(self._make_view(case, worker, who, []), told=notices.ROUTED_WORKER.format(name=worker.name))
+        key = f"receipt:{case.id}"
+        if receipt is not None:
+            rows.append(outbox_values(receipt(view), key, case.id, now=at + self.receipt_grace, channel=draft.channel))
+        inserted = await insert_outbox(s, [r for r in rows if r is not None])  # the push and the receipt: one INSERT
+        return replace(view, receipt_id=inserted[key]) if key in inserted else view
 
     async def support(self, case_id: int, resident_external_id: int, *, text: str | None = None,
                       now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,14 +54,41 @@ def enqueue(session: AsyncSession, reply: Reply, dedupe_key: str | None = None, 
     `held`: the chat refuses the bot right now; the row waits (status `blocked`) until `release` — when
     the person writes again — instead of being dropped, so what they missed still reaches them.
     """
-    if not channels.pushes(channel):
+    values = outbox_values(reply, dedupe_key, case_id, channel=channel, now=now, held=held)
+    if values is None:
         return None
-    row = OutboxMessage(channel=channel, chat_id=reply.chat_id, payload=reply_to_json(reply), dedupe_key=dedupe_key,
-                        case_id=case_id, next_attempt_at=_as_utc(now) if now else utcnow(),
-                        status="blocked" if held else "pending")
+    row = OutboxMessage(**values)
     session.add(row)
     session.info[OUTBOX_HINT] = True
     return row
+
+
+def outbox_values(reply: Reply, dedupe_key: str | None = None, case_id: int | None = None, *,
+                  channel: str = channels.TELEGRAM, now: datetime | None = None,
+                  held: bool = False) -> dict[str, Any] | None:
+    """The outbox row `enqueue` adds, as column values, for a caller that inserts its rows with Core in one
+    statement (`insert_outbox`); None when the channel cannot push."""
+    if not channels.pushes(channel):
+        return None
+    at = utcnow()
+    return {"channel": channel, "chat_id": reply.chat_id, "payload": reply_to_json(reply), "dedupe_key": dedupe_key,
+            "case_id": case_id, "status": "blocked" if held else "pending", "attempts": 0,
+            "next_attempt_at": _as_utc(now) if now else at, "last_error": None, "created_at": at, "sent_at": None}
+
+
+#: The outbox's INSERT for `insert_outbox`, built once (building SQL costs more than running it).
+_INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id,
+                                                           OutboxMessage.__table__.c.dedupe_key)
+
+
+async def insert_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str | None, int]:
+    """Insert `outbox_values` rows in the caller's transaction, in ONE statement; their ids by dedupe key. The outbox
+    loop is woken when the transaction commits, as after `enqueue`."""
+    if not rows:
+        return {}
+    result = await (await session.connection()).execute(_INSERT_OUTBOX, rows)
+    session.info[OUTBOX_HINT] = True
+    return {key: int(row_id) for row_id, key in result}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,22 +141,30 @@ class Outbox:
         chat holds. `channels`: only rows of these channels (those this process can deliver); None = all.
         """
         at = _as_utc(now) if now else utcnow()
+        table = OutboxMessage.__table__
         async with self.db.transaction() as s:
-            stmt = _pending(select(OutboxMessage), exclude_chats, channels).where(OutboxMessage.next_attempt_at <= at)
+            # Plain rows and one UPDATE for the lease, not an ORM object and an UPDATE per message claimed.
+            stmt = _pending(select(*(table.c[c] for c in _CLAIMED)), exclude_chats, channels)
+            stmt = stmt.where(OutboxMessage.next_attempt_at <= at)
             stmt = stmt.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-            rows = (await s.execute(claim_rows(stmt, s))).scalars().all()
-            items = []
+            conn = await s.connection()
+            rows = (await conn.execute(claim_rows(stmt, s))).all()
+            if not rows:
+                return []
+            lease = at + timedelta(seconds=lease_seconds)
+            await conn.execute(update(table).where(table.c.id.in_([r.id for r in rows]))
+                               .values(attempts=table.c.attempts + 1, next_attempt_at=lease))
+            items, unreadable = [], []
             for row in rows:
-                row.attempts += 1
-                row.next_attempt_at = at + timedelta(seconds=lease_seconds)
-                s.add(row)
                 try:
                     reply = reply_from_json(row.payload)
                 except (KeyError, TypeError, ValueError) as exc:
-                    row.status, row.last_error = "failed", f"unreadable payload: {exc}"[:500]
+                    unreadable.append((row.id, f"unreadable payload: {exc}"[:500]))
                     continue
-                items.append(OutboxItem(row.id or 0, row.chat_id, reply, row.attempts, row.dedupe_key, row.case_id,
+                items.append(OutboxItem(row.id or 0, row.chat_id, reply, row.attempts + 1, row.dedupe_key, row.case_id,
                                         row.created_at, row.channel))
+            for row_id, error in unreadable:  # kept for inspection, never retried
+                await conn.execute(update(table).where(table.c.id == row_id).values(status="failed", last_error=error))
             return items
 
     async def mark_sent(self, item_id: int, now: datetime | None = None) -> None:
@@ -192,6 +227,10 @@ class Outbox:
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self.db.transaction() as s:
             await s.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
+
+
+#: What a claim reads of each row.
+_CLAIMED = ("id", "chat_id", "payload", "attempts", "dedupe_key", "case_id", "created_at", "channel")
 
 
 def _pending(stmt: Any, exclude_chats: Collection[tuple[str, int]], only: Collection[str] | None) -> Any:
