@@ -36,8 +36,18 @@ from sqlalchemy.pool import StaticPool
 
 from bot.errors import StorageError
 from storage.migrate import alembic_config, head_revision, seed_if_empty, upgrade_to_head
-from storage.sqlite_io import SQLITE_BUSY_SECONDS, WriteGate, file_lock, inline_sqlite, sqlite_file, tune_sqlite
+from storage.sqlite_io import (
+    SQLITE_BUSY_SECONDS,
+    WriteGate,
+    file_lock,
+    inline_driver,
+    inline_sqlite,
+    run_inline,
+    sqlite_file,
+    tune_sqlite,
+)
 from storage.statements import (
+    Prepared,
     claim_rows,
     dialect_of,
     insert_if_absent,
@@ -48,7 +58,7 @@ from storage.statements import (
     upsert_statement,
 )
 
-__all__ = ["Database", "alembic_config", "async_url", "claim_rows", "dialect_of", "head_revision",
+__all__ = ["Database", "Prepared", "alembic_config", "async_url", "claim_rows", "dialect_of", "head_revision",
            "insert_if_absent", "is_storage_failure", "lock_row", "make_engine", "next_sequence", "seconds_between",
            "upsert_row", "upsert_statement"]
 log = logging.getLogger(__name__)
@@ -194,11 +204,16 @@ class Database:
             raise StorageError("a turn inside a turn: the inner one would commit the outer one's work")
         async with self._gated(), self.sessions() as session:
             scope = TurnScope(session)
-            token = self._turn.set(_Turn(session, asyncio.current_task()))
+            turn = _Turn(session, asyncio.current_task())
+            token = self._turn.set(turn)
             try:
                 async with session.begin():
-                    info = (await session.connection()).sync_connection.info  # type: ignore[union-attr]
+                    connection = (await session.connection()).sync_connection
+                    assert connection is not None
+                    info = connection.info
                     info[_SCOPE] = scope
+                    if not self.engine.echo:  # echo logs each statement: only SQLAlchemy's own path does
+                        turn.connection, turn.raw = connection, inline_driver(connection)
                     try:
                         yield scope
                     finally:
@@ -206,6 +221,19 @@ class Database:
             finally:
                 self._turn.reset(token)
             self._committed(session)
+
+    async def rows(self, prepared: Prepared, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a hot statement of a turn with `values` (its rows, converted as SQLAlchemy converts them; none for a
+        write): inside a turn on SQLite, compiled once and run straight on the writer's sqlite3 connection
+        (`sqlite_io.run_inline`: ~5 µs instead of ~60 µs through SQLAlchemy, listeners still called); elsewhere
+        (PostgreSQL, outside a turn) through the session's connection, as before. Like Core on the session's
+        connection it does not flush the session (autoflush is off); a write outside a turn commits."""
+        turn = self._current_turn()
+        if turn is not None and turn.raw is not None and turn.connection is not None:
+            return run_inline(turn.connection, turn.raw, prepared.ready(self.engine.dialect), values)
+        async with self.transaction(savepoint=False) as session:
+            result = await (await session.connection()).execute(prepared.statement, values)
+            return [tuple(row) for row in result] if result.returns_rows else []
 
     def in_turn(self) -> bool:
         return self._current_turn() is not None
@@ -328,6 +356,8 @@ def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
 class _Turn:
     session: AsyncSession
     task: asyncio.Task[Any] | None
+    connection: Any = None  # the turn's SQLAlchemy (sync) Connection, once begun
+    raw: Any = None  # its sqlite3 connection, when it is a SQLite writer's (hot statements run on it: `rows`)
 
 
 @asynccontextmanager

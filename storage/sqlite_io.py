@@ -142,3 +142,34 @@ async def file_lock(path: Path) -> AsyncIterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def inline_driver(connection: Any) -> sqlite3.Connection | None:
+    """The sqlite3 connection under a writer's SQLAlchemy `Connection` (an `_InlineSqlite`), or None for any other."""
+    driver = connection.connection.driver_connection
+    return driver._conn if isinstance(driver, _InlineSqlite) else None
+
+
+def run_inline(connection: Any, raw: sqlite3.Connection, ready: Any, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run a prepared statement (`storage.statements.Ready`) straight on the writer's sqlite3 connection, inside the
+    transaction `connection` (SQLAlchemy's) holds. What SQLAlchemy would do around it is kept: the engine's
+    `before_cursor_execute`/`after_cursor_execute` listeners see the statement (statement counts, fault
+    injection), and a driver error comes out as SQLAlchemy's (`OperationalError`…) so callers judge it as before."""
+    from sqlalchemy.exc import DBAPIError
+
+    sql, parameters = ready.sql, ready.parameters(values)
+    try:
+        cursor = raw.cursor()
+        events = connection._has_events or connection.engine._has_events
+        if events:
+            for listener in connection.dispatch.before_cursor_execute:  # as `Connection._execute_context` calls them
+                sql, parameters = listener(connection, cursor, sql, parameters, None, False)
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall() if ready.returns_rows else []
+        if events:
+            for listener in connection.dispatch.after_cursor_execute:
+                listener(connection, cursor, sql, parameters, None, False)
+        cursor.close()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, parameters, exc, sqlite3.Error) from exc
+    return [ready.row(row) for row in rows]
