@@ -17,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.statements import Ready
+
 SQLITE_BUSY_SECONDS = 30
 
 
@@ -87,10 +89,15 @@ def tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> N
         cursor.close()
 
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    ready = Ready.plain(begin)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        raw = inline_driver(conn)
+        if raw is not None and not conn._echo:  # a writer's: straight on sqlite3, listeners still called
+            run_inline(conn, raw, ready, {})
+        else:
+            conn.exec_driver_sql(begin)
 
 
 def sqlite_file(url: str) -> str:
@@ -150,8 +157,8 @@ def inline_driver(connection: Any) -> sqlite3.Connection | None:
     return driver._conn if isinstance(driver, _InlineSqlite) else None
 
 
-def run_inline(connection: Any, raw: sqlite3.Connection, ready: Any, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run a prepared statement (`storage.statements.Ready`) straight on the writer's sqlite3 connection, inside the
+def run_inline(connection: Any, raw: sqlite3.Connection, ready: Ready, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run a prepared statement (`Ready`) straight on the writer's sqlite3 connection, inside the
     transaction `connection` (SQLAlchemy's) holds. What SQLAlchemy would do around it is kept: the engine's
     `before_cursor_execute`/`after_cursor_execute` listeners see the statement (statement counts, fault
     injection), and a driver error comes out as SQLAlchemy's (`OperationalError`…) so callers judge it as before."""

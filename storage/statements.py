@@ -170,6 +170,11 @@ class Ready:
         return cls(compiled.string, names, defaults, tuple(processors.get(n) for n in names), results,
                    bool(compiled._result_columns))
 
+    @classmethod
+    def plain(cls, sql: str) -> Ready:
+        """Driver SQL without parameters or rows (`BEGIN IMMEDIATE`)."""
+        return cls(sql, (), {}, (), (), False)
+
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...]:
         """The driver's positional parameters for `values` (plus the values bound in the statement itself)."""
         out = []
