@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import greenlet_spawn
 
 from bot.errors import StorageError
 from storage.migrate import alembic_config, head_revision, seed_if_empty, upgrade_to_head
@@ -202,6 +204,10 @@ class Database:
         without an error, else rolled back. Calls inside it by the same task use it (see `session`)."""
         if self._current_turn() is not None:
             raise StorageError("a turn inside a turn: the inner one would commit the outer one's work")
+        if self.dialect == "sqlite" and not self.engine.echo:
+            async with self._sqlite_turn() as scope:
+                yield scope
+            return
         async with self._gated(), self.sessions() as session:
             scope = TurnScope(session)
             turn = _Turn(session, asyncio.current_task())
@@ -221,6 +227,39 @@ class Database:
             finally:
                 self._turn.reset(token)
             self._committed(session)
+
+    @asynccontextmanager
+    async def _sqlite_turn(self) -> AsyncIterator[TurnScope]:
+        """`turn()` on SQLite, whose writers run on the loop's thread (`inline_sqlite`): the same session and
+        transaction, begun in one hop into SQLAlchemy's sync layer and ended (commit or rollback, then close) in
+        one more, instead of four hops and a task of its own for the close (`AsyncSession.__aexit__` shields it
+        from cancellation; an inline hop never yields to the loop, so nothing can cancel it half-way). An empty
+        turn cost ~240 µs of CPU this way, most of a plain turn's storage time."""
+        async with self._gated():
+            session = self.sessions()
+            sync = session.sync_session
+            scope = TurnScope(session)
+            turn = _Turn(session, asyncio.current_task())
+            token = self._turn.set(turn)
+            try:
+                try:
+                    transaction, connection = await greenlet_spawn(_begin, sync)
+                except BaseException:
+                    await greenlet_spawn(sync.close)
+                    raise
+                info = connection.info
+                info[_SCOPE] = scope
+                turn.connection, turn.raw = connection, inline_driver(connection)
+                try:
+                    yield scope
+                except BaseException:
+                    info.pop(_SCOPE, None)
+                    await greenlet_spawn(_end, sync, transaction, None)
+                    raise
+                info.pop(_SCOPE, None)
+                await greenlet_spawn(_end, sync, transaction, lambda: self._committed(session))
+            finally:
+                self._turn.reset(token)
 
     async def rows(self, prepared: Prepared, values: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Run a hot statement of a turn with `values` (its rows, converted as SQLAlchemy converts them; none for a
@@ -358,6 +397,25 @@ class _Turn:
     task: asyncio.Task[Any] | None
     connection: Any = None  # the turn's SQLAlchemy (sync) Connection, once begun
     raw: Any = None  # its sqlite3 connection, when it is a SQLite writer's (hot statements run on it: `rows`)
+
+
+def _begin(sync: Session) -> tuple[SessionTransaction, Connection]:
+    """A sync session's transaction and its connection (checked out, `BEGIN IMMEDIATE` sent)."""
+    transaction = sync.begin()
+    return transaction, sync.connection()
+
+
+def _end(sync: Session, transaction: SessionTransaction, committed: Callable[[], None] | None) -> None:
+    """Commit what `_begin` began and call `committed` (or, without it, roll back), then close the session (its
+    connection back to the pool), as `async with session.begin()` inside `async with session` would."""
+    try:
+        if committed is not None:
+            transaction.commit()
+            committed()
+        elif transaction.is_active:
+            transaction.rollback()
+    finally:
+        sync.close()
 
 
 @asynccontextmanager
