@@ -112,7 +112,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # a call for help
     ("help", "救来", r"救命(?!钱|稻草|恩)|救救|快来人|快叫救护车|叫救护车"),
 )
-_COMPILED = tuple((kind, triggers, re.compile(pattern)) for kind, triggers, pattern in _CUES)
+#: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
+_COMPILED = tuple((kind, frozenset(triggers), re.compile(pattern)) for kind, triggers, pattern in _CUES)
 
 #: Before a cue, in the same sentence: it may happen, nearly happened, or is feared.
 _MAYBE = re.compile(
@@ -180,7 +181,7 @@ def assess(text: str) -> Danger:
     if len(text) > LETTER_CHARS:
         return Danger((), (), (), letter=True)
     found = [(m, kind) for kind, triggers, pattern in _COMPILED
-             if any(ch in text for ch in triggers) for m in pattern.finditer(text)]
+             if not triggers.isdisjoint(text) for m in pattern.finditer(text)]
     if not found:
         return Danger((), (), ())
     now_word = _NOW.search(text) is not None
