@@ -13,7 +13,8 @@ transaction on one connection; `session()`, `transaction()` and `reader()` calle
 use that connection (a `transaction()` as a SAVEPOINT, so a refused action undoes only itself). On a SQLite
 file, writers of this process queue on an asyncio lock (`WriteGate`) before `BEGIN IMMEDIATE`, instead of
 SQLite's busy handler, which sleeps up to 100 ms between tries and made concurrent turns 10× slower; reads
-through `reader()` never take it.
+through `reader()` never take it. A turn's hot statements are `Prepared` (compiled once) and run by `rows()`: on a
+SQLite writer straight on its sqlite3 connection, listeners still called (`sqlite_io.run_inline`).
 """
 
 from __future__ import annotations
