@@ -17,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.statements import Ready
+
 SQLITE_BUSY_SECONDS = 30
 
 
@@ -87,10 +89,15 @@ def tune_sqlite(engine: AsyncEngine, *, wal: bool, read_only: bool = False) -> N
         cursor.close()
 
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    ready = Ready.plain(begin)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        raw = inline_driver(conn)
+        if raw is not None and not conn._echo:  # a writer's: straight on sqlite3, listeners still called
+            run_inline(conn, raw, ready, {})
+        else:
+            conn.exec_driver_sql(begin)
 
 
 def sqlite_file(url: str) -> str:
@@ -142,3 +149,34 @@ async def file_lock(path: Path) -> AsyncIterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def inline_driver(connection: Any) -> sqlite3.Connection | None:
+    """The sqlite3 connection under a writer's SQLAlchemy `Connection` (an `_InlineSqlite`), or None for any other."""
+    driver = connection.connection.driver_connection
+    return driver._conn if isinstance(driver, _InlineSqlite) else None
+
+
+def run_inline(connection: Any, raw: sqlite3.Connection, ready: Ready, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run a prepared statement (`Ready`) straight on the writer's sqlite3 connection, inside the
+    transaction `connection` (SQLAlchemy's) holds. What SQLAlchemy would do around it is kept: the engine's
+    `before_cursor_execute`/`after_cursor_execute` listeners see the statement (statement counts, fault
+    injection), and a driver error comes out as SQLAlchemy's (`OperationalError`…) so callers judge it as before."""
+    from sqlalchemy.exc import DBAPIError
+
+    sql, parameters = ready.sql, ready.parameters(values)
+    try:
+        cursor = raw.cursor()
+        events = connection._has_events or connection.engine._has_events
+        if events:
+            for listener in connection.dispatch.before_cursor_execute:  # as `Connection._execute_context` calls them
+                sql, parameters = listener(connection, cursor, sql, parameters, None, False)
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall() if ready.returns_rows else []
+        if events:
+            for listener in connection.dispatch.after_cursor_execute:
+                listener(connection, cursor, sql, parameters, None, False)
+        cursor.close()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, parameters, exc, sqlite3.Error) from exc
+    return [ready.row(row) for row in rows]

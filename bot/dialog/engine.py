@@ -241,9 +241,8 @@ class DialogEngine(UpdateFrame):
         text = turn.incoming.text
         if turn.incoming.kind not in ("text", "command", "photo", "file") or not text:  # a forward is someone else's
             return
-        state, judge, head = turn.state, self.services.normalizer.judge_script, text[: self.services.max_chars]
-        verdict = ("traditional" if judge(head, "simplified") == "traditional"
-                   else "simplified" if judge(head, "traditional") == "simplified" else None)
+        state = turn.state
+        verdict = self.services.normalizer.clear_script(text[: self.services.max_chars])  # evidence counted once
         if verdict is None:
             return
         if not state.script_known or verdict == state.script:

@@ -5,8 +5,8 @@ A chat is (channel, chat id): the console's chat 9100000001 is not Telegram's.
 One trip per turn: `turn()` is the turn's one transaction; `load_turn` reads the state together with the
 facts the turn needs to decide (whether the person was marked as refusing the bot, whether a worker's
 question waits for them) in one statement, and `save` is one statement (an upsert, or a delete back to
-no row). The statements are built once and reused: building SQL costs more than running it; they run on the
-session's connection (SQLAlchemy Core), past the ORM layer a row of JSON does not need.
+no row). The statements are built and compiled once (`storage.engine.Prepared`) and run through `Database.rows`:
+inside a turn on SQLite straight on the driver, elsewhere on the session's connection (SQLAlchemy Core).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from sqlalchemy import bindparam, delete, select
 
 from bot.channels import TELEGRAM
 from bot.dialog.state import ChatState, Step
-from storage.engine import Database, upsert_statement
+from storage.engine import Database, Prepared, upsert_statement
 from storage.models import DialogState, utcnow
 
 _T = DialogState.__table__
 _THIS_CHAT = (_T.c.channel == bindparam("channel")) & (_T.c.chat_id == bindparam("chat_id"))
 _DATA = select(_T.c.data).where(_THIS_CHAT)
-_DELETE = delete(_T).where(_THIS_CHAT)
+_DELETE = Prepared(delete(_T).where(_THIS_CHAT))
 
 
 class DatabaseStateStore:
@@ -32,8 +32,8 @@ class DatabaseStateStore:
 
     def __init__(self, db: Database):
         self.db = db
-        self._upsert = upsert_statement(db.dialect, _T, ["channel", "chat_id"], ["data", "updated_at"])
-        self._loads: dict[int, tuple[Any, tuple[str, ...], dict[str, Any]]] = {}  # id(facts) → (statement, names, facts)
+        self._upsert = Prepared(upsert_statement(db.dialect, _T, ["channel", "chat_id"], ["data", "updated_at"]))
+        self._loads: dict[int, tuple[Prepared, tuple[str, ...], dict[str, Any]]] = {}  # id(facts) → (stmt, names, facts)
 
     def turn(self) -> AbstractAsyncContextManager[Any]:
         """The turn's one transaction (load, work, save on one connection)."""
@@ -49,17 +49,16 @@ class DatabaseStateStore:
         stmt, names = self._load_statement(facts or {})
         params = {"channel": channel, "chat_id": chat_id, "person_channel": channel,
                   "person_id": chat_id if person is None else person}
-        async with self.db.session() as s:
-            row = (await (await s.connection()).execute(stmt, params)).one()  # Core: no ORM layer for a row
+        (row,) = await self.db.rows(stmt, params)
         data, values = row[0], row[1:]
         state = ChatState.from_dict(dict(data) if data is not None else None)
         return state, {name: bool(value) for name, value in zip(names, values, strict=True)}
 
-    def _load_statement(self, facts: dict[str, Any]) -> tuple[Any, tuple[str, ...]]:
+    def _load_statement(self, facts: dict[str, Any]) -> tuple[Prepared, tuple[str, ...]]:
         cached = self._loads.get(id(facts))
         if cached is None or cached[2] is not facts:
             names = tuple(facts)
-            stmt = select(_DATA.scalar_subquery().label("data"), *(facts[n].label(n) for n in names))
+            stmt = Prepared(select(_DATA.scalar_subquery().label("data"), *(facts[n].label(n) for n in names)))
             cached = self._loads[id(facts)] = (stmt, names, facts)  # keeps `facts` alive: its id stays its own
         return cached[0], cached[1]
 
@@ -78,10 +77,8 @@ class DatabaseStateStore:
 
     async def save_data(self, chat_id: int, data: dict[str, Any], *, channel: str = TELEGRAM) -> None:
         """Replace the chat's saved document (must be JSON-serialisable): one upsert."""
-        async with self.db.transaction(savepoint=False) as s:
-            await (await s.connection()).execute(self._upsert, {"channel": channel, "chat_id": chat_id,
-                                                                "data": dict(data), "updated_at": utcnow()})
+        await self.db.rows(self._upsert, {"channel": channel, "chat_id": chat_id, "data": dict(data),
+                                          "updated_at": utcnow()})
 
     async def clear(self, chat_id: int, *, channel: str = TELEGRAM) -> None:
-        async with self.db.transaction(savepoint=False) as s:
-            await (await s.connection()).execute(_DELETE, {"channel": channel, "chat_id": chat_id})
+        await self.db.rows(_DELETE, {"channel": channel, "chat_id": chat_id})

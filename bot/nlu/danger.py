@@ -149,7 +149,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
-_COMPILED = tuple((kind, triggers, re.compile(pattern)) for kind, triggers, pattern in _CUES)
+#: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
+_COMPILED = tuple((kind, frozenset(triggers), re.compile(pattern)) for kind, triggers, pattern in _CUES)
 
 #: Before a cue, in the same sentence: it may happen, nearly happened, or is feared.
 _MAYBE = re.compile(
@@ -245,7 +246,7 @@ def assess(text: str) -> Danger:
     if len(text) > LETTER_CHARS:
         return Danger((), (), (), letter=True)
     found = [(m, kind) for kind, triggers, pattern in _COMPILED
-             if any(ch in text for ch in triggers) for m in pattern.finditer(text)]
+             if not triggers.isdisjoint(text) for m in pattern.finditer(text)]
     if not found:
         return Danger((), (), ())
     now_word = _NOW.search(text) is not None

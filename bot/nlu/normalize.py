@@ -135,12 +135,16 @@ class Normalizer:
     def judge_script(self, text: str, current: Script) -> Script:
         """The script a chat writes in after this message: only clear evidence changes it (one script's
         characters and none of the other's, or twice as many), else the chat keeps the script it had."""
+        return self.clear_script(text) or current
+
+    def clear_script(self, text: str) -> Script | None:
+        """The script this message clearly writes in (see `judge_script`), or None without clear evidence."""
         trad, simp = self.script_evidence(text)
         if trad > 0 and (simp == 0 or trad >= 2 * simp):
             return "traditional"
         if simp > 0 and (trad == 0 or simp >= 2 * trad):
             return "simplified"
-        return current
+        return None
 
     def _detect(self, cleaned: str, simplified: str) -> Script:
         """Traditional when the text has more Traditional-only than Simplified-only characters (one message
