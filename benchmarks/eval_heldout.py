@@ -89,6 +89,7 @@ def main() -> int:
     kb_figures(kb, "kb_heldout.yaml", args.verbose)
     kb_figures(kb, "kb_dev2.yaml", args.verbose)
     kb_figures(kb, "kb_dev3.yaml", args.verbose)
+    kb_figures(kb, "kb_heldout4.yaml", args.verbose)
     return 0
 
 
