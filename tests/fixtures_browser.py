@@ -101,10 +101,23 @@ def click_through(browser: Any, *where: str) -> None:
     """Click what submits a form or follows a link (`where`: a CSS selector, or a locator strategy and its value)
     and wait until the next page has replaced this one (on a busy machine the next line could otherwise still read
     the old page)."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def replaced(_: Any) -> bool:
+        # Chromium may answer a node of a document that is being replaced with an inspector error ("Node with
+        # given id does not belong to the document") instead of a stale reference: both mean the page moved on.
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in (exc.msg or ""):
+                return True
+            raise
+        return False
 
     by, what = ("css selector", where[0]) if len(where) == 1 else where
     old = browser.find_element("tag name", "html")
     browser.find_element(by, what).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser, 30).until(replaced)
