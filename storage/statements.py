@@ -94,6 +94,15 @@ def _insert_of(session: AsyncSession) -> Any:
     return insert
 
 
+def _on_conflict(session: AsyncSession, target: Any, columns: Any, keys: tuple[str, ...], new: tuple[str, ...],
+                 fixed: tuple[tuple[str, Any], ...]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE: the columns `new` take the inserted values, `fixed` the given ones."""
+    insert = _insert_of(session)(target)
+    set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
+    set_.update(dict(fixed))
+    return insert.on_conflict_do_update(index_elements=[columns[k] for k in keys], set_=set_)
+
+
 async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], keys: tuple[str, ...],
                      new: tuple[str, ...], fixed: tuple[tuple[str, Any], ...] = ()) -> Any:
     """INSERT … ON CONFLICT (keys) DO UPDATE … RETURNING the row as a `model` object: one statement that creates
@@ -102,11 +111,7 @@ async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], 
     shape = (dialect_of(session), model, tuple(values), keys, new, fixed)
     stmt = _UPSERTS.get(shape)
     if stmt is None:
-        insert = _insert_of(session)(model)
-        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
-        set_.update(dict(fixed))
-        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
-            index_elements=[model.__table__.c[k] for k in keys], set_=set_).returning(model)
+        stmt = _UPSERTS[shape] = _on_conflict(session, model, model.__table__.c, keys, new, fixed).returning(model)
     return (await session.scalars(stmt, [values], execution_options={"populate_existing": True})).one()
 
 
@@ -118,11 +123,8 @@ async def upsert_columns(session: AsyncSession, table: Any, values: dict[str, An
     shape = (dialect_of(session), table, tuple(values), keys, new, fixed, returning)
     stmt = _UPSERTS.get(shape)
     if stmt is None:
-        insert = _insert_of(session)(table)
-        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
-        set_.update(dict(fixed))
-        stmt = _UPSERTS[shape] = insert.on_conflict_do_update(
-            index_elements=[table.c[k] for k in keys], set_=set_).returning(*(table.c[c] for c in returning))
+        stmt = _UPSERTS[shape] = _on_conflict(session, table, table.c, keys, new, fixed).returning(
+            *(table.c[c] for c in returning))
     return (await (await session.connection()).execute(stmt, values)).one()
 
 
