@@ -57,14 +57,13 @@ from storage.statements import (
     lock_row,
     next_sequence,
     seconds_between,
-    upsert_columns,
     upsert_row,
     upsert_statement,
 )
 
 __all__ = ["Database", "Prepared", "alembic_config", "async_url", "claim_rows", "dialect_of", "head_revision",
            "insert_if_absent", "is_storage_failure", "lock_row", "make_engine", "next_sequence", "seconds_between",
-           "upsert_columns", "upsert_row", "upsert_statement"]
+           "upsert_row", "upsert_statement"]
 log = logging.getLogger(__name__)
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
@@ -157,6 +156,8 @@ class Database:
         self._gate_file = sqlite_file(self.url) if self.read_engine is not self.engine else None
         #: The turn the running task is in (`turn()`), if any: its session, used by every call inside it.
         self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
+        #: The innermost `transaction()` the running task opened outside a turn: `rows` inside it runs in it.
+        self._open: ContextVar[_Turn | None] = ContextVar(f"griddesk_open_{id(self)}", default=None)
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
 
     @property
@@ -196,8 +197,12 @@ class Database:
                 await turn.session.flush()
             return
         async with self._gated(), self.sessions() as session:
-            async with session.begin():
-                yield session
+            token = self._open.set(_Turn(session, asyncio.current_task()))  # what `rows` inside it runs on
+            try:
+                async with session.begin():
+                    yield session
+            finally:
+                self._open.reset(token)
             self._committed(session)
 
     @asynccontextmanager
@@ -263,18 +268,28 @@ class Database:
             finally:
                 self._turn.reset(token)
 
-    async def rows(self, prepared: Prepared, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Run a hot statement of a turn with `values` (its rows, converted as SQLAlchemy converts them; none for a
-        write): inside a turn on SQLite, compiled once and run straight on the writer's sqlite3 connection
-        (`sqlite_io.run_inline`: ~5 µs instead of ~60 µs through SQLAlchemy, listeners still called); elsewhere
-        (PostgreSQL, outside a turn) through the session's connection, as before. Like Core on the session's
-        connection it does not flush the session (autoflush is off); a write outside a turn commits."""
-        turn = self._current_turn()
-        if turn is not None and turn.raw is not None and turn.connection is not None:
-            return run_inline(turn.connection, turn.raw, prepared.ready(self.engine.dialect), values)
+    async def rows(self, prepared: Prepared, values: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """Run a hot statement with `values` (a list: one executemany, no rows back) and return its rows, converted as
+        SQLAlchemy converts them (none for a write). It runs in the running task's turn, else in the innermost
+        `transaction()` it opened (filing called outside a turn: the CLI, the API, benchmarks), else in a
+        transaction of its own (a write commits). On a SQLite writer it is compiled once and run straight on the
+        sqlite3 connection (`sqlite_io.run_inline`: ~5 µs instead of ~60 µs through SQLAlchemy, listeners still
+        called); elsewhere (PostgreSQL, echo) through the session's connection. Like Core on the session's
+        connection it does not flush the session (autoflush is off)."""
+        scope = self._current_turn()
+        if scope is None:
+            scope = self._open.get()
+            if scope is not None and scope.task is not asyncio.current_task():
+                scope = None
+            if scope is not None and scope.connection is None and self.dialect == "sqlite" and not self.engine.echo:
+                connection = (await scope.session.connection()).sync_connection
+                scope.connection, scope.raw = connection, inline_driver(connection)
+        if scope is not None and scope.raw is not None:
+            return run_inline(scope.connection, scope.raw, prepared.ready(self.engine.dialect), values)
+        if scope is not None:
+            return await _execute(scope.session, prepared, values)
         async with self.transaction(savepoint=False) as session:
-            result = await (await session.connection()).execute(prepared.statement, values)
-            return [tuple(row) for row in result] if result.returns_rows else []
+            return await _execute(session, prepared, values)
 
     def in_turn(self) -> bool:
         return self._current_turn() is not None
@@ -418,6 +433,13 @@ def _end(sync: Session, transaction: SessionTransaction, committed: Callable[[],
             transaction.rollback()
     finally:
         sync.close()
+
+
+async def _execute(session: AsyncSession, prepared: Prepared, values: dict[str, Any] | list[dict[str, Any]]
+                   ) -> list[tuple[Any, ...]]:
+    """`Database.rows` through SQLAlchemy's own execution, on the session's connection (Core: no flush)."""
+    result = await (await session.connection()).execute(prepared.statement, values)
+    return [tuple(row) for row in result] if result.returns_rows else []
 
 
 @asynccontextmanager

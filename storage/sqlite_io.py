@@ -157,25 +157,32 @@ def inline_driver(connection: Any) -> sqlite3.Connection | None:
     return driver._conn if isinstance(driver, _InlineSqlite) else None
 
 
-def run_inline(connection: Any, raw: sqlite3.Connection, ready: Ready, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+def run_inline(connection: Any, raw: sqlite3.Connection, ready: Ready,
+               values: dict[str, Any] | list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Run a prepared statement (`Ready`) straight on the writer's sqlite3 connection, inside the
     transaction `connection` (SQLAlchemy's) holds. What SQLAlchemy would do around it is kept: the engine's
     `before_cursor_execute`/`after_cursor_execute` listeners see the statement (statement counts, fault
-    injection), and a driver error comes out as SQLAlchemy's (`OperationalError`…) so callers judge it as before."""
+    injection), and a driver error comes out as SQLAlchemy's (`OperationalError`…) so callers judge it as before.
+    `values` a list: one executemany of its rows (a statement without RETURNING), as SQLAlchemy runs a list."""
     from sqlalchemy.exc import DBAPIError
 
-    sql, parameters = ready.sql, ready.parameters(values)
+    many = isinstance(values, list)
+    sql = ready.sql
+    parameters: Any = [ready.parameters(v) for v in values] if many else ready.parameters(values)
     try:
         cursor = raw.cursor()
         events = connection._has_events or connection.engine._has_events
         if events:
             for listener in connection.dispatch.before_cursor_execute:  # as `Connection._execute_context` calls them
-                sql, parameters = listener(connection, cursor, sql, parameters, None, False)
-        cursor.execute(sql, parameters)
-        rows = cursor.fetchall() if ready.returns_rows else []
+                sql, parameters = listener(connection, cursor, sql, parameters, None, many)
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+        rows = cursor.fetchall() if ready.returns_rows and not many else []
         if events:
             for listener in connection.dispatch.after_cursor_execute:
-                listener(connection, cursor, sql, parameters, None, False)
+                listener(connection, cursor, sql, parameters, None, many)
         cursor.close()
     except sqlite3.Error as exc:
         raise DBAPIError.instance(sql, parameters, exc, sqlite3.Error) from exc

@@ -3,11 +3,13 @@ insert-if-absent, interval arithmetic. Callers pass a session; the dialect is re
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.visitors import InternalTraversal
 
 _SEQUENCES: dict[str, Any] = {}  # the counter's upsert per dialect, built once
 
@@ -50,12 +52,7 @@ async def next_sequence(session: AsyncSession, day: str) -> int:
     dialect = dialect_of(session)
     stmt = _SEQUENCES.get(dialect)
     if stmt is None:
-        from storage.models import DaySequence
-
-        table = DaySequence.__table__
-        insert = _insert_of(session)(table).values(day=bindparam("day"), last=1)
-        stmt = _SEQUENCES[dialect] = insert.on_conflict_do_update(
-            index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(table.c.last)
+        stmt = _SEQUENCES[dialect] = sequence_upsert(dialect)
     return int((await (await session.connection()).execute(stmt, {"day": day})).scalar_one())  # Core: no ORM layer
 
 
@@ -87,11 +84,104 @@ _ABSENT: dict[tuple[str, Any, tuple[str, ...]], Any] = {}
 
 
 def _insert_of(session: AsyncSession) -> Any:
-    if dialect_of(session) == "postgresql":
+    return insert_for(dialect_of(session))
+
+
+def insert_for(dialect: str) -> Any:
+    """The dialect's `insert` construct (the one with `on_conflict_do_update` / `on_conflict_do_nothing`)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+#: Prepared hot statements by shape: a few dozen in all.
+_PREPARED: dict[tuple[Any, ...], Prepared] = {}
+
+
+def prepared_insert(dialect: str, table: Any, columns: tuple[str, ...], *, rows: int = 1,
+                    returning: tuple[str, ...] = (), absent: tuple[str, ...] = ()) -> Prepared:
+    """INSERT of exactly `columns` into `table`, for `Database.rows`, built once per shape. One row: its values bound
+    by column name (or a list of such rows: one executemany); `rows` > 1: one multi-row INSERT whose i-th row's
+    values are bound as `<column>_<i>` (with `returning`: the rows back in one statement). `absent`: ON CONFLICT
+    (those keys) DO NOTHING."""
+    shape = ("insert", dialect, table, columns, rows, returning, absent)
+    found = _PREPARED.get(shape)
+    if found is None:
+        stmt = insert_for(dialect)(table)
+        if rows == 1:
+            stmt = stmt.values({c: bindparam(c, type_=table.c[c].type) for c in columns})
+        else:  # typed: SQLAlchemy gives only the first row's parameters their column's type (JSON, dates)
+            stmt = stmt.values([{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(rows)])
+        if absent:
+            stmt = stmt.on_conflict_do_nothing(index_elements=[table.c[k] for k in absent])
+        if returning:
+            stmt = stmt.returning(*(table.c[c] for c in returning))
+        found = _PREPARED[shape] = Prepared(stmt)
+    return found
+
+
+def numbered_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The values of a multi-row `prepared_insert` (`rows` > 1) from its rows."""
+    return {f"{c}_{i}": v for i, row in enumerate(rows) for c, v in row.items()}
+
+
+def prepared_upsert(dialect: str, table: Any, columns: tuple[str, ...], keys: tuple[str, ...], new: tuple[str, ...],
+                    fixed: tuple[tuple[str, Any], ...], returning: tuple[str, ...]) -> Prepared:
+    """`upsert_columns` for `Database.rows`: INSERT of exactly `columns` … ON CONFLICT (keys) DO UPDATE (`new` take
+    the inserted values, `fixed` the given ones) RETURNING the columns `returning`; built once per shape."""
+    shape = ("upsert", dialect, table, columns, keys, new, fixed, returning)
+    found = _PREPARED.get(shape)
+    if found is None:
+        insert = insert_for(dialect)(table).values({c: bindparam(c, type_=table.c[c].type) for c in columns})
+        set_: dict[str, Any] = {c: insert.excluded[c] for c in new}
+        set_.update(dict(fixed))
+        stmt = insert.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=set_)
+        found = _PREPARED[shape] = Prepared(stmt.returning(*(table.c[c] for c in returning)))
+    return found
+
+
+def sequence_upsert(dialect: str) -> Any:
+    """`next_sequence`'s statement (`day` bound), RETURNING the new value: a caller may add more to its RETURNING."""
+    from storage.models import DaySequence
+
+    table = DaySequence.__table__
+    insert = insert_for(dialect)(table).values(day=bindparam("day"), last=1)
+    return insert.on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1}).returning(
+        table.c.last)
+
+
+class _Qualified(ColumnElement[Any]):
+    """`qualified`: an expression compiled with its columns' table names, wherever it stands."""
+
+    inherit_cache = True
+    _traverse_internals: ClassVar[Any] = [("element", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+        self.type = element.type
+
+
+@compiles(_Qualified)
+def _compile_qualified(element: _Qualified, compiler: Any, **kw: Any) -> str:
+    kw.pop("include_table", None)
+    return str(compiler.process(element.element, **kw))
+
+
+def qualified(element: Any) -> Any:
+    """`element` (a scalar subquery) rendered with table-qualified columns inside a RETURNING clause: SQLite's compiler
+    drops every table name there, also in subqueries, where `worker.id` would silently become the inner table's `id`."""
+    return _Qualified(element)
+
+
+def json_row(dialect: str, *columns: Any) -> Any:
+    """A SQL expression for one row's `columns` as a JSON array (read back as a list): several values of another
+    table in one column, e.g. in a RETURNING clause."""
+    from sqlalchemy import JSON, func, type_coerce
+
+    build = func.json_build_array if dialect == "postgresql" else func.json_array
+    return type_coerce(build(*columns), JSON)
 
 
 def _on_conflict(session: AsyncSession, target: Any, columns: Any, keys: tuple[str, ...], new: tuple[str, ...],
@@ -113,19 +203,6 @@ async def upsert_row(session: AsyncSession, model: Any, values: dict[str, Any], 
     if stmt is None:
         stmt = _UPSERTS[shape] = _on_conflict(session, model, model.__table__.c, keys, new, fixed).returning(model)
     return (await session.scalars(stmt, [values], execution_options={"populate_existing": True})).one()
-
-
-async def upsert_columns(session: AsyncSession, table: Any, values: dict[str, Any], keys: tuple[str, ...],
-                         new: tuple[str, ...], fixed: tuple[tuple[str, Any], ...], returning: tuple[str, ...]) -> Any:
-    """`upsert_row` in Core: the same INSERT … ON CONFLICT … DO UPDATE, RETURNING only the columns `returning`, as
-    one plain row (attribute access by column name) — no ORM object built, none refreshed in the session. For the hot
-    path, where building an ORM row costs more than the statement; built once per shape."""
-    shape = (dialect_of(session), table, tuple(values), keys, new, fixed, returning)
-    stmt = _UPSERTS.get(shape)
-    if stmt is None:
-        stmt = _UPSERTS[shape] = _on_conflict(session, table, table.c, keys, new, fixed).returning(
-            *(table.c[c] for c in returning))
-    return (await (await session.connection()).execute(stmt, values)).one()
 
 
 def upsert_statement(dialect: str, table: Any, keys: list[str], columns: list[str]) -> Any:
@@ -179,6 +256,10 @@ class Ready:
         compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         if compiled.escaped_bind_names or compiled.positiontup is None:
             raise TypeError(f"cannot prepare for {dialect.name}: not a positional statement: {compiled.string[:80]}")
+        if "__[POSTCOMPILE" in compiled.string:  # an expanding IN: its values must be known to compile it
+            raise TypeError(f"cannot prepare: an expanding parameter: {compiled.string[:80]}")
+        if compiled.insert_prefetch or compiled.update_prefetch:  # SQLAlchemy's execution would fill these in
+            raise TypeError(f"cannot prepare: columns left to their Python defaults: {compiled.string[:80]}")
         names = tuple(compiled.positiontup)
         binds = compiled.binds
         defaults = {name: binds[name].effective_value for name in names

@@ -2,7 +2,8 @@
 
 A listener on the real engine records every statement and every transaction begun while one update is
 handled: a plain message is one transaction of two statements (the chat's state with what the turn needs
-to know, then the save); filing a case is at most seven statements; a 附议 offer at most four (five when the
+to know, then the save); filing a case is at most seven statements, with a confirmed category too, and at most
+eight when the grid has no worker; a 附议 offer at most four (five when the
 case has supporters); the turn that files is still one transaction, and the case, its receipt and the chat's
 state are committed together.
 """
@@ -13,12 +14,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for, shared_understanding
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bot.cases.views import ReportDraft
 from bot.dialog.testing import texts_of
 from bot.services import build_app
 from bot.settings import load_settings
+from storage.models import RESIDENT_PICK, Case, CaseEvent, CaseLabel, OutboxMessage
 
 REPORT = "梨园小区3栋楼下垃圾好几天没人清运了，味道很大"
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
@@ -96,6 +98,74 @@ async def test_filing_a_case_takes_at_most_seven_statements(app) -> None:
         assert len(sql) <= 7, "\n".join(sql)
     found = await app.cases.find_case(case.number)
     assert found is not None and found.state == "assigned" and found.assignee_name == "张三"
+
+
+async def test_filing_with_a_confirmed_category_takes_at_most_seven_statements_and_keeps_the_label(app) -> None:
+    """The resident picked the category (the label path): still seven statements, the label written once, the case
+    marked as picked."""
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    seen = Statements()
+    seen.attach(app.cases.db.engine)
+    seen.start()
+    case = await app.cases.file_case(ReportDraft(resident_external_id=7011, intent="sanitation", deadline_hours=24,
+                                                 text="楼下垃圾没人清运", address="梨园小区3栋",
+                                                 confirmed_by=RESIDENT_PICK), receipt=lambda view: _receipt(view))
+    sql = seen.stop()
+    assert case.assignee_name == "张三" and case.receipt_id is not None
+    assert seen.begins == 1, sql
+    assert len(sql) <= 7, "\n".join(sql)
+    assert sum(q.startswith("INSERT INTO case_label") for q in sql) == 1, sql
+    async with app.cases.db.session() as s:
+        labels = (await s.execute(select(CaseLabel.intent, CaseLabel.source).where(CaseLabel.case_id == case.id))).all()
+        picked = (await s.execute(select(Case.picked).where(Case.id == case.id))).scalar_one()
+    assert [tuple(r) for r in labels] == [("sanitation", RESIDENT_PICK)] and picked is True
+
+
+async def test_filing_without_a_grid_worker_is_a_few_statements_and_reaches_the_dispatcher_or_the_admins(app) -> None:
+    """No worker in the grid: the case goes to the community's dispatcher (his push, the 派给 choices read with
+    their loads in one statement), or, with no dispatcher either, waits in the queue and the admins are told — in
+    eight statements, none of them an ORM flush of the case."""
+    driver = driver_for(app)
+    seen = Statements()
+    seen.attach(app.cases.db.engine)
+
+    async def file(resident: int) -> tuple[object, list[str]]:
+        seen.start()
+        case = await app.cases.file_case(ReportDraft(resident_external_id=resident, intent="sanitation",
+                                                     deadline_hours=24, text="楼下垃圾没人清运", address="梨园小区3栋"),
+                                         receipt=lambda view: _receipt(view))
+        sql = seen.stop()
+        assert seen.begins == 1, sql
+        assert len(sql) <= 8, "\n".join(sql)
+        assert sum(q.startswith('INSERT INTO "case"') for q in sql) == 1 and not any(
+            q.startswith(('UPDATE "case"', "UPDATE case_event")) for q in sql), sql
+        return case, sql
+
+    queued, _ = await file(7201)  # nobody bound: the queue, the admin told
+    assert (queued.state, queued.level, queued.assignee_id) == ("filed", "community", None)
+    assert queued.receipt_id is not None and queued.told
+    invite = await app.cases.create_invite("梨园社区派单员", community_id="liyuan")
+    dispatcher = driver.persona("梨园社区派单员", "worker")
+    assert "绑定成功" in texts_of(await driver.send(dispatcher, f"/bind {invite.code}"))
+    held, _ = await file(7202)
+    assert (held.state, held.level, held.assignee_name) == ("assigned", "community", "梨园社区派单员")
+    pushes = {}
+    async with app.cases.db.session() as s:
+        for case in (queued, held):
+            pushes[case.id] = [(int(chat), key) for chat, key in await s.execute(
+                select(OutboxMessage.chat_id, OutboxMessage.dedupe_key).where(OutboxMessage.case_id == case.id))]
+    assert {chat for chat, key in pushes[queued.id] if not key.startswith("receipt:")} == {ADMIN_ID}
+    assert [key for _, key in pushes[held.id] if not key.startswith("receipt:")] == [
+        f"ev{e}:w{held.assignee_external_id}" for e in await _events_of(app, held.id, "assign")]
+    found = await app.cases.find_case(held.number)
+    assert found is not None and found.assignee_name == "梨园社区派单员" and found.level == "community"
+
+
+async def _events_of(app, case_id: int, action: str) -> list[int]:
+    async with app.cases.db.session() as s:
+        return [int(i) for (i,) in await s.execute(select(CaseEvent.id).where(CaseEvent.case_id == case_id,
+                                                                             CaseEvent.action == action))]
 
 
 async def test_a_duplicate_offer_takes_at_most_four_statements_and_shows_who_is_in(app) -> None:

@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -24,8 +24,9 @@ from bot.cases.views import CaseView, ResidentView, WorkerView, aware
 from bot.errors import NotFound, NotYours
 from bot.wording import refusals
 from bot.wording.names import CATEGORY_FALLBACK
-from storage.engine import Database, insert_if_absent, lock_row, upsert_columns, upsert_row
+from storage.engine import Database, Prepared, insert_if_absent, lock_row, upsert_row
 from storage.models import OPEN_STATES, Case, CaseEvent, CaseLabel, CaseSupporter, OutboxMessage, Resident, Worker, utcnow
+from storage.statements import json_row, prepared_upsert, qualified, sequence_upsert
 
 if TYPE_CHECKING:
     from bot.nlu.intent_files import IntentSet
@@ -151,7 +152,7 @@ class CaseCore:
         return await upsert_row(s, Resident, values, ("channel", "external_id"), new, (("blocked_at", None),))
 
     async def _resident_row(self, s: AsyncSession, external_id: int, *, chat_id: int | None = None, name: str = "",
-                            script: str | None = None, channel: str = channels.TELEGRAM) -> Any:
+                            script: str | None = None, channel: str = channels.TELEGRAM) -> ResidentFacts:
         """`_resident` for the hot path (filing, a 附议 offer): the same one upsert, returning a plain row of what
         those need (`RESIDENT_FACTS`: id, channel, external id, phone and its consent) instead of an ORM object."""
         name = clean_text(name)[:100]
@@ -160,8 +161,10 @@ class CaseCore:
         values = {"channel": channel, "external_id": external_id, "chat_id": chat_id or external_id, "name": name,
                   "script": script or "simplified", "created_at": utcnow()}
         new = tuple(c for c, given in (("name", name), ("script", script), ("chat_id", chat_id)) if given)
-        return await upsert_columns(s, Resident.__table__, values, ("channel", "external_id"), new,
-                                    (("blocked_at", None),), RESIDENT_FACTS)
+        stmt = prepared_upsert(self.db.dialect, Resident.__table__, _RESIDENT_VALUES, ("channel", "external_id"), new,
+                               (("blocked_at", None),), RESIDENT_FACTS)
+        (row,) = await self.db.rows(stmt, values)  # `s`'s transaction: `rows` runs in it
+        return ResidentFacts(*row)
 
     async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
                               channel: str = channels.TELEGRAM) -> set[int]:
@@ -333,6 +336,75 @@ class CaseCore:
 
 #: What the hot path reads of a resident it upserts (`CaseCore._resident_row`).
 RESIDENT_FACTS = ("id", "channel", "external_id", "phone", "phone_consent_at")
+_RESIDENT_VALUES = ("channel", "external_id", "chat_id", "name", "script", "created_at")
+
+
+class ResidentFacts(NamedTuple):
+    """`RESIDENT_FACTS` of a resident, read as a `Resident`'s attributes."""
+
+    id: int
+    channel: str
+    external_id: int
+    phone: str | None
+    phone_consent_at: datetime | None
+
+
+class PickedWorker(NamedTuple):
+    """What filing reads of the grid worker it assigns (`number_and_worker`), as a `Worker`'s attributes. He is one of
+    `REACHABLE`, so his chat does not refuse the bot."""
+
+    id: int
+    name: str
+    external_id: int
+    channel: str
+    role: str
+    grid_id: str | None
+    community_id: str | None
+    unreachable_at: datetime | None = None
+
+
+_PICKED_COLUMNS = (Worker.id, Worker.name, Worker.external_id, Worker.channel, Worker.role, Worker.grid_id,
+                   Worker.community_id)
+_NUMBER_AND_WORKER: dict[str, Prepared] = {}
+
+
+_DISPATCHER_PICK: list[Prepared] = []
+
+
+def dispatcher_pick() -> Prepared:
+    """`least_loaded` among dispatchers, for a case being filed: the community's (`community_id` bound) or the street's
+    (`street_id` bound; the other one None), as `PickedWorker` columns."""
+    if not _DISPATCHER_PICK:
+        of_area = or_((Worker.role == "community") & (Worker.community_id == bindparam("community_id")),
+                      (Worker.role == "street") & (Worker.street_id == bindparam("street_id")))
+        _DISPATCHER_PICK.append(Prepared(select(*_PICKED_COLUMNS).where(of_area, *REACHABLE)
+                                         .order_by(_open_load_bound(), Worker.id).limit(1)))
+    return _DISPATCHER_PICK[0]
+
+
+def _open_load_bound() -> Any:
+    """`_OPEN_LOAD` with the open states as plain bound values, not one expanding IN (a `Prepared` statement is
+    compiled once, before any values are known)."""
+    states = [literal(state) for state in OPEN_STATES]
+    return (select(func.count()).where(Case.assignee_id == Worker.id, Case.state.in_(states))
+            .correlate(Worker).scalar_subquery())
+
+
+#: `OPEN_LOAD` for `Prepared` statements.
+OPEN_LOAD_BOUND = _open_load_bound()
+
+
+def number_and_worker(dialect: str) -> Prepared:
+    """The day's next number (`day` bound) and the least-loaded reachable worker of the grid (`grid_id` bound; None
+    when it has none) in ONE statement: the counter's upsert RETURNING the worker's `PickedWorker` columns as a JSON
+    array (a subquery ordered by his open cases, on the `(assignee_id, state)` index, as `least_loaded` orders)."""
+    found = _NUMBER_AND_WORKER.get(dialect)
+    if found is None:
+        worker = (select(json_row(dialect, *_PICKED_COLUMNS))
+                  .where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"), *REACHABLE)
+                  .order_by(_open_load_bound(), Worker.id).limit(1).scalar_subquery())
+        found = _NUMBER_AND_WORKER[dialect] = Prepared(sequence_upsert(dialect).returning(qualified(worker).label("worker")))
+    return found
 
 
 def event_values(case_id: int | None, action: str, actor_kind: str, actor_id: int | None, from_state: str | None,
@@ -385,22 +457,14 @@ async def least_loaded(s: AsyncSession, cond: Any) -> Worker | None:
     return (await s.execute(query)).scalars().first()
 
 
-#: `least_loaded` among a grid's workers (`grid_id` bound when run), built once: what every filing asks.
-_GRID_LEAST_LOADED = (select(Worker.__table__).where(Worker.role == "grid", Worker.grid_id == bindparam("grid_id"),
-                                                     *REACHABLE)
-                      .order_by(_OPEN_LOAD, Worker.id).limit(1))
-
-
-async def grid_worker(s: AsyncSession, grid_id: str) -> Worker | None:
-    """The grid's least-loaded reachable worker (see `least_loaded`), as a plain row of his columns (read as a
-    `Worker`'s attributes; filing only reads him, and an ORM object cost more than the query)."""
-    return (await (await s.connection()).execute(_GRID_LEAST_LOADED, {"grid_id": grid_id})).first()  # type: ignore[return-value]
+def label_values(case: Any, source: str, at: datetime) -> dict[str, Any]:
+    """The `case_label` row recording the category people (`source`) confirmed for `case`."""
+    return {"case_id": case.id, "intent": case.intent, "source": source, "created_at": at}
 
 
 async def label_case(s: AsyncSession, case: Case, source: str, at: datetime) -> None:
     """Record the category people confirmed for this case (once per source): the desk's own labelled examples."""
-    await insert_if_absent(s, CaseLabel.__table__, {"case_id": case.id, "intent": case.intent, "source": source,
-                                                    "created_at": at}, ["case_id", "source"])
+    await insert_if_absent(s, CaseLabel.__table__, label_values(case, source, at), ["case_id", "source"])
 
 
 def to_worker(s: AsyncSession, worker: Worker, reply: Any, key: str, case_id: int | None) -> None:

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
 from bot.cases import lifecycle, notify
-from bot.cases.core import REACHABLE, CaseCore, clean_text, dedupe_key, least_loaded, open_loads, to_worker, utc
+from bot.cases.core import (
+    OPEN_LOAD_BOUND,
+    REACHABLE,
+    CaseCore,
+    clean_text,
+    dedupe_key,
+    least_loaded,
+    to_worker,
+    utc,
+)
 from bot.cases.outbox import enqueue
 from bot.cases.views import CaseView
 from bot.errors import BadInput, NotFound, NotNow, NotYours
 from bot.wording import notices, refusals
+from storage.engine import Prepared
 from storage.models import LEVELS, Case, CaseEvent, Worker
 
 log = logging.getLogger(__name__)
+#: Up to 8 bound grid workers of a community with their open cases, for 派给 buttons (`_grid_worker_choices`).
+_CHOICES = Prepared(select(Worker.id, Worker.name, OPEN_LOAD_BOUND.label("open_cases"))
+                    .where(Worker.community_id == bindparam("community_id"), Worker.role == "grid", *REACHABLE)
+                    .order_by(Worker.id).limit(8))
 
 
 class DispatchRoom(CaseCore):
@@ -182,19 +197,21 @@ class DispatchRoom(CaseCore):
                                                 phone=phone or None),
                   f"ev{ev.id}:w{worker.external_id}", case.id)
 
-    async def _queue_targets(self, s: AsyncSession, case: Case, *,
-                             with_oncall: bool = False) -> tuple[list[tuple[str, int]], str]:
+    async def _queue_targets(self, s: AsyncSession, case: Case, *, with_oncall: bool = False,
+                             dispatchers: Sequence[Worker] | None = None) -> tuple[list[tuple[str, int]], str]:
         """Who re-assigns at the case's level, as (channel, chat) pairs, and which of them that is
         ("dispatcher", "admin", "oncall"; "" when nobody can be): its dispatchers (community dispatcher,
         street supervisor), else the admins, else the on-call chat. `with_oncall`: on-call as well.
-        The one decision behind both the queue's push and what the resident reads (`queue_told`)."""
-        if case.level in ("grid", "community") and case.community_id:  # a grid's queue is its community's
-            cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
-        else:
-            same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
-            cond = (Worker.role == "street") & same_street
-        rows = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
-        targets = [(w.channel, w.external_id) for w in rows if w.external_id is not None]
+        The one decision behind both the queue's push and what the resident reads (`queue_told`).
+        `dispatchers`: the level's reachable dispatchers when the caller has just read them (filing: none)."""
+        if dispatchers is None:
+            if case.level in ("grid", "community") and case.community_id:  # a grid's queue is its community's
+                cond = (Worker.role == "community") & (Worker.community_id == case.community_id)
+            else:
+                same_street = (Worker.street_id == case.street_id) if case.street_id else Worker.street_id.is_not(None)
+                cond = (Worker.role == "street") & same_street
+            dispatchers = (await s.execute(select(Worker).where(cond, *REACHABLE))).scalars().all()
+        targets = [(w.channel, w.external_id) for w in dispatchers if w.external_id is not None]
         told = "dispatcher" if targets else ""
         if not targets and self.admin_ids:  # ADMIN_IDS and ONCALL_CHAT_ID are Telegram chats
             targets, told = [(channels.TELEGRAM, a) for a in self.admin_ids], "admin"
@@ -232,10 +249,8 @@ class DispatchRoom(CaseCore):
         """(worker id, name, open cases) of up to 8 bound grid workers of the community, for 派给 buttons."""
         if not community_id:
             return []
-        rows = (await s.execute(select(Worker).where(Worker.community_id == community_id, Worker.role == "grid",
-                                                     *REACHABLE).order_by(Worker.id).limit(8))).scalars().all()
-        loads = await open_loads(s, [w.id for w in rows if w.id is not None])
-        return [(w.id, w.name, loads.get(w.id, 0)) for w in rows if w.id is not None]
+        rows = await self.db.rows(_CHOICES, {"community_id": community_id})  # one statement, loads with them
+        return [(int(wid), str(name), int(load)) for wid, name, load in rows]
 
     async def _require_dispatcher(self, s: AsyncSession, case: Case, external_id: int, *,
                                   channel: str = channels.TELEGRAM) -> Worker:

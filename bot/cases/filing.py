@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -17,26 +18,31 @@ from bot.cases.core import (
     DUPLICATE_THRESHOLD,
     MAX_TEXT,
     CaseCore,
+    PickedWorker,
+    ResidentFacts,
     clean_text,
     dedupe_key,
+    dispatcher_pick,
     event_values,
-    grid_worker,
-    label_case,
+    label_values,
+    number_and_worker,
     state_in,
     to_worker,
     utc,
 )
+from bot.cases.dispatch import told_words
 from bot.cases.duplicates import Prepared, prepare, similarity_of
-from bot.cases.outbox import enqueue, insert_outbox, outbox_values
+from bot.cases.outbox import OUTBOX_HINT, outbox_values
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from bot.wording import notices, refusals
-from storage.engine import insert_if_absent, next_sequence
+from storage.engine import insert_if_absent
 from storage.models import (
     OPEN_STATES,
     RESIDENT_PICK,
     Case,
     CaseEvent,
+    CaseLabel,
     CaseSupporter,
     CaseWord,
     OutboxMessage,
@@ -44,6 +50,7 @@ from storage.models import (
     SupportOffer,
     Worker,
 )
+from storage.statements import numbered_rows, prepared_insert
 from storage.words import pair_rows
 
 if TYPE_CHECKING:
@@ -54,11 +61,12 @@ if TYPE_CHECKING:
 #: Cases a report may be a duplicate of (offered for 附议), and the resident's own that a report repeats: open
 #: ones only (a closed case is not joined; a report after it is a new case).
 _OPEN_STATES = state_in(OPEN_STATES)
-#: Filing's Core statements, built once (building SQL costs more than running it).
+#: The columns filing's Core statements write (`prepared_insert`: compiled once, run by `Database.rows`).
 _CASE_COLUMNS = tuple(c.name for c in Case.__table__.columns if c.name != "id")
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
-_INSERT_WORDS = insert(CaseWord.__table__)
-_INSERT_EVENTS = insert(CaseEvent.__table__).returning(CaseEvent.__table__.c.id, CaseEvent.__table__.c.action)
+_WORD_COLUMNS = ("first_char", "next_char", "case_id")
+_LABEL_COLUMNS, _LABEL_KEYS = ("case_id", "intent", "source", "created_at"), ("case_id", "source")
+_EVENT_COLUMNS = tuple(c.name for c in CaseEvent.__table__.columns if c.name != "id")
+_OUTBOX_COLUMNS = tuple(c.name for c in OutboxMessage.__table__.columns if c.name != "id")
 #: The duplicate search's statements, built once: the candidates (id and words only), then the few found, with their
 #: assignee and filer joined, and their supporters.
 _DUP_CANDIDATES = (select(Case.id, Case.text, Case.address)
@@ -73,6 +81,19 @@ _DUP_FOUND = (select(Case.__table__, Worker.name.label("w_name"), Worker.externa
 _SUPPORTERS = (select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
                .join(Resident, CaseSupporter.resident_id == Resident.id)
                .where(CaseSupporter.case_id.in_(bindparam("ids", expanding=True))).order_by(CaseSupporter.id))
+log = logging.getLogger(__name__)
+
+
+def _phone(resident: ResidentFacts) -> str | None:
+    """The filer's phone for the holder's push: only a number given with consent (withdrawn = None)."""
+    return resident.phone if resident.phone and resident.phone_consent_at is not None else None
+
+
+def _asked(case: FiledCase) -> bool:
+    """Whether `_dispatcher_row` looked for the very dispatchers the queue of `case` is told (`_queue_targets`)."""
+    return bool((case.level == "community" and case.community_id) or (case.level == "street" and case.street_id))
+
+
 def _column_defaults(model: Any) -> dict[str, Any]:
     """The plain defaults of `model`'s columns (those a row gets when filing does not say)."""
     out = {}
@@ -230,11 +251,12 @@ class FilingRoom(CaseCore):
         async with self.db.transaction(savepoint=False) as s:
             resident = await self._resident_row(s, draft.resident_external_id, chat_id=draft.chat_id,
                                                 name=draft.resident_name, script=draft.script, channel=draft.channel)
-            worker = await grid_worker(s, route.grid_id) if route.grid_id else None
             day = at.astimezone(self.tz).strftime("%Y%m%d")
-            seq = await next_sequence(s, day)
+            ((seq, picked),) = await self.db.rows(number_and_worker(self.db.dialect),
+                                                  {"day": day, "grid_id": route.grid_id})
+            worker = PickedWorker(*picked) if picked else None
             values = dict(
-                number=f"{day}-{seq:04d}", intent=draft.intent, subtype=draft.subtype, text=text[:MAX_TEXT],
+                number=f"{day}-{int(seq):04d}", intent=draft.intent, subtype=draft.subtype, text=text[:MAX_TEXT],
                 address=clean_text(draft.address)[:300] or None, latitude=draft.latitude, longitude=draft.longitude,
                 photos=[clean_text(p)[:200] for p in draft.photos if clean_text(p)][:10], resident_id=resident.id,
                 street_id=route.street_id,
@@ -244,55 +266,133 @@ class FilingRoom(CaseCore):
                 answers={k[:40]: clean_text(v)[:200] for k, v in list(draft.answers.items())[:5] if clean_text(v)} or None,
                 picked=draft.confirmed_by == RESIDENT_PICK and draft.intent != "other",  # the label below, summarised
             )
-            who = (resident.channel, resident.external_id)
+            case = FiledCase(**{**_CASE_DEFAULTS, **values})
             if worker is not None:  # 派单 at once: the case is inserted as the worker's
-                return await self._file_assigned(s, FiledCase(**{**_CASE_DEFAULTS, **values}), worker, draft, route,
-                                                 at, who, resident, receipt)
-            case = Case(**values)
-            s.add(case)
-            await s.flush()
-            filed = await self._event(s, case, "file", "resident", draft.resident_external_id, None, "filed", None,
-                                      route.level, route.note or None, at, flush=True)
-            if draft.confirmed_by and draft.intent != "other":
-                await label_case(s, case, draft.confirmed_by, at)
-            told = await self._dispatch(s, case, filed, at, grid_checked=True)
-            view = replace(self._make_view(case, await self._assignee(s, case), who, []), told=told)
-            if receipt is None:
-                return view
-            row = enqueue(s, receipt(view), f"receipt:{case.id}", case.id, now=at + self.receipt_grace,
-                          channel=draft.channel)
-            await self._insert_pending(s, OutboxMessage)  # the push(es) and the receipt in one statement
-            return view if row is None else replace(view, receipt_id=row.id)
+                return await self._file_assigned(s, case, worker, draft, route, at, resident, receipt)
+            return await self._file_unassigned(s, case, draft, route, at, resident, receipt)
 
-    async def _file_assigned(self, s: AsyncSession, case: FiledCase, worker: Worker, draft: ReportDraft, route: Route,
-                             at: datetime, who: tuple[str, int], resident: Any,
+    async def _insert_case(self, s: AsyncSession, case: FiledCase, draft: ReportDraft, at: datetime) -> None:
+        """The case's row (its id set on `case`), its word-index pairs (no mapper event fires for a Core insert) and,
+        when people confirmed its category, its label."""
+        dialect = self.db.dialect
+        ((case_id,),) = await self.db.rows(prepared_insert(dialect, Case.__table__, _CASE_COLUMNS, returning=("id",)),
+                                           {c: getattr(case, c) for c in _CASE_COLUMNS})
+        case.id = int(case_id)
+        words = pair_rows(case.id, case.text, case.address)
+        if words:  # never empty for a text that is not (an empty list would be one INSERT without values)
+            await self.db.rows(prepared_insert(dialect, CaseWord.__table__, _WORD_COLUMNS), words)
+        if draft.confirmed_by and draft.intent != "other":
+            await self.db.rows(prepared_insert(dialect, CaseLabel.__table__, _LABEL_COLUMNS, absent=_LABEL_KEYS),
+                               label_values(case, draft.confirmed_by, at))
+
+    async def _insert_events(self, events: list[dict[str, Any]]) -> dict[str, int]:
+        """Filing's events (one or two) in one INSERT; their ids by action."""
+        stmt = prepared_insert(self.db.dialect, CaseEvent.__table__, _EVENT_COLUMNS, rows=len(events),
+                               returning=("id", "action"))
+        values = events[0] if len(events) == 1 else numbered_rows(events)
+        return {str(action): int(ev_id) for ev_id, action in await self.db.rows(stmt, values)}
+
+    async def _insert_outbox(self, s: AsyncSession, rows: list[dict[str, Any] | None]) -> dict[str | None, int]:
+        """Filing's pushes and receipt in one INSERT (`outbox_values` rows; None: a channel that cannot push); their ids
+        by dedupe key. The outbox loop is woken when the transaction commits, as after `enqueue`."""
+        kept = [r for r in rows if r is not None]
+        if not kept:
+            return {}
+        stmt = prepared_insert(self.db.dialect, OutboxMessage.__table__, _OUTBOX_COLUMNS, rows=len(kept),
+                               returning=("id", "dedupe_key"))
+        inserted = await self.db.rows(stmt, kept[0] if len(kept) == 1 else numbered_rows(kept))
+        s.info[OUTBOX_HINT] = True
+        return {key: int(row_id) for row_id, key in inserted}
+
+    async def _file_assigned(self, s: AsyncSession, case: FiledCase, worker: PickedWorker, draft: ReportDraft,
+                             route: Route, at: datetime, resident: ResidentFacts,
                              receipt: Callable[[CaseView], Reply] | None) -> CaseView:
         """The rest of `file_case` when the grid has a worker: the case inserted as his, in Core statements."""
         level = self._take(case, worker, at) or case.level  # type: ignore[arg-type]  # a Case's columns, as attributes
         case.state, case.level = lifecycle.target("assign", None, current="filed"), level
-        conn = await s.connection()
-        case.id = int((await conn.execute(_INSERT_CASE, {c: getattr(case, c) for c in _CASE_COLUMNS})).scalar_one())
-        words = pair_rows(case.id, case.text, case.address)
-        if words:  # never empty for a text that is not (an empty list would be one INSERT without values)
-            await conn.execute(_INSERT_WORDS, words)
-        events = [event_values(case.id, "file", "resident", draft.resident_external_id, None, "filed", None,
-                               route.level, route.note or None, at),
-                  event_values(case.id, "assign", "system", None, "filed", case.state, route.level, case.level,
-                               worker.name, at)]
-        ids = {action: int(ev_id) for ev_id, action in await conn.execute(_INSERT_EVENTS, events)}  # one INSERT
-        if draft.confirmed_by and draft.intent != "other":
-            await label_case(s, case, draft.confirmed_by, at)
-        phone = resident.phone if resident.phone and resident.phone_consent_at is not None else None
-        push = notify.worker_push(worker.external_id or 0, case, self._label(case), kind="new",
-                                  deadline=self._local(case.deadline_at), phone=phone)
+        await self._insert_case(s, case, draft, at)
+        ids = await self._insert_events([
+            event_values(case.id, "file", "resident", draft.resident_external_id, None, "filed", None, route.level,
+                         route.note or None, at),
+            event_values(case.id, "assign", "system", None, "filed", case.state, route.level, case.level, worker.name,
+                         at)])
+        push = notify.worker_push(worker.external_id, case, self._label(case), kind="new",  # type: ignore[arg-type]
+                                  deadline=self._local(case.deadline_at), phone=_phone(resident))
         rows = [outbox_values(push, dedupe_key(f"ev{ids['assign']}:w{worker.external_id}", worker.channel), case.id,
                               channel=worker.channel, held=worker.unreachable_at is not None)]
-        view = replace(self._make_view(case, worker, who, []), told=notices.ROUTED_WORKER.format(name=worker.name))
-        key = f"receipt:{case.id}"
+        view = self._filed_view(case, worker, resident, notices.ROUTED_WORKER.format(name=worker.name))
+        return await self._with_receipt(s, view, rows, draft, at, receipt)
+
+    async def _file_unassigned(self, s: AsyncSession, case: FiledCase, draft: ReportDraft, route: Route, at: datetime,
+                               resident: ResidentFacts, receipt: Callable[[CaseView], Reply] | None) -> CaseView:
+        """The rest of `file_case` when the grid has no reachable worker (or there is no grid), in Core statements:
+        the case goes to the level's least-loaded dispatcher (who may pass it on: his push lists the grid workers),
+        else to the queue, whose dispatchers, admins or on-call are told; the filer reads who was (or that nobody
+        could be)."""
+        if case.grid_id:  # no reachable worker in the grid: its community's queue
+            case.level = "community"
+            case.route_note = ((case.route_note or "") + notices.NOTE_NO_GRID_WORKER)[:200]
+        dispatcher = await self._dispatcher_row(case)
+        if dispatcher is not None and case.level != "grid":
+            self._take(case, dispatcher, at, keep_level=True)  # type: ignore[arg-type]
+            case.state = lifecycle.target("assign", None, current="filed")
+        await self._insert_case(s, case, draft, at)
+        events = [event_values(case.id, "file", "resident", draft.resident_external_id, None, "filed", None,
+                               case.level, route.note or None, at)]
+        if case.assignee_id is not None:
+            assert dispatcher is not None
+            events.append(event_values(case.id, "assign", "system", None, "filed", case.state, case.level, case.level,
+                                       dispatcher.name, at))
+        ids = await self._insert_events(events)
+        choices = await self._grid_worker_choices(s, case.community_id)
+        rows: list[dict[str, Any] | None] = []
+        if case.assignee_id is not None:
+            assert dispatcher is not None
+            push = notify.worker_push(dispatcher.external_id, case, self._label(case), kind="new",  # type: ignore[arg-type]
+                                      deadline=self._local(case.deadline_at), assign_choices=choices,
+                                      phone=_phone(resident))
+            rows.append(outbox_values(push, dedupe_key(f"ev{ids['assign']}:w{dispatcher.external_id}",
+                                                       dispatcher.channel), case.id, channel=dispatcher.channel))
+            told = notices.ROUTED_DISPATCHER.format(level=notify.level_word(case.level), name=dispatcher.name)
+        else:
+            # The queue's dispatchers are the ones `_dispatcher_row` looked for when the level and area are the same
+            # (none of them reachable): not asked again.
+            targets, found = await self._queue_targets(s, case, dispatchers=() if _asked(case) else None)  # type: ignore[arg-type]
+            if not targets:
+                log.warning("case %s (%s) reached nobody: no dispatcher, admin or ONCALL_CHAT_ID covers it",
+                            case.number, case.grid_id or case.community_id or "no grid")
+            why = case.route_note or notices.NOTE_NO_GRID
+            for channel, chat in dict.fromkeys(targets):
+                rows.append(outbox_values(notify.dispatcher_push(chat, case, self._label(case), why, choices),  # type: ignore[arg-type]
+                                          dedupe_key(f"ev{ids['file']}:d{chat}", channel), case.id, channel=channel))
+            told = told_words(found, case.level)
+        view = self._filed_view(case, dispatcher if case.assignee_id is not None else None, resident, told)
+        return await self._with_receipt(s, view, rows, draft, at, receipt)
+
+    def _filed_view(self, case: FiledCase, holder: Any, resident: ResidentFacts, told: str) -> CaseView:
+        return replace(self._make_view(case, holder, (resident.channel, resident.external_id), []),  # type: ignore[arg-type]
+                       told=told)
+
+    async def _with_receipt(self, s: AsyncSession, view: CaseView, rows: list[dict[str, Any] | None],
+                            draft: ReportDraft, at: datetime, receipt: Callable[[CaseView], Reply] | None) -> CaseView:
+        """The filing's pushes and the filer's receipt (due after `receipt_grace`) in one INSERT; the view with the
+        receipt's id."""
+        key = f"receipt:{view.id}"
         if receipt is not None:
-            rows.append(outbox_values(receipt(view), key, case.id, now=at + self.receipt_grace, channel=draft.channel))
-        inserted = await insert_outbox(s, [r for r in rows if r is not None])  # the push and the receipt: one INSERT
+            rows.append(outbox_values(receipt(view), key, view.id, now=at + self.receipt_grace, channel=draft.channel))
+        inserted = await self._insert_outbox(s, rows)
         return replace(view, receipt_id=inserted[key]) if key in inserted else view
+
+    async def _dispatcher_row(self, case: FiledCase) -> Any:
+        """`_dispatcher` for a case being filed: the level's least-loaded reachable dispatcher, a plain row (None: the
+        level has no area, or nobody)."""
+        community = case.community_id if case.level == "community" else None
+        street = case.street_id if case.level == "street" else None
+        if community is None and street is None:
+            return None
+        found = await self.db.rows(dispatcher_pick(), {"community_id": community, "street_id": street})
+        return PickedWorker(*found[0]) if found else None
+
 
     async def support(self, case_id: int, resident_external_id: int, *, text: str | None = None,
                       now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:

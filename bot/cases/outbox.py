@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,21 +74,6 @@ def outbox_values(reply: Reply, dedupe_key: str | None = None, case_id: int | No
     return {"channel": channel, "chat_id": reply.chat_id, "payload": reply_to_json(reply), "dedupe_key": dedupe_key,
             "case_id": case_id, "status": "blocked" if held else "pending", "attempts": 0,
             "next_attempt_at": _as_utc(now) if now else at, "last_error": None, "created_at": at, "sent_at": None}
-
-
-#: The outbox's INSERT for `insert_outbox`, built once (building SQL costs more than running it).
-_INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id,
-                                                           OutboxMessage.__table__.c.dedupe_key)
-
-
-async def insert_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str | None, int]:
-    """Insert `outbox_values` rows in the caller's transaction, in ONE statement; their ids by dedupe key. The outbox
-    loop is woken when the transaction commits, as after `enqueue`."""
-    if not rows:
-        return {}
-    result = await (await session.connection()).execute(_INSERT_OUTBOX, rows)
-    session.info[OUTBOX_HINT] = True
-    return {key: int(row_id) for row_id, key in result}
 
 
 @dataclass(frozen=True, slots=True)
