@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -263,26 +263,6 @@ class CaseCore:
             await s.flush()
         return ev
 
-    async def _insert_pending(self, s: AsyncSession, model: Any) -> None:
-        """The rows of `model` added and not yet flushed, in ONE multi-row INSERT … RETURNING (the unit of work sends
-        one INSERT per row on SQLite, which cannot promise RETURNING's order); each added object gets its id,
-        matched on its values, not on the order of the returned rows."""
-        pending = [o for o in s.new if isinstance(o, model)]
-        if not pending:
-            return
-        columns = [c.name for c in model.__table__.columns if c.name != "id"]
-        rows = [{c: getattr(o, c) for c in columns} for o in pending]
-        for o in pending:
-            s.expunge(o)
-        # render_nulls: the ORM's bulk INSERT otherwise groups rows by which of their values are None, one
-        # statement per group (an event with an actor and one without became two INSERTs).
-        inserted = (await s.scalars(insert(model).returning(model).execution_options(render_nulls=True), rows)).all()
-        by_values: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for row in inserted:
-            by_values[_values_key(row, columns)].append(row.id)
-        for o in pending:
-            o.id = by_values[_values_key(o, columns)].pop()
-
     async def _view(self, s: AsyncSession, case: Case) -> CaseView:
         assignee = await self._assignee(s, case)
         resident = await s.get(Resident, case.resident_id)
@@ -414,10 +394,6 @@ def event_values(case_id: int | None, action: str, actor_kind: str, actor_id: in
     return {"case_id": case_id, "at": at, "action": action, "actor_kind": actor_kind, "actor_id": actor_id,
             "from_state": from_state, "to_state": to_state, "from_level": from_level, "to_level": to_level,
             "note": (note or None) and note[:1000]}
-
-
-def _values_key(row: Any, columns: list[str]) -> tuple[Any, ...]:
-    return tuple(repr(getattr(row, c)) for c in columns)
 
 
 async def escalated_since_opened(s: AsyncSession, case_id: int) -> bool:

@@ -113,16 +113,15 @@ class DispatchRoom(CaseCore):
             return None
         return await least_loaded(s, cond)
 
-    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime, *,
-                        grid_checked: bool = False) -> str:
-        """派单 right after 受理: the grid's least-loaded bound worker, else the dispatcher's queue.
+    async def _dispatch(self, s: AsyncSession, case: Case, filed: CaseEvent, at: datetime) -> str:
+        """派单 of a case that has just found its place (补充 of one filed without: `_locate`): the grid's least-loaded
+        bound worker, else the dispatcher's queue. Filing itself does the same in Core (`FilingRoom._file_unassigned`).
 
         Returns who was told, in the words the filer reads ("" when nobody could be: no worker,
         dispatcher, admin or on-call chat) — the receipt must not claim help that was not called.
         """
         if case.grid_id:
-            # `grid_checked`: the caller already found no reachable worker in the grid
-            worker = None if grid_checked else await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
+            worker = await least_loaded(s, (Worker.role == "grid") & (Worker.grid_id == case.grid_id))
             if worker is not None:
                 await self._assign_to(s, case, worker, at, actor=("system", None))
                 return notices.ROUTED_WORKER.format(name=worker.name)

@@ -244,10 +244,12 @@ class FilingRoom(CaseCore):
         elif route is None:
             route = self.route(draft.address, draft.latitude, draft.longitude)
         # Filing is the few statements it needs, in the caller's turn when there is one: the resident (one upsert),
-        # the grid's least-loaded worker (one query on the open-case index), the number, the case (inserted already
-        # assigned), its word-index pairs, its events (one INSERT), its pushes and receipt (one INSERT); the view is
-        # built from what is known, not read back. With a worker (the common case) every write is a Core statement
-        # built once: the ORM's unit of work cost more than the statements it sends.
+        # the day's number with the grid's least-loaded worker (one upsert RETURNING him, ordered on the open-case
+        # index), the case (inserted already assigned), its word-index pairs (one executemany), its label when people
+        # confirmed its category, its events (one INSERT), its pushes and receipt (one INSERT); the view is built from
+        # what is known, not read back. Every one is a Core statement compiled once and run by `Database.rows` (on
+        # SQLite's writer straight on sqlite3), with a worker or without: the ORM's unit of work, and SQLAlchemy's
+        # per-execution work, cost more than the statements.
         async with self.db.transaction(savepoint=False) as s:
             resident = await self._resident_row(s, draft.resident_external_id, chat_id=draft.chat_id,
                                                 name=draft.resident_name, script=draft.script, channel=draft.channel)
