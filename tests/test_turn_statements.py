@@ -170,7 +170,8 @@ async def _events_of(app, case_id: int, action: str) -> list[int]:
 
 async def test_a_duplicate_offer_takes_at_most_four_statements_and_shows_who_is_in(app) -> None:
     """The 附议 offer (most of a burst's second phase): the candidates, the resident and the offer, the one found with
-    its assignee and filer; its supporters are read only for a case that has any, and then they are shown."""
+    its assignee and filer; its supporters are read only for a case that has any, and then they are shown. With the
+    resident's own cases left out (`exclude_resident`: marked in the candidates' statement), still four."""
     driver = driver_for(app)
     await bound_worker(app, driver, "张三")
     first = await app.cases.file_case(ReportDraft(resident_external_id=7101, intent="sanitation", deadline_hours=24,
@@ -179,7 +180,8 @@ async def test_a_duplicate_offer_takes_at_most_four_statements_and_shows_who_is_
     seen = Statements()
     seen.attach(app.cases.db.engine)
     seen.start()
-    found = await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, offer_to=7102)
+    found = await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, offer_to=7102,
+                                            exclude_resident=7102)
     sql = seen.stop()
     assert [c.number for c in found] == [first.number] and found[0].assignee_name == "张三"
     assert found[0].resident_external_id == 7101 and found[0].supporters == ()
@@ -187,10 +189,13 @@ async def test_a_duplicate_offer_takes_at_most_four_statements_and_shows_who_is_
     assert len(sql) <= 4, "\n".join(sql)
     await app.cases.support(first.id, 7102)
     seen.start()
-    again = await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, offer_to=7103)
+    again = await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, offer_to=7103,
+                                            exclude_resident=7103)
     sql = seen.stop()
     assert again[0].supporter_count == 1 and again[0].involves("telegram", 7102) and not again[0].involves("telegram", 7103)
     assert len(sql) <= 5, "\n".join(sql)  # the supporters too
+    for own in (7101, 7102):  # the filer and the supporter are not offered what they are already in
+        assert await app.cases.find_duplicates("sanitation", "三栋楼下的垃圾没人清运", grid, exclude_resident=own) == []
 
 
 async def test_the_turn_that_files_is_one_transaction_and_shows_a_committed_case(app) -> None:

@@ -166,18 +166,6 @@ class CaseCore:
         (row,) = await self.db.rows(stmt, values)  # `s`'s transaction: `rows` runs in it
         return ResidentFacts(*row)
 
-    async def _involved_cases(self, s: AsyncSession, external_id: int, case_ids: list[int], *,
-                              channel: str = channels.TELEGRAM) -> set[int]:
-        """Which of `case_ids` this resident filed or supports."""
-        resident = (await s.execute(select(Resident.id).where(Resident.channel == channel,
-                                                              Resident.external_id == external_id))).scalar_one_or_none()
-        if resident is None:
-            return set()
-        filed = select(Case.id).where(Case.id.in_(case_ids), Case.resident_id == resident)
-        supported = select(CaseSupporter.case_id).where(CaseSupporter.case_id.in_(case_ids),
-                                                        CaseSupporter.resident_id == resident)
-        return {int(r[0]) for r in await s.execute(filed.union(supported))}
-
     async def _lock_case(self, s: AsyncSession, case_id: int) -> Case:
         case = (await s.execute(lock_row(select(Case).where(Case.id == case_id), s))).scalar_one_or_none()
         if case is None:

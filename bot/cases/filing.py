@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels
@@ -36,7 +37,7 @@ from bot.cases.outbox import OUTBOX_HINT, outbox_values
 from bot.cases.views import CaseView, ReportDraft
 from bot.errors import BadInput, NotNow, NotYours, UsageError
 from bot.wording import notices, refusals
-from storage.engine import insert_if_absent
+from storage.engine import Prepared as Statement
 from storage.models import (
     OPEN_STATES,
     RESIDENT_PICK,
@@ -67,17 +68,35 @@ _WORD_COLUMNS = ("first_char", "next_char", "case_id")
 _LABEL_COLUMNS, _LABEL_KEYS = ("case_id", "intent", "source", "created_at"), ("case_id", "source")
 _EVENT_COLUMNS = tuple(c.name for c in CaseEvent.__table__.columns if c.name != "id")
 _OUTBOX_COLUMNS = tuple(c.name for c in OutboxMessage.__table__.columns if c.name != "id")
-#: The duplicate search's statements, built once: the candidates (id and words only), then the few found, with their
-#: assignee and filer joined, and their supporters.
+#: The duplicate search's statements, built once (`Statement`: storage's `Prepared`, compiled once, run by
+#: `Database.rows`): the candidates (id and words only; with whether the resident asking filed or supports each,
+#: `channel` and `external_id` bound), then the few found, with their assignee and filer joined, and their supporters.
 _DUP_CANDIDATES = (select(Case.id, Case.text, Case.address)
                    .where(Case.intent == bindparam("intent"), Case.grid_id == bindparam("grid_id"),
-                          Case.created_at >= bindparam("since"), _OPEN_STATES)
+                          Case.created_at >= bindparam("since", type_=Case.created_at.type), _OPEN_STATES)
                    .order_by(Case.created_at.desc()).limit(200))
+_ASKER = (Resident.channel == bindparam("channel")) & (Resident.external_id == bindparam("external_id"))
+_INVOLVED = (exists().where(Resident.id == Case.resident_id, _ASKER)
+             | exists().where(CaseSupporter.case_id == Case.id, CaseSupporter.resident_id == Resident.id, _ASKER))
+_CANDIDATES = Statement(_DUP_CANDIDATES)
+_CANDIDATES_FOR = Statement(_DUP_CANDIDATES.add_columns(_INVOLVED.label("involved")))
 _DUP_FOUND = (select(Case.__table__, Worker.name.label("w_name"), Worker.external_id.label("w_external_id"),
                      Worker.channel.label("w_channel"), Resident.channel.label("r_channel"),
                      Resident.external_id.label("r_external_id"))
-              .join(Resident, Resident.id == Case.resident_id).outerjoin(Worker, Worker.id == Case.assignee_id)
-              .where(Case.id.in_(bindparam("ids", expanding=True))))
+              .join(Resident, Resident.id == Case.resident_id).outerjoin(Worker, Worker.id == Case.assignee_id))
+#: A found case's columns by name (the view reads them as a `Case`'s attributes).
+_FoundRow = namedtuple("_FoundRow", list(_DUP_FOUND.selected_columns.keys()), rename=True)  # type: ignore[misc]
+_FOUND: dict[int, Statement] = {}  # `_DUP_FOUND` of n cases (`id_0` … bound): a few in all
+_OFFER_COLUMNS = ("case_id", "resident_id", "offered_at")
+
+
+def _found(n: int) -> Statement:
+    """`_DUP_FOUND` of `n` cases (`id_0` … `id_<n-1>` bound): one plain IN, not an expanding one, so it is prepared."""
+    found = _FOUND.get(n)
+    if found is None:
+        ids = [bindparam(f"id_{i}", type_=Case.id.type) for i in range(n)]
+        found = _FOUND[n] = Statement(_DUP_FOUND.where(Case.id.in_(ids)))
+    return found
 _SUPPORTERS = (select(CaseSupporter.case_id, Resident.channel, Resident.external_id)
                .join(Resident, CaseSupporter.resident_id == Resident.id)
                .where(CaseSupporter.case_id.in_(bindparam("ids", expanding=True))).order_by(CaseSupporter.id))
@@ -146,22 +165,27 @@ class FilingRoom(CaseCore):
         at = utc(now)
         since = at - self.duplicate_window
         async with self.db.transaction(savepoint=False) as s:  # nothing here is refused half-way
-            conn = await s.connection()  # plain rows for the candidates: up to 200 ORM objects cost milliseconds
-            rows = (await conn.execute(_DUP_CANDIDATES, {"intent": intent, "grid_id": grid_id, "since": since})).all()
-            if exclude_resident is not None and rows:
-                mine = await self._involved_cases(s, exclude_resident, [int(r.id) for r in rows], channel=channel)
-                rows = [r for r in rows if r.id not in mine]
+            # plain rows for the candidates (up to 200 ORM objects cost milliseconds); those the resident asking filed
+            # or supports are marked in the same statement and left out
+            where = {"intent": intent, "grid_id": grid_id, "since": since}
+            if exclude_resident is None:
+                rows = await self.db.rows(_CANDIDATES, where)
+            else:
+                marked = await self.db.rows(_CANDIDATES_FOR, {**where, "channel": channel,
+                                                              "external_id": exclude_resident})
+                rows = [(case_id, words, address) for case_id, words, address, involved in marked if not involved]
             words = self._prepared_words(text)
-            scored = [(similarity_of(words, self._prepared_words(r.text + " " + (r.address or ""))), int(r.id))
-                      for r in rows]
+            scored = [(similarity_of(words, self._prepared_words(case_text + " " + (address or ""))), int(case_id))
+                      for case_id, case_text, address in rows]
             best = sorted((p for p in scored if p[0] >= DUPLICATE_THRESHOLD), key=lambda p: -p[0])[:limit]
             if not best:
                 return []
             if offer_to is not None:
                 resident = await self._resident_row(s, offer_to, channel=channel)
-                await insert_if_absent(s, SupportOffer.__table__, [{"case_id": case_id, "resident_id": resident.id,
-                                                                    "offered_at": at} for _, case_id in best],
-                                       ["case_id", "resident_id"])
+                offers = prepared_insert(self.db.dialect, SupportOffer.__table__, _OFFER_COLUMNS,
+                                         absent=("case_id", "resident_id"))
+                await self.db.rows(offers, [{"case_id": case_id, "resident_id": resident.id, "offered_at": at}
+                                            for _, case_id in best])
             return await self._found_views(s, [case_id for _, case_id in best])
 
     def _prepared_words(self, text: str) -> Prepared:
@@ -179,11 +203,12 @@ class FilingRoom(CaseCore):
     async def _found_views(self, s: AsyncSession, ids: list[int]) -> list[CaseView]:
         """Views of the cases found, in `ids`' order: the cases with their assignee and filer in one statement, their
         supporters in a second only when one of them has any (`supporter_count`)."""
-        conn = await s.connection()  # plain rows: the view reads a row's columns as it reads a Case's attributes
-        found = {int(row.id): row for row in await conn.execute(_DUP_FOUND, {"ids": ids})}
+        rows = await self.db.rows(_found(len(ids)), {f"id_{n}": case_id for n, case_id in enumerate(ids)})
+        found = {int(row.id): row for row in map(_FoundRow._make, rows)}  # read as a Case's attributes
         supporters: dict[int, list[tuple[str, int]]] = {}
         joined = [i for i in ids if i in found and found[i].supporter_count]
         if joined:
+            conn = await s.connection()
             for case_id, ch, ext in await conn.execute(_SUPPORTERS, {"ids": joined}):
                 supporters.setdefault(int(case_id), []).append((str(ch), int(ext)))
         views = []
