@@ -256,12 +256,13 @@ class Ready:
         compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         if compiled.escaped_bind_names or compiled.positiontup is None:
             raise TypeError(f"cannot prepare for {dialect.name}: not a positional statement: {compiled.string[:80]}")
-        if "__[POSTCOMPILE" in compiled.string:  # an expanding IN: its values must be known to compile it
+        names = tuple(compiled.positiontup)
+        binds = compiled.binds
+        # an expanding IN is rendered for the values it was built with (or not at all): `in_` of plain bound values
+        if "__[POSTCOMPILE" in compiled.string or any(name not in binds for name in names):
             raise TypeError(f"cannot prepare: an expanding parameter: {compiled.string[:80]}")
         if compiled.insert_prefetch or compiled.update_prefetch:  # SQLAlchemy's execution would fill these in
             raise TypeError(f"cannot prepare: columns left to their Python defaults: {compiled.string[:80]}")
-        names = tuple(compiled.positiontup)
-        binds = compiled.binds
         defaults = {name: binds[name].effective_value for name in names
                     if not binds[name].required and binds[name].callable is None}
         processors = compiled._bind_processors  # SQLAlchemy's own per-type conversions (JSON, UtcDateTime…)

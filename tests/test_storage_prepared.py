@@ -91,3 +91,37 @@ async def test_an_error_in_the_turn_rolls_its_hot_writes_back(db: Database) -> N
             raise RuntimeError("the flow failed")
     assert await db.rows(READ, {"channel": "telegram", "chat_id": 9}) == []
     assert not db.in_turn()
+
+
+async def test_rows_outside_a_turn_run_in_the_open_transaction_and_a_list_is_one_executemany(db: Database) -> None:
+    """Filing called outside a turn (CLI, API): its statements join the `transaction()` around them, so they commit or
+    roll back with it; a list of rows is one statement the listeners see once, as an executemany."""
+    seen: list[bool] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, parameters, context, executemany: seen.append(executemany)
+                 if statement.lstrip().upper().startswith("INSERT") else None)
+    write = upsert(db)
+    rows = [{"channel": "telegram", "chat_id": n, "data": DATA, "updated_at": AT} for n in (20, 21, 22)]
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            assert await db.rows(write, rows) == []
+            assert len(await db.rows(READ, {"channel": "telegram", "chat_id": 21})) == 1  # its own writes, seen
+            raise RuntimeError("refused")
+    assert seen == [True]
+    assert await db.rows(READ, {"channel": "telegram", "chat_id": 21}) == []  # rolled back with the transaction
+    async with db.transaction():
+        await db.rows(write, rows)
+    assert [(await db.rows(READ, {"channel": "telegram", "chat_id": n}))[0][0] for n in (20, 21, 22)] == [DATA] * 3
+
+
+def test_a_statement_that_cannot_be_compiled_once_is_refused() -> None:
+    """An expanding IN, or a column left to a Python default, would be bound wrong by a statement compiled before its
+    values are known: `Prepared` refuses them instead."""
+    from sqlalchemy import insert
+    from sqlalchemy.dialects import sqlite
+
+    expanding = Prepared(select(_T.c.data).where(_T.c.chat_id.in_([1, 2])))
+    defaulted = Prepared(insert(Resident.__table__).values(external_id=bindparam("external_id")))
+    for prepared in (expanding, defaulted):
+        with pytest.raises(TypeError):
+            prepared.ready(sqlite.dialect())
