@@ -3,7 +3,8 @@
 Written blind and never tuned on: emergency_heldout.yaml (since its first run), kb_heldout4.yaml.
 emergency_dev2.yaml (was emergency_heldout2.yaml), emergency_dev3.yaml (was emergency_heldout3.yaml),
 kb_dev2.yaml and kb_dev3.yaml were measured blind once and then used for fixing; they are printed as dev sets.
-`--verbose` lists the items of dev sets only: the failures of a blind set are never printed (reading them would make it a dev set).
+`--verbose` lists the items of dev sets only: the failures of a blind set are never printed
+(reading them would make it a dev set).
 
 Run: .venv/bin/python benchmarks/eval_heldout.py [--verbose]
 Emergency: misses = danger-now messages whose act is not `emergency`; false alarms = the others
