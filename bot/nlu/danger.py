@@ -61,30 +61,33 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("gas", "味气碳", r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽)(?:的)?味|漏气|一氧化碳|煤气中毒"),
     ("gas", "气斯汽", _GAS + r".{0,10}(?:漏|泄|喷|破了|断了|裂)"),
     # someone collapsed, unconscious, not breathing
-    ("medical", "晕昏休省", r"晕倒|昏倒|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"),
-    ("medical", "意醒应反", (
-        r"没(?:有)?意识|失去意识|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应"
+    ("medical", "晕昏休省", (
+        r"晕倒|昏倒|晕道|昏道|昏到|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"
+    )),
+    ("medical", "意醒应反话语志", (
+        r"没(?:有)?意识|失去意识|意识(?:不清|模糊)|神志不清|说胡话|胡言乱语|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应"
     )),
     ("medical", "倒躺动", r"倒地|倒在地上|倒在路边|躺在地上|躺地上|一动不动|躺着不动"),
     ("medical", "抽吐翻喘呼气噎憋", (
-        r"抽搐|抽筋|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?呼吸|没气了|"
+        r"抽搐|抽筋|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?(?:呼吸|呼西|乎吸|呼息)|没气了|"
         r"上不来气|噎着|噎住|憋得"
     )),
     ("medical", "心突梗风脑胸唇脸暑呼", (
-        r"心脏病(?:犯|发|又犯)|突发|(?:心梗|中风|脑梗)了|胸口(?:疼|痛)|胸痛|嘴唇发紫|"
+        r"心脏病(?:犯|发|又犯)|突发|(?:心梗|中风|脑梗)了|胸(?:口|部)?(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
         r"脸色发青|中暑(?!假|期)|呼吸机.{0,3}(?:停|坏|没电)"
     )),
     ("medical", "毒药吞腕杀生楼河跳寻活服", (
         r"中毒了|中毒(?:晕|昏)|喝了?农药|老鼠药|误吞|误服|吞了.{0,6}药|割腕|(?<!慢性)自杀|"
-        r"轻生(?!产)|跳楼(?!机|价)|跳河|往下跳|寻死|不想活了"
+        r"轻生(?!产)|跳楼(?!机|价)|跳河|往下跳|寻死|不想活了|活不下去|不活了"
     )),
     # injury
     ("medical", "血", (
         r"流血|出血|血流不止|血止不住|(?:都|全|满脸|满身|一身|满地|到处)是血|一地血|"
-        r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血"
+        r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血|"
+        r"血(?:一直|不停|都)?(?:喷|涌|冒|流|淌|飙|渗)(?:了)?(?:出来|一地|满地|不止|个不停)|血流了?(?:一地|满地|好多|很多)"
     )),
     ("medical", "伤骨断烫", (
-        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:腿|胳膊|手|骨头|脖子).{0,3}断了|"
+        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:(?<![桌椅凳床])腿|胳膊|(?<![扶把拉])手|骨头|脖子).{0,3}断了|"
         r"被(?:开水|热油|油)烫"
     )),
     ("medical", "摔跌滑栽", r"(?:摔|跌|滑倒|栽).{0,12}(?:起不来|站不起来|爬不起来|动不了|不动了|不能动)"),
@@ -96,19 +99,40 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"烫(?:得|出|起)?.{0,4}(?:脱皮|起泡|水泡|破皮|掉皮|红肿)"
     )),
     ("medical", "从", _PERSON + r".{0,4}从.{1,8}(?:摔|掉|跌|坠|滚)(?:下|了)(?!的)"),
+    # cut by a blade or glass; something swallowed or drunk that poisons
+    ("medical", "割划砍切扎刺捅", (
+        r"被.{0,4}(?:刀|玻璃|刀片|斧头|剪刀|铁片|钢筋|钉子).{0,2}(?:割|划|砍|切|扎|刺|捅)(?:到|伤|破|开|中|断|穿)|"
+        r"(?:割|切|剁|砍)(?:掉|断)了?.{0,3}(?:手指|指头|手|脚趾)"
+    )),
+    ("medical", "误吃喝吞舔", (
+        r"(?:误食|误喝|喝了|吃了|吞了|喝下|吃下|吞下|舔了|喝错|吃错)(?:一口|一点|几口|半瓶|一瓶|一些|好多|些)?.{0,6}"
+        r"(?:毒蘑菇|野蘑菇|野生菌|野菌|菌子|消毒液|消毒水|84|洁厕|漂白|清洁剂|洗衣液|洗洁精|杀虫剂|除草剂|敌敌畏|百草枯|"
+        r"安眠药|一整瓶药|纽扣电池|电池|磁铁|水银)"
+    )),
+    # a dog attacking a person now
+    ("medical", "咬扑", (
+        r"(?:狗|犬)[^ ,，。!?；;]{0,6}(?:咬|扑)(?!过)(?:住|着|伤|倒|了)?(?:一个|个|了)?.{0,3}" + _PERSON + r"|"
+        r"(?:狗|犬)(?:在|正在)?咬人|被.{0,4}(?:狗|犬)(?:咬|扑)"
+    )),
     ("medical", "撞祸咬砸压埋", r"被车撞|撞倒|车祸|咬得很深|砸到人|砸中人|砸伤人|压住了?.{0,3}人|压在下面|被埋"),
     ("medical", "压埋砸", (
         r"(?<!车)被?(?:压|埋|砸)在.{0,10}(?:下面|底下|下边|下头|里面|里头)|"
-        r"(?:下面|底下|下边|里面|里头)(?:还)?(?:压|埋|困)着(?:一个|两个|几个|个|有)?人|埋(?:了|着)(?:一个|两个|几个|个)人"
+        r"(?:下面|底下|下边|里面|里头)(?:还|好像|可能|似乎|应该|估计)*(?:压|埋|困)着(?:一个|两个|几个|个|有)?人|埋(?:了|着)(?:一个|两个|几个|个)人"
         r"|(?<!车)被(?:压|埋|砸)住|" + _PERSON + r".{0,4}被(?:压|埋)"
     )),
+    ("medical", "把拔抽", (
+        r"把(?:一个|个|两个|几个)?" + _PERSON + r".{0,4}(?:压|砸|埋|卡|夹|撞)(?:住|在|伤|倒|晕|到)|"
+        r"(?:腿|脚|手|胳膊|身子|头)(?:被)?.{0,2}(?:拔不出|抽不出|拉不出)"
+    )),
     ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
-    ("medical", "掉落溺扑游", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水)|扑腾|不会游泳"),
+    ("medical", "掉落溺扑游", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水|"
+                              r"(?:跌|掉|摔|滚)(?:咗|了)?(?:落|进|入|下)(?:了)?(?:河|水|湖|海|塘|池|井|江|涌))|扑腾|不会游泳"),
     # someone trapped
     ("trapped", "困出锁", (
         r"被困|困在|(?<!贫|穷)困住|(?<!贫|穷)困人|困电梯|(?:关|锁|卡)在.{0,10}(?:出不来|出不去)|"
         r"出不来|出不去|反锁在"
     )),
+    ("trapped", "关锁困", _PERSON + r".{0,2}被(?:关|锁|反锁|困)在(?!门外|外面|外边|外头|家门外|屋外)"),
     ("trapped", "梯夹", r"电梯.{0,12}(?:卡住|卡在|突然停|掉下|坠|下坠|门打不开|打不开)|夹住了?.{0,4}(?:手|脚|头|人)"),
     ("trapped", "梯", r"电梯.{0,12}(?:停在|停了|不动了).{0,12}(?:里面|里头|" + _PERSON + ")|"
                     r"电梯.{0,6}(?:关着|锁着|困着|关了).{0,4}" + _PERSON),
@@ -123,6 +147,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"持刀|拿刀|拿着刀|菜刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
         r"绑架|弄死|杀人|要杀"
     )),
+    ("police", "拿持举抄拎提挥握追", (
+        r"(?:拿|持|举|抄|拎|提|挥|握)(?:着|起|了)?(?:一?[把根个条])?(?:铁|木|钢|大|长|菜|砍|水果|尖)?"
+        r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧头|斧子|匕首|枪)|追着.{0,8}(?:打|砍|捅)|追打|追砍"
+    )),
+    ("police", "跟尾踪", r"(?:一直|有人|偷偷|在)(?:跟着|跟踪|尾随)我|跟踪我|尾随我|被.{0,4}(?:跟踪|尾随)"),
     ("police", "砍捅杀弄死尽火烧点炸", (
         r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)"
     )),
@@ -147,6 +176,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("help", "!", (
         r"(?<![\u4e00-\u9fff])(?:火|着火|失火|起火|火烛|救火|救人|抢劫|抓贼|杀人|打人)(?:了|啦|呀|啊|喇)?\s?!"
     )),
+    # a bare alarm word standing alone, with no "!" ("火 火 5号楼", "抓贼 二楼"); emoji alarms arrive as these words
+    ("help", "火贼偷", r"(?<![\u4e00-\u9fff])(?:救火|抓贼|有贼|抓小偷|火+)(?:了|啦|呀|啊|喇|咯)?(?![\u4e00-\u9fff])"),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
 #: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
@@ -171,7 +202,7 @@ _PAST = re.compile(
 _OVER = re.compile(
     r"已经报警|已报警|报了警|已经灭|灭了|扑灭了|没事了|说没事|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
-    r"醒过来了|已经醒了|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
+    r"醒过来了|已经醒了|才出来|终于出来了|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
 )
 #: A gas smell or a pot fire someone already dealt with: the valve or the stove is off.
 _OVER_FIRE_GAS = re.compile(
@@ -183,7 +214,7 @@ _STILL = re.compile(
 )
 #: A report from elsewhere: the news, the internet, a dream, another town.
 _ELSEWHERE = re.compile(
-    r"新闻|报道|电视上|电视里|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
+    r"新闻|报道|电视上|电视里|密室逃脱|剧本杀|游戏里|游戏中|拍戏|演戏|彩排|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
     r"别的小区|其他小区|别的城市|其他城市|外地|国外|外省"
 )
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
@@ -199,12 +230,15 @@ _FIGURE_BEFORE = re.compile(r"(?:辣|热|吵|烦|气|急|笑|累|困|饿|冷|臭
 #: Body parts that "catch fire" only in figures ("嘴巴都着火了", "嗓子冒烟").
 _FIGURE_BODY = re.compile(r"(?:嘴|嘴巴|嘴里|舌头|嗓子|喉咙|心里|心头|眼睛|眼里|肚子|胃里|脑门)(?:都|要|快|在)?$")
 #: Idioms on 火 / 炸 / 死 that name no danger: "火冒三丈", "头都要爆炸了", "打死我也不买".
-_IDIOM = re.compile(r"火冒三丈|(?:头|脑袋|脑子|脑壳|肺|心态|消息|群)(?:都|要|快)*(?:爆炸|炸)|打死(?:我|你|他)?(?:也|都)(?:不|没)")
+_IDIOM = re.compile(
+    r"火冒三丈|(?:好[喝吃看玩听用]|便宜|划算|香|甜|帅|美|爽|火|红|热闹)(?:到|得)(?:快|要|快要)?爆炸|"
+    r"(?:头|脑袋|脑子|脑壳|肺|心态|消息|群)(?:都|要|快)*(?:爆炸|炸)|打死(?:我|你|他)?(?:也|都)(?:不|没)"
+)
 #: A question about a rule or a number, not a call for help ("着火了应该打什么电话").
 _ASKING = re.compile(
     r"打什么电话|打哪个电话|打几号|打哪个号|什么号码|电话是多少|号码是多少|怎么扶|扶不扶|"
     r"疫苗|怎么交|收费|多久|"
-    r"请问|想问|问一下|咨询|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔"
+    r"请问|想问|问一下|问问|咨询|(?:去|到)?哪里?(?:可以)?求助|找谁求助|向谁求助|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔"
 )
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
@@ -214,9 +248,18 @@ _SMOKE_SOURCE = re.compile(
 #: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
 #: a parking or obstruction report. Shut in by a lock, a door or a lift is matched by the longer cues.
 _CANNOT_LEAVE = frozenset({"出不来", "出不去"})
+#: A hazard word: a bare fire emoji next to it underlines a complaint.
+_HAZARD = re.compile(r"危险|隐患|安全|风险|违规|乱拉|私拉|充电")
+#: 没气了 near a stove or a gas word: the supply ran out.
+_GAS_SUPPLY = re.compile(_GAS + r"|灶|打不着|点不着|气表|充气|轮胎|车胎|气球")
 _BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死")
 #: Words that say it is happening now; they lift the past, maybe and asking frames.
 _NOW = re.compile(r"现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
+#: Alarm emoji, which normalisation drops, and the words they stand for.
+_SIGN_WORDS = {"🔥": "火", "🆘": "救命", "🚒": "火", "🚑": "救命", "🚨": "救命"}
+_SIGN = re.compile(r"🔥(?:\ufe0f?\s*🔥)+|[🆘🚒🚑🚨]+")
+#: The marks closing a clause shouted: "着火了!!".
+_SHOUTED = re.compile(r"\s?!\s*!")
 #: "热死了…救命": a figure of speech.
 _HYPERBOLE = re.compile(r"(?:热|吵|烦|累|笑|气|困|饿|冷|丑)死")
 _NEGATED = re.compile(r"(?:没|没有|不是|并非|未|无|不)(?:人|有人)?$")
@@ -224,6 +267,11 @@ _SENTENCE = re.compile(r"[。!?！？\n]")
 _CLAUSE = re.compile(r"[,，;；、。!?！？\n ]")
 #: Letters to officials are long and tell of past events; a call for help is short. Past this, no emergency.
 LETTER_CHARS = 200
+#: How far from a cue the frames of the story (past, over, elsewhere, asked, nobody there) still reach it.
+FRAME_BEFORE = 16
+FRAME_AFTER = 20
+#: How far before a cue's clause a now word still speaks of it ("现在 楼下有人打架").
+NOW_BEFORE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,22 +297,14 @@ def assess(text: str) -> Danger:
              if not triggers.isdisjoint(text) for m in pattern.finditer(text)]
     if not found:
         return Danger((), (), ())
-    now_word = _NOW.search(text) is not None
-    still = _STILL.search(text) is not None
-    message_frame = (_OVER.search(text) is not None and not still) or (not now_word and (
-        _PAST.search(text) is not None or _ASKING.search(text) is not None or _ELSEWHERE.search(text) is not None
-    ))
-    fire_gas_over = not still and _OVER_FIRE_GAS.search(text) is not None
-    nobody = _NOBODY.search(text) is not None
-    turned_out = max((m.start() for m in _TURNED_OUT.finditer(text)), default=-1)
     idioms = [m.span() for m in _IDIOM.finditer(text)]
     standing: list[str] = []
     framed: list[str] = []
     kinds: list[str] = []
     for match, kind in sorted(found, key=lambda f: f[0].start()):
         cue, start, end = match.group(), match.start(), match.end()
-        if (message_frame or start < turned_out or (nobody and kind in _PERSON_KINDS)
-                or (fire_gas_over and kind in ("fire", "smoke", "gas"))
+        now_word = _now_near(text, start, end)
+        if (_told_as_report(text, start, end, kind, now_word)
                 or any(lo <= start < hi or lo < end <= hi for lo, hi in idioms)
                 or _framed_here(text, cue, start, end, kind, now_word)):
             framed.append(cue)
@@ -275,18 +315,70 @@ def assess(text: str) -> Danger:
     return Danger(tuple(standing), tuple(framed), tuple(kinds))
 
 
-def decide(text: str, vocabulary_score: float, needed: float = 1.0) -> bool:
-    """Emergency or not: a standing cue, or the admins' emergency keywords when no cue was framed away."""
-    got = assess(text)
+def decide(text: str, vocabulary_score: float, needed: float = 1.0, original: str = "") -> bool:
+    """Emergency or not: a standing cue, or the admins' emergency keywords when no cue was framed away.
+
+    `original` is the message before normalisation, which drops emoji: alarm emoji in it are read as words.
+    """
+    got = assess(with_alarm_signs(text, original))
     if got.found:
         return True
     return vocabulary_score >= needed and not got.letter and not got.framed and not _frame_of_message(text)
+
+
+def with_alarm_signs(text: str, original: str) -> str:
+    """`text` with the alarm emoji of `original` read as words ("🔥🔥🔥 5号楼 快" → "火 5号楼 快").
+
+    One 🔥 is left out: it also says "hot, popular" ("这家店🔥"); a run of them, or 🆘 🚒 🚑, is a cry.
+    """
+    if not original or not _SIGN.search(original):
+        return text
+    from bot.nlu.normalize import default_normalizer  # only for the rare message with an alarm emoji
+
+    spoken = _SIGN.sub(lambda m: f" {_SIGN_WORDS[m.group()[0]]} ", original)
+    return default_normalizer().normalize(spoken).text
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause holding text[start:end] begins and where its closing mark stands."""
+    begin = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
+    close = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
+    return begin, close
+
+
+def _now_near(text: str, start: int, end: int) -> bool:
+    """A now word in the cue's own clause (or just before it, or its closing "!!"): it speaks of this cue.
+
+    "我儿子前年溺水被救回来了 现在想报个游泳班": the 现在 is about the swimming class, not the drowning.
+    """
+    begin, close = _clause(text, start, end)
+    return _NOW.search(text, max(0, min(begin, start - NOW_BEFORE)), close) is not None or _SHOUTED.match(text, close) is not None
+
+
+def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) -> bool:
+    """The frames of the story around a cue: over, past, elsewhere, asked about, nobody there, turned out.
+
+    Each is looked for near the cue only (FRAME_BEFORE / FRAME_AFTER characters, and its whole clause): a long
+    message with "幸好里面没人" or "上次" in a clause far away still tells of the danger in this one.
+    """
+    begin, close = _clause(text, start, end)
+    lo, hi = max(0, min(begin, start - FRAME_BEFORE)), min(len(text), max(close, end + FRAME_AFTER))
+    still = _STILL.search(text, lo, hi) is not None
+    if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))):
+        return True
+    if kind in _PERSON_KINDS and _NOBODY.search(text, lo, hi):
+        return True
+    if _TURNED_OUT.search(text, end, hi):
+        return True
+    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE))
 
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
     """The frame right around one cue: negated, feared/hypothetical before it, a risk word after it."""
     if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 3): start]):
         return True
+    if end - start > 4 and _MAYBE.search(cue[1:]):
+        return True  # "狗差点咬到小孩": the near miss sits inside a two-part cue
     before = text[max(0, start - 8): start]
     if kind != "medical" and (_FIGURE_BEFORE.search(before) or _FIGURE_BODY.search(before)):
         return True  # "辣得嘴巴都着火了"; a medical cue after "热得" may be real ("热得晕过去了")
@@ -308,6 +400,10 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True
     if kind == "smoke" and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
         return True
+    if kind == "help" and cue[0] == "火" and _HAZARD.search(text, sentence_start, clause_end + 20):
+        return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
+    if cue == "没气了" and _GAS_SUPPLY.search(text, sentence_start, clause_end):
+        return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
         return True
     return kind == "help" and _HYPERBOLE.search(text) is not None and not now_word
