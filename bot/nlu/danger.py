@@ -33,7 +33,7 @@ from dataclasses import dataclass
 _PERSON = (
     r"(?:人|孩|娃|宝宝|婴儿|小朋友|老人|老太|老头|老汉|大爷|大妈|大娘|阿姨|阿婆|婆婆|奶奶|爷爷|外婆|外公|姥姥|"
     r"姥爷|爸|妈|爹|娘|老公|老婆|媳妇|丈夫|妻子|儿子|女儿|姐|哥|弟|妹|女孩|男孩|女的|男的|工人|师傅|邻居|我|他|她|"
-    r"阿伯|阿叔|伯伯|阿嫲|阿爷|老豆|老窦|老母|细路|佢)"
+    r"阿伯|阿叔|伯伯|阿嫲|阿爷|阿公|阿爸|阿妈|叔|婶|舅|姨|嫂|姑|老豆|老窦|老母|细路|佢)"
 )
 _CHILD = r"(?:孩|娃|宝宝|婴儿|小朋友|女孩|男孩|儿子|女儿|细路)"
 _GAS = r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽|煤汽|气管|气罐|气瓶|煤气罐)"
@@ -68,12 +68,12 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"没(?:有)?意识|失去意识|意识(?:不清|模糊)|神志不清|说胡话|胡言乱语|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应"
     )),
     ("medical", "倒躺动", r"倒地|倒在地上|倒在路边|躺在地上|躺地上|一动不动|躺着不动"),
-    ("medical", "抽吐翻喘呼气噎憋", (
+    ("medical", "抽吐翻喘呼吸气噎憋", (
         r"抽搐|抽筋|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?(?:呼吸|呼西|乎吸|呼息)|没气了|"
         r"上不来气|噎着|噎住|憋得"
     )),
     ("medical", "心突梗风脑胸唇脸暑呼", (
-        r"心脏病(?:犯|发|又犯)|突发|(?:心梗|中风|脑梗)了|胸(?:口|部)?(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
+        r"心脏病(?:犯|发|又犯)|突发|(?:心梗|中风|脑梗)了|(?:胸(?:口|部)?|心口)(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
         r"脸色发青|中暑(?!假|期)|呼吸机.{0,3}(?:停|坏|没电)"
     )),
     ("medical", "毒药吞腕杀生楼河跳寻活服", (
@@ -84,10 +84,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("medical", "血", (
         r"流血|出血|血流不止|血止不住|(?:都|全|满脸|满身|一身|满地|到处)是血|一地血|"
         r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血|"
-        r"血(?:一直|不停|都)?(?:喷|涌|冒|流|淌|飙|渗)(?:了)?(?:出来|一地|满地|不止|个不停)|血流了?(?:一地|满地|好多|很多)"
+        r"血(?:一直|不停|都)?(?:喷|涌|冒|流|淌|飙|渗)(?:了)?(?:出来|一地|满地|不止|个不停)|"
+        r"血[^ ,，。]{1,6}(?:喷|涌|冒|流|淌|飙)(?:了)?出来|血流了?(?:一地|满地|好多|很多)"
     )),
     ("medical", "伤骨断烫", (
-        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:(?<![桌椅凳床])腿|胳膊|(?<![扶把拉])手|骨头|脖子).{0,3}断了|"
+        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:(?<![桌椅凳床])(?<!桌子|椅子|凳子)腿|胳膊|(?<![扶把拉])手|骨头|脖子).{0,3}断了|"
         r"被(?:开水|热油|油)烫"
     )),
     ("medical", "摔跌滑栽", r"(?:摔|跌|滑倒|栽).{0,12}(?:起不来|站不起来|爬不起来|动不了|不动了|不能动)"),
@@ -102,7 +103,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # cut by a blade or glass; something swallowed or drunk that poisons
     ("medical", "割划砍切扎刺捅", (
         r"被.{0,4}(?:刀|玻璃|刀片|斧头|剪刀|铁片|钢筋|钉子).{0,2}(?:割|划|砍|切|扎|刺|捅)(?:到|伤|破|开|中|断|穿)|"
-        r"(?:割|切|剁|砍)(?:掉|断)了?.{0,3}(?:手指|指头|手|脚趾)"
+        r"(?:割|切|剁|砍)(?:掉|断)了?.{0,3}(?:手指|指头|手|脚趾)|(?:手指|指头|脚趾)(?:头)?.{0,2}(?:切|割|剁|砍)(?:掉|断)"
     )),
     ("medical", "误吃喝吞舔", (
         r"(?:误食|误喝|喝了|吃了|吞了|喝下|吃下|吞下|舔了|喝错|吃错)(?:一口|一点|几口|半瓶|一瓶|一些|好多|些)?.{0,6}"
@@ -112,7 +113,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # a dog attacking a person now
     ("medical", "咬扑", (
         r"(?:狗|犬)[^ ,，。!?；;]{0,6}(?:咬|扑)(?!过)(?:住|着|伤|倒|了)?(?:一个|个|了)?.{0,3}" + _PERSON + r"|"
-        r"(?:狗|犬)(?:在|正在)?咬人|被.{0,4}(?:狗|犬)(?:咬|扑)"
+        r"(?:狗|犬)(?:在|正在)?咬人|被.{0,4}(?:狗|犬)(?:追着|在)?(?:咬|扑)"
     )),
     ("medical", "撞祸咬砸压埋", r"被车撞|撞倒|车祸|咬得很深|砸到人|砸中人|砸伤人|压住了?.{0,3}人|压在下面|被埋"),
     ("medical", "压埋砸", (
@@ -121,7 +122,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"|(?<!车)被(?:压|埋|砸)住|" + _PERSON + r".{0,4}被(?:压|埋)"
     )),
     ("medical", "把拔抽", (
-        r"把(?:一个|个|两个|几个)?" + _PERSON + r".{0,4}(?:压|砸|埋|卡|夹|撞)(?:住|在|伤|倒|晕|到)|"
+        r"把(?:[一两几三]?(?:个|名|位))?.{0,2}" + _PERSON + r".{0,4}(?:压|砸|埋|卡|夹|撞)(?:住|在|伤|倒|晕)|"
         r"(?:腿|脚|手|胳膊|身子|头)(?:被)?.{0,2}(?:拔不出|抽不出|拉不出)"
     )),
     ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
@@ -151,7 +152,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:拿|持|举|抄|拎|提|挥|握)(?:着|起|了)?(?:一?[把根个条])?(?:铁|木|钢|大|长|菜|砍|水果|尖)?"
         r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧头|斧子|匕首|枪)|追着.{0,8}(?:打|砍|捅)|追打|追砍"
     )),
-    ("police", "跟尾踪", r"(?:一直|有人|偷偷|在)(?:跟着|跟踪|尾随)我|跟踪我|尾随我|被.{0,4}(?:跟踪|尾随)"),
+    ("police", "跟尾踪", (
+        r"(?:男的|男人|陌生人|有人|一个人|那人|那个人)(?:一直|偷偷|老是)?(?:跟着|跟踪|尾随)我|跟踪我|尾随我|被.{0,4}(?:跟踪|尾随)"
+    )),
     ("police", "砍捅杀弄死尽火烧点炸", (
         r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)"
     )),
@@ -200,7 +203,7 @@ _PAST = re.compile(
     r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天|一直都"
 )
 _OVER = re.compile(
-    r"已经报警|已报警|报了警|已经灭|灭了|扑灭了|没事了|说没事|没什么事|已经送|"
+    r"已经报警|已报警|报了警|已经灭|灭了|扑灭|扑救及时|没事了|说没事|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
     r"醒过来了|已经醒了|才出来|终于出来了|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
 )
@@ -214,9 +217,16 @@ _STILL = re.compile(
 )
 #: A report from elsewhere: the news, the internet, a dream, another town.
 _ELSEWHERE = re.compile(
-    r"新闻|报道|电视上|电视里|密室逃脱|剧本杀|游戏里|游戏中|拍戏|演戏|彩排|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
+    r"新闻|报道|电视上|电视里|密室逃脱|剧本杀|游戏|拍戏|演戏|彩排|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
     r"别的小区|其他小区|别的城市|其他城市|外地|国外|外省"
 )
+#: Written to officials or noted by a hotline operator: a complaint about what happened, not a cry for help
+#: (a short letter under LETTER_CHARS too: "…局长：楼顶冒烟，影响居民生活"; "…扬言要殴打，故来电投诉").
+_LETTER_REGISTER = re.compile(r"尊敬的|领导|局长|书记|县长|市长|主任|政府|信访|来电|投诉|反映|推诿|相关部门|多部门")
+#: The story turns to now: frames told before it do not reach the cues after it.
+_TURN = re.compile(r"结果|但是|可是|没想到|突然|今天|今晚|今早|刚才|这会儿|此刻")
+#: A knife in the kitchen: "拿着菜刀在切菜" is cooking.
+_COOKING = re.compile(r"切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板")
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
 _TURNED_OUT = re.compile(r"原来是|原来只是|结果是|其实是|原来就是")
 #: Nobody is there: "幸好里面没人", "没有人受伤". Frames the cues that need a person (trapped, medical).
@@ -243,7 +253,7 @@ _ASKING = re.compile(
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
     r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
-    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉"
+    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|污染|排放|不敢开窗|空气质量"
 )
 #: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
 #: a parking or obstruction report. Shut in by a lock, a door or a lift is matched by the longer cues.
@@ -356,13 +366,15 @@ def _now_near(text: str, start: int, end: int) -> bool:
 
 
 def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) -> bool:
-    """The frames of the story around a cue: over, past, elsewhere, asked about, nobody there, turned out.
+    """The frames of the story around a cue: over, past, elsewhere, asked about, a complaint, nobody there, turned out.
 
     Each is looked for near the cue only (FRAME_BEFORE / FRAME_AFTER characters, and its whole clause): a long
     message with "幸好里面没人" or "上次" in a clause far away still tells of the danger in this one.
     """
     begin, close = _clause(text, start, end)
     lo, hi = max(0, min(begin, start - FRAME_BEFORE)), min(len(text), max(close, end + FRAME_AFTER))
+    # "我本来想问一下停车的事 结果看见楼下有人打架": what was told before 结果/今天 is another story.
+    lo = max([lo] + [m.end() for m in _TURN.finditer(text, lo, start)])
     still = _STILL.search(text, lo, hi) is not None
     if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))):
         return True
@@ -370,7 +382,7 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
         return True
     if _TURNED_OUT.search(text, end, hi):
         return True
-    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE))
+    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE, _LETTER_REGISTER))
 
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
@@ -402,6 +414,8 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True
     if kind == "help" and cue[0] == "火" and _HAZARD.search(text, sentence_start, clause_end + 20):
         return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
+    if kind == "police" and "刀" in cue and _COOKING.search(text, sentence_start, clause_end + 12):
+        return True  # "妈妈拿着菜刀在切菜"
     if cue == "没气了" and _GAS_SUPPLY.search(text, sentence_start, clause_end):
         return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
