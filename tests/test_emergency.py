@@ -14,6 +14,53 @@ from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer, default_normalizer
 
 DATA = Path(__file__).parent / "data"
+#: Families of danger now that emergency_dev3 showed missing, in the danger engineer's own words.
+DEV3_DANGER_NOW = [
+    ("被碎玻璃划破了手腕", "cut by glass"),
+    ("剁骨头的时候把手指剁断了", "a finger cut off"),
+    ("血从他额头上冒出来了", "blood coming out"),
+    ("腿上的血流了满地", "blood on the ground"),
+    ("爷爷心口绞痛 满头冷汗", "chest pain"),
+    ("我爸胸口一阵剧痛", "chest pain with an intensifier"),
+    ("孩子误喝了洗衣液", "a household chemical drunk"),
+    ("奶奶吃了野菌子 开始说胡话", "wild mushrooms, confusion"),
+    ("一条黑狗扑倒了我家老人", "a dog attacking"),
+    ("我被邻居的狗追着咬", "a dog chase"),
+    ("广告牌掉下来把一个路人砸倒了", "someone struck down by a thing"),
+    ("他的脚卡进井盖缝里拔不出来", "a limb stuck"),
+    ("我爷爷被反锁在储藏室里", "shut in"),
+    ("有人拎着砍刀在楼道里转", "a weapon in hand"),
+    ("几个人抄起木棍追着一个人打", "a chase with sticks"),
+    ("有个陌生人一直尾随我到单元门口", "followed"),
+    ("我外公跌进河里了", "fallen into water"),
+    ("我不活了 你们别管我", "self-harm"),
+    ("房子塌了 底下应该埋着人", "buried, hedged"),
+    ("我爸修电线被电到了", "electric shock"),
+    ("隔壁房间有人在烧炭 门关着", "charcoal burning"),
+    ("电梯往下掉了好几层 里面有人", "a falling lift"),
+    ("有个小偷闯进来了 我躲在衣柜里", "an intruder, hiding"),
+    ("楼顶有个小伙子要跳", "a threat to jump said bare"),
+    ("我奶奶晕道了", "typed by ear: 晕道"),
+    ("他好像没有乎吸了", "typed by ear: 乎吸"),
+    ("细路爬出窗口", "a Cantonese child cue"),
+    ("火 火 七号楼", "a bare alarm word without !"),
+    ("抓贼 地下车库", "a bare alarm word without !"),
+]
+#: Reports that emergency_dev3 showed alarming, in the danger engineer's own words.
+DEV3_FRAMES = [
+    ("小区门口的栏杆扶手断了", "扶手 is no hand"),
+    ("凳子腿断了一根", "凳子腿 is no leg"),
+    ("这家店的烤串好吃到爆炸", "an idiom"),
+    ("煤气灶点火点不着 估计没气了", "the gas ran out, not a breath"),
+    ("周末玩剧本杀 我们被困在密室里一个小时", "a game"),
+    ("我妈拿着菜刀剁馅", "a knife while cooking"),
+    ("我被锁在门外了 没带钥匙", "locked out is not shut in"),
+    ("小狗一直跟着我回家", "followed by a pet"),
+    ("我家猫被隔壁的狗咬伤了", "a pet hurt"),
+    ("被邻居打了可以找谁求助", "asking where to get help"),
+    ("有人晕倒了应该打120还是999", "a question about the number"),
+    ("楼上漏水一直滴入室内", "滴入室内 is no break-in"),
+]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
 
@@ -27,7 +74,7 @@ def load(name: str) -> dict[str, list[str]]:
     return YAML(typ="safe").load((DATA / name).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_heldout.yaml"])
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_heldout.yaml"])
 def test_no_danger_now_message_is_missed(clf: Classifier, name: str) -> None:
     sets = load(name)
     missed = [t for t in sets["danger"] if clf.classify(t).act != "emergency"]
@@ -41,7 +88,7 @@ def test_hazards_hypotheticals_and_past_events_rarely_alarm(clf: Classifier, nam
     assert len(alarms) <= FALSE_ALARM_BOUND * len(sets["not_danger"]), alarms
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml"])
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml"])
 def test_dev_sets_have_no_false_alarm(clf: Classifier, name: str) -> None:
     alarms = [t for t in load(name)["not_danger"] if clf.classify(t).act == "emergency"]
     assert alarms == []
@@ -157,9 +204,10 @@ def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
 def test_every_cue_match_contains_one_of_its_triggers() -> None:
     """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
     texts = []
-    for name in ("emergency_dev.yaml", "emergency_dev2.yaml", "emergency_heldout.yaml"):
+    for name in ("emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_heldout.yaml"):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
+    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -232,3 +280,59 @@ def test_already_over_is_lifted_while_it_still_goes_on() -> None:
     assert danger.assess(_norm("阀门关了 还是有很大的煤气味")).found
     assert danger.assess(_norm("老人没事吧 晕倒了叫不醒")).found  # a worried question, not "nobody hurt"
     assert danger.assess(_norm("闻到焦味 原来是电线着火了")).found  # a cue after 原来是 stands
+
+
+# Failure kinds of emergency_dev3 (measured blind once, then fixed on), each in the danger engineer's own words.
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("看了一晚上的新闻，写完作业又收拾了一下房间，楼下有个老人摔倒了起不来", "the news, far before the cue"),
+        ("物业把水管修好了，我下楼倒垃圾的时候看见单元门口有个人晕倒了", "something over, far before the cue"),
+        ("我本来想来问一下垃圾分类的事 结果刚下楼就看见有人倒在地上", "a question and a past thing before 结果"),
+        ("以前物业说过要换电梯 今天电梯卡住了 我奶奶在里面", "a past clause before 今天"),
+        ("我在外地出差 我妈在家摔倒了起不来", "the writer away is not 'elsewhere'"),
+    ],
+)
+def test_a_frame_in_another_part_of_the_message_does_not_remove_the_danger(text: str, frame: str) -> None:
+    assert danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("隔壁大爷两年前中风了 现在恢复得不错 想问社区有没有康复活动", "现在 speaks of the recovery, not the stroke"),
+        ("三个月前邻居家着过一次火", "N months ago"),
+        ("厨房起火，邻居帮忙扑灭", "put out"),
+        ("局长您好 工地上有人扬言要打人 请你们管一管", "a complaint to an official"),
+        ("化工厂冒出浓烟 严重影响我们的生活", "a complaint by its wording"),
+    ],
+)
+def test_a_frame_near_the_cue_still_removes_it(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    DEV3_DANGER_NOW,
+)
+def test_families_of_danger_now_found_on_dev3(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    DEV3_FRAMES,
+)
+def test_frames_of_dev3(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_alarm_emoji_are_read_as_words(clf: Classifier) -> None:
+    """Normalisation drops emoji; a run of 🔥 or a 🆘 🚒 is a cry, one 🔥 also means "hot, popular"."""
+    assert clf.classify("🚒🚒 9栋 快").act == "emergency"
+    assert clf.classify("🔥🔥 七栋二单元").act == "emergency"
+    assert danger.with_alarm_signs(_norm("🆘 2楼"), "🆘 2楼") == "救命 2楼"
+    assert clf.classify("这家烤鱼店🔥").act != "emergency"
+    assert clf.classify("私拉电线给电瓶车充电 太危险了🔥🔥").act != "emergency"

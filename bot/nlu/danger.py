@@ -103,7 +103,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("medical", "从", _PERSON + r".{0,4}从.{1,8}(?:摔|掉|跌|坠|滚)(?:下|了)(?!的)"),
     # cut by a blade or glass; something swallowed or drunk that poisons
-    ("medical", "割划砍切扎刺捅", (
+    ("medical", "割划砍切扎刺捅剁", (
         r"被.{0,4}(?:刀|玻璃|刀片|斧头|剪刀|铁片|钢筋|钉子).{0,2}(?:割|划|砍|切|扎|刺|捅)(?:到|伤|破|开|中|断|穿)|"
         r"(?:割|切|剁|砍)(?:掉|断)了?.{0,3}(?:手指|指头|手|脚趾)|(?:手指|指头|脚趾)(?:头)?.{0,2}(?:切|割|剁|砍)(?:掉|断)"
     )),
@@ -125,10 +125,10 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("medical", "把拔抽", (
         r"把(?:[一两几三]?(?:个|名|位))?.{0,2}" + _PERSON + r".{0,4}(?:压|砸|埋|卡|夹|撞)(?:住|在|伤|倒|晕)|"
-        r"(?:腿|脚|手|胳膊|身子|头)(?:被)?.{0,2}(?:拔不出|抽不出|拉不出)"
+        r"(?:腿|脚|手(?!机)|胳膊|身子|头)[^ ,，。!?]{0,8}(?:拔不出|抽不出|拉不出)"
     )),
     ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
-    ("medical", "掉落溺扑游", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水|"
+    ("medical", "掉落溺扑游跌摔滚", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水|"
                               r"(?:跌|掉|摔|滚)(?:咗|了)?(?:落|进|入|下)(?:了)?(?:河|水|湖|海|塘|池|井|江|涌))|扑腾|不会游泳"),
     # someone trapped
     ("trapped", "困出锁", (
@@ -171,7 +171,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:拿着|提着|拎着|带着|抱着)(?:一?[桶瓶壶])?(?:汽油|柴油|煤油)"
     )),
     ("medical", "跳", r"说要跳(?!槽|舞|绳|远|高|水)|(?<!不)要跳(?=$|[ ,，。!?])|要跳下去|想跳下去|跳下来|要往下跳|跳江|跳湖"),
-    ("medical", "顶台缘窗栏", (
+    ("medical", "顶台缘窗栏桥", (
         _PERSON + r".{0,6}(?:站在|坐在|爬到|爬上|蹲在|挂在)(?:了)?.{0,6}"
         r"(?:楼顶边|天台边|屋顶边|楼顶上|天台上|边缘|阳台外|窗户外|窗外|护栏外|栏杆外|桥边|桥栏)"
     )),
@@ -205,7 +205,7 @@ MAYBE_WINDOW = 12
 _RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道")
 #: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
 _PAST = re.compile(
-    r"去年|前年|那年|几年前|多年前|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
+    r"去年|前年|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天)(?:前|以前|之前)|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
     r"那一次|过一次|发生过|的事|这事|\d+月\d+[日号]|\d{4}年|于\d|昨晚|昨日|经历|每次|长期|曾|"
     r"事件|至今|当时|事后|后来|住院|医药费|医疗费|赔偿|工伤|治疗|出院|鉴定|报销|诊断|经常|时常|"
     r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天|一直都"
@@ -383,8 +383,9 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
     """
     begin, close = _clause(text, start, end)
     lo, hi = max(0, min(begin, start - FRAME_BEFORE)), min(len(text), max(close, end + FRAME_AFTER))
-    # "我本来想问一下停车的事 结果看见楼下有人打架": what was told before 结果/今天 is another story.
-    lo = max([lo] + [m.end() for m in _TURN.finditer(text, lo, start)])
+    # "我本来想问一下停车的事 结果看见楼下有人打架": what was told before 结果/今天 is another story
+    # (a turn inside a two-part cue counts too: "电梯 今天电梯卡住").
+    lo = max([lo] + [m.end() for m in _TURN.finditer(text, lo, end)])
     still = _STILL.search(text, lo, hi) is not None
     if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))):
         return True
