@@ -336,3 +336,18 @@ def test_alarm_emoji_are_read_as_words(clf: Classifier) -> None:
     assert danger.with_alarm_signs(_norm("🆘 2楼"), "🆘 2楼") == "救命 2楼"
     assert clf.classify("这家烤鱼店🔥").act != "emergency"
     assert clf.classify("私拉电线给电瓶车充电 太危险了🔥🔥").act != "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("我爸突然口齿不清 嘴巴歪了", "signs of a stroke"),
+        ("仓库里的柴火着了", "caught fire, said colloquially"),
+        ("火越烧越大 快来", "a fire growing"),
+        ("个阿婆喺度叫极都唔应", "Cantonese: no answer"),
+        ("宝宝把纽扣吞下去了", "swallowed a small object"),
+        ("鱼刺卡在喉咙里 喘不上来", "stuck in the throat"),
+    ],
+)
+def test_more_families_of_danger_now(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
