@@ -351,3 +351,21 @@ def test_alarm_emoji_are_read_as_words(clf: Classifier) -> None:
 )
 def test_more_families_of_danger_now(text: str, family: str) -> None:
     assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("尊敬的领导：我们小区的电梯经常出问题，三号楼的电梯门打不开，业主意见很大，望尽快解决", "a letter's register"),
+        ("货车的排气管冒黑烟 呛得人走不了路", "smoke of exhaust"),
+        ("路灯坏了以后 好几个老人先后在这里摔伤了", "one after another: a recurring complaint"),
+        ("我的腿去年骨折 现在已经愈合了 想问问残疾证", "healed"),
+        ("这种救命药能不能纳入医保", "救命药 is a medicine"),
+    ],
+)
+def test_letters_and_complaints_stay_reports(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_a_complaint_told_before_a_turn_does_not_remove_the_danger_after_it() -> None:
+    assert danger.assess(_norm("我向物业投诉过好几次电线乱拉 今天晚上那堆电线烧起来了")).found

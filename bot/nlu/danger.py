@@ -194,7 +194,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("child", "拽拉抱拖把", r"(?:拽|拉|抱|拖).{0,6}" + _CHILD + r".{0,6}(?:车|走)|把" + _CHILD + r".{0,3}(?:扑倒|咬)"),
     # a call for help; a one-word alarm shouted ("火!!!", "抢劫!!"); a call to the emergency numbers now
-    ("help", "救来车", r"救命(?!钱|稻草|恩)|救救|快来人|快叫救护车|叫救护车|叫白车|救人(?:啊|呀|!)"),
+    ("help", "救来车", r"救命(?!钱|稻草|恩|药)|救救|快来人|快叫救护车|叫救护车|叫白车|救人(?:啊|呀|!)"),
     ("help", "!", (
         r"(?<![\u4e00-\u9fff])(?:火|着火|失火|起火|火烛|救火|救人|抢劫|抓贼|杀人|打人)(?:了|啦|呀|啊|喇)?\s?!"
     )),
@@ -216,7 +216,7 @@ MAYBE_WINDOW = 12
 _RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道")
 #: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
 _PAST = re.compile(
-    r"去年|前年|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天)(?:前|以前|之前)|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
+    r"去年|前年|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天)(?:前|以前|之前)|[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|先后|陆续|相继|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
     r"那一次|过一次|发生过|的事|这事|\d+月\d+[日号]|\d{4}年|于\d|昨晚|昨日|经历|每次|长期|曾|"
     r"事件|至今|当时|事后|后来|住院|医药费|医疗费|赔偿|工伤|治疗|出院|鉴定|报销|诊断|经常|时常|"
     r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天|一直都"
@@ -224,7 +224,7 @@ _PAST = re.compile(
 _OVER = re.compile(
     r"已经报警|已报警|报了警|已经灭|灭了|扑灭|扑救及时|没事了|说没事|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
-    r"醒过来了|已经醒了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
+    r"醒过来了|已经醒了|愈合|痊愈|康复了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
 )
 #: A gas smell or a pot fire someone already dealt with: the valve or the stove is off.
 _OVER_FIRE_GAS = re.compile(
@@ -242,10 +242,12 @@ _ELSEWHERE = re.compile(
 #: Written to officials or noted by a hotline operator: a complaint about what happened, not a cry for help
 #: (a short letter under LETTER_CHARS too: "…局长：楼顶冒烟，影响居民生活"; "…扬言要殴打，故来电投诉").
 _LETTER_REGISTER = re.compile(
-    r"尊敬的|领导|局长|书记|县长|市长|主任|政府|信访|来电|投诉|反映|推诿|相关部门|多部门|严重影响|影响.{0,4}(?:健康|生活|休息)"
+    r"尊敬的|领导|局长|书记|县长|市长|主任|政府|信访|上访|来电|投诉|举报|反映|反应强烈|推诿|相关部门|多部门|维权|恳请|"
+    r"严重影响|影响.{0,4}(?:健康|生活|休息|安全)|不作为|严惩|整治|望.{0,6}(?:解决|处理|整改|查处)|"
+    r"(?:盼|希望).{0,8}(?:提高|解决|处理|加强|整改|重视|管理|整顿)"
 )
 #: The story turns to now: frames told before it do not reach the cues after it.
-_TURN = re.compile(r"结果|但是|可是|没想到|突然|今天|今晚|今早|刚才|这会儿|此刻")
+_TURN = re.compile(r"结果|但是|可是|今天|今晚|今早|刚才|这会儿|此刻")
 #: A knife in the kitchen: "拿着菜刀在切菜" is cooking.
 _COOKING = re.compile(r"切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板")
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
@@ -274,7 +276,7 @@ _ASKING = re.compile(
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
     r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
-    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|污染|排放|不敢开窗|空气质量"
+    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|污染|排放|不敢开窗|空气质量|排气管|尾气|货车|汽车|公交"
 )
 #: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
 #: a parking or obstruction report. Shut in by a lock, a door or a lift is matched by the longer cues.
@@ -396,7 +398,8 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
     lo, hi = max(0, min(begin, start - FRAME_BEFORE)), min(len(text), max(close, end + FRAME_AFTER))
     # "我本来想问一下停车的事 结果看见楼下有人打架": what was told before 结果/今天 is another story
     # (a turn inside a two-part cue counts too: "电梯 今天电梯卡住").
-    lo = max([lo] + [m.end() for m in _TURN.finditer(text, lo, end)])
+    turned = max((m.end() for m in _TURN.finditer(text, 0, end)), default=0)
+    lo = max(lo, turned)
     still = _STILL.search(text, lo, hi) is not None
     if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))):
         return True
@@ -404,7 +407,10 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
         return True
     if _TURNED_OUT.search(text, end, hi):
         return True
-    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE, _LETTER_REGISTER))
+    if now_word:
+        return False
+    # The register of a complaint is the whole message's (after the last turn): "…电梯在15层突然停住…望上级领导解决".
+    return any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE)) or _LETTER_REGISTER.search(text, turned) is not None
 
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
