@@ -369,3 +369,11 @@ def test_letters_and_complaints_stay_reports(text: str, frame: str) -> None:
 
 def test_a_complaint_told_before_a_turn_does_not_remove_the_danger_after_it() -> None:
     assert danger.assess(_norm("我向物业投诉过好几次电线乱拉 今天晚上那堆电线烧起来了")).found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["楼下有人打架 希望你们来处理一下", "领导 快来 有人晕倒了", "我要反映 楼下有人拿刀砍人 你们赶紧来"],
+)
+def test_a_resident_asking_the_desk_to_act_is_no_letter(text: str) -> None:
+    assert danger.assess(_norm(text)).found

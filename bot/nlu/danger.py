@@ -213,7 +213,7 @@ _MAYBE = re.compile(
 )
 MAYBE_WINDOW = 12
 #: After a cue, in the same clause: the cue names a risk, not an event ("火灾隐患", "着火的话").
-_RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道")
+_RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道|的危险|的可能")
 #: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
 _PAST = re.compile(
     r"去年|前年|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天)(?:前|以前|之前)|[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|先后|陆续|相继|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
@@ -242,12 +242,15 @@ _ELSEWHERE = re.compile(
 #: Written to officials or noted by a hotline operator: a complaint about what happened, not a cry for help
 #: (a short letter under LETTER_CHARS too: "…局长：楼顶冒烟，影响居民生活"; "…扬言要殴打，故来电投诉").
 _LETTER_REGISTER = re.compile(
-    r"尊敬的|领导|局长|书记|县长|市长|主任|政府|信访|上访|来电|投诉|举报|反映|反应强烈|推诿|相关部门|多部门|维权|恳请|"
-    r"严重影响|影响.{0,4}(?:健康|生活|休息|安全)|不作为|严惩|整治|望.{0,6}(?:解决|处理|整改|查处)|"
-    r"(?:盼|希望).{0,8}(?:提高|解决|处理|加强|整改|重视|管理|整顿)"
+    r"尊敬的|领导|局长|书记|县长|市长|政府|信访|上访|来电|推诿|相关部门|多部门|维权|恳请|反应强烈|"
+    r"(?:投诉|举报|反映|反应)(?:无果|多次|了?好几次)|多次(?:投诉|举报|反映|反应)|"
+    r"严重影响|影响.{0,4}(?:健康|生活|休息|安全)|不作为|严惩|整治|查处|取缔|严查|彻查|(?<!希)望.{0,6}(?:解决|处理|整改|查处)|"
+    r"盼.{0,8}(?:提高|解决|处理|加强|整改|重视|管理|整顿)"
 )
 #: The story turns to now: frames told before it do not reach the cues after it.
 _TURN = re.compile(r"结果|但是|可是|今天|今晚|今早|刚才|这会儿|此刻")
+#: The turns that leave a letter's story for today (但是/可是 stay inside it: "…可是一直没有答复").
+_NOW_TURN = re.compile(r"今天|今晚|今早|刚才|这会儿|此刻")
 #: A knife in the kitchen: "拿着菜刀在切菜" is cooking.
 _COOKING = re.compile(r"切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板")
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
@@ -407,10 +410,12 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
         return True
     if _TURNED_OUT.search(text, end, hi):
         return True
-    if now_word:
-        return False
-    # The register of a complaint is the whole message's (after the last turn): "…电梯在15层突然停住…望上级领导解决".
-    return any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE)) or _LETTER_REGISTER.search(text, turned) is not None
+    # The register of a complaint is the whole message's (after the last turn; any now word lifts it):
+    # "…电梯在15层突然停住…望上级领导解决".
+    now_turned = max((m.end() for m in _NOW_TURN.finditer(text, 0, end)), default=0)
+    if _LETTER_REGISTER.search(text, now_turned) and not _NOW.search(text):
+        return True
+    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE))
 
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
