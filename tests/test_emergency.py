@@ -377,3 +377,20 @@ def test_a_complaint_told_before_a_turn_does_not_remove_the_danger_after_it() ->
 )
 def test_a_resident_asking_the_desk_to_act_is_no_letter(text: str) -> None:
     assert danger.assess(_norm(text)).found
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        ("贼摸进屋里了 我不敢出声", True),
+        ("我躲在阳台上 好怕他找过来", True),
+        ("孩子躲在房间里打游戏 不肯出来", False),
+        ("我被锁在单元楼外面了 没带门禁卡", False),
+        ("楼栋封控了 我们被困在家里", False),
+        ("我女儿的钥匙掉进下水道了", False),
+        ("医生说我妈胸口痛是岔气 开了药", False),
+        ("我拿着刀在拆快递", False),
+    ],
+)
+def test_intruders_and_their_look_alikes(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now

@@ -139,14 +139,14 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:腿|脚|手(?!机)|胳膊|身子|头)[^ ,，。!?]{0,8}(?:拔不出|抽不出|拉不出)"
     )),
     ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
-    ("medical", "掉落溺扑游跌摔滚", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水|"
+    ("medical", "掉落溺扑游跌摔滚", _PERSON + r"[^的]{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水|"
                               r"(?:跌|掉|摔|滚)(?:咗|了)?(?:落|进|入|下)(?:了)?(?:河|水|湖|海|塘|池|井|江|涌))|扑腾|不会游泳"),
     # someone trapped
     ("trapped", "困出锁", (
         r"被困|困在|(?<!贫|穷)困住|(?<!贫|穷)困人|困电梯|(?:关|锁|卡)在.{0,10}(?:出不来|出不去)|"
         r"出不来|出不去|反锁在"
     )),
-    ("trapped", "关锁困", _PERSON + r".{0,2}被(?:关|锁|反锁|困)在(?!门外|外面|外边|外头|家门外|屋外)"),
+    ("trapped", "关锁困", _PERSON + r".{0,2}被(?:关|锁|反锁|困)在(?![^ ,，。]{0,4}(?:门外|外面|外边|外头))"),
     ("trapped", "梯夹", (
         r"电梯.{0,12}(?:卡住|卡在|突然停|掉下|往下掉|急坠|坠|下坠|冲顶|蹲底|门打不开|打不开)|夹住了?.{0,4}(?:手|脚|头|人)"
     )),
@@ -167,9 +167,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:拿|持|举|抄|拎|提|挥|握)(?:着|起|了)?(?:一?[把根个条])?(?:铁|木|钢|大|长|菜|砍|水果|尖)?"
         r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧头|斧子|匕首|枪)|追着.{0,8}(?:打|砍|捅)|追打|追砍"
     )),
-    ("police", "进闯摸躲", (
+    ("police", "进闯摸躲藏声", (
         r"(?:进|闯进|摸进|钻进)(?:了|来)?(?:一个|个|几个|两个)?(?:陌生人|陌生男人|小偷|贼|坏人)|"
-        r"(?:我|我们|孩子)(?:正|现在)?躲在(?:房间|屋|厕所|卫生间|柜|床底|衣柜|阳台)"
+        r"(?:小偷|贼|陌生人|坏人)(?:进|闯进|摸进|钻进)(?:了|来了|来)?(?:我家|家里|屋里|房间|屋)|"
+        r"(?:躲在|藏在)(?:房间|屋|厕所|卫生间|柜|床底|衣柜|阳台)[^,，。!?]{0,8}(?:不敢|好怕|害怕|别出声)|不敢出声|"
+        r"(?:我|我们|孩子)(?:正|现在)?躲在(?:厕所|卫生间|柜|床底|衣柜)"
     )),
     ("police", "跟尾踪", (
         r"(?:男的|男人|陌生人|有人|一个人|那人|那个人)(?:一直|偷偷|老是)?(?:跟着|跟踪|尾随)我|跟踪我|尾随我|被.{0,4}(?:跟踪|尾随)"
@@ -224,7 +226,7 @@ _PAST = re.compile(
 _OVER = re.compile(
     r"已经报警|已报警|报了警|已经灭|灭了|扑灭|扑救及时|没事了|说没事|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
-    r"醒过来了|已经醒了|愈合|痊愈|康复了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
+    r"醒过来了|已经醒了|医生说|开了药|看过医生|愈合|痊愈|康复了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
 )
 #: A gas smell or a pot fire someone already dealt with: the valve or the stove is off.
 _OVER_FIRE_GAS = re.compile(
@@ -251,8 +253,10 @@ _LETTER_REGISTER = re.compile(
 _TURN = re.compile(r"结果|但是|可是|今天|今晚|今早|刚才|这会儿|此刻")
 #: The turns that leave a letter's story for today (但是/可是 stay inside it: "…可是一直没有答复").
 _NOW_TURN = re.compile(r"今天|今晚|今早|刚才|这会儿|此刻")
-#: A knife in the kitchen: "拿着菜刀在切菜" is cooking.
-_COOKING = re.compile(r"切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板")
+#: A knife at work in the kitchen or on a parcel: "拿着菜刀在切菜" is cooking.
+_COOKING = re.compile(
+    r"拆快递|拆箱|开箱|削铅笔|裁纸|修剪|切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板"
+)
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
 _TURNED_OUT = re.compile(r"原来是|原来只是|结果是|其实是|原来就是")
 #: Nobody is there: "幸好里面没人", "没有人受伤". Frames the cues that need a person (trapped, medical).
@@ -286,6 +290,8 @@ _SMOKE_SOURCE = re.compile(
 _CANNOT_LEAVE = frozenset({"出不来", "出不去"})
 #: A hazard word: a bare fire emoji next to it underlines a complaint.
 _HAZARD = re.compile(r"危险|隐患|安全|风险|违规|乱拉|私拉|充电")
+#: Shut in by a rule, not by a door: a lockdown, quarantine, overtime.
+_CONFINED = re.compile(r"封控|隔离|封闭管理|封楼|静默|加班")
 #: 没气了 near a stove or a gas word: the supply ran out.
 _GAS_SUPPLY = re.compile(_GAS + r"|灶|打不着|点不着|气表|充气|轮胎|车胎|气球")
 _BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死")
@@ -449,6 +455,8 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
     if kind == "police" and "刀" in cue and _COOKING.search(text, sentence_start, clause_end + 12):
         return True  # "妈妈拿着菜刀在切菜"
+    if kind == "trapped" and _CONFINED.search(text, sentence_start, clause_end + 12):
+        return True  # "小区封控了 我们都被困在家里": a lockdown or overtime, nobody in danger
     if cue == "没气了" and _GAS_SUPPLY.search(text, sentence_start, clause_end):
         return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
