@@ -214,6 +214,8 @@ _MAYBE = re.compile(
     r"差点|险些|差一点|怕|担心|防止|预防|以防|容易|可能会|会不会|随时可能|小心"
 )
 MAYBE_WINDOW = 12
+#: Inside a two-part cue only a near miss or a supposition frames it (fear, 怕, is part of some cues: "躲在…好怕").
+_INSIDE_MAYBE = re.compile(r"差点|险些|差一点|万一|如果|假如|要是")
 #: After a cue, in the same clause: the cue names a risk, not an event ("火灾隐患", "着火的话").
 _RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道|的危险|的可能")
 #: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
@@ -428,7 +430,7 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
     """The frame right around one cue: negated, feared/hypothetical before it, a risk word after it."""
     if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 3): start]):
         return True
-    if end - start > 4 and _MAYBE.search(cue[1:]):
+    if end - start > 4 and _INSIDE_MAYBE.search(cue[1:]):
         return True  # "狗差点咬到小孩": the near miss sits inside a two-part cue
     before = text[max(0, start - 8): start]
     if kind != "medical" and (_FIGURE_BEFORE.search(before) or _FIGURE_BODY.search(before)):
