@@ -18,6 +18,13 @@ smoke and gas; "already over" is lifted while it still goes on (还在, 又烧�
 false alarm explained; the news, a dream or another town is a report from elsewhere; idioms on 火/炸/死
 ("火冒三丈", "头都要爆炸了", "打死我也不") and a sensation before a fire cue ("辣得嘴巴都着火了") are figures.
 
+Frames are scoped to the cue (issue 11 item 4, after emergency_dev3): the story's frames (past, over, elsewhere,
+asked, nobody there, turned out) reach a cue only from FRAME_BEFORE / FRAME_AFTER characters around it and never from
+before a turn to now (结果, 今天, 刚才); a now word lifts them only from the cue's own clause. So "我本来想问一下停车的事
+结果看见楼下有人打架" is an emergency, and "我儿子两年前溺水 现在想学游泳" is not. The register of a complaint to
+officials (领导, 来电反映, 望…解决) is the whole message's, lifted by any now word. Alarm emoji, which
+normalisation drops, are read from the original text as words (`with_alarm_signs`).
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
