@@ -394,3 +394,23 @@ def test_a_resident_asking_the_desk_to_act_is_no_letter(text: str) -> None:
 )
 def test_intruders_and_their_look_alikes(text: str, danger_now: bool) -> None:
     assert danger.assess(_norm(text)).found is danger_now
+
+
+def test_no_cue_pattern_matches_nothing() -> None:
+    """A pattern that can match the empty string would stand as a cue in every message that has a trigger."""
+    assert [kind for kind, _, pattern in danger._COMPILED if pattern.search("") is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("sos 三栋", "a bare sos"),
+        ("部𨋢困咗人", "Cantonese: trapped"),
+        ("厨房燃气好重的味", "a gas smell said loosely"),
+        ("有个老人被三轮车撞飞了", "hit by a vehicle"),
+        ("工人的手被绞进机器里了", "caught in a machine"),
+        ("招牌掉下来砸到了两个人", "struck by a falling thing"),
+    ],
+)
+def test_families_of_danger_now_said_loosely(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
