@@ -414,3 +414,42 @@ def test_no_cue_pattern_matches_nothing() -> None:
 )
 def test_families_of_danger_now_said_loosely(text: str, family: str) -> None:
     assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("我爷爷把一板安眠药全吞了", "an overdose"),
+        ("小孩把干燥剂吃进去了", "a poison named before it is swallowed"),
+        ("他扬言今晚要去捅死隔壁那个人", "a threat to kill with words between"),
+        ("他掐住我的脖子不放", "strangled"),
+        ("男的在打女的 女的在喊", "a beating now"),
+        ("有人要抢我家小孩", "a child snatched"),
+        ("我奶奶磕破了头", "a head cut open"),
+        ("我爷爷倒在卫生间 叫他不应", "lying where he fell"),
+        ("宝宝发烧抽起来了", "a seizure said colloquially"),
+        ("我爸突然说不出话 一边胳膊没力", "signs of a stroke"),
+        ("我妈心脏难受 脸发白", "heart trouble"),
+        ("有个人在湖里挣扎", "drowning"),
+        ("房子塌了", "a building collapse said bare"),
+        ("围墙倒了 底下好像有人", "a collapse with someone under it, hedged"),
+        ("钢管掉下来砸到了下面的老人", "struck by a falling thing"),
+        ("有人拿着砖头在砸人", "a brick in hand"),
+        ("午饭以后全班同学上吐下泻 有人晕倒了", "以后 meaning 'after' is no hypothetical"),
+    ],
+)
+def test_families_of_danger_now_in_everyday_words(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("楼道里的电动车 着火了可就麻烦了", "a consequence feared"),
+        ("花盆掉下来砸到人算谁的责任", "a question of liability"),
+        ("天花板塌了一块 露出钢筋", "part of a ceiling is a repair"),
+        ("台风把树刮倒了 砸到了我家的车", "a car struck, not a person"),
+    ],
+)
+def test_frames_of_everyday_words(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
