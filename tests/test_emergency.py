@@ -453,3 +453,17 @@ def test_families_of_danger_now_in_everyday_words(text: str, family: str) -> Non
 )
 def test_frames_of_everyday_words(text: str, frame: str) -> None:
     assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        ("地库里有辆车在烧", True),
+        ("我儿子误食了爷爷的药", True),
+        ("zhaohuo le 8 dong", True),
+        ("楼下烧烤摊在烧炭烤串", False),
+        ("去年楼上着火的事 到现在也没人处理", False),
+    ],
+)
+def test_a_fire_burning_a_mistaken_dose_pinyin_and_until_now(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now

@@ -57,7 +57,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("fire", "火", r"冒火|火苗|火光|火焰|明火|大火|火(?:很|好|太|特别|非常)大|火势|火(?:越来越|越烧越)大"),
     # "车着了": caught fire, said colloquially
-    ("fire", "着", r"(?:车|房子|屋子|房间|仓库|柴火|草堆|被子|沙发|窗帘|电线|插座|电视|锅)(?:里)?着了"),
+    ("fire", "着烧", (
+        r"(?:车|房子|屋子|房间|仓库|柴火|草堆|被子|沙发|窗帘|电线|插座|电视|锅)(?:里)?(?:着了|(?:在|正在)烧(?!水|饭|菜|香|纸|烤))"
+    )),
     ("fire", "火焦糊烧爆", (
         r"火花|火星子|冒火星|火星四溅|电火|打火花|焦糊|烧焦|糊味|焦味|烧黑了|爆炸|"
         r"(?:电池|电瓶|充电|气罐|煤气罐|锂电).{0,4}爆了"
@@ -93,8 +95,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"心脏病(?:犯|发|又犯)|心脏(?:不舒服|难受|疼|痛)|突发|(?:心梗|中风|脑梗)了|(?:胸(?:口|部)?|心口)(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
         r"脸色发青|中暑(?!假|期)|呼吸机.{0,3}(?:停|坏|没电)"
     )),
-    ("medical", "毒药吞腕杀生楼河跳寻活服", (
-        r"中毒了|中毒(?:晕|昏)|喝了?农药|老鼠药|误吞|误服|吞了.{0,6}药|割腕|(?<!慢性)自杀|"
+    ("medical", "毒药吞腕杀生楼河跳寻活服误", (
+        r"中毒了|中毒(?:晕|昏)|喝了?农药|老鼠药|误吞|误服|误食|误喝|吞了.{0,6}药|割腕|(?<!慢性)自杀|"
         r"轻生(?!产)|跳楼(?!机|价)|跳河|往下跳|寻死|不想活了|活不下去|不活了"
     )),
     # injury
@@ -242,6 +244,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # a bare alarm word standing alone, with no "!" ("火 火 5号楼", "抓贼 二楼"); emoji alarms arrive as these words
     ("help", "火贼偷", r"(?<![\u4e00-\u9fff])(?:救火|抓贼|有贼|抓小偷|火+)(?:了|啦|呀|啊|喇|咯)?(?![\u4e00-\u9fff])"),
     ("help", "s", r"(?<![a-z])sos(?![a-z])"),
+    ("help", "hm", r"(?<![a-z])(?:zhao\s?huo|qi\s?huo|shi\s?huo|jiu\s?ming)(?![a-z])"),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
 #: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
@@ -325,7 +328,7 @@ _ASKING = re.compile(
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
     r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
-    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|污染|排放|不敢开窗|空气质量|排气管|尾气|货车|汽车|公交"
+    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|烤串|烤肉|污染|排放|不敢开窗|空气质量|排气管|尾气|货车|汽车|公交"
 )
 #: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
 #: a parking or obstruction report. Shut in by a lock, a door or a lift is matched by the longer cues.
@@ -338,7 +341,7 @@ _CONFINED = re.compile(r"封控|隔离|封闭管理|封楼|静默|加班")
 _GAS_SUPPLY = re.compile(_GAS + r"|灶|打不着|点不着|气表|充气|轮胎|车胎|气球")
 _BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死")
 #: Words that say it is happening now; they lift the past, maybe and asking frames.
-_NOW = re.compile(r"现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
+_NOW = re.compile(r"(?<!到)现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
 #: Alarm emoji, which normalisation drops, and the words they stand for.
 _SIGN_WORDS = {"🔥": "火", "🆘": "救命", "🚒": "火", "🚑": "救命", "🚨": "救命"}
 _SIGN = re.compile(r"🔥(?:\ufe0f?\s*🔥)+|[🆘🚒🚑🚨]+")
@@ -491,7 +494,7 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
     clause_end = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
     if _RISK_AFTER.search(text, end, clause_end) or text.startswith("过", end):
         return True
-    if kind == "smoke" and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
+    if (kind == "smoke" or cue == "烧炭") and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
         return True
     if kind == "help" and cue[0] == "火" and _HAZARD.search(text, sentence_start, clause_end + 20):
         return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
