@@ -380,8 +380,9 @@ def assess(text: str) -> Danger:
     """Cues of danger in normalised `text`, split into those that stand and those a frame removes."""
     if len(text) > LETTER_CHARS:
         return Danger((), (), (), letter=True)
+    present = frozenset(text)  # set against set: isdisjoint walks the smaller, not the whole text per pattern
     found = [(m, kind) for kind, triggers, pattern in _COMPILED
-             if not triggers.isdisjoint(text) for m in pattern.finditer(text)]
+             if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
     if not found:
         return Danger((), (), ())
     idioms = [m.span() for m in _IDIOM.finditer(text)]
