@@ -107,6 +107,7 @@ def test_sets_are_big_enough_and_apart() -> None:
         "我家老人在楼梯上摔倒了，头在流血",
         "配电箱冒火花了，还有一股焦糊味",
         "电梯卡住了 我妈被关在里面出不来",
+        "电梯卡住了我妈被关在里面出不来",
     ],
 )
 def test_the_misses_named_in_issue_11(clf: Classifier, text: str) -> None:
@@ -466,4 +467,18 @@ def test_frames_of_everyday_words(text: str, frame: str) -> None:
     ],
 )
 def test_a_fire_burning_a_mistaken_dose_pinyin_and_until_now(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        ("我媳妇羊水破了", True),
+        ("她快要生了 在电梯里", True),
+        ("我奶奶走丢了 她有老年痴呆", True),
+        ("爷爷的老花镜找不到了", False),
+        ("我老婆明年要生二胎 想问社区有什么补贴", False),
+    ],
+)
+def test_a_birth_starting_and_an_old_person_lost(text: str, danger_now: bool) -> None:
     assert danger.assess(_norm(text)).found is danger_now

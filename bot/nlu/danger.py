@@ -236,6 +236,12 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("child", "抢", r"抢(?:走)?(?:了)?(?:我家|我的|一个|个)?(?:的)?小?" + _CHILD),
     ("child", "拽拉抱拖把", r"(?:拽|拉|抱|拖).{0,6}" + _CHILD + r".{0,6}(?:车|走)|把" + _CHILD + r".{0,3}(?:扑倒|咬)"),
+    # a birth starting; an old person lost (dementia, wandering off)
+    ("medical", "羊破生", r"羊水破|破水了|(?:马上|快|快要)要?生了|生在(?:家里|路上|车上|电梯里)"),
+    ("police", "丢失见到", (
+        r"(?:老人|老太|老头|大爷|大妈|奶奶|爷爷|外婆|外公|姥姥|姥爷|老伴|婆婆|老母|阿婆|阿公|阿嫲)"
+        r"[^的 ,，。]{0,4}(?:走丢|走失|不见了|找不到了)"
+    )),
     # a call for help; a one-word alarm shouted ("火!!!", "抢劫!!"); a call to the emergency numbers now
     ("help", "救来车", r"救命(?!钱|稻草|恩|药)|救救|快来人|快叫救护车|叫救护车|叫白车|救人(?:啊|呀|!)"),
     ("help", "!", (
