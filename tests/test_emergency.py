@@ -482,3 +482,7 @@ def test_a_fire_burning_a_mistaken_dose_pinyin_and_until_now(text: str, danger_n
 )
 def test_a_birth_starting_and_an_old_person_lost(text: str, danger_now: bool) -> None:
     assert danger.assess(_norm(text)).found is danger_now
+
+
+def test_the_police_already_called_is_no_end_of_the_danger() -> None:
+    assert danger.assess(_norm("楼下有人持刀打架 已经报警了")).found
