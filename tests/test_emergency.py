@@ -14,6 +14,53 @@ from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer, default_normalizer
 
 DATA = Path(__file__).parent / "data"
+#: Families of danger now that emergency_dev3 showed missing, in the danger engineer's own words.
+DEV3_DANGER_NOW = [
+    ("被碎玻璃划破了手腕", "cut by glass"),
+    ("剁骨头的时候把手指剁断了", "a finger cut off"),
+    ("血从他额头上冒出来了", "blood coming out"),
+    ("腿上的血流了满地", "blood on the ground"),
+    ("爷爷心口绞痛 满头冷汗", "chest pain"),
+    ("我爸胸口一阵剧痛", "chest pain with an intensifier"),
+    ("孩子误喝了洗衣液", "a household chemical drunk"),
+    ("奶奶吃了野菌子 开始说胡话", "wild mushrooms, confusion"),
+    ("一条黑狗扑倒了我家老人", "a dog attacking"),
+    ("我被邻居的狗追着咬", "a dog chase"),
+    ("广告牌掉下来把一个路人砸倒了", "someone struck down by a thing"),
+    ("他的脚卡进井盖缝里拔不出来", "a limb stuck"),
+    ("我爷爷被反锁在储藏室里", "shut in"),
+    ("有人拎着砍刀在楼道里转", "a weapon in hand"),
+    ("几个人抄起木棍追着一个人打", "a chase with sticks"),
+    ("有个陌生人一直尾随我到单元门口", "followed"),
+    ("我外公跌进河里了", "fallen into water"),
+    ("我不活了 你们别管我", "self-harm"),
+    ("房子塌了 底下应该埋着人", "buried, hedged"),
+    ("我爸修电线被电到了", "electric shock"),
+    ("隔壁房间有人在烧炭 门关着", "charcoal burning"),
+    ("电梯往下掉了好几层 里面有人", "a falling lift"),
+    ("有个小偷闯进来了 我躲在衣柜里", "an intruder, hiding"),
+    ("楼顶有个小伙子要跳", "a threat to jump said bare"),
+    ("我奶奶晕道了", "typed by ear: 晕道"),
+    ("他好像没有乎吸了", "typed by ear: 乎吸"),
+    ("细路爬出窗口", "a Cantonese child cue"),
+    ("火 火 七号楼", "a bare alarm word without !"),
+    ("抓贼 地下车库", "a bare alarm word without !"),
+]
+#: Reports that emergency_dev3 showed alarming, in the danger engineer's own words.
+DEV3_FRAMES = [
+    ("小区门口的栏杆扶手断了", "扶手 is no hand"),
+    ("凳子腿断了一根", "凳子腿 is no leg"),
+    ("这家店的烤串好吃到爆炸", "an idiom"),
+    ("煤气灶点火点不着 估计没气了", "the gas ran out, not a breath"),
+    ("周末玩剧本杀 我们被困在密室里一个小时", "a game"),
+    ("我妈拿着菜刀剁馅", "a knife while cooking"),
+    ("我被锁在门外了 没带钥匙", "locked out is not shut in"),
+    ("小狗一直跟着我回家", "followed by a pet"),
+    ("我家猫被隔壁的狗咬伤了", "a pet hurt"),
+    ("被邻居打了可以找谁求助", "asking where to get help"),
+    ("有人晕倒了应该打120还是999", "a question about the number"),
+    ("楼上漏水一直滴入室内", "滴入室内 is no break-in"),
+]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
 
@@ -27,7 +74,7 @@ def load(name: str) -> dict[str, list[str]]:
     return YAML(typ="safe").load((DATA / name).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_heldout.yaml"])
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_heldout.yaml"])
 def test_no_danger_now_message_is_missed(clf: Classifier, name: str) -> None:
     sets = load(name)
     missed = [t for t in sets["danger"] if clf.classify(t).act != "emergency"]
@@ -41,7 +88,7 @@ def test_hazards_hypotheticals_and_past_events_rarely_alarm(clf: Classifier, nam
     assert len(alarms) <= FALSE_ALARM_BOUND * len(sets["not_danger"]), alarms
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml"])
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml"])
 def test_dev_sets_have_no_false_alarm(clf: Classifier, name: str) -> None:
     alarms = [t for t in load(name)["not_danger"] if clf.classify(t).act == "emergency"]
     assert alarms == []
@@ -60,6 +107,7 @@ def test_sets_are_big_enough_and_apart() -> None:
         "我家老人在楼梯上摔倒了，头在流血",
         "配电箱冒火花了，还有一股焦糊味",
         "电梯卡住了 我妈被关在里面出不来",
+        "电梯卡住了我妈被关在里面出不来",
     ],
 )
 def test_the_misses_named_in_issue_11(clf: Classifier, text: str) -> None:
@@ -157,9 +205,10 @@ def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
 def test_every_cue_match_contains_one_of_its_triggers() -> None:
     """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
     texts = []
-    for name in ("emergency_dev.yaml", "emergency_dev2.yaml", "emergency_heldout.yaml"):
+    for name in ("emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_heldout.yaml"):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
+    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -232,3 +281,208 @@ def test_already_over_is_lifted_while_it_still_goes_on() -> None:
     assert danger.assess(_norm("阀门关了 还是有很大的煤气味")).found
     assert danger.assess(_norm("老人没事吧 晕倒了叫不醒")).found  # a worried question, not "nobody hurt"
     assert danger.assess(_norm("闻到焦味 原来是电线着火了")).found  # a cue after 原来是 stands
+
+
+# Failure kinds of emergency_dev3 (measured blind once, then fixed on), each in the danger engineer's own words.
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("看了一晚上的新闻，写完作业又收拾了一下房间，楼下有个老人摔倒了起不来", "the news, far before the cue"),
+        ("物业把水管修好了，我下楼倒垃圾的时候看见单元门口有个人晕倒了", "something over, far before the cue"),
+        ("我本来想来问一下垃圾分类的事 结果刚下楼就看见有人倒在地上", "a question and a past thing before 结果"),
+        ("以前物业说过要换电梯 今天电梯卡住了 我奶奶在里面", "a past clause before 今天"),
+        ("我在外地出差 我妈在家摔倒了起不来", "the writer away is not 'elsewhere'"),
+    ],
+)
+def test_a_frame_in_another_part_of_the_message_does_not_remove_the_danger(text: str, frame: str) -> None:
+    assert danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("隔壁大爷两年前中风了 现在恢复得不错 想问社区有没有康复活动", "现在 speaks of the recovery, not the stroke"),
+        ("三个月前邻居家着过一次火", "N months ago"),
+        ("厨房起火，邻居帮忙扑灭", "put out"),
+        ("局长您好 工地上有人扬言要打人 请你们管一管", "a complaint to an official"),
+        ("化工厂冒出浓烟 严重影响我们的生活", "a complaint by its wording"),
+    ],
+)
+def test_a_frame_near_the_cue_still_removes_it(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    DEV3_DANGER_NOW,
+)
+def test_families_of_danger_now_found_on_dev3(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    DEV3_FRAMES,
+)
+def test_frames_of_dev3(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_alarm_emoji_are_read_as_words(clf: Classifier) -> None:
+    """Normalisation drops emoji; a run of 🔥 or a 🆘 🚒 is a cry, one 🔥 also means "hot, popular"."""
+    assert clf.classify("🚒🚒 9栋 快").act == "emergency"
+    assert clf.classify("🔥🔥 七栋二单元").act == "emergency"
+    assert danger.with_alarm_signs(_norm("🆘 2楼"), "🆘 2楼") == "救命 2楼"
+    assert clf.classify("这家烤鱼店🔥").act != "emergency"
+    assert clf.classify("私拉电线给电瓶车充电 太危险了🔥🔥").act != "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("我爸突然口齿不清 嘴巴歪了", "signs of a stroke"),
+        ("仓库里的柴火着了", "caught fire, said colloquially"),
+        ("火越烧越大 快来", "a fire growing"),
+        ("个阿婆喺度叫极都唔应", "Cantonese: no answer"),
+        ("宝宝把纽扣吞下去了", "swallowed a small object"),
+        ("鱼刺卡在喉咙里 喘不上来", "stuck in the throat"),
+    ],
+)
+def test_more_families_of_danger_now(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("尊敬的领导：我们小区的电梯经常出问题，三号楼的电梯门打不开，业主意见很大，望尽快解决", "a letter's register"),
+        ("货车的排气管冒黑烟 呛得人走不了路", "smoke of exhaust"),
+        ("路灯坏了以后 好几个老人先后在这里摔伤了", "one after another: a recurring complaint"),
+        ("我的腿去年骨折 现在已经愈合了 想问问残疾证", "healed"),
+        ("这种救命药能不能纳入医保", "救命药 is a medicine"),
+    ],
+)
+def test_letters_and_complaints_stay_reports(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_a_complaint_told_before_a_turn_does_not_remove_the_danger_after_it() -> None:
+    assert danger.assess(_norm("我向物业投诉过好几次电线乱拉 今天晚上那堆电线烧起来了")).found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["楼下有人打架 希望你们来处理一下", "领导 快来 有人晕倒了", "我要反映 楼下有人拿刀砍人 你们赶紧来"],
+)
+def test_a_resident_asking_the_desk_to_act_is_no_letter(text: str) -> None:
+    assert danger.assess(_norm(text)).found
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        ("贼摸进屋里了 我不敢出声", True),
+        ("我躲在阳台上 好怕他找过来", True),
+        ("孩子躲在房间里打游戏 不肯出来", False),
+        ("我被锁在单元楼外面了 没带门禁卡", False),
+        ("楼栋封控了 我们被困在家里", False),
+        ("我女儿的钥匙掉进下水道了", False),
+        ("医生说我妈胸口痛是岔气 开了药", False),
+        ("我拿着刀在拆快递", False),
+    ],
+)
+def test_intruders_and_their_look_alikes(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+def test_no_cue_pattern_matches_nothing() -> None:
+    """A pattern that can match the empty string would stand as a cue in every message that has a trigger."""
+    assert [kind for kind, _, pattern in danger._COMPILED if pattern.search("") is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("sos 三栋", "a bare sos"),
+        ("部𨋢困咗人", "Cantonese: trapped"),
+        ("厨房燃气好重的味", "a gas smell said loosely"),
+        ("有个老人被三轮车撞飞了", "hit by a vehicle"),
+        ("工人的手被绞进机器里了", "caught in a machine"),
+        ("招牌掉下来砸到了两个人", "struck by a falling thing"),
+    ],
+)
+def test_families_of_danger_now_said_loosely(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("我爷爷把一板安眠药全吞了", "an overdose"),
+        ("小孩把干燥剂吃进去了", "a poison named before it is swallowed"),
+        ("他扬言今晚要去捅死隔壁那个人", "a threat to kill with words between"),
+        ("他掐住我的脖子不放", "strangled"),
+        ("男的在打女的 女的在喊", "a beating now"),
+        ("有人要抢我家小孩", "a child snatched"),
+        ("我奶奶磕破了头", "a head cut open"),
+        ("我爷爷倒在卫生间 叫他不应", "lying where he fell"),
+        ("宝宝发烧抽起来了", "a seizure said colloquially"),
+        ("我爸突然说不出话 一边胳膊没力", "signs of a stroke"),
+        ("我妈心脏难受 脸发白", "heart trouble"),
+        ("有个人在湖里挣扎", "drowning"),
+        ("房子塌了", "a building collapse said bare"),
+        ("围墙倒了 底下好像有人", "a collapse with someone under it, hedged"),
+        ("钢管掉下来砸到了下面的老人", "struck by a falling thing"),
+        ("有人拿着砖头在砸人", "a brick in hand"),
+        ("午饭以后全班同学上吐下泻 有人晕倒了", "以后 meaning 'after' is no hypothetical"),
+    ],
+)
+def test_families_of_danger_now_in_everyday_words(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("楼道里的电动车 着火了可就麻烦了", "a consequence feared"),
+        ("花盆掉下来砸到人算谁的责任", "a question of liability"),
+        ("天花板塌了一块 露出钢筋", "part of a ceiling is a repair"),
+        ("台风把树刮倒了 砸到了我家的车", "a car struck, not a person"),
+    ],
+)
+def test_frames_of_everyday_words(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        ("地库里有辆车在烧", True),
+        ("我儿子误食了爷爷的药", True),
+        ("zhaohuo le 8 dong", True),
+        ("楼下烧烤摊在烧炭烤串", False),
+        ("去年楼上着火的事 到现在也没人处理", False),
+    ],
+)
+def test_a_fire_burning_a_mistaken_dose_pinyin_and_until_now(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        ("我媳妇羊水破了", True),
+        ("她快要生了 在电梯里", True),
+        ("我奶奶走丢了 她有老年痴呆", True),
+        ("爷爷的老花镜找不到了", False),
+        ("我老婆明年要生二胎 想问社区有什么补贴", False),
+    ],
+)
+def test_a_birth_starting_and_an_old_person_lost(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+def test_the_police_already_called_is_no_end_of_the_danger() -> None:
+    assert danger.assess(_norm("楼下有人持刀打架 已经报警了")).found

@@ -273,7 +273,7 @@ class Classifier:
             if subs:
                 subtype = max(subs)[1]
 
-        act, asks_action = self._act(text, scores, kinds, intent_id)
+        act, asks_action = self._act(text, scores, kinds, intent_id, norm.original)
         terms = matched.get(intent_id, []) if intent_id else [t for _, i in topic[:1] for t in matched[i]]
         act_terms = [t for i, ts in matched.items() if kinds.get(i) == "act" and i == act for t in ts]
         return Classification(
@@ -327,12 +327,14 @@ class Classifier:
         return intent_id, confidence, alternatives
 
     @staticmethod
-    def _act(text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None) -> tuple[Act, bool]:
+    def _act(
+        text: str, scores: dict[str, float], kinds: dict[str, str], intent_id: str | None, original: str = ""
+    ) -> tuple[Act, bool]:
         """What the resident wants, and whether a question-shaped message asks the desk to act (`ASKS_ACTION`)."""
         def act_score(name: str) -> float:
             return scores.get(name, 0.0) if kinds.get(name) == "act" else 0.0
 
-        if danger.decide(text, act_score("emergency"), MIN_TOPIC_SCORE):
+        if danger.decide(text, act_score("emergency"), MIN_TOPIC_SCORE, original):
             return "emergency", False
         status = act_score("status")
         # A status word never removes the topic of a letter that describes a problem: "…认定为违章建筑,

@@ -18,6 +18,13 @@ smoke and gas; "already over" is lifted while it still goes on (还在, 又烧�
 false alarm explained; the news, a dream or another town is a report from elsewhere; idioms on 火/炸/死
 ("火冒三丈", "头都要爆炸了", "打死我也不") and a sensation before a fire cue ("辣得嘴巴都着火了") are figures.
 
+Frames are scoped to the cue (issue 11 item 4, after emergency_dev3): the story's frames (past, over, elsewhere,
+asked, nobody there, turned out) reach a cue only from FRAME_BEFORE / FRAME_AFTER characters around it and never from
+before a turn to now (结果, 今天, 刚才); a now word lifts them only from the cue's own clause. So "我本来想问一下停车的事
+结果看见楼下有人打架" is an emergency, and "我儿子两年前溺水 现在想学游泳" is not. The register of a complaint to
+officials (领导, 来电反映, 望…解决) is the whole message's, lifted by any now word. Alarm emoji, which
+normalisation drops, are read from the original text as words (`with_alarm_signs`).
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
@@ -33,9 +40,9 @@ from dataclasses import dataclass
 _PERSON = (
     r"(?:人|孩|娃|宝宝|婴儿|小朋友|老人|老太|老头|老汉|大爷|大妈|大娘|阿姨|阿婆|婆婆|奶奶|爷爷|外婆|外公|姥姥|"
     r"姥爷|爸|妈|爹|娘|老公|老婆|媳妇|丈夫|妻子|儿子|女儿|姐|哥|弟|妹|女孩|男孩|女的|男的|工人|师傅|邻居|我|他|她|"
-    r"阿伯|阿叔|伯伯|阿嫲|阿爷|老豆|老窦|老母|细路|佢)"
+    r"阿伯|阿叔|伯伯|阿嫲|阿爷|阿公|阿爸|阿妈|叔|婶|舅|姨|嫂|姑|老豆|老窦|老母|细路|佢)"
 )
-_CHILD = r"(?:孩|娃|宝宝|婴儿|小朋友|女孩|男孩|儿子|女儿|细路)"
+_CHILD = r"(?:孩|娃|宝宝|婴儿|小朋友|女孩|男孩|儿子|女儿|细路|bb)"
 _GAS = r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽|煤汽|气管|气罐|气瓶|煤气罐)"
 
 #: (kind, triggers, pattern). Kinds say which number fits (fire/gas → 119, medical → 120, police → 110).
@@ -48,7 +55,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?<!随)着火(?!车)|著火|火烛|起火|失火|着伙|火灾了|发生火灾(?!时|怎么|的话|隐患)|"
         r"自燃|烧起来|着起来|著起来|燃起来|烧着了|点着了|火烧起来"
     )),
-    ("fire", "火", r"冒火|火苗|火光|火焰|明火|大火|火(?:很|好|太|特别|非常)大|火势"),
+    ("fire", "火", r"冒火|火苗|火光|火焰|明火|大火|火(?:很|好|太|特别|非常)大|火势|火(?:越来越|越烧越)大"),
+    # "车着了": caught fire, said colloquially
+    ("fire", "着烧", (
+        r"(?:车|房子|屋子|房间|仓库|柴火|草堆|被子|沙发|窗帘|电线|插座|电视|锅)(?:里)?(?:着了|(?:在|正在)烧(?!水|饭|菜|香|纸|烤))"
+    )),
     ("fire", "火焦糊烧爆", (
         r"火花|火星子|冒火星|火星四溅|电火|打火花|焦糊|烧焦|糊味|焦味|烧黑了|爆炸|"
         r"(?:电池|电瓶|充电|气罐|煤气罐|锂电).{0,4}爆了"
@@ -58,37 +69,49 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"烟(?:很大|好大|太大)"
     )),
     # gas leak
-    ("gas", "味气碳", r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽)(?:的)?味|漏气|一氧化碳|煤气中毒"),
+    ("gas", "味气碳", r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽)[^ ,，。]{0,4}味|漏气|一氧化碳|煤气中毒"),
     ("gas", "气斯汽", _GAS + r".{0,10}(?:漏|泄|喷|破了|断了|裂)"),
+    ("medical", "触电粘", r"触电|被电(?:打|击|到|着)|电到人|(?:手|人|身子).{0,3}粘在(?:上面|电|线)"),
+    ("gas", "炭", r"烧炭"),
     # someone collapsed, unconscious, not breathing
-    ("medical", "晕昏休省", r"晕倒|昏倒|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"),
-    ("medical", "意醒应反", (
-        r"没(?:有)?意识|失去意识|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应"
+    ("medical", "晕昏休省", (
+        r"晕倒|昏倒|晕道|昏道|昏到|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"
     )),
-    ("medical", "倒躺动", r"倒地|倒在地上|倒在路边|躺在地上|躺地上|一动不动|躺着不动"),
-    ("medical", "抽吐翻喘呼气噎憋", (
-        r"抽搐|抽筋|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?呼吸|没气了|"
+    ("medical", "意醒应反话语志", (
+        r"没(?:有)?意识|失去意识|意识(?:不清|模糊)|神志不清|说胡话|胡言乱语|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应"
+    )),
+    ("medical", "倒躺动摔", (
+        r"倒地|倒在地上|倒在路边|躺在地上|躺地上|一动不动|躺着不动|摔在地上|摔倒在地|"
+        r"倒在(?:路上|沙发|床边|门口|卫生间|厕所|浴室|楼道|楼梯|血泊|马路)|突然倒下"
+    )),
+    ("medical", "磕撞摔", (
+        r"(?:头|脑袋|额头|脑壳|下巴).{0,3}(?:磕|撞|摔)(?:破|烂|伤|开)|(?:磕|撞|摔)(?:破|烂|开)了?(?:头|脑袋|额头|脑壳)"
+    )),
+    ("medical", "抽吐翻喘呼吸气噎憋惊", (
+        r"抽搐|抽筋|抽风(?!机)|惊厥|抽起来了|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?(?:呼吸|呼西|乎吸|呼息)|没气了|"
         r"上不来气|噎着|噎住|憋得"
     )),
     ("medical", "心突梗风脑胸唇脸暑呼", (
-        r"心脏病(?:犯|发|又犯)|突发|(?:心梗|中风|脑梗)了|胸口(?:疼|痛)|胸痛|嘴唇发紫|"
+        r"心脏病(?:犯|发|又犯)|心脏(?:不舒服|难受|疼|痛)|突发|(?:心梗|中风|脑梗)了|(?:胸(?:口|部)?|心口)(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
         r"脸色发青|中暑(?!假|期)|呼吸机.{0,3}(?:停|坏|没电)"
     )),
-    ("medical", "毒药吞腕杀生楼河跳寻活服", (
-        r"中毒了|中毒(?:晕|昏)|喝了?农药|老鼠药|误吞|误服|吞了.{0,6}药|割腕|(?<!慢性)自杀|"
-        r"轻生(?!产)|跳楼(?!机|价)|跳河|往下跳|寻死|不想活了"
+    ("medical", "毒药吞腕杀生楼河跳寻活服误", (
+        r"中毒了|中毒(?:晕|昏)|喝了?农药|老鼠药|误吞|误服|误食|误喝|吞了.{0,6}药|割腕|(?<!慢性)自杀|"
+        r"轻生(?!产)|跳楼(?!机|价)|跳河|往下跳|寻死|不想活了|活不下去|不活了"
     )),
     # injury
     ("medical", "血", (
         r"流血|出血|血流不止|血止不住|(?:都|全|满脸|满身|一身|满地|到处)是血|一地血|"
-        r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血"
+        r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血|"
+        r"血(?:一直|不停|都)?(?:喷|涌|冒|流|淌|飙|渗)(?:了)?(?:出来|一地|满地|不止|个不停)|"
+        r"血[^ ,，。]{1,6}(?:喷|涌|冒|流|淌|飙)(?:了)?出来|血流了?(?:一地|满地|好多|很多)"
     )),
     ("medical", "伤骨断烫", (
-        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:腿|胳膊|手|骨头|脖子).{0,3}断了|"
+        r"受伤|摔伤|砸伤|砍伤|捅伤|刺伤|烫伤|烧伤|骨折|摔断|(?:(?<![桌椅凳床])(?<!桌子|椅子|凳子)腿|胳膊|(?<![扶把拉])手|骨头|脖子).{0,3}断了|"
         r"被(?:开水|热油|油)烫"
     )),
     ("medical", "摔跌滑栽", r"(?:摔|跌|滑倒|栽).{0,12}(?:起不来|站不起来|爬不起来|动不了|不动了|不能动)"),
-    ("medical", "唔冇", r"起唔(?:到|嚟|番)身?|郁唔到|唔郁|(?:叫|喊).{0,3}唔醒|冇(?:晒)?(?:反应|呼吸|气|知觉)"),
+    ("medical", "唔冇", r"起唔(?:到|嚟|番)身?|郁唔到|唔郁|(?:叫|喊).{0,3}唔(?:醒|应)|冇(?:晒)?(?:反应|呼吸|气|知觉)"),
     ("medical", "晕昏", r"(?:晕|昏)(?:低|咗|死过去)"),
     ("medical", "血", r"流(?:紧|咗|住)血|血(?:一直|不停|止不住|哗哗|直)(?:地|的)?(?:往外)?(?:流|冒|淌|喷)|冒血|淌血|喷血"),
     ("medical", "烫渌", (
@@ -96,20 +119,70 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"烫(?:得|出|起)?.{0,4}(?:脱皮|起泡|水泡|破皮|掉皮|红肿)"
     )),
     ("medical", "从", _PERSON + r".{0,4}从.{1,8}(?:摔|掉|跌|坠|滚)(?:下|了)(?!的)"),
+    # signs of a stroke; something stuck in the throat
+    ("medical", "清歪麻半话边", (
+        r"说话不清|口齿不清|嘴(?:巴)?歪|脸歪|半边(?:身子|身体|脸)?(?:麻|动不了|没知觉|不能动)|突然说不出话|"
+        r"一边(?:手|脚|胳膊|腿|身子)(?:没力|麻|动不了|抬不起)"
+    )),
+    ("medical", "喉嗓气吞", (
+        r"卡在(?:喉咙|嗓子|气管)|卡(?:住)?(?:喉咙|嗓子)|"
+        r"吞(?:了|下去了|下了|进去了)?.{0,3}(?:硬币|纽扣|磁铁|珠子|钉子|别针|刀片)|"
+        r"把(?:硬币|纽扣|电池|磁铁|珠子|钉子|别针|刀片).{0,2}吞"
+    )),
+    # cut by a blade or glass; something swallowed or drunk that poisons
+    ("medical", "割划砍切扎刺捅剁", (
+        r"被.{0,4}(?:刀|玻璃|刀片|斧头|剪刀|铁片|钢筋|钉子).{0,2}(?:割|划|砍|切|扎|刺|捅)(?:到|伤|破|开|中|断|穿)|"
+        r"(?:割|切|剁|砍)(?:掉|断)了?.{0,3}(?:手指|指头|手|脚趾)|(?:手指|指头|脚趾)(?:头)?.{0,2}(?:切|割|剁|砍)(?:掉|断)"
+    )),
+    ("medical", "药", (
+        r"(?:一瓶|一整瓶|整瓶|一把|好多|很多|一堆|大把|一板)(?:的)?.{0,4}药.{0,3}(?:全|都)?(?:吃了|吞了|喝了|吃下去|吞下去|吃光)|"
+        r"把.{0,6}药(?:全|都)?(?:吃|吞|喝)(?:了|下去|光)"
+    )),
+    ("medical", "吃吞喝", (
+        r"(?:凝珠|洗衣球|干燥剂|樟脑丸|消毒液|消毒水|洁厕|漂白|农药|老鼠药|杀虫剂|敌敌畏|百草枯|电池|磁铁)"
+        r"[^ ,，。]{0,6}(?:吃|吞|喝)(?:了|进去|下去)|(?:吃|吞|喝)进去了"
+    )),
+    ("medical", "误吃喝吞舔", (
+        r"(?:误食|误喝|喝了|吃了|吞了|喝下|吃下|吞下|舔了|喝错|吃错)(?:一口|一点|几口|半瓶|一瓶|一些|好多|些)?.{0,6}"
+        r"(?:毒蘑菇|野蘑菇|野生菌|野菌|菌子|消毒液|消毒水|84|洁厕|漂白|清洁剂|洗衣液|洗洁精|杀虫剂|除草剂|敌敌畏|百草枯|"
+        r"安眠药|一整瓶药|纽扣电池|电池|磁铁|水银|凝珠|洗衣球|干燥剂|樟脑丸)"
+    )),
+    # a dog attacking a person now
+    ("medical", "咬扑", (
+        r"(?:狗|犬)[^ ,，。!?；;]{0,6}(?:咬|扑)(?!过)(?:住|着|伤|倒|了)?(?:一个|个|了)?.{0,3}" + _PERSON + r"|"
+        r"(?:狗|犬)(?:在|正在)?咬人|(?<![狗猫])被.{0,4}(?:狗|犬)(?:追着|在)?(?:咬|扑)"
+    )),
+    ("medical", "撞祸咬砸压埋碾轧卷绞", (
+        r"被.{0,5}车.{0,2}(?:撞|碾|轧)(?!坏|歪)|撞飞|(?:卷|绞)(?:进|入|到)了?.{0,4}(?:机器|机|传送带|滚筒|履带)|"
+        r"砸(?:到|中|伤)了?(?:一个|个|两个|几个)人"
+    )),
     ("medical", "撞祸咬砸压埋", r"被车撞|撞倒|车祸|咬得很深|砸到人|砸中人|砸伤人|压住了?.{0,3}人|压在下面|被埋"),
     ("medical", "压埋砸", (
         r"(?<!车)被?(?:压|埋|砸)在.{0,10}(?:下面|底下|下边|下头|里面|里头)|"
-        r"(?:下面|底下|下边|里面|里头)(?:还)?(?:压|埋|困)着(?:一个|两个|几个|个|有)?人|埋(?:了|着)(?:一个|两个|几个|个)人"
+        r"(?:下面|底下|下边|里面|里头)(?:还|好像|可能|似乎|应该|估计)*(?:压|埋|困)着(?:一个|两个|几个|个|有)?人|埋(?:了|着)(?:一个|两个|几个|个)人"
         r"|(?<!车)被(?:压|埋|砸)住|" + _PERSON + r".{0,4}被(?:压|埋)"
     )),
-    ("medical", "塌垮倒", r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还)?有" + _PERSON),
-    ("medical", "掉落溺扑游", _PERSON + r".{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水)|扑腾|不会游泳"),
+    ("medical", "把拔抽", (
+        r"把(?:[一两几三]?(?:个|名|位))?.{0,2}" + _PERSON + r".{0,4}(?:压|砸|埋|卡|夹|撞)(?:住|在|伤|倒|晕)|"
+        r"(?:腿|脚|手(?!机)|胳膊|身子|头)[^ ,，。!?]{0,8}(?:拔不出|抽不出|拉不出)"
+    )),
+    ("medical", "塌垮倒", (
+        r"(?:塌|垮|倒)了?.{0,8}(?:下面|底下|里面|里头)(?:还|好像|可能|似乎|应该|估计)*有" + _PERSON + r"|"
+        r"(?:楼|房子|房屋|屋顶|楼房|大楼)(?:塌|垮)(?:了|下来)(?!一块|一角|一点|一部分|一半)"
+    )),
+    ("medical", "砸", r"砸(?:到|中|伤)了?[^ ,，。]{0,4}" + _PERSON + r"(?![家的])|(?:在|正在|拿.{0,4})砸人"),
+    ("medical", "掉落溺扑游跌摔滚挣沉淹冲", _PERSON + r"[^的]{0,6}(?:掉进|掉到|掉下去|掉(?:河|水|井|湖|池|海)里|落水|溺水|"
+                              r"(?:跌|掉|摔|滚)(?:咗|了)?(?:落|进|入|下)(?:了)?(?:河|水|湖|海|塘|池|井|江|涌))|扑腾|不会游泳|"
+                              r"(?:水|河|湖|海|池|塘|江)(?:里|中)?.{0,3}(?:挣扎|沉下去)|快?(?:沉|淹)下去了|淹着了|被水冲走"),
     # someone trapped
     ("trapped", "困出锁", (
-        r"被困|困在|(?<!贫|穷)困住|(?<!贫|穷)困人|困电梯|(?:关|锁|卡)在.{0,10}(?:出不来|出不去)|"
+        r"被困|困在|(?<!贫|穷)困住|(?<!贫|穷)困人|困咗|困电梯|(?:关|锁|卡)在.{0,10}(?:出不来|出不去)|"
         r"出不来|出不去|反锁在"
     )),
-    ("trapped", "梯夹", r"电梯.{0,12}(?:卡住|卡在|突然停|掉下|坠|下坠|门打不开|打不开)|夹住了?.{0,4}(?:手|脚|头|人)"),
+    ("trapped", "关锁困", _PERSON + r".{0,2}被(?:关|锁|反锁|困)在(?![^ ,，。]{0,4}(?:门外|外面|外边|外头))"),
+    ("trapped", "梯夹", (
+        r"电梯.{0,12}(?:卡住|卡在|突然停|掉下|往下掉|急坠|坠|下坠|冲顶|蹲底|门打不开|打不开)|夹住了?.{0,4}(?:手|脚|头|人)"
+    )),
     ("trapped", "梯", r"电梯.{0,12}(?:停在|停了|不动了).{0,12}(?:里面|里头|" + _PERSON + ")|"
                     r"电梯.{0,6}(?:关着|锁着|困着|关了).{0,4}" + _PERSON),
     ("trapped", "卡夹", _PERSON + r".{0,3}(?:的手|的脚|的头|的腿)?被?(?:卡在|夹住|卡住)"),
@@ -123,30 +196,61 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"持刀|拿刀|拿着刀|菜刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
         r"绑架|弄死|杀人|要杀"
     )),
+    ("police", "拿持举抄拎提挥握追", (
+        r"(?:拿|持|举|抄|拎|提|挥|握)(?:着|起|了)?(?:一?[把根个条])?(?:铁|木|钢|大|长|菜|砍|水果|尖)?"
+        r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧头|斧子|匕首|枪|砖头|砖)|追着.{0,8}(?:打|砍|捅)|追打|追砍|"
+        r"(?:还在|一直|正在|在)追(?:我|着我)"
+    )),
+    ("police", "进闯摸躲藏声", (
+        r"(?:进|闯进|摸进|钻进)(?:了|来)?(?:一个|个|几个|两个)?(?:陌生人|陌生男人|小偷|贼|坏人)|"
+        r"(?:小偷|贼|陌生人|坏人)(?:进|闯进|摸进|钻进)(?:了|来了|来)?(?:我家|家里|屋里|房间|屋)|"
+        r"(?:躲在|藏在)(?:房间|屋|厕所|卫生间|柜|床底|衣柜|阳台)[^,，。!?]{0,8}(?:不敢|好怕|害怕|别出声)|不敢出声|"
+        r"(?:我|我们|孩子)(?:正|现在)?躲在(?:厕所|卫生间|柜|床底|衣柜)"
+    )),
+    ("police", "掐勒扼打", (
+        r"(?:掐|勒|扼)(?:着|住)?(?:我|她|他)?(?:的)?(?:脖子|喉咙)|"
+        r"(?:男的|女的|男人|女人|他|她|老公|老婆).{0,2}(?:在|正在)?打(?:女的|男的|女人|男人|老人|孩子|小孩|她|他|我)"
+        r"(?!电话|手机|游戏|球|牌|的电话)"
+    )),
+    ("police", "跟尾踪", (
+        r"(?:男的|男人|陌生人|有人|一个人|那人|那个人)(?:一直|偷偷|老是)?(?:跟着|跟踪|尾随)我|跟踪我|尾随我|被.{0,4}(?:跟踪|尾随)"
+    )),
     ("police", "砍捅杀弄死尽火烧点炸", (
-        r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)"
+        r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)|"
+        r"(?:要|想|威胁|扬言|喊着|说要)(?:去)?[^ ,，。]{0,8}(?:砍死|捅死|杀了|弄死|同归于尽|放火|纵火|烧死)"
     )),
     ("police", "油精", (
         r"(?:泼|浇|倒|洒)(?:了)?.{0,6}(?:汽油|柴油|煤油|酒精)|(?:汽油|柴油|煤油).{0,10}(?:打火机|点火|火柴)|"
         r"(?:拿着|提着|拎着|带着|抱着)(?:一?[桶瓶壶])?(?:汽油|柴油|煤油)"
     )),
-    ("medical", "跳", r"说要跳(?!槽|舞|绳|远|高|水)|要跳下去|想跳下去|跳下来|要往下跳|跳江|跳湖"),
-    ("medical", "顶台缘窗栏", (
+    ("medical", "跳", r"说要跳(?!槽|舞|绳|远|高|水)|(?<!不)要跳(?=$|[ ,，。!?])|要跳下去|想跳下去|跳下来|要往下跳|跳江|跳湖"),
+    ("medical", "顶台缘窗栏桥", (
         _PERSON + r".{0,6}(?:站在|坐在|爬到|爬上|蹲在|挂在)(?:了)?.{0,6}"
-        r"(?:楼顶边|天台边|屋顶边|楼顶上|天台上|边缘|阳台外|窗户外|窗外|护栏外|栏杆外)"
+        r"(?:楼顶边|天台边|屋顶边|楼顶上|天台上|边缘|阳台外|窗户外|窗外|护栏外|栏杆外|桥边|桥栏)"
     )),
-    ("police", "撬闯室胁扬", r"正在撬|在撬|撬门|撬锁|闯进|(?<!进)入室|威胁我(?!的|们的)|威胁要|威胁说|扬言"),
+    ("police", "撬闯室胁扬", r"正在撬|在撬|撬门|撬锁|闯进|(?<![进滴流渗漏灌])入室(?!内)|威胁我(?!的|们的)|威胁要|威胁说|扬言"),
     # a child at risk
-    ("child", "孩娃宝婴朋儿女", _CHILD + (
+    ("child", "孩娃宝婴朋儿女细b", _CHILD + (
         r".{0,10}(?:窗外|窗台|窗户外|护栏|栏杆|阳台外|爬到|爬上|爬出|翻出|翻过|挂在|吊在|外机|防盗网|马路中间|"
         r"找不到|走丢|不见了|被拐|抱走|扑倒|在咬)"
     )),
+    ("child", "抢", r"抢(?:走)?(?:了)?(?:我家|我的|一个|个)?(?:的)?小?" + _CHILD),
     ("child", "拽拉抱拖把", r"(?:拽|拉|抱|拖).{0,6}" + _CHILD + r".{0,6}(?:车|走)|把" + _CHILD + r".{0,3}(?:扑倒|咬)"),
+    # a birth starting; an old person lost (dementia, wandering off)
+    ("medical", "羊破生", r"羊水破|破水了|(?:马上|快|快要)要?生了|生在(?:家里|路上|车上|电梯里)"),
+    ("police", "丢失见到", (
+        r"(?:老人|老太|老头|大爷|大妈|奶奶|爷爷|外婆|外公|姥姥|姥爷|老伴|婆婆|老母|阿婆|阿公|阿嫲)"
+        r"[^的 ,，。]{0,4}(?:走丢|走失|不见了|找不到了)"
+    )),
     # a call for help; a one-word alarm shouted ("火!!!", "抢劫!!"); a call to the emergency numbers now
-    ("help", "救来车", r"救命(?!钱|稻草|恩)|救救|快来人|快叫救护车|叫救护车|叫白车|救人(?:啊|呀|!)"),
+    ("help", "救来车", r"救命(?!钱|稻草|恩|药)|救救|快来人|快叫救护车|叫救护车|叫白车|救人(?:啊|呀|!)"),
     ("help", "!", (
         r"(?<![\u4e00-\u9fff])(?:火|着火|失火|起火|火烛|救火|救人|抢劫|抓贼|杀人|打人)(?:了|啦|呀|啊|喇)?\s?!"
     )),
+    # a bare alarm word standing alone, with no "!" ("火 火 5号楼", "抓贼 二楼"); emoji alarms arrive as these words
+    ("help", "火贼偷", r"(?<![\u4e00-\u9fff])(?:救火|抓贼|有贼|抓小偷|火+)(?:了|啦|呀|啊|喇|咯)?(?![\u4e00-\u9fff])"),
+    ("help", "s", r"(?<![a-z])sos(?![a-z])"),
+    ("help", "hm", r"(?<![a-z])(?:zhao\s?huo|qi\s?huo|shi\s?huo|jiu\s?ming)(?![a-z])"),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
 #: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
@@ -155,23 +259,25 @@ _COMPILED = tuple((kind, frozenset(triggers), re.compile(pattern)) for kind, tri
 #: Before a cue, in the same sentence: it may happen, nearly happened, or is feared.
 _MAYBE = re.compile(
     r"万一|如果|如(?=发生|有|遇)|假如|假设|要是|哪天|哪一天|一旦|迟早|早晚|将来|"
-    r"以后|真要|真的要|真出|真有|真(?=着火|起火|失火)|"
+    r"(?<![了完后过饭])以后|真要|真的要|真出|真有|真(?=着火|起火|失火)|"
     r"差点|险些|差一点|怕|担心|防止|预防|以防|容易|可能会|会不会|随时可能|小心"
 )
 MAYBE_WINDOW = 12
+#: Inside a two-part cue only a near miss or a supposition frames it (fear, 怕, is part of some cues: "躲在…好怕").
+_INSIDE_MAYBE = re.compile(r"差点|险些|差一点|万一|如果|假如|要是")
 #: After a cue, in the same clause: the cue names a risk, not an event ("火灾隐患", "着火的话").
-_RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道")
+_RISK_AFTER = re.compile(r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道|的危险|的可能|就麻烦|就完了|就糟|就危险|就惨|可就")
 #: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
 _PAST = re.compile(
-    r"去年|前年|那年|几年前|多年前|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
+    r"去年|前年|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天)(?:前|以前|之前)|[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|先后|陆续|相继|那会儿|上次|上回|上周|上个月|上星期|上礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
     r"那一次|过一次|发生过|的事|这事|\d+月\d+[日号]|\d{4}年|于\d|昨晚|昨日|经历|每次|长期|曾|"
     r"事件|至今|当时|事后|后来|住院|医药费|医疗费|赔偿|工伤|治疗|出院|鉴定|报销|诊断|经常|时常|"
     r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天|一直都"
 )
 _OVER = re.compile(
-    r"已经报警|已报警|报了警|已经灭|灭了|扑灭了|没事了|说没事|没什么事|已经送|"
+    r"已经灭|灭了|扑灭|扑救及时|没事了|说没事|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
-    r"醒过来了|已经醒了|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
+    r"醒过来了|已经醒了|医生说|开了药|看过医生|愈合|痊愈|康复了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了"
 )
 #: A gas smell or a pot fire someone already dealt with: the valve or the stove is off.
 _OVER_FIRE_GAS = re.compile(
@@ -183,8 +289,24 @@ _STILL = re.compile(
 )
 #: A report from elsewhere: the news, the internet, a dream, another town.
 _ELSEWHERE = re.compile(
-    r"新闻|报道|电视上|电视里|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
-    r"别的小区|其他小区|别的城市|其他城市|外地|国外|外省"
+    r"新闻|报道|电视上|电视里|密室逃脱|剧本杀|游戏|拍戏|演戏|彩排|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|电影|小说|做梦|梦见|梦到|"
+    r"别的小区|其他小区|别的城市|其他城市|(?<!我在|人在)(?:外地|国外|外省)"
+)
+#: Written to officials or noted by a hotline operator: a complaint about what happened, not a cry for help
+#: (a short letter under LETTER_CHARS too: "…局长：楼顶冒烟，影响居民生活"; "…扬言要殴打，故来电投诉").
+_LETTER_REGISTER = re.compile(
+    r"尊敬的|领导|局长|书记|县长|市长|政府|信访|上访|来电|推诿|相关部门|多部门|维权|恳请|反应强烈|"
+    r"(?:投诉|举报|反映|反应)(?:无果|多次|了?好几次)|多次(?:投诉|举报|反映|反应)|"
+    r"严重影响|影响.{0,4}(?:健康|生活|休息|安全)|不作为|严惩|整治|查处|取缔|严查|彻查|(?<!希)望.{0,6}(?:解决|处理|整改|查处)|"
+    r"盼.{0,8}(?:提高|解决|处理|加强|整改|重视|管理|整顿)"
+)
+#: The story turns to now: frames told before it do not reach the cues after it.
+_TURN = re.compile(r"结果|但是|可是|今天|今晚|今早|刚才|这会儿|此刻")
+#: The turns that leave a letter's story for today (但是/可是 stay inside it: "…可是一直没有答复").
+_NOW_TURN = re.compile(r"今天|今晚|今早|刚才|这会儿|此刻")
+#: A knife at work in the kitchen or on a parcel: "拿着菜刀在切菜" is cooking.
+_COOKING = re.compile(
+    r"拆快递|拆箱|开箱|削铅笔|裁纸|修剪|切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板"
 )
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
 _TURNED_OUT = re.compile(r"原来是|原来只是|结果是|其实是|原来就是")
@@ -199,24 +321,38 @@ _FIGURE_BEFORE = re.compile(r"(?:辣|热|吵|烦|气|急|笑|累|困|饿|冷|臭
 #: Body parts that "catch fire" only in figures ("嘴巴都着火了", "嗓子冒烟").
 _FIGURE_BODY = re.compile(r"(?:嘴|嘴巴|嘴里|舌头|嗓子|喉咙|心里|心头|眼睛|眼里|肚子|胃里|脑门)(?:都|要|快|在)?$")
 #: Idioms on 火 / 炸 / 死 that name no danger: "火冒三丈", "头都要爆炸了", "打死我也不买".
-_IDIOM = re.compile(r"火冒三丈|(?:头|脑袋|脑子|脑壳|肺|心态|消息|群)(?:都|要|快)*(?:爆炸|炸)|打死(?:我|你|他)?(?:也|都)(?:不|没)")
+_IDIOM = re.compile(
+    r"火冒三丈|(?:好[喝吃看玩听用]|便宜|划算|香|甜|帅|美|爽|火|红|热闹)(?:到|得)(?:快|要|快要)?爆炸|"
+    r"(?:头|脑袋|脑子|脑壳|肺|心态|消息|群)(?:都|要|快)*(?:爆炸|炸)|打死(?:我|你|他)?(?:也|都)(?:不|没)"
+)
 #: A question about a rule or a number, not a call for help ("着火了应该打什么电话").
 _ASKING = re.compile(
-    r"打什么电话|打哪个电话|打几号|打哪个号|什么号码|电话是多少|号码是多少|怎么扶|扶不扶|"
+    r"打什么电话|打哪个电话|算(?:什么|谁)|(?:什么|谁的)责任|谁负责|谁来负责|怎么赔|打几号|打哪个号|(?:应该|该)打|还是(?:119|120|110|999)|什么号码|电话是多少|号码是多少|怎么扶|扶不扶|"
     r"疫苗|怎么交|收费|多久|"
-    r"请问|想问|问一下|咨询|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔"
+    r"请问|想问|问一下|问问|提醒一下|想提醒|咨询|(?:去|到)?哪里?(?:可以)?求助|找谁求助|向谁求助|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔"
 )
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
     r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
-    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉"
+    r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|烤串|烤肉|污染|排放|不敢开窗|空气质量|排气管|尾气|货车|汽车|公交"
 )
 #: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
 #: a parking or obstruction report. Shut in by a lock, a door or a lift is matched by the longer cues.
 _CANNOT_LEAVE = frozenset({"出不来", "出不去"})
+#: A hazard word: a bare fire emoji next to it underlines a complaint.
+_HAZARD = re.compile(r"危险|隐患|安全|风险|违规|乱拉|私拉|充电")
+#: Shut in by a rule, not by a door: a lockdown, quarantine, overtime.
+_CONFINED = re.compile(r"封控|隔离|封闭管理|封楼|静默|加班")
+#: 没气了 near a stove or a gas word: the supply ran out.
+_GAS_SUPPLY = re.compile(_GAS + r"|灶|打不着|点不着|气表|充气|轮胎|车胎|气球")
 _BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死")
 #: Words that say it is happening now; they lift the past, maybe and asking frames.
-_NOW = re.compile(r"现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
+_NOW = re.compile(r"(?<!到)现在|正在|还在|刚刚|快来|快点|快叫|快打|赶紧|马上|速来|!\s*!")
+#: Alarm emoji, which normalisation drops, and the words they stand for.
+_SIGN_WORDS = {"🔥": "火", "🆘": "救命", "🚒": "火", "🚑": "救命", "🚨": "救命"}
+_SIGN = re.compile(r"🔥(?:\ufe0f?\s*🔥)+|[🆘🚒🚑🚨]+")
+#: The marks closing a clause shouted: "着火了!!".
+_SHOUTED = re.compile(r"\s?!\s*!")
 #: "热死了…救命": a figure of speech.
 _HYPERBOLE = re.compile(r"(?:热|吵|烦|累|笑|气|困|饿|冷|丑)死")
 _NEGATED = re.compile(r"(?:没|没有|不是|并非|未|无|不)(?:人|有人)?$")
@@ -224,6 +360,11 @@ _SENTENCE = re.compile(r"[。!?！？\n]")
 _CLAUSE = re.compile(r"[,，;；、。!?！？\n ]")
 #: Letters to officials are long and tell of past events; a call for help is short. Past this, no emergency.
 LETTER_CHARS = 200
+#: How far from a cue the frames of the story (past, over, elsewhere, asked, nobody there) still reach it.
+FRAME_BEFORE = 16
+FRAME_AFTER = 20
+#: How far before a cue's clause a now word still speaks of it ("现在 楼下有人打架").
+NOW_BEFORE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,26 +386,19 @@ def assess(text: str) -> Danger:
     """Cues of danger in normalised `text`, split into those that stand and those a frame removes."""
     if len(text) > LETTER_CHARS:
         return Danger((), (), (), letter=True)
+    present = frozenset(text)  # set against set: isdisjoint walks the smaller, not the whole text per pattern
     found = [(m, kind) for kind, triggers, pattern in _COMPILED
-             if not triggers.isdisjoint(text) for m in pattern.finditer(text)]
+             if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
     if not found:
         return Danger((), (), ())
-    now_word = _NOW.search(text) is not None
-    still = _STILL.search(text) is not None
-    message_frame = (_OVER.search(text) is not None and not still) or (not now_word and (
-        _PAST.search(text) is not None or _ASKING.search(text) is not None or _ELSEWHERE.search(text) is not None
-    ))
-    fire_gas_over = not still and _OVER_FIRE_GAS.search(text) is not None
-    nobody = _NOBODY.search(text) is not None
-    turned_out = max((m.start() for m in _TURNED_OUT.finditer(text)), default=-1)
     idioms = [m.span() for m in _IDIOM.finditer(text)]
     standing: list[str] = []
     framed: list[str] = []
     kinds: list[str] = []
     for match, kind in sorted(found, key=lambda f: f[0].start()):
         cue, start, end = match.group(), match.start(), match.end()
-        if (message_frame or start < turned_out or (nobody and kind in _PERSON_KINDS)
-                or (fire_gas_over and kind in ("fire", "smoke", "gas"))
+        now_word = _now_near(text, start, end)
+        if (_told_as_report(text, start, end, kind, now_word)
                 or any(lo <= start < hi or lo < end <= hi for lo, hi in idioms)
                 or _framed_here(text, cue, start, end, kind, now_word)):
             framed.append(cue)
@@ -275,18 +409,79 @@ def assess(text: str) -> Danger:
     return Danger(tuple(standing), tuple(framed), tuple(kinds))
 
 
-def decide(text: str, vocabulary_score: float, needed: float = 1.0) -> bool:
-    """Emergency or not: a standing cue, or the admins' emergency keywords when no cue was framed away."""
-    got = assess(text)
+def decide(text: str, vocabulary_score: float, needed: float = 1.0, original: str = "") -> bool:
+    """Emergency or not: a standing cue, or the admins' emergency keywords when no cue was framed away.
+
+    `original` is the message before normalisation, which drops emoji: alarm emoji in it are read as words.
+    """
+    got = assess(with_alarm_signs(text, original))
     if got.found:
         return True
     return vocabulary_score >= needed and not got.letter and not got.framed and not _frame_of_message(text)
+
+
+def with_alarm_signs(text: str, original: str) -> str:
+    """`text` with the alarm emoji of `original` read as words ("🔥🔥🔥 5号楼 快" → "火 5号楼 快").
+
+    One 🔥 is left out: it also says "hot, popular" ("这家店🔥"); a run of them, or 🆘 🚒 🚑, is a cry.
+    """
+    if not original or not _SIGN.search(original):
+        return text
+    from bot.nlu.normalize import default_normalizer  # only for the rare message with an alarm emoji
+
+    spoken = _SIGN.sub(lambda m: f" {_SIGN_WORDS[m.group()[0]]} ", original)
+    return default_normalizer().normalize(spoken).text
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause holding text[start:end] begins and where its closing mark stands."""
+    begin = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
+    close = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
+    return begin, close
+
+
+def _now_near(text: str, start: int, end: int) -> bool:
+    """A now word in the cue's own clause (or just before it, or its closing "!!"): it speaks of this cue.
+
+    "我儿子前年溺水被救回来了 现在想报个游泳班": the 现在 is about the swimming class, not the drowning.
+    """
+    begin, close = _clause(text, start, end)
+    return _NOW.search(text, max(0, min(begin, start - NOW_BEFORE)), close) is not None or _SHOUTED.match(text, close) is not None
+
+
+def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) -> bool:
+    """The frames of the story around a cue: over, past, elsewhere, asked about, a complaint, nobody there, turned out.
+
+    Each is looked for near the cue only (FRAME_BEFORE / FRAME_AFTER characters, and its whole clause): a long
+    message with "幸好里面没人" or "上次" in a clause far away still tells of the danger in this one.
+    """
+    begin, close = _clause(text, start, end)
+    lo, hi = max(0, min(begin, start - FRAME_BEFORE)), min(len(text), max(close, end + FRAME_AFTER))
+    # "我本来想问一下停车的事 结果看见楼下有人打架": what was told before 结果/今天 is another story
+    # (a turn inside a two-part cue counts too: "电梯 今天电梯卡住").
+    turned = max((m.end() for m in _TURN.finditer(text, 0, end)), default=0)
+    lo = max(lo, turned)
+    still = _STILL.search(text, lo, hi) is not None
+    if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))):
+        return True
+    if kind in _PERSON_KINDS and _NOBODY.search(text, lo, hi):
+        return True
+    if _TURNED_OUT.search(text, end, hi):
+        return True
+    # The register of a complaint is the whole message's (after the last turn; any now word lifts it):
+    # "…电梯在15层突然停住…望上级领导解决".
+    now_turned = max((m.end() for m in _NOW_TURN.finditer(text, 0, end)), default=0)
+    if _LETTER_REGISTER.search(text, now_turned) and not _NOW.search(text):
+        return True
+    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE))
 
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
     """The frame right around one cue: negated, feared/hypothetical before it, a risk word after it."""
     if not cue.startswith(("没", "不")) and _NEGATED.search(text[max(0, start - 3): start]):
         return True
+    if end - start > 4 and _INSIDE_MAYBE.search(cue[1:]):
+        return True  # "狗差点咬到小孩": the near miss sits inside a two-part cue
     before = text[max(0, start - 8): start]
     if kind != "medical" and (_FIGURE_BEFORE.search(before) or _FIGURE_BODY.search(before)):
         return True  # "辣得嘴巴都着火了"; a medical cue after "热得" may be real ("热得晕过去了")
@@ -298,16 +493,24 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
     lo = max(sentence_start, start - MAYBE_WINDOW)
     # Searched up to the cue's end so "真(?=着火)" can look ahead; only markers before the cue count.
     maybe = None
-    for found in _MAYBE.finditer(text[lo:end]):
-        if found.start() < start - lo:
+    for found in _MAYBE.finditer(text, lo, end):  # on the whole text, so a lookbehind sees before `lo`
+        if found.start() < start:
             maybe = found
-    if maybe is not None and not _NOW.search(text, lo + maybe.end(), start):
+    if maybe is not None and not _NOW.search(text, maybe.end(), start):
         return True
     clause_end = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
     if _RISK_AFTER.search(text, end, clause_end) or text.startswith("过", end):
         return True
-    if kind == "smoke" and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
+    if (kind == "smoke" or cue == "烧炭") and _SMOKE_SOURCE.search(text, sentence_start, clause_end + 20):
         return True
+    if kind == "help" and cue[0] == "火" and _HAZARD.search(text, sentence_start, clause_end + 20):
+        return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
+    if kind == "police" and "刀" in cue and _COOKING.search(text, sentence_start, clause_end + 12):
+        return True  # "妈妈拿着菜刀在切菜"
+    if kind == "trapped" and _CONFINED.search(text, sentence_start, clause_end + 12):
+        return True  # "小区封控了 我们都被困在家里": a lockdown or overtime, nobody in danger
+    if cue == "没气了" and _GAS_SUPPLY.search(text, sentence_start, clause_end):
+        return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
         return True
     return kind == "help" and _HYPERBOLE.search(text) is not None and not now_word
