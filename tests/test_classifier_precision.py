@@ -90,6 +90,12 @@ def test_an_outside_landmark_that_says_where_does_not_outvote_the_problem(clf: C
     assert clf.classify("公交站应该挪一挪，路灯也暗").intent is None
 
 
+def test_a_landmark_frame_in_a_sentence_without_a_problem_keeps_its_weight(clf: Classifier) -> None:
+    # The letter is about the crowded bus stop; the street light comes later, in a sentence of its own.
+    assert clf.classify("公交站旁边太挤了。路灯坏了，井盖也丢了").intent is None
+    assert clf.classify("公交站旁边的路灯坏了。").intent == "public_facilities"
+
+
 def test_a_who_failed_term_yields_to_the_problem_named(clf: Classifier) -> None:
     result = clf.classify("电梯坏了三天，物业不管")
     assert result.intent == "elevator" and "物业不管" not in result.matched

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
@@ -154,11 +155,12 @@ class Classifier:
             return []
         mentions, vetoed = self._find(norm.text)
         starts, ranks = zones(norm.text)
+        problems = self._problem_sentences(mentions, starts, vetoed)
         out: list[tuple[TermRef, int, float]] = []
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            place = self._place_factor(norm.text, mention)
+            place = self._place_factor(norm.text, mention, starts, problems)
             out.extend((ref, rank, strength * place if self.kinds.get(ref.intent) == "outside" else strength)
                        for ref in mention.refs if ref.intent not in vetoed)
         named = self._named(out)
@@ -175,13 +177,26 @@ class Classifier:
         """A who-failed term counts for its category when that category is named anyway, or no other one is."""
         return intent_id in named or not named
 
-    def _place_factor(self, text: str, mention: Mention) -> float:
-        """PLACE_FACTOR when an `other` term stands only as a place ("红绿灯处", "公交站旁边"), else 1."""
+    def _place_factor(self, text: str, mention: Mention, starts: list[int], problem_sentences: set[int]) -> float:
+        """PLACE_FACTOR when an `other` term stands only as a place ("红绿灯处", "公交站旁边") in sentences that name
+        a category's problem, else 1: a letter about the traffic light itself keeps its weight."""
         kinds = self.kinds
-        if not any(kinds.get(ref.intent) == "outside" for ref in mention.refs):
+        if not problem_sentences or not any(kinds.get(ref.intent) == "outside" for ref in mention.refs):
             return 1.0
         size = len(mention.refs[0].term)
-        return PLACE_FACTOR if all(as_place(text, start, start + size) for start in mention.starts) else 1.0
+        for start in mention.starts:
+            if not as_place(text, start, start + size) or bisect_right(starts, start) - 1 not in problem_sentences:
+                return 1.0
+        return PLACE_FACTOR
+
+    def _problem_sentences(self, mentions: list[Mention], starts: list[int], vetoed: set[str]) -> set[int]:
+        """Indexes of the sentences where a category term stands."""
+        kinds = self.kinds
+        out: set[int] = set()
+        for mention in mentions:
+            if any(kinds.get(ref.intent) == "category" and ref.intent not in vetoed for ref in mention.refs):
+                out.update(bisect_right(starts, start) - 1 for start in mention.starts)
+        return out
 
     # -- matching ---------------------------------------------------------------------------------
 
@@ -268,6 +283,7 @@ class Classifier:
         handling = self.handling
         deferred: list[tuple[TermRef, float, int]] = []  # who-failed terms, counted once the named problems are known
         named: set[str] = set()
+        problems = self._problem_sentences(mentions, starts, vetoed)
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
@@ -275,7 +291,7 @@ class Classifier:
             if rank < BODY:
                 prominent.update(ref.intent for ref in mention.refs)
             strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            place = self._place_factor(text, mention)
+            place = self._place_factor(text, mention, starts, problems)
             for ref in mention.refs:
                 if ref.intent in vetoed:
                     continue
