@@ -61,8 +61,9 @@ OPENING_TOPIC_MIN = 4.0
 #: landmark names where a community problem is, not what it is.
 PLACE_FACTOR = 0.25
 #: A term that says who failed to handle a problem ("物业也不管", "向物业反映", "物业置之不理"), not what it is: it
-#: names its category only when the message names no other category's problem ("电梯坏了一个月，物业也不管" is
-#: an elevator case). Matched on the term's own text, so an admin's new "物业不干活" is one too.
+#: counts for its category only when another term names that category too, or no other category is named
+#: ("电梯坏了一个月，物业也不管" is an elevator case). Matched on the term's own text, so an admin's new
+#: "物业不干活" is one too.
 HANDLING_TERM = re.compile(r"(?:向|联系|找|打)物业|物业(?:也|都|还|就|根本|一直|并)?(?:不|未|没|置之不理|推诿|失职|电话)")
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
