@@ -129,6 +129,10 @@ class Classifier:
         #: (intent, term) of category terms that say who failed to handle it (`HANDLING_TERM`).
         self.handling: frozenset[tuple[str, str]] = frozenset(
             (i.id, t.text) for i in self.intents.categories for t, _, _ in i.all_terms() if HANDLING_TERM.match(t.text))
+        self._handling_texts = frozenset(term for _, term in self.handling)
+        #: Texts of `other` terms: only their mentions are asked whether they stand as a place.
+        self._outside_texts = frozenset(
+            t.text for i in self.intents.intents if i.kind == "outside" for t, _, _ in i.all_terms())
 
     @classmethod
     def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None,
@@ -156,12 +160,12 @@ class Classifier:
             return []
         mentions, vetoed = self._find(norm.text)
         starts, ranks = zones(norm.text)
-        problems = self._problem_sentences(mentions, starts, vetoed)
+        problems: list[set[int]] = []
         out: list[tuple[TermRef, int, float]] = []
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            place = self._place_factor(norm.text, mention, starts, problems)
+            place = self._place_factor(norm.text, mention, mentions, starts, vetoed, problems)
             out.extend((ref, rank, strength * place if self.kinds.get(ref.intent) == "outside" else strength)
                        for ref in mention.refs if ref.intent not in vetoed)
         named = self._named(out)
@@ -178,17 +182,21 @@ class Classifier:
         """A who-failed term counts for its category when that category is named anyway, or no other one is."""
         return intent_id in named or not named
 
-    def _place_factor(self, text: str, mention: Mention, starts: list[int], problem_sentences: set[int]) -> float:
+    def _place_factor(self, text: str, mention: Mention, mentions: list[Mention], starts: list[int],
+                      vetoed: set[str], problems: list[set[int]]) -> float:
         """PLACE_FACTOR when an `other` term stands only as a place ("红绿灯处", "公交站旁边") in sentences that name
-        a category's problem, else 1: a letter about the traffic light itself keeps its weight."""
-        kinds = self.kinds
-        if not problem_sentences or not any(kinds.get(ref.intent) == "outside" for ref in mention.refs):
+        a category's problem, else 1: a letter about the traffic light itself keeps its weight. `problems` caches
+        those sentences for the message (computed on the first landmark only: most messages have none)."""
+        term = mention.refs[0].term
+        if term not in self._outside_texts:
             return 1.0
-        size = len(mention.refs[0].term)
-        for start in mention.starts:
-            if not as_place(text, start, start + size) or bisect_right(starts, start) - 1 not in problem_sentences:
-                return 1.0
-        return PLACE_FACTOR
+        size = len(term)
+        if not all(as_place(text, start, start + size) for start in mention.starts):
+            return 1.0
+        if not problems:
+            problems.append(self._problem_sentences(mentions, starts, vetoed))
+        sentences = problems[0]
+        return PLACE_FACTOR if all(bisect_right(starts, s) - 1 in sentences for s in mention.starts) else 1.0
 
     def _problem_sentences(self, mentions: list[Mention], starts: list[int], vetoed: set[str]) -> set[int]:
         """Indexes of the sentences where a category term stands."""
@@ -284,7 +292,8 @@ class Classifier:
         handling = self.handling
         deferred: list[tuple[TermRef, float, int]] = []  # who-failed terms, counted once the named problems are known
         named: set[str] = set()
-        problems = self._problem_sentences(mentions, starts, vetoed)
+        handling_texts = self._handling_texts
+        problems: list[set[int]] = []
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
@@ -292,14 +301,14 @@ class Classifier:
             if rank < BODY:
                 prominent.update(ref.intent for ref in mention.refs)
             strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            place = self._place_factor(text, mention, starts, problems)
+            place = self._place_factor(text, mention, mentions, starts, vetoed, problems)
             for ref in mention.refs:
                 if ref.intent in vetoed:
                     continue
                 value = ref.weight * strength
                 if place != 1.0 and kinds.get(ref.intent) == "outside":
                     value *= place
-                if handling and (ref.intent, ref.term) in handling:
+                if ref.term in handling_texts and (ref.intent, ref.term) in handling:
                     deferred.append((ref, value, rank))
                     continue
                 if kinds.get(ref.intent) == "category":
