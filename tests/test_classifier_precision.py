@@ -12,8 +12,9 @@ import pytest
 from bot import PROJECT_ROOT
 from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
+from bot.nlu.lexicon import TermRef
 from bot.nlu.normalize import Normalizer
-from bot.nlu.term_matches import as_place
+from bot.nlu.term_matches import as_place, longest
 
 FILES = {
     "facilities.yaml": """\
@@ -107,9 +108,22 @@ def test_a_who_failed_term_still_names_its_category_alone_or_with_its_own_proble
     assert result.intent == "property_service" and "物业不管" in result.matched
 
 
-def test_of_two_overlapping_terms_the_longer_counts(clf: Classifier) -> None:
-    # 电动车充电 and 充电费 overlap on 充电: only the longer one is a mention.
-    assert clf.classify("电动车充电费太贵").matched == ["电动车充电"]
+def test_of_two_overlapping_terms_the_longer_counts() -> None:
+    def ref(intent: str, term: str) -> tuple[TermRef, ...]:
+        return (TermRef(intent, None, 1.0, "topic", term),)
+
+    text = "楼道灯坏了电动车充电费"
+    spans = [
+        (0, 2, "楼道", ref("fire_hazard", "楼道")),
+        (1, 5, "道灯坏了", ref("public_facilities", "道灯坏了")),
+        (5, 10, "电动车充电", ref("fire_hazard", "电动车充电")),
+        (8, 11, "充电费", ref("property_service", "充电费")),
+    ]
+    # A later, longer term replaces the shorter one it overlaps; an earlier longer one keeps its place.
+    assert sorted(longest(spans, text)) == ["电动车充电", "道灯坏了"]
+
+
+def test_a_fee_term_beside_a_charging_term(clf: Classifier) -> None:
     assert clf.classify("小区的充电费太贵").intent == "property_service"
 
 
