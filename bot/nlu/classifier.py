@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
@@ -25,7 +26,7 @@ from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
 from bot.nlu.sentence_zones import ASKS_ACTION, BODY, HAND_POSITIONS, OPENING, rank_at, zones
-from bot.nlu.term_matches import Mention, explained, longest, negated
+from bot.nlu.term_matches import Mention, as_place, explained, longest, negated
 
 Act = Literal["report", "ask", "emergency", "status", "chat"]
 
@@ -56,6 +57,14 @@ OUTSIDE_TOP_TERMS = 4
 #: 无法正常休息") is the topic, however much of the setting (隧道, 天桥, 纳税) the rest of the letter
 #: adds to `other`, unless `other` is stated as strongly in the opening too.
 OPENING_TOPIC_MIN = 4.0
+#: An `other` term that only says where ("红绿灯处", "公交站旁边", "靠近隧道") counts this much of its weight: a
+#: landmark names where a community problem is, not what it is.
+PLACE_FACTOR = 0.25
+#: A term that says who failed to handle a problem ("物业也不管", "向物业反映", "物业置之不理"), not what it is: it
+#: counts for its category only when another term names that category too, or no other category is named
+#: ("电梯坏了一个月，物业也不管" is an elevator case). Matched on the term's own text, so an admin's new
+#: "物业不干活" is one too.
+HANDLING_TERM = re.compile(r"(?:向|联系|找|打)物业|物业(?:也|都|还|就|根本|一直|并)?(?:不|未|没|置之不理|推诿|失职|电话)")
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0
@@ -117,6 +126,13 @@ class Classifier:
         self.fitted = fitted
         self.numbers: Numbers = fitted.numbers if fitted is not None else Numbers()
         self.positions: tuple[float, ...] = tuple(self.numbers.positions[z] for z in ZONES)
+        #: (intent, term) of category terms that say who failed to handle it (`HANDLING_TERM`).
+        self.handling: frozenset[tuple[str, str]] = frozenset(
+            (i.id, t.text) for i in self.intents.categories for t, _, _ in i.all_terms() if HANDLING_TERM.match(t.text))
+        self._handling_texts = frozenset(term for _, term in self.handling)
+        #: Texts of `other` terms: only their mentions are asked whether they stand as a place.
+        self._outside_texts = frozenset(
+            t.text for i in self.intents.intents if i.kind == "outside" for t, _, _ in i.all_terms())
 
     @classmethod
     def from_intents(cls, intents: IntentSet, normalizer: Normalizer | None = None,
@@ -144,11 +160,51 @@ class Classifier:
             return []
         mentions, vetoed = self._find(norm.text)
         starts, ranks = zones(norm.text)
+        problems: list[set[int]] = []
         out: list[tuple[TermRef, int, float]] = []
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            out.extend((ref, rank, strength) for ref in mention.refs if ref.intent not in vetoed)
+            place = self._place_factor(norm.text, mention, mentions, starts, vetoed, problems)
+            out.extend((ref, rank, strength * place if self.kinds.get(ref.intent) == "outside" else strength)
+                       for ref in mention.refs if ref.intent not in vetoed)
+        named = self._named(out)
+        return [e for e in out if (e[0].intent, e[0].term) not in self.handling or self._counts_handling(e[0].intent, named)]
+
+    def _named(self, refs: list[tuple[TermRef, int, float]]) -> set[str]:
+        """Categories named by a term that says what the problem is (not only who failed to handle it)."""
+        kinds, handling = self.kinds, self.handling
+        return {ref.intent for ref, _, _ in refs if kinds.get(ref.intent) == "category"
+                and (ref.intent, ref.term) not in handling}
+
+    @staticmethod
+    def _counts_handling(intent_id: str, named: set[str]) -> bool:
+        """A who-failed term counts for its category when that category is named anyway, or no other one is."""
+        return intent_id in named or not named
+
+    def _place_factor(self, text: str, mention: Mention, mentions: list[Mention], starts: list[int],
+                      vetoed: set[str], problems: list[set[int]]) -> float:
+        """PLACE_FACTOR when an `other` term stands only as a place ("红绿灯处", "公交站旁边") in sentences that name
+        a category's problem, else 1: a letter about the traffic light itself keeps its weight. `problems` caches
+        those sentences for the message (computed on the first landmark only: most messages have none)."""
+        term = mention.refs[0].term
+        if term not in self._outside_texts:
+            return 1.0
+        size = len(term)
+        if not all(as_place(text, start, start + size) for start in mention.starts):
+            return 1.0
+        if not problems:
+            problems.append(self._problem_sentences(mentions, starts, vetoed))
+        sentences = problems[0]
+        return PLACE_FACTOR if all(bisect_right(starts, s) - 1 in sentences for s in mention.starts) else 1.0
+
+    def _problem_sentences(self, mentions: list[Mention], starts: list[int], vetoed: set[str]) -> set[int]:
+        """Indexes of the sentences where a category term stands."""
+        kinds = self.kinds
+        out: set[int] = set()
+        for mention in mentions:
+            if any(kinds.get(ref.intent) == "category" and ref.intent not in vetoed for ref in mention.refs):
+                out.update(bisect_right(starts, start) - 1 for start in mention.starts)
         return out
 
     # -- matching ---------------------------------------------------------------------------------
@@ -233,6 +289,11 @@ class Classifier:
         matched: dict[str, list[str]] = defaultdict(list)
         prominent: set[str] = set()
         opening: dict[str, float] = defaultdict(float)
+        handling = self.handling
+        deferred: list[tuple[TermRef, float, int]] = []  # who-failed terms, counted once the named problems are known
+        named: set[str] = set()
+        handling_texts = self._handling_texts
+        problems: list[set[int]] = []
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
             # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
@@ -240,16 +301,22 @@ class Classifier:
             if rank < BODY:
                 prominent.update(ref.intent for ref in mention.refs)
             strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
+            place = self._place_factor(text, mention, mentions, starts, vetoed, problems)
             for ref in mention.refs:
                 if ref.intent in vetoed:
                     continue
                 value = ref.weight * strength
-                values[ref.intent].append(value)
-                if rank == OPENING:
-                    opening[ref.intent] += value
-                if ref.subtype:
-                    sub_scores[(ref.intent, ref.subtype)] += value
-                matched[ref.intent].append(ref.term)
+                if place != 1.0 and kinds.get(ref.intent) == "outside":
+                    value *= place
+                if ref.term in handling_texts and (ref.intent, ref.term) in handling:
+                    deferred.append((ref, value, rank))
+                    continue
+                if kinds.get(ref.intent) == "category":
+                    named.add(ref.intent)
+                self._count(ref, value, rank, values, opening, sub_scores, matched)
+        for ref, value, rank in deferred:
+            if self._counts_handling(ref.intent, named):
+                self._count(ref, value, rank, values, opening, sub_scores, matched)
         scores: dict[str, float] = {}
         for intent_id, vals in values.items():
             if kinds.get(intent_id) == "outside":
@@ -289,6 +356,16 @@ class Classifier:
             scores=dict(scores),
             asks_action=asks_action,
         )
+
+    @staticmethod
+    def _count(ref: TermRef, value: float, rank: int, values: dict[str, list[float]], opening: dict[str, float],
+               sub_scores: dict[tuple[str, str], float], matched: dict[str, list[str]]) -> None:
+        values[ref.intent].append(value)
+        if rank == OPENING:
+            opening[ref.intent] += value
+        if ref.subtype:
+            sub_scores[(ref.intent, ref.subtype)] += value
+        matched[ref.intent].append(ref.term)
 
     def _topic(self, text: str, topic: list[tuple[float, str]], matched: dict[str, list[str]],
                prominent: set[str]) -> tuple[str | None, float, list[Alternative]]:

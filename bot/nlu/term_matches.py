@@ -18,6 +18,14 @@ NEGATION_WINDOW = 4
 RHETORICAL = ("难道", "岂")
 #: Clause boundaries stop a negator from reaching a later term.
 _CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
+#: A landmark right before one of these names where the problem is, not what it is: "红绿灯处的井盖",
+#: "公交站旁边的垃圾", "隧道口有人摆摊". 处 only when it is not the verb (处理, 处罚…).
+_PLACE_AFTER = re.compile(
+    r"(?:台|的)?(?:处(?![理罚分置于在])|旁|边|附近|路口|门口|对面|前面|后面|前方|对过|那里|那边|这里"
+    r"|这边|一带|周边|周围|底下|下面|口|出口|入口|交界|交汇|路段)"
+)
+#: …and after one of these: "靠近信号灯的那段人行道", "距离红绿灯十米".
+_PLACE_BEFORE = ("靠近", "距离", "临近", "紧邻", "挨着", "紧挨")
 
 
 @dataclass(slots=True)
@@ -30,15 +38,25 @@ class Mention:
 
 
 def longest(spans: list[tuple[int, int, str, tuple[TermRef, ...]]], text: str) -> dict[str, Mention]:
-    """Keep the longest term: "停车位" wins over "车位" inside it; then drop negated mentions."""
+    """Keep the longest term: "停车位" wins over "车位" inside it, and of two terms that overlap the longer one
+    counts ("楼道灯坏了" is not also a 楼道 term); then drop negated mentions."""
     spans.sort(key=_span_order)
-    mentions: dict[str, Mention] = {}
+    kept: list[tuple[int, int, str, tuple[TermRef, ...]]] = []
     cover_end = -1
-    lo_window = NEGATION_WINDOW
-    for start, end, word, refs in spans:
+    for span in spans:
+        start, end = span[0], span[1]
         if end <= cover_end:
             continue  # inside a longer term of the same dimension
+        if start < cover_end:  # overlaps the last kept term: the longer of the two stays (the first on a tie)
+            last = kept[-1]
+            if end - start <= last[1] - last[0]:
+                continue
+            kept.pop()
+        kept.append(span)
         cover_end = end
+    mentions: dict[str, Mention] = {}
+    lo_window = NEGATION_WINDOW
+    for start, _end, word, refs in kept:
         lo = start - lo_window if start > lo_window else 0
         # Every negator contains 不 or 非: two C-level scans spare the full check for most mentions.
         if (text.find("不", lo, start) >= 0 or text.find("非", lo, start) >= 0) and negated(text, start):
@@ -60,6 +78,11 @@ def explained(exact: dict[str, Mention], intent: str | None, lo: int, hi: int) -
             size = len(term)
             total += sum(max(0, min(hi, s + size) - max(lo, s)) for s in mention.starts)
     return total
+
+
+def as_place(text: str, start: int, end: int) -> bool:
+    """The term at [start, end) stands as a place ("红绿灯处", "靠近公交站"), not as the topic."""
+    return _PLACE_AFTER.match(text, end) is not None or text.endswith(_PLACE_BEFORE, 0, start)
 
 
 def _span_order(span: tuple[int, int, str, tuple[TermRef, ...]]) -> tuple[int, int]:
