@@ -190,6 +190,12 @@ SUPPLEMENTED_DONE = "已补充到案件 {number}，已转告处理人员。还�
 SUPPLEMENTED_ROUTED = "已补充到案件 {number}。按您补充的地点，案件已转{told}处理。还要补充可以再点“补充”。"
 #: Nobody holds the case and nobody covers its queue yet: kept, and seen by whoever takes it.
 SUPPLEMENTED_KEPT = "已补充到案件 {number}。案件还在社区工单队列中等候，有人接手时会看到您补充的内容。"
+#: Right after filing, "地址说错了 是梨园小区5栋": the correction is added to the case just filed (a 补充), not a new report.
+PLACE_CORRECTED_AFTER_FILING = ("明白，是刚提交的案件 {number} 的地址要更正。已把新地址（{address}）作为补充记到这件案件里，"
+                                "不用重新反映。")
+PLACE_CORRECTION_TOLD = "已转告处理人员按新地址核实。"
+PLACE_CORRECTION_ROUTED = "按新地址，案件已转{told}处理。"
+PLACE_CORRECTION_KEPT = "案件还在社区工单队列中等候，有人接手时会看到这条更正。"
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import wording as texts
 from bot.cases import callbacks
-from bot.dialog.resident import emergency, my_cases, question, report, selfserve, status
+from bot.dialog.resident import after_filing, emergency, my_cases, question, report, selfserve, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
@@ -30,7 +30,8 @@ async def fresh_text(turn: Turn) -> None:
 
             await worker_flow.typed_button(turn, worker, typed)
             return
-    if await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed):
+    if (await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed)
+            or await after_filing.place_correction(turn)):
         return
     await understand(turn, turn.incoming.text or "")
 

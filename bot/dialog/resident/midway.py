@@ -37,6 +37,10 @@ _GIVE_UP = re.compile(
 GIVE_UP_MAX_CHARS = 24
 #: A correction of what was said before: "不对不对，不是停车，是…", "搞错了，应该是…", "我说错了".
 _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是)")
+#: Words that say the place given was wrong: "地址说错了", "位置写错了", "楼号打错了", "不对，应该是…", "更正一下".
+_PLACE_WRONG = re.compile(
+    r"(?:地址|地点|位置|门牌|楼号|楼栋|栋号|小区)[^，。,.]{0,3}(?:说错|写错|填错|打错|搞错|弄错|错了|不对|有误|更正|改一下|改成|改为|应该)"
+    r"|^(?:不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了|更正|纠正|改一下|应该是|我是说|我说的是)")
 #: "不是X，是Y": the words say which category it is not (so the first-scoring one may be set aside).
 _NOT_THIS_BUT = re.compile(r"不是.{1,15}?(?:而)?是")
 #: A correction saying less than this beyond "不是X，是" ("油烟") names the category, not the problem: it is asked for.
@@ -74,6 +78,11 @@ def gives_up(turn: Turn) -> bool:
 
 def corrects(text: str) -> bool:
     return _CORRECTION.search(plain(text)) is not None
+
+
+def corrects_place(text: str) -> bool:
+    """`text` (Simplified) says that a place given before was wrong (whether it names the right one is routing's)."""
+    return _PLACE_WRONG.search(plain(text)) is not None
 
 
 def give_up(turn: Turn) -> None:
