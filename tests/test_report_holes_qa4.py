@@ -4,6 +4,7 @@ step filing the case at once whatever they said."""
 
 from __future__ import annotations
 
+import pytest
 from dialog_helpers import bound_worker, case_number, driver_for
 
 from bot import wording as texts
@@ -59,3 +60,91 @@ async def test_a_new_problem_after_filing_is_still_a_new_report(app):
     assert number not in said, said
     case = await app.cases.find_case(number)
     assert "乱停车" not in case.text, case.text
+
+
+# -- 2. words at the photo step are read, not filed at once ------------------------------------------------
+
+
+async def _at_photo(driver, who="李叔"):
+    said = await _say_all(driver, who, "小区路灯坏了好几个，晚上黑漆漆的", "梨园小区2栋")
+    assert texts.ASK_PHOTO in said, said
+
+
+async def _filed_count(app, driver, who="李叔") -> int:
+    return len(await app.cases.cases_of_resident(driver.persona(who).user_id))
+
+
+async def test_more_detail_at_the_photo_step_is_kept_and_the_photo_still_asked(app):
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "已经坏了一个多星期了"))
+    assert texts.PHOTO_STEP_DETAIL_NOTED in said and texts.ASK_PHOTO in said, said
+    assert await _filed_count(app, driver) == 0
+    number = case_number(texts_of(await driver.press("李叔", texts.BTN_SKIP_PHOTO)))
+    assert "一个多星期" in (await app.cases.find_case(number)).text
+
+
+async def test_an_acknowledgement_at_the_photo_step_is_not_the_description(app):
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "好的"))
+    assert texts.PHOTO_OR_SKIP in said and await _filed_count(app, driver) == 0, said
+    number = case_number(texts_of(await driver.press("李叔", texts.BTN_SKIP_PHOTO)))
+    assert "好的" not in (await app.cases.find_case(number)).text
+
+
+@pytest.mark.parametrize("typed", ["没有照片", "没拍照片", "手机拍不了", "直接提交吧", "沒有照片"])
+async def test_no_photo_in_a_sentence_files_without_the_words_in_the_description(app, typed):
+    driver = driver_for(app)
+    await _at_photo(driver)
+    number = case_number(texts_of(await driver.send("李叔", typed)))
+    case = await app.cases.find_case(number)
+    assert typed not in case.text and "照片" not in case.text, case.text
+
+
+async def test_how_long_at_the_photo_step_gets_the_time_limit_not_a_knowledge_base_guess(app):
+    """ "这个多久能处理？" got an answer about 业委会 terms: it asks about this report, whose category has a time limit."""
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "这个多久能处理？"))
+    assert texts.ASK_PHOTO in said and await _filed_count(app, driver) == 0, said
+    receipt = texts_of(await driver.press("李叔", texts.BTN_SKIP_PHOTO))
+    deadline = receipt.split("办结时限：", 1)[1].split("。", 1)[0]  # the time limit the receipt states
+    assert texts.HOW_LONG_ANSWER.format(category="市政设施", deadline=deadline) in said, (said, receipt)
+
+
+async def test_how_to_send_a_photo_is_answered_at_the_photo_step(app):
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "照片怎么发？"))
+    assert texts.PHOTO_HOW in said and texts.ASK_PHOTO in said and await _filed_count(app, driver) == 0, said
+
+
+async def test_a_wrong_place_without_the_right_one_asks_for_it_again(app):
+    """ "地址错了" with no place in it: the address is asked again (it was added to the description and filed)."""
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "地址错了"))
+    assert texts.ADDRESS_TO_CORRECT in said and await _filed_count(app, driver) == 0, said
+    said = texts_of(await driver.send("李叔", "梨园小区5栋"))
+    assert texts.ASK_PHOTO in said, said
+    number = case_number(texts_of(await driver.press("李叔", texts.BTN_SKIP_PHOTO)))
+    case = await app.cases.find_case(number)
+    assert case.address == "梨园小区5栋" and "地址错了" not in case.text, case
+
+
+async def test_a_corrected_place_at_the_photo_step_replaces_the_address(app):
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "地址说错了，是梨园小区6栋"))
+    assert texts.ADDRESS_CORRECTED.format(address="梨园小区6栋") in said and await _filed_count(app, driver) == 0, said
+
+
+async def test_a_new_problem_at_the_photo_step_files_this_one_and_takes_up_the_new_one(app):
+    driver = driver_for(app)
+    await _at_photo(driver)
+    said = texts_of(await driver.send("李叔", "还有楼下有人乱停车"))
+    number = case_number(said)
+    assert "乱停车" not in (await app.cases.find_case(number)).text
+    state = await app.engine.states.load(driver.persona("李叔").chat_id)
+    assert state.draft is not None and state.draft.intent == "parking" and "乱停车" in state.draft.text, state

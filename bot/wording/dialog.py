@@ -92,6 +92,12 @@ TOO_LONG_MIDWAY = "这条消息太长了（超过 {limit} 字），没有加进�
 ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没登记：等这件处理完，请再发一次。"
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
+#: Words at the photo step, read for what they are (they used to file the case at once).
+PHOTO_STEP_DETAIL_NOTED = "已把这句补充到问题描述里，还没有提交。"
+PHOTO_OR_SKIP = "还差一步：请发一张现场照片；没有照片的话点“跳过，不传照片”，就会提交。"
+ADDRESS_TO_CORRECT = "好的，地址重新填：请告诉我正确的小区和楼栋（比如“梨园小区3栋”），或点下方按钮发送位置。"
+HOW_LONG_ANSWER = "【{category}】的办结时限是 {deadline}，从提交时算起；处理进展会通知您。"
+PHOTO_HOW = "发照片：点输入框旁的📎（回形针）→ 选“照片”或“相机”，选好后发送即可。"
 PHOTO_RECEIVED = "照片收到了。"
 ANSWER_CUT = "（回答较长，只记下了前 {limit} 个字。）"
 LOCATION_RECEIVED = "位置收到了。"

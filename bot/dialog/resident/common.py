@@ -31,6 +31,11 @@ CANCEL_WORDS = {"取消", "取消吧", "取消了", "算了", "不要了", "canc
 #: Matched after Traditional → Simplified and without punctuation ("跳過，不傳照片" is the button label typed).
 SKIP_WORDS = {"跳过", "没有", "没有照片", "没照片", "无照片", "没拍", "不用", "不用了", "无", "skip", "不传", "不传照片",
               "跳过不传照片"}
+#: "No photo" in a sentence at the photo step ("没拍照片", "手机拍不了", "不方便拍", "直接提交吧"): the same as 跳过.
+_NO_PHOTO = re.compile(
+    r"^(?:我|这边|现在|暂时|手机)*(?:没|没有|没法|没办法|无|不想|不方便|不能|不会|不用|不要|来不及|拍不了|发不了|传不了)"
+    r"(?:拍|照|发|传|上传)?(?:照片|照|图片|图|相片|拍照|了|啊|呢|哦)*$"
+    r"|^(?:直接|就这样|就这么|先)(?:提交|登记|报)(?:吧|了|就行)?$|^(?:提交|登记)(?:吧|就行)$")
 _PUNCT = re.compile(r"[\s,.!?;:,。!?;:、~…]+")
 
 
@@ -42,6 +47,12 @@ def plain(text: str) -> str:
 def is_skip(turn: Turn) -> bool:
     """The message says "no photo" in one word or two ("跳过", "沒有", the button's label typed)."""
     return plain(turn.norm.text) in SKIP_WORDS
+
+
+def says_no_photo(turn: Turn) -> bool:
+    """At the photo step: "no photo" in a word ("跳过", `is_skip`) or a short sentence ("没拍照片", "直接提交吧")."""
+    text = plain(turn.norm.text)
+    return text in SKIP_WORDS or (len(text) <= 12 and _NO_PHOTO.search(text) is not None)
 
 
 def is_cancel(text: str | None) -> bool:

@@ -41,6 +41,11 @@ _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|
 _PLACE_WRONG = re.compile(
     r"(?:地址|地点|位置|门牌|楼号|楼栋|栋号|小区)[^，。,.]{0,3}(?:说错|写错|填错|打错|搞错|弄错|错了|不对|有误|更正|改一下|改成|改为|应该)"
     r"|^(?:不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了|更正|纠正|改一下|应该是|我是说|我说的是)")
+#: "这个多久能处理？", "什么时候来修": how long the case being reported will take (its category's time limit answers it).
+_HOW_LONG = re.compile(r"(?:多久|多长时间|几天|什么时候|啥时候|哪天|何时)(?:能|会|可以|才|来|给|就)?.{0,4}"
+                       r"(?:处理|解决|办|修|弄|管|来|清|好|回复|有人)")
+#: "照片怎么发？", "发不了照片": how to send a photo, asked at the photo step.
+_PHOTO_HOW = re.compile(r"(?:怎么|怎样|如何|在哪)(?:发|传|上传|拍|添加)|(?:发|传)不(?:了|上|出去)")
 #: "不是X，是Y": the words say which category it is not (so the first-scoring one may be set aside).
 _NOT_THIS_BUT = re.compile(r"不是.{1,15}?(?:而)?是")
 #: A correction saying less than this beyond "不是X，是" ("油烟") names the category, not the problem: it is asked for.
@@ -83,6 +88,15 @@ def corrects(text: str) -> bool:
 def corrects_place(text: str) -> bool:
     """`text` (Simplified) says that a place given before was wrong (whether it names the right one is routing's)."""
     return _PLACE_WRONG.search(plain(text)) is not None
+
+
+def asks_how_long(text: str) -> bool:
+    """`text` (Simplified) asks when the problem being reported will be dealt with."""
+    return len(text) <= 40 and _HOW_LONG.search(plain(text)) is not None
+
+
+def asks_how_to_send_photo(text: str) -> bool:
+    return len(text) <= 40 and _PHOTO_HOW.search(plain(text)) is not None
 
 
 def give_up(turn: Turn) -> None:
