@@ -5,7 +5,7 @@ step filing the case at once whatever they said."""
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import bound_worker, case_number, driver_for
+from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for
 
 from bot import wording as texts
 from bot.dialog.testing import texts_of
@@ -148,3 +148,22 @@ async def test_a_new_problem_at_the_photo_step_files_this_one_and_takes_up_the_n
     assert "乱停车" not in (await app.cases.find_case(number)).text
     state = await app.engine.states.load(driver.persona("李叔").chat_id)
     assert state.draft is not None and state.draft.intent == "parking" and "乱停车" in state.draft.text, state
+
+
+# -- 3. the QA pass ----------------------------------------------------------------------------------------
+
+
+async def test_the_queue_push_after_a_return_gives_the_reason_once(app):
+    """A grid worker's 退单 with a reason: the dispatcher's push read "原因：退单原因：…" (the reason labelled twice)."""
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = await _filed(driver)
+    await driver.deliver_pushes()
+    await driver.press(worker, texts.BTN_RETURN)
+    said = texts_of(await driver.send(worker, "这个是物业的事情，不归网格管"))
+    assert number in said, said
+    queue = [p.text for p in await driver.deliver_pushes() if p.chat_id == ADMIN_ID and number in p.text]
+    assert queue, "the admin covering the queue got no push"
+    reason = texts.NOTE_RETURN_REASON.format(reason="这个是物业的事情，不归网格管")
+    assert any(texts.QUEUE_WHY.format(why=reason) in t for t in queue), queue
+    assert not any("原因：退单原因" in t for t in queue), queue
