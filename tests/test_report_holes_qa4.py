@@ -167,3 +167,37 @@ async def test_the_queue_push_after_a_return_gives_the_reason_once(app):
     reason = texts.NOTE_RETURN_REASON.format(reason="这个是物业的事情，不归网格管")
     assert any(texts.QUEUE_WHY.format(why=reason) in t for t in queue), queue
     assert not any("原因：退单原因" in t for t in queue), queue
+
+
+async def _worker_holding_a_case(app, driver):
+    worker = await bound_worker(app, driver, "张三")
+    number = await _filed(driver)
+    await driver.deliver_pushes()
+    return worker, number
+
+
+@pytest.mark.parametrize("typed", ["跳过", "好的"])
+async def test_a_return_reason_cannot_be_skipped(app, typed):
+    """ "跳过" typed at the 退单 reason was the reason ("已退单…原因：跳过"): the dispatcher could not tell why."""
+    driver = driver_for(app)
+    worker, number = await _worker_holding_a_case(app, driver)
+    await driver.press(worker, texts.BTN_RETURN)
+    said = texts_of(await driver.send(worker, typed))
+    assert texts.RETURN_REASON_NEEDED in said, said
+    assert (await app.cases.find_case(number)).state == "assigned"
+    said = texts_of(await driver.send(worker, "不是我们网格的"))
+    assert texts.RETURNED.format(number=number, reason="不是我们网格的") in said, said
+
+
+async def test_a_resolve_note_cannot_be_skipped_and_its_prompt_names_the_case_number(app):
+    """ "跳过" at the 办结 note is asked again; a photo there got a prompt naming the database id, not the number."""
+    driver = driver_for(app)
+    worker, number = await _worker_holding_a_case(app, driver)
+    await driver.press(worker, texts.BTN_RESOLVE)
+    said = texts_of(await driver.send(worker, "跳过"))
+    assert texts.RESOLVE_NOTE_NEEDED in said and (await app.cases.find_case(number)).state == "assigned", said
+    said = texts_of(await driver.photo(worker))
+    assert texts.ASK_RESOLVE_NOTE.format(number=number) in said, said
+    await driver.send(worker, "换了新灯泡")
+    said = texts_of(await driver.press(worker, texts.BTN_SKIP_RESOLVE_PHOTO))
+    assert number in said and (await app.cases.find_case(number)).resolution_note == "换了新灯泡", said

@@ -36,6 +36,8 @@ _NO_PHOTO = re.compile(
     r"^(?:我|这边|现在|暂时|手机)*(?:没|没有|没法|没办法|无|不想|不方便|不能|不会|不用|不要|来不及|拍不了|发不了|传不了)"
     r"(?:拍|照|发|传|上传)?(?:照片|照|图片|图|相片|拍照|了|啊|呢|哦)*$"
     r"|^(?:直接|就这样|就这么|先)(?:提交|登记|报)(?:吧|了|就行)?$|^(?:提交|登记)(?:吧|就行)$")
+#: Answers that say nothing: never a worker's 办结 note or 退单 reason (the resident or the dispatcher reads it).
+SAYS_NOTHING = {"好", "好的", "嗯", "嗯嗯", "确认", "确定", "收到", "ok", "是", "是的", "对", "行", "可以"}
 _PUNCT = re.compile(r"[\s,.!?;:,。!?;:、~…]+")
 
 
@@ -53,6 +55,11 @@ def says_no_photo(turn: Turn) -> bool:
     """At the photo step: "no photo" in a word ("跳过", `is_skip`) or a short sentence ("没拍照片", "直接提交吧")."""
     text = plain(turn.norm.text)
     return text in SKIP_WORDS or (len(text) <= 12 and _NO_PHOTO.search(text) is not None)
+
+
+def says_nothing(turn: Turn) -> bool:
+    """A skip or a bare acknowledgement ("跳过", "没有", "好的"): no words to pass on."""
+    return is_skip(turn) or plain(turn.norm.text) in SAYS_NOTHING
 
 
 def is_cancel(text: str | None) -> bool:
