@@ -201,3 +201,22 @@ async def test_a_resolve_note_cannot_be_skipped_and_its_prompt_names_the_case_nu
     await driver.send(worker, "换了新灯泡")
     said = texts_of(await driver.press(worker, texts.BTN_SKIP_RESOLVE_PHOTO))
     assert number in said and (await app.cases.find_case(number)).resolution_note == "换了新灯泡", said
+
+
+async def test_withdraw_and_its_reason_in_one_message_asks_to_confirm_that_reason(app):
+    """ "撤销，已经有人清理了" got the category picker: it is 撤销 with its reason, confirmed before it is done."""
+    driver = driver_for(app)
+    number = await _filed(driver)
+    said = texts_of(await driver.send("王阿姨", "撤销，已经有人清理了"))
+    assert texts.WITHDRAW_CONFIRM.format(reason="已经有人清理了") in said, said
+    assert (await app.cases.find_case(number)).state != "cancelled"
+    said = texts_of(await driver.press("王阿姨", texts.BTN_CONFIRM_WITHDRAW))
+    assert texts.WITHDRAWN.format(number=number, reason="已经有人清理了") in said, said
+    assert (await app.cases.find_case(number)).state == "cancelled"
+
+
+async def test_a_withdraw_word_inside_a_report_is_still_a_report(app):
+    driver = driver_for(app)
+    await _filed(driver)
+    said = texts_of(await driver.send("王阿姨", "梨园小区5栋楼下有人乱停车，撤销了好几次罚单还停"))
+    assert texts.WITHDRAW_CONFIRM.split("{")[0] not in said, said
