@@ -220,3 +220,27 @@ async def test_a_withdraw_word_inside_a_report_is_still_a_report(app):
     await _filed(driver)
     said = texts_of(await driver.send("王阿姨", "梨园小区5栋楼下有人乱停车，撤销了好几次罚单还停"))
     assert texts.WITHDRAW_CONFIRM.split("{")[0] not in said, said
+
+
+async def test_not_withdrawing_says_the_case_goes_on(app):
+    """不撤销了 answered "已取消，刚才的内容不会提交" — as if the case had been withdrawn."""
+    driver = driver_for(app)
+    number = await _filed(driver)
+    await driver.send("王阿姨", "撤销")
+    said = texts_of(await driver.press("王阿姨", texts.BTN_NOT_WITHDRAW))
+    assert texts.WITHDRAW_KEPT in said and texts.CANCELLED not in said, said
+    assert (await app.cases.find_case(number)).state not in ("cancelled",)
+
+
+async def test_cancel_while_adding_to_a_case_says_the_case_goes_on(app):
+    driver = driver_for(app)
+    await _filed(driver)
+    await driver.send("王阿姨", "补充")
+    said = texts_of(await driver.send("王阿姨", "取消"))
+    assert texts.SUPPLEMENT_LEFT in said and texts.CANCELLED not in said, said
+
+
+async def test_cancel_while_drafting_still_says_nothing_is_filed(app):
+    driver = driver_for(app)
+    await driver.send("王阿姨", "楼下垃圾好几天没人清运了，臭得很")
+    assert texts.CANCELLED in texts_of(await driver.send("王阿姨", "取消"))

@@ -24,6 +24,10 @@ HELP = (
 CHAT_REPLY = "您好！有需要社区处理的问题，直接告诉我就行；也可以发送 /help 看看怎么用。"
 THANKS_REPLY = "不客气，有事随时找我。"
 CANCELLED = "好的，已取消，刚才的内容不会提交。有需要随时再找我。"
+#: 取消 / 不撤销了 in a step about a filed case: what goes on (the case), not "nothing will be submitted".
+WITHDRAW_KEPT = "好的，不撤销了，案件会继续处理。有进展会通知您。"
+SUPPLEMENT_LEFT = "好的，补充结束，案件照常处理。"
+RATE_REASON_LEFT = "好的，不用写原因了，您的评价已记下。"
 NOTHING_TO_CANCEL = "现在没有进行中的操作。有问题直接告诉我就行。"
 EMPTY_INPUT = "没看到文字内容哦。请用文字描述一下遇到的问题，比如“楼道里堆满杂物”。"
 BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。请用文字描述一下遇到的问题。"

@@ -70,10 +70,17 @@ def cancel_row() -> tuple[str, str]:
     return (texts.BTN_CANCEL, CANCEL)
 
 
+#: 取消 in a step about a filed case: the case itself goes on ("已取消，刚才的内容不会提交" after 不撤销了 read as if
+#: the case had been withdrawn).
+_LEFT_CASE_STEP = {Step.AWAIT_WITHDRAW_REASON: texts.WITHDRAW_KEPT, Step.AWAIT_SUPPLEMENT: texts.SUPPLEMENT_LEFT,
+                   Step.AWAIT_RATE_REASON: texts.RATE_REASON_LEFT}
+
+
 def cancel(turn: Turn) -> None:
-    busy = turn.state.step is not Step.IDLE
+    step = turn.state.step
     turn.state.reset()
-    turn.say(texts.CANCELLED if busy else texts.NOTHING_TO_CANCEL, remove_keyboard=True)
+    said = texts.NOTHING_TO_CANCEL if step is Step.IDLE else _LEFT_CASE_STEP.get(step, texts.CANCELLED)
+    turn.say(said, remove_keyboard=True)
 
 
 def set_aside(turn: Turn) -> None:
