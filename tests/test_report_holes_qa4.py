@@ -244,3 +244,28 @@ async def test_cancel_while_drafting_still_says_nothing_is_filed(app):
     driver = driver_for(app)
     await driver.send("王阿姨", "楼下垃圾好几天没人清运了，臭得很")
     assert texts.CANCELLED in texts_of(await driver.send("王阿姨", "取消"))
+
+
+async def _resolved(app, driver):
+    worker = await bound_worker(app, driver, "张三")
+    number = await _filed(driver)
+    case = await app.cases.find_case(number)
+    await app.cases.resolve(case.id, worker.user_id, "已清运")
+    await driver.deliver_pushes()
+    return number
+
+
+@pytest.mark.parametrize(("typed", "state"), [("还行吧", "rated"), ("满意啊", "rated"), ("不太满意呢", "assigned")])
+async def test_a_rating_with_a_particle_after_it_is_still_a_rating(app, typed, state):
+    """ "还行吧" while the case waited for its rating got the greeting."""
+    driver = driver_for(app)
+    number = await _resolved(app, driver)
+    said = texts_of(await driver.send("王阿姨", typed))
+    assert texts.CHAT_REPLY not in said, said
+    assert (await app.cases.find_case(number)).state == state, said
+
+
+def test_a_particle_alone_is_no_rating():
+    from bot.dialog.resident.intake import rating_in_words
+
+    assert rating_in_words("吧") is None and rating_in_words("好吧") is None
