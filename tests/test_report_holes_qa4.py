@@ -269,3 +269,38 @@ def test_a_particle_alone_is_no_rating():
     from bot.dialog.resident.intake import rating_in_words
 
     assert rating_in_words("吧") is None and rating_in_words("好吧") is None
+
+
+async def _offered_a_similar_case(driver) -> str:
+    first = await _filed(driver, "王阿姨", "梨园小区2栋门口垃圾堆了好久没人清", "跳过")
+    said = await _say_all(driver, "李叔", "梨园小区2栋门口垃圾堆了好久", "跳过")
+    assert texts.BTN_FILE_NEW in said or first in said, said
+    return first
+
+
+async def test_a_short_word_while_a_similar_case_is_offered_keeps_the_draft(app):
+    """ "补充" at the 附议 offer set the draft aside and got the greeting: the choice is explained, the offer stays."""
+    driver = driver_for(app)
+    await _offered_a_similar_case(driver)
+    said = texts_of(await driver.send("李叔", "补充"))
+    assert texts.DUPLICATE_CHOOSE in said and texts.CHAT_REPLY not in said, said
+    assert texts.DRAFT_SET_ASIDE.split("“")[0] not in said, said
+    said = texts_of(await driver.press("李叔", texts.BTN_FILE_NEW))
+    case = await app.cases.find_case(case_number(said))
+    assert case.address == "梨园小区2栋" and case.resident_external_id == driver.persona("李叔").user_id, case
+
+
+async def test_more_of_the_same_problem_while_a_similar_case_is_offered_joins_the_draft(app):
+    driver = driver_for(app)
+    await _offered_a_similar_case(driver)
+    said = texts_of(await driver.send("李叔", "垃圾堆旁边还有老鼠"))
+    assert texts.DETAIL_NOTED in said and texts.BTN_FILE_NEW in [b for b, _ in driver.persona("李叔").buttons], said
+    case = await app.cases.find_case(case_number(texts_of(await driver.press("李叔", texts.BTN_FILE_NEW))))
+    assert "老鼠" in case.text and case.address == "梨园小区2栋", case
+
+
+async def test_another_problem_while_a_similar_case_is_offered_still_starts_afresh(app):
+    driver = driver_for(app)
+    await _offered_a_similar_case(driver)
+    said = texts_of(await driver.send("李叔", "还有楼上天天半夜装修，吵得睡不着"))
+    assert texts.DETAIL_NOTED not in said and texts.DUPLICATE_CHOOSE not in said, said

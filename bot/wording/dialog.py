@@ -122,6 +122,9 @@ URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址�
 #: Nobody could be told (no bound worker, dispatcher, admin or on-call chat): say so, never pretend.
 URGENT_FILED_NOBODY = ("已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n"
                        "⚠️ 目前没能联系上社区值班人员，请务必直接拨打 110 / 119 / 120 求助。请注意自身安全。")
+#: Short words that name no problem while a similar case is offered: the choice is explained, the draft kept.
+DUPLICATE_CHOOSE = "请选一下：是同一件事就点“附议（加入这件）”一起跟进；不是同一件就点“另立新案”单独登记；不报了点“取消”。"
+DETAIL_NOTED = "已把这句补充到问题描述里。"
 DUPLICATE_FOUND = (
     "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n{place}，{filed} 反映\n"
     "{supporters}您可以加入这件（附议），进展会同步通知您；也可以另立新案。"

@@ -33,6 +33,9 @@ RUNNER_UP_RATIO = 0.8
 MAX_CHOICES = 3
 #: At the photo step, text read as another category at least this surely is a new problem, not more detail.
 NEW_PROBLEM_CONFIDENCE = 0.6
+#: While a similar case is offered, a message this short that names no problem ("补充", "好的") is no new report:
+#: the offer is shown again (it set the draft aside and got the greeting).
+OFFER_HINT_MAX_CHARS = 12
 
 
 # -- starting a report --------------------------------------------------------------------------------
@@ -179,12 +182,26 @@ async def choose_category(turn: Turn) -> None:
 
 
 async def duplicate_text(turn: Turn) -> None:
-    """Words while a similar case is offered: a question is answered and the offer shown again; anything
+    """Words while a similar case is offered: a question is answered, short words with no problem ("补充", "好的")
+    are shown the choice, more of the same problem joins the draft — each time the offer is shown again; anything
     else starts afresh, naming the report that was set aside (it is not dropped without a word)."""
-    if await midway.answer_question(turn, turn.incoming.text or ""):
+    text = turn.incoming.text or ""
+    if await midway.answer_question(turn, text):
+        return
+    c = turn.services.understanding.classifier.classify(text)
+    if c.act != "emergency" and c.intent is None and len(plain(turn.norm.text)) <= OFFER_HINT_MAX_CHARS:
+        turn.say(texts.DUPLICATE_CHOOSE, remember_buttons=False)  # "补充", "好的": no new problem — the draft stays
+        await midway.resume(turn)
+        return
+    draft = _draft(turn)
+    if c.act != "emergency" and c.intent is not None and c.intent == draft.intent \
+            and await turn.services.cases.place_known(text) is None:  # more of the same problem, no other place
+        draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()
+        turn.say(texts.DETAIL_NOTED, remember_buttons=False)
+        await midway.resume(turn)
         return
     set_aside(turn)
-    await intake.understand(turn, turn.incoming.text or "")
+    await intake.understand(turn, text, classified=c)
 
 
 async def file_as_drafted(turn: Turn) -> None:
