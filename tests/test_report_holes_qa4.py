@@ -304,3 +304,15 @@ async def test_another_problem_while_a_similar_case_is_offered_still_starts_afre
     await _offered_a_similar_case(driver)
     said = texts_of(await driver.send("李叔", "还有楼上天天半夜装修，吵得睡不着"))
     assert texts.DETAIL_NOTED not in said and texts.DUPLICATE_CHOOSE not in said, said
+
+
+@pytest.mark.parametrize("typed", ["我上次那个怎么样了", "之前那件事现在怎么样了？"])
+async def test_the_one_from_last_time_is_a_status_question(app, typed):
+    """ "我上次那个怎么样了" (no word for a case) got the category picker, mid-report and fresh alike."""
+    driver = driver_for(app)
+    number = await _filed(driver)
+    said = texts_of(await driver.send("王阿姨", typed))
+    assert number in said and texts.REPORT_NEEDS_DETAIL not in said, said
+    await driver.send("王阿姨", "楼道灯坏了好几天")
+    said = texts_of(await driver.send("王阿姨", typed))
+    assert number in said and texts.CATEGORY_TEXT_HINT not in said, said
