@@ -316,3 +316,22 @@ async def test_the_one_from_last_time_is_a_status_question(app, typed):
     await driver.send("王阿姨", "楼道灯坏了好几天")
     said = texts_of(await driver.send("王阿姨", typed))
     assert number in said and texts.CATEGORY_TEXT_HINT not in said, said
+
+
+async def test_a_wrong_place_said_right_after_filing_without_the_right_one_asks_for_it(app):
+    """ "地址说错了" alone right after filing got the greeting, and so did the place sent next."""
+    driver = driver_for(app)
+    number = await _filed(driver)
+    said = texts_of(await driver.send("王阿姨", "地址说错了"))
+    assert texts.ASK_PLACE_AFTER_FILING.format(number=number) in said, said
+    said = texts_of(await driver.send("王阿姨", "是梨园小区5栋"))
+    assert texts.SUPPLEMENTED_DONE.format(number=number) in said or number in said, said
+    assert "梨园小区5栋" in (await app.cases.find_case(number)).text
+    assert len(await app.cases.cases_of_resident(driver.persona("王阿姨").user_id)) == 1
+
+
+async def test_a_bare_no_right_after_filing_is_not_taken_for_a_place_correction(app):
+    driver = driver_for(app)
+    number = await _filed(driver)
+    said = texts_of(await driver.send("王阿姨", "不对"))
+    assert texts.ASK_PLACE_AFTER_FILING.format(number=number) not in said, said

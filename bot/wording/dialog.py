@@ -206,6 +206,8 @@ SUPPLEMENTED_KEPT = "已补充到案件 {number}。案件还在社区工单队�
 #: Right after filing, "地址说错了 是梨园小区5栋": the correction is added to the case just filed (a 补充), not a new report.
 PLACE_CORRECTED_AFTER_FILING = ("明白，是刚提交的案件 {number} 的地址要更正。已把新地址（{address}）作为补充记到这件案件里，"
                                 "不用重新反映。")
+ASK_PLACE_AFTER_FILING = ("好的，请告诉我案件 {number} 正确的地址（小区和楼栋，比如“梨园小区5栋”），"
+                          "我补充到这件案件里，转告处理人员：")
 PLACE_CORRECTION_TOLD = "已转告处理人员按新地址核实。"
 PLACE_CORRECTION_ROUTED = "按新地址，案件已转{told}处理。"
 PLACE_CORRECTION_KEPT = "案件还在社区工单队列中等候，有人接手时会看到这条更正。"

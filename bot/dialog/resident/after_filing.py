@@ -1,7 +1,8 @@
 """What a resident says right after a case was filed that is about that case, not a new report: "地址说错了 是梨园小区5栋"
 corrects the place of the case just filed. It is added to that case as a 补充 (the lifecycle's `supplement` row: the
 holder, else the queue, is told; a case filed without a place is routed by it, as `locate` does), and the resident
-is told so — it was read as a new report with no problem in it and got the category picker (QA).
+is told so — it was read as a new report with no problem in it and got the category picker (QA). "地址说错了" alone:
+the right place is asked for, and the next words are that 补充.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView
+from bot.dialog.resident.common import cancel_row
 from bot.dialog.resident.midway import corrects_place
+from bot.dialog.state import Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
@@ -27,11 +30,16 @@ async def place_correction(turn: Turn) -> bool:
         return False
     desk = turn.services.cases
     place = await desk.place_known(text)
-    if place is None:
+    if place is None and not corrects_place(turn.norm.text, says_place=True):
         return False
     case = await _just_filed(turn)
     if case is None:
         return False
+    if place is None:  # "地址说错了" alone: the right place is asked for, and the next words are the 补充
+        turn.state.reset()
+        turn.state.step, turn.state.case_id = Step.AWAIT_SUPPLEMENT, case.id
+        turn.say(texts.ASK_PLACE_AFTER_FILING.format(number=case.number), [[cancel_row()]])
+        return True
     try:
         updated = await desk.supplement(case.id, turn.user_id, text.strip(), None, channel=turn.channel)
     except CaseError:
