@@ -183,6 +183,11 @@ async def answer_question(turn: Turn, text: str, c: Any = None) -> bool:
     return True
 
 
+def says_nothing(text: str) -> bool:
+    """"好的", "嗯", "1", "哈哈": no answer, no place, no detail (`text` plain, Simplified)."""
+    return text in NEVER_ADDRESS or text in YES_WORDS or _JUNK.search(text) is not None
+
+
 def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:
     """Words that are no address ("不知道", "确认", "好的"): asked again with an example and the location
     button; True when that was the case (the draft is left as it was). A short name with nothing of an address's

@@ -339,7 +339,7 @@ async def photo_text(turn: Turn) -> None:
         turn.state.step = Step.AWAIT_ADDRESS
         turn.say(texts.ADDRESS_TO_CORRECT, [[cancel_row()]], request_location=True)
         return
-    if plain(turn.norm.text) in midway.NEVER_ADDRESS | midway.YES_WORDS:  # "好的", "嗯": not a description
+    if midway.says_nothing(plain(turn.norm.text)):  # "好的", "嗯", "1": not a description
         turn.say(texts.PHOTO_OR_SKIP, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
         return
     draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()  # more detail: kept, the photo still asked
