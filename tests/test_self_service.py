@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from dialog_helpers import ADMIN_ID, bound_worker, case_number, driver_for
 
+from bot import wording as texts
 from bot.dialog.testing import texts_of
 
 REPORT = "梨园小区3栋楼上天天半夜剁东西 咚咚咚的 吵死了"
@@ -62,7 +63,7 @@ async def test_supplement_words_and_photo_reach_the_assignee(app):
     assert any(p.photo_file_id == "photo-night" for p in to_worker)
     case = await app.cases.find_case(number)
     assert "1502那家" in case.text and {"photo-night", "photo-night-2"} <= set(case.photos)
-    assert "已取消" in texts_of(await driver.send("周阿姨", "取消"))
+    assert texts.SUPPLEMENT_LEFT in texts_of(await driver.send("周阿姨", "取消"))  # the album is done, the case goes on
     later = await driver.send("周阿姨", "小区门口的路灯坏了好几天")  # later words are a new matter, not 补充
     assert "路灯" not in (await app.cases.find_case(number)).text and "补充" not in texts_of(later)
     # a long supplement is kept in part, and the resident is told

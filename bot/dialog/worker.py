@@ -12,7 +12,7 @@ from bot.cases import callbacks
 from bot.cases.privacy import mask
 from bot.cases.views import CaseView, WorkerView
 from bot.dialog import dispatch
-from bot.dialog.resident.common import cancel_row, plain, short
+from bot.dialog.resident.common import cancel_row, plain, says_nothing, short
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
@@ -176,6 +176,9 @@ async def take_note(turn: Turn) -> None:
     if await _still_a_worker(turn) is None:
         return
     note = (turn.incoming.text or "").strip()
+    if says_nothing(turn):  # "跳过", "好的": the resident would read it as the result
+        turn.say(texts.RESOLVE_NOTE_NEEDED, [[cancel_row()]])
+        return
     if len(plain(note)) < MIN_NOTE_CHARS:
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
         return
@@ -186,7 +189,9 @@ async def take_note(turn: Turn) -> None:
 async def ask_note(turn: Turn) -> None:
     """Not a note (a photo, 跳过): the note comes first."""
     if await _still_a_worker(turn) is not None:
-        turn.say(texts.ASK_RESOLVE_NOTE.format(number=turn.state.case_id), [[cancel_row()]])
+        case = await turn.services.cases.get_case(turn.state.case_id or 0)  # its number, not the database id
+        number = case.number if case is not None else f"#{turn.state.case_id}"
+        turn.say(texts.ASK_RESOLVE_NOTE.format(number=number), [[cancel_row()]])
 
 
 async def resolve_with_photo(turn: Turn) -> None:
@@ -210,6 +215,9 @@ async def take_reason(turn: Turn) -> None:
         return
     state = turn.state
     reason = (turn.incoming.text or "").strip()
+    if says_nothing(turn):  # "跳过" was taken as the reason: the dispatcher could not tell why
+        turn.say(texts.RETURN_REASON_NEEDED, [[cancel_row()]])
+        return
     if len(plain(reason)) < MIN_NOTE_CHARS:
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
         return

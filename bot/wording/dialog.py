@@ -24,6 +24,10 @@ HELP = (
 CHAT_REPLY = "您好！有需要社区处理的问题，直接告诉我就行；也可以发送 /help 看看怎么用。"
 THANKS_REPLY = "不客气，有事随时找我。"
 CANCELLED = "好的，已取消，刚才的内容不会提交。有需要随时再找我。"
+#: 取消 / 不撤销了 in a step about a filed case: what goes on (the case), not "nothing will be submitted".
+WITHDRAW_KEPT = "好的，不撤销了，案件会继续处理。有进展会通知您。"
+SUPPLEMENT_LEFT = "好的，补充结束，案件照常处理。"
+RATE_REASON_LEFT = "好的，不用写原因了，您的评价已记下。"
 NOTHING_TO_CANCEL = "现在没有进行中的操作。有问题直接告诉我就行。"
 EMPTY_INPUT = "没看到文字内容哦。请用文字描述一下遇到的问题，比如“楼道里堆满杂物”。"
 BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。请用文字描述一下遇到的问题。"
@@ -92,6 +96,12 @@ TOO_LONG_MIDWAY = "这条消息太长了（超过 {limit} 字），没有加进�
 ANOTHER_PROBLEM_LATER = "您刚才说的另一个问题（“{text}”）还没登记：等这件处理完，请再发一次。"
 DRAFT_SET_ASIDE = "（刚才未提交的反映“{text}”已放下，需要的话稍后再发一次。）"
 ASK_PHOTO = "如果方便，请发一张现场照片，能帮助网格员更快处理；没有的话点“跳过”。"
+#: Words at the photo step, read for what they are (they used to file the case at once).
+PHOTO_STEP_DETAIL_NOTED = "已把这句补充到问题描述里，还没有提交。"
+PHOTO_OR_SKIP = "还差一步：请发一张现场照片；没有照片的话点“跳过，不传照片”，就会提交。"
+ADDRESS_TO_CORRECT = "好的，地址重新填：请告诉我正确的小区和楼栋（比如“梨园小区3栋”），或点下方按钮发送位置。"
+HOW_LONG_ANSWER = "【{category}】的办结时限是 {deadline}，从提交时算起；处理进展会通知您。"
+PHOTO_HOW = "发照片：点输入框旁的📎（回形针）→ 选“照片”或“相机”，选好后发送即可。"
 PHOTO_RECEIVED = "照片收到了。"
 ANSWER_CUT = "（回答较长，只记下了前 {limit} 个字。）"
 LOCATION_RECEIVED = "位置收到了。"
@@ -112,6 +122,9 @@ URGENT_FILED = "已按紧急案件受理 🚨\n案件编号：{number}\n地址�
 #: Nobody could be told (no bound worker, dispatcher, admin or on-call chat): say so, never pretend.
 URGENT_FILED_NOBODY = ("已按紧急案件受理 🚨\n案件编号：{number}\n地址：{address}\n"
                        "⚠️ 目前没能联系上社区值班人员，请务必直接拨打 110 / 119 / 120 求助。请注意自身安全。")
+#: Short words that name no problem while a similar case is offered: the choice is explained, the draft kept.
+DUPLICATE_CHOOSE = "请选一下：是同一件事就点“附议（加入这件）”一起跟进；不是同一件就点“另立新案”单独登记；不报了点“取消”。"
+DETAIL_NOTED = "已把这句补充到问题描述里。"
 DUPLICATE_FOUND = (
     "附近已经有人反映过类似问题：\n编号 {number}【{category}】{state}\n{place}，{filed} 反映\n"
     "{supporters}您可以加入这件（附议），进展会同步通知您；也可以另立新案。"
@@ -190,6 +203,14 @@ SUPPLEMENTED_DONE = "已补充到案件 {number}，已转告处理人员。还�
 SUPPLEMENTED_ROUTED = "已补充到案件 {number}。按您补充的地点，案件已转{told}处理。还要补充可以再点“补充”。"
 #: Nobody holds the case and nobody covers its queue yet: kept, and seen by whoever takes it.
 SUPPLEMENTED_KEPT = "已补充到案件 {number}。案件还在社区工单队列中等候，有人接手时会看到您补充的内容。"
+#: Right after filing, "地址说错了 是梨园小区5栋": the correction is added to the case just filed (a 补充), not a new report.
+PLACE_CORRECTED_AFTER_FILING = ("明白，是刚提交的案件 {number} 的地址要更正。已把新地址（{address}）作为补充记到这件案件里，"
+                                "不用重新反映。")
+ASK_PLACE_AFTER_FILING = ("好的，请告诉我案件 {number} 正确的地址（小区和楼栋，比如“梨园小区5栋”），"
+                          "我补充到这件案件里，转告处理人员：")
+PLACE_CORRECTION_TOLD = "已转告处理人员按新地址核实。"
+PLACE_CORRECTION_ROUTED = "按新地址，案件已转{told}处理。"
+PLACE_CORRECTION_KEPT = "案件还在社区工单队列中等候，有人接手时会看到这条更正。"
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："

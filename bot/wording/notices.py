@@ -37,7 +37,8 @@ PUSH_HEADS = {
 }
 PUSH_HEAD_OTHER = "【派单】"
 QUEUE_HEAD = "【待派单】{level}需要安排处理人员"
-QUEUE_WHY = "原因：{why}"
+#: Why the case waits in the queue; each why names itself ("退单原因：…", "居民补充：…", "未能确定所属网格").
+QUEUE_WHY = "（{why}）"
 DISPATCH_NO_WORKERS = "本社区暂无已绑定的网格员，请先用 griddesk worker invite 邀请。"
 #: A case with no place known (no community): no 派给 can be offered until the place is checked.
 DISPATCH_NO_PLACE = "地点不明，还不知道归哪个社区：请先向居民核实地点，再派单。"

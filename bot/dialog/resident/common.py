@@ -31,6 +31,13 @@ CANCEL_WORDS = {"取消", "取消吧", "取消了", "算了", "不要了", "canc
 #: Matched after Traditional → Simplified and without punctuation ("跳過，不傳照片" is the button label typed).
 SKIP_WORDS = {"跳过", "没有", "没有照片", "没照片", "无照片", "没拍", "不用", "不用了", "无", "skip", "不传", "不传照片",
               "跳过不传照片"}
+#: "No photo" in a sentence at the photo step ("没拍照片", "手机拍不了", "不方便拍", "直接提交吧"): the same as 跳过.
+_NO_PHOTO = re.compile(
+    r"^(?:我|这边|现在|暂时|手机)*(?:没|没有|没法|没办法|无|不想|不方便|不能|不会|不用|不要|来不及|拍不了|发不了|传不了)"
+    r"(?:拍|照|发|传|上传)?(?:照片|照|图片|图|相片|拍照|了|啊|呢|哦)*$"
+    r"|^(?:直接|就这样|就这么|先)(?:提交|登记|报)(?:吧|了|就行)?$|^(?:提交|登记)(?:吧|就行)$")
+#: Answers that say nothing: never a worker's 办结 note or 退单 reason (the resident or the dispatcher reads it).
+SAYS_NOTHING = {"好", "好的", "嗯", "嗯嗯", "确认", "确定", "收到", "ok", "是", "是的", "对", "行", "可以"}
 _PUNCT = re.compile(r"[\s,.!?;:,。!?;:、~…]+")
 
 
@@ -44,6 +51,17 @@ def is_skip(turn: Turn) -> bool:
     return plain(turn.norm.text) in SKIP_WORDS
 
 
+def says_no_photo(turn: Turn) -> bool:
+    """At the photo step: "no photo" in a word ("跳过", `is_skip`) or a short sentence ("没拍照片", "直接提交吧")."""
+    text = plain(turn.norm.text)
+    return text in SKIP_WORDS or (len(text) <= 12 and _NO_PHOTO.search(text) is not None)
+
+
+def says_nothing(turn: Turn) -> bool:
+    """A skip or a bare acknowledgement ("跳过", "没有", "好的"): no words to pass on."""
+    return is_skip(turn) or plain(turn.norm.text) in SAYS_NOTHING
+
+
 def is_cancel(text: str | None) -> bool:
     return text is not None and plain(text) in CANCEL_WORDS
 
@@ -52,10 +70,17 @@ def cancel_row() -> tuple[str, str]:
     return (texts.BTN_CANCEL, CANCEL)
 
 
+#: 取消 in a step about a filed case: the case itself goes on ("已取消，刚才的内容不会提交" after 不撤销了 read as if
+#: the case had been withdrawn).
+_LEFT_CASE_STEP = {Step.AWAIT_WITHDRAW_REASON: texts.WITHDRAW_KEPT, Step.AWAIT_SUPPLEMENT: texts.SUPPLEMENT_LEFT,
+                   Step.AWAIT_RATE_REASON: texts.RATE_REASON_LEFT}
+
+
 def cancel(turn: Turn) -> None:
-    busy = turn.state.step is not Step.IDLE
+    step = turn.state.step
     turn.state.reset()
-    turn.say(texts.CANCELLED if busy else texts.NOTHING_TO_CANCEL, remove_keyboard=True)
+    said = texts.NOTHING_TO_CANCEL if step is Step.IDLE else _LEFT_CASE_STEP.get(step, texts.CANCELLED)
+    turn.say(said, remove_keyboard=True)
 
 
 def set_aside(turn: Turn) -> None:

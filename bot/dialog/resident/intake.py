@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import wording as texts
 from bot.cases import callbacks
-from bot.dialog.resident import emergency, my_cases, question, report, selfserve, status
+from bot.dialog.resident import after_filing, emergency, my_cases, question, report, selfserve, status
 from bot.dialog.state import Draft
 from bot.dialog.turn import Turn
 
@@ -30,7 +30,8 @@ async def fresh_text(turn: Turn) -> None:
 
             await worker_flow.typed_button(turn, worker, typed)
             return
-    if await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed):
+    if (await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed)
+            or await after_filing.place_correction(turn)):
         return
     await understand(turn, turn.incoming.text or "")
 
@@ -113,12 +114,15 @@ _RATED_IN_WORDS = (
 _TRAILING_THANKS = re.compile(r"[，,。.！!\s]*(?:谢谢|谢了|多谢|感谢)[^，。！!]{0,8}$")
 #: "还是没解决": the problem is still there — the resident is shown how to say so (不满意 reopens it), not rated.
 _STILL_THERE = re.compile(r"^(?:问题)?(?:还是|根本|并|都|也)?没(?:有)?(?:解决|处理好?|弄好|修好|管)(?:啊|呀|了)?$")
+#: Particles after a rating ("还行吧", "满意啊", "一般般吧") that do not change it (QA: "还行吧" got the greeting).
+_TRAILING_PARTICLES = re.compile(r"(?:吧|啊|呀|哦|噢|呢|哈|嘛)+$")
 _RATING_MAX_CHARS = 8
 
 
 def rating_in_words(typed: str) -> str | None:
     """The score a short message states (`typed`: normalised, end marks stripped), else None."""
     words = _TRAILING_THANKS.sub("", typed).strip(_END_MARKS)
+    words = _TRAILING_PARTICLES.sub("", words).strip(_END_MARKS) or words
     if not words or len(words) > _RATING_MAX_CHARS:
         return None
     if words in _SCORE_OF:

@@ -37,6 +37,17 @@ _GIVE_UP = re.compile(
 GIVE_UP_MAX_CHARS = 24
 #: A correction of what was said before: "不对不对，不是停车，是…", "搞错了，应该是…", "我说错了".
 _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是)")
+#: Words that say the place given was wrong: "地址说错了", "位置写错了", "楼号打错了", "不对，应该是…", "更正一下".
+_PLACE_WORD_WRONG = (r"(?:地址|地点|位置|门牌|楼号|楼栋|栋号|小区)[^，。,.]{0,3}"
+                     r"(?:说错|写错|填错|打错|搞错|弄错|错了|不对|有误|更正|改一下|改成|改为|应该)")
+_PLACE_WRONG = re.compile(_PLACE_WORD_WRONG + r"|^(?:不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了"
+                                              r"|更正|纠正|改一下|应该是|我是说|我说的是)")
+_PLACE_NAMED_WRONG = re.compile(_PLACE_WORD_WRONG)
+#: "这个多久能处理？", "什么时候来修": how long the case being reported will take (its category's time limit answers it).
+_HOW_LONG = re.compile(r"(?:多久|多长时间|几天|什么时候|啥时候|哪天|何时)(?:能|会|可以|才|来|给|就)?.{0,4}"
+                       r"(?:处理|解决|办|修|弄|管|来|清|好|回复|有人)")
+#: "照片怎么发？", "发不了照片": how to send a photo, asked at the photo step.
+_PHOTO_HOW = re.compile(r"(?:怎么|怎样|如何|在哪)(?:发|传|上传|拍|添加)|(?:发|传)不(?:了|上|出去)")
 #: "不是X，是Y": the words say which category it is not (so the first-scoring one may be set aside).
 _NOT_THIS_BUT = re.compile(r"不是.{1,15}?(?:而)?是")
 #: A correction saying less than this beyond "不是X，是" ("油烟") names the category, not the problem: it is asked for.
@@ -74,6 +85,21 @@ def gives_up(turn: Turn) -> bool:
 
 def corrects(text: str) -> bool:
     return _CORRECTION.search(plain(text)) is not None
+
+
+def corrects_place(text: str, *, says_place: bool = False) -> bool:
+    """`text` (Simplified) says that a place given before was wrong (whether it names the right one is routing's);
+    `says_place`: only when it says so in words of a place ("地址说错了"; a bare "不对" is not enough)."""
+    return (_PLACE_NAMED_WRONG if says_place else _PLACE_WRONG).search(plain(text)) is not None
+
+
+def asks_how_long(text: str) -> bool:
+    """`text` (Simplified) asks when the problem being reported will be dealt with."""
+    return len(text) <= 40 and _HOW_LONG.search(plain(text)) is not None
+
+
+def asks_how_to_send_photo(text: str) -> bool:
+    return len(text) <= 40 and _PHOTO_HOW.search(plain(text)) is not None
 
 
 def give_up(turn: Turn) -> None:
@@ -155,6 +181,11 @@ async def answer_question(turn: Turn, text: str, c: Any = None) -> bool:
         question.say_answer(turn, found)
     await resume(turn)
     return True
+
+
+def says_nothing(text: str) -> bool:
+    """"好的", "嗯", "1", "哈哈": no answer, no place, no detail (`text` plain, Simplified)."""
+    return text in NEVER_ADDRESS or text in YES_WORDS or _JUNK.search(text) is not None
 
 
 def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:

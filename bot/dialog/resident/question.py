@@ -39,7 +39,7 @@ def known_answer(turn: Turn, text: str, c: Any) -> Any | None:
     ("加装电梯要多少业主同意", "电动车能在楼道充电吗") or an outside topic ("出租房一个房间最多能住几个人") —
     and the knowledge base is sure; None otherwise (the message stays what it was read as). A report dressed as a
     question ("…能不能管管", `Classification.asks_action`, decided in bot/nlu) asks the desk to act: never answered."""
-    if c.act not in ("report", "chat") or getattr(c, "asks_action", False):
+    if c.act not in ("report", "chat") or c.asks_action:
         return None
     return confident_answer(turn, text)
 

@@ -20,6 +20,7 @@ from bot.dialog.resident.common import (
     cancel_row,
     is_skip,
     plain,
+    says_no_photo,
     set_aside,
     short,
 )
@@ -32,6 +33,9 @@ RUNNER_UP_RATIO = 0.8
 MAX_CHOICES = 3
 #: At the photo step, text read as another category at least this surely is a new problem, not more detail.
 NEW_PROBLEM_CONFIDENCE = 0.6
+#: While a similar case is offered, a message this short that names no problem ("补充", "好的") is no new report:
+#: the offer is shown again (it set the draft aside and got the greeting).
+OFFER_HINT_MAX_CHARS = 12
 
 
 # -- starting a report --------------------------------------------------------------------------------
@@ -178,12 +182,26 @@ async def choose_category(turn: Turn) -> None:
 
 
 async def duplicate_text(turn: Turn) -> None:
-    """Words while a similar case is offered: a question is answered and the offer shown again; anything
+    """Words while a similar case is offered: a question is answered, short words with no problem ("补充", "好的")
+    are shown the choice, more of the same problem joins the draft — each time the offer is shown again; anything
     else starts afresh, naming the report that was set aside (it is not dropped without a word)."""
-    if await midway.answer_question(turn, turn.incoming.text or ""):
+    text = turn.incoming.text or ""
+    if await midway.answer_question(turn, text):
+        return
+    c = turn.services.understanding.classifier.classify(text)
+    if c.act != "emergency" and c.intent is None and len(plain(turn.norm.text)) <= OFFER_HINT_MAX_CHARS:
+        turn.say(texts.DUPLICATE_CHOOSE, remember_buttons=False)  # "补充", "好的": no new problem — the draft stays
+        await midway.resume(turn)
+        return
+    draft = _draft(turn)
+    if c.act != "emergency" and c.intent is not None and c.intent == draft.intent \
+            and await turn.services.cases.place_known(text) is None:  # more of the same problem, no other place
+        draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()
+        turn.say(texts.DETAIL_NOTED, remember_buttons=False)
+        await midway.resume(turn)
         return
     set_aside(turn)
-    await intake.understand(turn, turn.incoming.text or "")
+    await intake.understand(turn, text, classified=c)
 
 
 async def file_as_drafted(turn: Turn) -> None:
@@ -295,15 +313,17 @@ async def skip_photo(turn: Turn) -> None:
 
 
 async def photo_text(turn: Turn) -> None:
-    """Words instead of a photo: "跳过", danger, a new problem, a corrected place, or more detail for this one."""
+    """Words instead of a photo, read for what they are (they filed the case at once, whatever they said): "跳过" or
+    "没拍照片" (filed without one), danger, a corrected category or place, a question (answered: how long it takes,
+    how to send a photo, the knowledge base), a new problem; an acknowledgement or more detail keeps the step."""
     draft, text = _draft(turn), turn.incoming.text or ""
-    if is_skip(turn):
+    if says_no_photo(turn):
         await skip_photo(turn)
         return
     c = await _unless_danger(turn, draft, text)
-    if c is None or await midway.correct_category(turn, draft, text, c) or await midway.answer_question(turn, text, c):
+    if c is None or await midway.correct_category(turn, draft, text, c) or await _photo_step_question(turn, draft, text):
         return
-    if await another_problem(turn, draft, text, c):
+    if await midway.answer_question(turn, text, c) or await another_problem(turn, draft, text, c):
         return
     place = await turn.services.cases.place_known(text)
     simplify = turn.services.normalizer.simplify
@@ -313,9 +333,32 @@ async def photo_text(turn: Turn) -> None:
         turn.say(texts.ADDRESS_CORRECTED.format(address=draft.address) + texts.ASK_PHOTO,
                  [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
         return
-    draft.photo_asked = True
-    draft.text = f"{draft.text}\n{text}".strip()
-    await filing.continue_report(turn)
+    if place is None and midway.corrects_place(turn.norm.text):  # "地址错了" with no place we know: ask for it
+        draft.address, draft.latitude, draft.longitude = None, None, None
+        draft.address_retried, draft.estate = False, None
+        turn.state.step = Step.AWAIT_ADDRESS
+        turn.say(texts.ADDRESS_TO_CORRECT, [[cancel_row()]], request_location=True)
+        return
+    if midway.says_nothing(plain(turn.norm.text)):  # "好的", "嗯", "1": not a description
+        turn.say(texts.PHOTO_OR_SKIP, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+        return
+    draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()  # more detail: kept, the photo still asked
+    turn.say(texts.PHOTO_STEP_DETAIL_NOTED + texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+
+
+async def _photo_step_question(turn: Turn, draft: Draft, text: str) -> bool:
+    """At the photo step, "这个多久能处理？" is answered with the category's time limit, and "照片怎么发？" with how."""
+    simple = turn.norm.text
+    if midway.asks_how_long(simple):
+        hours = turn.services.understanding.deadline_hours(draft.intent, draft.subtype)
+        name = turn.services.understanding.category_name(draft.intent)
+        turn.say(texts.HOW_LONG_ANSWER.format(category=name, deadline=texts.deadline_text(hours)), remember_buttons=False)
+    elif midway.asks_how_to_send_photo(simple):
+        turn.say(texts.PHOTO_HOW, remember_buttons=False)
+    else:
+        return False
+    await midway.resume(turn)
+    return True
 
 
 async def another_problem(turn: Turn, draft: Draft, text: str, c: Any) -> bool:

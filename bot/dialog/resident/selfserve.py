@@ -8,6 +8,7 @@ act on that case in its state now, so a button from an old message gets the serv
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -114,11 +115,19 @@ _TYPED_ACTIONS = {
 }
 
 
+#: "撤销，已经有人清理了": the withdraw word and the reason in one message (QA: it got the category picker).
+_WITHDRAW_WITH_REASON = re.compile(
+    r"^(?:我要|我想|帮我)?(?:撤销|撤回|撤銷)(?:投诉|投訴|反映|案件|诉求|訴求)?(?:吧|了)?[\s,，。.:：;；!！、]+(?P<why>.{2,})$")
+
+
 async def typed_action(turn: Turn, typed: str) -> bool:
     """A self-service word typed (in Simplified, without end punctuation): done on the resident's one open case
     as if its button was pressed; with several open, /my lets them pick. False when the words are not one of
     these or nothing of theirs is open (the message is then read as usual)."""
     action = _TYPED_ACTIONS.get(typed)
+    with_reason = _WITHDRAW_WITH_REASON.match((turn.incoming.text or "").strip()) if action is None else None
+    if with_reason is not None:
+        action = callbacks.WITHDRAW
     if action is None:
         return False
     cases = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
@@ -127,6 +136,13 @@ async def typed_action(turn: Turn, typed: str) -> bool:
         return False
     if len(cases) > 1:
         await show_my(turn)
+    elif with_reason is not None:  # the reason came with it: confirmed as one typed at the 撤销 prompt
+        try:
+            _enter(turn, Step.AWAIT_WITHDRAW_REASON, await _own_open(turn, cases[0].id, "cancel"))
+        except CaseError as exc:
+            turn.say(texts.ACTION_REFUSED.format(reason=exc))
+            return True
+        _confirm_withdraw(turn, cases[0].id, with_reason.group("why").strip()[:MAX_SUPPLEMENT])
     else:
         await on_button(turn, callbacks.CaseCallback(action, cases[0].id))
     return True
@@ -157,6 +173,11 @@ async def withdraw_text(turn: Turn) -> None:
     if not words or turn.state.note == TYPING:
         await _withdraw(turn, case_id, words)
         return
+    _confirm_withdraw(turn, case_id, words)
+
+
+def _confirm_withdraw(turn: Turn, case_id: int, words: str) -> None:
+    """The reason shown back with 确认撤销 (撤销 cannot be undone)."""
     turn.state.note = words
     confirm = (texts.BTN_CONFIRM_WITHDRAW, callbacks.make(callbacks.WITHDRAW_WHY, case_id, "o"))
     turn.say(texts.WITHDRAW_CONFIRM.format(reason=short(words, 40)), [[confirm, (texts.BTN_NOT_WITHDRAW, cancel_row()[1])]])
