@@ -122,9 +122,10 @@ def warm_up() -> None:
              AnswerCallbackQuery(callback_query_id="q", text="-"))
     for value in (*calls, inline, reply, ReplyKeyboardRemove()):
         value.model_dump(warnings=False)  # how the session writes a call and its keyboard
-    from aiogram.types import File, User
+    from aiogram.types import File, MessageId, User
 
-    answers = ((Message, _MESSAGE), (bool, True), (Message | bool, True), (User, _USER),
+    # `MessageId`: what the adapter reads a sent message's answer into (the whole Message, unread as extras)
+    answers = ((Message, _MESSAGE), (MessageId, _MESSAGE), (bool, True), (Message | bool, True), (User, _USER),
                (File, {"file_id": "p", "file_unique_id": "u", "file_path": "p.jpg"}))
     for kind, result in answers:
         envelope = Response[kind]  # type: ignore[valid-type]
