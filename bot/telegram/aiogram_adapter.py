@@ -120,6 +120,13 @@ class _SendLocation(SendLocation):
     __returning__ = MessageId
 
 
+@lru_cache(maxsize=256)
+def _defaulted(method: type[TelegramMethod[Any]]) -> frozenset[str]:
+    """The fields of a method whose default is not None (aiogram's `Default`s above all)."""
+    return frozenset(name for name, field in method.model_fields.items()
+                     if field.default is not None or field.default_factory is not None)
+
+
 def _dumps(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -139,7 +146,10 @@ class JsonSession(AiohttpSession):
         files: dict[str, Any] = {}
         data: dict[str, Any] = {}
         markup = getattr(method, "reply_markup", None)
-        fields = method.model_dump(warnings=False, exclude={"reply_markup"} if markup is not None else None)
+        # The fields given, and those whose default may say something (a `Default` the bot's defaults resolve):
+        # the other ~15 of a sendMessage are None, which aiogram leaves out after dumping and walking them all.
+        include = (method.model_fields_set | _defaulted(type(method))) - {"reply_markup"}
+        fields = method.model_dump(warnings=False, include=include)
         for key, value in fields.items():
             value = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if value is not None and value != "":  # what aiogram's form leaves out (an empty text is refused anyway)
