@@ -68,7 +68,8 @@ def test_a_keyboard_is_prepared_once_and_a_new_one_is_not_mistaken_for_it():
     assert bodies[0] == bodies[1]
     other = _SendMessage(chat_id=5, text="x", reply_markup=to_markup(InlineKeyboard(((("别的", "other"),),))))
     assert json.loads(bot.session.build_form_data(bot, other)._value)["reply_markup"] == {
-        "inline_keyboard": [[{"text": "别的", "callback_data": "other"}]]}
+        "inline_keyboard": [[{"text": "别的", "callback_data": "other"}]]
+    }
 
 
 def test_an_upload_keeps_aiograms_multipart_form():
