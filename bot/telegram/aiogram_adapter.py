@@ -31,7 +31,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import SendLocation, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import EditMessageText, SendLocation, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -120,6 +120,10 @@ class _SendLocation(SendLocation):
     __returning__ = MessageId
 
 
+class _EditMessageText(EditMessageText):
+    __returning__ = MessageId | bool  # True when the message edited is an inline one
+
+
 @lru_cache(maxsize=256)
 def _defaulted(method: type[TelegramMethod[Any]]) -> frozenset[str]:
     """The fields of a method whose default is not None (aiogram's `Default`s above all)."""
@@ -191,7 +195,18 @@ class AiogramAdapter:
             raise to_failure(exc) from exc
         self.username = me.username
         warm_up()  # the types of updates and answers built now, not by the first burst of updates
+        self._warm_calls()
         return {"id": me.id, "username": me.username}
+
+    def _warm_calls(self) -> None:
+        """The adapter's own calls built and written once now: pydantic defers a model whose fields' types were
+        not built yet when it was declared, and would build it on the first send of a burst."""
+        inline = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="-", callback_data="x")]])
+        for call in (_SendMessage(chat_id=1, text="-", parse_mode=HTML, reply_markup=inline),
+                     _SendPhoto(chat_id=1, photo="p", caption="-", parse_mode=HTML, reply_markup=inline),
+                     _SendLocation(chat_id=1, latitude=31.2, longitude=121.4),
+                     _EditMessageText(chat_id=1, message_id=1, text="-", parse_mode=HTML, reply_markup=inline)):
+            self.bot.session.build_form_data(self.bot, call)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         """Long polling through GridDesk's poller: each update handled before it is confirmed, a poison one skipped."""
@@ -241,8 +256,8 @@ class AiogramAdapter:
         markup = to_markup(call.markup)
         try:
             if call.kind == "edit":
-                result = await self.bot.edit_message_text(text=call.html, chat_id=call.chat_id, message_id=call.message_id,
-                                                          parse_mode=HTML, reply_markup=markup)
+                result = await self.bot(_EditMessageText(text=call.html, chat_id=call.chat_id,
+                                                         message_id=call.message_id, parse_mode=HTML, reply_markup=markup))
                 return call.message_id if result is True else result.message_id  # type: ignore[union-attr]
             if call.kind == "location" and call.location is not None:
                 sent = await self.bot(_SendLocation(chat_id=call.chat_id, latitude=call.location[0],
