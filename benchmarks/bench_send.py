@@ -20,8 +20,10 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 TOKEN = "123456:TEST-double-token"
-TEXT = ("收到。我理解的是：梨园小区3栋 楼下垃圾好几天没人清运了，味道很大。<b>类别</b>：垃圾清运。\n"
-        "请拍一张现场照片，或者点「跳过照片」。")
+TEXT = (
+    "收到。我理解的是：梨园小区3栋 楼下垃圾好几天没人清运了，味道很大。<b>类别</b>：垃圾清运。\n"
+    "请拍一张现场照片，或者点「跳过照片」。"
+)
 
 
 def free_port() -> int:
@@ -77,8 +79,9 @@ def main() -> None:
     parser.add_argument("--per-chat", type=int, default=20)
     args = parser.parse_args()
     port = free_port()
-    double = subprocess.Popen([sys.executable, "-m", "botapi_double", "--port", str(port), "--token", TOKEN],
-                              cwd=TESTS, stdout=subprocess.PIPE)
+    double = subprocess.Popen(
+        [sys.executable, "-m", "botapi_double", "--port", str(port), "--token", TOKEN], cwd=TESTS, stdout=subprocess.PIPE
+    )
     try:
         assert double.stdout is not None
         double.stdout.readline()  # serving
@@ -86,8 +89,10 @@ def main() -> None:
     finally:
         double.terminate()
         double.wait(10)
-    print(f"[{args.framework}] CPU per send: median {statistics.median(got) * 1e6:.0f} µs over {args.rounds} rounds of "
-          f"{args.chats * args.per_chat} sends ({', '.join(f'{g * 1e6:.0f}' for g in got)})")
+    print(
+        f"[{args.framework}] CPU per send: median {statistics.median(got) * 1e6:.0f} µs over {args.rounds} rounds of "
+        f"{args.chats * args.per_chat} sends ({', '.join(f'{g * 1e6:.0f}' for g in got)})"
+    )
 
 
 if __name__ == "__main__":
