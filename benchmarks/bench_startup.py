@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_telegram_burst import PROJECT_ENV, EchoProcess, cpu_seconds
+from bench_telegram_burst import EchoProcess, cpu_seconds
 from botapi_double import BotApiDouble
 from telegram_e2e_support import BotProcess, bot_env, cleanup
 
@@ -140,7 +140,7 @@ async def run(framework: str, warm: int, messages: int, bytecode: bool = True) -
             echo = await echo_start(tg, framework, workdir)
             print(f"[{framework}] " + line("bare echo bot (reference)", echo))
             env = bot_env(tg, framework, f"sqlite:///{workdir / 'start.db'}", LOG_LEVEL="WARNING",
-                          CACHE_DIR=str(workdir / "cache"), TELEGRAM_MAX_RATE="1000", **PROJECT_ENV,
+                          CACHE_DIR=str(workdir / "cache"), TELEGRAM_MAX_RATE="1000",
                           **(BYTECODE_ENV if bytecode else {}))
             bot = BotProcess(tg, env, workdir)
             try:

@@ -26,11 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botapi_double import BotApiDouble
-from telegram_e2e_support import CASE_NUMBER, PROJECT, BotProcess, bot_env, cleanup
-
-#: `griddesk run` from the checkout this benchmark is in: the `griddesk` script of a shared virtualenv imports
-#: the checkout it was installed from, so a worktree's benchmark would otherwise measure another tree's code.
-PROJECT_ENV = {"PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT), os.environ.get("PYTHONPATH", "")) if p)}
+from telegram_e2e_support import CASE_NUMBER, BotProcess, bot_env, cleanup
 
 BUILDINGS = ["梨园小区{n}栋", "翠竹苑{n}栋", "梨园小区{n}号楼"]
 PROBLEMS = ["楼下垃圾好几天没人清运了，味道很大", "楼道里堆满了纸箱和旧家具，过不去人", "门口的路灯坏了一个星期，晚上很黑",
@@ -148,7 +144,7 @@ async def run(framework: str, residents: int, timeout: float, rate: float, echo:
     try:
         async with BotApiDouble() as tg:
             bot = BotProcess(tg, bot_env(tg, framework, f"sqlite:///{workdir / 'bench.db'}", LOG_LEVEL="WARNING",
-                                      TELEGRAM_MAX_RATE=str(rate), **PROJECT_ENV), workdir)
+                                      TELEGRAM_MAX_RATE=str(rate)), workdir)
             await bot.start()
             pid = bot.proc.pid if bot.proc else None
             ids = [600_000 + i for i in range(residents)]
