@@ -29,6 +29,12 @@ def griddesk_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
+def project_path() -> str:
+    """PYTHONPATH for a child `griddesk`: this checkout first. The venv's `griddesk` script imports the tree the
+    venv was installed from, so a worktree's tests would otherwise start another tree's bot."""
+    return os.pathsep.join(p for p in (str(PROJECT), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -42,7 +48,7 @@ def bot_env(tg: BotApiDouble, framework: str, database_url: str, **extra: str) -
            if not k.startswith(("TELEGRAM_", "WEBHOOK_", "BOT_", "DATABASE_", "WEB_", "PUBLIC_URL", "CONSOLE_"))}
     env.update(TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_URL=tg.url, BOT_FRAMEWORK=framework, DATABASE_URL=database_url,
                DEADLINE_CHECK_SECONDS="2", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", WEB_HOST="127.0.0.1",
-               WEB_PORT=str(free_port()))
+               WEB_PORT=str(free_port()), PYTHONPATH=project_path())
     env.update(extra)
     return env
 

@@ -33,7 +33,7 @@ PROBE = textwrap.dedent("""
                     seen.add(sub)
                     stack.append(sub)
         return sorted(c.__qualname__ for c in seen
-                      if c.__module__.startswith("aiogram") and c.__dict__.get("__pydantic_complete__"))
+                      if c.__module__.startswith(("aiogram", "bot.telegram")) and c.__dict__.get("__pydantic_complete__"))
 
     async def main():
         async with BotApiDouble() as tg:

@@ -319,3 +319,34 @@ async def test_command_menus_per_role(tg: BotApiDouble, framework: str) -> None:
     await menus.refresh(701)
     assert "tasks" in tg.commands_for(701)
     await adapter.close()
+
+
+async def test_menus_at_start_go_a_few_at_a_time_and_every_chat_gets_its_own() -> None:
+    """Each chat menu is a round trip before polling starts: they overlap, but no more than INSTALL_AT_ONCE."""
+    from bot.telegram.menus import INSTALL_AT_ONCE, RESIDENT, WORKER
+
+    class SlowCalls:
+        def __init__(self) -> None:
+            self.in_flight = self.most = 0
+            self.set: dict[int | None, list[tuple[str, str]]] = {}
+
+        async def set_commands(self, commands: list[tuple[str, str]], chat_id: int | None) -> None:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            await asyncio.sleep(0.01)
+            self.in_flight -= 1
+            if chat_id == 707:
+                raise RuntimeError("Telegram said no")  # one failing chat stops no other
+            self.set[chat_id] = commands
+
+    workers = set(range(700, 712))
+
+    async def worker_ids() -> set[int]:
+        return workers
+
+    calls = SlowCalls()
+    await MenuManager(calls, frozenset({900}), worker_ids).install()
+    assert calls.set[None] == RESIDENT
+    assert {chat for chat in calls.set if chat is not None} == (workers - {707}) | {900}
+    assert all(calls.set[chat] == WORKER for chat in workers - {707})
+    assert 1 < calls.most <= INSTALL_AT_ONCE

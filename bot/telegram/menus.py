@@ -6,6 +6,7 @@ so a worker sees /tasks and an admin /stats and /reload without residents seeing
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
@@ -19,6 +20,10 @@ Commands = list[tuple[str, str]]
 RESIDENT: Commands = [(c, MENU[c]) for c in ("report", "my", "privacy", "cancel", "help", "start")]
 WORKER: Commands = [(c, MENU[c]) for c in ("tasks", "case", "console")] + RESIDENT[:-1]
 ADMIN: Commands = [("stats", MENU["stats"]), ("reload", MENU["reload"]), ("case", MENU_ADMIN_CASE)]
+
+
+#: Chat menus set at once at start (`MenuManager.install`).
+INSTALL_AT_ONCE = 4
 
 
 def commands_for(roles: Iterable[str]) -> Commands:
@@ -53,11 +58,19 @@ class MenuManager:
         return roles
 
     async def install(self) -> None:
-        """Default menu for everyone, then one per admin and bound worker."""
+        """Default menu for everyone, then one per admin and bound worker, `INSTALL_AT_ONCE` at a time.
+
+        Each is a round trip to Telegram before polling starts: one after the other, 30 bound workers at
+        ~150 ms each held the first answer back ~5 s; a few at once stay far below Telegram's rate limits."""
         await self._safe(RESIDENT, None)
         workers = await self.worker_ids() if self.worker_ids else set()
-        for chat_id in sorted(self.admin_ids | workers):
-            await self.refresh(chat_id, workers)
+        slots = asyncio.Semaphore(INSTALL_AT_ONCE)
+
+        async def one(chat_id: int) -> None:
+            async with slots:
+                await self.refresh(chat_id, workers)
+
+        await asyncio.gather(*(one(chat_id) for chat_id in sorted(self.admin_ids | workers)))
 
     async def refresh(self, chat_id: int, workers: set[int] | None = None) -> None:
         menu = commands_for(await self.roles(chat_id, workers))
