@@ -41,7 +41,7 @@ STOPWORDS = frozenset(
     怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 不 不是 吗的 呢的 个 一个
     些 一些 很 太 挺 真 真的 好 还是 但是 但 可是 因为 所以 如果 而且 然后 就是 只是 已经 现在 应该 需要 算 算是 属于
     知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?
-    咩 做咩 乜 乜嘢 嘅 咗 点样 边个 边度 唔 冇 佢 佢哋 啲 俾 嘢 喺""".split()  # noqa: SIM905
+    咩 做咩 乜 乜嘢 嘅 咗 点样 边个 边度 唔 冇 佢 佢哋 啲 俾 嘢 喺 俺 俺们 俺家 咱 咱家""".split()  # noqa: SIM905
 )
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u9fff]")
@@ -78,6 +78,14 @@ class Analyzer:
 
     def weight(self, term: str) -> float:
         return self.bigram_weight if term.startswith(BIGRAM_MARK) else 1.0
+
+    def surprisal(self, word: str) -> float:
+        """-log of the word's share of jieba's general corpus (its base dictionary, not the added key terms).
+
+        Words of everyday talk (说, 心里, 看着) score low, the words of a rule (承重墙, 油烟, 业委会) high:
+        the knowledge base's own idf cannot tell them apart when a chatty word sits in one entry's text."""
+        freq = self._tok._base[word] or 0
+        return math.log(self._tok.total / (freq + 1))
 
     def __getstate__(self) -> dict[str, object]:
         """The on-disk cache keeps the added words, not the dictionary."""
@@ -144,7 +152,13 @@ class Index:
         unknown_factor: float = 0.7,
         off_topic_factor: float = 0.4,
         bm25_tiebreak: float = 0.1,
+        general_low: float = 10.0,
+        general_high: float = 15.0,
+        general_floor: float = 0.5,
     ):
+        self.general_low = general_low
+        self.general_high = general_high
+        self.general_floor = general_floor
         self.off_topic_factor = off_topic_factor
         self.bm25_tiebreak = bm25_tiebreak
         self.analyzer = analyzer
@@ -263,7 +277,7 @@ class Index:
         best_bm = bm[shortlist[0]]
         words = [t for t in counts if not t.startswith(BIGRAM_MARK)]
         known = [self._idf_of(w) for w in words]
-        weights = [self._unknown_idf if v is None else v for v in known]
+        weights = [(self._unknown_idf if v is None else v) * self._plainness(w) for v, w in zip(known, words, strict=True)]
         total = sum(weights)
         key = "".join(words) or fuzzy_key(text)
         unknown = sum(wt for v, wt in zip(known, weights, strict=True) if v is None) / total if total else 0.0
@@ -288,6 +302,14 @@ class Index:
         if len(hits) > 1:
             hits[0] = replace(hits[0], margin=hits[0].score - hits[1].score)
         return hits[:limit]
+
+    def _plainness(self, word: str) -> float:
+        """How much a question word counts in the coverage: everyday words (low surprisal) count down to `general_floor`."""
+        if self.general_floor >= 1.0:
+            return 1.0
+        span = self.general_high - self.general_low
+        share = (self.analyzer.surprisal(word) - self.general_low) / span if span > 0 else 1.0
+        return min(1.0, max(self.general_floor, share))
 
     def _typo_fixes(self, text: str) -> set[str]:
         """Key terms the text writes with a same-sounding wrong character (first 200 characters only)."""
