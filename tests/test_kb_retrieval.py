@@ -132,3 +132,9 @@ def test_everyday_words_weigh_less_than_the_words_of_a_rule(kb: KnowledgeBase) -
     assert kb.answer(question).doc_id == "construction_load_bearing"
     # Without the everyday-word discount the chatty words cost as much as rare ones: the confidence is lower.
     assert kb.answer(question).score > plain.answer(question).score
+
+
+def test_a_question_no_entry_covers_gets_no_answer_even_in_a_residential_setting(kb: KnowledgeBase) -> None:
+    # No entry covers keeping poultry: sharing only "小区" with the greening entries is not enough to answer.
+    got = kb.answer("小区里可以养鸡吗")
+    assert got.answer is None, (got.doc_id, got.score)
