@@ -122,18 +122,6 @@ def test_emoji_only_and_empty_get_null(kb: KnowledgeBase) -> None:
         assert kb.answer(raw).answer is None
 
 
-def test_everyday_words_weigh_less_than_the_words_of_a_rule(kb: KnowledgeBase) -> None:
-    analyzer = kb.index.analyzer
-    assert analyzer.surprisal("心里") < analyzer.surprisal("承重墙")
-    assert analyzer.surprisal("说") < analyzer.surprisal("油烟")
-    plain = KnowledgeBase(kb.entries, kb.normalizer, outside=())
-    plain.index = type(kb.index)(kb.index_documents, kb.index.analyzer, general_floor=1.0)
-    question = "我心里一直觉得楼上那家把承重墙拆了 看着就害怕"
-    assert kb.answer(question).doc_id == "construction_load_bearing"
-    # Without the everyday-word discount the chatty words cost as much as rare ones: the confidence is lower.
-    assert kb.answer(question).score > plain.answer(question).score
-
-
 def test_a_question_no_entry_covers_gets_no_answer_even_in_a_residential_setting(kb: KnowledgeBase) -> None:
     # No entry covers keeping poultry: sharing only "小区" with the greening entries is not enough to answer.
     got = kb.answer("小区里可以养鸡吗")

@@ -79,14 +79,6 @@ class Analyzer:
     def weight(self, term: str) -> float:
         return self.bigram_weight if term.startswith(BIGRAM_MARK) else 1.0
 
-    def surprisal(self, word: str) -> float:
-        """-log of the word's share of jieba's general corpus (its base dictionary, not the added key terms).
-
-        Words of everyday talk (说, 心里, 看着) score low, the words of a rule (承重墙, 油烟, 业委会) high:
-        the knowledge base's own idf cannot tell them apart when a chatty word sits in one entry's text."""
-        freq = self._tok._base[word] or 0
-        return math.log(self._tok.total / (freq + 1))
-
     def __getstate__(self) -> dict[str, object]:
         """The on-disk cache keeps the added words, not the dictionary."""
         return {"added": self._tok.added, "bigram_weight": self.bigram_weight}
@@ -152,13 +144,7 @@ class Index:
         unknown_factor: float = 0.7,
         off_topic_factor: float = 0.4,
         bm25_tiebreak: float = 0.1,
-        general_low: float = 10.0,
-        general_high: float = 15.0,
-        general_floor: float = 0.5,
     ):
-        self.general_low = general_low
-        self.general_high = general_high
-        self.general_floor = general_floor
         self.off_topic_factor = off_topic_factor
         self.bm25_tiebreak = bm25_tiebreak
         self.analyzer = analyzer
@@ -277,7 +263,7 @@ class Index:
         best_bm = bm[shortlist[0]]
         words = [t for t in counts if not t.startswith(BIGRAM_MARK)]
         known = [self._idf_of(w) for w in words]
-        weights = [(self._unknown_idf if v is None else v) * self._plainness(w) for v, w in zip(known, words, strict=True)]
+        weights = [self._unknown_idf if v is None else v for v in known]
         total = sum(weights)
         key = "".join(words) or fuzzy_key(text)
         unknown = sum(wt for v, wt in zip(known, weights, strict=True) if v is None) / total if total else 0.0
@@ -302,14 +288,6 @@ class Index:
         if len(hits) > 1:
             hits[0] = replace(hits[0], margin=hits[0].score - hits[1].score)
         return hits[:limit]
-
-    def _plainness(self, word: str) -> float:
-        """How much a question word counts in the coverage: everyday words (low surprisal) count down to `general_floor`."""
-        if self.general_floor >= 1.0:
-            return 1.0
-        span = self.general_high - self.general_low
-        share = (self.analyzer.surprisal(word) - self.general_low) / span if span > 0 else 1.0
-        return min(1.0, max(self.general_floor, share))
 
     def _typo_fixes(self, text: str) -> set[str]:
         """Key terms the text writes with a same-sounding wrong character (first 200 characters only)."""
