@@ -44,8 +44,11 @@ def test_dev_set_questions_get_the_key_fact_from_an_expected_entry(kb: Knowledge
     for item in on:
         got = kb.answer(item["q"])
         facts = _as_list(item.get("fact"))
-        ok = (got.answer is not None and got.doc_id in _as_list(item["expect"])
-              and (not facts or any(f in got.answer for f in facts)))
+        ok = (
+            got.answer is not None
+            and got.doc_id in _as_list(item["expect"])
+            and (not facts or any(f in got.answer for f in facts))
+        )
         if not ok:
             wrong.append((item["q"], got.doc_id, round(got.score, 3)))
     assert len(on) >= 90
