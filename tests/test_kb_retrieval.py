@@ -120,3 +120,9 @@ def test_odd_input_never_crashes_and_is_well_formed(kb: KnowledgeBase, raw: obje
 def test_emoji_only_and_empty_get_null(kb: KnowledgeBase) -> None:
     for raw in ("", "😀😀", "   "):
         assert kb.answer(raw).answer is None
+
+
+def test_a_question_no_entry_covers_gets_no_answer_even_in_a_residential_setting(kb: KnowledgeBase) -> None:
+    # No entry covers keeping poultry: sharing only "小区" with the greening entries is not enough to answer.
+    got = kb.answer("小区里可以养鸡吗")
+    assert got.answer is None, (got.doc_id, got.score)
