@@ -65,7 +65,8 @@ def kb_figures(kb: KnowledgeBase, name: str, verbose: bool, *, dev: bool = False
     answered_off = [(i["q"], kb.answer(i["q"]).doc_id, round(kb.answer(i["q"]).score, 3)) for i in off
                     if kb.answer(i["q"]).answer is not None]
     mark = "dev" if dev else "held-out"
-    print(f"{name} ({mark}): on-topic right {right}/{len(on)} = {right / len(on):.1%} (key fact from another entry: {fact_only}); "
+    print(f"{name} ({mark}): on-topic right {right}/{len(on)} = {right / len(on):.1%} "
+          f"(key fact from another entry: {fact_only}); "
           f"off-topic unanswered {len(off) - len(answered_off)}/{len(off)}")
     if verbose and dev:
         for w in wrong:
