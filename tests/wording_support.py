@@ -18,7 +18,7 @@ WORDING_HOME = PROJECT_ROOT / "bot" / "wording"
 #: residents' messages, word lists the classifier and the duplicate finder read): intent-like data.
 MATCHED_INPUT = {
     "bot/nlu/danger.py": "danger patterns matched against residents' messages",
-    "bot/nlu/term_matches.py": "negators and rhetorical markers the classifier reads in messages",
+    "bot/nlu/term_matches.py": "negators, rhetorical markers and who-failed-to-handle-it terms the classifier reads in messages",
     "bot/nlu/sentence_zones.py": "request-sentence markers and the asks-the-desk-to-act pattern the classifier reads in messages",
     "bot/cases/duplicates.py": "filler words dropped before comparing two reports",
     "bot/cases/privacy.py": "patterns of phones, IDs, plates and flats to mask",

@@ -26,7 +26,7 @@ from bot.nlu.intent_files import IntentSet
 from bot.nlu.lexicon import Lexicon, TermRef, bigrams
 from bot.nlu.normalize import NormalizedText, Normalizer, Script, default_normalizer
 from bot.nlu.sentence_zones import ASKS_ACTION, BODY, HAND_POSITIONS, OPENING, rank_at, zones
-from bot.nlu.term_matches import Mention, as_place, explained, longest, negated
+from bot.nlu.term_matches import HANDLING_TERM, Mention, as_place, explained, longest, negated
 
 Act = Literal["report", "ask", "emergency", "status", "chat"]
 
@@ -60,11 +60,6 @@ OPENING_TOPIC_MIN = 4.0
 #: An `other` term that only says where ("红绿灯处", "公交站旁边", "靠近隧道") counts this much of its weight: a
 #: landmark names where a community problem is, not what it is.
 PLACE_FACTOR = 0.25
-#: A term that says who failed to handle a problem ("物业也不管", "向物业反映", "物业置之不理"), not what it is: it
-#: counts for its category only when another term names that category too, or no other category is named
-#: ("电梯坏了一个月，物业也不管" is an elevator case). Matched on the term's own text, so an admin's new
-#: "物业不干活" is one too.
-HANDLING_TERM = re.compile(r"(?:向|联系|找|打)物业|物业(?:也|都|还|就|根本|一直|并)?(?:不|未|没|置之不理|推诿|失职|电话)")
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 from bot.nlu.lexicon import TermRef
 
+#: A term that says who failed to handle a problem ("物业也不管", "向物业反映", "物业置之不理"), not what it is: it
+#: counts for its category only when another term names that category too, or no other category is named
+#: ("电梯坏了一个月，物业也不管" is an elevator case). Matched on the term's own text, so an admin's new
+#: "物业不干活" is one too.
+HANDLING_TERM = re.compile(r"(?:向|联系|找|打)物业|物业(?:也|都|还|就|根本|一直|并)?(?:不|未|没|置之不理|推诿|失职|电话)")
+
 #: Words that, right before a term, deny it ("不是噪音", "并非违建").
 NEGATORS = ("不是", "并非", "并不是", "不属于", "不算")
 NEGATION_WINDOW = 4
