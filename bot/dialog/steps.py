@@ -25,7 +25,18 @@ from enum import StrEnum
 from bot import wording as texts
 from bot.cases import callbacks
 from bot.dialog import progress, worker
-from bot.dialog.resident import category_questions, common, filing, intake, midway, my_cases, report, selfserve, status
+from bot.dialog.resident import (
+    category_questions,
+    common,
+    emergency,
+    filing,
+    intake,
+    midway,
+    my_cases,
+    report,
+    selfserve,
+    status,
+)
 from bot.dialog.state import CASE_STEPS, RESIDENT_CASE_STEPS, WORKER_STEPS, ChatState, Step
 from bot.dialog.turn import Turn
 
@@ -160,6 +171,20 @@ def handler_for(state: ChatState, kind: Input) -> Handler | None:
     return found
 
 
+async def _alarm_without_words(turn: Turn) -> bool:
+    """A message of alarm emoji only ("🆘", "🔥🔥🔥"): the emergency numbers, whatever step we are in."""
+    raw = turn.incoming.text or ""
+    c = turn.services.understanding.classifier.classify(raw)
+    if c.act != "emergency":
+        return False
+    draft = turn.state.draft
+    if draft is not None:
+        await emergency.midway(turn, draft, raw, c)  # the draft is set aside, as for any emergency mid-report
+    else:
+        await intake.understand(turn, raw, classified=c)
+    return True
+
+
 async def on_input(turn: Turn, kind: Input) -> None:
     """Text, a photo or a location, in the light of where the conversation stands."""
     handler = handler_for(turn.state, kind)
@@ -168,6 +193,8 @@ async def on_input(turn: Turn, kind: Input) -> None:
     # Residents' steps read words; a worker's note is judged by its own length rule.
     if kind is Input.TEXT and step not in WORKER_STEPS:
         if turn.norm.empty:
+            if await _alarm_without_words(turn):
+                return
             if step in RESIDENT_CASE_STEPS:  # about a filed case: say what this step wants
                 turn.say(texts.CASE_WORDS_EMPTY, [[common.cancel_row()]])
                 return

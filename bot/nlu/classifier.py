@@ -140,7 +140,9 @@ class Classifier:
     def classify(self, raw: str | bytes | None) -> Classification:
         norm = self.normalizer.normalize(raw)
         if norm.empty:
-            return Classification(norm.original, None, None, "chat", 0.0, [], [], norm.script, norm.truncated, True)
+            # No words, but a cry of alarm emoji ("🆘", "🔥🔥🔥", "🚑") is an emergency all the same.
+            act: Act = "emergency" if danger.decide("", 0.0, MIN_TOPIC_SCORE, norm.original) else "chat"
+            return Classification(norm.original, None, None, act, 0.0, [], [], norm.script, norm.truncated, True)
         hits, vetoed = self._find(norm.text)
         return self._decide(norm, hits, vetoed)
 
