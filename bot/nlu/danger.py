@@ -81,7 +81,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"晕倒|昏倒|(?:晕|昏)在(?:了)?(?:浴室|卫生间|厕所|地上|床上|家里|门口|楼道|电梯|路边|里面)|晕道|昏道|昏到|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"
     )),
     ("medical", "意醒应反话语志静", (
-        r"没(?:有)?意识|失去意识|意识(?:不清|模糊)|神志不清|说胡话|胡言乱语|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应|(?:摇|拍|推|敲窗户?|拍窗户?)(?:了)?(?:他|她)?(?:几下|半天|好久)?(?:都|也)?没(?:有)?(?:反应|动静)"
+        r"没(?:有)?意识|失去意识|意识(?:不清|模糊)|神志不清|说胡话|胡言乱语|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应|(?:摇|拍|推|敲窗户?|拍窗户?)(?:了)?(?:他|她)?(?:好几下|几下|半天|好久|一会儿)?(?:都|也)?没(?:有)?(?:反应|动静)"
     )),
     ("medical", "倒躺动摔", (
         r"倒地|倒在地上|倒在路边|躺在地上|躺地上|一动不动|躺着不动|摔在地上|摔倒在地|"
@@ -191,11 +191,12 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:迷迷糊糊|迷糊|不清醒|没反应|叫不醒|起不来|吐了|呕吐|流血|出血)"
     )),
     ("medical", "压砸卡夹", (
-        r"(?:压住|砸住|卡住|夹住|压着|压在)了?(?:他|她|我)?的?(?:腿|脚|手(?!机)|胳膊|身子|身体|下半身|半个身子|头)(?![机套发表])"
+        r"(?:压住|砸住|卡住|夹住|压着|压在)了?(?:[^ ,，。]{0,4}的)?"
+        r"(?:腿|脚|手(?!机)|胳膊|身子|身体|下半身|半个身子|头)(?![机套发表])"
     )),
     ("medical", "吐泻毒晕昏", (
         r"(?:几个|十几个|几十个|好多|很多|一群|一批|一家|全家|一家人|多个)人?[^。]{0,10}(?:上吐下泻|又吐又拉|呕吐|食物中毒)|"
-        r"食物中毒|(?:有人|有个人|几个人|两个人|人|他|她|老人|孩子|小孩|奶奶|爷爷|老公|老婆|妈|爸)(?:突然|一下|都|也|直接)?"
+        r"食物中毒|(?:有人|有个人|几个人|两个人|他|她|老人|孩子|小孩|奶奶|爷爷|老公|老婆|妈|爸)(?:突然|一下|都|也|直接)?"
         r"(?:晕|昏)(?:了|倒|过去)"
     )),
     ("gas", "炉炭煤盆", (
@@ -384,6 +385,8 @@ _CANNOT_LEAVE = frozenset({"出不来", "出不去"})
 _HAZARD = re.compile(r"危险|隐患|安全|风险|违规|乱拉|私拉|充电")
 #: Shut in by a rule, not by a door: a lockdown, quarantine, overtime.
 _CONFINED = re.compile(r"封控|隔离|封闭管理|封楼|静默|加班")
+#: The rotten-egg smell of a drain or of rubbish is a smell complaint, not odorised gas ("下水道一股臭鸡蛋味").
+_SEWER = re.compile(r"下水道|下水|地漏|马桶|厕所|化粪池|污水|臭水沟|排水|垃圾|水沟|管道返|返臭|返味")
 #: 没气了 near a stove or a gas word: the supply ran out.
 _GAS_SUPPLY = re.compile(_GAS + r"|灶|打不着|点不着|气表|充气|轮胎|车胎|气球")
 _BLOCKED_WAY = re.compile(r"车|挡住|挡着|挡了|堵住|堵着|堵了|堵死")
@@ -550,6 +553,8 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "妈妈拿着菜刀在切菜"
     if kind == "trapped" and _CONFINED.search(text, sentence_start, clause_end + 12):
         return True  # "小区封控了 我们都被困在家里": a lockdown or overtime, nobody in danger
+    if cue.startswith("臭鸡蛋") and _SEWER.search(text, sentence_start, clause_end + 20):
+        return True  # "地漏返上来一股臭鸡蛋味": a drain, not the gas
     if cue == "没气了" and _GAS_SUPPLY.search(text, sentence_start, clause_end):
         return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
