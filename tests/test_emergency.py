@@ -92,6 +92,15 @@ DEV4_DANGER_NOW = [
     ("水里的电线电倒一个人", "electric shock"),
     ("摇了她好几下都没反应", "no response when shaken"),
     ("办公室有人晕倒了 叫不醒", "a faint still found"),
+    ("血止不下来 怎么办", "bleeding that will not stop"),
+    ("有个男人一直跟住我", "followed, Cantonese"),
+    ("水淹到床了 我妈瘫在床上", "flood round someone who cannot move"),
+    ("血流唔止", "bleeding, Cantonese"),
+    ("我个仔俾狗咬亲", "a dog bite, Cantonese"),
+    ("有个阿伯企喺窗台出面", "a Cantonese edge"),
+    ("塌方了 下面埋了人", "buried, no count"),
+    ("电梯卡在两层中间 我出不去", "stuck between floors"),
+    ("一群人吃了饭以后都肚子痛呕吐", "many sick at once"),
 ]
 #: Reports that emergency_dev4 showed alarming (and neighbours of the new cues), in the danger2 engineer's own words.
 DEV4_FRAMES = [
@@ -106,6 +115,11 @@ DEV4_FRAMES = [
     ("停电了 灯都灭了 什么时候来电", "lights out is not a fire put out"),
     ("卫生间地漏老是返上来一股臭鸡蛋味", "a drain smell"),
     ("排队排得人都晕了", "a figure of tiredness"),
+    ("菜刀切到手了一点点 贴了创可贴", "a small cut already dressed"),
+    ("狗咬住了骨头不放", "a dog holding a bone"),
+    ("楼下积水涨到脚踝 车都出不去", "a car cannot leave the flood"),
+    ("食物中毒了怎么预防", "asking how to prevent"),
+    ("我家电梯停在五楼不动了 没人在里面", "a stopped lift with nobody in"),
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
