@@ -101,6 +101,7 @@ DEV4_DANGER_NOW = [
     ("塌方了 下面埋了人", "buried, no count"),
     ("电梯卡在两层中间 我出不去", "stuck between floors"),
     ("一群人吃了饭以后都肚子痛呕吐", "many sick at once"),
+    ("我老公突然晕了", "a sudden faint"),
 ]
 #: Reports that emergency_dev4 showed alarming (and neighbours of the new cues), in the danger2 engineer's own words.
 DEV4_FRAMES = [
@@ -120,6 +121,7 @@ DEV4_FRAMES = [
     ("楼下积水涨到脚踝 车都出不去", "a car cannot leave the flood"),
     ("食物中毒了怎么预防", "asking how to prevent"),
     ("我家电梯停在五楼不动了 没人在里面", "a stopped lift with nobody in"),
+    ("看完账单我老公都晕了", "dazed by a bill is a figure"),
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
