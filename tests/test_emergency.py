@@ -102,6 +102,9 @@ DEV4_DANGER_NOW = [
     ("电梯卡在两层中间 我出不去", "stuck between floors"),
     ("一群人吃了饭以后都肚子痛呕吐", "many sick at once"),
     ("我老公突然晕了", "a sudden faint"),
+    ("打人的已经走了 我老公头上一直在流血", "a fight over leaves an injury standing"),
+    ("那几个人都走了 我爸躺在地上起不来", "people gone, someone down"),
+    ("狗主人都走了 孩子被咬得很深", "the owner gone, the bite stands"),
 ]
 #: Reports that emergency_dev4 showed alarming (and neighbours of the new cues), in the danger2 engineer's own words.
 DEV4_FRAMES = [

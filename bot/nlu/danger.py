@@ -330,7 +330,7 @@ _PAST = re.compile(
     r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天|一直都"
 )
 _OVER = re.compile(
-    r"已经灭|(?<!灯)(?<!灯[也都全又])灭了|误会了|误会一场|搞错了|弄错了|劝开|拉开了|已经分开|已经走了|都走了|已经散了|兽医|洗(?:咗|了|过)胃|扑灭|扑救及时|没事了|说没事|没什么事|已经送|"
+    r"已经灭|(?<!灯)(?<!灯[也都全又])灭了|误会了|误会一场|搞错了|弄错了|兽医|洗(?:咗|了|过)胃|扑灭|扑救及时|没事了|说没事|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
     r"醒过来了|已经醒了|医生说|开了药|看过医生|愈合|痊愈|康复了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了|创可贴|包扎好了|包好了"
 )
@@ -338,6 +338,9 @@ _OVER = re.compile(
 _OVER_FIRE_GAS = re.compile(
     r"(?:已经|早就|都)?(?:关了|关掉了|关好了|关上了)(?:阀门|总阀|煤气|燃气|灶|火)?|(?:阀门|总阀|灶|火)(?:已经)?(?:关了|关好了|关掉了)"
 )
+#: A fight broken up or its people gone: sets aside only the violence cues ("已经劝开了"), never an injury
+#: left behind ("打人的已经走了 他头上一直在流血").
+_OVER_FIGHT = re.compile(r"劝开|拉开了|已经分开|已经走了|都走了|已经散了")
 #: Still going on: lifts the "already over" frames ("已经报警了 他还在砍", "灭了又烧起来了").
 _STILL = re.compile(
     r"还在|仍在|仍然|还是有|还(?:一直|是)?有.{0,6}(?:味|烟|火)|越来越|又(?:着|烧|冒|起)|还没(?:来|到|灭|出来|醒)|灭不了|止不住"
@@ -519,7 +522,8 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
     turned = max((m.end() for m in _TURN.finditer(text, 0, end)), default=0)
     lo = max(lo, turned)
     still = _STILL.search(text, lo, hi) is not None
-    if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))):
+    if not still and (_OVER.search(text, lo, hi) or (kind in ("fire", "smoke", "gas") and _OVER_FIRE_GAS.search(text, lo, hi))
+                      or (kind == "police" and _OVER_FIGHT.search(text, lo, hi))):
         return True
     if kind in _PERSON_KINDS and _NOBODY.search(text, lo, hi):
         return True
