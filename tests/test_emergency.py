@@ -61,6 +61,71 @@ DEV3_FRAMES = [
     ("有人晕倒了应该打120还是999", "a question about the number"),
     ("楼上漏水一直滴入室内", "滴入室内 is no break-in"),
 ]
+#: Families of danger now that emergency_dev4 showed missing, in the danger2 engineer's own words.
+DEV4_DANGER_NOW = [
+    ("切西瓜把手割了 血怎么也止不住", "bleeding that will not stop"),
+    ("阿婆俾玻璃划亲只脚", "a Cantonese cut"),
+    ("我爸被铁皮割到手了 血哗哗的", "cut by sheet metal"),
+    ("他把手指头剁到了", "a finger cut"),
+    ("老爸从梯子上滑下来 后脑勺撞到地上 现在迷迷糊糊的", "head struck, dazed"),
+    ("小孩头撞在桌角上 吐了两次", "head struck, vomiting"),
+    ("柜子倒了压住了我妈的腿", "a limb pinned"),
+    ("车门夹住了孩子的手", "a hand caught"),
+    ("一家人吃了剩菜都上吐下泻", "many sick at once"),
+    ("单位聚餐好多人呕吐 有的站不稳", "many sick at once"),
+    ("刚才开会有人突然晕过去了", "someone faints"),
+    ("老人晕在卫生间里了", "fainted where"),
+    ("屋里生着炭火 两个人躺着叫不醒", "stove fumes"),
+    ("煤炉子开了一夜 我爸早上一直晕", "stove fumes"),
+    ("家里一股臭鸡蛋的味道", "odorised gas"),
+    ("楼道里好重的煤汽味", "gas typed by ear"),
+    ("大狗咬住小孩的腿不松口", "a dog holding on"),
+    ("洪水灌进院子了 奶奶卧床动不了", "flood round someone who cannot move"),
+    ("积水涨到腰了 老人困在屋里出不来", "flood round someone who cannot leave"),
+    ("围墙塌下来了 好像有人在底下", "a collapse with someone under it"),
+    ("听见有人在废墟里喊", "someone calling under rubble"),
+    ("电梯停在八楼和九楼中间 我在里面", "stuck between floors"),
+    ("那个男的从超市一路跟着我", "followed from afar"),
+    ("有个男仔企喺天台边", "a Cantonese edge"),
+    ("佢话要跳落去", "a Cantonese jump"),
+    ("我儿子摸电线被电了", "electric shock"),
+    ("水里的电线电倒一个人", "electric shock"),
+    ("摇了她好几下都没反应", "no response when shaken"),
+    ("办公室有人晕倒了 叫不醒", "a faint still found"),
+    ("血止不下来 怎么办", "bleeding that will not stop"),
+    ("有个男人一直跟住我", "followed, Cantonese"),
+    ("水淹到床了 我妈瘫在床上", "flood round someone who cannot move"),
+    ("血流唔止", "bleeding, Cantonese"),
+    ("我个仔俾狗咬亲", "a dog bite, Cantonese"),
+    ("有个阿伯企喺窗台出面", "a Cantonese edge"),
+    ("塌方了 下面埋了人", "buried, no count"),
+    ("电梯卡在两层中间 我出不去", "stuck between floors"),
+    ("一群人吃了饭以后都肚子痛呕吐", "many sick at once"),
+    ("我老公突然晕了", "a sudden faint"),
+    ("打人的已经走了 我老公头上一直在流血", "a fight over leaves an injury standing"),
+    ("那几个人都走了 我爸躺在地上起不来", "people gone, someone down"),
+    ("狗主人都走了 孩子被咬得很深", "the owner gone, the bite stands"),
+]
+#: Reports that emergency_dev4 showed alarming (and neighbours of the new cues), in the danger2 engineer's own words.
+DEV4_FRAMES = [
+    ("闻到煤气味的时候应该先开窗吗", "a how-to question"),
+    ("社区能不能组织一次心肺复苏培训 学学人晕倒了怎么救", "a training request"),
+    ("刚才楼下有人打架 保安已经劝开了", "a fight broken up"),
+    ("两个人在门口吵起来动了手 现在都走了", "a fight over"),
+    ("刚才那个煤气味是我误会了 是垃圾桶的味", "a misunderstanding"),
+    ("我家狗吃了老鼠药 已经在兽医那里洗了胃", "a pet at the vet"),
+    ("电梯又坏了 冇人困住 就是要走楼梯", "nobody inside, Cantonese"),
+    ("隔壁区昨晚有个仓库着火了 我们这边要不要检查", "the next district"),
+    ("停电了 灯都灭了 什么时候来电", "lights out is not a fire put out"),
+    ("卫生间地漏老是返上来一股臭鸡蛋味", "a drain smell"),
+    ("排队排得人都晕了", "a figure of tiredness"),
+    ("菜刀切到手了一点点 贴了创可贴", "a small cut already dressed"),
+    ("狗咬住了骨头不放", "a dog holding a bone"),
+    ("楼下积水涨到脚踝 车都出不去", "a car cannot leave the flood"),
+    ("食物中毒了怎么预防", "asking how to prevent"),
+    ("我家电梯停在五楼不动了 没人在里面", "a stopped lift with nobody in"),
+    ("看完账单我老公都晕了", "dazed by a bill is a figure"),
+]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
 
@@ -74,7 +139,9 @@ def load(name: str) -> dict[str, list[str]]:
     return YAML(typ="safe").load((DATA / name).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_heldout.yaml"])
+@pytest.mark.parametrize(
+    "name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_heldout.yaml"]
+)
 def test_no_danger_now_message_is_missed(clf: Classifier, name: str) -> None:
     sets = load(name)
     missed = [t for t in sets["danger"] if clf.classify(t).act != "emergency"]
@@ -88,7 +155,7 @@ def test_hazards_hypotheticals_and_past_events_rarely_alarm(clf: Classifier, nam
     assert len(alarms) <= FALSE_ALARM_BOUND * len(sets["not_danger"]), alarms
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml"])
+@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml"])
 def test_dev_sets_have_no_false_alarm(clf: Classifier, name: str) -> None:
     alarms = [t for t in load(name)["not_danger"] if clf.classify(t).act == "emergency"]
     assert alarms == []
@@ -205,10 +272,12 @@ def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
 def test_every_cue_match_contains_one_of_its_triggers() -> None:
     """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
     texts = []
-    for name in ("emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_heldout.yaml"):
+    for name in (
+        "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_heldout.yaml"
+    ):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
-    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES]
+    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -486,3 +555,20 @@ def test_a_birth_starting_and_an_old_person_lost(text: str, danger_now: bool) ->
 
 def test_the_police_already_called_is_no_end_of_the_danger() -> None:
     assert danger.assess(_norm("楼下有人持刀打架 已经报警了")).found
+
+
+@pytest.mark.parametrize(("text", "family"), DEV4_DANGER_NOW)
+def test_families_of_danger_now_found_on_dev4(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), DEV4_FRAMES)
+def test_frames_of_dev4(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_dev4_was_heldout4_measured_blind_once() -> None:
+    """The set was renamed when it became a dev set; its header keeps the blind figure it was fixed from."""
+    assert not (DATA / "emergency_heldout4.yaml").exists()
+    header = (DATA / "emergency_dev4.yaml").read_text(encoding="utf-8").split("danger:")[0]
+    assert "emergency_heldout4" in header and "18/80" in header and "8/80" in header
