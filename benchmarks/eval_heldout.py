@@ -88,7 +88,7 @@ def main() -> int:
     emergency(clf, "emergency_heldout.yaml", args.verbose)
     emergency(clf, "emergency_dev3.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_dev4.yaml", args.verbose, dev=True)
-    emergency(clf, "emergency_heldout5.yaml", args.verbose)
+    emergency(clf, "emergency_dev5.yaml", args.verbose, dev=True)
     kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", norm, outside=outside_terms(intents))
     if (DATA / "kb_questions.yaml").exists():
         kb_dev(kb, args.verbose)
