@@ -126,6 +126,51 @@ DEV4_FRAMES = [
     ("我家电梯停在五楼不动了 没人在里面", "a stopped lift with nobody in"),
     ("看完账单我老公都晕了", "dazed by a bill is a figure"),
 ]
+#: Families of danger now that emergency_dev5 showed missing, in the danger3 engineer's own words.
+DEV5_DANGER_NOW = [
+    ("邻居的狗把一个老人扑倒在地上", "a dog on a person"),
+    ("隔壁李大爷好几天没出门了 屋里飘出臭味 敲了半天没人应", "a welfare check by smell"),
+    ("我孙女刚才还在广场上 一转眼到处找不到", "a child gone from sight"),
+    ("小孩在河边捡石头 一不小心掉进去了", "a child fallen in by water"),
+    ("炒菜的油锅着了 火蹿到天花板上了", "a pot fire spreading"),
+    ("一锅热汤倒在我儿子腿上了", "a scald thrown"),
+    ("她被男朋友锁在房间里 不让她出门", "shut in by someone"),
+    ("被关在地下室里了 门打不开", "shut in, no subject"),
+    ("他喝醉了扬言要把孩子从阳台扔下去", "a threat to throw someone down"),
+    ("宝宝发高烧 一直抽 叫他也不理", "a fever fit"),
+    ("我妈没有脉搏了 我正在给她按胸口", "no pulse, CPR"),
+    ("我老公突然倒下了 脸色很难看", "a sudden collapse"),
+    ("我外公说话含糊 半天站不起来", "slurred speech"),
+    ("奶奶瘫在地上爬不起来 浑身发抖冒冷汗", "down, trembling, sweating"),
+    ("家里水越来越深 我爷爷卧床动不了", "water rising round someone who cannot move"),
+    ("有人把漂白水和洁厕剂兑在一起 味道呛得人咳得喘不上气", "mixed cleaners"),
+    ("meiqi 漏了 满屋子味", "gas typed in pinyin"),
+    ("花生过敏 脸都肿了 喘不过来", "an allergy swelling"),
+    ("有个阿姨捂着胸口蹲在路边", "a hand pressed to the chest"),
+    ("我爸躺在床上 怎么喊都不醒", "not waking however called"),
+    ("两条友喺楼下打交 拎住支铁通", "a Cantonese fight"),
+    ("厨房好大燶味", "a Cantonese burning smell"),
+    ("5号楼3单元 快点", "a bare address and quick"),
+]
+#: Reports that emergency_dev5 showed alarming (and neighbours of the new cues), in the danger3 engineer's own words.
+DEV5_FRAMES = [
+    ("这天气冷到爆炸 暖气什么时候来", "a figure of cold"),
+    ("怎么检查家里的煤气管有没有漏", "a how-to question"),
+    ("两个小孩抢玩具 吵得像打架一样", "a simile"),
+    ("那部剧中女主被捅了一刀 演得好假", "a drama"),
+    ("听说别的街道有人溺水了 真的假的", "hearsay"),
+    ("阳台堆满杂物 着火就完蛋了", "a risk"),
+    ("他说要是考不好就跳楼 开玩笑的", "a joke"),
+    ("请把滑梯的铁皮修一下 以免小朋友受伤", "to prevent an injury"),
+    ("想学一下心肺复苏 社区有课吗", "wanting to learn CPR"),
+    ("琴日楼下有人打交 而家冇事啦", "a Cantonese past fight"),
+    ("小区自打交房以来就没修过路灯", "打交 in 交房"),
+    ("楼下饭店的油烟味令人头晕 望整改", "a fumes complaint"),
+    ("井边的盖子松了 担心有人掉下去", "a fear by the water"),
+    ("我的自行车被锁在车棚里了 钥匙丢了", "a bike locked, nobody shut in"),
+]
+#: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
+DEV_SETS = ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml"]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
 
@@ -140,7 +185,7 @@ def load(name: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_heldout.yaml"]
+    "name", [*DEV_SETS, "emergency_heldout.yaml"]
 )
 def test_no_danger_now_message_is_missed(clf: Classifier, name: str) -> None:
     sets = load(name)
@@ -155,7 +200,7 @@ def test_hazards_hypotheticals_and_past_events_rarely_alarm(clf: Classifier, nam
     assert len(alarms) <= FALSE_ALARM_BOUND * len(sets["not_danger"]), alarms
 
 
-@pytest.mark.parametrize("name", ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml"])
+@pytest.mark.parametrize("name", DEV_SETS)
 def test_dev_sets_have_no_false_alarm(clf: Classifier, name: str) -> None:
     alarms = [t for t in load(name)["not_danger"] if clf.classify(t).act == "emergency"]
     assert alarms == []
@@ -272,12 +317,10 @@ def test_admin_keywords_still_count_when_no_frame(clf: Classifier) -> None:
 def test_every_cue_match_contains_one_of_its_triggers() -> None:
     """A pattern runs only when a trigger character is present, so a match without one would be a silent miss."""
     texts = []
-    for name in (
-        "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_heldout.yaml"
-    ):
+    for name in (*DEV_SETS, "emergency_heldout.yaml"):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
-    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES]
+    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -565,6 +608,23 @@ def test_families_of_danger_now_found_on_dev4(text: str, family: str) -> None:
 @pytest.mark.parametrize(("text", "frame"), DEV4_FRAMES)
 def test_frames_of_dev4(text: str, frame: str) -> None:
     assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(("text", "family"), DEV5_DANGER_NOW)
+def test_families_of_danger_now_found_on_dev5(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), DEV5_FRAMES)
+def test_frames_of_dev5(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_dev5_was_heldout5_measured_blind_once() -> None:
+    """The set was renamed when it became a dev set; its header keeps the blind figure it was fixed from."""
+    assert not (DATA / "emergency_heldout5.yaml").exists()
+    header = (DATA / "emergency_dev5.yaml").read_text(encoding="utf-8").split("danger:")[0]
+    assert "emergency_heldout5" in header and "21/79" in header and "9/80" in header
 
 
 def test_dev4_was_heldout4_measured_blind_once() -> None:
