@@ -1,10 +1,9 @@
 """Emergency and knowledge-base figures on the dev and held-out sets in tests/data.
 
-Written blind and never tuned on: emergency_heldout.yaml (since its first run), emergency_heldout5.yaml and
-kb_heldout5.yaml (session 10).
-emergency_dev2.yaml, emergency_dev3.yaml, emergency_dev4.yaml (were emergency_heldout2/3/4.yaml), kb_dev2.yaml,
-kb_dev3.yaml and kb_dev4.yaml (was kb_heldout4.yaml) were measured blind once and then used for fixing; they are printed
-as dev sets. `--verbose` lists the items of dev sets only: the failures of a blind set are never printed
+Written blind and never tuned on: emergency_heldout.yaml (since its first run) and kb_heldout5.yaml (session 10).
+emergency_dev2.yaml to emergency_dev5.yaml (were emergency_heldout2/3/4/5.yaml), kb_dev2.yaml, kb_dev3.yaml and
+kb_dev4.yaml (was kb_heldout4.yaml) were measured blind once and then used for fixing; they are printed as dev sets.
+`--verbose` lists the items of dev sets only: the failures of a blind set are never printed
 (reading them would make it a dev set).
 
 Run: .venv/bin/python benchmarks/eval_heldout.py [--verbose]
