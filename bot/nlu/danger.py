@@ -32,6 +32,13 @@ under it, a lift stuck between floors, being followed from afar, and their Canto
 Its false alarms were frames: a fight already broken up, a misunderstanding, a pet at the vet, 冇人困住, a how-to or
 training question, the next district's news.
 
+After emergency_dev5 (blind once at 21/79 missed, 9/80 false alarms) the same way (danger3): a dog on a person, a
+neighbour unseen for days with a smell and no answer, a child gone from sight or fallen in by water, an oil fire
+spreading, hot liquid thrown on someone, shut in by someone (不让我走), a threat to throw someone down, a fever fit, no
+pulse, slurred speech or a fall with sweating, water rising round someone who cannot walk, fumes making people dizzy, an
+allergy swelling the throat, a bare address with 快. Its false alarms were frames: a simile (像打架一样), a drama,
+hearsay, a joke (开玩笑), a how-to, 免得/以免, 就完蛋, a Cantonese past (琴日, 冇事啦).
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
