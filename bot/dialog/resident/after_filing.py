@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import wording as texts
 from bot.cases import callbacks
-from bot.cases.views import CaseView
+from bot.cases.views import CaseView, aware
 from bot.dialog.resident.common import cancel_row
 from bot.dialog.resident.midway import corrects_place
 from bot.dialog.state import Step
@@ -61,11 +61,8 @@ async def _just_filed(turn: Turn) -> CaseView | None:
     own = [c for c in cases if (c.resident_channel, c.resident_external_id) == (turn.channel, turn.user_id)]
     if not own:
         return None
-    newest = max(own, key=lambda c: _aware(c.created_at))
-    if not newest.is_open or datetime.now(UTC) - _aware(newest.created_at) > RIGHT_AFTER:
+    newest = max(own, key=lambda c: aware(c.created_at))
+    if not newest.is_open or datetime.now(UTC) - aware(newest.created_at) > RIGHT_AFTER:
         return None
     return newest
 
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
