@@ -70,6 +70,11 @@ def cancel_row() -> tuple[str, str]:
     return (texts.BTN_CANCEL, CANCEL)
 
 
+def photo_buttons() -> list[list[tuple[str, str]]]:
+    """The photo step's keyboard: skip the photo, or cancel the report."""
+    return [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]]
+
+
 #: 取消 in a step about a filed case: the case itself goes on ("已取消，刚才的内容不会提交" after 不撤销了 read as if
 #: the case had been withdrawn).
 _LEFT_CASE_STEP = {Step.AWAIT_WITHDRAW_REASON: texts.WITHDRAW_KEPT, Step.AWAIT_SUPPLEMENT: texts.SUPPLEMENT_LEFT,

@@ -11,7 +11,7 @@ from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog.resident import category_questions
-from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, SKIP_PHOTO, cancel_row, short
+from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, cancel_row, photo_buttons, short
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
@@ -45,7 +45,7 @@ async def continue_report(turn: Turn, *, announce: bool = False) -> None:
         return
     if not draft.photo_asked and not any(":" not in p for p in draft.photos):  # a voice note is not a photo
         state.step = Step.AWAIT_PHOTO
-        turn.say(texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]], remove_keyboard=True)
+        turn.say(texts.ASK_PHOTO, photo_buttons(), remove_keyboard=True)
         return
     report = _report_draft(turn, draft)
     if not draft.duplicate_declined and await _offer_duplicate(turn, draft, report):

@@ -17,9 +17,9 @@ from bot.dialog.resident.common import (
     NO_THANKS,
     OTHER,
     PICK,
-    SKIP_PHOTO,
     cancel,
     cancel_row,
+    photo_buttons,
     plain,
 )
 from bot.dialog.state import Draft, Step
@@ -264,7 +264,7 @@ async def resume(turn: Turn) -> None:
         turn.say(texts.EMERGENCY_ASK_ADDRESS if draft.urgent else texts.ASK_ADDRESS_AGAIN, [[cancel_row()]],
                  request_location=True)
     elif step is Step.AWAIT_PHOTO:
-        turn.say(texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+        turn.say(texts.ASK_PHOTO, photo_buttons())
     elif step is Step.CONFIRM_CATEGORY:
         turn.say(*category_prompt(turn, draft))
     elif step is Step.OFFER_FILE:

@@ -16,9 +16,9 @@ from bot.dialog.resident.common import (
     NO_THANKS,
     OTHER,
     PICK,
-    SKIP_PHOTO,
     cancel_row,
     is_skip,
+    photo_buttons,
     plain,
     says_no_photo,
     set_aside,
@@ -331,7 +331,7 @@ async def photo_text(turn: Turn) -> None:
         draft.address = place  # the place routing found, not the whole sentence ("地址说错了，是…")
         draft.latitude = draft.longitude = None
         turn.say(texts.ADDRESS_CORRECTED.format(address=draft.address) + texts.ASK_PHOTO,
-                 [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+                 photo_buttons())
         return
     if place is None and midway.corrects_place(turn.norm.text):  # "地址错了" with no place we know: ask for it
         draft.address, draft.latitude, draft.longitude = None, None, None
@@ -340,10 +340,10 @@ async def photo_text(turn: Turn) -> None:
         turn.say(texts.ADDRESS_TO_CORRECT, [[cancel_row()]], request_location=True)
         return
     if midway.says_nothing(plain(turn.norm.text)):  # "好的", "嗯", "1": not a description
-        turn.say(texts.PHOTO_OR_SKIP, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+        turn.say(texts.PHOTO_OR_SKIP, photo_buttons())
         return
     draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()  # more detail: kept, the photo still asked
-    turn.say(texts.PHOTO_STEP_DETAIL_NOTED + texts.ASK_PHOTO, [[(texts.BTN_SKIP_PHOTO, SKIP_PHOTO), cancel_row()]])
+    turn.say(texts.PHOTO_STEP_DETAIL_NOTED + texts.ASK_PHOTO, photo_buttons())
 
 
 async def _photo_step_question(turn: Turn, draft: Draft, text: str) -> bool:
