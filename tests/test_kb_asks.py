@@ -1,4 +1,4 @@
-"""Questions no entry answers though they share its words, and how the confidence weighs search-mode words."""
+"""Questions no entry answers though they share its words, and a long story before a question."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import test_kb_heldout as held
 
 from bot.kb import KnowledgeBase
 from bot.kb.asks import asks_elsewhere
-from bot.kb.index import _whole_words
 
 kb = held.kb  # the shipped knowledge base, one per module
 
@@ -31,11 +30,6 @@ def test_questions_about_a_rule_are_not_caught(text: str) -> None:
 def test_a_shopping_question_gets_no_answer_where_the_rule_question_does(kb: KnowledgeBase) -> None:
     assert kb.answer("灭火器过期了没人换 该谁管").doc_id == "fire_equipment"
     assert kb.answer("小区旁边哪里有卖灭火器").answer is None
-
-
-def test_search_mode_parts_are_grouped_under_their_whole_word() -> None:
-    groups = _whole_words(["老太太", "老太", "太太", "楼梯间", "楼梯", "堆"])
-    assert sorted(groups) == sorted([("老太太", "老太", "太太"), ("楼梯间", "楼梯"), ("堆",)])
 
 
 def test_a_long_story_before_the_question_does_not_sink_the_answer(kb: KnowledgeBase) -> None:

@@ -264,8 +264,7 @@ class Index:
         shortlist = heapq.nlargest(self.shortlist, bm, key=bm.__getitem__)
         best_bm = bm[shortlist[0]]
         words = [t for t in counts if not t.startswith(BIGRAM_MARK)]
-        groups = _whole_words(words)
-        known = [self._group_idf(group) for group in groups]
+        known = [self._idf_of(w) for w in words]
         weights = [self._unknown_idf if v is None else v for v in known]
         total = sum(weights)
         key = "".join(words) or fuzzy_key(text)
@@ -273,10 +272,10 @@ class Index:
         hits = []
         for doc in shortlist:
             head_got = got = 0.0
-            for group, wt in zip(groups, weights, strict=True):
-                in_head = max(self._credit(w, "head", doc) for w in group)
+            for w, wt in zip(words, weights, strict=True):
+                in_head = self._credit(w, "head", doc)
                 head_got += wt * in_head
-                got += wt * max(in_head, 0.6 * max(self._credit(w, "doc", doc) for w in group))
+                got += wt * max(in_head, 0.6 * self._credit(w, "doc", doc))
             # A long message's story ("上个月刚搬进来…") is not what it asks: past `coverage_mass` of idf, the
             # question is judged on how much of that mass the entry covers, not on the share of every word.
             coverage = min(1.0, got / min(total, self.coverage_mass)) if total else 0.0
@@ -293,14 +292,6 @@ class Index:
         if len(hits) > 1:
             hits[0] = replace(hits[0], margin=hits[0].score - hits[1].score)
         return hits[:limit]
-
-    def _group_idf(self, group: Sequence[str]) -> float | None:
-        """A whole word's idf; when the knowledge base lacks it, the rarest of its known parts ("办手续" → "手续")."""
-        seen = [v for v in map(self._idf_of, group) if v is not None]
-        if not seen:
-            return None
-        whole = self._idf_of(group[0])
-        return whole if whole is not None else max(seen)
 
     def _typo_fixes(self, text: str) -> set[str]:
         """Key terms the text writes with a same-sounding wrong character (first 200 characters only)."""
@@ -362,22 +353,6 @@ def _char_table() -> dict[str, str]:
 def _toneless(syllable: str) -> str:
     decomposed = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _whole_words(words: Sequence[str]) -> list[tuple[str, ...]]:
-    """Search-mode words grouped under the longest word holding them: (whole, *parts).
-
-    jieba's search mode yields "老太太", "老太" and "太太" for one word; counted apart, an unknown word
-    weighed three times in the confidence and a known one ("电动车", "电动", "动车") counted thrice too."""
-    ordered = sorted(dict.fromkeys(words), key=len, reverse=True)
-    groups: list[list[str]] = []
-    for word in ordered:
-        owner = next((g for g in groups if word in g[0]), None)
-        if owner is None:
-            groups.append([word])
-        else:
-            owner.append(word)
-    return [tuple(g) for g in groups]
 
 
 def _topic_terms(topics: Iterable[str], analyzer: Analyzer) -> frozenset[str]:
