@@ -3,7 +3,8 @@
 Where to buy a thing, what goods or services cost, when a shop opens, what events are on, the weather,
 jobs: "灭火器哪里有卖" names the fire-equipment entry's subject but asks nothing it answers, so an answer
 about who maintains extinguishers would be a wrong answer, not a near one. A price asked next to a fine
-or compensation ("罚多少钱", "赔多少钱") is a question about a rule and is not caught here.
+or compensation ("罚多少钱", "赔多少钱"), a fee or a licence ("物业费多少钱", "办狗证多少钱") is a question about
+a rule and is not caught here.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ _ELSEWHERE = re.compile(
         )
     )
 )
-#: Words that make a price question one about a rule: a fine, damages, a refund, a fee the law caps.
-_RULE_PRICE = re.compile(r"罚|赔|补偿|退|违法|处罚|拘留|违规")
+#: Words that make a price question one about a rule: a fine, damages, a refund, a fee or a licence the rules
+#: set ("办狗证多少钱", "物业费多少钱"), who pays a shared cost ("加装电梯分摊多少钱").
+_RULE_PRICE = re.compile(r"罚|赔|补偿|退|违法|处罚|拘留|违规|费|证|登记|手续|办理|出资|分摊")
 
 
 def asks_elsewhere(text: str) -> str | None:
