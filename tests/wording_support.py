@@ -32,6 +32,7 @@ MATCHED_INPUT = {
     "bot/dialog/resident/question.py": "the question pattern",
     "bot/dialog/resident/status.py": "patterns of 'how is my case doing' questions",
     "bot/kb/index.py": "stop words of the knowledge-base search",
+    "bot/kb/asks.py": "cues of questions no entry answers (where to buy, prices, opening hours, events)",
     "bot/kb/entries.py": "the 依据: prefix and 《》 law titles that admins' knowledge files must carry",
 }
 #: The staff console's pages are HTML templates written in Python (`bot/web/console/`): their headings and

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import KnowledgeFileError, Problem
+from bot.kb.asks import asks_elsewhere
 from bot.kb.entries import MAX_FILE_BYTES, Entry, entry_files, load_entries, load_entries_partial
 from bot.kb.index import Analyzer, Document, Index
 from bot.nlu.cache import BuildCache
@@ -143,6 +144,9 @@ class KnowledgeBase:
             doc = self.index_documents[hit.doc]
             if any(m.group() not in doc.head for m in self._outside.finditer(norm.text)):
                 score *= self.outside_factor
+        cue = asks_elsewhere(norm.text)
+        if cue is not None and cue not in self.index_documents[hit.doc].head:
+            score *= self.outside_factor  # a shop, a price, an event: the entry shares words, not the question
         if score < self.threshold:
             return Answer(shown, None, None, None, score, None)
         entry = self.entries[hit.doc]

@@ -1,0 +1,47 @@
+"""Questions no entry answers though they share its words, and a long story before a question."""
+
+from __future__ import annotations
+
+import pytest
+import test_kb_heldout as held
+
+from bot.kb import KnowledgeBase
+from bot.kb.asks import asks_elsewhere
+
+kb = held.kb  # the shipped knowledge base, one per module
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["灭火器哪里有卖", "电动车电池多少钱", "超市几点开门", "周末有什么活动", "明天会下雨吗", "狗粮买什么牌子好", "物业招不招人"],
+)
+def test_market_hours_event_weather_and_job_asks_are_caught(text: str) -> None:
+    assert asks_elsewhere(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["装修超时罚多少钱", "被狗咬了要赔多少钱", "加装电梯要多少人同意", "几点以后不能装修", "一下雨楼上就漏水到我家",
+     "办狗证多少钱", "物业费一般多少钱一平", "加装电梯每户分摊多少钱"],
+)
+def test_questions_about_a_rule_are_not_caught(text: str) -> None:
+    assert asks_elsewhere(text) is None
+
+
+def test_a_shopping_question_gets_no_answer_where_the_rule_question_does(kb: KnowledgeBase) -> None:
+    assert kb.answer("灭火器过期了没人换 该谁管").doc_id == "fire_equipment"
+    assert kb.answer("小区旁边哪里有卖灭火器").answer is None
+
+
+def test_a_long_story_before_the_question_does_not_sink_the_answer(kb: KnowledgeBase) -> None:
+    story = "我们家去年冬天搬到这个小区 一开始觉得环境挺好 邻里也客气 后来才发现问题 "
+    got = kb.answer(story + "楼上装修把承重墙砸了 会不会有危险")
+    assert got.doc_id == "construction_load_bearing"
+
+
+def test_dev6_asks_about_every_entry(kb: KnowledgeBase) -> None:
+    items = held.load("kb_dev6.yaml")
+    expected = set()
+    for i in items:
+        expected.update(held._as_list(i["expect"]))
+    assert expected == set(kb.by_id)
