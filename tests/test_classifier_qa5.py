@@ -16,6 +16,7 @@ from bot.dialog.testing import texts_of
 from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
+from bot.nlu.term_matches import as_place
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +85,37 @@ async def test_a_report_being_drafted_is_cancelled_by_the_typo(app) -> None:
     driver = driver_for(app)
     await driver.send("王阿姨", "楼下垃圾堆了好几天没人运走")
     assert texts.CANCELLED in texts_of(await driver.send("王阿姨", "曲消"))
+
+
+# -- a landmark's station is a place too ---------------------------------------------------------------------
+
+
+def test_a_stations_surroundings_say_where_not_what() -> None:
+    """ "公交总站旁边" names where the pipe leaks, like "公交站旁边"; a bus station itself is not a place word."""
+    text = "公交总站旁边的水管漏水"
+    assert as_place(text, 0, 2)
+    assert not as_place("公交总站太远了", 0, 2)
+
+
+def test_a_leak_beside_a_bus_station_is_a_leak(shipped: Classifier) -> None:
+    result = shipped.classify("长途汽车总站旁边的自来水管被压坏了，导致水管漏水，水一直往外流")
+    assert result.intent == "water_leak", (result.intent, result.matched)
+
+
+# -- terms mined with `intents suggest`, reviewed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("有人开着三轮车专门往河边倾倒垃圾", "sanitation"),
+    ("小区后门那块地已经垃圾成山了", "sanitation"),
+    ("楼后的垃圾站一到夏天臭气冲天", "sanitation"),
+    ("物业根本不按物业管理条例办事，公共维修拖了半年", "property_service"),
+])
+def test_mined_terms_name_their_category(shipped: Classifier, text: str, intent: str) -> None:
+    result = shipped.classify(text)
+    assert result.intent == intent, (result.intent, result.matched)
+
+
+def test_a_factorys_smell_is_still_fumes(shipped: Classifier) -> None:
+    """臭气 leans to sanitation; a named factory and its 废气 keep a factory's smell in fumes_odor."""
+    assert shipped.classify("化工厂排放废气，整个村都是臭气").intent == "fumes_odor"
