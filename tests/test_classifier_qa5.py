@@ -119,3 +119,31 @@ def test_mined_terms_name_their_category(shipped: Classifier, text: str, intent:
 def test_a_factorys_smell_is_still_fumes(shipped: Classifier) -> None:
     """臭气 leans to sanitation; a named factory and its 废气 keep a factory's smell in fumes_odor."""
     assert shipped.classify("化工厂排放废气，整个村都是臭气").intent == "fumes_odor"
+
+
+# -- one place decides what counts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "电梯坏了一个月，物业也不管",              # a who-failed term yields to the problem named
+    "物业也不管，向物业反映了好几次",            # …and counts when no other category is named
+    "红绿灯处的井盖没了，晚上很危险",            # a landmark counts a quarter beside a problem
+    "公交总站旁边的路灯坏了一排",
+])
+def test_the_fit_reads_the_same_counting_as_the_decision(shipped: Classifier, text: str) -> None:
+    """`evidence` (what `intents fit` learns from) and the decision's scores come from one rule set: a category's
+    score is the sum of its evidence, weighted by term and position."""
+    result = shipped.classify(text)
+    sums: dict[str, float] = {}
+    for ref, rank, strength in shipped.evidence(text):
+        if shipped.kinds[ref.intent] == "category":
+            sums[ref.intent] = sums.get(ref.intent, 0.0) + ref.weight * shipped.positions[rank] * strength
+    categories = {i: s for i, s in result.scores.items() if shipped.kinds[i] == "category"}
+    assert sums == pytest.approx(categories), (sums, categories)
+    assert sums, "each sentence names a category"
+
+
+def test_a_who_failed_term_is_left_out_of_the_evidence_when_a_problem_is_named(shipped: Classifier) -> None:
+    terms = {ref.term for ref, _, _ in shipped.evidence("电梯坏了一个月，物业也不管")}
+    assert "电梯坏" in terms and "物业也不管" not in terms, terms
+    assert "物业也不管" in {ref.term for ref, _, _ in shipped.evidence("物业也不管，天天推来推去")}
