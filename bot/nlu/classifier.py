@@ -73,6 +73,18 @@ CONF_GAIN = 1.4
 
 
 @dataclass(frozen=True, slots=True)
+class Counted:
+    """A reference that counts (`Classifier._counted`): its zone rank, strength, place factor, and whether it is a
+    who-failed term."""
+
+    ref: TermRef
+    rank: int
+    strength: float
+    place: float
+    handling: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Alternative:
     intent: str
     confidence: float
@@ -149,35 +161,51 @@ class Classifier:
     def evidence(self, text: str) -> list[tuple[TermRef, int, float]]:
         """(term, zone rank, strength before weight and position) of every counted topic/act mention.
 
-        What `intents fit` learns from: the same matching the classifier decides on, so the fitted
-        numbers mean the same thing at run time. `text` is normalised here.
+        What `intents fit` learns from: `_counted`, the matching and counting rules the classifier decides on,
+        so the fitted numbers mean the same thing at run time. `text` is normalised here.
         """
         norm = self.normalizer.normalize(text)
         if norm.empty:
             return []
         mentions, vetoed = self._find(norm.text)
-        starts, ranks = zones(norm.text)
+        return [(c.ref, c.rank, c.strength * c.place if c.place != 1.0 else c.strength)
+                for c in self._counted(norm.text, mentions, vetoed, None)[0]]
+
+    def _counted(self, text: str, mentions: list[Mention], vetoed: set[str],
+                 positions: tuple[float, ...] | None) -> tuple[list[Counted], set[str]]:
+        """The one place that decides which references count, and how strongly; `_decide` and `evidence` read it.
+
+        Vetoed intents do not count; an `other` term standing only as a place counts `PLACE_FACTOR` of it (`place`);
+        a who-failed term counts only when its category is named by another term or no category is (`handling`).
+        `strength` is fuzzy × repeats × the zone's position weight (`positions` for topics, the hand-set ones for
+        acts; None: 1, as the fit wants it). In mention order; also the intents named in the opening or a request.
+        """
+        kinds, handling, handling_texts = self.kinds, self.handling, self._handling_texts
+        starts, ranks = zones(text)
         problems: list[set[int]] = []
-        out: list[tuple[TermRef, int, float]] = []
+        out: list[Counted] = []
+        named: set[str] = set()
+        prominent: set[str] = set()
         for mention in mentions:
             rank = min(rank_at(start, starts, ranks) for start in mention.starts)
-            strength = mention.fuzzy * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            place = self._place_factor(norm.text, mention, mentions, starts, vetoed, problems)
-            out.extend((ref, rank, strength * place if self.kinds.get(ref.intent) == "outside" else strength)
-                       for ref in mention.refs if ref.intent not in vetoed)
-        named = self._named(out)
-        return [e for e in out if (e[0].intent, e[0].term) not in self.handling or self._counts_handling(e[0].intent, named)]
-
-    def _named(self, refs: list[tuple[TermRef, int, float]]) -> set[str]:
-        """Categories named by a term that says what the problem is (not only who failed to handle it)."""
-        kinds, handling = self.kinds, self.handling
-        return {ref.intent for ref, _, _ in refs if kinds.get(ref.intent) == "category"
-                and (ref.intent, ref.term) not in handling}
-
-    @staticmethod
-    def _counts_handling(intent_id: str, named: set[str]) -> bool:
-        """A who-failed term counts for its category when that category is named anyway, or no other one is."""
-        return intent_id in named or not named
+            if rank < BODY:
+                prominent.update(ref.intent for ref in mention.refs)
+            if positions is None:
+                boost = 1.0
+            else:  # acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores
+                boost = positions[rank] if mention.refs[0].dimension == "topic" else HAND_POSITIONS[rank]
+            strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
+            place = self._place_factor(text, mention, mentions, starts, vetoed, problems)
+            for ref in mention.refs:
+                if ref.intent in vetoed:
+                    continue
+                is_handling = ref.term in handling_texts and (ref.intent, ref.term) in handling
+                if not is_handling and kinds.get(ref.intent) == "category":
+                    named.add(ref.intent)
+                out.append(Counted(ref, rank, strength, place if kinds.get(ref.intent) == "outside" else 1.0,
+                                   is_handling))
+        # A who-failed term counts for its category when that category is named anyway, or no other one is.
+        return [c for c in out if not c.handling or c.ref.intent in named or not named], prominent
 
     def _place_factor(self, text: str, mention: Mention, mentions: list[Mention], starts: list[int],
                       vetoed: set[str], problems: list[set[int]]) -> float:
@@ -279,41 +307,17 @@ class Classifier:
     def _decide(self, norm: NormalizedText, mentions: list[Mention], vetoed: set[str]) -> Classification:
         text = norm.text
         kinds = self.kinds
-        starts, ranks = zones(text)
-        positions = self.positions
         values: dict[str, list[float]] = defaultdict(list)
         sub_scores: dict[tuple[str, str], float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
-        prominent: set[str] = set()
         opening: dict[str, float] = defaultdict(float)
-        handling = self.handling
-        deferred: list[tuple[TermRef, float, int]] = []  # who-failed terms, counted once the named problems are known
-        named: set[str] = set()
-        handling_texts = self._handling_texts
-        problems: list[set[int]] = []
-        for mention in mentions:
-            rank = min(rank_at(start, starts, ranks) for start in mention.starts)
-            # Acts keep the hand-set positions: the fit learns topics, and act rules read YAML-scale scores.
-            boost = positions[rank] if mention.refs[0].dimension == "topic" else HAND_POSITIONS[rank]
-            if rank < BODY:
-                prominent.update(ref.intent for ref in mention.refs)
-            strength = mention.fuzzy * boost * (1 + REPEAT_BONUS * min(len(mention.starts) - 1, 3))
-            place = self._place_factor(text, mention, mentions, starts, vetoed, problems)
-            for ref in mention.refs:
-                if ref.intent in vetoed:
-                    continue
-                value = ref.weight * strength
-                if place != 1.0 and kinds.get(ref.intent) == "outside":
-                    value *= place
-                if ref.term in handling_texts and (ref.intent, ref.term) in handling:
-                    deferred.append((ref, value, rank))
-                    continue
-                if kinds.get(ref.intent) == "category":
-                    named.add(ref.intent)
-                self._count(ref, value, rank, values, opening, sub_scores, matched)
-        for ref, value, rank in deferred:
-            if self._counts_handling(ref.intent, named):
-                self._count(ref, value, rank, values, opening, sub_scores, matched)
+        counted, prominent = self._counted(text, mentions, vetoed, self.positions)
+        # who-failed terms last, once the problems named are counted (the order the sums have always had)
+        for c in chain((c for c in counted if not c.handling), (c for c in counted if c.handling)):
+            value = c.ref.weight * c.strength
+            if c.place != 1.0:
+                value *= c.place
+            self._count(c.ref, value, c.rank, values, opening, sub_scores, matched)
         scores: dict[str, float] = {}
         for intent_id, vals in values.items():
             if kinds.get(intent_id) == "outside":

@@ -27,7 +27,7 @@ _CLAUSE_BREAK = re.compile(r"[,.;!?,。;!?、\n]")
 #: A landmark right before one of these names where the problem is, not what it is: "红绿灯处的井盖",
 #: "公交站旁边的垃圾", "隧道口有人摆摊". 处 only when it is not the verb (处理, 处罚…).
 _PLACE_AFTER = re.compile(
-    r"(?:台|的)?(?:处(?![理罚分置于在])|旁|边|附近|路口|门口|对面|前面|后面|前方|对过|那里|那边|这里"
+    r"(?:总站|车站|站台|站|台|的)?(?:处(?![理罚分置于在])|旁|边|附近|路口|门口|对面|前面|后面|前方|对过|那里|那边|这里"
     r"|这边|一带|周边|周围|底下|下面|口|出口|入口|交界|交汇|路段)"
 )
 #: …and after one of these: "靠近信号灯的那段人行道", "距离红绿灯十米".

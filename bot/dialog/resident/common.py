@@ -28,6 +28,8 @@ ANSWER_PREFIX = "d:a:"  # d:a:<index of the choice> answers the category questio
 FORGET_PHONE = "d:forget"  # /privacy: withdraw the consent and erase the phone
 
 CANCEL_WORDS = {"取消", "取消吧", "取消了", "算了", "不要了", "cancel", "/cancel"}
+#: 取消 as residents mistype it: a pinyin IME's homophone (曲消, qu xiao) or a look-alike (取销).
+_CANCEL_TYPOS = re.compile(r"曲消|取销")
 #: Matched after Traditional → Simplified and without punctuation ("跳過，不傳照片" is the button label typed).
 SKIP_WORDS = {"跳过", "没有", "没有照片", "没照片", "无照片", "没拍", "不用", "不用了", "无", "skip", "不传", "不传照片",
               "跳过不传照片"}
@@ -63,7 +65,7 @@ def says_nothing(turn: Turn) -> bool:
 
 
 def is_cancel(text: str | None) -> bool:
-    return text is not None and plain(text) in CANCEL_WORDS
+    return text is not None and _CANCEL_TYPOS.sub("取消", plain(text)) in CANCEL_WORDS
 
 
 def cancel_row() -> tuple[str, str]:
