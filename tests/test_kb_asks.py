@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 import test_kb_heldout as held
+from dialog_helpers import driver_for
 
+from bot import wording as texts
+from bot.dialog.testing import texts_of
 from bot.kb import KnowledgeBase
 from bot.kb.asks import asks_elsewhere
 
@@ -45,3 +48,16 @@ def test_dev6_asks_about_every_entry(kb: KnowledgeBase) -> None:
     for i in items:
         expected.update(held._as_list(i["expect"]))
     assert expected == set(kb.by_id)
+
+
+@pytest.mark.parametrize("typed", ["电动车电池多少钱", "灭火器哪里有卖？"])
+async def test_a_market_question_is_not_offered_as_a_case_to_file(app, typed: str) -> None:
+    driver = driver_for(app)
+    said = texts_of(await driver.send("王阿姨", typed))
+    assert texts.KB_NO_ANSWER in said, said
+    assert texts.OFFER_FILE.split("【")[0] not in said, said
+
+
+async def test_an_unanswered_question_naming_a_problem_is_still_offered(app) -> None:
+    said = texts_of(await driver_for(app).send("王阿姨", "路灯不亮了怎么办？"))
+    assert texts.KB_NO_ANSWER in said and texts.OFFER_FILE.split("【")[0] in said, said

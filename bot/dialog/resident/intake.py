@@ -57,7 +57,8 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
         await status.in_words(turn, c)
         return
     answer = None if forced_report else question.known_answer(turn, text, c)
-    if answer is not None:
+    if answer is not None or (not forced_report and act in ("report", "chat") and not c.asks_action
+                              and question.asks_the_market(turn, text)):
         act = "ask"
     if act == "emergency":
         await emergency.start(turn, draft)

@@ -11,6 +11,7 @@ from bot import wording as texts
 from bot.dialog.resident.common import FILE_IT, NO_THANKS
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
+from bot.kb.asks import asks_elsewhere
 
 #: A short message that asks ("…吗？", "能不能…", "多少…", "几个人…"): answered from the knowledge base when it knows.
 QUESTION = re.compile(
@@ -44,6 +45,13 @@ def known_answer(turn: Turn, text: str, c: Any) -> Any | None:
     return confident_answer(turn, text)
 
 
+def asks_the_market(turn: Turn, text: str) -> bool:
+    """A question about shops, prices of goods, opening hours or events ("灭火器哪里有卖？", "电动车电池多少钱"):
+    it shares a category's words, yet neither a report nor an offer to file one answers it."""
+    simple = turn.services.normalizer.simplify(text)
+    return is_question(simple) and asks_elsewhere(simple) is not None
+
+
 def say_answer(turn: Turn, found: Any) -> None:
     """The answer, with its source when the text does not name it already, in the chat's script."""
     simplify = turn.services.normalizer.simplify
@@ -71,6 +79,8 @@ async def answer(turn: Turn, draft: Draft, text: str, c: Any, found: Any = None)
             say_answer(turn, found)
         else:
             turn.say(texts.KB_NO_ANSWER)
+            if asks_the_market(turn, text):
+                return  # offering to file a 消防隐患 for "电动车电池多少钱" would answer nobody
     if c.intent is not None:
         turn.state.draft = draft
         turn.state.step = Step.OFFER_FILE
