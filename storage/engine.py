@@ -158,6 +158,8 @@ class Database:
         self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
         #: The innermost `transaction()` the running task opened outside a turn: `rows` inside it runs in it.
         self._open: ContextVar[_Turn | None] = ContextVar(f"griddesk_open_{id(self)}", default=None)
+        #: A SQLite file's last turn's connection, kept for the next turn (`_sqlite_turn`).
+        self._kept: Connection | None = None
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
 
     @property
@@ -238,17 +240,25 @@ class Database:
     @asynccontextmanager
     async def _sqlite_turn(self) -> AsyncIterator[TurnScope]:
         """`turn()` on SQLite, whose writers run on the loop's thread (`inline_sqlite`): a plain `Connection` begun
-        in one hop into SQLAlchemy's sync layer and ended (commit or rollback, then close) in one more. The ORM
-        session is made only when something in the turn asks for it (`_Turn.session`), joined to that
-        connection's transaction; a plain turn (state read and saved through `rows`) never needs one. An
+        in one hop into SQLAlchemy's sync layer and ended (commit or rollback) in one more. The ORM session is made
+        only when something in the turn asks for it (`_Turn.session`), joined to that connection's transaction; a
+        plain turn (state read and saved through `rows`) never needs one. On a file, whose turns queue one at a
+        time on the write gate, the connection is kept for the next turn after a commit (a rollback or any failure
+        closes it): checking it out, wrapping it and handing it back cost as much as the turn's statements. An
         `AsyncSession` per turn (its transaction, checkout and close) was ~150 of an empty turn's ~230 µs CPU."""
         async with self._gated():
-            task = asyncio.current_task()
-            turn = _Turn(None, task)
+            turn = _Turn(None, asyncio.current_task())
             scope = TurnScope(turn)
             token = self._turn.set(turn)
+            keep = self._gate_file is not None  # the gate: no other turn of this process uses it meanwhile
             try:
-                connection, transaction = await greenlet_spawn(_connect_begin, self.engine.sync_engine)
+                connection, self._kept = self._kept, None
+                if connection is not None and (connection.closed or connection.invalidated):
+                    connection = None
+                if connection is None:
+                    connection, transaction = await greenlet_spawn(_connect_begin, self.engine.sync_engine)
+                else:
+                    transaction = await greenlet_spawn(_begin_on, connection)
                 turn.make = lambda: self.sessions(bind=AsyncConnection(self.engine, connection),
                                                   join_transaction_mode="conditional_savepoint")
                 info = connection.info
@@ -258,12 +268,13 @@ class Database:
                     yield scope
                 except BaseException:
                     info.pop(_SCOPE, None)
-                    await greenlet_spawn(_finish, connection, transaction, turn.made, None)
+                    await greenlet_spawn(_finish, connection, transaction, turn.made, None, False)
                     raise
                 info.pop(_SCOPE, None)
                 made = turn.made
-                await greenlet_spawn(_finish, connection, transaction, made,
-                                     (lambda: self._committed(made)) if made is not None else _nothing)
+                if await greenlet_spawn(_finish, connection, transaction, made,
+                                        (lambda: self._committed(made)) if made is not None else _nothing, keep):
+                    self._kept = connection
             finally:
                 self._turn.reset(token)
 
@@ -381,6 +392,9 @@ class Database:
     async def dispose(self) -> None:
         if self._lock_engine is not None:
             await self._lock_engine.dispose()
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            await greenlet_spawn(kept.close)
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
@@ -438,18 +452,30 @@ def _connect_begin(engine: Engine) -> tuple[Connection, Transaction]:
         raise
 
 
+def _begin_on(connection: Connection) -> Transaction:
+    """A kept connection's next transaction (`BEGIN IMMEDIATE`); closed when that fails."""
+    try:
+        return connection.begin()
+    except BaseException:
+        connection.close()
+        raise
+
+
 def _finish(connection: Connection, transaction: Transaction, session: AsyncSession | None,
-            committed: Callable[[], None] | None) -> None:
+            committed: Callable[[], None] | None, keep: bool) -> bool:
     """End what `_connect_begin` began: with `committed`, flush the turn's session (if it made one, as its commit
     would), commit and call `committed`; without it, roll back. Then the session is closed (it joined the
-    transaction, so closing it leaves that alone) and the connection goes back to the pool."""
+    transaction, so closing it leaves that alone) and the connection goes back to the pool, unless `keep` and all
+    went well: True when it is kept for the next turn."""
     sync = session.sync_session if session is not None else None
+    kept = False
     try:
         if committed is not None:
             if sync is not None:
                 sync.flush()
             transaction.commit()
             committed()
+            kept = keep
         elif transaction.is_active:
             transaction.rollback()
     finally:
@@ -457,7 +483,9 @@ def _finish(connection: Connection, transaction: Transaction, session: AsyncSess
             if sync is not None:
                 sync.close()
         finally:
-            connection.close()  # rolls back what is still open (a failed flush or commit)
+            if not kept:
+                connection.close()  # rolls back what is still open (a failed flush or commit)
+    return kept
 
 
 def _nothing() -> None:
