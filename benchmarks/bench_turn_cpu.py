@@ -1,5 +1,6 @@
 """CPU per plain turn of the dialog engine in process (no Telegram): the burst's phase 1 reports, one after another
-and all at once, on a fresh SQLite file; `--profile` prints where the time goes (cProfile, by layer).
+and all at once, on a fresh SQLite file, and an empty turn's (begin and commit around nothing); `--profile` prints
+where the time goes (cProfile, by layer).
 
 Ratios and layers, not absolute times, are the figures on a shared machine: each run prints the engine's CPU per
 update beside the cost of one bare sqlite3 point read + upsert of the same row in the same run.
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's code, not the installed one
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -56,6 +58,19 @@ def bare_sqlite(path: Path, n: int) -> float:
     return (time.process_time() - started) / n
 
 
+async def empty_turns(db: Any, n: int) -> float:
+    """CPU s per empty turn (begin and commit, nothing inside) on the app's database: what every update pays
+    around its statements."""
+    for _ in range(50):
+        async with db.turn():
+            pass
+    started = time.process_time()
+    for _ in range(n):
+        async with db.turn():
+            pass
+    return (time.process_time() - started) / n
+
+
 def by_layer(profile: cProfile.Profile) -> str:
     stats = pstats.Stats(profile)
     totals: dict[str, float] = {}
@@ -90,8 +105,9 @@ async def main(residents: int, rounds: int, profile: bool) -> None:
             if prof:
                 prof.disable()
             floor = bare_sqlite(workdir / "bare.db", residents)
+            empty = await empty_turns(app.cases.db, 10 * residents)
             print(f"round {r + 1}: report (idle chat) one at a time {one * 1000:.2f} ms CPU/update, all at once (the burst) "
-                  f"{together * 1000:.2f} ms; bare sqlite3 read+upsert {floor * 1000:.3f} ms")
+                  f"{together * 1000:.2f} ms; empty turn {empty * 1e6:.0f} µs; bare sqlite3 read+upsert {floor * 1000:.3f} ms")
         if prof:
             print("busy time by layer (own time of each function):\n" + by_layer(prof))
             out = io.StringIO()

@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, Transaction, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import greenlet_spawn
 
@@ -148,7 +147,8 @@ class Database:
         if self.engine.dialect.name == "sqlite" and self.engine.pool.__class__ is not StaticPool:
             self.read_engine = make_engine(self.url, echo=echo, read_only=True)
         self.readers = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
-        #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender).
+        #: Called with the session after each successful `transaction()` (e.g. to wake the outbox sender) and turn;
+        #: not after a SQLite turn that never made its session (nothing could have been noted in one).
         self.after_commit: list[Callable[[AsyncSession], None]] = []
         self._lock_engine: AsyncEngine | None = None
         #: SQLite file: this process's writers queue here (fair, on the event loop) rather than in SQLite's busy
@@ -158,6 +158,8 @@ class Database:
         self._turn: ContextVar[_Turn | None] = ContextVar(f"griddesk_turn_{id(self)}", default=None)
         #: The innermost `transaction()` the running task opened outside a turn: `rows` inside it runs in it.
         self._open: ContextVar[_Turn | None] = ContextVar(f"griddesk_open_{id(self)}", default=None)
+        #: A SQLite file's last turn's connection, kept for the next turn (`_sqlite_turn`).
+        self._kept: Connection | None = None
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_in_scope)
 
     @property
@@ -216,8 +218,8 @@ class Database:
                 yield scope
             return
         async with self._gated(), self.sessions() as session:
-            scope = TurnScope(session)
             turn = _Turn(session, asyncio.current_task())
+            scope = TurnScope(turn)
             token = self._turn.set(turn)
             try:
                 async with session.begin():
@@ -237,23 +239,28 @@ class Database:
 
     @asynccontextmanager
     async def _sqlite_turn(self) -> AsyncIterator[TurnScope]:
-        """`turn()` on SQLite, whose writers run on the loop's thread (`inline_sqlite`): the same session and
-        transaction, begun in one hop into SQLAlchemy's sync layer and ended (commit or rollback, then close) in
-        one more, instead of four hops and a task of its own for the close (`AsyncSession.__aexit__` shields it
-        from cancellation; an inline hop never yields to the loop, so nothing can cancel it half-way). An empty
-        turn cost ~240 µs of CPU this way, most of a plain turn's storage time."""
+        """`turn()` on SQLite, whose writers run on the loop's thread (`inline_sqlite`): a plain `Connection` begun
+        in one hop into SQLAlchemy's sync layer and ended (commit or rollback) in one more. The ORM session is made
+        only when something in the turn asks for it (`_Turn.session`), joined to that connection's transaction; a
+        plain turn (state read and saved through `rows`) never needs one. On a file, whose turns queue one at a
+        time on the write gate, the connection is kept for the next turn after a commit (a rollback or any failure
+        closes it): checking it out, wrapping it and handing it back cost as much as the turn's statements. An
+        `AsyncSession` per turn (its transaction, checkout and close) was ~150 of an empty turn's ~230 µs CPU."""
         async with self._gated():
-            session = self.sessions()
-            sync = session.sync_session
-            scope = TurnScope(session)
-            turn = _Turn(session, asyncio.current_task())
+            turn = _Turn(None, asyncio.current_task())
+            scope = TurnScope(turn)
             token = self._turn.set(turn)
+            keep = self._gate_file is not None  # the gate: no other turn of this process uses it meanwhile
             try:
-                try:
-                    transaction, connection = await greenlet_spawn(_begin, sync)
-                except BaseException:
-                    await greenlet_spawn(sync.close)
-                    raise
+                connection, self._kept = self._kept, None
+                if connection is not None and (connection.closed or connection.invalidated):
+                    connection = None
+                if connection is None:
+                    connection, transaction = await greenlet_spawn(_connect_begin, self.engine.sync_engine)
+                else:
+                    transaction = await greenlet_spawn(_begin_on, connection)
+                turn.make = lambda: self.sessions(bind=AsyncConnection(self.engine, connection),
+                                                  join_transaction_mode="conditional_savepoint")
                 info = connection.info
                 info[_SCOPE] = scope
                 turn.connection, turn.raw = connection, inline_driver(connection)
@@ -261,10 +268,13 @@ class Database:
                     yield scope
                 except BaseException:
                     info.pop(_SCOPE, None)
-                    await greenlet_spawn(_end, sync, transaction, None)
+                    await greenlet_spawn(_finish, connection, transaction, turn.made, None, False)
                     raise
                 info.pop(_SCOPE, None)
-                await greenlet_spawn(_end, sync, transaction, lambda: self._committed(session))
+                made = turn.made
+                if await greenlet_spawn(_finish, connection, transaction, made,
+                                        (lambda: self._committed(made)) if made is not None else _nothing, keep):
+                    self._kept = connection
             finally:
                 self._turn.reset(token)
 
@@ -382,6 +392,9 @@ class Database:
     async def dispose(self) -> None:
         if self._lock_engine is not None:
             await self._lock_engine.dispose()
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            await greenlet_spawn(kept.close)
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
@@ -395,9 +408,13 @@ _WRITES = ("INSERT", "UPDATE", "DELETE")
 class TurnScope:
     """A turn's transaction: its session, and how many statements it ran (and wrote) so far."""
 
-    session: AsyncSession
+    turn: _Turn
     statements: int = 0
     writes: int = 0
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.turn.session
 
 
 def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -410,29 +427,69 @@ def _count_in_scope(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
 
 @dataclass(slots=True)
 class _Turn:
-    session: AsyncSession
+    made: AsyncSession | None  # its session, once made
     task: asyncio.Task[Any] | None
     connection: Any = None  # the turn's SQLAlchemy (sync) Connection, once begun
     raw: Any = None  # its sqlite3 connection, when it is a SQLite writer's (hot statements run on it: `rows`)
+    make: Callable[[], AsyncSession] | None = None  # how a SQLite turn makes its session when first asked
+
+    @property
+    def session(self) -> AsyncSession:
+        """The turn's ORM session, made on first use (a SQLite turn's) and joined to the turn's transaction."""
+        if self.made is None:
+            assert self.make is not None, "a turn's session asked for before the turn began"
+            self.made = self.make()
+        return self.made
 
 
-def _begin(sync: Session) -> tuple[SessionTransaction, Connection]:
-    """A sync session's transaction and its connection (checked out, `BEGIN IMMEDIATE` sent)."""
-    transaction = sync.begin()
-    return transaction, sync.connection()
+def _connect_begin(engine: Engine) -> tuple[Connection, Transaction]:
+    """A connection checked out of `engine`'s pool with its transaction begun (`BEGIN IMMEDIATE`: `tune_sqlite`)."""
+    connection = engine.connect()
+    try:
+        return connection, connection.begin()
+    except BaseException:
+        connection.close()
+        raise
 
 
-def _end(sync: Session, transaction: SessionTransaction, committed: Callable[[], None] | None) -> None:
-    """Commit what `_begin` began and call `committed` (or, without it, roll back), then close the session (its
-    connection back to the pool), as `async with session.begin()` inside `async with session` would."""
+def _begin_on(connection: Connection) -> Transaction:
+    """A kept connection's next transaction (`BEGIN IMMEDIATE`); closed when that fails."""
+    try:
+        return connection.begin()
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _finish(connection: Connection, transaction: Transaction, session: AsyncSession | None,
+            committed: Callable[[], None] | None, keep: bool) -> bool:
+    """End what `_connect_begin` began: with `committed`, flush the turn's session (if it made one, as its commit
+    would), commit and call `committed`; without it, roll back. Then the session is closed (it joined the
+    transaction, so closing it leaves that alone) and the connection goes back to the pool, unless `keep` and all
+    went well: True when it is kept for the next turn."""
+    sync = session.sync_session if session is not None else None
+    kept = False
     try:
         if committed is not None:
+            if sync is not None:
+                sync.flush()
             transaction.commit()
             committed()
+            kept = keep
         elif transaction.is_active:
             transaction.rollback()
     finally:
-        sync.close()
+        try:
+            if sync is not None:
+                sync.close()
+        finally:
+            if not kept:
+                connection.close()  # rolls back what is still open (a failed flush or commit)
+    return kept
+
+
+def _nothing() -> None:
+    """`committed` for a turn that made no session: no hook can have been told anything through it."""
 
 
 async def _execute(session: AsyncSession, prepared: Prepared, values: dict[str, Any] | list[dict[str, Any]]

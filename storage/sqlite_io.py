@@ -125,18 +125,31 @@ class WriteGate:
             gate = cls._gates[key] = cls()
         return gate
 
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
+    def hold(self) -> _Holding:
+        """`async with gate.hold():` — the gate for the block (a plain object: every turn and write passes here)."""
+        return _Holding(self)
+
+
+class _Holding:
+    __slots__ = ("_gate", "_held")
+
+    def __init__(self, gate: WriteGate) -> None:
+        self._gate = gate
+        self._held = False
+
+    async def __aenter__(self) -> None:
+        gate = self._gate
         task = asyncio.current_task()
-        if task is not None and task is self._owner:
-            yield
-            return
-        async with self._lock:
-            self._owner = task
-            try:
-                yield
-            finally:
-                self._owner = None
+        if task is not None and task is gate._owner:
+            return  # re-entered by the task that holds it
+        await gate._lock.acquire()
+        gate._owner, self._held = task, True
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._held:
+            self._held = False
+            self._gate._owner = None
+            self._gate._lock.release()
 
 
 @asynccontextmanager

@@ -81,6 +81,32 @@ async def test_a_plain_message_is_one_transaction_of_two_statements(app) -> None
         assert "dialog_state" in sql[1] and sql[1].startswith(("INSERT", "DELETE"))  # the save
 
 
+
+async def test_the_turns_read_reaches_a_residents_cases_by_index_not_every_open_case(app) -> None:
+    """The state's statement asks whether a worker's question waits for the person: on SQLite that must look
+    their cases up by `resident_id`, not walk every open case (it did, by state, at every turn)."""
+    if app.cases.db.dialect != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    driver = driver_for(app)
+    await driver.send("王阿姨", "你好")
+    first: list[tuple[str, object]] = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not first and "dialog_state" in statement and statement.lstrip().upper().startswith("SELECT"):
+            first.append((statement, parameters))
+
+    event.listen(app.cases.db.engine.sync_engine, "before_cursor_execute", grab)
+    try:
+        await driver.send("王阿姨", "谢谢")
+    finally:
+        event.remove(app.cases.db.engine.sync_engine, "before_cursor_execute", grab)
+    (statement, parameters), = first
+    assert '"case"' in statement  # the question's fact is in it
+    async with app.cases.db.reader() as s:
+        plan = (await (await s.connection()).exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)).all()
+    on_cases = [row[3] for row in plan if " case " in f" {row[3]} "]
+    assert on_cases and all("resident_id" in detail for detail in on_cases), plan
+
 async def test_filing_a_case_takes_at_most_seven_statements(app) -> None:
     driver = driver_for(app)
     await bound_worker(app, driver, "张三")

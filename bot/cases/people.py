@@ -306,7 +306,7 @@ class PeopleRoom(CaseCore):
             refused = (exists(resident.where(Resident.blocked_at.is_not(None)))
                        | exists(select(Worker.id).where(Worker.channel == channel, Worker.external_id == person,
                                                         Worker.unreachable_at.is_not(None))))
-            asked = exists(select(Case.id).where(Case.resident_id.in_(resident.scalar_subquery()),
+            asked = exists(select(Case.id).where(Case.resident_id == resident.scalar_subquery(),
                                                  Case.question_at.is_not(None), state_in(OPEN_STATES)))
             # `works`: an active worker writes (a resident's turn need not look the worker up)
             works = exists(select(Worker.id).where(Worker.channel == channel, Worker.external_id == person, Worker.active))

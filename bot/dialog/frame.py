@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import structlog
@@ -39,22 +39,44 @@ class ChatLocks:
     def __init__(self) -> None:
         self._locks: dict[Chat, list[Any]] = {}  # (channel, chat id) → [lock, holders + waiters]
 
-    @asynccontextmanager
-    async def hold(self, chat_id: Chat) -> AsyncIterator[None]:
-        entry = self._locks.get(chat_id)
-        if entry is None:
-            entry = self._locks[chat_id] = [asyncio.Lock(), 0]
-        entry[1] += 1
-        try:
-            async with entry[0]:
-                yield
-        finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._locks.pop(chat_id, None)
+    def hold(self, chat_id: Chat) -> _Held:
+        """`async with locks.hold(chat):` — the chat's lock for the block (a plain object: an
+        `asynccontextmanager` generator per update cost more than the lock)."""
+        return _Held(self._locks, chat_id)
 
     def __len__(self) -> int:
         return len(self._locks)
+
+
+class _Held:
+    __slots__ = ("_chat", "_entry", "_locks")
+
+    def __init__(self, locks: dict[Chat, list[Any]], chat: Chat) -> None:
+        self._locks, self._chat = locks, chat
+        self._entry: list[Any] | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self._locks.get(self._chat)
+        if entry is None:
+            entry = self._locks[self._chat] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        self._entry = entry
+        try:
+            await entry[0].acquire()
+        except BaseException:  # cancelled while waiting: not a holder any more
+            self._leave()
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._entry is not None
+        self._entry[0].release()
+        self._leave()
+
+    def _leave(self) -> None:
+        assert self._entry is not None
+        self._entry[1] -= 1
+        if self._entry[1] == 0:
+            self._locks.pop(self._chat, None)
 
 
 class UpdateFrame:
