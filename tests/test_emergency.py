@@ -169,8 +169,79 @@ DEV5_FRAMES = [
     ("井边的盖子松了 担心有人掉下去", "a fear by the water"),
     ("我的自行车被锁在车棚里了 钥匙丢了", "a bike locked, nobody shut in"),
 ]
+#: Families of danger now that emergency_dev7 showed missing, in the danger4 engineer's own words.
+DEV7_DANGER_NOW = [
+    ("刚吃了花生 脸都肿了 眼睛也睁不开", "an allergy: a face swelling after a food"),
+    ("我老公被黄蜂叮了 浑身起风团", "an allergy: hives all over after a sting"),
+    ("孩子呼吸很急促 嘴唇发青", "breathing hard"),
+    ("我爸喘气特别吃力 说不了几个字", "breathing hard work"),
+    ("佢透唔到气 好辛苦", "cannot breathe, Cantonese"),
+    ("my son can't breathe 快来", "cannot breathe, English"),
+    ("刚才在菜市场被人抢了手机", "robbed just now"),
+    ("一个男的把我妈推倒了 还在骂", "pushed down"),
+    ("我孙子不见了 找了一圈", "a grandchild gone"),
+    ("吃了山上摘的蘑菇 现在一直吐", "mushrooms, then sick"),
+    ("我头晕得厉害 站都站不稳", "dizzy, cannot stand"),
+    ("老伴 突然 嘴 歪了 说话 不清楚", "a stroke typed with spaces"),
+    ("我 妈 胸口 疼 得 厉害", "chest pain typed with spaces"),
+    ("我老公吃着饭突然倒了", "fallen suddenly while doing something"),
+    ("孩子发着烧 手脚一直抽抽", "a fit said 抽抽"),
+    ("楼下有个阿姨趴在地上 叫了好几声都没反应", "unresponsive however called"),
+    ("我妈妈喊都喊不太醒", "喊都喊不太醒"),
+    ("请问一下垃圾几点收 另外 楼上好像着火了", "a question, then a change of topic"),
+    ("想问下停车费 对了 楼下有人打架", "a question, then 对了"),
+    ("我不小心把手割破了 血一直往外冒", "不小心 is an accident; blood spurting"),
+    ("不小心划破了手腕 血止不住", "a cut wrist"),
+    ("我表弟把自己关在房间里 前几天说活够了 现在敲门也不应", "shut in alone and silent after self-harm talk"),
+    ("他总说活着没意思 刚刚发消息说再见", "life said to have no point"),
+    ("他一下吃了三十多粒", "many pills at once"),
+    ("楼上独居的老大爷好几天没下楼了 打电话也没人接", "unseen for days, no answer"),
+    ("对门阿婆三天没出门了 敲门也没人应", "unseen for days, no answer at the door"),
+    ("lift 停咗喺两层中间 入面有个细路", "a lift called lift"),
+    ("升降机卡住了 里面有人", "a lift called 升降机"),
+    ("屋企好大烟 睇唔到嘢", "好大烟"),
+    ("厨房烟超浓 看不清东西", "烟超浓"),
+    ("我爸刚才突然说不出话来 嘴也歪了", "speechless with no mood is a stroke sign"),
+    ("5栋3单元 快", "a bare address + 快 still alarms"),
+    ("前男友把我堵在楼道里不让我走", "held by a person, not a shop"),
+]
+#: Reports that emergency_dev7 showed alarming, and look-alikes of the broad cues re-checked this round, in the
+#: danger4 engineer's own words.
+DEV7_FRAMES = [
+    ("周末商场人多到爆炸", "到爆炸 is hyperbole"),
+    ("这奶茶排队排得要爆炸", "得要爆炸 is hyperbole"),
+    ("被老板骂了一顿 气到冒烟", "气到冒烟 is a mood"),
+    ("楼下那个大叔一直在抽 烟味都飘进我家了", "在抽 is smoking"),
+    ("抽水机一直在抽 地下室的水还是没退", "在抽 is a pump"),
+    ("社区今天在抽奖 几点结束", "抽奖"),
+    ("护士在抽血 排队好久", "抽血"),
+    ("超市保安不让我走 说要查小票", "a guard refusing"),
+    ("那家店不让我走 非要我先付钱", "a shop refusing"),
+    ("我妈不让我出门 说外面下大雨", "a parent refusing"),
+    ("气得我半天说不出话来", "说不出话来 after a mood"),
+    ("听到这个消息 我惊讶得说不出话来", "说不出话来 after a mood"),
+    ("他感动到说不出话来", "说不出话来 after a mood"),
+    ("5栋的快递 快点", "an address and a parcel"),
+    ("12号楼外卖 快点啊", "an address and a takeaway"),
+    ("有些老人冬天还在屋里烧炭取暖 想提醒大家注意", "charcoal as a habit, a reminder"),
+    ("现在还有人在家里烧炭取暖 能不能宣传一下", "现在还有人: nowadays some still"),
+    ("好几天没见到对门老人了 可能去女儿家了", "unseen for days but nobody knocked"),
+    ("一不小心就会被车撞 红绿灯时间太短", "一不小心就会: a risk"),
+    ("老婆说我再乱花钱就打死我", "再…就: a conditional threat"),
+    ("升降机又停咗 冇人困住 几时整", "a lift stopped, nobody shut in"),
+    ("lift 停咗 冇人喺入面", "a lift stopped, nobody inside"),
+    ("吃错药了吧你", "an insult"),
+    ("孩子一吃海鲜就过敏 脸上起疹子 想问社区医院能看吗", "a mild allergy, a question"),
+    ("没有电梯 老人爬到六楼呼吸困难 希望加装电梯", "out of breath on the stairs"),
+    ("没有电梯 老人爬六楼喘气很费劲", "out of breath on the stairs"),
+    ("我家的树突然倒了 挡住路了", "a tree fallen, no person"),
+    ("小区门口的车位被人抢了", "a parking space taken"),
+]
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
-DEV_SETS = ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml"]
+DEV_SETS = [
+    "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
+    "emergency_dev7.yaml",
+]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
 
@@ -320,7 +391,8 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
     for name in (*DEV_SETS, "emergency_heldout.yaml"):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
-    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES]
+    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
+              + DEV7_DANGER_NOW + DEV7_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -632,3 +704,45 @@ def test_dev4_was_heldout4_measured_blind_once() -> None:
     assert not (DATA / "emergency_heldout4.yaml").exists()
     header = (DATA / "emergency_dev4.yaml").read_text(encoding="utf-8").split("danger:")[0]
     assert "emergency_heldout4" in header and "18/80" in header and "8/80" in header
+
+
+@pytest.mark.parametrize(("text", "family"), DEV7_DANGER_NOW)
+def test_families_of_danger_now_found_on_dev7(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), DEV7_FRAMES)
+def test_frames_of_dev7(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        # A charcoal fire with people in a closed room now is carbon monoxide now; the same words said of people in
+        # general as a reminder are a hazard report.
+        ("现在还有人在屋里烧炭取暖 想提醒一下", False),
+        ("有的住户冬天在屋里烧炭 希望社区宣传一下", False),
+        ("对门现在正在屋里烧炭 门窗都关着 敲门没人应", True),
+        ("隔壁还有人在屋里烧炭 门窗关着 人叫不醒", True),
+        # Unseen for days and no answer at the door is a welfare check now; unseen alone is a worry to report.
+        ("好几天没见到对门老人了 敲门没人应", True),
+        ("对门的大爷两天没露面了 打电话也没人接", True),
+        ("好几天没见到对门老人了 不知道是不是搬走了", False),
+    ],
+)
+def test_charcoal_and_welfare_checks_decided_by_a_rule(clf: Classifier, text: str, danger_now: bool) -> None:
+    assert (clf.classify(text).act == "emergency") is danger_now
+
+
+def test_words_typed_with_spaces_keep_their_frames() -> None:
+    """The spaced cue is placed back where it was typed, so a frame near it still reads it as past."""
+    assert danger.assess(_norm("突然 说不出话 半边 身子 动不了")).found
+    got = danger.assess(_norm("去年 我爸 突然 说不出话 半边 身子 动不了 现在恢复了 想问康复的事"))
+    assert not got.found and got.framed
+
+
+def test_dev7_was_measured_blind_once() -> None:
+    """The set became a dev set after one blind run; its header keeps the figure it was fixed from."""
+    header = (DATA / "emergency_dev7.yaml").read_text(encoding="utf-8").split("danger:")[0]
+    assert "emergency_heldout7" in header and "17/80" in header and "2/80" in header

@@ -302,11 +302,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # English); an allergy after a food or a sting (a face, lips or throat swelling, hives all over); robbed or pushed
     # down just now; mushrooms and then vomiting; dizzy and unable to stand; someone shut in alone after saying life
     # has no point and now silent; many pills at once; a neighbour unseen for days who does not answer the door.
-    ("medical", "喘呼吸气唞透抖bca", (
+    ("medical", "喘呼吸气唞透抖bcap", (
         r"(?:喘气|呼吸|透气|breathing)(?:好|很|特别|非常|越来越)?(?:费劲|困难|吃力|费力|急促)|"
         r"(?:唞|抖|透|吸)唔(?:到|切|过)气|(?<![a-z])(?:can'?t breathe|anaphyla[a-z]*|epipen)(?![a-z])"
     )),
-    ("medical", "敏蛰蜇叮吃食", (
+    ("medical", "敏蛰蜇叮吃食a", (
         r"(?:过敏|蛰|蜇|叮|吃了|吃完|食咗|allergic)[^。]{0,16}"
         r"(?:(?:脸|面|嘴唇|嘴巴|眼睛|眼皮)(?:全|都|整个|成块)?(?:肿|腫)|(?:喉咙|嗓子)(?:发紧|收紧|好紧|肿)|"
         r"(?:全身|浑身)(?:都)?(?:起|长|冒)?(?:了)?(?:红疹|疹子|风团))"
@@ -324,7 +324,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:没(?:有)?(?:声音|动静|反应|回应)|(?:声音|动静)都没(?:有)?|不开门|不应|不回)"
     )),
     ("medical", "颗片粒", (
-        r"(?:吃|吞|喝)(?:了|下|下去|咗)?(?:十几|几十|二十多|好几十|一大把|一把|[二三四五六七八九]十|\d{2,})(?:颗|片|粒)"
+        r"(?:吃|吞|喝)(?:了|下|下去|咗)?(?:十几|几十|好几十|一大把|一把|[二三四五六七八九]十多?|\d{2,}多?)(?:颗|片|粒)"
     )),
     ("medical", "没", (
         r"(?:好几天|几天|两天|三天|四天|五天|一周|一个星期|好久|[两三四五六七八九十\d]+天)(?:都|了)?"
@@ -596,7 +596,8 @@ def assess(text: str) -> Danger:
     found = [(m.start(), m.end(), m.group(), kind) for kind, triggers, pattern in _COMPILED
              if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
     if " " in present:
-        found += _spaced_cues(text, present)
+        spans = {(start, end) for start, end, _, _ in found}
+        found += [cue for cue in _spaced_cues(text, present) if cue[:2] not in spans]
     if not found:
         return Danger((), (), ())
     idioms = [m.span() for m in _IDIOM.finditer(text)]
@@ -619,7 +620,8 @@ def assess(text: str) -> Danger:
 def _spaced_cues(text: str, present: frozenset[str]) -> list[tuple[int, int, str, str]]:
     """Cues typed with a space between the words ("突然 说不出话 半边 身子 动不了"), placed back in `text`.
 
-    The patterns run once more on the text without spaces; only a match that spans a space in `text` is new.
+    The patterns run once more on the text without spaces; only a match that spans a space in `text` is new
+    (`assess` drops one whose span a pattern already matched as typed).
     Frames are then read on `text` as it was typed, so its clauses stay where the resident put them.
     """
     kept = [i for i, ch in enumerate(text) if ch != " "]
