@@ -237,6 +237,38 @@ DEV7_FRAMES = [
     ("我家的树突然倒了 挡住路了", "a tree fallen, no person"),
     ("小区门口的车位被人抢了", "a parking space taken"),
 ]
+#: Danger now that a probe of 40 messages, written by the danger4 engineer before running them, found missing
+#: (15 of 40) after dev7 was fixed: each a family, said once here.
+PROBE7_DANGER_NOW = [
+    ("我喉咙好像被什么堵住了 喘不动气", "a throat blocked, 喘不动"),
+    ("我爸喘得厉害 一句话都说不完整", "喘得厉害"),
+    ("宝宝呼吸有点急 嘴巴也肿了", "呼吸急"),
+    ("刚有个骑电动车的抢了我的包跑了", "a bag snatched"),
+    ("他 抽 了 好 几 下 现在 不动了", "a fit, then still, typed with spaces"),
+    ("我外公有老年痴呆 早上出门到现在没回来", "a person with dementia not back"),
+    ("我同学说他吃了一瓶药", "a bottle of pills"),
+    ("门外有个不认识的男人一直踹门 说要进来", "a stranger forcing the door"),
+    ("我妈低血糖 出冷汗 说话迷糊", "low blood sugar with signs"),
+    ("我的手被绞肉机绞进去了", "a hand caught in a machine"),
+    ("我被烫了一大片 皮都掉了", "a scald, skin off"),
+    ("他喝多了 怎么拍都不醒", "怎么拍都不醒"),
+    ("孩子误吃了奶奶的降压药", "误吃 medicine"),
+    ("一个醉汉拿着酒瓶在追人", "chasing with a bottle"),
+]
+#: Look-alikes of the probe's families, in the same engineer's words.
+PROBE7_FRAMES = [
+    ("孩子抢我手机玩游戏", "a child grabbing a phone"),
+    ("那人抢了我的车位就跑", "a parking space"),
+    ("我爸老年痴呆 每天都要人看着 想申请护理补贴", "dementia, nobody lost"),
+    ("跑完步喘得厉害 正常吗", "out of breath after running"),
+    ("陌生人老是敲门推销 烦死了", "a salesman at the door"),
+    ("我有低血糖 想问社区医院能测血糖吗", "a condition, a question"),
+    ("他抽了几下烟就走了", "smoking"),
+    ("我妈让我吃了一把药 感冒好多了", "a handful of cold pills"),
+    ("小区里有个孩子拿着水枪追着我跑", "a water pistol"),
+    ("我烫了个头 皮都掉了好多", "a perm"),
+    ("误吃了过期的面包 会不会有事", "stale bread"),
+]
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
@@ -392,7 +424,7 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
-              + DEV7_DANGER_NOW + DEV7_FRAMES]
+              + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -706,12 +738,12 @@ def test_dev4_was_heldout4_measured_blind_once() -> None:
     assert "emergency_heldout4" in header and "18/80" in header and "8/80" in header
 
 
-@pytest.mark.parametrize(("text", "family"), DEV7_DANGER_NOW)
+@pytest.mark.parametrize(("text", "family"), DEV7_DANGER_NOW + PROBE7_DANGER_NOW)
 def test_families_of_danger_now_found_on_dev7(text: str, family: str) -> None:
     assert danger.assess(_norm(text)).found, family
 
 
-@pytest.mark.parametrize(("text", "frame"), DEV7_FRAMES)
+@pytest.mark.parametrize(("text", "frame"), DEV7_FRAMES + PROBE7_FRAMES)
 def test_frames_of_dev7(text: str, frame: str) -> None:
     assert not danger.assess(_norm(text)).found, frame
 
