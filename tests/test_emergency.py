@@ -238,7 +238,7 @@ DEV7_FRAMES = [
     ("小区门口的车位被人抢了", "a parking space taken"),
 ]
 #: Danger now that a probe of 40 messages, written by the danger4 engineer before running them, found missing
-#: (15 of 40) after dev7 was fixed: each a family, said once here.
+#: (15 of 40) after dev7 was fixed, then a second probe of 30 (11 missing): each a family, said once here.
 PROBE7_DANGER_NOW = [
     ("我喉咙好像被什么堵住了 喘不动气", "a throat blocked, 喘不动"),
     ("我爸喘得厉害 一句话都说不完整", "喘得厉害"),
@@ -254,6 +254,18 @@ PROBE7_DANGER_NOW = [
     ("他喝多了 怎么拍都不醒", "怎么拍都不醒"),
     ("孩子误吃了奶奶的降压药", "误吃 medicine"),
     ("一个醉汉拿着酒瓶在追人", "chasing with a bottle"),
+    # a second probe of 30, 11 missing
+    ("樓梯間有人躺著 全身是血", "全身是血"),
+    ("fire fire 3号楼2单元", "an English alarm"),
+    ("someone collapsed at the gym downstairs 快叫人", "an English alarm"),
+    ("baba tu ran yun dao le", "pinyin: 晕倒"),
+    ("有人在小区里放火烧车", "arson now"),
+    ("燃气表那里嘶嘶响 一股味", "a gas meter hissing"),
+    ("婴儿脸发紫 不哭了", "a face turning purple"),
+    ("我被男朋友打了 他现在还在外面砸门", "hit by a partner who is still at the door"),
+    ("我爸心脏骤停了 在做心肺复苏", "cardiac arrest, CPR now"),
+    ("我的手指被门夹断了", "a finger crushed off"),
+    ("有人在电梯井里 不知道死活", "someone in a lift shaft"),
 ]
 #: Look-alikes of the probe's families, in the same engineer's words.
 PROBE7_FRAMES = [
@@ -268,6 +280,13 @@ PROBE7_FRAMES = [
     ("小区里有个孩子拿着水枪追着我跑", "a water pistol"),
     ("我烫了个头 皮都掉了好多", "a perm"),
     ("误吃了过期的面包 会不会有事", "stale bread"),
+    ("我感冒了 嗓子堵住了一样难受", "a throat that feels blocked"),
+    ("放火烧山 牢底坐穿 这个标语该换了", "a slogan"),
+    ("燃气灶点火的时候滋滋响 正常吗", "a stove igniting"),
+    ("冻得我脸都紫了 暖气什么时候来", "purple with cold"),
+    ("社区在做心肺复苏培训 在哪报名", "a CPR class"),
+    ("上个月被老公打了 想问怎么申请保护令", "a past beating, a question"),
+    ("我家孩子被同学打败了 哈哈", "打败 is losing a game"),
 ]
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
 DEV_SETS = [

@@ -54,7 +54,9 @@ force; 说不出话来 after a mood; 烧炭 said of people in general as a remin
 A probe of 40 messages written before running them then found 15 more missing, fixed the same way: 喘不动/喘得厉害,
 a throat blocked, a bag snatched by someone who runs, a fit and then still, a person with dementia not back, a bottle
 of pills, a stranger forcing the door, low blood sugar with signs, a hand caught in a machine, a scald taking the
-skin off, 怎么拍都不醒, 误吃 medicine, chasing with a bottle or a tool.
+skin off, 怎么拍都不醒, 误吃 medicine, chasing with a bottle or a tool; a second probe of 30 found 11: 全身是血,
+English alarms (fire fire, collapsed), pinyin yun dao, arson now, a gas meter hissing, a face turning purple (not with
+cold), hit by a partner still at the door, cardiac arrest and CPR now, a finger crushed off, someone in a lift shaft.
 
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
@@ -127,8 +129,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"抽搐|抽筋|抽风(?!机)|惊厥|抽起来了|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?(?:呼吸|呼西|乎吸|呼息)|没气了|"
         r"上不来气|噎着|噎住|憋得"
     )),
-    ("medical", "心突梗风脑胸唇脸暑呼", (
-        r"心脏病(?:犯|发|又犯)|心脏(?:不舒服|难受|疼|痛)|突发|(?:心梗|中风|脑梗)了|(?:胸(?:口|部)?|心口)(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
+    ("medical", "心突梗风脑胸唇脸嘴暑呼", (
+        r"心脏病(?:犯|发|又犯)|心脏骤停|心跳骤停|(?:在|正在)(?:给他|给她|帮他|帮她)?(?:做)?(?:心肺复苏|人工呼吸)|"
+        r"(?:脸|脸色|嘴唇|嘴巴)(?:都|已经)?(?:发紫|青紫|紫了|青了)|心脏(?:不舒服|难受|疼|痛)|突发|(?:心梗|中风|脑梗)了|(?:胸(?:口|部)?|心口)(?:突然|好|很|特别|一阵)?(?:剧痛|剧烈疼痛|绞痛|疼|痛)|嘴唇发紫|"
         r"脸色发青|中暑(?!假|期)|呼吸机.{0,3}(?:停|坏|没电)"
     )),
     ("medical", "毒药吞腕杀生楼河跳寻活服误", (
@@ -139,7 +142,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     # injury
     ("medical", "血", (
-        r"流血|出血|血流不止|血止不住|(?:都|全|满脸|满身|一身|满地|到处)是血|一地血|"
+        r"流血|出血|血流不止|血止不住|(?:都|全|全身|浑身|满头|满脸|满身|一身|一脸|满地|到处)是血|一地血|"
         r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血|"
         r"血(?:一直|不停|都)?(?:喷|涌|冒|流|淌|飙|渗)(?:了)?(?:出来|一地|满地|不止|个不停)|"
         r"血[^ ,，。]{1,6}(?:喷|涌|冒|流|淌|飙)(?:了)?出来|血流了?(?:一地|满地|好多|很多)|"
@@ -169,8 +172,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"把(?:硬币|纽扣|电池|磁铁|珠子|钉子|别针|刀片).{0,2}吞"
     )),
     # cut by a blade or glass; something swallowed or drunk that poisons
-    ("medical", "割划砍切扎刺捅剁", (
+    ("medical", "割划砍切扎刺捅剁夹压轧砸", (
         r"被.{0,4}(?:刀|玻璃|刀片|斧头|剪刀|铁片|钢筋|钉子).{0,2}(?:割|划|砍|切|扎|刺|捅)(?:到|伤|破|开|中|断|穿)|"
+        r"(?:手指|指头|脚趾)(?:头)?[^。 ]{0,4}(?:夹|压|轧|砸)(?:断|掉|烂)|"
         r"(?:割|切|剁|砍)(?:掉|断)了?.{0,3}(?:手指|指头|手|脚趾)|(?:划|割)(?:到|破|伤|开)了?(?:手腕|动脉|脖子)|(?:手指|指头|脚趾)(?:头)?.{0,2}(?:切|割|剁|砍)(?:掉|断)"
     )),
     ("medical", "药", (
@@ -311,7 +315,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("medical", "喘呼吸气唞透抖喉嗓bcap", (
         r"(?:喘气|呼吸|透气|breathing)(?:好|很|特别|非常|越来越)?(?:费劲|困难|吃力|费力|急促)|"
         r"喘不(?:动|上|过|来)|喘得(?:很|好|特别)?(?:厉害|不行|说不出话)|呼吸(?:有点|很|好|特别|越来越)?(?:急|弱|浅)(?!救|诊)|"
-        r"(?:喉咙|嗓子)(?:好像|里)?被?[^。 ]{0,4}(?:堵住|卡住)|"
+        r"(?:喉咙|嗓子)(?:好像|里)?被[^。 ]{0,4}(?:堵住|卡住)|"
         r"(?:唞|抖|透|吸)唔(?:到|切|过)气|(?<![a-z])(?:can'?t breathe|anaphyla[a-z]*|epipen)(?![a-z])"
     )),
     ("medical", "敏蛰蜇叮吃食a", (
@@ -352,6 +356,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:低血糖|血糖(?:太|很|好|特别)?低)[^。]{0,16}(?:冷汗|手抖|发抖|说胡话|迷糊|反应(?:很|特别)?慢|晕|叫不醒)"
     )),
     ("medical", "抽", r"抽(?:了|着)?(?:好)?几下[^。]{0,8}(?:不动了|没反应|没动静|叫不醒)"),
+    ("police", "火", r"有人(?:在|正在)?[^。 ]{0,6}(?:放火|纵火)"),
+    ("gas", "嘶呲哧", r"(?:燃气|煤气|天然气|液化气)(?:管|表|阀|罐|瓶|接口|软管)[^。]{0,6}(?:嘶嘶|呲呲|哧哧)"),
+    ("trapped", "井", r"(?:有人|人)[^。]{0,4}(?:掉进|掉到|掉下|摔进|在)电梯井|电梯井(?:里|下面|底下)[^。]{0,4}(?:有人|有个人)"),
     ("medical", "没", (
         r"(?:好几天|几天|两天|三天|四天|五天|一周|一个星期|好久|[两三四五六七八九十\d]+天)(?:都|了)?"
         r"没(?:见|看见|看到|见到|见过|出门|出来|露面|下楼)[^。]{0,24}(?:敲门|打电话|叫门|喊)[^。]{0,6}"
@@ -391,8 +398,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("trapped", "卡夹", _PERSON + r".{0,3}(?:的手|的脚|的头|的腿)?被?(?:卡在|夹住|卡住)"),
     ("trapped", "锁关困", r"(?:锁|关|困)(?:着|在).{0,6}" + _CHILD + r"|" + _CHILD + r".{0,8}(?:锁|关|困)在?.{0,4}车"),
     # violence
-    ("police", "打殴斗暴", (
+    ("police", "打殴斗暴砸踹撞", (
         r"打人|打我(?!电话|手机)|打老婆|打媳妇|打老公|打孩子|打小孩|殴打|被人打|被(?:几个|一群|好几个|两个)人打|"
+        r"被(?:我)?(?:老公|老婆|丈夫|男朋友|男友|女朋友|女友|前男友|前女友|前夫|前妻|他|她|那人|那个人|醉汉|陌生人|邻居|房东|小偷|坏人)"
+        r"打(?:了|伤|得|晕|倒)(?!电话|针|折|卡|招呼|扰)|"
+        r"(?:在|还在|正在|一直)(?:外面|门外)?(?:砸|踹|撞)(?:门|我家门)|"
         r"打起来|打架(?!子)|斗殴|被打|挨打|家暴|打死|打伤|打晕"
     )),
     ("police", "刀砍捅棍砖抢绑死杀", (
@@ -458,7 +468,14 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # a bare alarm word standing alone, with no "!" ("火 火 5号楼", "抓贼 二楼"); emoji alarms arrive as these words
     ("help", "火贼偷", r"(?<![\u4e00-\u9fff])(?:救火|抓贼|有贼|抓小偷|火+)(?:了|啦|呀|啊|喇|咯)?(?![\u4e00-\u9fff])"),
     ("help", "s", r"(?<![a-z])sos(?![a-z])"),
-    ("help", "hm", r"(?<![a-z])(?:zhao\s?huo|qi\s?huo|shi\s?huo|jiu\s?ming)(?![a-z])"),
+    ("help", "hmyd", (
+        r"(?<![a-z])(?:zhao\s?huo|qi\s?huo|shi\s?huo|jiu\s?ming|yun\s?dao|hun\s?dao|hun\s?mi|jiu\s?hu\s?che)(?![a-z])"
+    )),
+    # English alarms typed in a Chinese message ("fire fire 3号楼", "someone collapsed 快叫人")
+    ("help", "fhcaunb", (
+        r"(?<![a-z])(?:fire\s*fire|help\s*help|help me|call 911|call an ambulance|ambulance|collapsed|unconscious|"
+        r"not breathing|bleeding)(?![a-z])"
+    )),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
 #: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
@@ -773,6 +790,8 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
         return True
+    if cue.startswith(("脸", "嘴")) and re.search(r"[冻冷]", text[sentence_start:start]):
+        return True  # "冻得我脸都紫了": the cold
     if cue.startswith(("喘", "呼吸", "透气")) and _EXERTION.search(text, sentence_start, start):
         return True  # "老人爬楼喘气很费劲"
     if cue.endswith("抽") and _DRAWN.search(text, sentence_start, clause_end + 6):
