@@ -284,6 +284,7 @@ PROBE7_FRAMES = [
     ("放火烧山 牢底坐穿 这个标语该换了", "a slogan"),
     ("燃气灶点火的时候滋滋响 正常吗", "a stove igniting"),
     ("冻得我脸都紫了 暖气什么时候来", "purple with cold"),
+    ("我家门被风一直撞门", "a door the wind bangs"),
     ("社区在做心肺复苏培训 在哪报名", "a CPR class"),
     ("上个月被老公打了 想问怎么申请保护令", "a past beating, a question"),
     ("我家孩子被同学打败了 哈哈", "打败 is losing a game"),
@@ -789,8 +790,10 @@ def test_charcoal_and_welfare_checks_decided_by_a_rule(clf: Classifier, text: st
 def test_words_typed_with_spaces_keep_their_frames() -> None:
     """The spaced cue is placed back where it was typed, so a frame near it still reads it as past."""
     assert danger.assess(_norm("突然 说不出话 半边 身子 动不了")).found
-    got = danger.assess(_norm("去年 我爸 突然 说不出话 半边 身子 动不了 现在恢复了 想问康复的事"))
+    got = danger.assess(_norm("去年 我爸 突然 说不出话 半边 身子 动不了"))
     assert not got.found and got.framed
+    # Spaces between clauses (runs longer than SPACED_RUN) part clauses: they are not joined into a cue.
+    assert not danger.assess(_norm("今天去交了燃气费 味道不错的那家蛋糕店在哪")).found
 
 
 def test_dev7_was_measured_blind_once() -> None:

@@ -113,9 +113,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("medical", "晕昏休省", (
         r"晕倒|昏倒|(?:晕|昏)在(?:了)?(?:浴室|卫生间|厕所|地上|床上|家里|门口|楼道|电梯|路边|里面)|晕道|昏道|昏到|晕过去|昏过去|晕了过去|昏了过去|晕到|晕起|晕厥|昏厥|昏迷|休克|不省人事|人事不省"
     )),
-    ("medical", "意醒应反话语志静", (
+    ("medical", "反静醒", (
         r"(?:叫|喊|拍|推|摇)(?:了)?(?:他|她)?(?:好几声|几声|半天|好久|好一会儿?|好几遍|几遍)(?:都|也)?没(?:有)?(?:反应|动静)|"
-        r"(?:叫|喊)(?:都|也)(?:叫|喊)?不(?:太)?(?:醒|应)|(?:叫|喊)不太醒|"
+        r"(?:叫|喊)(?:都|也)(?:叫|喊)?不(?:太)?醒|(?:叫|喊)不太醒"
+    )),
+    ("medical", "意醒应反话语志静", (
         r"没(?:有)?意识|失去意识|意识(?:不清|模糊)|神志不清|说胡话|胡言乱语|叫不醒|喊不醒|叫不应|喊不应|叫也不应|喊也不应|(?:叫|喊)(?:他|她)?都?没(?:有)?反应|(?:摇|拍|推|敲窗户?|拍窗户?)(?:了)?(?:他|她)?(?:好几下|几下|半天|好久|一会儿)?(?:都|也)?没(?:有)?(?:反应|动静)"
     )),
     ("medical", "倒躺动摔", (
@@ -312,11 +314,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # English); an allergy after a food or a sting (a face, lips or throat swelling, hives all over); robbed or pushed
     # down just now; mushrooms and then vomiting; dizzy and unable to stand; someone shut in alone after saying life
     # has no point and now silent; many pills at once; a neighbour unseen for days who does not answer the door.
-    ("medical", "喘呼吸气唞透抖喉嗓bcap", (
+    ("medical", "喘呼吸唞透抖喉嗓b", (
         r"(?:喘气|呼吸|透气|breathing)(?:好|很|特别|非常|越来越)?(?:费劲|困难|吃力|费力|急促)|"
         r"喘不(?:动|上|过|来)|喘得(?:很|好|特别)?(?:厉害|不行|说不出话)|呼吸(?:有点|很|好|特别|越来越)?(?:急|弱|浅)(?!救|诊)|"
         r"(?:喉咙|嗓子)(?:好像|里)?被[^。 ]{0,4}(?:堵住|卡住)|"
-        r"(?:唞|抖|透|吸)唔(?:到|切|过)气|(?<![a-z])(?:can'?t breathe|anaphyla[a-z]*|epipen)(?![a-z])"
+        r"(?:唞|抖|透|吸)唔(?:到|切|过)气"
     )),
     ("medical", "敏蛰蜇叮吃食a", (
         r"(?:过敏|蛰|蜇|叮|吃了|吃完|食咗|allergic)[^。]{0,16}"
@@ -398,11 +400,11 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("trapped", "卡夹", _PERSON + r".{0,3}(?:的手|的脚|的头|的腿)?被?(?:卡在|夹住|卡住)"),
     ("trapped", "锁关困", r"(?:锁|关|困)(?:着|在).{0,6}" + _CHILD + r"|" + _CHILD + r".{0,8}(?:锁|关|困)在?.{0,4}车"),
     # violence
-    ("police", "打殴斗暴砸踹撞", (
+    ("police", "打殴斗暴砸踹", (
         r"打人|打我(?!电话|手机)|打老婆|打媳妇|打老公|打孩子|打小孩|殴打|被人打|被(?:几个|一群|好几个|两个)人打|"
         r"被(?:我)?(?:老公|老婆|丈夫|男朋友|男友|女朋友|女友|前男友|前女友|前夫|前妻|他|她|那人|那个人|醉汉|陌生人|邻居|房东|小偷|坏人)"
         r"打(?:了|伤|得|晕|倒)(?!电话|针|折|卡|招呼|扰)|"
-        r"(?:在|还在|正在|一直)(?:外面|门外)?(?:砸|踹|撞)(?:门|我家门)|"
+        r"(?:在|还在|正在|一直)(?:外面|门外)?(?:砸|踹)(?:门|我家门)|"
         r"打起来|打架(?!子)|斗殴|被打|挨打|家暴|打死|打伤|打晕"
     )),
     ("police", "刀砍捅棍砖抢绑死杀", (
@@ -472,9 +474,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?<![a-z])(?:zhao\s?huo|qi\s?huo|shi\s?huo|jiu\s?ming|yun\s?dao|hun\s?dao|hun\s?mi|jiu\s?hu\s?che)(?![a-z])"
     )),
     # English alarms typed in a Chinese message ("fire fire 3号楼", "someone collapsed 快叫人")
-    ("help", "fhcaunb", (
+    ("help", "elu", (
         r"(?<![a-z])(?:fire\s*fire|help\s*help|help me|call 911|call an ambulance|ambulance|collapsed|unconscious|"
-        r"not breathing|bleeding)(?![a-z])"
+        r"not breathing|bleeding|can'?t breathe|anaphyla[a-z]*|epipen)(?![a-z])"
     )),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
 )
@@ -614,6 +616,9 @@ LETTER_CHARS = 200
 #: How far from a cue the frames of the story (past, over, elsewhere, asked, nobody there) still reach it.
 FRAME_BEFORE = 16
 FRAME_AFTER = 20
+#: Typed word by word: at most this many characters per space-separated run on average ("老伴 突然 说不出话 半边 身子").
+#: Only such messages are matched once more without their spaces (a space there parts words, not clauses).
+SPACED_RUN = 3
 #: How far before a cue's clause a now word still speaks of it ("现在 楼下有人打架").
 NOW_BEFORE = 8
 
@@ -640,7 +645,7 @@ def assess(text: str) -> Danger:
     present = frozenset(text)  # set against set: isdisjoint walks the smaller, not the whole text per pattern
     found = [(m.start(), m.end(), m.group(), kind) for kind, triggers, pattern in _COMPILED
              if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
-    if " " in present:
+    if " " in present and len(text) - text.count(" ") <= SPACED_RUN * (text.count(" ") + 1):
         spans = {(start, end) for start, end, _, _ in found}
         found += [cue for cue in _spaced_cues(text, present) if cue[:2] not in spans]
     if not found:
@@ -664,6 +669,9 @@ def assess(text: str) -> Danger:
 
 def _spaced_cues(text: str, present: frozenset[str]) -> list[tuple[int, int, str, str]]:
     """Cues typed with a space between the words ("突然 说不出话 半边 身子 动不了"), placed back in `text`.
+
+    `assess` calls it only for a message typed word by word (SPACED_RUN): where spaces part clauses, joining them
+    would make cues of words that do not belong together ("…燃气费 味道不错的…").
 
     The patterns run once more on the text without spaces; only a match that spans a space in `text` is new
     (`assess` drops one whose span a pattern already matched as typed).
