@@ -169,8 +169,131 @@ DEV5_FRAMES = [
     ("井边的盖子松了 担心有人掉下去", "a fear by the water"),
     ("我的自行车被锁在车棚里了 钥匙丢了", "a bike locked, nobody shut in"),
 ]
+#: Families of danger now that emergency_dev7 showed missing, in the danger4 engineer's own words.
+DEV7_DANGER_NOW = [
+    ("刚吃了花生 脸都肿了 眼睛也睁不开", "an allergy: a face swelling after a food"),
+    ("我老公被黄蜂叮了 浑身起风团", "an allergy: hives all over after a sting"),
+    ("孩子呼吸很急促 嘴唇发青", "breathing hard"),
+    ("我爸喘气特别吃力 说不了几个字", "breathing hard work"),
+    ("佢透唔到气 好辛苦", "cannot breathe, Cantonese"),
+    ("my son can't breathe 快来", "cannot breathe, English"),
+    ("刚才在菜市场被人抢了手机", "robbed just now"),
+    ("一个男的把我妈推倒了 还在骂", "pushed down"),
+    ("我孙子不见了 找了一圈", "a grandchild gone"),
+    ("吃了山上摘的蘑菇 现在一直吐", "mushrooms, then sick"),
+    ("我头晕得厉害 站都站不稳", "dizzy, cannot stand"),
+    ("老伴 突然 嘴 歪了 说话 不清楚", "a stroke typed with spaces"),
+    ("我 妈 胸口 疼 得 厉害", "chest pain typed with spaces"),
+    ("我老公吃着饭突然倒了", "fallen suddenly while doing something"),
+    ("孩子发着烧 手脚一直抽抽", "a fit said 抽抽"),
+    ("楼下有个阿姨趴在地上 叫了好几声都没反应", "unresponsive however called"),
+    ("我妈妈喊都喊不太醒", "喊都喊不太醒"),
+    ("请问一下垃圾几点收 另外 楼上好像着火了", "a question, then a change of topic"),
+    ("想问下停车费 对了 楼下有人打架", "a question, then 对了"),
+    ("我不小心把手割破了 血一直往外冒", "不小心 is an accident; blood spurting"),
+    ("不小心划破了手腕 血止不住", "a cut wrist"),
+    ("我表弟把自己关在房间里 前几天说活够了 现在敲门也不应", "shut in alone and silent after self-harm talk"),
+    ("他总说活着没意思 刚刚发消息说再见", "life said to have no point"),
+    ("他一下吃了三十多粒", "many pills at once"),
+    ("楼上独居的老大爷好几天没下楼了 打电话也没人接", "unseen for days, no answer"),
+    ("对门阿婆三天没出门了 敲门也没人应", "unseen for days, no answer at the door"),
+    ("lift 停咗喺两层中间 入面有个细路", "a lift called lift"),
+    ("升降机卡住了 里面有人", "a lift called 升降机"),
+    ("屋企好大烟 睇唔到嘢", "好大烟"),
+    ("厨房烟超浓 看不清东西", "烟超浓"),
+    ("我爸刚才突然说不出话来 嘴也歪了", "speechless with no mood is a stroke sign"),
+    ("5栋3单元 快", "a bare address + 快 still alarms"),
+    ("前男友把我堵在楼道里不让我走", "held by a person, not a shop"),
+]
+#: Reports that emergency_dev7 showed alarming, and look-alikes of the broad cues re-checked this round, in the
+#: danger4 engineer's own words.
+DEV7_FRAMES = [
+    ("周末商场人多到爆炸", "到爆炸 is hyperbole"),
+    ("这奶茶排队排得要爆炸", "得要爆炸 is hyperbole"),
+    ("被老板骂了一顿 气到冒烟", "气到冒烟 is a mood"),
+    ("楼下那个大叔一直在抽 烟味都飘进我家了", "在抽 is smoking"),
+    ("抽水机一直在抽 地下室的水还是没退", "在抽 is a pump"),
+    ("社区今天在抽奖 几点结束", "抽奖"),
+    ("护士在抽血 排队好久", "抽血"),
+    ("超市保安不让我走 说要查小票", "a guard refusing"),
+    ("那家店不让我走 非要我先付钱", "a shop refusing"),
+    ("我妈不让我出门 说外面下大雨", "a parent refusing"),
+    ("气得我半天说不出话来", "说不出话来 after a mood"),
+    ("听到这个消息 我惊讶得说不出话来", "说不出话来 after a mood"),
+    ("他感动到说不出话来", "说不出话来 after a mood"),
+    ("5栋的快递 快点", "an address and a parcel"),
+    ("12号楼外卖 快点啊", "an address and a takeaway"),
+    ("有些老人冬天还在屋里烧炭取暖 想提醒大家注意", "charcoal as a habit, a reminder"),
+    ("现在还有人在家里烧炭取暖 能不能宣传一下", "现在还有人: nowadays some still"),
+    ("好几天没见到对门老人了 可能去女儿家了", "unseen for days but nobody knocked"),
+    ("一不小心就会被车撞 红绿灯时间太短", "一不小心就会: a risk"),
+    ("老婆说我再乱花钱就打死我", "再…就: a conditional threat"),
+    ("升降机又停咗 冇人困住 几时整", "a lift stopped, nobody shut in"),
+    ("lift 停咗 冇人喺入面", "a lift stopped, nobody inside"),
+    ("吃错药了吧你", "an insult"),
+    ("孩子一吃海鲜就过敏 脸上起疹子 想问社区医院能看吗", "a mild allergy, a question"),
+    ("没有电梯 老人爬到六楼呼吸困难 希望加装电梯", "out of breath on the stairs"),
+    ("没有电梯 老人爬六楼喘气很费劲", "out of breath on the stairs"),
+    ("我家的树突然倒了 挡住路了", "a tree fallen, no person"),
+    ("小区门口的车位被人抢了", "a parking space taken"),
+]
+#: Danger now that a probe of 40 messages, written by the danger4 engineer before running them, found missing
+#: (15 of 40) after dev7 was fixed, then a second probe of 30 (11 missing): each a family, said once here.
+PROBE7_DANGER_NOW = [
+    ("我喉咙好像被什么堵住了 喘不动气", "a throat blocked, 喘不动"),
+    ("我爸喘得厉害 一句话都说不完整", "喘得厉害"),
+    ("宝宝呼吸有点急 嘴巴也肿了", "呼吸急"),
+    ("刚有个骑电动车的抢了我的包跑了", "a bag snatched"),
+    ("他 抽 了 好 几 下 现在 不动了", "a fit, then still, typed with spaces"),
+    ("我外公有老年痴呆 早上出门到现在没回来", "a person with dementia not back"),
+    ("我同学说他吃了一瓶药", "a bottle of pills"),
+    ("门外有个不认识的男人一直踹门 说要进来", "a stranger forcing the door"),
+    ("我妈低血糖 出冷汗 说话迷糊", "low blood sugar with signs"),
+    ("我的手被绞肉机绞进去了", "a hand caught in a machine"),
+    ("我被烫了一大片 皮都掉了", "a scald, skin off"),
+    ("他喝多了 怎么拍都不醒", "怎么拍都不醒"),
+    ("孩子误吃了奶奶的降压药", "误吃 medicine"),
+    ("一个醉汉拿着酒瓶在追人", "chasing with a bottle"),
+    # a second probe of 30, 11 missing
+    ("樓梯間有人躺著 全身是血", "全身是血"),
+    ("fire fire 3号楼2单元", "an English alarm"),
+    ("someone collapsed at the gym downstairs 快叫人", "an English alarm"),
+    ("baba tu ran yun dao le", "pinyin: 晕倒"),
+    ("有人在小区里放火烧车", "arson now"),
+    ("燃气表那里嘶嘶响 一股味", "a gas meter hissing"),
+    ("婴儿脸发紫 不哭了", "a face turning purple"),
+    ("我被男朋友打了 他现在还在外面砸门", "hit by a partner who is still at the door"),
+    ("我爸心脏骤停了 在做心肺复苏", "cardiac arrest, CPR now"),
+    ("我的手指被门夹断了", "a finger crushed off"),
+    ("有人在电梯井里 不知道死活", "someone in a lift shaft"),
+]
+#: Look-alikes of the probe's families, in the same engineer's words.
+PROBE7_FRAMES = [
+    ("孩子抢我手机玩游戏", "a child grabbing a phone"),
+    ("那人抢了我的车位就跑", "a parking space"),
+    ("我爸老年痴呆 每天都要人看着 想申请护理补贴", "dementia, nobody lost"),
+    ("跑完步喘得厉害 正常吗", "out of breath after running"),
+    ("陌生人老是敲门推销 烦死了", "a salesman at the door"),
+    ("我有低血糖 想问社区医院能测血糖吗", "a condition, a question"),
+    ("他抽了几下烟就走了", "smoking"),
+    ("我妈让我吃了一把药 感冒好多了", "a handful of cold pills"),
+    ("小区里有个孩子拿着水枪追着我跑", "a water pistol"),
+    ("我烫了个头 皮都掉了好多", "a perm"),
+    ("误吃了过期的面包 会不会有事", "stale bread"),
+    ("我感冒了 嗓子堵住了一样难受", "a throat that feels blocked"),
+    ("放火烧山 牢底坐穿 这个标语该换了", "a slogan"),
+    ("燃气灶点火的时候滋滋响 正常吗", "a stove igniting"),
+    ("冻得我脸都紫了 暖气什么时候来", "purple with cold"),
+    ("我家门被风一直撞门", "a door the wind bangs"),
+    ("社区在做心肺复苏培训 在哪报名", "a CPR class"),
+    ("上个月被老公打了 想问怎么申请保护令", "a past beating, a question"),
+    ("我家孩子被同学打败了 哈哈", "打败 is losing a game"),
+]
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
-DEV_SETS = ["emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml"]
+DEV_SETS = [
+    "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
+    "emergency_dev7.yaml",
+]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
 
@@ -320,7 +443,8 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
     for name in (*DEV_SETS, "emergency_heldout.yaml"):
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
-    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES]
+    texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
+              + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES]
     gaps = [
         (kind, m.group())
         for text in texts
@@ -632,3 +756,47 @@ def test_dev4_was_heldout4_measured_blind_once() -> None:
     assert not (DATA / "emergency_heldout4.yaml").exists()
     header = (DATA / "emergency_dev4.yaml").read_text(encoding="utf-8").split("danger:")[0]
     assert "emergency_heldout4" in header and "18/80" in header and "8/80" in header
+
+
+@pytest.mark.parametrize(("text", "family"), DEV7_DANGER_NOW + PROBE7_DANGER_NOW)
+def test_families_of_danger_now_found_on_dev7(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), DEV7_FRAMES + PROBE7_FRAMES)
+def test_frames_of_dev7(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+@pytest.mark.parametrize(
+    ("text", "danger_now"),
+    [
+        # A charcoal fire with people in a closed room now is carbon monoxide now; the same words said of people in
+        # general as a reminder are a hazard report.
+        ("现在还有人在屋里烧炭取暖 想提醒一下", False),
+        ("有的住户冬天在屋里烧炭 希望社区宣传一下", False),
+        ("对门现在正在屋里烧炭 门窗都关着 敲门没人应", True),
+        ("隔壁还有人在屋里烧炭 门窗关着 人叫不醒", True),
+        # Unseen for days and no answer at the door is a welfare check now; unseen alone is a worry to report.
+        ("好几天没见到对门老人了 敲门没人应", True),
+        ("对门的大爷两天没露面了 打电话也没人接", True),
+        ("好几天没见到对门老人了 不知道是不是搬走了", False),
+    ],
+)
+def test_charcoal_and_welfare_checks_decided_by_a_rule(clf: Classifier, text: str, danger_now: bool) -> None:
+    assert (clf.classify(text).act == "emergency") is danger_now
+
+
+def test_words_typed_with_spaces_keep_their_frames() -> None:
+    """The spaced cue is placed back where it was typed, so a frame near it still reads it as past."""
+    assert danger.assess(_norm("突然 说不出话 半边 身子 动不了")).found
+    got = danger.assess(_norm("去年 我爸 突然 说不出话 半边 身子 动不了"))
+    assert not got.found and got.framed
+    # Spaces between clauses (runs longer than SPACED_RUN) part clauses: they are not joined into a cue.
+    assert not danger.assess(_norm("今天去交了燃气费 味道不错的那家蛋糕店在哪")).found
+
+
+def test_dev7_was_measured_blind_once() -> None:
+    """The set became a dev set after one blind run; its header keeps the figure it was fixed from."""
+    header = (DATA / "emergency_dev7.yaml").read_text(encoding="utf-8").split("danger:")[0]
+    assert "emergency_heldout7" in header and "17/80" in header and "2/80" in header
