@@ -64,6 +64,9 @@ PLACE_FACTOR = 0.25
 #: PLACE_FACTOR wherever they stand — "学校门口的路面坑洼", a work order quoting a reply that lists the schools
 #: and hospitals along a road under repair — because they say where or whose the problem is, not what it is.
 SETTING = "setting"
+#: …named by a term at least this strong (坑洼, 噪音, 油烟): a weak word (保安) does not make the hospital's own
+#: guard a community case.
+SETTING_PROBLEM_WEIGHT = 2.0
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0
@@ -209,7 +212,8 @@ class Classifier:
                     named.add(ref.intent)
                 out.append(Counted(ref, rank, strength, place if kinds.get(ref.intent) == "outside" else 1.0,
                                    is_handling))
-        if named:  # a setting says where the named problem is (`SETTING`)
+        if any(c.ref.weight >= SETTING_PROBLEM_WEIGHT and not c.handling and kinds.get(c.ref.intent) == "category"
+               for c in out):  # a setting says where the named problem is (`SETTING`)
             out = [Counted(c.ref, c.rank, c.strength, PLACE_FACTOR, False)
                    if c.ref.subtype == SETTING and kinds.get(c.ref.intent) == "outside" else c for c in out]
         # A who-failed term counts for its category when that category is named anyway, or no other one is.
