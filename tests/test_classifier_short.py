@@ -91,6 +91,8 @@ def test_a_work_order_quoting_a_reply_keeps_the_problem_it_opens_with(shipped: C
 @pytest.mark.parametrize(("text", "intent"), [
     ("小区里的树被砍了好几棵", "greening"),
     ("路边堆着几个破柜子没人要，需要清理", "sanitation"),
+    ("小区东门晚上总有人放烟花", "public_order"),
+    ("巷口那家杂货店一直偷偷卖烟花", "public_order"),
 ])
 def test_mined_terms(shipped: Classifier, text: str, intent: str) -> None:
     assert shipped.classify(text).intent == intent
