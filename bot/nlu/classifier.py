@@ -60,6 +60,13 @@ OPENING_TOPIC_MIN = 4.0
 #: An `other` term that only says where ("红绿灯处", "公交站旁边", "靠近隧道") counts this much of its weight: a
 #: landmark names where a community problem is, not what it is.
 PLACE_FACTOR = 0.25
+#: The `other` subtype of settings (学校, 医院, 单位): in a message that names a category's problem they count
+#: PLACE_FACTOR wherever they stand — "学校门口的路面坑洼", a work order quoting a reply that lists the schools
+#: and hospitals along a road under repair — because they say where or whose the problem is, not what it is.
+SETTING = "setting"
+#: …named by a term at least this strong (坑洼, 噪音, 油烟): a weak word (保安) does not make the hospital's own
+#: guard a community case.
+SETTING_PROBLEM_WEIGHT = 2.0
 #: The class the fit gives to everything outside the categories.
 OTHER_LABEL = "other"
 FUZZY_CUTOFF = 80.0
@@ -175,7 +182,8 @@ class Classifier:
                  positions: tuple[float, ...] | None) -> tuple[list[Counted], set[str]]:
         """The one place that decides which references count, and how strongly; `_decide` and `evidence` read it.
 
-        Vetoed intents do not count; an `other` term standing only as a place counts `PLACE_FACTOR` of it (`place`);
+        Vetoed intents do not count; an `other` term standing only as a place, or a setting (`SETTING`) in a message
+        that names a category, counts `PLACE_FACTOR` of it (`place`);
         a who-failed term counts only when its category is named by another term or no category is (`handling`).
         `strength` is fuzzy × repeats × the zone's position weight (`positions` for topics, the hand-set ones for
         acts; None: 1, as the fit wants it). In mention order; also the intents named in the opening or a request.
@@ -204,6 +212,10 @@ class Classifier:
                     named.add(ref.intent)
                 out.append(Counted(ref, rank, strength, place if kinds.get(ref.intent) == "outside" else 1.0,
                                    is_handling))
+        if any(c.ref.weight >= SETTING_PROBLEM_WEIGHT and not c.handling and kinds.get(c.ref.intent) == "category"
+               for c in out):  # a setting says where the named problem is (`SETTING`)
+            out = [Counted(c.ref, c.rank, c.strength, PLACE_FACTOR, False)
+                   if c.ref.subtype == SETTING and kinds.get(c.ref.intent) == "outside" else c for c in out]
         # A who-failed term counts for its category when that category is named anyway, or no other one is.
         return [c for c in out if not c.handling or c.ref.intent in named or not named], prominent
 

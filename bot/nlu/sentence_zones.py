@@ -12,7 +12,9 @@ from bisect import bisect_right
 #: Where a term stands: the opening sentence states the topic (residents lead with the problem or
 #: write a title), a later sentence that asks for action names what they want handled, the rest is
 #: context. Weights are relative to the opening, so thresholds read as "one keyword up front".
-_SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]")
+#: A date stamp after a space starts a sentence: normalising turns a work order's line breaks into spaces, and the
+#: department's reply or the resident's follow-up it quotes ("… 2017-11-25 11:20 某局答复: …") is not the opening.
+_SENTENCE_END = re.compile(r"[。!?！？\n]+|\s\d[、.．]|\s(?=(?:19|20)\d\d-\d{1,2}-\d{1,2})")
 #: 请 also covers 请求/恳请/敬请, 望 covers 希望; one C-level search per sentence.
 _REQUEST_MARKER = re.compile("请|望|要求|呼吁|建议|盼")
 #: A question that asks the desk to act ("能不能管管", "有没有人管", "能不能处理一下"): when it names a category the
