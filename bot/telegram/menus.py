@@ -60,8 +60,8 @@ class MenuManager:
     async def install(self) -> None:
         """Default menu for everyone, then one per admin and bound worker, `INSTALL_AT_ONCE` at a time.
 
-        Each is a round trip to Telegram before the first update is handled: one after the other, 30 bound workers
-        at ~150 ms each held the first answer back ~5 s; a few at once stay far below Telegram's rate limits."""
+        Each is a round trip to Telegram before polling starts: one after the other, 30 bound workers at
+        ~150 ms each held the first answer back ~5 s; a few at once stay far below Telegram's rate limits."""
         await self._safe(RESIDENT, None)
         workers = await self.worker_ids() if self.worker_ids else set()
         slots = asyncio.Semaphore(INSTALL_AT_ONCE)

@@ -2,7 +2,7 @@
 outbox and deadline loops until SIGINT/SIGTERM.
 
 In polling mode the first getUpdates goes out as soon as getMe has answered; what the bot still has to do before it
-handles an update (the framework's types built, the menus set, the web server listening, the heap frozen) runs while
+handles an update (the framework's types built, the web server listening, the heap frozen) runs while
 that long poll waits, and an update that arrives meanwhile waits for it (`started`), so it is answered as before.
 """
 
@@ -178,7 +178,6 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         adapter.warm()
         for gap in await service.coverage():
             log.warning("coverage: %s", gap)
-        await menus.install()
         # One web server for the webhook, the console and the APIs (taken since the start-up check: ConfigError).
         server = await start_web(WebContext(settings, service, settings.admin_ids, webhook, photos=adapter.download))
         # Everything built so far (intents, dictionaries, the knowledge index, the framework's types) lives as long
@@ -193,6 +192,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         if me is None:
             return 0
         log.info("connected as @%s (%s, %s)", me.get("username"), adapter.name, settings.telegram_api_url)
+        await menus.install()  # everyone's menu is in place when the bot starts to poll
         tasks: list[asyncio.Task[Any]] = []
         if settings.webhook_url:
             from bot.telegram.webhook import TelegramWebhook, webhook_path
