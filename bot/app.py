@@ -29,9 +29,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.framework:
         settings = settings.model_copy(update={"bot_framework": args.framework})
     if settings.telegram_bot_token is None:  # the console chat runs the same checks itself
-        from bot.runtime.frozen import resume_collection
+        from bot.runtime.frozen import end_startup
 
-        resume_collection()  # paused by `bot.cli` for the bot's start; the chat never freezes
+        end_startup()  # begun by `bot.cli` for the bot's start; the chat never freezes
         print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
         from bot.cli import build_parser
 

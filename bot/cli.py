@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError, GridDeskError
-from bot.runtime.frozen import pause_collection, resume_collection
+from bot.runtime.frozen import begin_startup, end_startup
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -54,18 +54,18 @@ def log_level_for(command: str | None, settings: Settings) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    pause_collection()  # `run` starts with the collector paused until it is started (`bot.runtime.frozen`)
+    begin_startup()  # `run` starts with the collector paused until it has started (`bot.runtime.frozen`)
     try:
         return _main(argv)
     finally:
-        resume_collection()
+        end_startup()
 
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command != "run":
-        resume_collection()
+        end_startup()
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -27,7 +27,7 @@ from bot.runtime import frozen
 def collector() -> Iterator[None]:
     """The collector as the test found it: enabled, nothing frozen (a run freezes the whole test process)."""
     yield
-    frozen.resume_collection()
+    frozen.end_startup()
     gc.unfreeze()
     gc.enable()
 
@@ -126,6 +126,7 @@ def test_the_collector_is_paused_for_run_only_and_runs_again_after(monkeypatch: 
     monkeypatch.setattr(bot.nlu.commands, "_classify", fake_classify)
     assert main(["run"]) == 0
     assert seen == {"run": False, "after freeze": True}
+    assert "compile" not in vars(__import__("typing"))
     gc.unfreeze()
     assert main(["classify", "x"]) == 0 and seen["classify"] is True
     monkeypatch.setattr(bot.app, "run", lambda args, settings: 1 / 0)  # a start that fails before its freeze
@@ -134,15 +135,33 @@ def test_the_collector_is_paused_for_run_only_and_runs_again_after(monkeypatch: 
     assert gc.isenabled()
 
 
-def test_resume_leaves_a_collector_it_did_not_pause_alone(collector: None) -> None:
+def test_the_end_of_the_start_leaves_a_collector_it_did_not_pause_alone(collector: None) -> None:
     gc.disable()
-    frozen.resume_collection()
+    frozen.end_startup()
     assert not gc.isenabled()  # someone else's choice
     gc.enable()
-    frozen.pause_collection()
+    frozen.begin_startup()
     assert not gc.isenabled()
-    frozen.resume_collection()
+    frozen.end_startup()
     assert gc.isenabled()
+
+
+def test_while_starting_one_annotation_text_is_compiled_once_and_evaluates_as_before(collector: None) -> None:
+    import typing
+
+    before = typing.ForwardRef("dict[str, int | None]")
+    frozen.begin_startup()
+    try:
+        one, two = typing.ForwardRef("dict[str, int | None]"), typing.ForwardRef("dict[str, int | None]")
+        assert one.__forward_code__ is two.__forward_code__  # compiled once
+        assert eval(one.__forward_code__) == eval(before.__forward_code__) == dict[str, int | None]
+        with frozen.compiled_once():  # nested (the aiogram import inside a start): still on after it
+            pass
+        assert typing.ForwardRef("x").__forward_code__ is typing.ForwardRef("x").__forward_code__
+    finally:
+        frozen.end_startup()
+    assert "compile" not in vars(typing)
+    assert typing.ForwardRef("x").__forward_code__ is not typing.ForwardRef("x").__forward_code__
 
 
 def test_every_danger_cue_compiles_and_only_when_first_needed() -> None:

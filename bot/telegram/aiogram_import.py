@@ -17,41 +17,14 @@ and when aiogram stops calling `model_rebuild()` at import (or was already impor
 
 from __future__ import annotations
 
-import builtins
 import sys
 import threading
-import typing
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
+from bot.runtime.frozen import compiled_once
+
 _lock = threading.Lock()
-
-
-@contextmanager
-def compiled_once() -> Iterator[None]:
-    """Within: each distinct string annotation compiled once. pydantic reads aiogram's annotations as strings, and
-    `typing.ForwardRef` compiles each one it is given: ~4,100 compiles of ~640 distinct strings ("str | None"…),
-    ~0.1 s of the import. A code object is immutable, so one serves every ForwardRef of the same text."""
-    if "compile" in vars(typing):  # someone else's: leave it alone
-        yield
-        return
-    compiled: dict[tuple[Any, ...], Any] = {}
-
-    def compile_once(source: Any, filename: Any, mode: Any, *args: Any, **kwargs: Any) -> Any:
-        if not (isinstance(source, str) and not args and not kwargs):
-            return builtins.compile(source, filename, mode, *args, **kwargs)
-        key = (source, filename, mode)
-        code = compiled.get(key)
-        if code is None:
-            code = compiled[key] = builtins.compile(source, filename, mode)
-        return code
-
-    typing.compile = compile_once  # type: ignore[attr-defined]  # typing's global, found before the builtin
-    try:
-        yield
-    finally:
-        del typing.compile  # type: ignore[attr-defined]
 
 
 def import_aiogram() -> bool:
