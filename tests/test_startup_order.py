@@ -76,6 +76,7 @@ async def test_an_update_waiting_at_the_start_is_answered_once_the_start_is_done
     monkeypatch.setattr(PtbAdapter, "warm", warm)
     monkeypatch.setattr(PtbAdapter, "process", process)
     monkeypatch.setattr(BotRuntime, "dispatch", dispatch)
+    monkeypatch.setattr(runner, "FIRST_REQUEST_WAIT", 600.0)  # the start goes on when the poll is out, not on a timer
     port = free_port()
     settings = load_settings(telegram_bot_token=tg.token, telegram_api_url=tg.url, bot_framework="ptb",
                              database_url=f"sqlite:///{tmp_path / 'start.db'}", cache_dir=str(tmp_path / "cache"),
