@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.composer import Composer, ComposerError
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import Problem
+
+if TYPE_CHECKING:  # ruamel is imported when a file is read with it, not by every module naming these (a hot start)
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 #: Deeper than any admin file needs (an intent's term weight sits at depth 5), far below Python's recursion limit.
 MAX_YAML_DEPTH = 20
@@ -32,30 +33,39 @@ MAX_YAML_DEPTH = 20
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
-class _DepthLimitedComposer(Composer):
-    """ruamel's composer, refusing nesting deeper than `MAX_YAML_DEPTH` with the mark where it happens.
+@cache
+def _depth_limited_composer() -> type:
+    """The composer class, made (with ruamel's import) the first time a file is read through ruamel."""
+    from ruamel.yaml.composer import Composer, ComposerError
 
-    The check runs as nodes are composed, so the (lazy) scanner never looks past the limit either:
-    20,000 levels are refused after reading the first few lines, not after minutes of scanning.
-    """
+    class _DepthLimitedComposer(Composer):
+        """ruamel's composer, refusing nesting deeper than `MAX_YAML_DEPTH` with the mark where it happens.
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        depth = getattr(self, "_griddesk_depth", 0)
-        if depth >= MAX_YAML_DEPTH:
-            mark = self.parser.peek_event().start_mark
-            raise ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; admin files need only a few",
-                                mark)
-        self._griddesk_depth = depth + 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._griddesk_depth = depth
+        The check runs as nodes are composed, so the (lazy) scanner never looks past the limit either:
+        20,000 levels are refused after reading the first few lines, not after minutes of scanning.
+        """
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            depth = getattr(self, "_griddesk_depth", 0)
+            if depth >= MAX_YAML_DEPTH:
+                mark = self.parser.peek_event().start_mark
+                raise ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; admin files need only a few",
+                                    mark)
+            self._griddesk_depth = depth + 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._griddesk_depth = depth
+
+    return _DepthLimitedComposer
 
 
 def yaml_loader() -> YAML:
     """The round-trip loader both loaders use (nodes keep their lines), with nesting bounded."""
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
-    yaml.Composer = _DepthLimitedComposer
+    yaml.Composer = _depth_limited_composer()
     return yaml
 
 

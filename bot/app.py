@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -28,6 +29,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.framework:
         settings = settings.model_copy(update={"bot_framework": args.framework})
     if settings.telegram_bot_token is None:  # the console chat runs the same checks itself
+        from bot.runtime.frozen import end_startup
+
+        end_startup()  # begun by `bot.cli` for the bot's start; the chat never freezes
         print("griddesk: TELEGRAM_BOT_TOKEN is not set; starting the console chat instead", file=sys.stderr)
         from bot.cli import build_parser
 

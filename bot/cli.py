@@ -11,10 +11,13 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError, GridDeskError
-from bot.logs import configure_logging
-from bot.settings import Settings, load_settings
+from bot.runtime.frozen import begin_startup, end_startup
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 #: Modules with a `register(subparsers)` function; each adds parsers with `set_defaults(handler=…)`.
 #: A handler is `handler(args, settings) -> int` (the exit code).
@@ -51,13 +54,26 @@ def log_level_for(command: str | None, settings: Settings) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    begin_startup()  # `run` starts with the collector paused until it has started (`bot.runtime.frozen`)
+    try:
+        return _main(argv)
+    finally:
+        end_startup()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command != "run":
+        end_startup()
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
     try:
+        from bot.logs import configure_logging
+        from bot.settings import load_settings
+
         settings = load_settings()
         configure_logging(log_level_for(args.command, settings), json=settings.log_format == "json")
         return int(handler(args, settings) or 0)

@@ -1,4 +1,5 @@
-"""After `AiogramAdapter.start` (getMe, then `aiogram_import.warm_up`), handling every kind of update the desk
+"""After `AiogramAdapter.start` (getMe) and `warm` (`aiogram_import.warm_up`, which the runner calls as the first
+getUpdates goes out, before any update is handled), handling every kind of update the desk
 reads and sending every kind of call it writes builds no further aiogram type: the first updates after a start
 pay no schema building on the event loop. And the warm-up builds only those types (memory stays low).
 
@@ -42,6 +43,7 @@ PROBE = textwrap.dedent("""
                 got.append(item)
             adapter = AiogramAdapter(tg.token, tg.url, dispatch)
             await adapter.start()
+            adapter.warm()
             after_start = built()
             updates = [tg.send_text(5, "楼下垃圾没人清运", first_name="王"), tg.send_text(5, "/my"),
                        tg.send_photo(5, caption="照片"), tg.send_location(5, 31.2, 121.4), tg.send_contact(5, "13800000000")]

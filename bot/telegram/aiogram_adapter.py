@@ -194,9 +194,13 @@ class AiogramAdapter:
         except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
         self.username = me.username
-        warm_up()  # the types of updates and answers built now, not by the first burst of updates
-        self._warm_calls()
         return {"id": me.id, "username": me.username}
+
+    def warm(self) -> None:
+        """The types of updates and answers built now, not by the first burst of updates (the runner calls this
+        once the first getUpdates is out, before any update is handled)."""
+        warm_up()
+        self._warm_calls()
 
     def _warm_calls(self) -> None:
         """The adapter's own calls built and written once now: pydantic defers a model whose fields' types were
@@ -208,11 +212,11 @@ class AiogramAdapter:
                      _EditMessageText(chat_id=1, message_id=1, text="-", parse_mode=HTML, reply_markup=inline)):
             self.bot.session.build_form_data(self.bot, call)
 
-    async def run_polling(self, stop: asyncio.Event) -> None:
+    async def run_polling(self, stop: asyncio.Event, requested: asyncio.Event | None = None) -> None:
         """Long polling through GridDesk's poller: each update handled before it is confirmed, a poison one skipped."""
         await self.bot.delete_webhook(drop_pending_updates=False)
         await Poller(self.api_url, self.bot.token, self.process, allowed_updates=ALLOWED_UPDATES,
-                     poll_timeout=self.poll_timeout).run(stop)
+                     poll_timeout=self.poll_timeout).run(stop, requested=requested)
 
     async def process(self, update: dict[str, Any]) -> None:
         """One raw update, parsed by aiogram and handled to the end (raises when aiogram cannot read it).

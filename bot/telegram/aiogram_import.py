@@ -6,7 +6,8 @@ about 110 MiB and several seconds, more than half of a running bot's memory, for
 (payments, stickers, games, business accounts…). Here those import-time calls only record the namespace
 aiogram passes; each type is built with that same namespace the first time it is used (pydantic's own lazy
 path calls `model_rebuild()`, which aiogram's models (types, methods, `Response`) then answer with the
-recorded namespace). Parsing an
+recorded namespace). aiogram's methods, which it does not declare deferred, are declared so during
+the import and built the same way, on first use. Parsing an
 Update or sending a message builds what it needs: a few MiB. Parsed updates and sent calls are identical
 (tests/test_aiogram_import.py compares them with an eagerly imported aiogram).
 
@@ -21,6 +22,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from bot.runtime.frozen import compiled_once
+
 _lock = threading.Lock()
 
 
@@ -30,6 +33,7 @@ def import_aiogram() -> bool:
         if "aiogram" in sys.modules:
             return False
         from pydantic import BaseModel
+        from pydantic._internal._model_construction import ModelMetaclass
 
         original = BaseModel.__dict__["model_rebuild"].__func__
         recorded: list[Mapping[str, Any]] = []
@@ -44,11 +48,25 @@ def import_aiogram() -> bool:
             return original(cls, force=force, raise_errors=raise_errors, _parent_namespace_depth=depth,  # type: ignore[no-any-return]
                             _types_namespace=_types_namespace)
 
+        # aiogram's ~170 methods (`TelegramMethod`, not declared `defer_build`) each build a validator as their class
+        # is created: ~0.1 s of every start for calls the desk never makes. Declared deferred here, each is built
+        # the first time it is made (the rebuild below gives it the types' namespace), like the types.
+        original_new = ModelMetaclass.__new__
+
+        def deferred_new(mcs: type, name: str, bases: tuple[type, ...], namespace: dict[str, Any], *args: Any,
+                         **kwargs: Any) -> type:
+            if str(namespace.get("__module__", "")).startswith("aiogram.methods."):
+                namespace["model_config"] = {**namespace.get("model_config", {}), "defer_build": True}
+            return original_new(mcs, name, bases, namespace, *args, **kwargs)  # type: ignore[no-any-return]
+
         BaseModel.model_rebuild = classmethod(record)  # type: ignore[assignment,method-assign]
+        ModelMetaclass.__new__ = deferred_new  # type: ignore[assignment,method-assign]
         try:
-            import aiogram  # noqa: F401  # the whole package: Bot, Dispatcher, every type
+            with compiled_once():
+                import aiogram  # noqa: F401  # the whole package: Bot, Dispatcher, every type
         finally:
             BaseModel.model_rebuild = classmethod(original)  # type: ignore[assignment,method-assign]
+            ModelMetaclass.__new__ = original_new  # type: ignore[method-assign]
         if recorded:
             from aiogram.client.context_controller import BotContextController
             from aiogram.methods.base import Request, Response

@@ -57,10 +57,21 @@ class Poller:
         self.handled = 0
         self.skipped = 0
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, *, requested: asyncio.Event | None = None) -> None:
+        """Poll until `stop`; `requested` is set once a getUpdates request has been written to the Bot API (what
+        the runner waits for before finishing its start-up beside the long poll)."""
         timeout = aiohttp.ClientTimeout(total=self.poll_timeout + 15)
         failures = 0
-        async with aiohttp.ClientSession(timeout=timeout) as http:
+        traces = []
+        if requested is not None:
+            trace = aiohttp.TraceConfig()
+
+            async def sent(*_: Any) -> None:  # called as aiohttp writes the body, in the same step as the write
+                requested.set()
+
+            trace.on_request_chunk_sent.append(sent)
+            traces.append(trace)
+        async with aiohttp.ClientSession(timeout=timeout, trace_configs=traces or None) as http:
             while not stop.is_set():
                 try:
                     updates = await self._fetch(http, stop)

@@ -127,12 +127,15 @@ class PtbAdapter:
             await self.app.start()
             self._started = True
 
-    async def run_polling(self, stop: asyncio.Event) -> None:
+    def warm(self) -> None:
+        """Nothing to build ahead: PTB's types are plain classes."""
+
+    async def run_polling(self, stop: asyncio.Event, requested: asyncio.Event | None = None) -> None:
         """Long polling through GridDesk's poller: each update handled before it is confirmed, a poison one skipped."""
         await self.app.bot.delete_webhook(drop_pending_updates=False)
         await self._start_processing()
         await Poller(self.api_url, self.app.bot.token, self.process, allowed_updates=ALLOWED_UPDATES,
-                     poll_timeout=self.poll_timeout).run(stop)
+                     poll_timeout=self.poll_timeout).run(stop, requested=requested)
 
     async def process(self, update: dict[str, Any]) -> None:
         """One raw update, parsed by PTB and handled to the end (raises when PTB cannot read it)."""

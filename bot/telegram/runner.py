@@ -1,5 +1,9 @@
 """`griddesk run` with a token: build the app, pick the adapter, and run polling or the webhook beside the
 outbox and deadline loops until SIGINT/SIGTERM.
+
+In polling mode the first getUpdates goes out as soon as getMe has answered; what the bot still has to do before it
+handles an update (the framework's types built, the web server listening, the heap frozen) runs while
+that long poll waits, and an update that arrives meanwhile waits for it (`started`), so it is answered as before.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import re
 import secrets
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.channels import TELEGRAM, SenderRegistry
 from bot.errors import ConfigError, StorageError
@@ -23,9 +27,10 @@ from bot.telegram.menus import Commands, MenuManager
 from bot.telegram.runtime import BotRuntime
 from bot.telegram.sender import SEND_TIMEOUT, Backoff, Delivery, RateLimiter, SendFailure, TelegramSender
 from bot.telegram.translate import Translated
-from bot.telegram.webhook import TelegramWebhook, webhook_path
-from bot.web.parts import WebContext, start_web
-from bot.web.server import WebServer
+
+if TYPE_CHECKING:  # imported once polling has started (aiohttp's server, the console, Open311: not needed to poll)
+    from bot.telegram.webhook import TelegramWebhook
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +40,8 @@ class Adapter(Protocol):
     username: str | None
 
     async def start(self) -> dict[str, Any]: ...
-    async def run_polling(self, stop: asyncio.Event) -> None: ...
+    def warm(self) -> None: ...
+    async def run_polling(self, stop: asyncio.Event, requested: asyncio.Event | None = None) -> None: ...
     async def feed(self, update: dict[str, Any]) -> None: ...
     async def set_webhook(self, url: str, secret: str) -> None: ...
     async def close(self) -> None: ...
@@ -87,6 +93,21 @@ async def connect(adapter: Adapter, api_url: str, stop: asyncio.Event) -> dict[s
     return None
 
 
+#: How long the start-up waits for the first getUpdates to be written before it goes on anyway (a Bot API that
+#: accepted getMe but is slow to take a connection): what follows only has to be done before the first update.
+FIRST_REQUEST_WAIT = 5.0
+
+
+async def first_request(requested: asyncio.Event, polling: asyncio.Task[Any]) -> None:
+    """Until the poller has written its first getUpdates, it has failed (its error comes out of the task later),
+    or `FIRST_REQUEST_WAIT` has passed."""
+    waiter = asyncio.create_task(requested.wait())
+    try:
+        await asyncio.wait({waiter, polling}, timeout=FIRST_REQUEST_WAIT, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+
+
 async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
     from sqlalchemy import select
 
@@ -101,8 +122,11 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         raise ConfigError(f"DATABASE_URL: {said} (check the URL and that the database server is running)") from None
     service = app.cases
     runtime: BotRuntime | None = None
+    started = asyncio.Event()  # set once the start-up is done: updates polled before then wait for it (`settle`)
 
     async def dispatch(item: Translated) -> None:
+        if not started.is_set():
+            await started.wait()
         assert runtime is not None
         await runtime.dispatch(item)
 
@@ -145,35 +169,50 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
     deadlines = DeadlineLoop(service, settings.deadline_check_seconds)
     _install_signals(stop)
     web: WebServer | None = None
-    try:
-        me = await connect(adapter, settings.telegram_api_url, stop)
-        if me is None:
-            return 0
-        log.info("connected as @%s (%s, %s)", me.get("username"), adapter.name, settings.telegram_api_url)
+
+    async def settle(webhook: TelegramWebhook | None) -> WebServer:
+        """What the bot does before it handles anything but does not need to ask Telegram for updates: in polling
+        mode it runs while the first getUpdates waits (an update that comes meanwhile waits for it, `started`)."""
+        from bot.web.parts import WebContext, start_web
+
+        adapter.warm()
         for gap in await service.coverage():
             log.warning("coverage: %s", gap)
-        await menus.install()
+        # One web server for the webhook, the console and the APIs (taken since the start-up check: ConfigError).
+        server = await start_web(WebContext(settings, service, settings.admin_ids, webhook, photos=adapter.download))
         # Everything built so far (intents, dictionaries, the knowledge index, the framework's types) lives as long
         # as the process: out of the collector's sight, a full collection walks only what came after, not ~150k
         # objects (~0.2 s of a burst, on the loop). The ~1k objects of start-up garbage stay: nothing to speak of.
         # /reload collects what it replaced and freezes again (`bot.runtime.frozen.refreeze`).
         freeze_startup()
-        webhook: TelegramWebhook | None = None
-        secret = ""
+        return server
+
+    try:
+        me = await connect(adapter, settings.telegram_api_url, stop)
+        if me is None:
+            return 0
+        log.info("connected as @%s (%s, %s)", me.get("username"), adapter.name, settings.telegram_api_url)
+        await menus.install()  # everyone's menu is in place when the bot starts to poll
+        tasks: list[asyncio.Task[Any]] = []
         if settings.webhook_url:
+            from bot.telegram.webhook import TelegramWebhook, webhook_path
+
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
-            webhook = TelegramWebhook(adapter.feed, secret, webhook_path(settings.webhook_url))
-        # One web server for the webhook, the console and the APIs (taken since the start-up check: ConfigError).
-        web = await start_web(WebContext(settings, service, settings.admin_ids, webhook, photos=adapter.download))
-        tasks = [asyncio.create_task(outbox.run(stop), name="outbox"),
-                 asyncio.create_task(deadlines.run(stop), name="deadlines")]
-        if settings.webhook_url:
+            web = await settle(TelegramWebhook(adapter.feed, secret, webhook_path(settings.webhook_url)))
+            started.set()
             await adapter.set_webhook(settings.webhook_url, secret)
             log.info("webhook mode: %s", settings.webhook_url)
             tasks.append(asyncio.create_task(stop.wait(), name="webhook"))
         else:
+            requested = asyncio.Event()
+            polling = asyncio.create_task(adapter.run_polling(stop, requested), name="polling")
+            tasks.append(polling)
+            await first_request(requested, polling)
             log.info("long polling")
-            tasks.append(asyncio.create_task(adapter.run_polling(stop), name="polling"))
+            web = await settle(None)
+            started.set()
+        tasks += [asyncio.create_task(outbox.run(stop), name="outbox"),
+                  asyncio.create_task(deadlines.run(stop), name="deadlines")]
         print(f"griddesk: bot @{me.get('username')} running ({adapter.name}); staff console at {settings.web_url}/console/ "
               "(send /console to the bot for a login link); Ctrl+C stops it", flush=True)
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -184,6 +223,7 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
         await asyncio.wait(tasks, timeout=30)
         return 0
     finally:
+        stop.set()  # the poller too, when the start-up failed beside it
         if web is not None:
             await web.stop()
         with contextlib.suppress(Exception):
