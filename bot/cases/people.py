@@ -6,6 +6,7 @@ work and his open cases go back to the queue; writing again ends all of that.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
@@ -35,6 +36,9 @@ from bot.wording import notices, refusals
 from bot.wording.names import BUILDING
 from storage.engine import lock_row
 from storage.models import OPEN_STATES, Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
+
+#: A building the words deny ("不是3栋", "不在5号楼"): not the one they correct to.
+_DENIED_BUILDING = re.compile(r"(?:不是|不在)\d{1,3}(?:号楼|栋|幢|座|#|号)")
 
 
 class PeopleRoom(CaseCore):
@@ -73,6 +77,19 @@ class PeopleRoom(CaseCore):
         said = canonical(text, self._simplify)
         numbers = building_numbers(said)  # the building the grid covers, then the unit and flat as written
         return BUILDING.format(area=area, number=numbers[0]) + flat_after_building(said) if numbers else area
+
+    def building_corrected(self, address: str, text: str) -> str | None:
+        """"不是3栋是5栋" after "梨园小区3栋": the place `address` names with the building `text` gives instead (the
+        last one it names that it does not deny), when routing is sure of it. None when `text` names no building,
+        or a place of its own (that place is `place_in`'s), or routing does not know `address`."""
+        if self.place_in(text) is not None or self.place_in(address) is None:
+            return None
+        said = _DENIED_BUILDING.sub("", canonical(text, self._simplify))
+        numbers = building_numbers(said)
+        matched = self.router.route_address(address).matched
+        if not numbers or not matched:
+            return None
+        return self.place_in(BUILDING.format(area=matched.split()[0], number=numbers[-1]))
 
     async def list_grids(self) -> list[GridView]:
         """Every grid with its community, street, areas and bound workers' names."""

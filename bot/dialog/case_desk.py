@@ -39,6 +39,9 @@ class ServiceCaseDesk:
     async def place_known(self, text: str) -> str | None:
         return self.service.place_in(text)
 
+    async def building_corrected(self, address: str, text: str) -> str | None:
+        return self.service.building_corrected(address, text)
+
     async def estate_without_building(self, text: str) -> str | None:
         return self.service.router.spanning_estate(text)
 

@@ -17,6 +17,9 @@ class CaseDesk(Protocol):
     async def place_known(self, text: str) -> str | None:
         """The place named in a report's own words ("阳光花园3栋…"), when routing finds it confidently."""
 
+    async def building_corrected(self, address: str, text: str) -> str | None:
+        """ "不是3栋是5栋" said of `address`: the same estate with the building `text` gives, when routing is sure of it."""
+
     async def estate_without_building(self, text: str) -> str | None:
         """The estate `text` names when it spans several grids and no building was given (ask for the building)."""
 

@@ -13,7 +13,7 @@ from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, aware
 from bot.dialog.resident.common import cancel_row
-from bot.dialog.resident.midway import corrects_place
+from bot.dialog.resident.midway import corrected_place, corrects_place
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
@@ -29,11 +29,11 @@ async def place_correction(turn: Turn) -> bool:
     if not corrects_place(turn.norm.text):
         return False
     desk = turn.services.cases
-    place = await desk.place_known(text)
-    if place is None and not corrects_place(turn.norm.text, says_place=True):
-        return False
     case = await _just_filed(turn)
     if case is None:
+        return False
+    place = await corrected_place(turn, case.address, text)  # "不是3栋是5栋": the building of the case's estate
+    if place is None and not corrects_place(turn.norm.text, says_place=True):
         return False
     if place is None:  # "地址说错了" alone: the right place is asked for, and the next words are the 补充
         turn.state.reset()

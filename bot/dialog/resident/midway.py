@@ -93,6 +93,22 @@ def corrects_place(text: str, *, says_place: bool = False) -> bool:
     return (_PLACE_NAMED_WRONG if says_place else _PLACE_WRONG).search(plain(text)) is not None
 
 
+#: A message this short that names a building is an answer about the place ("5栋", "是5栋的"), not more detail.
+BUILDING_ALONE_MAX_CHARS = 6
+
+
+async def corrected_place(turn: Turn, address: str | None, text: str) -> str | None:
+    """The place `text` names (`place_known`), or — when it corrects `address` ("不是3栋是5栋", "是5栋") — the same
+    estate with the building it gives: a bare building named no place and re-asked for the whole address (QA)."""
+    desk = turn.services.cases
+    place = await desk.place_known(text)
+    if place is not None or not address:
+        return place
+    if not corrects_place(turn.norm.text) and len(plain(turn.norm.text)) > BUILDING_ALONE_MAX_CHARS:
+        return None  # "5栋也一样": more about the problem, not where it is
+    return await desk.building_corrected(address, text)
+
+
 def asks_how_long(text: str) -> bool:
     """`text` (Simplified) asks when the problem being reported will be dealt with."""
     return len(text) <= 40 and _HOW_LONG.search(plain(text)) is not None

@@ -325,7 +325,7 @@ async def photo_text(turn: Turn) -> None:
         return
     if await midway.answer_question(turn, text, c) or await another_problem(turn, draft, text, c):
         return
-    place = await turn.services.cases.place_known(text)
+    place = await midway.corrected_place(turn, draft.address, text)
     simplify = turn.services.normalizer.simplify
     if place is not None and (not draft.address or simplify(place) not in simplify(draft.address)):
         draft.address = place  # the place routing found, not the whole sentence ("地址说错了，是…")
