@@ -129,6 +129,10 @@ class Router:
         self._retired = {gid for gid, g in self._grids.items() if gid not in self._labels and g.center is None
                          and g.polygon is None}
 
+    def canonical(self, text: str) -> str:
+        """`canonical` with the router's own simplifier: "梨園小區三棟" and "梨园小区3栋" are one place."""
+        return canonical(text, self._simplify)
+
     def place_names(self) -> tuple[str, ...]:
         """Every estate, alias, grid and community name (canonical, Simplified): text that names a place, not a script."""
         names = [n for a in self._areas for n in a.names]
