@@ -146,9 +146,9 @@ class ServiceCaseDesk:
     async def timeline(self, case_id: int, external_id: int, *, channel: str = "telegram") -> tuple[CaseView, list[EventView]]:
         return await self.service.timeline(case_id, external_id, channel=channel)
 
-    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *, place: str | None = None,
                          channel: str = "telegram") -> CaseView:
-        return await self.service.supplement(case_id, external_id, text, photo=photo, channel=channel)
+        return await self.service.supplement(case_id, external_id, text, photo=photo, place=place, channel=channel)
 
     async def urge(self, case_id: int, external_id: int, *, channel: str = "telegram") -> CaseView:
         return await self.service.urge(case_id, external_id, channel=channel)

@@ -104,7 +104,7 @@ class CaseDesk(Protocol):
     async def timeline(self, case_id: int, external_id: int, *, channel: str = "telegram") -> tuple[CaseView, list[EventView]]:
         """进度: the case and the dated events its filer or a supporter may read."""
 
-    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *, place: str | None = None,
                          channel: str = "telegram") -> CaseView:
         """补充 by the filer (the assignee is told)."""
 

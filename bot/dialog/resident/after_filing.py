@@ -41,7 +41,7 @@ async def place_correction(turn: Turn) -> bool:
         turn.say(texts.ASK_PLACE_AFTER_FILING.format(number=case.number), [[cancel_row()]])
         return True
     try:
-        updated = await desk.supplement(case.id, turn.user_id, text.strip(), None, channel=turn.channel)
+        updated = await desk.supplement(case.id, turn.user_id, text.strip(), None, place=place, channel=turn.channel)
     except CaseError:
         return False  # the case moved on meanwhile: the words are read as usual
     head = texts.PLACE_CORRECTED_AFTER_FILING.format(number=case.number, address=place)
