@@ -6,7 +6,6 @@ work and his open cases go back to the queue; writing again ends all of that.
 
 from __future__ import annotations
 
-import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
@@ -29,16 +28,13 @@ from bot.cases.core import (
     worker_view,
 )
 from bot.cases.outbox import hold_chat, release_chat
-from bot.cases.routing import Router, building_numbers, canonical, flat_after_building
+from bot.cases.routing import Router, building_numbers, canonical, flat_after_building, without_denied_buildings
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from bot.wording import notices, refusals
 from bot.wording.names import BUILDING
 from storage.engine import lock_row
 from storage.models import OPEN_STATES, Case, Community, Grid, GridArea, Resident, Street, Worker, utcnow
-
-#: A building the words deny ("不是3栋", "不在5号楼"): not the one they correct to.
-_DENIED_BUILDING = re.compile(r"(?:不是|不在)\d{1,3}(?:号楼|栋|幢|座|#|号)")
 
 
 class PeopleRoom(CaseCore):
@@ -84,7 +80,7 @@ class PeopleRoom(CaseCore):
         or a place of its own (that place is `place_in`'s), or routing does not know `address`."""
         if self.place_in(text) is not None or self.place_in(address) is None:
             return None
-        said = _DENIED_BUILDING.sub("", canonical(text, self._simplify))
+        said = without_denied_buildings(canonical(text, self._simplify))
         numbers = building_numbers(said)
         matched = self.router.route_address(address).matched
         if not numbers or not matched:

@@ -84,6 +84,15 @@ def building_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(str(int(n)) for n in found))
 
 
+#: A building the words deny ("不是3栋", "不在5号楼"): not the one they correct to.
+_DENIED_BUILDING = re.compile(r"(?:不是|不在)\d{1,3}\s*(?:号楼|栋|幢|座|#|号(?!院))")
+
+
+def without_denied_buildings(text: str) -> str:
+    """Canonical text without the buildings it denies: "不是3栋是5栋" → "是5栋"."""
+    return _DENIED_BUILDING.sub("", text)
+
+
 @dataclass(frozen=True, slots=True)
 class _Area:
     grid_id: str

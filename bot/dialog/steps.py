@@ -140,6 +140,7 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
     common.RETRY: (report.retry, True),
     common.PICK: (report.pick, True),
     common.FORGET_PHONE: (selfserve.forget_phone, False),
+    common.FILE_ALSO: (report.file_also, False),
 }
 
 #: Case buttons (`bot.cases.callbacks`), wherever the conversation stands.

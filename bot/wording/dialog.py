@@ -211,6 +211,9 @@ ASK_PLACE_AFTER_FILING = ("好的，请告诉我案件 {number} 正确的地址�
 PLACE_CORRECTION_TOLD = "已转告处理人员按新地址核实。"
 PLACE_CORRECTION_ROUTED = "按新地址，案件已转{told}处理。"
 PLACE_CORRECTION_KEPT = "案件还在社区工单队列中等候，有人接手时会看到这条更正。"
+#: After the receipt: the same message named a second problem, which this case does not cover (it is offered next).
+ALSO_NOT_FILED = ("您还提到了“{text}”，这件没有一起登记在上面的案件里。要另外反映的话请点“接着反映这件”；"
+                  "不需要就不用管。")
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："

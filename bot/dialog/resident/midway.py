@@ -93,6 +93,8 @@ def corrects_place(text: str, *, says_place: bool = False) -> bool:
     return (_PLACE_NAMED_WRONG if says_place else _PLACE_WRONG).search(plain(text)) is not None
 
 
+#: Words that start a second problem in the same message ("…没人清运，另外路灯也坏了", "…，还有广场舞太吵").
+ALSO_SAID = re.compile(r"还有|另外|此外|再有|再就是|顺便说一下|顺便|以及")
 #: A message this short that names a building is an answer about the place ("5栋", "是5栋的"), not more detail.
 BUILDING_ALONE_MAX_CHARS = 6
 

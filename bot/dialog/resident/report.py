@@ -23,6 +23,7 @@ from bot.dialog.resident.common import (
     says_no_photo,
     set_aside,
     short,
+    stale_button,
 )
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
@@ -33,6 +34,11 @@ RUNNER_UP_RATIO = 0.8
 MAX_CHOICES = 3
 #: At the photo step, text read as another category at least this surely is a new problem, not more detail.
 NEW_PROBLEM_CONFIDENCE = 0.6
+_PART_EDGES = " \t\n，,。.；;！!？?、~～…"
+#: A part shorter than this ("还有点臭" → "点臭") is a remark about the problem, never a second one.
+ALSO_MIN_CHARS = 4
+#: A part that scores the report's own category this surely too is more of the same problem.
+ALSO_SAME_BELOW = 0.3
 #: While a similar case is offered, a message this short that names no problem ("补充", "好的") is no new report:
 #: the offer is shown again (it set the draft aside and got the greeting).
 OFFER_HINT_MAX_CHARS = 12
@@ -122,6 +128,49 @@ async def draft_report(turn: Turn, draft: Draft, c: Any) -> None:
         turn.say(*midway.category_prompt(turn, draft))
         return
     await filing.continue_report(turn)
+
+
+def second_problem(turn: Turn, text: str, c: Any) -> str | None:
+    """The part of a message that names another problem than the one its report is about ("垃圾没人清运，另外路灯也
+    坏了好几个" → "小区路灯也坏了好几个"): only where the message says so with a word like 另外 or 还有, and the part
+    is surely of another category. The report files one problem; this one is offered after it (QA: it was filed
+    inside the first one, silently)."""
+    understanding = turn.services.understanding
+    if c.intent is None or c.act == "emergency":
+        return None
+    simple = turn.services.normalizer.simplify(text[: turn.services.max_chars])
+    source = text if len(text) == len(simple) else simple  # the resident's own words where the script maps 1:1
+    cuts = [m.start() for m in midway.ALSO_SAID.finditer(simple)]
+    if not cuts:
+        return None
+    for start, end in zip([0, *cuts], [*cuts, len(simple)], strict=True):
+        said = midway.ALSO_SAID.sub("", simple[start:end], count=1).strip(_PART_EDGES)
+        if len(said) < ALSO_MIN_CHARS:
+            continue
+        part = understanding.classifier.classify(said)
+        intent = understanding.intents.get(part.intent) if part.intent else None
+        if intent is None or intent.kind != "category" or part.intent == c.intent or part.confidence < NEW_PROBLEM_CONFIDENCE:
+            continue
+        if any(a.intent == c.intent and a.confidence >= ALSO_SAME_BELOW for a in part.alternatives):
+            continue  # it speaks of this problem too
+        shown = source[start:end]
+        return midway.ALSO_SAID.sub("", shown, count=1).strip(_PART_EDGES) if source is text else said
+    return None
+
+
+async def file_also(turn: Turn) -> None:
+    """接着反映这件: the second problem the message of the case just filed named becomes a report of its own, at
+    that case's place unless it names its own."""
+    offered = turn.state.next_report
+    if not offered or not offered.get("text"):
+        stale_button(turn)
+        return
+    turn.state.reset()
+    text = offered["text"]
+    carried = None
+    if offered.get("address") and await turn.services.cases.place_known(text) is None:
+        carried = Draft(address=offered["address"])
+    await intake.understand(turn, text, forced_report=True, carried=carried)
 
 
 # -- the category --------------------------------------------------------------------------------------
