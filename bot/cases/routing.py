@@ -268,6 +268,13 @@ class Router:
         names = [n for a in self._areas if a.grid_id in route.candidates for n in a.names if n in text]
         return max(names, key=len) if names else None
 
+    def estate_named(self, address: str) -> str | None:
+        """The longest estate name `address` contains as written (after `canonical`), known to routing or not
+        sure of the grid ("梨园小区30栋": 梨园小区 lists no 30栋) — so a building said next belongs to it."""
+        text = canonical(address, self._simplify)
+        names = [n for a in self._areas if a.fixed_building is None for n in a.names if n and n in text]
+        return max(names, key=len) if names else None
+
     def _ambiguous(self, best: list[tuple[float, _Area, str]], top: float, why: str) -> Route:
         grids = tuple(sorted({a.grid_id for _, a, _ in best}))
         communities = {self._grids[g].community_id for g in grids if g in self._grids}

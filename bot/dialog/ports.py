@@ -20,6 +20,12 @@ class CaseDesk(Protocol):
     async def building_corrected(self, address: str, text: str) -> str | None:
         """ "不是3栋是5栋" said of `address`: the same estate with the building `text` gives, when routing is sure of it."""
 
+    async def estate_named(self, text: str) -> str | None:
+        """The estate `text` names, whether or not routing is sure of the grid ("梨园小区30栋" → 梨园小区)."""
+
+    async def place_guess(self, text: str) -> str | None:
+        """The place `text` names when routing finds it only loosely (a typo: "梨圆小区2栋"): to be confirmed."""
+
     async def estate_without_building(self, text: str) -> str | None:
         """The estate `text` names when it spans several grids and no building was given (ask for the building)."""
 

@@ -65,7 +65,8 @@ class Draft:
     address_tries: int = 0  # answers at the address step that gave no place (junk, "不知道", unplaceable)
     new_problem_asked: bool = False  # a correction named only the category: its description is being asked for
     no_place: bool = False  # the resident chose to file without a place: staff check it before 派单
-    estate: str | None = None  # an estate of several grids named without a building: the next answer may be the building
+    estate: str | None = None  # an estate named without a building it lists (or any): the next answer may be the building
+    suggested: str | None = None  # the place a typo'd address most likely meant, offered ("是" takes it)
     picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
     asked: list[str] = field(default_factory=list)  # ids of the category's questions asked (or answered by the words)
     answers: dict[str, str] = field(default_factory=dict)  # question label → the resident's answer

@@ -74,6 +74,12 @@ ADDRESS_UNCLEAR = (
 #: The estate was found but spans several grids, and no building was given: ask for it (not "not found").
 ADDRESS_NEEDS_BUILDING = ("{estate}分属几个网格，请再写上楼栋（例如“{estate}3栋”），或点下方按钮发送位置。"
                           "不清楚楼栋的话，再发一次同样的地址即可。")
+#: Routing finds the place only loosely (a typo): offered, and "是" takes it.
+ADDRESS_DID_YOU_MEAN = ("没找到“{address}”。您说的是“{place}”吗？是的话回复“是”；不是的话请重新写小区和楼栋，"
+                        "或点下方按钮发送位置。")
+#: The estate is known, the building is not one it lists.
+ADDRESS_BUILDING_UNKNOWN = ("“{address}”：找到了{estate}，但没找到这个楼栋。请核对楼栋号再发一次（例如“{estate}3栋”），"
+                            "或点下方按钮发送位置；楼栋没错的话，再发一次同样的地址即可。")
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
 ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："

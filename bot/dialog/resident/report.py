@@ -278,6 +278,11 @@ async def address_text(turn: Turn) -> None:
     if is_skip(turn):
         turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
         return
+    if draft.suggested and plain(turn.norm.text) in midway.YES_WORDS:  # "是" to "您说的是梨园小区2栋吗？"
+        draft.address, draft.suggested = draft.suggested, None
+        turn.say(texts.ADDRESS_CORRECTED.format(address=draft.address), remember_buttons=False)
+        await filing.continue_report(turn)
+        return
     c = await _unless_danger(turn, draft, text)
     if c is None or await midway.correct_category(turn, draft, text, c):
         return
@@ -308,21 +313,38 @@ async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
     desk = turn.services.cases
     known = await desk.place_known(text)
     if known is None and draft.estate:  # "3栋" right after "梨园小区": the building of the estate just named
-        known = await desk.place_known(draft.estate + text)
-        if known is not None:
-            typed = f"{draft.estate}{typed}"[:300]
+        known = await desk.place_known(draft.estate + text) or await desk.building_corrected(draft.estate, text)
+        if known is not None:  # "不对，是3栋" after "梨园小区30栋": the place, not the words of the correction
+            typed = known if midway.corrects_place(turn.norm.text) else f"{draft.estate}{typed}"[:300]
     if known is None and not draft.address_retried:
         draft.address_retried = True
         if c.intent is not None:  # "不对，我说的是油烟": more about the problem, not a place
             draft.text = f"{draft.text}\n{typed}".strip()
             turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
         else:
-            estate = draft.estate = await desk.estate_without_building(text)
-            midway.ask_address_again(turn, draft, texts.ADDRESS_NEEDS_BUILDING.format(estate=estate) if estate
-                                     else texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
+            await _address_not_found(turn, draft, text, typed)
         return
     draft.address = typed
     await filing.continue_report(turn)
+
+
+async def _address_not_found(turn: Turn, draft: Draft, text: str, typed: str) -> None:
+    """The first answer routing cannot place, questioned in the words of what is wrong with it: an estate of several
+    grids without its building, a typo of a place it knows (offered: "是" takes it), an estate it knows with a
+    building it does not list (QA: both were told the estate was not in the street), or nothing it knows."""
+    desk = turn.services.cases
+    estate = draft.estate = await desk.estate_without_building(text)
+    if estate:
+        said = texts.ADDRESS_NEEDS_BUILDING.format(estate=estate)
+    elif (guess := await desk.place_guess(text)) is not None:
+        draft.suggested, draft.estate = guess, await desk.estate_named(guess)
+        said = texts.ADDRESS_DID_YOU_MEAN.format(address=short(typed, 30), place=guess)
+    elif (named := await desk.estate_named(text)) is not None:
+        draft.estate = named
+        said = texts.ADDRESS_BUILDING_UNKNOWN.format(estate=named, address=short(typed, 30))
+    else:
+        said = texts.ADDRESS_UNCLEAR.format(address=short(typed, 30))
+    midway.ask_address_again(turn, draft, said)
 
 
 async def file_without_place(turn: Turn) -> None:
@@ -384,7 +406,7 @@ async def photo_text(turn: Turn) -> None:
         return
     if place is None and midway.corrects_place(turn.norm.text):  # "地址错了" with no place we know: ask for it
         draft.address, draft.latitude, draft.longitude = None, None, None
-        draft.address_retried, draft.estate = False, None
+        draft.address_retried, draft.estate, draft.suggested = False, None, None
         turn.state.step = Step.AWAIT_ADDRESS
         turn.say(texts.ADDRESS_TO_CORRECT, [[cancel_row()]], request_location=True)
         return
