@@ -164,3 +164,72 @@ async def test_a_second_problem_is_offered_after_joining_a_neighbours_case_too(a
     assert texts.DUPLICATE_FOUND.split("：", 1)[0] in said, said
     said = texts_of(await driver.press("钱叔", texts.BTN_JOIN))
     assert texts.ALSO_NOT_FILED.format(text="小区路灯也坏了好几个") in said, said
+
+
+# -- 5. an address routing knows only loosely, or an estate with a building it does not list ------------------
+
+
+async def _at_address(driver, who="孙婆婆"):
+    said = texts_of(await driver.send(who, "小区路灯坏了好几个，晚上黑漆漆的"))
+    assert texts.ASK_ADDRESS.format(category="市政设施") in said, said
+
+
+async def test_a_typo_in_the_address_is_offered_as_the_place_it_most_likely_is(app):
+    driver = driver_for(app)
+    await _at_address(driver)
+    said = texts_of(await driver.send("孙婆婆", "梨圆小区2栋"))
+    assert texts.ADDRESS_DID_YOU_MEAN.format(address="梨圆小区2栋", place="梨园小区2栋") in said, said
+    said = texts_of(await driver.send("孙婆婆", "是的"))
+    assert texts.ASK_PHOTO in said, said
+    number = case_number(texts_of(await driver.press("孙婆婆", texts.BTN_SKIP_PHOTO)))
+    assert (await app.cases.find_case(number)).address == "梨园小区2栋"
+
+
+async def test_a_typo_offered_and_refused_takes_the_address_typed_next(app):
+    driver = driver_for(app)
+    await _at_address(driver)
+    await driver.send("孙婆婆", "梨圆小区2栋")
+    said = texts_of(await driver.send("孙婆婆", "翠竹苑5栋"))
+    assert texts.ASK_PHOTO in said, said
+    number = case_number(texts_of(await driver.press("孙婆婆", texts.BTN_SKIP_PHOTO)))
+    assert (await app.cases.find_case(number)).address == "翠竹苑5栋"
+
+
+async def test_a_building_the_estate_does_not_list_names_the_estate_and_takes_the_corrected_building(app):
+    driver = driver_for(app)
+    await _at_address(driver)
+    said = texts_of(await driver.send("孙婆婆", "梨园小区30栋"))
+    assert texts.ADDRESS_BUILDING_UNKNOWN.format(address="梨园小区30栋", estate="梨园小区") in said, said
+    assert texts.ADDRESS_UNCLEAR.split("“")[0] not in said, said
+    said = texts_of(await driver.send("孙婆婆", "不对，是3栋"))
+    assert texts.ASK_PHOTO in said, said
+    number = case_number(texts_of(await driver.press("孙婆婆", texts.BTN_SKIP_PHOTO)))
+    assert (await app.cases.find_case(number)).address == "梨园小区3栋"
+
+
+# -- 6. 退单 tells the worker who re-assigns the case, as the resident is told -----------------------------------
+
+
+async def test_a_return_without_a_dispatcher_does_not_promise_one_to_the_worker(app):
+    """No community dispatcher is bound: the resident read that the admins have it, the worker read "社区调度员会重新
+    分派" — he is told the same as the resident."""
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = case_number(await _say_all(driver, "赵姐", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+    await driver.deliver_pushes()
+    await driver.press(worker, texts.BTN_RETURN)
+    said = texts_of(await driver.send(worker, "不是我们网格的"))
+    assert texts.RETURNED_TO_STAFF.format(number=number, reason="不是我们网格的", told=texts.TOLD_ADMIN) in said, said
+    assert texts.RETURNED.format(number=number, reason="不是我们网格的") not in said, said
+
+
+async def test_a_return_with_a_dispatcher_says_the_dispatcher_re_assigns_it(app):
+    driver = driver_for(app)
+    invite = await app.cases.create_invite("周调度", community_id="liyuan")
+    await driver.send(driver.persona("周调度", role="worker"), f"/bind {invite.code}")
+    worker = await bound_worker(app, driver, "张三")
+    number = case_number(await _say_all(driver, "赵姐", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+    await driver.deliver_pushes()
+    await driver.press(worker, texts.BTN_RETURN)
+    said = texts_of(await driver.send(worker, "不是我们网格的"))
+    assert texts.RETURNED.format(number=number, reason="不是我们网格的") in said, said

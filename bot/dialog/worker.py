@@ -229,7 +229,8 @@ async def take_reason(turn: Turn) -> None:
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
-    turn.say(texts.RETURNED.format(number=case.number, reason=reason[:100]))
+    said = {"": texts.RETURNED_NOBODY, None: texts.RETURNED}.get(case.told, texts.RETURNED_TO_STAFF)
+    turn.say(said.format(number=case.number, reason=reason[:100], told=case.told))
 
 
 async def ask_reason(turn: Turn) -> None:

@@ -41,6 +41,9 @@ ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳�
 RESOLVED = "已办结：{number}。已通知居民评价。"
 ASK_RETURN_REASON = "请说明退单原因（例如“不属于本网格”“类别不对”），社区调度员会重新分派："
 RETURNED = "已退单：{number}，原因：{reason}。社区调度员会重新分派。"
+#: 退单 when no dispatcher covers the queue: who re-assigns it instead, or honestly nobody yet.
+RETURNED_TO_STAFF = "已退单：{number}，原因：{reason}。已转{told}重新分派。"
+RETURNED_NOBODY = "已退单：{number}，原因：{reason}。目前没有能重新派单的工作人员，案件在工单队列中等候。"
 #: "跳过" or "好的" typed as the 办结 note / the 退单 reason: words are needed (who reads them, and why).
 RESOLVE_NOTE_NEEDED = "办结说明不能跳过：居民会看到这句处理结果。请写一句，例如“已联系物业清理完毕”。"
 RETURN_REASON_NEEDED = "退单原因不能跳过：社区调度员要据此重新分派。请写一句，例如“不属于本网格”“类别不对”。"
