@@ -22,6 +22,9 @@ WORKER_NOTE_ONE_CASE = ("这条消息没有发给任何人。如果是案件 {nu
                         "要反映新问题，请说具体些（哪里、发生了什么）。")
 WORKER_NOTE_SEVERAL = ("这条消息没有发给任何人。如果是案件进展，请在对应派单消息下方点“进展”再发"
                        "（发送 /tasks 查看您的 {count} 件待办）；要反映新问题，请说具体些（哪里、发生了什么）。")
+#: "接单" typed by a worker with no case where it applies, or with several (each shown with that button).
+WORKER_NOTHING_TO = "您目前没有可以“{action}”的案件。发送 /tasks 可查看您的待办案件。"
+WORKER_WHICH_CASE = "您有 {count} 件案件可以“{action}”，请在要处理的那件下面点按钮："
 WORKER_USE_BUTTONS = "请在派单消息下方点按钮操作（接单 / 进展 / 需要补充 / 办结 / 退单）；发送 /tasks 可查看您的待办案件。"
 HELP_WORKER = "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 进展 / 需要补充 / 办结 / 退单。"
 HELP_DISPATCHER = "\n派单员：/tasks 上点 派给 / 改派（括号里是在办件数）；/case 案件编号 查看一件。"
