@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dialog_helpers import bound_worker, case_number, driver_for
+from dialog_helpers import bound_worker, case_number, driver_for, shared_understanding
 
 from bot import wording as texts
 from bot.dialog.testing import texts_of
+from bot.services import build_app
+from bot.settings import load_settings
 
 
 async def _say_all(driver, who, *lines):
@@ -233,3 +235,28 @@ async def test_a_return_with_a_dispatcher_says_the_dispatcher_re_assigns_it(app)
     await driver.press(worker, texts.BTN_RETURN)
     said = texts_of(await driver.send(worker, "不是我们网格的"))
     assert texts.RETURNED.format(number=number, reason="不是我们网格的") in said, said
+
+
+# -- 7. 催办 when nobody holds the case nor covers its queue ---------------------------------------------------
+
+
+async def test_urging_a_case_nobody_can_be_told_of_does_not_say_someone_was_reminded(tmp_path):
+    """No worker, dispatcher, admin or on-call: "已提醒处理人员尽快处理" reminded nobody."""
+    app = await build_app(load_settings(database_url=f"sqlite:///{tmp_path / 'qa5.db'}", admin_ids=""),
+                          understanding=shared_understanding())
+    try:
+        driver = driver_for(app)
+        number = case_number(await _say_all(driver, "王阿姨", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+        said = texts_of(await driver.send("王阿姨", "催办"))
+        assert number in said and texts.URGED_KEPT.split("。")[1] in said, said
+        assert texts.URGED.split("，")[1].split("。")[0] not in said, said
+    finally:
+        await app.close()
+
+
+async def test_urging_a_case_someone_covers_still_says_they_were_reminded(app):
+    driver = driver_for(app)
+    await bound_worker(app, driver, "张三")
+    number = case_number(await _say_all(driver, "王阿姨", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+    said = texts_of(await driver.send("王阿姨", "催办"))
+    assert texts.URGED.split("，")[1].split("。")[0] in said and number in said, said

@@ -109,7 +109,7 @@ class SelfServiceRoom(CaseCore):
     async def urge(self, case_id: int, external_id: int, *, now: datetime | None = None,
                    channel: str = channels.TELEGRAM) -> CaseView:
         """催办: once per time limit (a new one starts at filing, 重办 and escalation); the assignee (else the
-        queue) is told and the nudge counts in the figures (`urged`)."""
+        queue) is told and the nudge counts in the figures (`urged`). The view's `told` is "" when nobody could be."""
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
@@ -129,8 +129,8 @@ class SelfServiceRoom(CaseCore):
                                                           deadline=self._local(case.deadline_at),
                                                           phone=await self._filer_phone(s, case)),
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
-            else:
-                await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_URGED)  # type: ignore[attr-defined]
+            elif not await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_URGED):  # type: ignore[attr-defined]
+                return replace(await self._view(s, case), told="")  # nobody holds it, nobody covers its queue
             return await self._view(s, case)
 
     async def explain(self, case_id: int, external_id: int, reason: str, comment: str | None = None, *,

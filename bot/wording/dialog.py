@@ -222,6 +222,9 @@ ALSO_NOT_FILED = ("您还提到了“{text}”，这件没有一起登记在上�
                   "不需要就不用管。")
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
+#: Nobody holds the case and nobody covers its queue yet: the 催办 is kept, and nobody is said to be reminded.
+URGED_KEPT = ("已催办案件 {number}。案件还在社区工单队列中等候，有人接手时会看到催办。办结时限：{deadline}，"
+              "到时没办结会自动升级督办。")
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
 WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
 WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："

@@ -77,7 +77,8 @@ async def on_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
             await _timeline(turn, cb.case_id)
         elif cb.action == callbacks.URGE:
             case = await desk.urge(cb.case_id, turn.user_id, channel=turn.channel)
-            turn.say(texts.URGED.format(number=case.number, deadline=_local(turn, case.deadline_at)))
+            said = texts.URGED_KEPT if case.told == "" else texts.URGED  # not "已提醒处理人员" when nobody could be
+            turn.say(said.format(number=case.number, deadline=_local(turn, case.deadline_at)))
             turn.toast(lifecycle.TRANSITIONS["urge"].name)
         elif cb.action == callbacks.SUPPLEMENT:
             case = await _own_open(turn, cb.case_id, "supplement")
