@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from dialog_helpers import bound_worker, case_number, driver_for, shared_understanding
 
 from bot import wording as texts
@@ -74,6 +75,31 @@ async def test_a_place_corrected_after_filing_is_the_cases_address_and_the_worke
     assert any(number in p and line in p for p in pushes), pushes
     tasks = texts_of(await driver.send("张三", "/tasks"))
     assert "梨园小区5栋" in tasks.split("居民原话", 1)[0], tasks
+
+
+@pytest.mark.parametrize(("answer", "address"), [("梨园小区5栋", "梨园小区5栋"), ("5栋", "梨园小区5栋")])
+async def test_the_place_asked_for_after_a_bare_wrong_address_corrects_the_cases_address(app, answer, address):
+    """ "地址说错了" alone, then the place: it was a plain 补充 and the card kept the old address."""
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张三")
+    number = case_number(await _say_all(driver, "赵姐", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+    await driver.deliver_pushes()
+    said = texts_of(await driver.send("赵姐", "地址说错了"))
+    assert texts.ASK_PLACE_AFTER_FILING.format(number=number) in said, said
+    said = texts_of(await driver.send("赵姐", answer))
+    assert texts.PLACE_CORRECTED_AFTER_FILING.format(number=number, address=address) in said, said
+    assert (await app.cases.find_case(number)).address == address
+    pushes = [p.text for p in await driver.deliver_pushes() if p.chat_id == worker.chat_id]
+    assert any(texts.PLACE_CORRECTED_FOR_WORKER.format(new=address, old="梨园小区3栋") in p for p in pushes), pushes
+
+
+async def test_words_that_name_no_place_after_a_bare_wrong_address_are_still_a_supplement(app):
+    driver = driver_for(app)
+    number = case_number(await _say_all(driver, "赵姐", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
+    await driver.send("赵姐", "地址说错了")
+    said = texts_of(await driver.send("赵姐", "就在垃圾站旁边那栋楼"))
+    assert texts.SUPPLEMENTED_DONE.format(number=number) in said, said
+    assert (await app.cases.find_case(number)).address == "梨园小区3栋"
 
 
 async def test_a_place_correction_to_the_same_place_changes_nothing_for_the_worker(app):
