@@ -1,8 +1,9 @@
 """What a fifth QA pass (residents and grid workers in the console chat) found, each end to end through the
-dialog engine's driver: a building corrected at the photo step or right after filing ("不是3栋是5栋") re-asked or
-got the greeting; a place corrected after filing reached the worker only as words in a 补充, the case's address
-unchanged; a second problem in the same message was filed with the first one silently; a Traditional address
-kept its script in the hotspot figures, so the same building counted twice."""
+dialog engine's driver: a building corrected alone ("不是3栋是5栋") re-asked or got the greeting; a place corrected
+after filing reached the worker only as words, the case's address unchanged; a second problem in the same message
+was filed inside the first one silently; a Traditional address counted as another building in the hotspots; a typo
+or an unlisted building was told the estate was not in the street; 退单 and 催办 said someone was told when nobody
+was."""
 
 from __future__ import annotations
 
