@@ -147,6 +147,12 @@ async def test_one_problem_told_in_two_sentences_is_no_second_problem(app):
     assert "已受理" in said and texts.ALSO_NOT_FILED.split("“")[0] not in said, said
 
 
+async def test_a_question_after_another_is_no_second_problem(app):
+    driver = driver_for(app)
+    said = await _say_all(driver, "钱叔", "梨园小区3栋楼下垃圾好几天没人清运了，还有群租房怎么认定？", "跳过")
+    assert "已受理" in said and texts.ALSO_NOT_FILED.split("“")[0] not in said, said
+
+
 async def test_the_offer_of_the_second_problem_goes_with_the_next_message(app):
     """Something else typed instead: the offer is gone (pressing it later is a stale button), nothing is filed."""
     driver = driver_for(app)

@@ -145,7 +145,7 @@ def second_problem(turn: Turn, text: str, c: Any) -> str | None:
         return None
     for start, end in zip([0, *cuts], [*cuts, len(simple)], strict=True):
         said = midway.ALSO_SAID.sub("", simple[start:end], count=1).strip(_PART_EDGES)
-        if len(said) < ALSO_MIN_CHARS:
+        if len(said) < ALSO_MIN_CHARS or question.is_question(said):  # "还有群租房怎么认定？" asks, files nothing
             continue
         part = understanding.classifier.classify(said)
         intent = understanding.intents.get(part.intent) if part.intent else None
