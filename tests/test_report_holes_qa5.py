@@ -43,6 +43,21 @@ async def test_a_building_corrected_at_the_photo_step_replaces_the_building(app)
     assert (await app.cases.find_case(number)).address == "梨园小区5栋"
 
 
+@pytest.mark.parametrize("typed", ["5栋", "哦不对，应该是5栋的", "啊 说错了 是5号楼"])
+async def test_a_building_in_other_words_at_the_photo_step_replaces_the_building(app, typed):
+    driver = driver_for(app)
+    await _say_all(driver, "赵姐", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋")
+    said = texts_of(await driver.send("赵姐", typed))
+    assert texts.ADDRESS_CORRECTED.format(address="梨园小区5栋") in said, said
+
+
+async def test_more_words_naming_a_building_at_the_photo_step_are_detail_not_a_new_place(app):
+    driver = driver_for(app)
+    await _say_all(driver, "赵姐", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋")
+    said = texts_of(await driver.send("赵姐", "5栋门口也堆了好多一样的垃圾"))
+    assert texts.ADDRESS_CORRECTED.split("：")[0] not in said, said
+
+
 async def test_a_building_said_alone_at_the_photo_step_is_not_taken_for_another_estate(app):
     """Only a building is swapped: words naming no building ("不对") still go the usual way."""
     driver = driver_for(app)
