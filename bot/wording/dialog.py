@@ -30,6 +30,8 @@ SUPPLEMENT_LEFT = "好的，补充结束，案件照常处理。"
 RATE_REASON_LEFT = "好的，不用写原因了，您的评价已记下。"
 NOTHING_TO_CANCEL = "现在没有进行中的操作。有问题直接告诉我就行。"
 EMPTY_INPUT = "没看到文字内容哦。请用文字描述一下遇到的问题，比如“楼道里堆满杂物”。"
+#: The same mid-report: what the step needs is asked right after.
+EMPTY_MIDWAY = "没看到文字内容哦。"
 BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。请用文字描述一下遇到的问题。"
 TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。）"
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
