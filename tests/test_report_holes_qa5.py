@@ -308,3 +308,20 @@ async def test_urging_a_case_someone_covers_still_says_they_were_reminded(app):
     number = case_number(await _say_all(driver, "王阿姨", "楼下垃圾好几天没人清运了，臭得很", "梨园小区3栋", "跳过"))
     said = texts_of(await driver.send("王阿姨", "催办"))
     assert texts.URGED.split("，")[1].split("。")[0] in said and number in said, said
+
+
+# -- 8. a place corrected while a similar case is offered -------------------------------------------------------
+
+
+async def test_a_place_corrected_while_a_similar_case_is_offered_replaces_the_address(app):
+    """ "不是3栋是5栋" at the offer got "请选一下" and the same offer: the neighbour's case was at the wrong building."""
+    driver = driver_for(app)
+    await _say_all(driver, "李叔", "梨园小区3栋楼下垃圾没人清运", "跳过")
+    said = await _say_all(driver, "王阿姨", "楼下垃圾好几天没人清运了", "梨园小区3栋", "跳过")
+    assert texts.DUPLICATE_FOUND.split("：", 1)[0] in said, said
+    said = texts_of(await driver.send("王阿姨", "不是3栋是5栋"))
+    assert texts.ADDRESS_CORRECTED.format(address="梨园小区5栋") in said, said
+    assert texts.DUPLICATE_CHOOSE not in said, said
+    if texts.DUPLICATE_FOUND.split("：", 1)[0] in said:  # the same grid: the neighbour's case may still be offered
+        said = texts_of(await driver.press("王阿姨", texts.BTN_FILE_NEW))
+    assert (await app.cases.find_case(case_number(said))).address == "梨园小区5栋"

@@ -231,18 +231,27 @@ async def choose_category(turn: Turn) -> None:
 
 
 async def duplicate_text(turn: Turn) -> None:
-    """Words while a similar case is offered: a question is answered, short words with no problem ("补充", "好的")
-    are shown the choice, more of the same problem joins the draft — each time the offer is shown again; anything
-    else starts afresh, naming the report that was set aside (it is not dropped without a word)."""
+    """Words while a similar case is offered: a question is answered, a corrected place ("不是3栋是5栋") replaces the
+    address and the search is done again there, short words with no problem ("补充", "好的") are shown the choice,
+    more of the same problem joins the draft — each time the offer is shown again; anything else starts afresh,
+    naming the report that was set aside (it is not dropped without a word)."""
     text = turn.incoming.text or ""
     if await midway.answer_question(turn, text):
         return
     c = turn.services.understanding.classifier.classify(text)
+    draft = _draft(turn)
+    if c.act != "emergency" and (c.intent is None or midway.corrects_place(turn.norm.text)):
+        place = await midway.corrected_place(turn, draft.address, text)
+        if place is not None and place != draft.address:  # "不是3栋是5栋": another place, so maybe no such case there
+            draft.address, draft.latitude, draft.longitude = place, None, None
+            draft.duplicate_of, draft.duplicate_declined = None, False
+            turn.say(texts.ADDRESS_CORRECTED.format(address=place), remember_buttons=False)
+            await filing.continue_report(turn)
+            return
     if c.act != "emergency" and c.intent is None and len(plain(turn.norm.text)) <= OFFER_HINT_MAX_CHARS:
         turn.say(texts.DUPLICATE_CHOOSE, remember_buttons=False)  # "补充", "好的": no new problem — the draft stays
         await midway.resume(turn)
         return
-    draft = _draft(turn)
     if c.act != "emergency" and c.intent is not None and c.intent == draft.intent \
             and await turn.services.cases.place_known(text) is None:  # more of the same problem, no other place
         draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()
