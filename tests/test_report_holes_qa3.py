@@ -219,10 +219,14 @@ async def test_a_worker_typing_jiedan_on_his_only_waiting_case_accepts_it(app):
 
 
 async def test_a_typed_button_word_with_several_cases_points_to_the_buttons(app):
-    driver, worker, _ = await _worker_with_one_case(app)
-    await _say_all(driver, "王阿姨", "梨园小区3栋楼下垃圾没人清运", "跳过")
+    """Several cases it applies to: each is shown with that button (QA5: it said to press a push's buttons)."""
+    driver, worker, first = await _worker_with_one_case(app)
+    second = case_number(await _say_all(driver, "王阿姨", "梨园小区3栋楼下垃圾没人清运", "跳过"))
     said = texts_of(await driver.send(worker, "接单"))
-    assert said == texts.WORKER_USE_BUTTONS, said
+    assert texts.WORKER_WHICH_CASE.format(count=2, action="接单") in said and second in said, said
+    said = texts_of(await driver.press(worker, "接单"))  # one card's button: that case, and only it, is accepted
+    states = sorted([(await app.cases.find_case(n)).state for n in (first, second)])
+    assert states == ["accepted", "assigned"], (states, said)
 
 
 async def test_an_estate_of_several_grids_without_a_building_is_asked_for_the_building(app):

@@ -187,7 +187,7 @@ async def test_a_return_reason_cannot_be_skipped(app, typed):
     assert texts.RETURN_REASON_NEEDED in said, said
     assert (await app.cases.find_case(number)).state == "assigned"
     said = texts_of(await driver.send(worker, "不是我们网格的"))
-    assert texts.RETURNED.format(number=number, reason="不是我们网格的") in said, said
+    assert texts.RETURNED_TO_STAFF.format(number=number, reason="不是我们网格的", told=texts.TOLD_ADMIN) in said, said
 
 
 async def test_a_resolve_note_cannot_be_skipped_and_its_prompt_names_the_case_number(app):

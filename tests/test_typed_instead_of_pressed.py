@@ -86,12 +86,15 @@ async def test_a_neighbours_case_with_no_supporters_yet_does_not_count_zero(app)
     assert "您可以加入这件" in said and "已有 0 位" not in said, said
 
 
-@pytest.mark.parametrize("typed", ["接单", "办结。", "收到"])
-async def test_a_worker_typing_an_action_is_shown_the_buttons_not_the_residents_greeting(app, typed):
+@pytest.mark.parametrize(("typed", "expected"), [("接单", texts.WORKER_NOTHING_TO.format(action="接单")),
+                                                 ("办结。", texts.WORKER_NOTHING_TO.format(action="办结")),
+                                                 ("收到", texts.WORKER_USE_BUTTONS)])
+async def test_a_worker_typing_an_action_is_shown_the_buttons_not_the_residents_greeting(app, typed, expected):
+    """With no case where the word applies, he is told there is none (not to press a push he does not have)."""
     driver = driver_for(app)
     worker = await bound_worker(app, driver, "张三")
     said = texts_of(await driver.send(worker, typed))
-    assert said == texts.WORKER_USE_BUTTONS, said
+    assert said == expected, said
 
 
 async def test_a_resident_typing_the_same_word_is_not_told_about_worker_buttons(app):

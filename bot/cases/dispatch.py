@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -87,12 +88,14 @@ class DispatchRoom(CaseCore):
             case = await self._lock_case(s, case_id)
             worker = await self._require_assignee(s, case, worker_external_id, channel=channel)
             lifecycle.require("return", case.number, case.state)
-            await self._hand_back(s, case, worker, at, actor=("worker", worker_external_id), reason=reason)
-            return await self._view(s, case)
+            told = await self._hand_back(s, case, worker, at, actor=("worker", worker_external_id), reason=reason)
+            # the view's `told` as after 补充: None = a dispatcher has it, else who does instead ("" = nobody)
+            return replace(await self._view(s, case), told=None if told == "dispatcher" else told_words(told, case.level))
 
     async def _hand_back(self, s: AsyncSession, case: Case, worker: Worker, at: datetime, *,
-                         actor: tuple[str, int | None], reason: str) -> CaseEvent:
-        """退单: the case leaves `worker` for the queue one level up (grid → community, dispatcher → street)."""
+                         actor: tuple[str, int | None], reason: str) -> str:
+        """退单: the case leaves `worker` for the queue one level up (grid → community, dispatcher → street).
+        Returns who re-assigns it, as `_queue_targets` says ("" = nobody can)."""
         case.assignee_id, case.return_reason, case.accepted_at = None, reason[:500], None
         ev = await self._move(s, case, "return", actor, at, note=reason,
                               to_level="street" if worker.role in ("community", "street") else "community")
@@ -100,7 +103,7 @@ class DispatchRoom(CaseCore):
         # the residents read who re-assigns it: a dispatcher, the admins or on-call — or, honestly, nobody yet
         await self._notify_residents(s, case, ev, lambda chat, script, rid: notify.resident_returned(
             chat, case, told, script, self._to_script))
-        return ev
+        return told
 
     async def _dispatcher(self, s: AsyncSession, case: Case, level: str | None = None) -> Worker | None:
         """The bound, reachable dispatcher of `level` (default: the case's) — community or street — least loaded first."""

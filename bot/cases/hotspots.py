@@ -132,9 +132,11 @@ async def find_hotspots(session: AsyncSession, router: Any, intents: Any, *, sin
         spot.grids = [category_name(intents, top_category[spot.key][1])] if spot.key in top_category else []
     total = sum(spot.cases for spot in grids)
     addresses = await grouped(Case.address, Case.grid_id, order_limit=ADDRESS_ROWS)
-    repeat = _fold(((canonical(a), a, gid, spot) for (a, gid), spot in addresses if a and a.strip()), grid_name)
-    buildings = _fold(((building_of(a), building_of(a), gid, spot) for (a, gid), spot in addresses if a and a.strip()),
-                      grid_name)
+    # Folded in the router's spelling: a Traditional "梨園小區3棟" is the building a Simplified one names (QA).
+    same = router.canonical
+    repeat = _fold(((same(a), a, gid, spot) for (a, gid), spot in addresses if a and a.strip()), grid_name)
+    buildings = _fold(((building_of(same(a)), building_of(same(a)), gid, spot) for (a, gid), spot in addresses
+                       if a and a.strip()), grid_name)
 
     async def lines(condition: Any, order: tuple[Any, ...]) -> list[CaseLine]:
         query = (select(Case.number, Case.intent, Case.grid_id, Case.state, Case.address, Case.created_at,

@@ -216,9 +216,16 @@ def resident_resolved(chat_id: int, case: Any, script: str, to_script: ToScript,
     return Reply(chat_id=chat_id, text=to_script(text, script), photo_file_id=case.resolution_photo)
 
 
-def worker_supplemented(chat_id: int, case: Any, text: str, photo: str | None) -> Reply:
-    """补充: what the filer added, for the assignee (the words as written; the assignee may read them)."""
+def worker_supplemented(chat_id: int, case: Any, text: str, photo: str | None, *, moved_from: str | None = None,
+                        elsewhere: str | None = None) -> Reply:
+    """补充: what the filer added, for the assignee (the words as written; the assignee may read them);
+    `moved_from`: the address the 补充 corrected (the case's address is the new one), said first; `elsewhere`: the
+    grid the new address belongs to when it is not the case's."""
     lines = [w.ANSWER_HEAD.format(number=case.number)]
+    if moved_from is not None:
+        lines.append(w.PLACE_CORRECTED_FOR_WORKER.format(new=case.address, old=moved_from or w.CASE_NO_ADDRESS))
+    if elsewhere:
+        lines.append(w.PLACE_IN_OTHER_GRID.format(grid=elsewhere))
     if text:
         lines.append(w.SUPPLEMENT_TEXT.format(text=_short(text, 500)))
     if photo:

@@ -28,7 +28,7 @@ from bot.cases.core import (
     worker_view,
 )
 from bot.cases.outbox import hold_chat, release_chat
-from bot.cases.routing import Router, building_numbers, canonical, flat_after_building
+from bot.cases.routing import Router, building_numbers, canonical, flat_after_building, without_denied_buildings
 from bot.cases.views import GridView, Invite, ResidentView, Route, WorkerView, aware
 from bot.errors import BadInput, NotFound, NotNow, UsageError
 from bot.wording import notices, refusals
@@ -73,6 +73,23 @@ class PeopleRoom(CaseCore):
         said = canonical(text, self._simplify)
         numbers = building_numbers(said)  # the building the grid covers, then the unit and flat as written
         return BUILDING.format(area=area, number=numbers[0]) + flat_after_building(said) if numbers else area
+
+    def building_corrected(self, address: str, text: str) -> str | None:
+        """"不是3栋是5栋" after "梨园小区3栋" (or "梨园小区30栋"): the estate `address` names with the building `text`
+        gives instead (the last one it names that it does not deny), when routing is sure of it. None when `text`
+        names no building, or a place of its own (that place is `place_in`'s), or `address` names no estate."""
+        if self.place_in(text) is not None:
+            return None
+        said = without_denied_buildings(canonical(text, self._simplify))
+        numbers = building_numbers(said)
+        estate = self.router.estate_named(address)
+        if not numbers or not estate:
+            return None
+        return self.place_in(BUILDING.format(area=estate, number=numbers[-1]))
+
+    def estate_named(self, text: str) -> str | None:
+        """The estate `text` names, whatever its building (`Router.estate_named`)."""
+        return self.router.estate_named(text)
 
     async def list_grids(self) -> list[GridView]:
         """Every grid with its community, street, areas and bound workers' names."""

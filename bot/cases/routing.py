@@ -84,6 +84,15 @@ def building_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(str(int(n)) for n in found))
 
 
+#: A building the words deny ("不是3栋", "不在5号楼"): not the one they correct to.
+_DENIED_BUILDING = re.compile(r"(?:不是|不在)\d{1,3}\s*(?:号楼|栋|幢|座|#|号(?!院))")
+
+
+def without_denied_buildings(text: str) -> str:
+    """Canonical text without the buildings it denies: "不是3栋是5栋" → "是5栋"."""
+    return _DENIED_BUILDING.sub("", text)
+
+
 @dataclass(frozen=True, slots=True)
 class _Area:
     grid_id: str
@@ -128,6 +137,10 @@ class Router:
         #: Grids with no area and no geometry: retired by `griddesk grids import` (kept for their closed cases' names).
         self._retired = {gid for gid, g in self._grids.items() if gid not in self._labels and g.center is None
                          and g.polygon is None}
+
+    def canonical(self, text: str) -> str:
+        """`canonical` with the router's own simplifier: "梨園小區三棟" and "梨园小区3栋" are one place."""
+        return canonical(text, self._simplify)
 
     def place_names(self) -> tuple[str, ...]:
         """Every estate, alias, grid and community name (canonical, Simplified): text that names a place, not a script."""
@@ -253,6 +266,13 @@ class Router:
         if route.grid_id or not route.ambiguous or len(route.candidates) < 2:
             return None
         names = [n for a in self._areas if a.grid_id in route.candidates for n in a.names if n in text]
+        return max(names, key=len) if names else None
+
+    def estate_named(self, address: str) -> str | None:
+        """The longest estate name `address` contains as written (after `canonical`), known to routing or not
+        sure of the grid ("梨园小区30栋": 梨园小区 lists no 30栋) — so a building said next belongs to it."""
+        text = canonical(address, self._simplify)
+        names = [n for a in self._areas if a.fixed_building is None for n in a.names if n and n in text]
         return max(names, key=len) if names else None
 
     def _ambiguous(self, best: list[tuple[float, _Area, str]], top: float, why: str) -> Route:

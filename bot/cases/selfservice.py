@@ -61,9 +61,12 @@ class SelfServiceRoom(CaseCore):
             return await self._view(s, case), events
 
     async def supplement(self, case_id: int, external_id: int, text: str | None = None, *, photo: str | None = None,
-                         now: datetime | None = None, channel: str = channels.TELEGRAM) -> CaseView:
+                         place: str | None = None, now: datetime | None = None,
+                         channel: str = channels.TELEGRAM) -> CaseView:
         """补充: the filer adds words and/or a photo to an open case; the assignee (else the queue) is told.
 
+        `place`: the words correct the case's place to this one (routing's spelling): it becomes the case's address
+        and the assignee reads the new one and the old one first — the words alone left the old address on the card.
         A case in the queue without a grid whose words now name a place is routed as at filing (`_locate`).
         The view's `told`: None = the holder or the queue was told; "" = nobody could be; else the case was just
         routed, and these are the words of who has it now ("网格员 王网格")."""
@@ -80,11 +83,19 @@ class SelfServiceRoom(CaseCore):
                 case.text = (case.text + notices.NOTE_SUPPLEMENT_STAMP.format(at=self._local(at), words=words))[:MAX_TEXT]
             if photo and len(case.photos or []) < MAX_PHOTOS:
                 case.photos = [*(case.photos or []), photo]
+            moved_from = elsewhere = None
+            new_place = clean_text(place)[:300]
+            if new_place and new_place != (case.address or "") and case.grid_id:  # no grid: `_locate` places it
+                moved_from, case.address = case.address or "", new_place
+                routed = self.route(new_place).grid_id  # type: ignore[attr-defined]
+                if routed and routed != case.grid_id:  # the holder is told whose it is; 退单 lets it be re-sent
+                    elsewhere = self.router.grid_name(routed) or routed
             note = words or notices.NOTE_PHOTO
             ev = await self._move(s, case, "supplement", ("resident", external_id), at, note=note)
             assignee = await self._assignee(s, case)
             if assignee is not None and assignee.external_id is not None:
-                to_worker(s, assignee, notify.worker_supplemented(assignee.external_id, case, words, photo),
+                to_worker(s, assignee, notify.worker_supplemented(assignee.external_id, case, words, photo,
+                                                                  moved_from=moved_from, elsewhere=elsewhere),
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
                 return await self._view(s, case)
             # filed without a place, and these words say where: routed now (the new holder's push carries them)
@@ -98,7 +109,7 @@ class SelfServiceRoom(CaseCore):
     async def urge(self, case_id: int, external_id: int, *, now: datetime | None = None,
                    channel: str = channels.TELEGRAM) -> CaseView:
         """催办: once per time limit (a new one starts at filing, 重办 and escalation); the assignee (else the
-        queue) is told and the nudge counts in the figures (`urged`)."""
+        queue) is told and the nudge counts in the figures (`urged`). The view's `told` is "" when nobody could be."""
         at = utc(now)
         async with self.db.transaction() as s:
             case = await self._lock_case(s, case_id)
@@ -118,8 +129,8 @@ class SelfServiceRoom(CaseCore):
                                                           deadline=self._local(case.deadline_at),
                                                           phone=await self._filer_phone(s, case)),
                           f"ev{ev.id}:w{assignee.external_id}", case.id)
-            else:
-                await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_URGED)  # type: ignore[attr-defined]
+            elif not await self._push_to_dispatcher(s, case, ev, at, why=notices.NOTE_URGED):  # type: ignore[attr-defined]
+                return replace(await self._view(s, case), told="")  # nobody holds it, nobody covers its queue
             return await self._view(s, case)
 
     async def explain(self, case_id: int, external_id: int, reason: str, comment: str | None = None, *,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.cases.routing import Route
+from bot.cases.routing import FUZZY_MIN, Route
 from bot.cases.views import CaseView, EventView, ReportDraft, WorkerView
 from bot.errors import CaseError
 from bot.messages import Reply
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from bot.cases.service import CaseService
 
 _ROLE_ORDER = {"grid": 0, "community": 1, "street": 2}
+#: A place routing finds this loosely (one wrong character in four) is offered to the resident to confirm.
+GUESS_CONFIDENCE = FUZZY_MIN / 100
 
 
 class ServiceCaseDesk:
@@ -38,6 +40,15 @@ class ServiceCaseDesk:
 
     async def place_known(self, text: str) -> str | None:
         return self.service.place_in(text)
+
+    async def building_corrected(self, address: str, text: str) -> str | None:
+        return self.service.building_corrected(address, text)
+
+    async def estate_named(self, text: str) -> str | None:
+        return self.service.estate_named(text)
+
+    async def place_guess(self, text: str) -> str | None:
+        return self.service.place_in(text, min_confidence=GUESS_CONFIDENCE)
 
     async def estate_without_building(self, text: str) -> str | None:
         return self.service.router.spanning_estate(text)
@@ -143,9 +154,9 @@ class ServiceCaseDesk:
     async def timeline(self, case_id: int, external_id: int, *, channel: str = "telegram") -> tuple[CaseView, list[EventView]]:
         return await self.service.timeline(case_id, external_id, channel=channel)
 
-    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *, place: str | None = None,
                          channel: str = "telegram") -> CaseView:
-        return await self.service.supplement(case_id, external_id, text, photo=photo, channel=channel)
+        return await self.service.supplement(case_id, external_id, text, photo=photo, place=place, channel=channel)
 
     async def urge(self, case_id: int, external_id: int, *, channel: str = "telegram") -> CaseView:
         return await self.service.urge(case_id, external_id, channel=channel)

@@ -17,6 +17,15 @@ class CaseDesk(Protocol):
     async def place_known(self, text: str) -> str | None:
         """The place named in a report's own words ("阳光花园3栋…"), when routing finds it confidently."""
 
+    async def building_corrected(self, address: str, text: str) -> str | None:
+        """ "不是3栋是5栋" said of `address`: the same estate with the building `text` gives, when routing is sure of it."""
+
+    async def estate_named(self, text: str) -> str | None:
+        """The estate `text` names, whether or not routing is sure of the grid ("梨园小区30栋" → 梨园小区)."""
+
+    async def place_guess(self, text: str) -> str | None:
+        """The place `text` names when routing finds it only loosely (a typo: "梨圆小区2栋"): to be confirmed."""
+
     async def estate_without_building(self, text: str) -> str | None:
         """The estate `text` names when it spans several grids and no building was given (ask for the building)."""
 
@@ -101,7 +110,7 @@ class CaseDesk(Protocol):
     async def timeline(self, case_id: int, external_id: int, *, channel: str = "telegram") -> tuple[CaseView, list[EventView]]:
         """进度: the case and the dated events its filer or a supporter may read."""
 
-    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *,
+    async def supplement(self, case_id: int, external_id: int, text: str, photo: str | None, *, place: str | None = None,
                          channel: str = "telegram") -> CaseView:
         """补充 by the filer (the assignee is told)."""
 

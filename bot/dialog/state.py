@@ -65,10 +65,12 @@ class Draft:
     address_tries: int = 0  # answers at the address step that gave no place (junk, "不知道", unplaceable)
     new_problem_asked: bool = False  # a correction named only the category: its description is being asked for
     no_place: bool = False  # the resident chose to file without a place: staff check it before 派单
-    estate: str | None = None  # an estate of several grids named without a building: the next answer may be the building
+    estate: str | None = None  # an estate named without a building it lists (or any): the next answer may be the building
+    suggested: str | None = None  # the place a typo'd address most likely meant, offered ("是" takes it)
     picked: bool = False  # the resident chose the category from buttons (a labelled example for the fit)
     asked: list[str] = field(default_factory=list)  # ids of the category's questions asked (or answered by the words)
     answers: dict[str, str] = field(default_factory=dict)  # question label → the resident's answer
+    also: str | None = None  # a second problem the same message named: not in this report, offered after filing
 
     @property
     def has_place(self) -> bool:
@@ -87,6 +89,9 @@ class ChatState:
     case_id: int | None = None  # worker flows: the case being resolved/returned
     offered: dict[str, str] = field(default_factory=dict)  # button label → data, so typing a label presses it
     note: str | None = None  # worker flows: the 办结 note waiting for an optional photo; 不满意: the reason chosen
+    #: Right after filing: the second problem that report's message named ({"text", "address"}), offered with
+    #: 接着反映这件 until the next message.
+    next_report: dict[str, str] | None = None
     #: The channel's id of the newest update handled for this chat, saved with the state it produced:
     #: an update seen again (a replay after a crash, a webhook retry) is recognised and not handled twice.
     last_update_id: int | None = None
@@ -98,7 +103,7 @@ class ChatState:
 
     def reset(self) -> None:
         """Back to idle, keeping what we know about the person (their script)."""
-        self.step, self.draft, self.case_id, self.note = Step.IDLE, None, None, None
+        self.step, self.draft, self.case_id, self.note, self.next_report = Step.IDLE, None, None, None, None
         self.offered = {}
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,6 +129,7 @@ class ChatState:
                 case_id=data.get("case_id"),
                 note=data.get("note"),
                 offered=dict(data.get("offered") or {}),
+                next_report=_texts_or_none(data.get("next_report")),
                 last_update_id=_int_or_none(data.get("last_update_id")),
             )
         except (TypeError, ValueError):  # start over, keeping the script the person writes in
@@ -148,6 +154,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)
     return copy.deepcopy(value)
+
+
+def _texts_or_none(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
 
 
 def _int_or_none(value: Any) -> int | None:

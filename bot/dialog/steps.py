@@ -140,6 +140,7 @@ ANY_STEP_BUTTONS: dict[str, tuple[Handler, bool]] = {
     common.RETRY: (report.retry, True),
     common.PICK: (report.pick, True),
     common.FORGET_PHONE: (selfserve.forget_phone, False),
+    common.FILE_ALSO: (report.file_also, False),
 }
 
 #: Case buttons (`bot.cases.callbacks`), wherever the conversation stands.
@@ -198,8 +199,9 @@ async def on_input(turn: Turn, kind: Input) -> None:
             if step in RESIDENT_CASE_STEPS:  # about a filed case: say what this step wants
                 turn.say(texts.CASE_WORDS_EMPTY, [[common.cancel_row()]])
                 return
-            turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else texts.EMPTY_INPUT,
-                     remember_buttons=False)
+            # mid-report the step is asked again next: "describe the problem" would contradict "which building?"
+            empty = texts.EMPTY_MIDWAY if midway.drafting(turn) or step is Step.AWAIT_ANSWER else texts.EMPTY_INPUT
+            turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else empty, remember_buttons=False)
             await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
             return
         if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed

@@ -137,7 +137,7 @@ _TYPED_BUTTONS = {texts.BTN_ACCEPT: (callbacks.ACCEPT, ("assigned",)),
 async def typed_button(turn: Turn, worker: WorkerView, typed: str) -> None:
     """A worker typed a button's word (接单, 办结…) instead of pressing it: with exactly one case of his where that
     button is shown, it does what pressing it does (QA: "接单" typed on the only case got "press the buttons");
-    with none or several, he is told where the buttons are."""
+    with several, those cases are shown, each with that button; with none, he is told there is none."""
     action, states = _TYPED_BUTTONS.get(typed, (None, ()))
     if action is not None:
         mine = [c for c in await turn.services.cases.worker_tasks(worker) if c.assignee_id == worker.id and c.state in states]
@@ -150,6 +150,13 @@ async def typed_button(turn: Turn, worker: WorkerView, typed: str) -> None:
             else:
                 await on_case_button(turn, cb)
             return
+        if not mine:  # "办结" with nothing to 办结: said so, not "press the buttons of a push" he does not have
+            turn.say(texts.WORKER_NOTHING_TO.format(action=typed))
+            return
+        turn.say(texts.WORKER_WHICH_CASE.format(count=len(mine), action=typed), remember_buttons=False)
+        for case in mine[:SHOWN_TASKS]:  # each case with the one button he meant (labels alike: not typed again)
+            turn.say(card(turn, case), (((typed, callbacks.make(action, case.id)),),), remember_buttons=False)
+        return
     turn.say(texts.WORKER_USE_BUTTONS)
 
 
@@ -229,7 +236,8 @@ async def take_reason(turn: Turn) -> None:
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
-    turn.say(texts.RETURNED.format(number=case.number, reason=reason[:100]))
+    said = {"": texts.RETURNED_NOBODY, None: texts.RETURNED}.get(case.told, texts.RETURNED_TO_STAFF)
+    turn.say(said.format(number=case.number, reason=reason[:100], told=case.told))
 
 
 async def ask_reason(turn: Turn) -> None:

@@ -15,6 +15,8 @@ BTN_FILE_ANYWAY = "仍按一般诉求提交"
 BTN_PICK_CATEGORY = "选择问题类别"
 BTN_JOIN = "附议（加入这件）"
 BTN_FILE_NEW = "另立新案"
+#: Files the second problem a message named, after the first one was filed (`ALSO_NOT_FILED`).
+BTN_FILE_ALSO = "接着反映这件"
 BTN_ACCEPT = "接单"
 BTN_RESOLVE = "办结"
 BTN_RETURN = "退单"

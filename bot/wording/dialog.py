@@ -30,6 +30,8 @@ SUPPLEMENT_LEFT = "好的，补充结束，案件照常处理。"
 RATE_REASON_LEFT = "好的，不用写原因了，您的评价已记下。"
 NOTHING_TO_CANCEL = "现在没有进行中的操作。有问题直接告诉我就行。"
 EMPTY_INPUT = "没看到文字内容哦。请用文字描述一下遇到的问题，比如“楼道里堆满杂物”。"
+#: The same mid-report: what the step needs is asked right after.
+EMPTY_MIDWAY = "没看到文字内容哦。"
 BINARY_INPUT = "这条消息我读不懂（可能是乱码或文件内容）。请用文字描述一下遇到的问题。"
 TRUNCATED_NOTE = "（您的消息较长，我只读取了前 {limit} 个字。）"
 UNKNOWN_COMMAND = "没有这个命令：/{command}。可以发送 /help 查看能做什么。"
@@ -74,6 +76,12 @@ ADDRESS_UNCLEAR = (
 #: The estate was found but spans several grids, and no building was given: ask for it (not "not found").
 ADDRESS_NEEDS_BUILDING = ("{estate}分属几个网格，请再写上楼栋（例如“{estate}3栋”），或点下方按钮发送位置。"
                           "不清楚楼栋的话，再发一次同样的地址即可。")
+#: Routing finds the place only loosely (a typo): offered, and "是" takes it.
+ADDRESS_DID_YOU_MEAN = ("没找到“{address}”。您说的是“{place}”吗？是的话回复“是”；不是的话请重新写小区和楼栋，"
+                        "或点下方按钮发送位置。")
+#: The estate is known, the building is not one it lists.
+ADDRESS_BUILDING_UNKNOWN = ("“{address}”：找到了{estate}，但没找到这个楼栋。请核对楼栋号再发一次（例如“{estate}3栋”），"
+                            "或点下方按钮发送位置；楼栋没错的话，再发一次同样的地址即可。")
 ADDRESS_NOTED_DETAIL = "已把这句补充到问题描述里。还需要具体地址：请写上小区和楼栋，或点下方按钮发送位置。"
 ADDRESS_CORRECTED = "地址已改为：{address}。"
 ADDRESS_NOTED = "地址记下了：{address}。还需要您确认一下问题的类别："
@@ -211,8 +219,14 @@ ASK_PLACE_AFTER_FILING = ("好的，请告诉我案件 {number} 正确的地址�
 PLACE_CORRECTION_TOLD = "已转告处理人员按新地址核实。"
 PLACE_CORRECTION_ROUTED = "按新地址，案件已转{told}处理。"
 PLACE_CORRECTION_KEPT = "案件还在社区工单队列中等候，有人接手时会看到这条更正。"
+#: After the receipt: the same message named a second problem, which this case does not cover (it is offered next).
+ALSO_NOT_FILED = ("您还提到了“{text}”，这件没有一起登记在上面的案件里。要另外反映的话请点“接着反映这件”；"
+                  "不需要就不用管。")
 SUPPLEMENT_CUT = "（内容较长，只保存了前 {limit} 个字。）"
 URGED = "已催办案件 {number}，已提醒处理人员尽快处理。办结时限：{deadline}，到时没办结会自动升级督办。"
+#: Nobody holds the case and nobody covers its queue yet: the 催办 is kept, and nobody is said to be reminded.
+URGED_KEPT = ("已催办案件 {number}。案件还在社区工单队列中等候，有人接手时会看到催办。办结时限：{deadline}，"
+              "到时没办结会自动升级督办。")
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
 WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
 WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："

@@ -59,6 +59,9 @@ ANSWER_HEAD = "【居民补充】案件 {number}"
 SEE_PHOTO = "（见照片）"
 SUPPLEMENT_TEXT = "补充内容：{text}"
 SUPPLEMENT_PHOTO = "（居民补充了一张照片）"
+#: A 补充 that corrected the case's place: the worker reads the new address before the resident's words.
+PLACE_CORRECTED_FOR_WORKER = "地址已更正为：{new}（原为：{old}）"
+PLACE_IN_OTHER_GRID = "新地址属于{grid}。如不归您处理，请点“退单”说明，由社区改派。"
 UNSATISFIED_FOR_WORKER = "案件 {number} 居民不满意的原因：{reason}"
 RESIDENT_WORDS = "\n居民原话：{comment}"
 

@@ -22,6 +22,9 @@ WORKER_NOTE_ONE_CASE = ("这条消息没有发给任何人。如果是案件 {nu
                         "要反映新问题，请说具体些（哪里、发生了什么）。")
 WORKER_NOTE_SEVERAL = ("这条消息没有发给任何人。如果是案件进展，请在对应派单消息下方点“进展”再发"
                        "（发送 /tasks 查看您的 {count} 件待办）；要反映新问题，请说具体些（哪里、发生了什么）。")
+#: "接单" typed by a worker with no case where it applies, or with several (each shown with that button).
+WORKER_NOTHING_TO = "您目前没有可以“{action}”的案件。发送 /tasks 可查看您的待办案件。"
+WORKER_WHICH_CASE = "您有 {count} 件案件可以“{action}”，请在要处理的那件下面点按钮："
 WORKER_USE_BUTTONS = "请在派单消息下方点按钮操作（接单 / 进展 / 需要补充 / 办结 / 退单）；发送 /tasks 可查看您的待办案件。"
 HELP_WORKER = "\n网格员：/tasks 查看待办；推送的案件上可直接点 接单 / 进展 / 需要补充 / 办结 / 退单。"
 HELP_DISPATCHER = "\n派单员：/tasks 上点 派给 / 改派（括号里是在办件数）；/case 案件编号 查看一件。"
@@ -41,6 +44,9 @@ ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳�
 RESOLVED = "已办结：{number}。已通知居民评价。"
 ASK_RETURN_REASON = "请说明退单原因（例如“不属于本网格”“类别不对”），社区调度员会重新分派："
 RETURNED = "已退单：{number}，原因：{reason}。社区调度员会重新分派。"
+#: 退单 when no dispatcher covers the queue: who re-assigns it instead, or honestly nobody yet.
+RETURNED_TO_STAFF = "已退单：{number}，原因：{reason}。已转{told}重新分派。"
+RETURNED_NOBODY = "已退单：{number}，原因：{reason}。目前没有能重新派单的工作人员，案件在工单队列中等候。"
 #: "跳过" or "好的" typed as the 办结 note / the 退单 reason: words are needed (who reads them, and why).
 RESOLVE_NOTE_NEEDED = "办结说明不能跳过：居民会看到这句处理结果。请写一句，例如“已联系物业清理完毕”。"
 RETURN_REASON_NEEDED = "退单原因不能跳过：社区调度员要据此重新分派。请写一句，例如“不属于本网格”“类别不对”。"

@@ -20,6 +20,7 @@ SKIP_PHOTO = "d:skip"
 FILE_IT = "d:file"
 NO_THANKS = "d:no"
 FILE_NEW = "d:new"
+FILE_ALSO = "d:also"  # 接着反映这件: the second problem the message of the case just filed named
 NO_PLACE = "d:noplace"  # 先提交，由工作人员核实地点 (after `midway.ADDRESS_TRIES` answers with no place)
 RETRY = "d:retry"
 CANCEL = "d:cancel"

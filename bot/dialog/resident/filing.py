@@ -11,7 +11,7 @@ from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, ReportDraft
 from bot.dialog.resident import category_questions
-from bot.dialog.resident.common import FILE_NEW, OTHER, RETRY, cancel_row, photo_buttons, short
+from bot.dialog.resident.common import FILE_ALSO, FILE_NEW, OTHER, RETRY, cancel_row, photo_buttons, short
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
@@ -117,9 +117,20 @@ async def _file(turn: Turn, report: ReportDraft) -> None:
     except CaseError:
         turn.say(texts.FILE_FAILED, [[(texts.BTN_FILE_IT, RETRY), cancel_row()]])
         return
+    also = turn.state.draft.also if turn.state.draft is not None else None
     turn.state.reset()
     turn.intent = report.intent
     turn.say(_receipt_text(turn, case, report), remove_keyboard=True, outbox_id=case.receipt_id)
+    offer_also(turn, case, also, case.address)
+
+
+def offer_also(turn: Turn, case: CaseView, also: str | None, address: str | None) -> None:
+    """A second problem the report's message named (`report.second_problem`): said not to be in the case just filed
+    (or joined), and offered as the next report at `address` — unless it is what that case is about."""
+    if not also or turn.services.understanding.classifier.classify(also).intent == case.intent:
+        return
+    turn.state.next_report = {"text": also, "address": address or ""}
+    turn.say(texts.ALSO_NOT_FILED.format(text=short(also, 40)), [[(texts.BTN_FILE_ALSO, FILE_ALSO)]])
 
 
 def _receipt_text(turn: Turn, case: CaseView, report: ReportDraft) -> str:

@@ -72,6 +72,7 @@ async def understand(turn: Turn, text: str, *, forced_report: bool = False, carr
     elif act == "chat" and c.intent is None and not forced_report:
         _small_talk(turn, text)
     else:
+        draft.also = draft.also or report.second_problem(turn, text, c)
         await report.draft_report(turn, draft, c)
 
 

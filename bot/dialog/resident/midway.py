@@ -93,6 +93,27 @@ def corrects_place(text: str, *, says_place: bool = False) -> bool:
     return (_PLACE_NAMED_WRONG if says_place else _PLACE_WRONG).search(plain(text)) is not None
 
 
+#: Words that start a second problem in the same message ("…没人清运，另外路灯也坏了", "…，还有广场舞太吵").
+ALSO_SAID = re.compile(r"还有|另外|此外|再有|再就是|顺便说一下|顺便|以及")
+#: Sounds a correction may open with ("哦，不对…", "啊说错了…").
+_OPENING_SOUNDS = re.compile(r"^(?:哦|噢|喔|啊|呃|额|嗯|哎|唉|呀)+")
+#: A message this short that names a building is an answer about the place ("5栋", "是5栋的"), not more detail.
+BUILDING_ALONE_MAX_CHARS = 6
+
+
+async def corrected_place(turn: Turn, address: str | None, text: str) -> str | None:
+    """The place `text` names (`place_known`), or — when it corrects `address` ("不是3栋是5栋", "是5栋") — the same
+    estate with the building it gives: a bare building named no place and re-asked for the whole address (QA)."""
+    desk = turn.services.cases
+    place = await desk.place_known(text)
+    if place is not None or not address:
+        return place
+    said = _OPENING_SOUNDS.sub("", plain(turn.norm.text))  # "哦不对，应该是4栋的": the correction after the "哦"
+    if not corrects_place(said) and len(said) > BUILDING_ALONE_MAX_CHARS:
+        return None  # "5栋也一样": more about the problem, not where it is
+    return await desk.building_corrected(address, text)
+
+
 def asks_how_long(text: str) -> bool:
     """`text` (Simplified) asks when the problem being reported will be dealt with."""
     return len(text) <= 40 and _HOW_LONG.search(plain(text)) is not None

@@ -38,9 +38,12 @@ async def join(turn: Turn, case_id: int) -> None:
             return
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return
+    draft = turn.state.draft
     turn.state.reset()
     turn.say(texts.JOINED.format(number=case.number, supporters=case.supporter_count), remove_keyboard=True)
     turn.toast(texts.JOINED.format(number=case.number, supporters=case.supporter_count)[:60])
+    if draft is not None:
+        filing.offer_also(turn, case, draft.also, draft.address)
 
 
 async def _closed_since(turn: Turn, case_id: int) -> bool:

@@ -23,6 +23,7 @@ from bot.dialog.resident.common import (
     says_no_photo,
     set_aside,
     short,
+    stale_button,
 )
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
@@ -33,6 +34,11 @@ RUNNER_UP_RATIO = 0.8
 MAX_CHOICES = 3
 #: At the photo step, text read as another category at least this surely is a new problem, not more detail.
 NEW_PROBLEM_CONFIDENCE = 0.6
+_PART_EDGES = " \t\n，,。.；;！!？?、~～…"
+#: A part shorter than this ("还有点臭" → "点臭") is a remark about the problem, never a second one.
+ALSO_MIN_CHARS = 4
+#: A part that scores the report's own category this surely too is more of the same problem.
+ALSO_SAME_BELOW = 0.3
 #: While a similar case is offered, a message this short that names no problem ("补充", "好的") is no new report:
 #: the offer is shown again (it set the draft aside and got the greeting).
 OFFER_HINT_MAX_CHARS = 12
@@ -124,6 +130,49 @@ async def draft_report(turn: Turn, draft: Draft, c: Any) -> None:
     await filing.continue_report(turn)
 
 
+def second_problem(turn: Turn, text: str, c: Any) -> str | None:
+    """The part of a message that names another problem than the one its report is about ("垃圾没人清运，另外路灯也
+    坏了好几个" → "小区路灯也坏了好几个"): only where the message says so with a word like 另外 or 还有, and the part
+    is surely of another category. The report files one problem; this one is offered after it (QA: it was filed
+    inside the first one, silently)."""
+    understanding = turn.services.understanding
+    if c.intent is None or c.act == "emergency":
+        return None
+    simple = turn.services.normalizer.simplify(text[: turn.services.max_chars])
+    source = text if len(text) == len(simple) else simple  # the resident's own words where the script maps 1:1
+    cuts = [m.start() for m in midway.ALSO_SAID.finditer(simple)]
+    if not cuts:
+        return None
+    for start, end in zip([0, *cuts], [*cuts, len(simple)], strict=True):
+        said = midway.ALSO_SAID.sub("", simple[start:end], count=1).strip(_PART_EDGES)
+        if len(said) < ALSO_MIN_CHARS or question.is_question(said):  # "还有群租房怎么认定？" asks, files nothing
+            continue
+        part = understanding.classifier.classify(said)
+        intent = understanding.intents.get(part.intent) if part.intent else None
+        if intent is None or intent.kind != "category" or part.intent == c.intent or part.confidence < NEW_PROBLEM_CONFIDENCE:
+            continue
+        if any(a.intent == c.intent and a.confidence >= ALSO_SAME_BELOW for a in part.alternatives):
+            continue  # it speaks of this problem too
+        shown = source[start:end]
+        return midway.ALSO_SAID.sub("", shown, count=1).strip(_PART_EDGES) if source is text else said
+    return None
+
+
+async def file_also(turn: Turn) -> None:
+    """接着反映这件: the second problem the message of the case just filed named becomes a report of its own, at
+    that case's place unless it names its own."""
+    offered = turn.state.next_report
+    if not offered or not offered.get("text"):
+        stale_button(turn)
+        return
+    turn.state.reset()
+    text = offered["text"]
+    carried = None
+    if offered.get("address") and await turn.services.cases.place_known(text) is None:
+        carried = Draft(address=offered["address"])
+    await intake.understand(turn, text, forced_report=True, carried=carried)
+
+
 # -- the category --------------------------------------------------------------------------------------
 
 
@@ -182,18 +231,27 @@ async def choose_category(turn: Turn) -> None:
 
 
 async def duplicate_text(turn: Turn) -> None:
-    """Words while a similar case is offered: a question is answered, short words with no problem ("补充", "好的")
-    are shown the choice, more of the same problem joins the draft — each time the offer is shown again; anything
-    else starts afresh, naming the report that was set aside (it is not dropped without a word)."""
+    """Words while a similar case is offered: a question is answered, a corrected place ("不是3栋是5栋") replaces the
+    address and the search is done again there, short words with no problem ("补充", "好的") are shown the choice,
+    more of the same problem joins the draft — each time the offer is shown again; anything else starts afresh,
+    naming the report that was set aside (it is not dropped without a word)."""
     text = turn.incoming.text or ""
     if await midway.answer_question(turn, text):
         return
     c = turn.services.understanding.classifier.classify(text)
+    draft = _draft(turn)
+    if c.act != "emergency" and (c.intent is None or midway.corrects_place(turn.norm.text)):
+        place = await midway.corrected_place(turn, draft.address, text)
+        if place is not None and place != draft.address:  # "不是3栋是5栋": another place, so maybe no such case there
+            draft.address, draft.latitude, draft.longitude = place, None, None
+            draft.duplicate_of, draft.duplicate_declined = None, False
+            turn.say(texts.ADDRESS_CORRECTED.format(address=place), remember_buttons=False)
+            await filing.continue_report(turn)
+            return
     if c.act != "emergency" and c.intent is None and len(plain(turn.norm.text)) <= OFFER_HINT_MAX_CHARS:
         turn.say(texts.DUPLICATE_CHOOSE, remember_buttons=False)  # "补充", "好的": no new problem — the draft stays
         await midway.resume(turn)
         return
-    draft = _draft(turn)
     if c.act != "emergency" and c.intent is not None and c.intent == draft.intent \
             and await turn.services.cases.place_known(text) is None:  # more of the same problem, no other place
         draft.text = f"{draft.text}\n{text[: turn.services.max_chars]}".strip()
@@ -229,6 +287,11 @@ async def address_text(turn: Turn) -> None:
     if is_skip(turn):
         turn.say(texts.ADDRESS_REQUIRED, [[cancel_row()]], request_location=True)
         return
+    if draft.suggested and plain(turn.norm.text) in midway.YES_WORDS:  # "是" to "您说的是梨园小区2栋吗？"
+        draft.address, draft.suggested = draft.suggested, None
+        turn.say(texts.ADDRESS_CORRECTED.format(address=draft.address), remember_buttons=False)
+        await filing.continue_report(turn)
+        return
     c = await _unless_danger(turn, draft, text)
     if c is None or await midway.correct_category(turn, draft, text, c):
         return
@@ -259,21 +322,38 @@ async def _take_address(turn: Turn, draft: Draft, text: str, c: Any) -> None:
     desk = turn.services.cases
     known = await desk.place_known(text)
     if known is None and draft.estate:  # "3栋" right after "梨园小区": the building of the estate just named
-        known = await desk.place_known(draft.estate + text)
-        if known is not None:
-            typed = f"{draft.estate}{typed}"[:300]
+        known = await desk.place_known(draft.estate + text) or await desk.building_corrected(draft.estate, text)
+        if known is not None:  # "不对，是3栋" after "梨园小区30栋": the place, not the words of the correction
+            typed = known if midway.corrects_place(turn.norm.text) else f"{draft.estate}{typed}"[:300]
     if known is None and not draft.address_retried:
         draft.address_retried = True
         if c.intent is not None:  # "不对，我说的是油烟": more about the problem, not a place
             draft.text = f"{draft.text}\n{typed}".strip()
             turn.say(texts.ADDRESS_NOTED_DETAIL, [[cancel_row()]], request_location=True)
         else:
-            estate = draft.estate = await desk.estate_without_building(text)
-            midway.ask_address_again(turn, draft, texts.ADDRESS_NEEDS_BUILDING.format(estate=estate) if estate
-                                     else texts.ADDRESS_UNCLEAR.format(address=short(typed, 30)))
+            await _address_not_found(turn, draft, text, typed)
         return
     draft.address = typed
     await filing.continue_report(turn)
+
+
+async def _address_not_found(turn: Turn, draft: Draft, text: str, typed: str) -> None:
+    """The first answer routing cannot place, questioned in the words of what is wrong with it: an estate of several
+    grids without its building, a typo of a place it knows (offered: "是" takes it), an estate it knows with a
+    building it does not list (QA: both were told the estate was not in the street), or nothing it knows."""
+    desk = turn.services.cases
+    estate = draft.estate = await desk.estate_without_building(text)
+    if estate:
+        said = texts.ADDRESS_NEEDS_BUILDING.format(estate=estate)
+    elif (guess := await desk.place_guess(text)) is not None:
+        draft.suggested, draft.estate = guess, await desk.estate_named(guess)
+        said = texts.ADDRESS_DID_YOU_MEAN.format(address=short(typed, 30), place=guess)
+    elif (named := await desk.estate_named(text)) is not None:
+        draft.estate = named
+        said = texts.ADDRESS_BUILDING_UNKNOWN.format(estate=named, address=short(typed, 30))
+    else:
+        said = texts.ADDRESS_UNCLEAR.format(address=short(typed, 30))
+    midway.ask_address_again(turn, draft, said)
 
 
 async def file_without_place(turn: Turn) -> None:
@@ -325,7 +405,7 @@ async def photo_text(turn: Turn) -> None:
         return
     if await midway.answer_question(turn, text, c) or await another_problem(turn, draft, text, c):
         return
-    place = await turn.services.cases.place_known(text)
+    place = await midway.corrected_place(turn, draft.address, text)
     simplify = turn.services.normalizer.simplify
     if place is not None and (not draft.address or simplify(place) not in simplify(draft.address)):
         draft.address = place  # the place routing found, not the whole sentence ("地址说错了，是…")
@@ -335,7 +415,7 @@ async def photo_text(turn: Turn) -> None:
         return
     if place is None and midway.corrects_place(turn.norm.text):  # "地址错了" with no place we know: ask for it
         draft.address, draft.latitude, draft.longitude = None, None, None
-        draft.address_retried, draft.estate = False, None
+        draft.address_retried, draft.estate, draft.suggested = False, None, None
         turn.state.step = Step.AWAIT_ADDRESS
         turn.say(texts.ADDRESS_TO_CORRECT, [[cancel_row()]], request_location=True)
         return

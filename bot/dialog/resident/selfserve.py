@@ -17,6 +17,7 @@ from bot.cases import callbacks, lifecycle
 from bot.cases.privacy import mask
 from bot.cases.selfservice import MAX_SUPPLEMENT
 from bot.cases.views import CaseView
+from bot.dialog.resident import after_filing, midway
 from bot.dialog.resident.common import FORGET_PHONE, OTHER, cancel_row, set_aside, short
 from bot.dialog.state import Step
 from bot.dialog.turn import Turn
@@ -77,7 +78,8 @@ async def on_button(turn: Turn, cb: callbacks.CaseCallback) -> None:
             await _timeline(turn, cb.case_id)
         elif cb.action == callbacks.URGE:
             case = await desk.urge(cb.case_id, turn.user_id, channel=turn.channel)
-            turn.say(texts.URGED.format(number=case.number, deadline=_local(turn, case.deadline_at)))
+            said = texts.URGED_KEPT if case.told == "" else texts.URGED  # not "已提醒处理人员" when nobody could be
+            turn.say(said.format(number=case.number, deadline=_local(turn, case.deadline_at)))
             turn.toast(lifecycle.TRANSITIONS["urge"].name)
         elif cb.action == callbacks.SUPPLEMENT:
             case = await _own_open(turn, cb.case_id, "supplement")
@@ -159,7 +161,20 @@ async def ask_unsatisfied_reason(turn: Turn, case: CaseView) -> None:
 
 async def supplement_text(turn: Turn) -> None:
     words = (turn.incoming.text or "").strip()
+    if turn.state.note == after_filing.PLACE_ASKED and await _place_answer(turn, words):
+        return
     await _supplement(turn, words, None)
+
+
+async def _place_answer(turn: Turn, words: str) -> bool:
+    """The answer to "which place, then?" after "地址说错了": a place corrects the case's address, as it does said
+    at once (QA5: it was a plain 补充, the card kept the old address). False: no place — a 补充 as usual."""
+    case = await turn.services.cases.get_case(turn.state.case_id or 0)
+    place = await midway.corrected_place(turn, case.address, words) if case is not None else None
+    if case is None or place is None:
+        return False
+    turn.state.reset()
+    return await after_filing.correct_place(turn, case, words, place)
 
 
 async def supplement_photo(turn: Turn) -> None:
