@@ -43,6 +43,10 @@ STOPWORDS = frozenset(
     知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?
     咩 做咩 乜 乜嘢 嘅 咗 点样 边个 边度 唔 冇 佢 佢哋 啲 俾 嘢 喺 俺 俺们 俺家 咱 咱家 里""".split()  # noqa: SIM905
 )
+#: A same-sounding chunk that jieba's dictionary counts at least this often is a word the resident meant, not
+#: a typo of a tag: 可以 (70,958) is not 可疑, 大家 is not 打架, 听说 is not 停水. Typos the dev sets fix
+#: (群组房, 磁砖, 燥音) count 0-5; in `benchmarks/kb_typo_words.py` the wrong fixes start at a few hundred.
+COMMON_WORD_FREQ = 100
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u9fff]")
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -75,6 +79,10 @@ class Analyzer:
             for i in range(len(run) - 1):
                 counts[BIGRAM_MARK + run[i: i + 2]] += 1
         return counts
+
+    def base_frequency(self, word: str) -> int:
+        """How often jieba's own dictionary counts `word` (0 when it is not a word there; entry tags excluded)."""
+        return self._tok._base[word] or 0
 
     def weight(self, term: str) -> float:
         return self.bigram_weight if term.startswith(BIGRAM_MARK) else 1.0
@@ -305,9 +313,16 @@ class Index:
                         continue
                     for key in itertools.islice(itertools.product(*sounds[start: start + size]), 8):
                         hit = self._sounds.get(key)
-                        if hit is not None and hit != chunk:
+                        if hit is not None and hit != chunk and self._maybe_typo(chunk, hit):
                             fixes.add(hit)
         return fixes
+
+    def _maybe_typo(self, chunk: str, tag: str) -> bool:
+        """Whether `chunk` can be a slip for the same-sounding `tag`: not when it is a common word itself
+        (可以 for 可疑), nor when a character it changes is a function word (归谁管 is not 水管, 的水 not 滴水)."""
+        if chunk in STOPWORDS or self.analyzer.base_frequency(chunk) >= COMMON_WORD_FREQ:
+            return False
+        return not any(a != b and a in STOPWORDS for a, b in zip(chunk, tag, strict=True))
 
 
 class Pinyin:
