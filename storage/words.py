@@ -68,11 +68,12 @@ def search_text(text: str | None, address: str | None) -> str | None:
 
 def matches(word: str) -> Any:
     """The exact test of the search (after `candidates`): the Simplified form of `word` in the Simplified form of
-    the case's text or address."""
+    the case's text or address. The text and address as typed are tried first (what a Simplified case is, the
+    scan's old test): a form found in them is in their Simplified form too (the conversion is per character, and a
+    form converts to itself), so this is the same test, with no NULL check on nearly every case."""
     form = simplify_chars(word)
-    return or_(Case.search_text.contains(form, autoescape=True),
-               and_(Case.search_text.is_(None), or_(Case.text.contains(form, autoescape=True),
-                                                     Case.address.contains(form, autoescape=True))))
+    return or_(Case.text.contains(form, autoescape=True), Case.address.contains(form, autoescape=True),
+               Case.search_text.contains(form, autoescape=True))
 
 
 def word_pairs(word: str) -> list[tuple[str, str]]:
