@@ -171,6 +171,9 @@ class Case(SQLModel, table=True):
     subtype: str | None = Field(default=None, max_length=40)
     text: str = Field(sa_column=Column(Text, nullable=False))
     address: str | None = Field(default=None, max_length=300)
+    #: The text and address in their Simplified form for the console's word search (`storage.words.search_text`),
+    #: kept on write; NULL when that is what was typed (a Simplified case: nearly all of them).
+    search_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     latitude: float | None = None
     longitude: float | None = None
     photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

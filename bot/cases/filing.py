@@ -52,7 +52,7 @@ from storage.models import (
     Worker,
 )
 from storage.statements import numbered_rows, prepared_insert
-from storage.words import pair_rows
+from storage.words import pair_rows, search_text
 
 if TYPE_CHECKING:
     from bot.cases.routing import Route
@@ -299,9 +299,10 @@ class FilingRoom(CaseCore):
             return await self._file_unassigned(s, case, draft, route, at, resident, receipt)
 
     async def _insert_case(self, s: AsyncSession, case: FiledCase, draft: ReportDraft, at: datetime) -> None:
-        """The case's row (its id set on `case`), its word-index pairs (no mapper event fires for a Core insert) and,
-        when people confirmed its category, its label."""
+        """The case's row (its id set on `case`), its word-index pairs and search form (no mapper event fires for a
+        Core insert) and, when people confirmed its category, its label."""
         dialect = self.db.dialect
+        case.search_text = search_text(case.text, case.address)  # the word search's form, as the mapper event keeps it
         ((case_id,),) = await self.db.rows(prepared_insert(dialect, Case.__table__, _CASE_COLUMNS, returning=("id",)),
                                            {c: getattr(case, c) for c in _CASE_COLUMNS})
         case.id = int(case_id)

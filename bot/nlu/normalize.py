@@ -58,7 +58,7 @@ class Normalizer:
 
     def __init__(self, max_chars: int = 2000):
         self.max_chars = max_chars
-        self._t2s = opencc.OpenCC("t2s")
+        self._t2s = t2s_converter()
         self._s2t_converter: opencc.OpenCC | None = None
         self._places: re.Pattern[str] | None = None
         self._place_names: list[str] = []
@@ -181,6 +181,35 @@ def clean(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_FILTER)
     return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def t2s_converter() -> opencc.OpenCC:
+    """The one Traditional → Simplified converter of the process: every `Normalizer` and the case word search
+    (`simplify_chars`) share it rather than each loading its tables."""
+    return opencc.OpenCC("t2s")
+
+
+class _SimplifiedChars(dict):
+    """`str.translate` table: a Traditional-only character → its Simplified form (OpenCC's, one character
+    converted alone), filled on first sight; every other character is kept."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        value = t2s_converter().convert(ch) if ch in TRADITIONAL_ONLY else ch
+        self[code] = value
+        return value
+
+
+_SIMPLIFIED_CHARS = _SimplifiedChars()
+
+
+def simplify_chars(text: str) -> str:
+    """`text` with its Traditional-only characters simplified one by one, nothing else touched (no cleaning, no
+    case folding): the form the case word search compares (`storage.words`). Character by character, because a
+    word's form must stay a substring of its text's form (OpenCC's phrases turn a Simplified 打坏 into 打坯, a
+    search for 坏 would miss it), and shared characters (里, 后, 乾) are kept, so a Simplified text is unchanged."""
+    return text.translate(_SIMPLIFIED_CHARS)
 
 
 @lru_cache(maxsize=4)

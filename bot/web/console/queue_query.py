@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.staff import Staff
 from storage.models import CASE_STATES, OPEN_STATES, Case, CaseWord, Worker
-from storage.words import candidates, driving_pair
+from storage.words import candidates, driving_pair, matches
 
 PAGE_SIZE = 30
 MAX_PAGE = 10_000
@@ -148,9 +148,8 @@ def _search(q: str, *, per_case: bool = False) -> Any:
     if NUMBER.match(q):
         day, _, seq = q.partition("-")
         return Case.number == f"{day}-{int(seq):04d}"
-    return and_(*[and_(_narrowed(w, per_case), or_(Case.text.contains(w, autoescape=True),
-                                                   Case.address.contains(w, autoescape=True),
-                                                   Case.number.contains(w, autoescape=True))) for w in _words(q)])
+    return and_(*[and_(_narrowed(w, per_case), or_(matches(w), Case.number.contains(w, autoescape=True)))
+                  for w in _words(q)])
 
 
 def _words(q: str) -> list[str]:

@@ -39,7 +39,7 @@ def upgrade() -> None:
     )
     from storage.words import index_missing
 
-    index_missing(op.get_bind())
+    index_missing(op.get_bind(), as_typed=True)  # the index of this revision: pairs as typed (0016 simplifies them)
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_created')
         batch_op.create_index('ix_case_created', list(PERIOD_COLUMNS), unique=False)
