@@ -47,7 +47,7 @@ FILES = {
         id: other
         name: 其他诉求
         kind: outside
-        keywords: [社保: 3, 公积金: 3, 退休: 1]   # 退休: the subject of the story a power cut is mentioned in
+        keywords: [社保: 3, 公积金: 3]
         """,
     "acts.yaml": """\
         version: 1

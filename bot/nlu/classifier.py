@@ -48,9 +48,6 @@ STATUS_OTHER_MAX_CHARS = 200
 #: A category never named in the opening or a request, by fewer distinct terms than this, needs PASSING_MIN.
 PASSING_DISTINCT = 2
 PASSING_MIN = 2.0
-#: …unless nothing else is named: when no rival topic (category or `other`) scores more than this share of it, the
-#: one problem a letter names is its topic even if it stands mid-story ("…违章建筑一事, 反映又快一年了…").
-SOLE_TOPIC_SHARE = 0.5
 #: Repeats of the same term add this much each, up to three repeats.
 REPEAT_BONUS = 0.3
 #: `other` (the outside intent) counts only this many of its strongest terms (3 until 2026-12-01: 4 keeps
@@ -401,8 +398,7 @@ class Classifier:
             # In a long letter one term is an incidental mention unless it is strong on its own.
             single = len(text) >= LONG_TEXT and distinct.get(top_id, 0) <= 1
             needed = numbers.long_single if single else numbers.topic
-            if (top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT
-                    and runner_up > SOLE_TOPIC_SHARE * top_score):
+            if top_id not in prominent and distinct.get(top_id, 0) < PASSING_DISTINCT:
                 needed = max(needed, numbers.passing)  # named only in passing, in the middle of the story
             if kinds[top_id] == "category" and top_score >= needed:
                 intent_id = top_id

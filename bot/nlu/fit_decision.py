@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from bot.nlu.classifier import CONF_GAIN, CONF_PRIOR, CONF_SCALE, LONG_TEXT, OPENING_TOPIC_MIN, PASSING_DISTINCT, SOLE_TOPIC_SHARE
+from bot.nlu.classifier import CONF_GAIN, CONF_PRIOR, CONF_SCALE, LONG_TEXT, OPENING_TOPIC_MIN, PASSING_DISTINCT
 from bot.nlu.evaluate import HEADLINE
 from bot.nlu.fit_design import Design
 from bot.nlu.fitted import ZONES, Numbers
@@ -66,13 +66,12 @@ def decide_rules(d: Design, w_nnz: np.ndarray, numbers: Numbers) -> tuple[np.nda
     top_score = scores[at, top]
     single = (d.chars >= LONG_TEXT) & (distinct[at, top] <= 1)
     needed = np.where(single, numbers.long_single, numbers.topic)
-    second = np.sort(scores, axis=1)[:, -2] if n_cls > 1 else np.zeros(d.n)
-    second = np.where(reorder, scores[:, -1], second)
-    # in passing, unless no rival topic scores more than SOLE_TOPIC_SHARE of it (the classifier's runner-up)
-    passing = ~prominent[at, top] & (distinct[at, top] < PASSING_DISTINCT) & (second > SOLE_TOPIC_SHARE * top_score)
+    passing = ~prominent[at, top] & (distinct[at, top] < PASSING_DISTINCT)
     needed = np.where(passing, np.maximum(needed, numbers.passing), needed)
     is_cat = (top < n_cls - 1) & (top_score >= needed) & (top_score > 0)
     predicted = np.where(is_cat, top, n_cls - 1)
+    second = np.sort(scores, axis=1)[:, -2] if n_cls > 1 else np.zeros(d.n)
+    second = np.where(reorder, scores[:, -1], second)
     best_cat = scores[:, :-1].max(axis=1)
     conf_cat = _conf(top_score, second)
     conf_other = 1 - _conf(best_cat, np.where(top == n_cls - 1, top_score, 0.0))
