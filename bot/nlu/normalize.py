@@ -93,7 +93,7 @@ class Normalizer:
         truncated = len(raw) > self.max_chars
         head = raw[: self.max_chars]
         cleaned = clean(head)
-        simplified = self._t2s.convert(cleaned) if cleaned else cleaned
+        simplified = to_simplified(self._t2s, cleaned) if cleaned else cleaned
         return NormalizedText(
             original=head,
             text=simplified.lower(),
@@ -103,12 +103,12 @@ class Normalizer:
 
     def simplify(self, text: str) -> str:
         """Traditional → Simplified after cleaning (what admins' files go through too)."""
-        return self._t2s.convert(clean(text)).lower()
+        return to_simplified(self._t2s, clean(text)).lower()
 
     def to_script(self, text: str, script: Script) -> str:
         """Render a reply in the resident's script (a Traditional text asked for in Simplified is simplified)."""
         if script != "traditional":
-            return self._t2s.convert(text) if any(ch in TRADITIONAL_ONLY for ch in text) else text
+            return to_simplified(self._t2s, text) if any(ch in TRADITIONAL_ONLY for ch in text) else text
         converted = self._s2t.convert(text)
         if self._places is None or len(converted) != len(text):
             return converted
@@ -122,7 +122,7 @@ class Normalizer:
         a chat's script is judged on. Shared characters (里, 台, 后) are no evidence either way."""
         cleaned = clean(text)
         if self._places is not None:
-            simplified = self._t2s.convert(cleaned)
+            simplified = to_simplified(self._t2s, cleaned)
             if len(simplified) == len(cleaned):
                 keep = [True] * len(cleaned)
                 for m in self._places.finditer(simplified):
@@ -181,6 +181,19 @@ def clean(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_FILTER)
     return _SPACES.sub(" ", text).strip()
+
+
+def to_simplified(t2s: opencc.OpenCC, text: str) -> str:
+    """OpenCC's Traditional → Simplified, keeping every character that is Simplified already.
+
+    OpenCC converts by phrase and some phrases read a Simplified character as a Traditional one: 打坏 comes out
+    as 打坯, so "门被打坏了" would no longer say 坏了. A Simplified-only character is never a Traditional form,
+    so it stays; Traditional and shared characters (乾 in 乾淨) keep OpenCC's phrase-aware conversion.
+    """
+    converted = t2s.convert(text)
+    if converted == text or len(converted) != len(text):
+        return converted
+    return "".join(a if a in SIMPLIFIED_ONLY else b for a, b in zip(text, converted, strict=True))
 
 
 @lru_cache(maxsize=1)
