@@ -145,7 +145,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     # injury
     ("medical", "血", (
-        r"流血|出血|血流不止|血止不住|(?:都|全|全身|浑身|满头|满脸|满身|一身|一脸|满地|到处)是血|一地血|"
+        r"流血|出血|血流不止|血止不住|(?:都|全|全身|浑身|满头|满脸|满身|一身|一脸|满地|到处)是血(?!水|渍|迹|块|丝)|一地血|"
         r"一地的血|好多血(?!渍|迹)|很多血(?!渍|迹)|血泊|头破血流|满身血|满脸血|"
         r"血(?:一直|不停|都)?(?:喷|涌|冒|流|淌|飙|渗)(?:了)?(?:出来|一地|满地|不止|个不停)|"
         r"血[^ ,，。]{1,6}(?:喷|涌|冒|流|淌|飙)(?:了)?出来|血流了?(?:一地|满地|好多|很多)|"
@@ -480,6 +480,75 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"not breathing|bleeding|can'?t breathe|anaphyla[a-z]*|epipen)(?![a-z])"
     )),
     ("help", "19", r"(?:快|赶紧|马上|帮我|帮忙|快点|快啲)(?:打|叫|拨|报)\s?(?:个)?(?:119|120|110|999)"),
+    # Round 5 (danger5): signs that stand alone, each said as a sign of the body, not as a listed phrase. Whoever is
+    # called and does not answer (叫他不应, 问他话也不回, 喊他半天不理); eyes that do not open; someone lying still;
+    # breath that will not come (咳不出声音, pinyin hu xi bu shang); a fit (全身发硬, 眼睛往上吊, 一抽一抽); blood that
+    # will not stop or is coughed up; the face or speech of a stroke however it is put (说话也不利索, 舌头打结, 一边脸
+    # 耷拉); a limb bent out of shape; a cut wrist; two gone down a pit and not come up; English and pinyin signs.
+    ("medical", "叫喊问拍推摇敲", (
+        r"(?:叫|喊|问|拍|推|摇|敲)(?:了)?(?:他|她|ta|佢)?(?:名字|话)?(?:好几声|几声|半天|好久|好一会儿?|好几遍|几遍|几下)?"
+        r"(?:也|都)?(?:不应|不理|不回(?!消息|信息|微信|短信|电话)|没回应|没(?:有)?回音|不答应|不吭声|没(?:有)?(?:反应|动静)|不睁眼)"
+    )),
+    ("medical", "睁", r"眼睛?(?:都|也)?(?:不睁|睁不开了)(?!眼)"),
+    ("medical", "躺趴睁瘫倒歪软栽", (
+        r"(?:躺|趴|睁|瘫|倒)(?:着|在)[^。 ,，]{0,6}(?:一点|任何)?(?:反应|动静)(?:都|也)没(?:有)?|"
+        r"(?:躺|趴|倒)(?:在)?[^。 ,，的]{0,6}不动(?!产)|突然(?:就)?(?:瘫|歪|软|栽)(?:倒|下去|在|了)"
+    )),
+    ("medical", "咳喘吸透憋hc", (
+        r"咳不出(?:声|来|声音)|(?:吸|透)不(?:上|进|过)气|没法呼吸|不能呼吸|憋得(?:说不出话|脸)|"
+        r"(?<![a-z])(?:hu\s?xi|chuan\s?qi|chuan)\s?(?:bu\s?shang|bu\s?guo|kun\s?nan)(?![a-z])"
+    )),
+    ("medical", "硬僵绷挺吊翻插抽牙", (
+        r"(?:全身|浑身|身子|身体)(?:突然)?(?:发硬|僵硬|僵直|绷直|挺直)|(?:眼睛|眼珠|眼)(?:往上|向上|朝上)(?:吊|翻|插)|"
+        r"眼睛翻白|一抽一抽|牙关紧(?:闭|咬)"
+    )),
+    ("medical", "血", (
+        r"血[^。 ,，]{0,4}(?:停不下来|止不住|止不了|按不住|捂不住)|"
+        r"(?:吐|咳|呕)(?:了)?(?:一口|一大口|好多|很多|几口|大口)?(?:的)?血"
+    )),
+    ("medical", "说讲舌脸嘴", (
+        r"(?:说话|讲话)(?:也|都|突然|有点|开始)?(?:含糊|含含糊糊|不清|不利索|大舌头|打结|口齿不清)|舌头(?:打结|发硬|不听使唤)|"
+        r"(?:一边|半边|半张|左边|右边)(?:的)?脸(?:都|也)?(?:耷拉|垂下|歪|麻|没知觉)"
+    )),
+    ("medical", "形", r"(?:腿|胳膊|手臂|手腕|脚踝|骨头|手|脚)(?:都|好像|已经)?(?:变形|扭曲变形)"),
+    ("medical", "割划腕", r"(?:割|划)(?:了)?(?:自己的?)(?:手腕|腕|脖子|动脉)"),
+    ("medical", "上出静", (
+        r"(?:下|进)(?:去|了)?[^。]{0,8}(?:池|井|罐|窖|化粪池|下水道|沼气池)[^。]{0,14}没(?:有)?(?:上来|出来|动静)"
+    )),
+    ("medical", "头脑", r"(?:头|脑袋|额头|脑壳)(?:都|也)?(?:被[^。 ]{0,4})?(?:打破了|砸破了|破了|开花了|开了个口)"),
+    ("help", "fimnsuhk", (
+        r"(?<![a-z])(?:isn'?t moving|not moving|won'?t wake|not responding|unresponsive|passed out|fainted|fell down|"
+        r"can'?t get up|stopped breathing|choking|seizure|heart attack|overdos[a-z]*)(?![a-z])"
+    )),
+    # agent × act: someone with a weapon using it on people, someone beating a person, being followed from place
+    # to place, a child gone, a plea to stop hitting, a fire spreading or catching suddenly, a person lying in water
+    ("police", "拿持举抄拎提挥握抡", (
+        r"(?:拿|持|举|抄|拎|提|挥|握|抡)(?:着|起|了)?(?:一?[把根个条])?[^。 ,，]{0,3}"
+        r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧|匕首|砖|酒瓶|瓶子|锤|铁锹|扳手|皮带|鞭子)"
+        r"[^。 ,，]{0,8}(?:砸|打|砍|捅|抽|追|冲|晃|吓|逼|威胁)(?!电话|手机|游戏|球|牌|卡|针|烟)"
+    )),
+    ("police", "打抽踢踹揍按摁压", (
+        r"(?:男的|男人|女的|女人|醉汉|他们|几个人|一群人|一伙人|老公|老婆|丈夫|前夫|男朋友|他|她)[^。 ,，]{0,8}"
+        r"(?:打|抽|踢|踹|揍)(?:了|着)?(?:一个|个|两个|几个)?"
+        r"(?:女的|女生|女孩|男生|男孩|女人|男人|老人|孩子|小孩|她|他|我|人)(?!家|民|员|们的|的事)|"
+        r"(?:按|摁|压)在地上(?:打|踢|揍|踩)|被[^。 ]{0,8}(?:按|摁)在地上"
+    )),
+    ("police", "打", r"(?:哭|喊|叫|求)(?:着|喊)?(?:说)?(?:别打了|不要打了|别打我|不要打我)"),
+    ("police", "跟", (
+        r"跟(?:着)?我(?:到|了一路|一路)|(?:被|让)[^。 ]{0,6}(?:跟着|跟了一路)|从[^。 ]{0,8}(?:一直)?跟(?:我|着我)?到|"
+        r"(?:跟|追)(?:着)?我[^。 ]{0,4}(?:好几条街|几条街|一路)"
+    )),
+    ("child", "找见丢", r"(?:找不到|不见了|走丢了|丢了)(?:我(?:家)?的?|我们家的?)?" + _CHILD + r"(?=了|$|[ ,，。!?])"),
+    ("fire", "火着", (
+        r"火(?:窜|蹿|冲|烧|蔓延)(?:到|上)了?[^。 ]{0,4}|突然(?:就)?着(?:了|起来)|冒(?:蓝|红|明)火|"
+        r"(?:电动车|电瓶车|电瓶|插排|插线板|充电器|充电宝|冰箱|电视|空调|热水器|洗衣机|微波炉)[^。 ]{0,6}着(?:了|起来)"
+    )),
+    ("gas", "滋嘶呲哧", (
+        r"(?:管|管子|阀|接口|热水器|灶)[^。]{0,6}(?:嘶嘶|呲呲|哧哧|滋滋)[^。]{0,10}(?:味|臭)"
+    )),
+    ("medical", "泡漂浮趴朝", (
+        r"(?:人|" + _PERSON + r")[^。]{0,10}(?:泡|漂|浮|趴)在(?:水|河|湖|池|塘|海)|脸朝下[^。 ]{0,6}(?:水|河|池)"
+    )),
 )
 
 
@@ -508,6 +577,90 @@ class _LazyPattern:
 #: (kind, the characters one of which a cue needs, its pattern): the set saves running patterns that cannot match.
 _COMPILED = tuple((kind, frozenset(triggers), _LazyPattern(pattern)) for kind, triggers, pattern in _CUES)
 
+#: Round 5 (danger5): signs that are ordinary alone ("胸口闷", "头晕", "吐了", "起疙瘩") and an emergency together,
+#: and perils that are one only with someone in them. (family, triggers, pattern); every match holds a trigger.
+#: Two families that make a known picture (_PAIRS), any three body families, or a cause with a sign it explains
+#: (_CAUSES) stand. Each part is framed on its own first (past, asked, news, a simile, nobody there), so
+#: "上个月胸闷出冷汗 住了院" stays a report; a single sign never alarms ("我妈说她胸口有点闷").
+_SIGNS: tuple[tuple[str, str, str], ...] = (
+    ("chest", "胸心喘", (
+        r"胸(?:口|部)?(?:闷|发闷|憋|发紧|像压|压着|像被压|疼|痛)|心口(?:闷|疼|痛)|喘气都疼|"
+        r"心跳(?:特别|好|很|非常|突然)?(?:快|乱)|心慌"
+    )),
+    ("sweat", "汗", r"冷汗|一身汗|满头大汗|大汗|(?:浑身|全身)(?:冒|出|都是)汗|冒汗"),
+    ("limb", "麻力劲抬使", (
+        r"(?:胳膊|手臂|手|腿|手脚|身子|半边|一边|左边|右边|左手|右手|左腿|右腿)[^。 ,，]{0,4}"
+        r"(?:发麻|麻了|麻木|没力气?|没劲|抬不起|使不上劲|不听使唤)"
+    )),
+    ("head", "头", r"头(?:痛|疼)(?:欲裂|得(?:厉害|要命|受不了|像要?炸|要炸))|(?:剧烈|突然)(?:的)?头(?:痛|疼)|头(?:痛|疼)得像"),
+    ("vomit", "吐呕", r"(?<![不想要])吐了|呕吐|一直吐|吐个不停|吐得|喷射状?吐"),
+    ("dizzy", "晕黑站旋星", r"头晕|眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
+    ("allergy", "肿疙疹团", (
+        r"(?:嘴唇|嘴巴|脸|眼睛|眼皮)(?:也|都|开始|一下)?肿|(?:全身|浑身|身上)(?:都)?(?:起|长|冒)(?:了)?(?:疙瘩|疹子|红疹|风团)|"
+        r"起(?:了)?(?:一片|好多)?(?:疙瘩|风团)"
+    )),
+    ("throat", "喉嗓", r"(?:喉咙|嗓子)(?:有点|好|很|发|特别)?(?:紧|肿|堵)"),
+    ("sleepy", "睡沉迷认软力醒", r"一直(?:想睡|睡)|昏昏沉沉|迷迷糊糊|不认人|认不出人|叫不太醒|软绵绵|浑身发软|全身(?:发软|无力)"),
+    ("tremble", "抖哆", r"发抖|手抖|打哆嗦|哆嗦"),
+    ("mouth", "沫泡", r"嘴(?:里|巴)?(?:都是|冒|吐)?(?:白沫|泡沫|泡泡)"),
+    ("skin", "泡皮", (
+        r"起(?:了)?(?:好大的|很大的|一串|一片|好多|大)(?:水)?泡|皮(?:都|全)?(?:掉了|脱了|烂了|翻起来)|皮肤(?:发白|发黑|焦了)"
+    )),
+    ("pain", "疼痛", r"(?:疼|痛)得(?:站不住|直不起|打滚|受不了|满地|说不出话|动不了)|剧痛"),
+    ("collapse", "瘫歪倒", r"瘫(?:在|倒)(?:了)?(?:地上|地|床上|沙发上)|歪(?:下去|倒)了|倒下去了"),
+    ("peril", "火烧烟塌垮水味", (
+        r"着火|起火|失火|火灾|烧起来|冒烟|浓烟|烟(?:很|好|特别|太)大|火(?:很|好|太)大|塌(?:了|下来)|垮(?:了|下来)|"
+        r"水[^。 ]{0,6}(?:漫|淹|涨|灌)|(?:煤气|燃气)味"
+    )),
+    ("inside", "有在听", (
+        r"(?:还|好像|可能|应该|估计)+有(?:[一二两三四五六七八九十几\d]+个|个|位)?" + _PERSON + r"|"
+        + _PERSON + r"(?:们|都)?还在(?:家|里面|屋里|楼上|上面|下面|里头)|听(?:见|到)[^。 ]{0,4}(?:在)?(?:喊|叫|哭|呼救|敲)"
+    )),
+    ("despair", "撑累活死脱结受", (
+        r"撑不下去|活着太累|不想活|想死|想解脱|结束(?:吧|自己|这一切|生命)|(?:真的|实在)(?:太累|受不了)了"
+    )),
+    ("farewell", "备买遗说永辈", (
+        r"(?:药|绳子|刀|炭)(?:都|已经)?(?:准备好|买好)|遗书|跟[^。 ]{0,4}说(?:声)?(?:对不起|再见)|永别|下辈子"
+    )),
+)
+_BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy", "throat", "sleepy", "tremble", "mouth",
+                   "skin", "pain", "collapse"})
+#: Two signs that together are a known emergency: a heart attack (chest pain with sweat or an arm gone numb), a
+#: bleed or stroke (a sudden headache with vomiting or a weak side), anaphylaxis (hives with a tight throat), a
+#: collapse with no one home in the eyes; a fire, collapse or flood with someone in it; despair with the means.
+_PAIRS = frozenset(frozenset(pair) for pair in (
+    ("chest", "sweat"), ("chest", "limb"), ("chest", "dizzy"), ("head", "vomit"), ("head", "limb"), ("allergy", "throat"),
+    ("allergy", "dizzy"), ("collapse", "sleepy"), ("collapse", "mouth"), ("sleepy", "mouth"), ("dizzy", "limb"),
+    ("peril", "inside"), ("despair", "farewell"),
+))
+#: Causes and the signs they explain: (cause, triggers, pattern, families). A pill bottle and then sleepiness, a sting
+#: and then hives, a scald and then skin coming off; a fever alone with vomiting, or meds taken as prescribed, is not.
+_CAUSES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("swallowed", "珠球池铁剂丸液厕药鼠虫破糖偷误", (
+        r"(?:凝珠|洗衣球|电池|磁铁|干燥剂|樟脑丸|消毒液|洁厕|农药|老鼠药|杀虫剂)[^。 ]{0,4}(?:咬破|咬开|吃了|吞了|喝了|舔了)|"
+        r"(?:咬破|咬开|吃了|吞了|喝了|舔了|误吃|误喝)[^。 ]{0,6}"
+        r"(?:凝珠|洗衣球|电池|磁铁|干燥剂|樟脑丸|消毒液|洁厕|农药|老鼠药|杀虫剂)|"
+        r"药[^。 ]{0,4}当糖|(?:当糖吃|偷吃|误吃)[^。 ]{0,6}药|药[^。 ]{0,6}(?:好几|一把|一整?瓶|整瓶|一板|十几|几十)(?:粒|颗|片)?"
+    ), frozenset({"vomit", "sleepy", "mouth", "dizzy", "throat", "tremble", "collapse", "pain"})),
+    ("stung", "蛰蜇叮咬", r"(?:蜂|蝎子|蛇|蜈蚣)[^。 ]{0,3}(?:蛰|蜇|叮|咬)|蛰了|蜇了",
+     frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "collapse"})),
+    ("fever", "烧度", r"高烧|烧到(?:3[89]|4\d)|发烧到?(?:3[89]|4\d)|(?:3[89]|4\d)(?:\.\d)?度",
+     frozenset({"sleepy", "collapse", "mouth"})),
+    ("diabetes", "糖", r"糖尿病|低血糖|血糖", frozenset({"sweat", "tremble", "sleepy", "dizzy", "collapse"})),
+    ("hot", "油水烫烧", r"热油|滚油|开水|热水|滚水|沸水|油锅|烫|火烧|烧伤", frozenset({"skin"})),
+    ("fall", "摔跌滚掉f", (
+        r"摔了一跤|摔倒|跌倒|摔下来|跌下来|滚下(?:楼梯|来)|从[^。 ]{0,8}(?:摔|掉|跌)下(?:来)?|(?<![a-z])fell(?![a-z])"
+    ), frozenset({"sleepy", "vomit", "dizzy", "pain", "collapse", "limb"})),
+    ("struck", "地磕撞砸", r"(?:头|后脑勺|脑袋)[^。 ]{0,3}(?:着地|磕|撞|砸)", frozenset({"vomit", "sleepy", "dizzy"})),
+)
+_SIGNS_COMPILED = tuple((family, frozenset(triggers), _LazyPattern(pattern)) for family, triggers, pattern in _SIGNS)
+_CAUSES_COMPILED = tuple((cause, frozenset(triggers), _LazyPattern(pattern), families)
+                         for cause, triggers, pattern, families in _CAUSES)
+#: A symptom asked about or told as recurring is a health question, not a call ("最近老是胸闷出冷汗 怎么回事").
+_SYMPTOM_ASKED = re.compile(r"怎么回事|什么原因|是什么病|挂什么科|正常吗|要紧吗|严重吗|吃什么药|最近|这几天|这段时间|有时候|偶尔")
+#: A now word that lifts a symptom question: it is happening while they type.
+_SYMPTOM_NOW = re.compile(r"突然|现在|正在|快来|快点|赶紧|马上|救")
+
 #: Before a cue, in the same sentence: it may happen, nearly happened, or is feared.
 _MAYBE = re.compile(
     r"万一|如果|如(?=发生|有|遇)|假如|假设|要是|哪天|哪一天|一旦|迟早|早晚|将来|再(?!不)[^ ,，。]{1,8}就|"
@@ -519,7 +672,8 @@ MAYBE_WINDOW = 12
 _INSIDE_MAYBE = re.compile(r"差点|险些|差一点|万一|如果|假如|要是")
 #: After a cue, in the same clause: the cue names a risk, not an event ("火灾隐患", "着火的话").
 _RISK_AFTER = re.compile(
-    r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道|的危险|的可能|就麻烦|就完了|就糟|就危险|就惨|就完蛋|可就"
+    r"隐患|风险|的话|怎么预防|怎么防|演练|演习|通道|(?:报警器|探测器|检测仪)(?![^ ,，。]{0,4}(?:响|叫|报警))|灭火器|"
+    r"的危险|的可能|就麻烦|就完了|就糟|就危险|就惨|就完蛋|可就"
 )
 #: Anywhere: the event is over, or was at another time, or keeps recurring (a complaint about it).
 _PAST = re.compile(
@@ -565,7 +719,7 @@ _TURN = re.compile(
 _NOW_TURN = re.compile(r"今天|今晚|今早|刚才|这会儿|此刻")
 #: A knife at work in the kitchen or on a parcel: "拿着菜刀在切菜" is cooking.
 _COOKING = re.compile(
-    r"拆快递|拆箱|开箱|削铅笔|裁纸|修剪|切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板"
+    r"买了?(?:一?把|新)|快递|网购|拆快递|拆箱|开箱|削铅笔|裁纸|修剪|切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板"
 )
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
 _TURNED_OUT = re.compile(r"开玩笑|说着玩|原来是|原来只是|结果是|其实是|原来就是")
@@ -587,8 +741,24 @@ _IDIOM = re.compile(
 #: A question about a rule or a number, not a call for help ("着火了应该打什么电话").
 _ASKING = re.compile(
     r"打什么电话|打哪个电话|算(?:什么|谁)|(?:什么|谁的)责任|谁负责|谁来负责|怎么赔|打几号|打哪个号|(?:应该|该)打|还是(?:119|120|110|999)|什么号码|电话是多少|号码是多少|怎么扶|扶不扶|"
-    r"疫苗|怎么交|收费|多久|"
+    r"疫苗|怎么交|收费|(?<!不知道)多久|"
     r"请问|想问|问一下|问问|提前了解|了解一下|培训|的时候(?:能不能|可不可以|可以|应该|该)|提醒一下|想提醒|咨询|(?:去|到)?哪里?(?:可以)?求助|找谁求助|向谁求助|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔|怎么判断|怎么检查|怎么知道|有没有什么.{0,3}方法|怎么自救|想学|学一下|想教|教孩子|教小孩"
+)
+#: Anger or worry right before a sign makes it a figure ("气到吐血", "急得我都快晕了"); heat does not ("热得晕过去了").
+_MOOD_BEFORE = re.compile(r"(?:气|急|愁)(?:到|得)(?:我|他|她)?(?:都|快|要)*$")
+#: A simile: 像/跟 before a cue and 一样/似的 right after it ("打呼噜打得像没呼吸一样").
+_LIKE_BEFORE = re.compile(r"像|好像|仿佛|跟|和")
+_LIKE_AFTER = re.compile(r"(?:了)?(?:一样|似的|的样子)")
+#: Getting up in the morning: 叫不醒 said of a child who stays in bed.
+_WAKING = re.compile(r"早上|起床|上学|上班|赖床|懒觉|半夜|熬夜|闹钟")
+#: No smell, nothing leaking: a damaged gas fitting reported, not a leak.
+_NO_SMELL = re.compile(r"没(?:有)?闻到|没(?:有)?(?:什么)?(?:味|气味|异味)|闻不到")
+#: An app or a website: 救命 about a login is a figure.
+_TECH = re.compile(r"app|小程序|公众号|网页|网站|登录|登不上|登陆|密码|验证码|二维码|系统|软件")
+#: Openers that are only polite unless a question follows them; what a question looks like.
+_POLITE = frozenset({"请问", "问一下", "问问", "想问"})
+_QUESTION = re.compile(
+    r"[吗呢?？]|怎么|什么|哪|谁|多少|几(?:点|号|个|天|时)|能不能|可不可以|是否|要不要|该不该|有没有|会不会|是不是|行不行"
 )
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
@@ -667,13 +837,15 @@ def assess(text: str) -> Danger:
     """Cues of danger in normalised `text`, split into those that stand and those a frame removes."""
     if len(text) > LETTER_CHARS:
         return Danger((), (), (), letter=True)
+    text = text.replace("著", "着")  # OpenCC keeps 著 in Traditional 拿著刀 / 跟著; one character, so spans stay
     present = frozenset(text)  # set against set: isdisjoint walks the smaller, not the whole text per pattern
     found = [(m.start(), m.end(), m.group(), kind) for kind, triggers, pattern in _COMPILED
              if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
     if " " in present and len(text) - text.count(" ") <= SPACED_RUN * (text.count(" ") + 1):
         spans = {(start, end) for start, end, _, _ in found}
         found += [cue for cue in _spaced_cues(text, present) if cue[:2] not in spans]
-    if not found:
+    signs = _signs(text, present)
+    if not found and not signs:
         return Danger((), (), ())
     idioms = [m.span() for m in _IDIOM.finditer(text)]
     standing: list[str] = []
@@ -689,7 +861,62 @@ def assess(text: str) -> Danger:
             standing.append(cue)
             if kind not in kinds:
                 kinds.append(kind)
+    if signs:
+        combined, framed_signs = _combined(text, signs, idioms)
+        standing += combined
+        framed += framed_signs
+        if combined:
+            kinds.append("medical")
     return Danger(tuple(standing), tuple(framed), tuple(kinds))
+
+
+def _signs(text: str, present: frozenset[str]) -> list[tuple[int, int, str, str, frozenset[str] | None]]:
+    """The ordinary signs and causes in `text`: (start, end, matched, family, families a cause explains or None)."""
+    found: list[tuple[int, int, str, str, frozenset[str] | None]] = [
+        (m.start(), m.end(), m.group(), family, None) for family, triggers, pattern in _SIGNS_COMPILED
+        if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
+    if not found:
+        return found  # a cause explains a sign; with no sign there is nothing to explain
+    found += [(m.start(), m.end(), m.group(), cause, families) for cause, triggers, pattern, families in _CAUSES_COMPILED
+              if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
+    return found
+
+
+def _combined(text: str, signs: list[tuple[int, int, str, str, frozenset[str] | None]],
+              idioms: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """Signs that together stand (a known pair, three body families, or a cause with a sign it explains).
+
+    Each part is framed on its own, as a cue is; only the parts left standing combine. Returns (standing
+    combinations, framed parts). A combination of body signs is a health question when the message asks about them
+    or tells them as recurring (_SYMPTOM_ASKED) with nothing saying it is happening now.
+    """
+    standing: list[tuple[str, str, frozenset[str] | None]] = []
+    framed: list[str] = []
+    for start, end, cue, family, explains in signs:
+        kind = {"peril": "smoke" if "烟" in cue else "fire", "inside": "trapped", "despair": "medical",
+                "farewell": "medical"}.get(family, "medical")
+        now_word = _now_near(text, start, end)
+        if (_told_as_report(text, start, end, kind, now_word)
+                or any(lo <= start < hi or lo < end <= hi for lo, hi in idioms)
+                or _framed_here(text, cue, start, end, kind, now_word)):
+            framed.append(cue)
+        else:
+            standing.append((family, cue, explains))
+    families = {family for family, _, explains in standing if explains is None}
+    found: list[str] = []
+    for a in sorted(families):
+        for b in sorted(families):
+            if a < b and frozenset((a, b)) in _PAIRS:
+                found.append(f"{a}+{b}")
+    if len(families & _BODY) >= 3:
+        found.append("+".join(sorted(families & _BODY)))
+    for cause, cue, explains in standing:
+        if explains is not None and explains & families:
+            found.append(f"{cause}:{cue}+{'+'.join(sorted(explains & families))}")
+    body_only = all(":" not in part and set(part.split("+")) <= _BODY for part in found)
+    if found and body_only and _SYMPTOM_ASKED.search(text) and not _SYMPTOM_NOW.search(text):
+        return [], framed + found
+    return found, framed
 
 
 def _spaced_cues(text: str, present: frozenset[str]) -> list[tuple[int, int, str, str]]:
@@ -781,7 +1008,16 @@ def _told_as_report(text: str, start: int, end: int, kind: str, now_word: bool) 
     now_turned = max((m.end() for m in _NOW_TURN.finditer(text, 0, end)), default=0)
     if _LETTER_REGISTER.search(text, now_turned) and not _NOW.search(text):
         return True
-    return not now_word and any(p.search(text, lo, hi) for p in (_PAST, _ASKING, _ELSEWHERE))
+    return not now_word and (_PAST.search(text, lo, hi) is not None or _ELSEWHERE.search(text, lo, hi) is not None
+                             or _asked(text, lo, hi))
+
+
+def _asked(text: str, lo: int, hi: int) -> bool:
+    """A question near the cue; a polite opener ("请问一下", "不好意思打扰一下") asks only if a question follows.
+
+    "请问一下 卧室门缝里在往外冒烟 我还没敢开门" reports a fire: 请问 is how some residents start any message.
+    """
+    return any(m.group() not in _POLITE or _QUESTION.search(text, m.end()) for m in _ASKING.finditer(text, lo, hi))
 
 
 def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word: bool) -> bool:
@@ -795,6 +1031,8 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "辣得嘴巴都着火了"; a medical cue after "热得" may be real ("热得晕过去了")
     if kind == "medical" and _FIGURE_BEFORE.search(before) and re.search(r"[想要快]", before):
         return True  # "吵得我想跳楼"
+    if kind == "medical" and _MOOD_BEFORE.search(before):
+        return True  # "被队友气到吐血": anger, not blood
     if start > 0 and text[start - 1] == "过":  # 出过车祸: it happened before
         return True
     sentence_start = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
@@ -819,6 +1057,14 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "小区封控了 我们都被困在家里": a lockdown or overtime, nobody in danger
     if cue.startswith("臭鸡蛋") and _SEWER.search(text, sentence_start, clause_end + 20):
         return True  # "地漏返上来一股臭鸡蛋味": a drain, not the gas
+    if _LIKE_BEFORE.search(text, max(sentence_start, start - 6), start) and _LIKE_AFTER.match(text, end):
+        return True  # "打呼噜打得像没呼吸一样": a simile
+    if "醒" in cue and _WAKING.search(text, sentence_start, clause_end + 12):
+        return True  # "早上叫都叫不醒 真头疼": a child who will not get up
+    if kind == "gas" and _NO_SMELL.search(text, sentence_start, clause_end + 12):
+        return True  # "燃气管道外面那个盖子裂了 没闻到味": nothing is leaking
+    if kind == "help" and _TECH.search(text):
+        return True  # "救命 这个物业app怎么登不上去啊": a cry about an app
     if cue == "没气了" and _GAS_SUPPLY.search(text, sentence_start, clause_end):
         return True  # "燃气灶打不着火了 是不是没气了": the gas ran out, not a breath
     if cue in _CANNOT_LEAVE and _BLOCKED_WAY.search(text, sentence_start, start):
