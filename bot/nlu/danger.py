@@ -507,7 +507,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"(?:吐|咳|呕)(?:了)?(?:一口|一大口|好多|很多|几口|大口)?(?:的)?血"
     )),
     ("medical", "说讲舌脸嘴", (
-        r"(?:说话|讲话)(?:也|都|突然|有点|开始)?(?:含糊|含含糊糊|不清|不利索|大舌头|打结|口齿不清)|舌头(?:打结|发硬|不听使唤)|"
+        r"(?:说话|讲话)(?:也|都|突然|有点|开始)?(?:含糊|含含糊糊|不清(?!晰)|不利索|大舌头|打结|口齿不清)|舌头(?:打结|发硬|不听使唤)|"
         r"(?:一边|半边|半张|左边|右边)(?:的)?脸(?:都|也)?(?:耷拉|垂下|歪|麻|没知觉)"
     )),
     ("medical", "形", r"(?:腿|胳膊|手臂|手腕|脚踝|骨头|手|脚)(?:都|好像|已经)?(?:变形|扭曲变形)"),
@@ -530,7 +530,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("police", "打抽踢踹揍按摁压", (
         r"(?:男的|男人|女的|女人|醉汉|他们|几个人|一群人|一伙人|老公|老婆|丈夫|前夫|男朋友|他|她)[^。 ,，]{0,8}"
         r"(?:打|抽|踢|踹|揍)(?:了|着)?(?:一个|个|两个|几个)?"
-        r"(?:女的|女生|女孩|男生|男孩|女人|男人|老人|孩子|小孩|她|他|我|人)(?!家|民|员|们的|的事)|"
+        r"(?:女的|女生|女孩|男生|男孩|女人|男人|老人|孩子|小孩|她|他|我|人)(?!家|民|员|们的|的事|电话|手机|视频|微信)|"
         r"(?:按|摁|压)在地上(?:打|踢|揍|踩)|被[^。 ]{0,8}(?:按|摁)在地上"
     )),
     ("police", "打", r"(?:哭|喊|叫|求)(?:着|喊)?(?:说)?(?:别打了|不要打了|别打我|不要打我)"),
@@ -592,7 +592,7 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
         r"(?:胳膊|手臂|手|腿|手脚|身子|半边|一边|左边|右边|左手|右手|左腿|右腿)[^。 ,，]{0,4}"
         r"(?:发麻|麻了|麻木|没力气?|没劲|抬不起|使不上劲|不听使唤)"
     )),
-    ("head", "头", r"头(?:痛|疼)(?:欲裂|得(?:厉害|要命|受不了|像要?炸|要炸))|(?:剧烈|突然)(?:的)?头(?:痛|疼)|头(?:痛|疼)得像"),
+    ("head", "头", r"头(?:痛|疼)(?:欲裂|得(?:像要?炸|要炸))|(?:剧烈|突然)(?:的)?头(?:痛|疼)|头(?:痛|疼)得像"),
     ("vomit", "吐呕", r"(?<![不想要])吐了|呕吐|一直吐|吐个不停|吐得|喷射状?吐"),
     ("dizzy", "晕黑站旋星", r"头晕|眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
     ("allergy", "肿疙疹团", (
@@ -600,7 +600,8 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
         r"起(?:了)?(?:一片|好多)?(?:疙瘩|风团)"
     )),
     ("throat", "喉嗓", r"(?:喉咙|嗓子)(?:有点|好|很|发|特别)?(?:紧|肿|堵)"),
-    ("sleepy", "睡沉迷认软力醒", r"一直(?:想睡|睡)|昏昏沉沉|迷迷糊糊|不认人|认不出人|叫不太醒|软绵绵|浑身发软|全身(?:发软|无力)"),
+    ("sleepy", "睡沉迷软", r"一直想睡|昏昏沉沉|迷迷糊糊|软绵绵"),
+    ("confused", "认醒", r"不认(?:得)?人|认不出人|叫不太醒"),
     ("tremble", "抖哆", r"发抖|手抖|打哆嗦|哆嗦"),
     ("mouth", "沫泡", r"嘴(?:里|巴)?(?:都是|冒|吐)?(?:白沫|泡沫|泡泡)"),
     ("skin", "泡皮", (
@@ -610,27 +611,29 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
     ("collapse", "瘫歪倒", r"瘫(?:在|倒)(?:了)?(?:地上|地|床上|沙发上)|歪(?:下去|倒)了|倒下去了"),
     ("peril", "火烧烟塌垮水味", (
         r"着火|起火|失火|火灾|烧起来|冒烟|浓烟|烟(?:很|好|特别|太)大|火(?:很|好|太)大|塌(?:了|下来)|垮(?:了|下来)|"
-        r"水[^。 ]{0,6}(?:漫|淹|涨|灌)|(?:煤气|燃气)味"
+        r"(?:洪水|大水|水)(?:已经|都|一下子?)?(?:漫到|淹到|涨到|灌进|没过)|(?:煤气|燃气)味"
     )),
     ("inside", "有在听", (
-        r"(?:还|好像|可能|应该|估计)+有(?:[一二两三四五六七八九十几\d]+个|个|位)?" + _PERSON + r"|"
+        r"(?:还|好像|可能|应该|估计)+有(?:[一二两三四五六七八九十几\d]+个|个|位)?" + _PERSON + r"(?![^。 ,，]{0,3}[吗没呢])|"
         + _PERSON + r"(?:们|都)?还在(?:家|里面|屋里|楼上|上面|下面|里头)|听(?:见|到)[^。 ]{0,4}(?:在)?(?:喊|叫|哭|呼救|敲)"
     )),
     ("despair", "撑累活死脱结受", (
-        r"撑不下去|活着太累|不想活|想死|想解脱|结束(?:吧|自己|这一切|生命)|(?:真的|实在)(?:太累|受不了)了"
+        r"撑不下去|活着太累|不想活|想死|想解脱|结束(?:吧|自己|这一切|生命)"
     )),
-    ("farewell", "备买遗说永辈", (
-        r"(?:药|绳子|刀|炭)(?:都|已经)?(?:准备好|买好)|遗书|跟[^。 ]{0,4}说(?:声)?(?:对不起|再见)|永别|下辈子"
+    ("farewell", "备买遗说永替", (
+        r"(?:药|绳子|刀|炭)(?:都|已经)?(?:准备好|买好)|遗书|永别|替我(?:照顾|跟)|"
+        r"跟(?:我)?(?:爸|妈|爸妈|家人|孩子|老婆|老公|女儿|儿子)[^。 ]{0,2}说(?:声)?(?:对不起|再见)"
     )),
 )
 _BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy", "throat", "sleepy", "tremble", "mouth",
+                   "confused",
                    "skin", "pain", "collapse"})
 #: Two signs that together are a known emergency: a heart attack (chest pain with sweat or an arm gone numb), a
 #: bleed or stroke (a sudden headache with vomiting or a weak side), anaphylaxis (hives with a tight throat), a
 #: collapse with no one home in the eyes; a fire, collapse or flood with someone in it; despair with the means.
 _PAIRS = frozenset(frozenset(pair) for pair in (
     ("chest", "sweat"), ("chest", "limb"), ("chest", "dizzy"), ("head", "vomit"), ("head", "limb"), ("allergy", "throat"),
-    ("allergy", "dizzy"), ("collapse", "sleepy"), ("collapse", "mouth"), ("sleepy", "mouth"), ("dizzy", "limb"),
+    ("allergy", "dizzy"), ("collapse", "sleepy"), ("collapse", "confused"), ("collapse", "mouth"), ("sleepy", "mouth"),
     ("peril", "inside"), ("despair", "farewell"),
 ))
 #: Causes and the signs they explain: (cause, triggers, pattern, families). A pill bottle and then sleepiness, a sting
@@ -641,17 +644,18 @@ _CAUSES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
         r"(?:咬破|咬开|吃了|吞了|喝了|舔了|误吃|误喝)[^。 ]{0,6}"
         r"(?:凝珠|洗衣球|电池|磁铁|干燥剂|樟脑丸|消毒液|洁厕|农药|老鼠药|杀虫剂)|"
         r"药[^。 ]{0,4}当糖|(?:当糖吃|偷吃|误吃)[^。 ]{0,6}药|药[^。 ]{0,6}(?:好几|一把|一整?瓶|整瓶|一板|十几|几十)(?:粒|颗|片)?"
-    ), frozenset({"vomit", "sleepy", "mouth", "dizzy", "throat", "tremble", "collapse", "pain"})),
+    ), frozenset({"vomit", "sleepy", "confused", "mouth", "dizzy", "throat", "tremble", "collapse", "pain"})),
     ("stung", "蛰蜇叮咬", r"(?:蜂|蝎子|蛇|蜈蚣)[^。 ]{0,3}(?:蛰|蜇|叮|咬)|蛰了|蜇了",
-     frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "collapse"})),
+     frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "confused", "collapse"})),
     ("fever", "烧度", r"高烧|烧到(?:3[89]|4\d)|发烧到?(?:3[89]|4\d)|(?:3[89]|4\d)(?:\.\d)?度",
-     frozenset({"sleepy", "collapse", "mouth"})),
-    ("diabetes", "糖", r"糖尿病|低血糖|血糖", frozenset({"sweat", "tremble", "sleepy", "dizzy", "collapse"})),
+     frozenset({"confused", "collapse", "mouth"})),
+    ("diabetes", "糖", r"糖尿病|低血糖|血糖", frozenset({"sweat", "tremble", "sleepy", "confused", "dizzy", "collapse"})),
     ("hot", "油水烫烧", r"热油|滚油|开水|热水|滚水|沸水|油锅|烫|火烧|烧伤", frozenset({"skin"})),
     ("fall", "摔跌滚掉f", (
         r"摔了一跤|摔倒|跌倒|摔下来|跌下来|滚下(?:楼梯|来)|从[^。 ]{0,8}(?:摔|掉|跌)下(?:来)?|(?<![a-z])fell(?![a-z])"
-    ), frozenset({"sleepy", "vomit", "dizzy", "pain", "collapse", "limb"})),
-    ("struck", "地磕撞砸", r"(?:头|后脑勺|脑袋)[^。 ]{0,3}(?:着地|磕|撞|砸)", frozenset({"vomit", "sleepy", "dizzy"})),
+    ), frozenset({"sleepy", "confused", "vomit", "dizzy", "pain", "collapse", "limb"})),
+    ("struck", "地磕撞砸", r"(?:头|后脑勺|脑袋)[^。 ]{0,3}(?:着地|磕|撞|砸)",
+     frozenset({"vomit", "sleepy", "confused", "dizzy"})),
 )
 _SIGNS_COMPILED = tuple((family, frozenset(triggers), _LazyPattern(pattern)) for family, triggers, pattern in _SIGNS)
 _CAUSES_COMPILED = tuple((cause, frozenset(triggers), _LazyPattern(pattern), families)
@@ -785,6 +789,9 @@ _GENERIC_PEOPLE = re.compile(r"还有(?:些|不少|很多)?人|有(?:些|的)(?:
 _AFFECTED = re.compile(r"关着|关紧|关死|叫不醒|喊不醒|没反应|没动静|没人应|头晕|晕|难受|想吐|睡着|不舒服")
 #: Out of breath on the stairs is a complaint about them ("没电梯 老人爬到六楼呼吸困难 希望加装"), not an attack.
 _EXERTION = re.compile(r"爬.{0,3}楼|爬到|爬上|上楼|走几步|走路|跑步|跑完|跑了|运动|锻炼|打球")
+#: A racing heart, sweat or dizziness after running or in the heat is the exertion or the weather.
+_EXERTED = frozenset({"chest", "sweat", "dizzy"})
+_EXERTION_OR_HEAT = re.compile(_EXERTION.pattern + r"|(?<![开热])热(?!水|油|汤|粥)|天气|闷热|桑拿|蒸")
 #: A hazard word: a bare fire emoji next to it underlines a complaint.
 _HAZARD = re.compile(r"危险|隐患|安全|风险|违规|乱拉|私拉|充电")
 #: Shut in by a rule, not by a door: a lockdown, quarantine, overtime.
@@ -898,7 +905,8 @@ def _combined(text: str, signs: list[tuple[int, int, str, str, frozenset[str] | 
         now_word = _now_near(text, start, end)
         if (_told_as_report(text, start, end, kind, now_word)
                 or any(lo <= start < hi or lo < end <= hi for lo, hi in idioms)
-                or _framed_here(text, cue, start, end, kind, now_word)):
+                or _framed_here(text, cue, start, end, kind, now_word)
+                or (family in _EXERTED and _EXERTION_OR_HEAT.search(text))):
             framed.append(cue)
         else:
             standing.append((family, cue, explains))
