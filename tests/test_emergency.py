@@ -292,7 +292,7 @@ PROBE7_FRAMES = [
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
-    "emergency_dev7.yaml",
+    "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml",
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
@@ -444,11 +444,13 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
-              + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES]
+              + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES
+              + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES]
+    tables = [*danger._COMPILED, *danger._SIGNS_COMPILED, *((c, t, p) for c, t, p, _ in danger._CAUSES_COMPILED)]
     gaps = [
         (kind, m.group())
         for text in texts
-        for kind, triggers, pattern in danger._COMPILED
+        for kind, triggers, pattern in tables
         for m in pattern.finditer(_norm(text))
         if not any(ch in m.group() for ch in triggers)
     ]
@@ -800,3 +802,130 @@ def test_dev7_was_measured_blind_once() -> None:
     """The set became a dev set after one blind run; its header keeps the figure it was fixed from."""
     header = (DATA / "emergency_dev7.yaml").read_text(encoding="utf-8").split("danger:")[0]
     assert "emergency_heldout7" in header and "17/80" in header and "2/80" in header
+
+
+# Round 5 (danger5): detection by combination. Each group alone is ordinary; together they are danger now.
+#: Two signs that make a known picture, or a cause with the sign it explains (text, the combination).
+ROUND5_PAIRS = [
+    ("他胸口发紧 额头上全是冷汗", "chest + sweat: a heart attack"),
+    ("我爸说胸口压着难受 左手发麻", "chest + a numb arm"),
+    ("奶奶突然头痛 接着就吐了", "a sudden headache + vomiting"),
+    ("身上起了一片疙瘩 嗓子发紧", "hives + a tight throat"),
+    ("他瘫在地上 连我都不认得人了", "collapsed + confused"),
+    ("孩子偷吃了奶奶的药 现在昏昏沉沉的", "pills taken + drowsy"),
+    ("被马蜂蜇了 脸一下肿起来 头晕", "a sting + swelling"),
+    ("开水泼到手上 皮都掉了", "a scald + skin coming off"),
+    ("外公有糖尿病 这会儿手抖得厉害 一身冷汗", "diabetes + trembling and sweat"),
+    ("爷爷从梯子上摔下来 迷迷糊糊的", "a fall + drowsy"),
+    ("仓库烧起来了 里面还有三个工人", "a fire + someone inside"),
+    ("我真的撑不下去了 遗书写好了", "despair + the means"),
+    ("心跳突然好快 眼前一黑 胳膊麻了", "any three body families"),
+]
+#: The same groups alone, or with a sign they do not explain: ordinary (text, why).
+ROUND5_ALONE = [
+    ("我妈这两天胸口有点闷", "one sign: chest"),
+    ("出了一身冷汗 做噩梦了", "one sign: sweat"),
+    ("孩子吐了 可能吃坏肚子了", "one sign: vomiting"),
+    ("孩子发烧39度 一直想睡", "a fever does not explain sleepiness"),
+    ("孩子发高烧 吐了两次", "a fever does not explain vomiting"),
+    ("我妈吃了降压药 有点头晕", "meds taken as prescribed"),
+    ("手被烫了一下 起了个小泡", "a small blister is no skin coming off"),
+    ("被蚊子咬了 全身起疙瘩", "a mosquito is not a sting that swells a throat"),
+    ("工作好累 真的受不了了", "a bad day is no despair with the means"),
+    ("店撑不下去了 跟大家说再见", "a shop closing"),
+    ("鱼缸的水漫出来了 家里还有人吗", "a question whether anyone is home"),
+    ("楼道里好多烟 还有人在抽烟", "smoke with a source"),
+]
+#: Pairs that stand, framed as a question, a recurrence, the past, exertion or the heat (text, why).
+ROUND5_NOT_NOW = [
+    ("我最近老是胸闷 出冷汗 是怎么回事", "a recurring symptom asked about"),
+    ("手脚发麻 胸闷 是什么原因", "a health question"),
+    ("昨天晚上胸口疼 出了一身冷汗 今天去医院查了", "the past"),
+    ("跑完步 心跳特别快 头晕", "exertion"),
+    ("天太热 胸闷 出了一身汗", "the heat"),
+    ("去年仓库着火 里面还有工人", "a past fire"),
+]
+#: Signs and acts that stand alone, said new ways (text, family).
+ROUND5_STANDING = [
+    ("我妈摔倒了 问她话也不回", "called and not answering"),
+    ("老伴坐着坐着就歪了 眼睛都不睁", "eyes that will not open"),
+    ("有人被车撞了 躺在路中间不动", "lying still"),
+    ("孩子呛奶了 咳不出声音", "no breath to cough"),
+    ("wo ma chuan bu shang qi", "pinyin: cannot breathe"),
+    ("宝宝全身突然僵直 眼睛往上翻", "a fit"),
+    ("伤口的血按不住 一直流", "blood that will not stop"),
+    ("外公突然讲话含糊 一边脸耷拉了", "stroke: speech and face"),
+    ("他的腿好像变形了 动都不敢动", "a limb bent out of shape"),
+    ("我姐割了自己的手腕", "a cut wrist"),
+    ("两个工人进了化粪池 半天没上来", "gone down a pit"),
+    ("my mum passed out 快来", "English: passed out"),
+    ("有个男的拎着砖头在追人", "a weapon used on people"),
+    ("他老公把她按在地上打", "a person beaten"),
+    ("隔壁女的哭着喊别打了", "a plea to stop hitting"),
+    ("有个人从公交站一直跟我到楼下", "followed from place to place"),
+    ("找不到我儿子了 刚刚还在", "a child gone"),
+    ("插线板突然着了 火窜到窗帘上了", "a fire catching and spreading"),
+    ("有个老人脸朝下泡在池塘里", "a person lying in water"),
+    ("有个男的拿著刀在追人", "Traditional 著 read as 着"),
+]
+#: Frames round 5 added, each on a cue that would otherwise stand (text, frame).
+ROUND5_FRAMES = [
+    ("我老公打呼噜打得像没呼吸一样", "a simile"),
+    ("孩子早上叫都叫不醒 上学要迟到了", "a child who will not get up"),
+    ("燃气表箱外面的盖子裂了 没闻到味", "no smell, nothing leaking"),
+    ("救命 这个小程序怎么登不上去", "a cry about an app"),
+    ("打游戏被队友气到吐血", "anger before a sign"),
+    ("杀鱼的地方地上都是血水", "blood water at a fish stall"),
+    ("买了把新菜刀 放在门口被人拿走了", "a knife bought"),
+    ("一氧化碳报警器去哪买", "an alarm for sale"),
+]
+
+
+@pytest.mark.parametrize(("text", "combination"), ROUND5_PAIRS)
+def test_signs_together_are_danger_now(text: str, combination: str) -> None:
+    got = danger.assess(_norm(text))
+    assert got.found and "medical" in got.kinds, combination
+
+
+@pytest.mark.parametrize(("text", "why"), ROUND5_ALONE + ROUND5_NOT_NOW)
+def test_a_sign_alone_or_framed_is_no_emergency(text: str, why: str) -> None:
+    assert not danger.assess(_norm(text)).found, why
+
+
+def test_each_part_of_a_combination_is_needed() -> None:
+    """Removing either sign of a pair leaves no danger: the combination, not either word, decides."""
+    assert danger.assess(_norm("他胸口发紧 额头上全是冷汗")).found
+    assert not danger.assess(_norm("他胸口发紧")).found
+    assert not danger.assess(_norm("额头上全是冷汗")).found
+    assert danger.assess(_norm("孩子偷吃了奶奶的药 现在昏昏沉沉的")).found
+    assert not danger.assess(_norm("孩子昏昏沉沉的")).found
+
+
+def test_a_now_word_lifts_a_symptom_question() -> None:
+    assert not danger.assess(_norm("最近胸闷 出冷汗 怎么回事")).found
+    assert danger.assess(_norm("现在胸闷 出冷汗 怎么回事")).found
+
+
+@pytest.mark.parametrize(("text", "family"), ROUND5_STANDING)
+def test_round5_signs_and_acts_stand_alone(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), ROUND5_FRAMES)
+def test_round5_frames(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_a_polite_opener_is_no_question_unless_one_follows() -> None:
+    assert danger.assess(_norm("请问一下 卧室门缝里在往外冒烟 我不敢开门")).found
+    assert not danger.assess(_norm("请问一下 卧室冒烟的话打什么电话")).found
+
+
+def test_no_sign_or_cause_pattern_matches_nothing() -> None:
+    patterns = [p for _, _, p in danger._SIGNS_COMPILED] + [p for _, _, p, _ in danger._CAUSES_COMPILED]
+    assert [p.source for p in patterns if p.search("") is not None] == []
+
+
+def test_dev6_was_measured_blind_once() -> None:
+    header = (DATA / "emergency_dev6.yaml").read_text(encoding="utf-8").split("danger:")[0]
+    assert "emergency_heldout6" in header and "28/80" in header and "5/80" in header
