@@ -486,7 +486,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # will not stop or is coughed up; the face or speech of a stroke however it is put (说话也不利索, 舌头打结, 一边脸
     # 耷拉); a limb bent out of shape; a cut wrist; two gone down a pit and not come up; English and pinyin signs.
     ("medical", "叫喊问拍推摇敲", (
-        r"(?:叫|喊|问|拍|推|摇|敲)(?:了)?(?:他|她|ta|佢)?(?:名字|话)?(?:好几声|几声|半天|好久|好一会儿?|好几遍|几遍|几下)?"
+        r"(?:叫|喊|问|拍|推|摇|敲)(?:了)?(?:他|她|ta|佢){0,2}(?:名字|话)?(?:好几声|几声|半天|好久|好一会儿?|好几遍|几遍|几下)?"
         r"(?:也|都)?(?:不应|不理|不回(?!消息|信息|微信|短信|电话)|没回应|没(?:有)?回音|不答应|不吭声|没(?:有)?(?:反应|动静)|不睁眼)"
     )),
     ("medical", "睁", r"眼睛?(?:都|也)?(?:不睁|睁不开了)(?!眼)"),
@@ -525,7 +525,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("police", "拿持举抄拎提挥握抡", (
         r"(?:拿|持|举|抄|拎|提|挥|握|抡)(?:着|起|了)?(?:一?[把根个条])?[^。 ,，]{0,3}"
         r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧|匕首|砖|酒瓶|瓶子|锤|铁锹|扳手|皮带|鞭子)"
-        r"[^。 ,，]{0,8}(?:砸|打|砍|捅|抽|追|冲|晃|吓|逼|威胁)(?!电话|手机|游戏|球|牌|卡|针|烟)"
+        r"[^。 ,，]{0,8}(?:砸|打|砍|捅|抽|追|冲|晃|挥|舞|吓|逼|威胁)(?!电话|手机|游戏|球|牌|卡|针|烟)"
     )),
     ("police", "打抽踢踹揍按摁压", (
         r"(?:男的|男人|女的|女人|醉汉|他们|几个人|一群人|一伙人|老公|老婆|丈夫|前夫|男朋友|他|她)[^。 ,，]{0,8}"
@@ -545,6 +545,30 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("gas", "滋嘶呲哧", (
         r"(?:管|管子|阀|接口|热水器|灶)[^。]{0,6}(?:嘶嘶|呲呲|哧哧|滋滋)[^。]{0,10}(?:味|臭)"
+    )),
+    # probe 5b showed these missing, each said more ways: a mouth drooping or lips gone dark; breath coming fast;
+    # Cantonese 唔识应; someone down in any room; blood dripping; a stranger working the door handle; someone sitting
+    # at a roof's edge; a child not back and unreachable; windows smashed; people pinned; however shaken, no waking;
+    # a gaping head wound.
+    ("medical", "耷歪斜垂", r"(?:嘴角|嘴巴|嘴|半边脸|脸)(?:也|都)?(?:往下|往一边|向一边|朝一边)?(?:耷拉|歪|斜|垂)(?!嘴|门|着头|了?一下|着?笑)"),
+    ("medical", "乌紫青", r"(?:嘴唇|脸|嘴|脸色|指甲)(?:都|已经|开始)?(?:是)?(?:发乌|乌青|乌紫|乌|发紫|青紫|紫|发青)(?:的|了)"),
+    ("medical", "喘", r"喘得(?:很|好|特别|非常)?(?:急|快|凶)"),
+    ("medical", "唔", r"(?:叫|喊|拍|摇)[^。 ]{0,4}唔识(?:应|反应|醒|郁)|唔识(?:反应|郁)"),
+    ("medical", "倒", r"倒在(?:了)?(?:厨房|客厅|卧室|房间|阳台|院子|地板|楼梯口|电梯口|门边|车里|田里|路口)"),
+    ("medical", "滴", r"血(?:一直|不停|还在|哗哗)(?:地|的)?(?:往下)?滴"),
+    ("police", "拧转扭拽掰", r"(?:不认识|陌生|有人|有个)[^。]{0,16}(?:拧|转|扭|拽|掰)(?:门把手|门把|门锁)"),
+    ("medical", "边缘外悬吊挂伸", (
+        r"(?:楼顶|天台|屋顶|窗台|桥)[^。]{0,8}(?:站|坐|蹲|爬)在(?:了)?(?:边上|边缘|栏杆外|外面|外边)|"
+        r"(?:腿|脚|半个身子|身子)(?:悬|吊|挂|伸)在(?:外面|外边|半空|窗外)"
+    )),
+    ("child", "回", _CHILD + r"[^。]{0,24}(?:还没回|没回来|没回家)[^。]{0,24}(?:关机|联系不上|找不到|打不通|没人接|不接)"),
+    ("police", "砸踹", r"(?:在|还在|正在|一直)(?:外面|门外)?(?:砸|踹)(?:我家|我们家)?(?:的)?(?:窗户|窗|玻璃|门)"),
+    ("medical", "压", (
+        r"压着(?:[一两三四五六七八九十几\d]+个|个|一位|几位)(?:人|工人|老人|孩子|小孩|师傅)|压着(?:工人|人)(?!家)"
+    )),
+    ("medical", "叫喊推摇拍", r"(?:怎么|咋)(?:叫|喊|推|摇|拍)(?:他|她)?(?:都|也)(?:叫|喊|推|摇|拍)?不(?:动|醒|应)"),
+    ("medical", "口伤窟", (
+        r"(?:头|脑袋|额头|脑门)(?:上)?[^。 ]{0,3}(?:好大|很大|一个大|好深|很深|老大)(?:一个|一道|的)?(?:口子|伤口|窟窿)"
     )),
     ("medical", "泡漂浮趴朝", (
         r"(?:人|" + _PERSON + r")[^。]{0,10}(?:泡|漂|浮|趴)在(?:水|河|湖|池|塘|海)|脸朝下[^。 ]{0,6}(?:水|河|池)"
@@ -588,13 +612,13 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
         r"心跳(?:特别|好|很|非常|突然)*(?:快|乱)|心慌"
     )),
     ("sweat", "汗", r"冷汗|一身汗|满头大汗|大汗|(?:浑身|全身)(?:冒|出|都是)汗|冒汗"),
-    ("limb", "麻力劲抬使", (
+    ("limb", "麻力劲抬使拿握", (
         r"(?:胳膊|手臂|手|腿|手脚|身子|半边|一边|左边|右边|左手|右手|左腿|右腿)[^。 ,，]{0,4}"
-        r"(?:发麻|麻了|麻木|没力气?|没劲|抬不起|使不上劲|不听使唤)"
+        r"(?:发麻|麻了|麻木|没力气?|没劲|抬不起|使不上劲|不听使唤|拿不起|拿不住|握不住|拿不稳)"
     )),
     ("head", "头", r"头(?:痛|疼)(?:欲裂|得(?:像要?炸|要炸))|(?:剧烈|突然)(?:的)?头(?:痛|疼)|头(?:痛|疼)得像"),
     ("vomit", "吐呕", r"(?<![不想要])吐了|呕吐|一直吐|吐个不停|吐得|喷射状?吐"),
-    ("dizzy", "晕黑站旋星", r"头晕|眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
+    ("dizzy", "晕黑站旋星昏", r"头晕|发晕|头昏|眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
     ("allergy", "肿疙疹团", (
         r"(?:嘴唇|嘴巴|脸|眼睛|眼皮)(?:也|都|开始|一下)?肿|(?:全身|浑身|身上)(?:都)?(?:起|长|冒)(?:了)?(?:疙瘩|疹子|红疹|风团)|"
         r"起(?:了)?(?:一片|好多)?(?:疙瘩|风团)"
@@ -603,6 +627,10 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
     ("sleepy", "睡沉迷软", r"一直想睡|昏昏沉沉|迷迷糊糊|软绵绵"),
     ("confused", "认醒", r"不认(?:得)?人|认不出人|叫不太醒"),
     ("tremble", "抖哆", r"发抖|手抖|打哆嗦|哆嗦"),
+    ("quiet", "哭声", r"不怎么哭|不哭了|没(?:有)?哭声|哭不出(?:声)?|没(?:有)?声音了|不出声了"),
+    ("vision", "清影模看", r"看不清(?:东西)?|(?:看东西|看人)(?:都是|有)?重影|眼前(?:一片)?模糊|一只眼(?:睛)?看不见"),
+    ("speech", "话", r"(?:说话|讲话)(?:也|都)?(?:慢了|变慢|听不懂|不清楚)|说不清(?:楚)?话"),
+    ("swollen", "肿", r"肿得(?:老粗|好粗|很粗|很大|好大|厉害|发亮|发紫)|肿起来了|一下(?:子)?肿"),
     ("mouth", "沫泡", r"嘴(?:里|巴)?(?:都是|冒|吐)?(?:白沫|泡沫|泡泡)"),
     ("skin", "泡皮", (
         r"起(?:了)?(?:好大的|很大的|一串|一片|好多|大)(?:水)?泡|(?:全是|都是|满是)?大(?:水)?泡|(?:全是|都是|满是)(?:水)?泡|"
@@ -628,7 +656,7 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
     )),
 )
 _BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy", "throat", "sleepy", "tremble", "mouth",
-                   "confused",
+                   "confused", "quiet", "vision", "speech",
                    "skin", "pain", "collapse"})
 #: Two signs that together are a known emergency: a heart attack (chest pain with sweat or an arm gone numb), a
 #: bleed or stroke (a sudden headache with vomiting or a weak side), anaphylaxis (hives with a tight throat), a
@@ -636,28 +664,31 @@ _BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy"
 _PAIRS = frozenset(frozenset(pair) for pair in (
     ("chest", "sweat"), ("chest", "limb"), ("chest", "dizzy"), ("head", "vomit"), ("head", "limb"), ("allergy", "throat"),
     ("allergy", "dizzy"), ("collapse", "sleepy"), ("collapse", "confused"), ("collapse", "mouth"), ("sleepy", "mouth"),
-    ("peril", "inside"), ("despair", "farewell"),
+    ("speech", "limb"), ("speech", "dizzy"), ("speech", "vision"), ("vision", "limb"), ("vision", "dizzy"),
+    ("vision", "head"), ("peril", "inside"), ("despair", "farewell"),
 ))
 #: Causes and the signs they explain: (cause, triggers, pattern, families). A pill bottle and then sleepiness, a sting
 #: and then hives, a scald and then skin coming off; a fever alone with vomiting, or meds taken as prescribed, is not.
 _CAUSES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
-    ("swallowed", "珠球池铁剂丸液厕药鼠虫破糖偷误", (
+    ("swallowed", "珠球池铁剂丸液厕药鼠虫破糖偷误当酒", (
         r"(?:凝珠|洗衣球|电池|磁铁|干燥剂|樟脑丸|消毒液|洁厕|农药|老鼠药|杀虫剂)[^。 ]{0,4}(?:咬破|咬开|吃了|吞了|喝了|舔了)|"
         r"(?:咬破|咬开|吃了|吞了|喝了|舔了|误吃|误喝)[^。 ]{0,6}"
         r"(?:凝珠|洗衣球|电池|磁铁|干燥剂|樟脑丸|消毒液|洁厕|农药|老鼠药|杀虫剂)|"
+        r"当(?:饮料|水|糖|零食|糖果)(?:喝|吃)|(?:白酒|酒)[^。 ]{0,6}(?:喝了)?(?:半瓶|一瓶|一整瓶|一大瓶)|"
         r"药[^。 ]{0,4}当糖|(?:当糖吃|偷吃|误吃)[^。 ]{0,6}药|药[^。 ]{0,6}(?:好几|一把|一整?瓶|整瓶|一板|十几|几十)(?:粒|颗|片)?"
-    ), frozenset({"vomit", "sleepy", "confused", "mouth", "dizzy", "throat", "tremble", "collapse", "pain"})),
+    ), frozenset({"vomit", "sleepy", "confused", "quiet", "mouth", "dizzy", "throat", "tremble", "collapse", "pain"})),
+    ("water", "呛溺", r"呛(?:了)?(?:好多|很多|一肚子|几口|一口)?水|溺水", frozenset({"quiet", "sleepy", "confused", "collapse"})),
     ("stung", "蛰蜇叮咬", r"(?:蜂|蝎子|蛇|蜈蚣)[^。 ]{0,3}(?:蛰|蜇|叮|咬)|蛰了|蜇了",
-     frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "confused", "collapse"})),
+     frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "confused", "collapse", "swollen"})),
     ("fever", "烧度", r"高烧|烧到(?:3[89]|4\d)|发烧到?(?:3[89]|4\d)|(?:3[89]|4\d)(?:\.\d)?度",
      frozenset({"confused", "collapse", "mouth"})),
     ("diabetes", "糖", r"糖尿病|低血糖|血糖", frozenset({"sweat", "tremble", "sleepy", "confused", "dizzy", "collapse"})),
     ("hot", "油水烫烧渌", r"热油|滚油|开水|热水|滚水|沸水|油锅|烫(?!了?个?头|发)|渌|火烧|烧伤", frozenset({"skin"})),
     ("fall", "摔跌滚掉f", (
         r"摔了一跤|摔倒|跌倒|摔下来|跌下来|滚下(?:楼梯|来)|从[^。 ]{0,8}(?:摔|掉|跌)下(?:来)?|(?<![a-z])fell(?![a-z])"
-    ), frozenset({"sleepy", "confused", "vomit", "dizzy", "pain", "collapse", "limb"})),
+    ), frozenset({"sleepy", "confused", "quiet", "vomit", "dizzy", "pain", "collapse", "limb"})),
     ("struck", "地磕撞砸", r"(?:头|后脑勺|脑袋)[^。 ]{0,3}(?:着地|磕|撞|砸)",
-     frozenset({"vomit", "sleepy", "confused", "dizzy"})),
+     frozenset({"vomit", "sleepy", "confused", "quiet", "dizzy"})),
 )
 _SIGNS_COMPILED = tuple((family, frozenset(triggers), _LazyPattern(pattern)) for family, triggers, pattern in _SIGNS)
 _CAUSES_COMPILED = tuple((cause, frozenset(triggers), _LazyPattern(pattern), families)
@@ -695,7 +726,7 @@ _OVER = re.compile(
 )
 #: A gas smell or a pot fire someone already dealt with: the valve or the stove is off.
 _OVER_FIRE_GAS = re.compile(
-    r"(?:已经|早就|都)?(?:关了|关掉了|关好了|关上了)(?:阀门|总阀|煤气|燃气|灶|火)?|(?:阀门|总阀|灶|火)(?:已经)?(?:关了|关好了|关掉了)"
+    r"拔(?:了|掉)(?:了)?插头|断(?:了)?电(?:闸)?了|(?<!就)就好了|(?:已经|早就|都)?(?:关了|关掉了|关好了|关上了)(?:阀门|总阀|煤气|燃气|灶|火)?|(?:阀门|总阀|灶|火)(?:已经)?(?:关了|关好了|关掉了)"
 )
 #: A fight broken up or its people gone: sets aside only the violence cues ("已经劝开了"), never an injury
 #: left behind ("打人的已经走了 他头上一直在流血").
@@ -750,6 +781,10 @@ _ASKING = re.compile(
     r"疫苗|怎么交|收费|(?<!不知道)多久|"
     r"请问|想问|问一下|问问|提前了解|了解一下|培训|的时候(?:能不能|可不可以|可以|应该|该)|提醒一下|想提醒|咨询|(?:去|到)?哪里?(?:可以)?求助|找谁求助|向谁求助|违法吗|合法吗|犯法吗|怎么罚|罚多少|有没有规定|谁赔|怎么判断|怎么检查|怎么知道|有没有什么.{0,3}方法|怎么自救|想学|学一下|想教|教孩子|教小孩"
 )
+#: Fear inside a two-part cue; a pet as the one who fell; children fighting at school, told by the teacher.
+_INSIDE_FEAR = re.compile(r"怕|担心|以防|防止")
+_PET_SUBJECT = re.compile(r"(?:猫|狗|宠物|鸟|鹦鹉|仓鼠|兔子?)(?:咪)?(?:从|掉|摔|跌)")
+_SCHOOL = re.compile(r"(?:和|跟|与)同学|同学之间|老师让|叫家长|请家长")
 #: Anger or worry right before a sign makes it a figure ("气到吐血", "急得我都快晕了"); heat does not ("热得晕过去了").
 _MOOD_BEFORE = re.compile(r"(?:气|急|愁)(?:到|得)(?:我|他|她)?(?:都|快|要)*$")
 #: A simile: 像/跟 before a cue and 一样/似的 right after it ("打呼噜打得像没呼吸一样").
@@ -1036,6 +1071,12 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True
     if end - start > 4 and _INSIDE_MAYBE.search(cue[1:]):
         return True  # "狗差点咬到小孩": the near miss sits inside a two-part cue
+    if end - start > 4 and _INSIDE_FEAR.search(cue, 1, len(cue) - 2):
+        return True  # "孩子多 怕掉下去": a fear inside a two-part cue (one at its end is part of it: "躲在…好怕")
+    if kind in ("medical", "child") and _PET_SUBJECT.search(cue):
+        return True  # "我家猫从阳台掉下去了": a pet
+    if kind == "police" and _SCHOOL.search(text):
+        return True  # "孩子在学校和同学打架了 老师让家长去一趟"
     before = text[max(0, start - 8): start]
     if kind != "medical" and (_FIGURE_BEFORE.search(before) or _FIGURE_BODY.search(before)):
         return True  # "辣得嘴巴都着火了"; a medical cue after "热得" may be real ("热得晕过去了")
