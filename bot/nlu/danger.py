@@ -550,7 +550,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # Cantonese 唔识应; someone down in any room; blood dripping; a stranger working the door handle; someone sitting
     # at a roof's edge; a child not back and unreachable; windows smashed; people pinned; however shaken, no waking;
     # a gaping head wound.
-    ("medical", "耷歪斜垂", r"(?:嘴角|嘴巴|嘴|半边脸|脸)(?:也|都)?(?:往下|往一边|向一边|朝一边)?(?:耷拉|歪|斜|垂)(?!嘴|门|着头|了?一下|着?笑)"),
+    ("medical", "耷歪斜垂", (
+        r"(?:嘴角|嘴巴|嘴|半边脸|脸)(?:也|都)?(?:往下|往一边|向一边|朝一边)?(?:耷拉|歪|斜|垂)(?!嘴|门|着头|了?一下|着?笑)"
+    )),
     ("medical", "乌紫青", r"(?:嘴唇|脸|嘴|脸色|指甲)(?:都|已经|开始)?(?:是)?(?:发乌|乌青|乌紫|乌|发紫|青紫|紫|发青)(?:的|了)"),
     ("medical", "喘", r"喘得(?:很|好|特别|非常)?(?:急|快|凶)"),
     ("medical", "唔", r"(?:叫|喊|拍|摇)[^。 ]{0,4}唔识(?:应|反应|醒|郁)|唔识(?:反应|郁)"),
@@ -655,6 +657,8 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
         r"跟(?:我)?(?:爸|妈|爸妈|家人|孩子|老婆|老公|女儿|儿子)[^。 ]{0,2}说(?:声)?(?:对不起|再见)"
     )),
 )
+#: Families read only when their partner (listed before them in _SIGNS) was found.
+_PARTNER_FIRST = {"inside": "peril", "farewell": "despair"}
 _BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy", "throat", "sleepy", "tremble", "mouth",
                    "confused", "quiet", "vision", "speech",
                    "skin", "pain", "collapse"})
@@ -916,9 +920,12 @@ def assess(text: str) -> Danger:
 
 def _signs(text: str, present: frozenset[str]) -> list[tuple[int, int, str, str, frozenset[str] | None]]:
     """The ordinary signs and causes in `text`: (start, end, matched, family, families a cause explains or None)."""
-    found: list[tuple[int, int, str, str, frozenset[str] | None]] = [
-        (m.start(), m.end(), m.group(), family, None) for family, triggers, pattern in _SIGNS_COMPILED
-        if not triggers.isdisjoint(present) for m in pattern.finditer(text)]
+    found: list[tuple[int, int, str, str, frozenset[str] | None]] = []
+    for family, triggers, pattern in _SIGNS_COMPILED:
+        partner = _PARTNER_FIRST.get(family)
+        if triggers.isdisjoint(present) or (partner is not None and all(f[3] != partner for f in found)):
+            continue  # someone inside matters only with a peril, a farewell only with despair (and 有/在 are everywhere)
+        found += [(m.start(), m.end(), m.group(), family, None) for m in pattern.finditer(text)]
     if not found:
         return found  # a cause explains a sign; with no sign there is nothing to explain
     found += [(m.start(), m.end(), m.group(), cause, families) for cause, triggers, pattern, families in _CAUSES_COMPILED
