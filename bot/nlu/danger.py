@@ -487,7 +487,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # 耷拉); a limb bent out of shape; a cut wrist; two gone down a pit and not come up; English and pinyin signs.
     ("medical", "叫喊问拍推摇敲", (
         r"(?:叫|喊|问|拍|推|摇|敲)(?:了)?(?:他|她|ta|佢){0,2}(?:名字|话)?(?:好几声|几声|半天|好久|好一会儿?|好几遍|几遍|几下)?"
-        r"(?:也|都)?(?:不应|不理|不回(?!消息|信息|微信|短信|电话)|没回应|没(?:有)?回音|不答应|不吭声|没(?:有)?(?:反应|动静)|不睁眼)"
+        r"(?:也|都)?(?:不应|没应|不理|不回(?!消息|信息|微信|短信|电话)|没回应|没(?:有)?回音|不答应|不吭声|不说话|不醒|"
+        r"没(?:有)?(?:反应|动静)|不睁眼)"
     )),
     ("medical", "睁", r"眼睛?(?:都|也)?(?:不睁|睁不开了)(?!眼)"),
     ("medical", "躺趴睁瘫倒歪软栽", (
@@ -524,8 +525,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # to place, a child gone, a plea to stop hitting, a fire spreading or catching suddenly, a person lying in water
     ("police", "拿持举抄拎提挥握抡", (
         r"(?:拿|持|举|抄|拎|提|挥|握|抡)(?:着|起|了)?(?:一?[把根个条])?[^。 ,，]{0,3}"
-        r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧|匕首|砖|酒瓶|瓶子|锤|铁锹|扳手|皮带|鞭子)"
-        r"[^。 ,，]{0,8}(?:砸|打|砍|捅|抽|追|冲|晃|挥|舞|吓|逼|威胁)(?!电话|手机|游戏|球|牌|卡|针|烟)"
+        r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧|匕首|砖|酒瓶|瓶子|锤|铁锹|扳手|皮带|鞭子|针管|针头|注射器)"
+        r"[^。 ,，]{0,8}(?:砸|打|砍|捅|扎|劈|抽|追|冲|晃|挥|舞|吓|逼|威胁|抵)(?!电话|手机|游戏|球|牌|卡|针|烟)"
     )),
     ("police", "打抽踢踹揍按摁压", (
         r"(?:男的|男人|女的|女人|醉汉|他们|几个人|一群人|一伙人|老公|老婆|丈夫|前夫|男朋友|他|她)[^。 ,，]{0,8}"
@@ -572,6 +573,21 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("medical", "口伤窟", (
         r"(?:头|脑袋|额头|脑门)(?:上)?[^。 ]{0,3}(?:好大|很大|一个大|好深|很深|老大)(?:一个|一道|的)?(?:口子|伤口|窟窿)"
     )),
+    # probe 5c showed these missing: an eye pierced; a neck caught in a cord; a fit that takes someone away (抽过去);
+    # petrol poured said the other way round; people who went into water to save someone and did not come up; two
+    # people hacking at each other; an ambulance asked for however it is put (叫个救护车).
+    ("medical", "扎戳刺插溅", r"(?:扎|戳|刺|插|溅)(?:到|进|伤|中)(?:了)?(?:眼睛|眼球|眼)"),
+    ("medical", "缠勒套", (
+        r"(?:脖子|颈)[^。 ]{0,8}(?:缠住|勒住|套住|绕住)|"
+        r"(?:绳|绳子|带子|线)[^。 ]{0,4}(?:缠|勒|套|绕)(?:住|在)(?:了)?[^。 ]{0,3}脖子"
+    )),
+    ("medical", "抽", r"抽(?:了)?过去(?:了)?"),
+    ("police", "油精", r"(?:汽油|柴油|煤油|酒精)[^。 ]{0,3}(?:泼|浇|倒|洒)(?:在|到|了)"),
+    ("medical", "上来", (
+        r"(?:下|进|跳进|掉进|跳下)(?:去|了)?[^。]{0,8}(?:河|湖|海|水库|江|塘|潭)[^。]{0,14}没(?:有)?(?:上来|出来|浮上来)"
+    )),
+    ("police", "砍捅", r"对砍|互砍|对捅|互捅"),
+    ("help", "救车", r"(?:叫|打|喊|帮我叫)(?:个|辆|一辆|一个)(?:救护车|白车|120)"),
     ("medical", "泡漂浮趴朝", (
         r"(?:人|" + _PERSON + r")[^。]{0,10}(?:泡|漂|浮|趴)在(?:水|河|湖|池|塘|海)|脸朝下[^。 ]{0,6}(?:水|河|池)"
     )),
@@ -613,34 +629,42 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
         r"胸(?:口|部)?(?:闷|发闷|憋|发紧|像压|压着|像被压|疼|痛)|心口(?:闷|疼|痛)|喘气都疼|"
         r"心跳(?:特别|好|很|非常|突然)*(?:快|乱)|心慌"
     )),
-    ("sweat", "汗", r"冷汗|一身汗|满头大汗|大汗|(?:浑身|全身)(?:冒|出|都是)汗|冒汗"),
+    ("sweat", "汗", r"冷汗|虚汗|一身汗|满头大汗|大汗|(?:浑身|全身)(?:冒|出|都是)汗|冒汗"),
     ("limb", "麻力劲抬使拿握", (
         r"(?:胳膊|手臂|手|腿|手脚|身子|半边|一边|左边|右边|左手|右手|左腿|右腿)[^。 ,，]{0,4}"
         r"(?:发麻|麻了|麻木|没力气?|没劲|抬不起|使不上劲|不听使唤|拿不起|拿不住|握不住|拿不稳)"
     )),
     ("head", "头", r"头(?:痛|疼)(?:欲裂|得(?:像要?炸|要炸))|(?:剧烈|突然)(?:的)?头(?:痛|疼)|头(?:痛|疼)得像"),
     ("vomit", "吐呕", r"(?<![不想要])吐了|呕吐|一直吐|吐个不停|吐得|喷射状?吐"),
-    ("dizzy", "晕黑站旋星昏", r"头晕|发晕|头昏|眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
+    ("dizzy", "晕黑站旋星昏转", r"头晕|发晕|头昏|晕得(?:厉害|不行)|(?:天花板|房子|屋子|东西)(?:都|一直)?在转|"
+     r"眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
     ("allergy", "肿疙疹团", (
         r"(?:嘴唇|嘴巴|脸|眼睛|眼皮)(?:也|都|开始|一下)?肿|(?:全身|浑身|身上)(?:都)?(?:起|长|冒)(?:了)?(?:疙瘩|疹子|红疹|风团)|"
-        r"起(?:了)?(?:一片|好多)?(?:疙瘩|风团)"
+        r"起(?:了)?(?:一片|好多|很多)?(?:疙瘩|风团|红?疹子|红疹)"
     )),
-    ("throat", "喉嗓", r"(?:喉咙|嗓子)(?:有点|好|很|发|特别)?(?:紧|肿|堵)"),
+    ("throat", "喉嗓憋", r"(?:喉咙|嗓子)(?:有点|好|很|发|特别)?(?:紧|肿|堵)|(?:脸)?憋(?:得)?(?:通)?(?:红|紫|青)"),
     ("sleepy", "睡沉迷软", r"一直想睡|昏昏沉沉|迷迷糊糊|软绵绵"),
     ("confused", "认醒", r"不认(?:得)?人|认不出人|叫不太醒"),
-    ("tremble", "抖哆", r"发抖|手抖|打哆嗦|哆嗦"),
-    ("quiet", "哭声", r"不怎么哭|不哭了|没(?:有)?哭声|哭不出(?:声)?|没(?:有)?声音了|不出声了"),
+    ("tremble", "抖哆", r"发抖|手抖|打哆嗦|哆嗦|(?:手|身子|全身)(?:一直|不停)(?:地)?抖|抖个不停"),
+    ("pale", "白黄", r"(?:脸色|脸|嘴唇)(?:都|也|一下)?(?:发白|煞白|惨白|苍白|蜡黄|白得吓人)"),
+    ("still", "动静", r"没(?:有)?动静|不动了|一动不动"),
+    ("immobile", "动起走", r"动不了|不能动|起不来|站不起来|走不了路|走不动路"),
+    ("breath", "呼吸喘气", r"呼吸(?:有点|有些)?(?:困难|急|费劲|不畅)|喘不太上|气不够用|喘不上来"),
+    ("alarm", "报滴", r"报警声|报警器(?:一直|还在)?(?:在)?(?:响|叫)|滴滴(?:地|的)?(?:响|叫)个?不停"),
+    ("smell", "味", r"怪味|异味|焦味|煤气味|燃气味|烧焦(?:的)?味"),
+    ("noanswer", "开应", r"敲门(?:也|都)?没人(?:开|应)|没人开门|叫门没人应"),
+    ("quiet", "哭声", r"不怎么哭|不哭了|没(?:有)?哭声|哭不出(?:声)?|没(?:有)?声音了|不出声(?:了)?"),
     ("vision", "清影模看", r"看不清(?:东西)?|(?:看东西|看人)(?:都是|有)?重影|眼前(?:一片)?模糊|一只眼(?:睛)?看不见"),
-    ("speech", "话", r"(?:说话|讲话)(?:也|都)?(?:慢了|变慢|听不懂|不清楚)|说不清(?:楚)?话"),
+    ("speech", "话啊哼", r"(?:说话|讲话)(?:也|都)?(?:慢了|变慢|听不懂|不清楚)|说不清(?:楚)?话|只会(?:啊啊|哼哼|嗯嗯)|不会说话了"),
     ("swollen", "肿", r"肿得(?:老粗|好粗|很粗|很大|好大|厉害|发亮|发紫)|肿起来了|一下(?:子)?肿"),
-    ("mouth", "沫泡", r"嘴(?:里|巴)?(?:都是|冒|吐)?(?:白沫|泡沫|泡泡)"),
+    ("mouth", "沫泡口", r"嘴(?:里|巴)?(?:都是|冒|吐)?(?:白沫|泡沫|泡泡)|口水直流|(?:一直|止不住)(?:地)?流口水"),
     ("skin", "泡皮", (
         r"起(?:了)?(?:好大的|很大的|一串|一片|好多|大)(?:水)?泡|(?:全是|都是|满是)?大(?:水)?泡|(?:全是|都是|满是)(?:水)?泡|"
         r"(?:成只|整只|整个|半边|一大片|全)[^。 ]{0,3}(?:起泡|起皮|脱皮)|起皮|脱皮|掉皮|"
         r"皮(?:都|全)?(?:掉了|脱了|烂了|翻起来)|皮肤(?:发白|发黑|焦了)"
     )),
     ("pain", "疼痛", r"(?:疼|痛)得(?:站不住|直不起|打滚|受不了|满地|说不出话|动不了)|剧痛"),
-    ("collapse", "瘫歪倒", r"瘫(?:在|倒)(?:了)?(?:地上|地|床上|沙发上)|歪(?:下去|倒)了|倒下去了"),
+    ("collapse", "瘫歪倒", r"瘫(?:在|倒)(?:了)?(?:地上|地|床上|沙发上)|歪在(?:沙发|床|椅子|地)上|歪(?:下去|倒)了|倒下去了"),
     ("peril", "火烧烟塌垮水味", (
         r"着火|起火|失火|火灾|烧起来|冒烟|浓烟|烟(?:很|好|特别|太)大|火(?:很|好|太)大|塌(?:了|下来)|垮(?:了|下来)|"
         r"(?:洪水|大水|水)(?:已经|都|一下子?)?(?:漫到|淹到|涨到|灌进|没过)|(?:煤气|燃气)味"
@@ -660,7 +684,7 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
 #: Families read only when their partner (listed before them in _SIGNS) was found.
 _PARTNER_FIRST = {"inside": "peril", "farewell": "despair"}
 _BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy", "throat", "sleepy", "tremble", "mouth",
-                   "confused", "quiet", "vision", "speech",
+                   "confused", "quiet", "vision", "speech", "pale", "still", "immobile", "breath",
                    "skin", "pain", "collapse"})
 #: Two signs that together are a known emergency: a heart attack (chest pain with sweat or an arm gone numb), a
 #: bleed or stroke (a sudden headache with vomiting or a weak side), anaphylaxis (hives with a tight throat), a
@@ -669,7 +693,10 @@ _PAIRS = frozenset(frozenset(pair) for pair in (
     ("chest", "sweat"), ("chest", "limb"), ("chest", "dizzy"), ("head", "vomit"), ("head", "limb"), ("allergy", "throat"),
     ("allergy", "dizzy"), ("collapse", "sleepy"), ("collapse", "confused"), ("collapse", "mouth"), ("sleepy", "mouth"),
     ("speech", "limb"), ("speech", "dizzy"), ("speech", "vision"), ("vision", "limb"), ("vision", "dizzy"),
-    ("vision", "head"), ("peril", "inside"), ("despair", "farewell"),
+    ("vision", "head"), ("speech", "collapse"), ("throat", "quiet"), ("pain", "sweat"), ("pale", "sweat"), ("pale", "pain"),
+    ("pale", "tremble"), ("pale", "collapse"), ("dizzy", "immobile"), ("allergy", "breath"), ("throat", "breath"),
+    ("alarm", "smell"), ("alarm", "noanswer"), ("smell", "noanswer"), ("peril", "noanswer"),
+    ("peril", "inside"), ("despair", "farewell"),
 ))
 #: Causes and the signs they explain: (cause, triggers, pattern, families). A pill bottle and then sleepiness, a sting
 #: and then hives, a scald and then skin coming off; a fever alone with vomiting, or meds taken as prescribed, is not.
@@ -686,13 +713,17 @@ _CAUSES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
      frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "confused", "collapse", "swollen"})),
     ("fever", "烧度", r"高烧|烧到(?:3[89]|4\d)|发烧到?(?:3[89]|4\d)|(?:3[89]|4\d)(?:\.\d)?度",
      frozenset({"confused", "collapse", "mouth"})),
-    ("diabetes", "糖", r"糖尿病|低血糖|血糖", frozenset({"sweat", "tremble", "sleepy", "confused", "dizzy", "collapse"})),
+    ("diabetes", "糖岛", r"糖尿病|低血糖|血糖|降糖|胰岛素",
+     frozenset({"sweat", "tremble", "sleepy", "confused", "dizzy", "collapse"})),
     ("hot", "油水烫烧渌", r"热油|滚油|开水|热水|滚水|沸水|油锅|烫(?!了?个?头|发)|渌|火烧|烧伤", frozenset({"skin"})),
-    ("fall", "摔跌滚掉f", (
-        r"摔了一跤|摔倒|跌倒|摔下来|跌下来|滚下(?:楼梯|来)|从[^。 ]{0,8}(?:摔|掉|跌)下(?:来)?|(?<![a-z])fell(?![a-z])"
-    ), frozenset({"sleepy", "confused", "quiet", "vomit", "dizzy", "pain", "collapse", "limb"})),
+    ("fall", "摔跌滚掉f绊滑", (
+        r"摔了一跤|摔倒|跌倒|绊倒|滑倒|跌了一跤|摔下来|跌下来|"
+        r"(?:楼顶|楼上|梯子|架子|树上|屋顶|脚手架|房顶)[^。]{0,8}掉下来|"
+        r"滚下(?:楼梯|来)|从[^。 ]{0,8}(?:摔|掉|跌)下(?:来)?|(?<![a-z])fell(?![a-z])"
+    ), frozenset({"sleepy", "confused", "quiet", "vomit", "dizzy", "pain", "collapse", "limb", "still", "immobile",
+                  "swollen"})),
     ("struck", "地磕撞砸", r"(?:头|后脑勺|脑袋)[^。 ]{0,3}(?:着地|磕|撞|砸)",
-     frozenset({"vomit", "sleepy", "confused", "quiet", "dizzy"})),
+     frozenset({"vomit", "sleepy", "confused", "quiet", "dizzy", "still"})),
 )
 _SIGNS_COMPILED = tuple((family, frozenset(triggers), _LazyPattern(pattern)) for family, triggers, pattern in _SIGNS)
 _CAUSES_COMPILED = tuple((cause, frozenset(triggers), _LazyPattern(pattern), families)
@@ -721,10 +752,10 @@ _PAST = re.compile(
     r"去年|前年|琴日|寻日|噚日|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天|日)(?:前|以前|之前)|前几日|[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|先后|陆续|相继|那会儿|上次|上回|上周|上个月|上星期|上个星期|上礼拜|上个礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
     r"那一次|过一次|发生过|的事|这事|\d+月\d+[日号]|\d{4}年|于\d|昨晚|昨日|经历|每次|长期|曾|"
     r"事件|至今|当时|事后|后来|住院|医药费|医疗费|赔偿|工伤|治疗|出院|鉴定|报销|诊断|经常|时常|"
-    r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|好几次|几次|屡次|好几天(?!没|都没|不)|一直都"
+    r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|(?<![吐拉泻咳抽])(?<![吐拉泻咳抽]了)(?<![吐拉泻咳抽]了好)(?:好)?几次|屡次|好几天(?!没|都没|不)|一直都"
 )
 _OVER = re.compile(
-    r"已经灭|(?<!灯)(?<!灯[也都全又])灭了|误会了|误会一场|搞错了|弄错了|兽医|洗(?:咗|了|过)胃|扑灭|扑救及时|没事了|说没事|冇事(?:啦|喇|了)|没什么事|已经送|"
+    r"(?:一会儿?|很快|马上)就好了|就没事了|说(?:很)?正常|(?:120|救护车)(?:已经)?(?:拉走|送走|接走)了|已经(?:拉走|送走)了|已经灭|(?<!灯)(?<!灯[也都全又])灭了|误会了|误会一场|搞错了|弄错了|兽医|洗(?:咗|了|过)胃|扑灭|扑救及时|没事了|说没事|冇事(?:啦|喇|了)|没什么事|已经送|"
     r"送医院了|已经打了针|处理过了|修好了|救出来了|已经出来了|"
     r"醒过来了|已经醒了|医生说|开了药|看过医生|愈合|痊愈|康复了|才出来|终于出来了|已经去(?:了)?(?:宠物)?医院|宠物医院|没什么大碍|没有大碍|无大碍|虚惊一场|处理好了|止住了|创可贴|包扎好了|包好了"
 )
@@ -788,6 +819,8 @@ _ASKING = re.compile(
 #: Fear inside a two-part cue; a pet as the one who fell; children fighting at school, told by the teacher.
 _INSIDE_FEAR = re.compile(r"怕|担心|以防|防止")
 _PET_SUBJECT = re.compile(r"(?:猫|狗|宠物|鸟|鹦鹉|仓鼠|兔子?)(?:咪)?(?:从|掉|摔|跌)")
+_PET_BEFORE = re.compile(r"(?:猫|狗|宠物|鸟|鹦鹉|仓鼠|兔子?)(?:咪)?(?:的)?$")
+_SPORT = re.compile(r"拳击|练拳|散打|跆拳道|柔道|摔跤|比赛|训练|教练|陪练")
 _SCHOOL = re.compile(r"(?:和|跟|与)同学|同学之间|老师让|叫家长|请家长")
 #: Anger or worry right before a sign makes it a figure ("气到吐血", "急得我都快晕了"); heat does not ("热得晕过去了").
 _MOOD_BEFORE = re.compile(r"(?:气|急|愁)(?:到|得)(?:我|他|她)?(?:都|快|要)*$")
@@ -1080,8 +1113,12 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "狗差点咬到小孩": the near miss sits inside a two-part cue
     if end - start > 4 and _INSIDE_FEAR.search(cue, 1, len(cue) - 2):
         return True  # "孩子多 怕掉下去": a fear inside a two-part cue (one at its end is part of it: "躲在…好怕")
-    if kind in ("medical", "child") and _PET_SUBJECT.search(cue):
-        return True  # "我家猫从阳台掉下去了": a pet
+    if kind in ("medical", "child") and (_PET_SUBJECT.search(cue) or _PET_BEFORE.search(text, max(0, start - 4), start)):
+        return True  # "我家猫从阳台掉下去了", "隔壁的狗被车撞了": a pet
+    if kind == "police" and _SPORT.search(text):
+        return True  # "我练拳击被打得鼻子出血了": a sport
+    if cue in ("出血", "流血") and text[max(0, start - 2): start].endswith(("鼻子", "鼻")):
+        return True  # a nosebleed; blood that will not stop is its own cue
     if kind == "police" and _SCHOOL.search(text):
         return True  # "孩子在学校和同学打架了 老师让家长去一趟"
     before = text[max(0, start - 8): start]
