@@ -292,7 +292,7 @@ PROBE7_FRAMES = [
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
-    "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml",
+    "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml", "emergency_probe5b.yaml", "emergency_probe5c.yaml",
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
@@ -445,7 +445,8 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
         texts += sets["danger"] + sets["not_danger"]
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
               + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES
-              + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES]
+              + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES
+              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES]
     tables = [*danger._COMPILED, *danger._SIGNS_COMPILED, *((c, t, p) for c, t, p, _ in danger._CAUSES_COMPILED)]
     gaps = [
         (kind, m.group())
@@ -929,3 +930,58 @@ def test_no_sign_or_cause_pattern_matches_nothing() -> None:
 def test_dev6_was_measured_blind_once() -> None:
     header = (DATA / "emergency_dev6.yaml").read_text(encoding="utf-8").split("danger:")[0]
     assert "emergency_heldout6" in header and "28/80" in header and "5/80" in header
+
+
+#: Groups probes 5b and 5c showed missing, each said in words of our own (text, family).
+PROBE5BC_DANGER_NOW = [
+    ("我爸嘴角往一边歪 右手握不住杯子", "a drooping mouth"),
+    ("奶奶的嘴唇都是乌的 喘得很急", "dark lips, fast breath"),
+    ("他说话变慢了 看东西有重影", "speech + vision"),
+    ("女儿出去买东西一个小时还没回来 电话手表也打不通", "a child not back and unreachable"),
+    ("有个男的坐在天台上 腿悬在外面", "a roof's edge"),
+    ("门口有个陌生人一直在拧门把手", "a stranger at the door handle"),
+    ("老人额头上好深一个口子", "a gaping head wound"),
+    ("宝宝呛了好多水 现在不怎么哭", "water inhaled, then quiet"),
+    ("被蜂蛰了 手肿得老粗 头晕", "a sting and a swelling"),
+    ("孩子脸憋得通红 不出声了", "choking: a red face and no sound"),
+    ("肚子疼得打滚 冒虚汗", "pain + sweat"),
+    ("奶奶浑身发抖 嘴唇发白", "trembling + pale"),
+    ("楼道里报警器一直在响 有股煤气味", "an alarm sounding + a smell"),
+    ("梯子上掉下来了 没动静", "a fall + still"),
+    ("被树枝戳到眼睛了", "an eye pierced"),
+    ("孩子的脖子被跳绳缠住了", "a neck caught"),
+    ("两伙人在楼下对砍", "two sides hacking"),
+    ("快帮我叫辆救护车", "an ambulance asked for"),
+    ("起了好多红疹子 呼吸有点困难", "hives + breath"),
+]
+#: The same groups near a miss (text, frame).
+PROBE5BC_FRAMES = [
+    ("他嘴角歪了一下 笑了", "a smile"),
+    ("我家猫从阳台掉下去了 猫没事", "a pet fell"),
+    ("隔壁的狗被车撞了", "a pet hurt"),
+    ("孩子在学校和同学打架了 老师叫家长", "a school fight"),
+    ("小区水池边孩子多 怕掉下去", "a fear inside a cue"),
+    ("空气炸锅冒烟了 拔了插头就好了", "an appliance unplugged"),
+    ("练拳击被打得鼻子出血了", "a sport and a nosebleed"),
+    ("公园有人中暑晕倒 120已经拉走了", "taken away by 120"),
+    ("孩子从床上掉下来了 哭了一会儿就好了", "over soon"),
+    ("报警器一直响 是不是没电了", "an alarm alone"),
+    ("敲门没人开 快递放门口了", "no answer alone"),
+    ("宝宝哭了一晚上 现在不哭了 睡着了", "quiet with no cause"),
+    ("游泳呛了几口水 没事", "water inhaled, nothing after"),
+]
+
+
+@pytest.mark.parametrize(("text", "family"), PROBE5BC_DANGER_NOW)
+def test_groups_found_on_probes_5b_and_5c(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), PROBE5BC_FRAMES)
+def test_frames_found_on_probes_5b_and_5c(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_vomiting_several_times_is_now_not_a_recurrence() -> None:
+    assert danger.assess(_norm("我晕得厉害 天花板在转 吐了好几次 走不了路")).found
+    assert not danger.assess(_norm("楼下好几次着火 物业不管")).found
