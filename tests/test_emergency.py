@@ -293,6 +293,7 @@ PROBE7_FRAMES = [
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
     "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml", "emergency_probe5b.yaml", "emergency_probe5c.yaml",
+    "emergency_probe5d.yaml",
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
@@ -446,7 +447,7 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
               + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES
               + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES
-              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES]
+              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES + PROBE5D_CASES]
     tables = [*danger._COMPILED, *danger._SIGNS_COMPILED, *((c, t, p) for c, t, p, _ in danger._CAUSES_COMPILED)]
     gaps = [
         (kind, m.group())
@@ -985,3 +986,41 @@ def test_frames_found_on_probes_5b_and_5c(text: str, frame: str) -> None:
 def test_vomiting_several_times_is_now_not_a_recurrence() -> None:
     assert danger.assess(_norm("我晕得厉害 天花板在转 吐了好几次 走不了路")).found
     assert not danger.assess(_norm("楼下好几次着火 物业不管")).found
+
+
+#: Families probe 5d showed missing, in words of our own (text, danger now?).
+PROBE5D_CASES = [
+    ("我妈哮喘发作了", True),
+    ("我哮喘好几年了 想问问补贴", False),
+    ("大爷被马踢倒了", True),
+    ("他胸口上开了个大口子", True),
+    ("厨房的液化气罐炸了", True),
+    ("那人突然拔出一把匕首", True),
+    ("我把刀拔出来了 在切菜", False),
+    ("他的手腕扭成了奇怪的角度", True),
+    ("工人在地里被雷击中了", True),
+    ("有个人爬上了电线杆", True),
+    ("倒车的时候车轮轧到了孩子的脚", True),
+    ("车压到了井盖", False),
+    ("有人在踹我家门", True),
+    ("怀孕三十二周 突然破水了", True),
+    ("股市见红了", False),
+    ("天台栏杆那边有个娃在爬", True),
+    ("有人用床单绑着往下滑", True),
+    ("一辆货车冲进了菜市场", True),
+    ("孩子烧得迷迷糊糊 刚才抽了一下", True),
+    ("外婆摔了一晚上没人发现 手脚冰凉", True),
+    ("冬天手脚冰凉 打颤 是不是体虚", False),
+    ("洁厕灵和消毒液混了 熏得人喘不过气", True),
+    ("这烟熏得人睁不开眼 烧烤摊太多了", False),
+    ("宝宝耳朵里塞了颗珠子 喘气有声音", True),
+    ("孩子鼻子里塞了个东西 已经取出来了", False),
+    ("他被人砸了脑袋 一直吐", True),
+    ("我拉着孩子不放 怕他乱跑", False),
+    ("车祸现场交警已经处理完了", False),
+]
+
+
+@pytest.mark.parametrize(("text", "danger_now"), PROBE5D_CASES)
+def test_families_of_probe_5d(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
