@@ -293,7 +293,7 @@ PROBE7_FRAMES = [
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
     "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml", "emergency_probe5b.yaml", "emergency_probe5c.yaml",
-    "emergency_probe5d.yaml",
+    "emergency_probe5d.yaml", "emergency_probe5e.yaml",
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
@@ -447,7 +447,7 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
               + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES
               + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES
-              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES + PROBE5D_CASES]
+              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES + PROBE5D_CASES + PROBE5E_CASES]
     tables = [*danger._COMPILED, *danger._SIGNS_COMPILED, *((c, t, p) for c, t, p, _ in danger._CAUSES_COMPILED)]
     gaps = [
         (kind, m.group())
@@ -1023,4 +1023,32 @@ PROBE5D_CASES = [
 
 @pytest.mark.parametrize(("text", "danger_now"), PROBE5D_CASES)
 def test_families_of_probe_5d(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+#: Families probe 5e showed missing, in words of our own (text, danger now?).
+PROBE5E_CASES = [
+    ("爷爷把一整瓶降压丸吃了一把", True),
+    ("维生素片吃了一瓶了 还要再买吗", False),
+    ("小孩一个人趴在窗台边 窗户开着 家里没大人", True),
+    ("孩子在窗边站着看烟花", False),
+    ("有人朝她脸上泼了东西", True),
+    ("他把我锁在屋里不让出去", True),
+    ("把我关在门外了 不让我进", False),
+    ("有个小孩沉在泳池底下不动", True),
+    ("鱼在池底下不动 是不是死了", False),
+    ("挖掘机挖破了燃气管", True),
+    ("有人在湖里游着游着不见了", True),
+    ("我儿子被两个人拽上了一辆车", True),
+    ("快递被塞进车里拉走了", False),
+    ("血压飙到190 右手抬不起来", True),
+    ("血压高到180 头晕 吃了药好点了", False),
+    ("突然眼前一黑 脸色灰白", True),
+    ("脸色发白 手冰凉 是不是贫血", False),
+    ("宝宝从床上摔下来 又去玩了", False),
+]
+
+
+@pytest.mark.parametrize(("text", "danger_now"), PROBE5E_CASES)
+def test_families_of_probe_5e(text: str, danger_now: bool) -> None:
     assert danger.assess(_norm(text)).found is danger_now
