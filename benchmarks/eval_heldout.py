@@ -98,6 +98,9 @@ def main() -> int:
     emergency(clf, "emergency_dev5.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_dev6.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_dev7.yaml", args.verbose, dev=True)
+    for probe in ("emergency_probe5.yaml", "emergency_probe5b.yaml", "emergency_probe5c.yaml", "emergency_probe5d.yaml",
+                  "emergency_probe5e.yaml"):
+        emergency(clf, probe, args.verbose, dev=True)
     kb = KnowledgeBase.load(PROJECT_ROOT / "knowledge", norm, outside=outside_terms(intents))
     if (DATA / "kb_questions.yaml").exists():
         kb_dev(kb, args.verbose)

@@ -292,7 +292,8 @@ PROBE7_FRAMES = [
 #: The sets measured blind once and then fixed on; every one must stay at 0 missed, 0 false alarms.
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
-    "emergency_dev7.yaml",
+    "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml", "emergency_probe5b.yaml", "emergency_probe5c.yaml",
+    "emergency_probe5d.yaml", "emergency_probe5e.yaml",
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
@@ -444,11 +445,14 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
         sets = load(name)
         texts += sets["danger"] + sets["not_danger"]
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
-              + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES]
+              + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES
+              + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES
+              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES + PROBE5D_CASES + PROBE5E_CASES]
+    tables = [*danger._COMPILED, *danger._SIGNS_COMPILED, *((c, t, p) for c, t, p, _ in danger._CAUSES_COMPILED)]
     gaps = [
         (kind, m.group())
         for text in texts
-        for kind, triggers, pattern in danger._COMPILED
+        for kind, triggers, pattern in tables
         for m in pattern.finditer(_norm(text))
         if not any(ch in m.group() for ch in triggers)
     ]
@@ -800,3 +804,251 @@ def test_dev7_was_measured_blind_once() -> None:
     """The set became a dev set after one blind run; its header keeps the figure it was fixed from."""
     header = (DATA / "emergency_dev7.yaml").read_text(encoding="utf-8").split("danger:")[0]
     assert "emergency_heldout7" in header and "17/80" in header and "2/80" in header
+
+
+# Round 5 (danger5): detection by combination. Each group alone is ordinary; together they are danger now.
+#: Two signs that make a known picture, or a cause with the sign it explains (text, the combination).
+ROUND5_PAIRS = [
+    ("他胸口发紧 额头上全是冷汗", "chest + sweat: a heart attack"),
+    ("我爸说胸口压着难受 左手发麻", "chest + a numb arm"),
+    ("奶奶突然头痛 接着就吐了", "a sudden headache + vomiting"),
+    ("身上起了一片疙瘩 嗓子发紧", "hives + a tight throat"),
+    ("他瘫在地上 连我都不认得人了", "collapsed + confused"),
+    ("孩子偷吃了奶奶的药 现在昏昏沉沉的", "pills taken + drowsy"),
+    ("被马蜂蜇了 脸一下肿起来 头晕", "a sting + swelling"),
+    ("开水泼到手上 皮都掉了", "a scald + skin coming off"),
+    ("外公有糖尿病 这会儿手抖得厉害 一身冷汗", "diabetes + trembling and sweat"),
+    ("爷爷从梯子上摔下来 迷迷糊糊的", "a fall + drowsy"),
+    ("仓库烧起来了 里面还有三个工人", "a fire + someone inside"),
+    ("我真的撑不下去了 遗书写好了", "despair + the means"),
+    ("心跳突然好快 眼前一黑 胳膊麻了", "any three body families"),
+]
+#: The same groups alone, or with a sign they do not explain: ordinary (text, why).
+ROUND5_ALONE = [
+    ("我妈这两天胸口有点闷", "one sign: chest"),
+    ("出了一身冷汗 做噩梦了", "one sign: sweat"),
+    ("孩子吐了 可能吃坏肚子了", "one sign: vomiting"),
+    ("孩子发烧39度 一直想睡", "a fever does not explain sleepiness"),
+    ("孩子发高烧 吐了两次", "a fever does not explain vomiting"),
+    ("我妈吃了降压药 有点头晕", "meds taken as prescribed"),
+    ("手被烫了一下 起了个小泡", "a small blister is no skin coming off"),
+    ("被蚊子咬了 全身起疙瘩", "a mosquito is not a sting that swells a throat"),
+    ("工作好累 真的受不了了", "a bad day is no despair with the means"),
+    ("店撑不下去了 跟大家说再见", "a shop closing"),
+    ("鱼缸的水漫出来了 家里还有人吗", "a question whether anyone is home"),
+    ("楼道里好多烟 还有人在抽烟", "smoke with a source"),
+]
+#: Pairs that stand, framed as a question, a recurrence, the past, exertion or the heat (text, why).
+ROUND5_NOT_NOW = [
+    ("我最近老是胸闷 出冷汗 是怎么回事", "a recurring symptom asked about"),
+    ("手脚发麻 胸闷 是什么原因", "a health question"),
+    ("昨天晚上胸口疼 出了一身冷汗 今天去医院查了", "the past"),
+    ("跑完步 心跳特别快 头晕", "exertion"),
+    ("天太热 胸闷 出了一身汗", "the heat"),
+    ("去年仓库着火 里面还有工人", "a past fire"),
+]
+#: Signs and acts that stand alone, said new ways (text, family).
+ROUND5_STANDING = [
+    ("我妈摔倒了 问她话也不回", "called and not answering"),
+    ("老伴坐着坐着就歪了 眼睛都不睁", "eyes that will not open"),
+    ("有人被车撞了 躺在路中间不动", "lying still"),
+    ("孩子呛奶了 咳不出声音", "no breath to cough"),
+    ("wo ma chuan bu shang qi", "pinyin: cannot breathe"),
+    ("宝宝全身突然僵直 眼睛往上翻", "a fit"),
+    ("伤口的血按不住 一直流", "blood that will not stop"),
+    ("外公突然讲话含糊 一边脸耷拉了", "stroke: speech and face"),
+    ("他的腿好像变形了 动都不敢动", "a limb bent out of shape"),
+    ("我姐割了自己的手腕", "a cut wrist"),
+    ("两个工人进了化粪池 半天没上来", "gone down a pit"),
+    ("my mum passed out 快来", "English: passed out"),
+    ("有个男的拎着砖头在追人", "a weapon used on people"),
+    ("他老公把她按在地上打", "a person beaten"),
+    ("隔壁女的哭着喊别打了", "a plea to stop hitting"),
+    ("有个人从公交站一直跟我到楼下", "followed from place to place"),
+    ("找不到我儿子了 刚刚还在", "a child gone"),
+    ("插线板突然着了 火窜到窗帘上了", "a fire catching and spreading"),
+    ("有个老人脸朝下泡在池塘里", "a person lying in water"),
+    ("有个男的拿著刀在追人", "Traditional 著 read as 着"),
+]
+#: Frames round 5 added, each on a cue that would otherwise stand (text, frame).
+ROUND5_FRAMES = [
+    ("我老公打呼噜打得像没呼吸一样", "a simile"),
+    ("孩子早上叫都叫不醒 上学要迟到了", "a child who will not get up"),
+    ("燃气表箱外面的盖子裂了 没闻到味", "no smell, nothing leaking"),
+    ("救命 这个小程序怎么登不上去", "a cry about an app"),
+    ("打游戏被队友气到吐血", "anger before a sign"),
+    ("杀鱼的地方地上都是血水", "blood water at a fish stall"),
+    ("买了把新菜刀 放在门口被人拿走了", "a knife bought"),
+    ("一氧化碳报警器去哪买", "an alarm for sale"),
+]
+
+
+@pytest.mark.parametrize(("text", "combination"), ROUND5_PAIRS)
+def test_signs_together_are_danger_now(text: str, combination: str) -> None:
+    got = danger.assess(_norm(text))
+    assert got.found and "medical" in got.kinds, combination
+
+
+@pytest.mark.parametrize(("text", "why"), ROUND5_ALONE + ROUND5_NOT_NOW)
+def test_a_sign_alone_or_framed_is_no_emergency(text: str, why: str) -> None:
+    assert not danger.assess(_norm(text)).found, why
+
+
+def test_each_part_of_a_combination_is_needed() -> None:
+    """Removing either sign of a pair leaves no danger: the combination, not either word, decides."""
+    assert danger.assess(_norm("他胸口发紧 额头上全是冷汗")).found
+    assert not danger.assess(_norm("他胸口发紧")).found
+    assert not danger.assess(_norm("额头上全是冷汗")).found
+    assert danger.assess(_norm("孩子偷吃了奶奶的药 现在昏昏沉沉的")).found
+    assert not danger.assess(_norm("孩子昏昏沉沉的")).found
+
+
+def test_a_now_word_lifts_a_symptom_question() -> None:
+    assert not danger.assess(_norm("最近胸闷 出冷汗 怎么回事")).found
+    assert danger.assess(_norm("现在胸闷 出冷汗 怎么回事")).found
+
+
+@pytest.mark.parametrize(("text", "family"), ROUND5_STANDING)
+def test_round5_signs_and_acts_stand_alone(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), ROUND5_FRAMES)
+def test_round5_frames(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_a_polite_opener_is_no_question_unless_one_follows() -> None:
+    assert danger.assess(_norm("请问一下 卧室门缝里在往外冒烟 我不敢开门")).found
+    assert not danger.assess(_norm("请问一下 卧室冒烟的话打什么电话")).found
+
+
+def test_no_sign_or_cause_pattern_matches_nothing() -> None:
+    patterns = [p for _, _, p in danger._SIGNS_COMPILED] + [p for _, _, p, _ in danger._CAUSES_COMPILED]
+    assert [p.source for p in patterns if p.search("") is not None] == []
+
+
+def test_dev6_was_measured_blind_once() -> None:
+    header = (DATA / "emergency_dev6.yaml").read_text(encoding="utf-8").split("danger:")[0]
+    assert "emergency_heldout6" in header and "28/80" in header and "5/80" in header
+
+
+#: Groups probes 5b and 5c showed missing, each said in words of our own (text, family).
+PROBE5BC_DANGER_NOW = [
+    ("我爸嘴角往一边歪 右手握不住杯子", "a drooping mouth"),
+    ("奶奶的嘴唇都是乌的 喘得很急", "dark lips, fast breath"),
+    ("他说话变慢了 看东西有重影", "speech + vision"),
+    ("女儿出去买东西一个小时还没回来 电话手表也打不通", "a child not back and unreachable"),
+    ("有个男的坐在天台上 腿悬在外面", "a roof's edge"),
+    ("门口有个陌生人一直在拧门把手", "a stranger at the door handle"),
+    ("老人额头上好深一个口子", "a gaping head wound"),
+    ("宝宝呛了好多水 现在不怎么哭", "water inhaled, then quiet"),
+    ("被蜂蛰了 手肿得老粗 头晕", "a sting and a swelling"),
+    ("孩子脸憋得通红 不出声了", "choking: a red face and no sound"),
+    ("肚子疼得打滚 冒虚汗", "pain + sweat"),
+    ("奶奶浑身发抖 嘴唇发白", "trembling + pale"),
+    ("楼道里报警器一直在响 有股煤气味", "an alarm sounding + a smell"),
+    ("梯子上掉下来了 没动静", "a fall + still"),
+    ("被树枝戳到眼睛了", "an eye pierced"),
+    ("孩子的脖子被跳绳缠住了", "a neck caught"),
+    ("两伙人在楼下对砍", "two sides hacking"),
+    ("快帮我叫辆救护车", "an ambulance asked for"),
+    ("起了好多红疹子 呼吸有点困难", "hives + breath"),
+]
+#: The same groups near a miss (text, frame).
+PROBE5BC_FRAMES = [
+    ("他嘴角歪了一下 笑了", "a smile"),
+    ("我家猫从阳台掉下去了 猫没事", "a pet fell"),
+    ("隔壁的狗被车撞了", "a pet hurt"),
+    ("孩子在学校和同学打架了 老师叫家长", "a school fight"),
+    ("小区水池边孩子多 怕掉下去", "a fear inside a cue"),
+    ("空气炸锅冒烟了 拔了插头就好了", "an appliance unplugged"),
+    ("练拳击被打得鼻子出血了", "a sport and a nosebleed"),
+    ("公园有人中暑晕倒 120已经拉走了", "taken away by 120"),
+    ("孩子从床上掉下来了 哭了一会儿就好了", "over soon"),
+    ("报警器一直响 是不是没电了", "an alarm alone"),
+    ("敲门没人开 快递放门口了", "no answer alone"),
+    ("宝宝哭了一晚上 现在不哭了 睡着了", "quiet with no cause"),
+    ("游泳呛了几口水 没事", "water inhaled, nothing after"),
+]
+
+
+@pytest.mark.parametrize(("text", "family"), PROBE5BC_DANGER_NOW)
+def test_groups_found_on_probes_5b_and_5c(text: str, family: str) -> None:
+    assert danger.assess(_norm(text)).found, family
+
+
+@pytest.mark.parametrize(("text", "frame"), PROBE5BC_FRAMES)
+def test_frames_found_on_probes_5b_and_5c(text: str, frame: str) -> None:
+    assert not danger.assess(_norm(text)).found, frame
+
+
+def test_vomiting_several_times_is_now_not_a_recurrence() -> None:
+    assert danger.assess(_norm("我晕得厉害 天花板在转 吐了好几次 走不了路")).found
+    assert not danger.assess(_norm("楼下好几次着火 物业不管")).found
+
+
+#: Families probe 5d showed missing, in words of our own (text, danger now?).
+PROBE5D_CASES = [
+    ("我妈哮喘发作了", True),
+    ("我哮喘好几年了 想问问补贴", False),
+    ("大爷被马踢倒了", True),
+    ("他胸口上开了个大口子", True),
+    ("厨房的液化气罐炸了", True),
+    ("那人突然拔出一把匕首", True),
+    ("我把刀拔出来了 在切菜", False),
+    ("他的手腕扭成了奇怪的角度", True),
+    ("工人在地里被雷击中了", True),
+    ("有个人爬上了电线杆", True),
+    ("倒车的时候车轮轧到了孩子的脚", True),
+    ("车压到了井盖", False),
+    ("有人在踹我家门", True),
+    ("怀孕三十二周 突然破水了", True),
+    ("股市见红了", False),
+    ("天台栏杆那边有个娃在爬", True),
+    ("有人用床单绑着往下滑", True),
+    ("一辆货车冲进了菜市场", True),
+    ("孩子烧得迷迷糊糊 刚才抽了一下", True),
+    ("外婆摔了一晚上没人发现 手脚冰凉", True),
+    ("冬天手脚冰凉 打颤 是不是体虚", False),
+    ("洁厕灵和消毒液混了 熏得人喘不过气", True),
+    ("这烟熏得人睁不开眼 烧烤摊太多了", False),
+    ("宝宝耳朵里塞了颗珠子 喘气有声音", True),
+    ("孩子鼻子里塞了个东西 已经取出来了", False),
+    ("他被人砸了脑袋 一直吐", True),
+    ("我拉着孩子不放 怕他乱跑", False),
+    ("车祸现场交警已经处理完了", False),
+]
+
+
+@pytest.mark.parametrize(("text", "danger_now"), PROBE5D_CASES)
+def test_families_of_probe_5d(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+#: Families probe 5e showed missing, in words of our own (text, danger now?).
+PROBE5E_CASES = [
+    ("爷爷把一整瓶降压丸吃了一把", True),
+    ("维生素片吃了一瓶了 还要再买吗", False),
+    ("小孩一个人趴在窗台边 窗户开着 家里没大人", True),
+    ("孩子在窗边站着看烟花", False),
+    ("有人朝她脸上泼了东西", True),
+    ("他把我锁在屋里不让出去", True),
+    ("把我关在门外了 不让我进", False),
+    ("有个小孩沉在泳池底下不动", True),
+    ("鱼在池底下不动 是不是死了", False),
+    ("挖掘机挖破了燃气管", True),
+    ("有人在湖里游着游着不见了", True),
+    ("我儿子被两个人拽上了一辆车", True),
+    ("快递被塞进车里拉走了", False),
+    ("血压飙到190 右手抬不起来", True),
+    ("血压高到180 头晕 吃了药好点了", False),
+    ("突然眼前一黑 脸色灰白", True),
+    ("脸色发白 手冰凉 是不是贫血", False),
+    ("宝宝从床上摔下来 又去玩了", False),
+]
+
+
+@pytest.mark.parametrize(("text", "danger_now"), PROBE5E_CASES)
+def test_families_of_probe_5e(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
