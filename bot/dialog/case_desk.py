@@ -97,8 +97,9 @@ class ServiceCaseDesk:
     async def find_case(self, number: str) -> CaseView | None:
         return await self.service.find_case(number)
 
-    async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView:
-        return await self.service.rate(case_id, external_id, score, channel=channel)
+    async def rate(self, case_id: int, external_id: int, score: str, *, comment: str | None = None,
+                   channel: str = "telegram") -> CaseView:
+        return await self.service.rate(case_id, external_id, score, comment=comment, channel=channel)
 
     async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *, channel: str = "telegram") -> WorkerView:
         return await self.service.bind_worker(code, external_id, channel=channel)

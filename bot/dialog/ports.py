@@ -62,7 +62,8 @@ class CaseDesk(Protocol):
     async def find_case(self, number: str) -> CaseView | None:
         """By its number (`YYYYMMDD-NNNN`)."""
 
-    async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView: ...
+    async def rate(self, case_id: int, external_id: int, score: str, *, comment: str | None = None,
+                   channel: str = "telegram") -> CaseView: ...
 
     async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *,
                           channel: str = "telegram") -> WorkerView: ...

@@ -191,6 +191,7 @@ STATUS_WHO_NO_PLACE = "地点待核实，核实后再派单；可以发送 /my �
 STATUS_WHO_NOBODY = "—"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
+RATED_WITH_WORDS = "感谢评价：{score}。您说的话也记下了。"
 #: "还是没解决" typed while the case waits for its rating: how to say so (不满意 sends it back to work).
 RATE_STILL_THERE = "案件 {number} 已标记办结。如果问题还没解决，请点“不满意”，案件会重新派单处理："
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
@@ -229,6 +230,8 @@ URGED_KEPT = ("已催办案件 {number}。案件还在社区工单队列中等�
               "到时没办结会自动升级督办。")
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
 WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
+WITHDRAW_WHICH_REASON = "好的。撤销前请选一个原因，或直接写一句："
+WITHDRAW_LEFT_FOR = "好的，不撤销了。"
 WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："
 WITHDRAW_CONFIRM = "撤销原因：{reason}\n确定撤销吗？撤销后网格员不再处理。"
 ASK_UNSATISFIED_WHY = "能说说哪里不满意吗？选一个原因，也可以直接写几句，会转给处理的工作人员："
