@@ -104,7 +104,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.CONFIRM_DUPLICATE, Input.LOCATION): report.take_location,
     (Step.CONFIRM_DUPLICATE, Input.FILE_NEW): filing.file_new,
     (Step.WORKER_RESOLVE_NOTE, Input.TEXT): worker.take_note,
-    (Step.WORKER_RESOLVE_NOTE, Input.PHOTO): worker.ask_note,
+    (Step.WORKER_RESOLVE_NOTE, Input.PHOTO): worker.note_photo,
     (Step.WORKER_RESOLVE_NOTE, Input.SKIP_RESOLVE_PHOTO): worker.ask_note,
     (Step.WORKER_RESOLVE_PHOTO, Input.TEXT): worker.resolve_without_photo,
     (Step.WORKER_RESOLVE_PHOTO, Input.PHOTO): worker.resolve_with_photo,

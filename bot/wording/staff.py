@@ -51,6 +51,9 @@ RETURNED_NOBODY = "已退单：{number}，原因：{reason}。目前没有能重
 RESOLVE_NOTE_NEEDED = "办结说明不能跳过：居民会看到这句处理结果。请写一句，例如“已联系物业清理完毕”。"
 RETURN_REASON_NEEDED = "退单原因不能跳过：社区调度员要据此重新分派。请写一句，例如“不属于本网格”“类别不对”。"
 NOTE_TOO_SHORT = "说明太短了，请多写几个字。"
+#: A photo sent at the 办结 note step without a caption: kept for the 办结, the note still wanted.
+RESOLVE_PHOTO_KEPT = "照片收到了，办结时会一起给居民看。请再用一句话说明案件 {number} 的处理结果："
+NOTE_CUT = "（说明较长，只保留了前 {limit} 字。）"
 ACTION_REFUSED = "操作未完成：{reason}"
 CHOOSE_WORKER = "请选择网格员。"
 
