@@ -207,6 +207,10 @@ async def on_input(turn: Turn, kind: Input) -> None:
         if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed
             midway.give_up(turn)
             return
+        # "满意" / "五星" typed mid-report while a case of theirs waits for its rating (its push came in between;
+        # QA6: it was read as the report's category or place): the case is rated, the report goes on.
+        if step in DRAFT_STEPS - {Step.AWAIT_ANSWER} | {Step.AWAIT_DESCRIPTION} and await intake.rating_midway(turn):
+            return
         # An answer to a category question keeps its first words (its own handler cuts it); elsewhere a
         # message over the cap is not mixed into the draft.
         if step in DRAFT_STEPS and step is not Step.AWAIT_ANSWER and midway.too_long(turn):

@@ -192,7 +192,7 @@ async def take_note(turn: Turn) -> None:
     if says_nothing(turn):  # "跳过", "好的": the resident would read it as the result
         turn.say(texts.RESOLVE_NOTE_NEEDED, [[cancel_row()]])
         return
-    if len(plain(note)) < MIN_NOTE_CHARS:  # emoji or control characters only count for nothing (QA6)
+    if len(plain(clean(note))) < MIN_NOTE_CHARS:  # emoji or control characters count for nothing (QA6)
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
         return
     if len(note) > MAX_NOTE_CHARS:
@@ -213,7 +213,7 @@ async def note_photo(turn: Turn) -> None:
     if worker is None:
         return
     photo = turn.incoming.photo_file_id
-    if photo and not turn.norm.empty and not says_nothing(turn) and len(plain(_readable(turn))) >= MIN_NOTE_CHARS:
+    if photo and not says_nothing(turn) and len(plain(clean(_readable(turn)))) >= MIN_NOTE_CHARS:
         turn.state.note = _readable(turn)[:MAX_NOTE_CHARS]
         await _resolve(turn, worker, photo)
         return
@@ -235,8 +235,8 @@ async def ask_note(turn: Turn) -> None:
 
 
 def _readable(turn: Turn) -> str:
-    """The typed words without emoji and control characters (what a resident or a dispatcher can read)."""
-    return clean(turn.incoming.text or "")
+    """The typed words as typed, or "" when nothing readable is left (emoji, control characters only)."""
+    return "" if not clean(turn.incoming.text or "") else (turn.incoming.text or "").strip()
 
 
 async def resolve_with_photo(turn: Turn) -> None:
@@ -263,7 +263,7 @@ async def take_reason(turn: Turn) -> None:
     if says_nothing(turn):  # "跳过" was taken as the reason: the dispatcher could not tell why
         turn.say(texts.RETURN_REASON_NEEDED, [[cancel_row()]])
         return
-    if len(plain(reason)) < MIN_NOTE_CHARS:
+    if len(plain(clean(reason))) < MIN_NOTE_CHARS:
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
         return
     case_id = state.case_id

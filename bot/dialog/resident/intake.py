@@ -9,8 +9,8 @@ from typing import Any
 
 from bot import wording as texts
 from bot.cases import callbacks
-from bot.dialog.resident import after_filing, emergency, my_cases, question, report, selfserve, status
-from bot.dialog.state import Draft
+from bot.dialog.resident import after_filing, emergency, midway, my_cases, question, report, selfserve, status
+from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 
 #: Marks around a one-word message ("催办！", "满意。") that do not change what it says.
@@ -169,6 +169,20 @@ async def _typed_rating(turn: Turn, typed: str) -> bool:
         await my_cases.rate(turn, waiting[0].id, score)
     else:
         await my_cases.rate_with_words(turn, waiting[0].id, score, words, _reason_of(words))
+    return True
+
+
+async def rating_midway(turn: Turn) -> bool:
+    """A rating typed while a report is under way: rated as in `fresh_text` (only a rating, not "还是没解决"), and
+    the step the report waits in is asked again. False when it is no rating or nothing waits for one."""
+    typed = turn.norm.text.strip(_END_MARKS)
+    if rating_in_words(typed) is None and _RATING_THEN_WORDS.match(typed) is None:
+        return False
+    if not await _typed_rating(turn, typed):
+        return False
+    if turn.state.step is Step.AWAIT_RATE_REASON:  # 不满意 asked why: that step now, the draft comes back after
+        return True
+    await midway.resume(turn)
     return True
 
 
