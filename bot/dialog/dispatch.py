@@ -4,12 +4,16 @@ who may (`assign` refuses another community's dispatcher); this only offers the 
 
 from __future__ import annotations
 
+import re
+
 from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, WorkerView
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
+#: A case number as the desk writes it (20261202-0001).
+CASE_NUMBER = re.compile(r"\b\d{8}-\d{4}\b")
 #: Workers offered per case (two per row).
 OFFERED = 8
 
@@ -52,7 +56,8 @@ async def offer(turn: Turn, case: CaseView, cache: dict[str | None, list[WorkerV
 
 async def show_case(turn: Turn, arg: str) -> None:
     """/case NUMBER: one case as its card, with 派给/改派 for whoever places cases there."""
-    number = arg.strip()
+    found = CASE_NUMBER.search(arg)  # "/case 20261202-0001 改派 李网格": the number, the rest is for the buttons
+    number = found.group(0) if found else arg.strip()
     worker = await turn.worker()
     if not number:
         turn.say(texts.CASE_USAGE)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import wording as texts
 from bot.cases import callbacks
+from bot.dialog import dispatch
 from bot.dialog.resident import after_filing, emergency, midway, my_cases, question, report, selfserve, status
 from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
@@ -30,10 +31,34 @@ async def fresh_text(turn: Turn) -> None:
 
             await worker_flow.typed_button(turn, worker, typed)
             return
+    if await _case_number_typed(turn, typed):
+        return
     if (await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed)
             or await after_filing.place_correction(turn)):
         return
     await understand(turn, turn.incoming.text or "")
+
+
+#: A message this short that holds a case number is about that case ("20261202-0001", "督办 20261202-0001").
+_NUMBER_MESSAGE_MAX_CHARS = 30
+
+
+async def _case_number_typed(turn: Turn, typed: str) -> bool:
+    """A case number typed (QA6: a dispatcher's "督办 20261202-0001" got "you have no open case"): staff see its
+    card with their buttons (as /case shows it); a resident sees how their own case stands. False when the
+    message is longer or holds no number, or a resident names a case that is not theirs (read as usual)."""
+    found = dispatch.CASE_NUMBER.search(typed)
+    if found is None or len(typed) > _NUMBER_MESSAGE_MAX_CHARS:
+        return False
+    if await turn.worker() is not None or turn.is_admin:
+        await dispatch.show_case(turn, found.group(0))
+        return True
+    case = await turn.services.cases.find_case(found.group(0))
+    if case is None or not case.involves(turn.channel, turn.user_id):
+        turn.say(texts.NO_SUCH_CASE.format(number=found.group(0)))
+        return True
+    turn.say(await status.describe(turn, case))
+    return True
 
 
 async def understand(turn: Turn, text: str, *, forced_report: bool = False, carried: Draft | None = None,

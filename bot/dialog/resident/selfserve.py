@@ -125,6 +125,12 @@ _GIVE_UP_FILED = re.compile(
     r"|^(?:我要|我想|帮我)?(?:取消|撤销|撤回|撤掉)(?:一下)?(?:刚才|刚刚|之前|上次|我)?(?:的|那个|那件|报的那个)?(?:的)?"
     r"(?:投诉|反映|诉求|案件|举报|报的)?(?:吧|了)?$"
     r"|^(?:已经)?不用(?:来|处理|管|修)了(?:吧|啊)?$")
+#: 补充 and the words in one message ("补充一下 灯是3楼的"; QA6: it got the category picker): added to the case.
+_SUPPLEMENT_WITH_WORDS = re.compile(
+    r"^(?:我要|我想|我再|再)?补充(?:一下|两句|一句|说明|情况)?[\s,，。.:：;；!！、]+(?P<words>\S.*)$", re.S)
+#: 催办 at the end of a short complaint ("怎么还没人来 催办", "快点 催一下"; QA6: it got the status card).
+_URGE_AT_END = re.compile(r"(?:催办|催一下|催催)(?:一下)?(?:吧|啊|了)?$")
+URGE_MAX_CHARS = 20
 #: At the 撤销 prompt, a yes ("是的", "确定", "撤销"): the reason is still wanted (QA6: "是的" became the reason).
 _WITHDRAW_YES = frozenset({"是", "是的", "对", "对的", "确定", "确认", "嗯", "嗯嗯", "好", "好的", "撤销", "撤销吧", "确定撤销",
                            "要撤销", "撤", "ok", "行", "可以"})
@@ -138,9 +144,15 @@ async def typed_action(turn: Turn, typed: str) -> bool:
     as if its button was pressed; with several open, /my lets them pick. False when the words are not one of
     these or nothing of theirs is open (the message is then read as usual)."""
     action = _TYPED_ACTIONS.get(typed)
-    with_reason = _WITHDRAW_WITH_REASON.match((turn.incoming.text or "").strip()) if action is None else None
+    raw = (turn.incoming.text or "").strip()
+    with_reason = _WITHDRAW_WITH_REASON.match(raw) if action is None else None
+    more = _SUPPLEMENT_WITH_WORDS.match(raw) if action is None and with_reason is None else None
     if with_reason is not None or (action is None and _GIVE_UP_FILED.match(typed)):
         action = callbacks.WITHDRAW
+    elif more is not None:
+        action = callbacks.SUPPLEMENT
+    elif action is None and len(typed) <= URGE_MAX_CHARS and _URGE_AT_END.search(typed):
+        action = callbacks.URGE
     if action is None:
         return False
     mine = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel) if _own(turn, k)]
@@ -156,6 +168,13 @@ async def typed_action(turn: Turn, typed: str) -> bool:
             turn.say(texts.ACTION_REFUSED.format(reason=exc))
             return True
         _confirm_withdraw(turn, cases[0].id, with_reason.group("why").strip()[:MAX_SUPPLEMENT])
+    elif more is not None:  # the words came with it: added at once, as typed after the 补充 prompt
+        try:
+            _enter(turn, Step.AWAIT_SUPPLEMENT, await _own_open(turn, cases[0].id, "supplement"))
+        except CaseError as exc:
+            turn.say(texts.ACTION_REFUSED.format(reason=exc))
+            return True
+        await _supplement(turn, more.group("words").strip(), None)
     else:
         await on_button(turn, callbacks.CaseCallback(action, cases[0].id))
     return True
