@@ -310,3 +310,63 @@ async def test_another_problem_instead_at_the_address_step_replaces_the_category
     assert "漏水渗水" in said, said
     state = await app.engine.states.load(driver.persona("钱阿姨").chat_id)
     assert state.draft.intent == "water_leak"
+
+
+# -- 6. two open cases: the words say which one -------------------------------------------------------------------
+
+
+async def _two_open(driver):
+    lamp = await _filed(driver)
+    await driver.send("钱阿姨", "翠竹苑2栋楼上天天半夜装修")
+    noise = case_number(texts_of(await driver.press("钱阿姨", texts.BTN_SKIP_PHOTO)))
+    return lamp, noise
+
+
+async def test_with_two_open_cases_the_kind_named_picks_the_one_urged_or_added_to(app):
+    driver = driver_for(app)
+    lamp, noise = await _two_open(driver)
+    said = texts_of(await driver.send("钱阿姨", "装修那个催一下"))
+    assert noise in said and "已催办" in said and lamp not in said, said
+    said = texts_of(await driver.send("钱阿姨", "补充一下 是周末也装修"))
+    assert texts.SUPPLEMENTED_DONE.format(number=noise) in said or f"已补充到案件 {noise}" in said, said
+    said = texts_of(await driver.send("钱阿姨", "催办路灯的"))
+    assert lamp in said and "已催办" in said, said
+
+
+async def test_with_two_open_cases_words_naming_neither_still_show_both(app):
+    driver = driver_for(app)
+    lamp, noise = await _two_open(driver)
+    said = texts_of(await driver.send("钱阿姨", "帮我催一下"))
+    assert lamp in said and noise in said and "已催办" not in said, said
+
+
+async def test_the_kind_and_that_one_asks_how_it_stands(app):
+    driver = driver_for(app)
+    lamp, _ = await _two_open(driver)
+    said = texts_of(await driver.send("钱阿姨", "路灯那个怎么样了"))
+    assert lamp in said and "状态" in said, said
+    assert (await app.engine.states.load(driver.persona("钱阿姨").chat_id)).step is Step.IDLE
+
+
+# -- 7. voice, files and stickers where a step about a case wants words ----------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["voice", "file", "sticker"])
+async def test_media_at_the_note_step_is_told_the_step_wants_words_and_the_step_stays(app, kind):
+    driver = driver_for(app)
+    worker, _ = await _worker_at_the_note(app, driver)
+    said = texts_of(await driver.content(worker, kind, file_id=f"{kind}-1" if kind != "sticker" else None))
+    assert texts.CASE_MEDIA_NOT_HERE in said, said
+    assert (await app.engine.states.load(worker.chat_id)).step is Step.WORKER_RESOLVE_NOTE
+    said = texts_of(await driver.send(worker, "灯泡已更换"))
+    assert texts.ASK_RESOLVE_PHOTO in said, said
+
+
+async def test_media_at_the_resolve_photo_step_keeps_the_skip_button(app):
+    driver = driver_for(app)
+    worker, number = await _worker_at_the_note(app, driver)
+    await driver.send(worker, "灯泡已更换")
+    replies = await driver.content(worker, "voice", file_id="voice-1")
+    assert texts.RESOLVE_PHOTO_MEDIA in texts_of(replies), texts_of(replies)
+    said = texts_of(await driver.press(worker, texts.BTN_SKIP_RESOLVE_PHOTO))
+    assert texts.RESOLVED.format(number=number) in said, said

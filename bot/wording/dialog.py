@@ -239,6 +239,10 @@ UNSATISFIED_TYPE = "请写几句具体哪里不满意，会转给处理的工作
 UNSATISFIED_NOTED = "收到，原因（{reason}）已转告处理人员。还想补充可以直接写，或点“取消”结束。"
 UNSATISFIED_WORDS_NOTED = "收到，已把您的话转告处理人员。"
 CASE_WORDS_EMPTY = "没看到文字内容。请写几句话，或点“取消”结束。"
+#: A voice note, a file or a sticker in a step about a case (a 办结 note, a 撤销 reason…; QA6: the worker got the
+#: residents' "describe your problem" help): the step wants words, and stays.
+CASE_MEDIA_NOT_HERE = "语音、文件和表情我看不了，这一步需要文字。请写几句话，或点“取消”结束。"
+RESOLVE_PHOTO_MEDIA = "语音、文件和表情我看不了。可以用“照片”方式发一张处理后的照片；没有的话点“跳过”。"
 CASE_PHOTO_NOT_HERE = "这一步需要文字。请写几句话，或点“取消”结束。"
 
 # -- resident: /privacy --------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ _GIVE_UP_FILED = re.compile(
 _SUPPLEMENT_WITH_WORDS = re.compile(
     r"^(?:我要|我想|我再|再)?补充(?:一下|两句|一句|说明|情况)?[\s,，。.:：;；!！、]+(?P<words>\S.*)$", re.S)
 #: 催办 at the end of a short complaint ("怎么还没人来 催办", "快点 催一下"; QA6: it got the status card).
-_URGE_AT_END = re.compile(r"(?:催办|催一下|催催)(?:一下)?(?:吧|啊|了)?$")
+_URGE_AT_END = re.compile(r"(?:催办|催一下|催催)(?:一下)?(?:吧|啊|了)?$|^(?:帮我|麻烦)?(?:催办|催一下|催催)")
 URGE_MAX_CHARS = 20
 #: At the 撤销 prompt, a yes ("是的", "确定", "撤销"): the reason is still wanted (QA6: "是的" became the reason).
 _WITHDRAW_YES = frozenset({"是", "是的", "对", "对的", "确定", "确认", "嗯", "嗯嗯", "好", "好的", "撤销", "撤销吧", "确定撤销",
@@ -159,6 +159,8 @@ async def typed_action(turn: Turn, typed: str) -> bool:
     cases = [k for k in mine if k.is_open]
     if not cases:
         return _resolved_already(turn, [k for k in mine if k.state == "resolved"])
+    if len(cases) > 1:  # "装修那个催一下": the one case of the kind the words name (QA6: /my was shown)
+        cases = _named_by(turn, cases, more.group("words") if more is not None else raw)
     if len(cases) > 1:
         await show_my(turn)
     elif with_reason is not None:  # the reason came with it: confirmed as one typed at the 撤销 prompt
@@ -178,6 +180,16 @@ async def typed_action(turn: Turn, typed: str) -> bool:
     else:
         await on_button(turn, callbacks.CaseCallback(action, cases[0].id))
     return True
+
+
+def _named_by(turn: Turn, cases: list[CaseView], words: str) -> list[CaseView]:
+    """The one case whose category the words speak of most ("装修那个" → the noise case, even on a weak score),
+    else all of them."""
+    scores = turn.services.understanding.classifier.classify(words).scores or {}
+    ranked = sorted(((scores.get(k.intent or "", 0.0), i) for i, k in enumerate(cases)), reverse=True)
+    if not ranked or ranked[0][0] <= 0 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return cases
+    return [cases[ranked[0][1]]]
 
 
 def _resolved_already(turn: Turn, resolved: list[CaseView]) -> bool:

@@ -25,7 +25,10 @@ _STATUS = re.compile(
     r"(?:修|弄|搞|处理|办)好了?(?:吗|没|没有|么)|搞定了?(?:吗|没|没有)|有人来了?(?:吗|没|没有)|来(?:修|看)了?(?:吗|没|没有))"
     # "我上次那个怎么样了": no word for a case, but "the one from last time" and how it stands
     r"|^我?(?:上次|之前|上回|前[几两]天|昨天)(?:那个|那件|的那个|的那件)(?:事|事情)?(?:现在)?"
-    r"(?:怎么样了|怎样了|咋样了|如何了|有进展了?吗?|有消息了?吗?|处理了没|处理了吗|解决了没|解决了吗)")
+    r"(?:怎么样了|怎样了|咋样了|如何了|有进展了?吗?|有消息了?吗?|处理了没|处理了吗|解决了没|解决了吗)"
+    # "路灯那个怎么样了": a kind of problem and "that one" (QA6: it started a new report)
+    r"|^[^，。！!？?]{1,8}?的?那(?:个|件)(?:事|事情)?(?:现在)?(?:怎么样了|怎样了|咋样了|如何了|处理了没|处理了吗|解决了没|解决了吗"
+    r"|修好了?(?:吗|没))")
 #: "编号是多少来着", "我的案件号": the number of a case of theirs (QA6: it got the greeting) — no word of their own
 #: needed, a desk's case number is always theirs.
 _NUMBER_ASKED = re.compile(
