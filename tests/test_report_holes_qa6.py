@@ -370,3 +370,12 @@ async def test_media_at_the_resolve_photo_step_keeps_the_skip_button(app):
     assert texts.RESOLVE_PHOTO_MEDIA in texts_of(replies), texts_of(replies)
     said = texts_of(await driver.press(worker, texts.BTN_SKIP_RESOLVE_PHOTO))
     assert texts.RESOLVED.format(number=number) in said, said
+
+
+async def test_a_case_number_with_an_action_word_acts_on_that_case(app):
+    driver = driver_for(app)
+    lamp, noise = await _two_open(driver)
+    said = texts_of(await driver.send("钱阿姨", f"{lamp} 催办"))
+    assert lamp in said and "已催办" in said and noise not in said, said
+    said = texts_of(await driver.send("钱阿姨", noise))
+    assert noise in said and "状态" in said, said

@@ -31,10 +31,13 @@ async def fresh_text(turn: Turn) -> None:
 
             await worker_flow.typed_button(turn, worker, typed)
             return
-    if await _case_number_typed(turn, typed):
+    staff = await turn.worker() is not None or turn.is_admin
+    if staff and await _case_number_typed(turn, typed):
         return
     if (await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed)
             or await after_filing.place_correction(turn)):
+        return  # a resident's "20261202-0001 催办" is the 催办 of that case
+    if not staff and await _case_number_typed(turn, typed):
         return
     await understand(turn, turn.incoming.text or "")
 

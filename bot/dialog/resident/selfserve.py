@@ -159,6 +159,9 @@ async def typed_action(turn: Turn, typed: str) -> bool:
     cases = [k for k in mine if k.is_open]
     if not cases:
         return _resolved_already(turn, [k for k in mine if k.state == "resolved"])
+    numbered = [k for k in cases if k.number in raw]  # "20261202-0001 催办": that one
+    if numbered:
+        cases = numbered[:1]
     if len(cases) > 1:  # "装修那个催一下": the one case of the kind the words name (QA6: /my was shown)
         cases = _named_by(turn, cases, more.group("words") if more is not None else raw)
     if len(cases) > 1:
