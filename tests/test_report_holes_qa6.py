@@ -269,8 +269,9 @@ async def test_case_with_trailing_words_finds_the_case(app):
     await bound_worker(app, driver, "张网格")
     number = await _filed(driver)
     admin = driver.persona("管理员", "admin", user_id=ADMIN_ID)
-    said = texts_of(await driver.send(admin, f"/case {number} 改派 李网格"))
-    assert "没有找到" not in said and "居民原话" in said, said
+    said = texts_of(await driver.send(admin, f"/case {number} 改派 李网格"))  # nobody of that name is bound
+    assert texts.NO_SUCH_CASE.format(number=number) not in said and "居民原话" in said, said
+    assert texts.NO_WORKER_NAMED.format(name="李网格") in said, said
 
 
 async def test_a_resident_typing_someone_elses_case_number_is_not_shown_it(app):
@@ -379,3 +380,53 @@ async def test_a_case_number_with_an_action_word_acts_on_that_case(app):
     assert lamp in said and "已催办" in said and noise not in said, said
     said = texts_of(await driver.send("钱阿姨", noise))
     assert noise in said and "状态" in said, said
+
+
+# -- 8. a dispatcher's words after the case number: 督办, 改类, 派给 ------------------------------------------------
+
+
+async def _admin_over_a_case(app, driver):
+    await bound_worker(app, driver, "张网格")
+    await bound_worker(app, driver, "李网格")
+    number = await _filed(driver)
+    await driver.deliver_pushes()
+    return driver.persona("管理员", "admin", user_id=ADMIN_ID), number
+
+
+async def test_supervise_typed_with_the_number_presses_the_assignee(app):
+    driver = driver_for(app)
+    admin, number = await _admin_over_a_case(app, driver)
+    said = texts_of(await driver.send(admin, f"督办 {number}"))
+    assert texts.SUPERVISED_DONE.format(number=number) in said, said
+    pushed = [p.text for p in await driver.deliver_pushes() if p.chat_id == driver.persona("张网格").chat_id]
+    assert any("督办" in t and number in t for t in pushed), pushed
+
+
+async def test_recategorise_after_the_number_changes_the_category_and_the_card_shows_it(app):
+    driver = driver_for(app)
+    admin, number = await _admin_over_a_case(app, driver)
+    said = texts_of(await driver.send(admin, f"/case {number} 改类 物业服务"))
+    assert texts.RECATEGORIZED_DONE.format(number=number, old="市政设施", new="物业服务") in said, said
+    assert "【物业服务】" in said.split(texts.RECATEGORIZED_DONE.split("：")[0])[-1], said
+    assert (await app.cases.find_case(number)).intent == "property_service"
+    said = texts_of(await driver.send(admin, f"/case {number} 改类 火星"))
+    assert texts.NO_CATEGORY_NAMED.split("“")[0] in said and "火星" in said, said
+
+
+async def test_assign_by_name_after_the_number_places_the_case(app):
+    driver = driver_for(app)
+    admin, number = await _admin_over_a_case(app, driver)
+    said = texts_of(await driver.send(admin, f"/case {number} 改派 李网格"))
+    assert (await app.cases.find_case(number)).assignee_name == "李网格", said
+    said = texts_of(await driver.send(admin, f"/case {number} 派给 赵六"))
+    assert texts.NO_WORKER_NAMED.format(name="赵六") in said, said
+    assert (await app.cases.find_case(number)).assignee_name == "李网格"
+
+
+async def test_a_grid_worker_cannot_supervise_or_recategorise_in_chat(app):
+    driver = driver_for(app)
+    _, number = await _admin_over_a_case(app, driver)
+    worker = driver.persona("张网格")
+    said = texts_of(await driver.send(worker, f"/case {number} 改类 物业服务"))
+    assert texts.RECATEGORIZED_DONE.split("：")[0] not in said and "居民原话" in said, said  # his card, unchanged
+    assert (await app.cases.find_case(number)).intent == "public_facilities"

@@ -140,6 +140,12 @@ class ServiceCaseDesk:
                               channel: str = "telegram") -> CaseView:
         return await self.service.assign(case_id, worker_id, by_external_id=admin_external_id, channel=channel)
 
+    async def supervise(self, case_id: int, by: int, note: str, *, channel: str = "telegram") -> CaseView:
+        return await self.service.supervise(case_id, by, note, channel=channel)
+
+    async def recategorize(self, case_id: int, by: int, intent: str, *, channel: str = "telegram") -> CaseView:
+        return await self.service.recategorize(case_id, by, intent, channel=channel)
+
     async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
         return await self.service.workers_in_community(community_id) if community_id else []
 

@@ -96,6 +96,12 @@ class CaseDesk(Protocol):
     async def assign_as_admin(self, case_id: int, worker_id: int, admin_external_id: int, *,
                               channel: str = "telegram") -> CaseView: ...
 
+    async def supervise(self, case_id: int, by: int, note: str, *, channel: str = "telegram") -> CaseView:
+        """督办 by a dispatcher or admin over the case: the assignee is pressed."""
+
+    async def recategorize(self, case_id: int, by: int, intent: str, *, channel: str = "telegram") -> CaseView:
+        """改类 by a dispatcher or admin over the case (recorded as a correction; the assignee is told)."""
+
     async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
         """The community's reachable grid workers with their open load, for 派给 buttons."""
 

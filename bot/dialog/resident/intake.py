@@ -53,8 +53,9 @@ async def _case_number_typed(turn: Turn, typed: str) -> bool:
     found = dispatch.CASE_NUMBER.search(typed)
     if found is None or len(typed) > _NUMBER_MESSAGE_MAX_CHARS:
         return False
-    if await turn.worker() is not None or turn.is_admin:
-        await dispatch.show_case(turn, found.group(0))
+    if await turn.worker() is not None or turn.is_admin:  # "督办 20261202-0001": the 督办 of that case
+        around = (typed[: found.start()] + " " + typed[found.end():]).strip()
+        await dispatch.show_case(turn, f"{found.group(0)} {around}" if dispatch.names_an_action(around) else found.group(0))
         return True
     case = await turn.services.cases.find_case(found.group(0))
     if case is None or not case.involves(turn.channel, turn.user_id):
