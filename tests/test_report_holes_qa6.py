@@ -430,3 +430,11 @@ async def test_a_grid_worker_cannot_supervise_or_recategorise_in_chat(app):
     said = texts_of(await driver.send(worker, f"/case {number} 改类 物业服务"))
     assert texts.RECATEGORIZED_DONE.split("：")[0] not in said and "居民原话" in said, said  # his card, unchanged
     assert (await app.cases.find_case(number)).intent == "public_facilities"
+
+
+async def test_i_reported_it_wrong_then_the_building_corrects_the_case_just_filed(app):
+    driver = driver_for(app)
+    number = await _filed(driver)
+    said = texts_of(await driver.send("钱阿姨", "我刚才报错了 不是3栋是5栋"))
+    assert texts.PLACE_CORRECTED_AFTER_FILING.format(number=number, address="梨园小区5栋") in said, said
+    assert (await app.cases.find_case(number)).address == "梨园小区5栋"

@@ -42,7 +42,8 @@ _CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|
 #: Words that say the place given was wrong: "地址说错了", "位置写错了", "楼号打错了", "不对，应该是…", "更正一下".
 _PLACE_WORD_WRONG = (r"(?:地址|地点|位置|门牌|楼号|楼栋|栋号|小区)[^，。,.]{0,3}"
                      r"(?:说错|写错|填错|打错|搞错|弄错|错了|不对|有误|更正|改一下|改成|改为|应该)")
-_PLACE_WRONG = re.compile(_PLACE_WORD_WRONG + r"|^(?:不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了"
+_PLACE_WRONG = re.compile(_PLACE_WORD_WRONG + r"|^(?:我)?(?:刚才|刚刚)?"  # "我刚才报错了，不是3栋是5栋" (QA6)
+                                              r"(?:报错了|不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了"
                                               r"|更正|纠正|改一下|应该是|我是说|我说的是)")
 _PLACE_NAMED_WRONG = re.compile(_PLACE_WORD_WRONG)
 #: "这个多久能处理？", "什么时候来修": how long the case being reported will take (its category's time limit answers it).
