@@ -438,3 +438,17 @@ async def test_i_reported_it_wrong_then_the_building_corrects_the_case_just_file
     said = texts_of(await driver.send("钱阿姨", "我刚才报错了 不是3栋是5栋"))
     assert texts.PLACE_CORRECTED_AFTER_FILING.format(number=number, address="梨园小区5栋") in said, said
     assert (await app.cases.find_case(number)).address == "梨园小区5栋"
+
+
+async def test_a_rating_typed_with_two_cases_waiting_asks_which(app):
+    driver = driver_for(app)
+    worker = await bound_worker(app, driver, "张网格")
+    lamp = await _filed(driver)
+    rubbish = await _filed(driver, text="梨园小区5栋楼下垃圾好几天没人清运了")
+    await driver.deliver_pushes()
+    for number in (lamp, rubbish):
+        case = await app.cases.find_case(number)
+        await app.cases.resolve(case.id, worker.user_id, "处理好了")
+    said = texts_of(await driver.send("钱阿姨", "满意"))
+    assert texts.RATE_WHICH.format(count=2) in said and lamp in said and rubbish in said, said
+    assert await _ratings(app, lamp) == [] and await _ratings(app, rubbish) == []

@@ -209,7 +209,8 @@ async def on_input(turn: Turn, kind: Input) -> None:
             return
         # "满意" / "五星" typed mid-report while a case of theirs waits for its rating (its push came in between;
         # QA6: it was read as the report's category or place): the case is rated, the report goes on.
-        if step in DRAFT_STEPS - {Step.AWAIT_ANSWER} | {Step.AWAIT_DESCRIPTION} and await intake.rating_midway(turn):
+        if (step in DRAFT_STEPS - {Step.AWAIT_ANSWER, Step.CONFIRM_DUPLICATE} | {Step.AWAIT_DESCRIPTION}
+                and await intake.rating_midway(turn)):
             return
         # An answer to a category question keeps its first words (its own handler cuts it); elsewhere a
         # message over the cap is not mixed into the draft.

@@ -173,6 +173,8 @@ MY_HEADER = "您的诉求（最近 {count} 件）："
 MY_LINE = "• {number}【{category}】{state}{extra}\n  {text}"
 MY_SUPPORTED = "（附议）"
 STATUS_NONE = "您目前没有在办的诉求。以前的记录可以发送 /my 查看；有新问题直接告诉我就行。"
+#: A rating typed while several cases wait for one (QA6: the newest was rated without saying which).
+RATE_WHICH = "您有 {count} 件已办结、等您评价的案件，请在要评价的那件下面点按钮："
 STATUS_PICK = "您有 {count} 件在办的诉求，想问哪一件？"
 STATUS_PICK_ONE = "您在办的诉求是这一件，点一下看进度："
 STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求。"

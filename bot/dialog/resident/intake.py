@@ -186,9 +186,14 @@ async def _typed_rating(turn: Turn, typed: str) -> bool:
     if score is None and not still_there:
         return False
     waiting = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
-               if k.state == "resolved"]
+               if k.state == "resolved" and (k.resident_channel, k.resident_external_id) == (turn.channel, turn.user_id)]
     if not waiting:
         return False
+    if len(waiting) > 1 and not still_there:  # which one: each with its rating buttons
+        turn.say(texts.RATE_WHICH.format(count=len(waiting)), remember_buttons=False)
+        for case in waiting[: selfserve.MY_CARDS]:
+            turn.say(selfserve.my_line(turn, case), selfserve.card_buttons(turn, case), remember_buttons=False)
+        return True
     if still_there:
         case = waiting[0]
         turn.say(texts.RATE_STILL_THERE.format(number=case.number),
