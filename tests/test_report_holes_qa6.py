@@ -452,3 +452,17 @@ async def test_a_rating_typed_with_two_cases_waiting_asks_which(app):
     said = texts_of(await driver.send("钱阿姨", "满意"))
     assert texts.RATE_WHICH.format(count=2) in said and lamp in said and rubbish in said, said
     assert await _ratings(app, lamp) == [] and await _ratings(app, rubbish) == []
+
+
+# -- 9. danger typed where a step about a case waits for words ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("press", "typed", "number_called"), [("撤销", "楼道着火了 好大的烟", "119"),
+                                                               ("补充", "有人晕倒了 快来人", "120")])
+async def test_danger_at_a_case_step_gets_the_emergency_numbers_not_the_step(app, press, typed, number_called):
+    driver = driver_for(app)
+    number = await _filed(driver)
+    await driver.send("钱阿姨", press)
+    said = texts_of(await driver.send("钱阿姨", typed))
+    assert number_called in said and "撤销原因" not in said and "已补充" not in said, said
+    assert (await app.cases.find_case(number)).state != "cancelled"

@@ -186,6 +186,18 @@ async def _alarm_without_words(turn: Turn) -> bool:
     return True
 
 
+async def _danger_at_a_case_step(turn: Turn) -> bool:
+    """Someone in danger now, typed where a 撤销 reason, a 补充 or a 不满意 reason was asked (QA6: "楼道着火了" became
+    the 撤销 reason): the step is left and the emergency taken up, as it is at every step of a report."""
+    raw = turn.incoming.text or ""
+    c = turn.services.understanding.classifier.classify(raw)
+    if c.act != "emergency":
+        return False
+    turn.state.reset()
+    await intake.understand(turn, raw, classified=c)
+    return True
+
+
 async def on_input(turn: Turn, kind: Input) -> None:
     """Text, a photo or a location, in the light of where the conversation stands."""
     handler = handler_for(turn.state, kind)
@@ -203,6 +215,8 @@ async def on_input(turn: Turn, kind: Input) -> None:
             empty = texts.EMPTY_MIDWAY if midway.drafting(turn) or step is Step.AWAIT_ANSWER else texts.EMPTY_INPUT
             turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else empty, remember_buttons=False)
             await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
+            return
+        if step in RESIDENT_CASE_STEPS and await _danger_at_a_case_step(turn):
             return
         if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed
             midway.give_up(turn)
