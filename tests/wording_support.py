@@ -30,6 +30,7 @@ MATCHED_INPUT = {
     "bot/dialog/resident/intake.py": "the characters of a thank-you (谢 / 謝), the action words a worker types, ratings in words",
     "bot/dialog/resident/selfserve.py": "the self-service words residents type (催办, 补充, 撤销…)",
     "bot/dialog/resident/question.py": "the question pattern",
+    "bot/dialog/dispatch.py": "the 督办 / 改类 / 派给 words a dispatcher types after /case NUMBER",
     "bot/dialog/resident/status.py": "patterns of 'how is my case doing' questions",
     "bot/kb/index.py": "stop words of the knowledge-base search",
     "bot/kb/asks.py": "cues of questions no entry answers (where to buy, prices, opening hours, events)",

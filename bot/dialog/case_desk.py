@@ -97,8 +97,9 @@ class ServiceCaseDesk:
     async def find_case(self, number: str) -> CaseView | None:
         return await self.service.find_case(number)
 
-    async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView:
-        return await self.service.rate(case_id, external_id, score, channel=channel)
+    async def rate(self, case_id: int, external_id: int, score: str, *, comment: str | None = None,
+                   channel: str = "telegram") -> CaseView:
+        return await self.service.rate(case_id, external_id, score, comment=comment, channel=channel)
 
     async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *, channel: str = "telegram") -> WorkerView:
         return await self.service.bind_worker(code, external_id, channel=channel)
@@ -138,6 +139,12 @@ class ServiceCaseDesk:
     async def assign_as_admin(self, case_id: int, worker_id: int, admin_external_id: int, *,
                               channel: str = "telegram") -> CaseView:
         return await self.service.assign(case_id, worker_id, by_external_id=admin_external_id, channel=channel)
+
+    async def supervise(self, case_id: int, by: int, note: str, *, channel: str = "telegram") -> CaseView:
+        return await self.service.supervise(case_id, by, note, channel=channel)
+
+    async def recategorize(self, case_id: int, by: int, intent: str, *, channel: str = "telegram") -> CaseView:
+        return await self.service.recategorize(case_id, by, intent, channel=channel)
 
     async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
         return await self.service.workers_in_community(community_id) if community_id else []

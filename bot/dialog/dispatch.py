@@ -4,15 +4,22 @@ who may (`assign` refuses another community's dispatcher); this only offers the 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from bot import wording as texts
 from bot.cases import callbacks
 from bot.cases.views import CaseView, WorkerView
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
 
+#: A case number as the desk writes it (20261202-0001).
+CASE_NUMBER = re.compile(r"\b\d{8}-\d{4}\b")
 #: Workers offered per case (two per row).
 OFFERED = 8
 
+T = TypeVar("T")
 Rows = list[tuple[tuple[str, str], ...]]
 
 
@@ -52,7 +59,9 @@ async def offer(turn: Turn, case: CaseView, cache: dict[str | None, list[WorkerV
 
 async def show_case(turn: Turn, arg: str) -> None:
     """/case NUMBER: one case as its card, with 派给/改派 for whoever places cases there."""
-    number = arg.strip()
+    found = CASE_NUMBER.search(arg)  # "/case 20261202-0001 改派 李网格": the number, then what to do with it
+    number = found.group(0) if found else arg.strip()
+    rest = (arg[found.end():] if found else "").strip()
     worker = await turn.worker()
     if not number:
         turn.say(texts.CASE_USAGE)
@@ -67,6 +76,8 @@ async def show_case(turn: Turn, arg: str) -> None:
     if case is None or not (own or covers(worker, turn.is_admin, case)):
         turn.say(texts.NO_SUCH_CASE.format(number=number[:20]) + "\n" + texts.CASE_USAGE)
         return
+    if rest and dispatches(worker, turn.is_admin) and covers(worker, turn.is_admin, case):
+        case = await _act(turn, case, rest, worker)
     rows: Rows = list(worker_flow.buttons_for(case)) if own and case.state in ("assigned", "accepted") else []
     text = worker_flow.card(turn, case, masked=not own)
     if dispatches(worker, turn.is_admin) and case.state in ("filed", "returned", "assigned", "accepted"):
@@ -76,8 +87,63 @@ async def show_case(turn: Turn, arg: str) -> None:
     turn.say(text, tuple(rows), remember_buttons=False)
 
 
-async def place(turn: Turn, cb: callbacks.CaseCallback, me: WorkerView | None) -> None:
-    """派给/改派 pressed: the case goes to that worker; the reply says which it was."""
+#: What a dispatcher writes after /case NUMBER: 督办 [意见], 改类 <类别>, 派给 / 改派 <姓名>.
+_VERB = re.compile(r"^(?P<verb>督办|改类别?为?|类别改为|改为|改成|派给|派单给|改派给?|交给)[\s:：,，]*(?P<rest>.*)$", re.S)
+_SUPERVISE, _ASSIGN_VERBS = ("督办",), ("派给", "派单给", "改派", "改派给", "交给")
+
+
+async def _act(turn: Turn, case: CaseView, words: str, me: WorkerView | None) -> CaseView:
+    """督办 / 改类 / 派给 typed after the case number (QA6: they made "/case" say there was no such case); the
+    case as it stands after, for its card. The case service decides who may."""
+    desk, matched = turn.services.cases, _VERB.match(words)
+    verb, rest = (matched.group("verb"), matched.group("rest").strip()) if matched else ("", "")
+    now: CaseView | None = None
+    try:
+        if verb in _SUPERVISE:
+            now = await desk.supervise(case.id, turn.user_id, rest[:300], channel=turn.channel)
+            turn.say(texts.SUPERVISED_DONE.format(number=case.number), remember_buttons=False)
+        elif verb in _ASSIGN_VERBS and rest:
+            choices = await desk.assign_choices(case.community_id)
+            chosen = _one(choices, rest, lambda w: w.name)
+            if chosen is None:
+                turn.say(texts.NO_WORKER_NAMED.format(name=rest[:12]), remember_buttons=False)
+            else:
+                now = await place(turn, callbacks.CaseCallback(callbacks.ASSIGN, case.id, str(chosen.id)), me)
+        elif verb and rest:  # 改类
+            categories = turn.services.understanding.categories()
+            picked = _one(categories, rest, lambda c: c[1])
+            if picked is None:
+                turn.say(texts.NO_CATEGORY_NAMED.format(name=rest[:12], names="、".join(n for _, n in categories)),
+                         remember_buttons=False)
+            else:
+                old = turn.services.understanding.category_name(case.intent)
+                now = await desk.recategorize(case.id, turn.user_id, picked[0], channel=turn.channel)
+                turn.say(texts.RECATEGORIZED_DONE.format(number=case.number, old=old, new=picked[1]),
+                         remember_buttons=False)
+        else:
+            turn.say(texts.CASE_WORDS_UNKNOWN.format(words=words[:20]), remember_buttons=False)
+    except CaseError as exc:
+        turn.say(texts.ACTION_REFUSED.format(reason=exc), remember_buttons=False)
+    return now or case  # what the action returned: this turn's reads may not see its write yet
+
+
+def names_an_action(words: str) -> bool:
+    """`words` start with 督办 / 改类 / 派给… (typed around a case number outside /case)."""
+    return _VERB.match(words.strip()) is not None
+
+
+def _one(items: Sequence[T], name: str, name_of: Callable[[T], str]) -> T | None:
+    """The item named exactly, else the one item whose name contains the words (or they contain it)."""
+    exact = [i for i in items if name_of(i) == name]
+    if exact:
+        return exact[0]
+    near = [i for i in items if name in name_of(i) or name_of(i) in name]
+    return near[0] if len(near) == 1 else None
+
+
+async def place(turn: Turn, cb: callbacks.CaseCallback, me: WorkerView | None) -> CaseView | None:
+    """派给/改派 pressed: the case goes to that worker; the reply says which it was (the case as it is now, or
+    None when it was refused)."""
     desk = turn.services.cases
     before = await desk.get_case(cb.case_id)
     try:
@@ -88,7 +154,7 @@ async def place(turn: Turn, cb: callbacks.CaseCallback, me: WorkerView | None) -
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         turn.toast(str(exc)[:60])
-        return
+        return None
     previous = before.assignee_name if before is not None and before.assignee_id not in (None, getattr(me, "id", None)) else None
     if previous:
         turn.say(texts.REASSIGNED.format(number=case.number, name=case.assignee_name or "", previous=previous))
@@ -96,3 +162,4 @@ async def place(turn: Turn, cb: callbacks.CaseCallback, me: WorkerView | None) -
     else:
         turn.say(texts.ASSIGNED.format(number=case.number, name=case.assignee_name or ""))
         turn.toast(texts.STATE_NAMES["assigned"])
+    return case

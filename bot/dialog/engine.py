@@ -14,7 +14,7 @@ from bot import wording as texts
 from bot.dialog import admin, dispatch, progress, steps, worker
 from bot.dialog.frame import SharedLock, UpdateFrame
 from bot.dialog.resident import common, midway, report, selfserve
-from bot.dialog.state import ChatState, StateStore
+from bot.dialog.state import CASE_STEPS, ChatState, StateStore, Step
 from bot.dialog.turn import Services, Turn
 from bot.dialog.understanding import reading
 from bot.errors import CaseError
@@ -184,6 +184,8 @@ class DialogEngine(UpdateFrame):
                 turn.say(texts.ACTION_REFUSED.format(reason=exc))
                 return
             turn.say(texts.CONTACT_THANKS)
+        elif inc.kind in ("voice", "file", "sticker") and turn.state.step in CASE_STEPS:
+            _media_in_case_step(turn)
         elif inc.kind in ("voice", "file"):
             await steps.on_input(turn, steps.Input.EVIDENCE)
         elif inc.kind in _NOTICES:
@@ -279,6 +281,16 @@ class _Progress:
     said: dict[str, Any] = field(default_factory=dict)
     saving: bool = False
     flow_writes: int = 0
+
+
+def _media_in_case_step(turn: Turn) -> None:
+    """Voice, a file or a sticker where a step about a case waits for words (or the 办结 photo): said so, the step
+    stays with its buttons."""
+    if turn.state.step is Step.WORKER_RESOLVE_PHOTO:
+        turn.say(texts.RESOLVE_PHOTO_MEDIA,
+                 [[(texts.BTN_SKIP_RESOLVE_PHOTO, worker.SKIP_RESOLVE_PHOTO), common.cancel_row()]])
+        return
+    turn.say(texts.CASE_MEDIA_NOT_HERE, [[common.cancel_row()]])
 
 
 def _seen_before(incoming: Incoming, last: int | None) -> bool:

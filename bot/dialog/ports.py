@@ -62,7 +62,8 @@ class CaseDesk(Protocol):
     async def find_case(self, number: str) -> CaseView | None:
         """By its number (`YYYYMMDD-NNNN`)."""
 
-    async def rate(self, case_id: int, external_id: int, score: str, *, channel: str = "telegram") -> CaseView: ...
+    async def rate(self, case_id: int, external_id: int, score: str, *, comment: str | None = None,
+                   channel: str = "telegram") -> CaseView: ...
 
     async def bind_worker(self, code: str, external_id: int, chat_id: int, name: str, *,
                           channel: str = "telegram") -> WorkerView: ...
@@ -94,6 +95,12 @@ class CaseDesk(Protocol):
 
     async def assign_as_admin(self, case_id: int, worker_id: int, admin_external_id: int, *,
                               channel: str = "telegram") -> CaseView: ...
+
+    async def supervise(self, case_id: int, by: int, note: str, *, channel: str = "telegram") -> CaseView:
+        """督办 by a dispatcher or admin over the case: the assignee is pressed."""
+
+    async def recategorize(self, case_id: int, by: int, intent: str, *, channel: str = "telegram") -> CaseView:
+        """改类 by a dispatcher or admin over the case (recorded as a correction; the assignee is told)."""
 
     async def assign_choices(self, community_id: str | None) -> list[WorkerView]:
         """The community's reachable grid workers with their open load, for 派给 buttons."""

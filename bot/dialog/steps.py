@@ -104,7 +104,7 @@ TABLE: dict[tuple[Step, Input], Handler] = {
     (Step.CONFIRM_DUPLICATE, Input.LOCATION): report.take_location,
     (Step.CONFIRM_DUPLICATE, Input.FILE_NEW): filing.file_new,
     (Step.WORKER_RESOLVE_NOTE, Input.TEXT): worker.take_note,
-    (Step.WORKER_RESOLVE_NOTE, Input.PHOTO): worker.ask_note,
+    (Step.WORKER_RESOLVE_NOTE, Input.PHOTO): worker.note_photo,
     (Step.WORKER_RESOLVE_NOTE, Input.SKIP_RESOLVE_PHOTO): worker.ask_note,
     (Step.WORKER_RESOLVE_PHOTO, Input.TEXT): worker.resolve_without_photo,
     (Step.WORKER_RESOLVE_PHOTO, Input.PHOTO): worker.resolve_with_photo,
@@ -186,6 +186,18 @@ async def _alarm_without_words(turn: Turn) -> bool:
     return True
 
 
+async def _danger_at_a_case_step(turn: Turn) -> bool:
+    """Someone in danger now, typed where a 撤销 reason, a 补充 or a 不满意 reason was asked (QA6: "楼道着火了" became
+    the 撤销 reason): the step is left and the emergency taken up, as it is at every step of a report."""
+    raw = turn.incoming.text or ""
+    c = turn.services.understanding.classifier.classify(raw)
+    if c.act != "emergency":
+        return False
+    turn.state.reset()
+    await intake.understand(turn, raw, classified=c)
+    return True
+
+
 async def on_input(turn: Turn, kind: Input) -> None:
     """Text, a photo or a location, in the light of where the conversation stands."""
     handler = handler_for(turn.state, kind)
@@ -204,8 +216,15 @@ async def on_input(turn: Turn, kind: Input) -> None:
             turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else empty, remember_buttons=False)
             await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
             return
+        if step in RESIDENT_CASE_STEPS and await _danger_at_a_case_step(turn):
+            return
         if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed
             midway.give_up(turn)
+            return
+        # "满意" / "五星" typed mid-report while a case of theirs waits for its rating (its push came in between;
+        # QA6: it was read as the report's category or place): the case is rated, the report goes on.
+        if (step in DRAFT_STEPS - {Step.AWAIT_ANSWER, Step.CONFIRM_DUPLICATE} | {Step.AWAIT_DESCRIPTION}
+                and await intake.rating_midway(turn)):
             return
         # An answer to a category question keeps its first words (its own handler cuts it); elsewhere a
         # message over the cap is not mixed into the draft.

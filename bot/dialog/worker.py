@@ -13,12 +13,15 @@ from bot.cases.privacy import mask
 from bot.cases.views import CaseView, WorkerView
 from bot.dialog import dispatch
 from bot.dialog.resident.common import cancel_row, plain, says_nothing, short
-from bot.dialog.state import Step
+from bot.dialog.state import Draft, Step
 from bot.dialog.turn import Turn
 from bot.errors import CaseError
+from bot.nlu.normalize import clean
 
 SKIP_RESOLVE_PHOTO = "d:wskip"
 MIN_NOTE_CHARS = 2
+MAX_NOTE_CHARS = 1000
+MAX_REASON_CHARS = 500
 _BIND_CODE_MAX = 40
 
 
@@ -182,23 +185,58 @@ async def take_note(turn: Turn) -> None:
     """The 办结 note (at least a couple of characters), then the optional photo."""
     if await _still_a_worker(turn) is None:
         return
-    note = (turn.incoming.text or "").strip()
+    worker = await _still_a_worker(turn)
+    if worker is None:
+        return
+    note = _readable(turn)
     if says_nothing(turn):  # "跳过", "好的": the resident would read it as the result
         turn.say(texts.RESOLVE_NOTE_NEEDED, [[cancel_row()]])
         return
-    if len(plain(note)) < MIN_NOTE_CHARS:
+    if len(plain(clean(note))) < MIN_NOTE_CHARS:  # emoji or control characters count for nothing (QA6)
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
         return
-    turn.state.note, turn.state.step = note[:1000], Step.WORKER_RESOLVE_PHOTO
+    if len(note) > MAX_NOTE_CHARS:
+        turn.say(texts.NOTE_CUT.format(limit=MAX_NOTE_CHARS), remember_buttons=False)
+    turn.state.note = note[:MAX_NOTE_CHARS]
+    kept = turn.state.draft.photos if turn.state.draft is not None else []
+    if kept:  # the photo came first: 办结 with it now
+        await _resolve(turn, worker, kept[0])
+        return
+    turn.state.step = Step.WORKER_RESOLVE_PHOTO
     turn.say(texts.ASK_RESOLVE_PHOTO, [[(texts.BTN_SKIP_RESOLVE_PHOTO, SKIP_RESOLVE_PHOTO), cancel_row()]])
 
 
+async def note_photo(turn: Turn) -> None:
+    """A photo at the note step (QA6: it was dropped and the note asked again): its caption is the note and it
+    is the 办结 photo; without a caption it is kept and the note is asked for."""
+    worker = await _still_a_worker(turn)
+    if worker is None:
+        return
+    photo = turn.incoming.photo_file_id
+    if photo and not says_nothing(turn) and len(plain(clean(_readable(turn)))) >= MIN_NOTE_CHARS:
+        turn.state.note = _readable(turn)[:MAX_NOTE_CHARS]
+        await _resolve(turn, worker, photo)
+        return
+    if photo:
+        turn.state.draft = Draft(photos=[photo])
+        case = await turn.services.cases.get_case(turn.state.case_id or 0)
+        number = case.number if case is not None else f"#{turn.state.case_id}"
+        turn.say(texts.RESOLVE_PHOTO_KEPT.format(number=number), [[cancel_row()]])
+        return
+    await ask_note(turn)
+
+
 async def ask_note(turn: Turn) -> None:
-    """Not a note (a photo, 跳过): the note comes first."""
+    """Not a note (跳过): the note comes first."""
     if await _still_a_worker(turn) is not None:
         case = await turn.services.cases.get_case(turn.state.case_id or 0)  # its number, not the database id
         number = case.number if case is not None else f"#{turn.state.case_id}"
         turn.say(texts.ASK_RESOLVE_NOTE.format(number=number), [[cancel_row()]])
+
+
+def _readable(turn: Turn) -> str:
+    """The typed words as typed, or "" when nothing readable is left (emoji, control characters only)."""
+    return "" if not clean(turn.incoming.text or "") else (turn.incoming.text or "").strip()
 
 
 async def resolve_with_photo(turn: Turn) -> None:
@@ -221,18 +259,18 @@ async def take_reason(turn: Turn) -> None:
     if worker is None:
         return
     state = turn.state
-    reason = (turn.incoming.text or "").strip()
+    reason = _readable(turn)
     if says_nothing(turn):  # "跳过" was taken as the reason: the dispatcher could not tell why
         turn.say(texts.RETURN_REASON_NEEDED, [[cancel_row()]])
         return
-    if len(plain(reason)) < MIN_NOTE_CHARS:
+    if len(plain(clean(reason))) < MIN_NOTE_CHARS:
         turn.say(texts.NOTE_TOO_SHORT, [[cancel_row()]])
         return
     case_id = state.case_id
     assert case_id is not None
     state.reset()
     try:
-        case = await turn.services.cases.return_case(case_id, worker, reason[:500])
+        case = await turn.services.cases.return_case(case_id, worker, reason[:MAX_REASON_CHARS])
     except CaseError as exc:
         turn.say(texts.ACTION_REFUSED.format(reason=exc))
         return

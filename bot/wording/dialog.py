@@ -173,6 +173,8 @@ MY_HEADER = "您的诉求（最近 {count} 件）："
 MY_LINE = "• {number}【{category}】{state}{extra}\n  {text}"
 MY_SUPPORTED = "（附议）"
 STATUS_NONE = "您目前没有在办的诉求。以前的记录可以发送 /my 查看；有新问题直接告诉我就行。"
+#: A rating typed while several cases wait for one (QA6: the newest was rated without saying which).
+RATE_WHICH = "您有 {count} 件已办结、等您评价的案件，请在要评价的那件下面点按钮："
 STATUS_PICK = "您有 {count} 件在办的诉求，想问哪一件？"
 STATUS_PICK_ONE = "您在办的诉求是这一件，点一下看进度："
 STATUS_NO_SUCH_KIND = "没有找到您反映的【{category}】的在办诉求。"
@@ -191,6 +193,7 @@ STATUS_WHO_NO_PLACE = "地点待核实，核实后再派单；可以发送 /my �
 STATUS_WHO_NOBODY = "—"
 RATE_ASK = "案件 {number} 已办结，请评价："
 RATED = "感谢评价：{score}。"
+RATED_WITH_WORDS = "感谢评价：{score}。您说的话也记下了。"
 #: "还是没解决" typed while the case waits for its rating: how to say so (不满意 sends it back to work).
 RATE_STILL_THERE = "案件 {number} 已标记办结。如果问题还没解决，请点“不满意”，案件会重新派单处理："
 RATED_REOPENED = "很抱歉没让您满意。案件 {number} 已重新派单处理（重办），有进展会通知您。"
@@ -229,6 +232,8 @@ URGED_KEPT = ("已催办案件 {number}。案件还在社区工单队列中等�
               "到时没办结会自动升级督办。")
 ASK_WITHDRAW = "确定要撤销案件 {number} 吗？请选一个原因，或直接写一句："
 WITHDRAWN = "案件 {number} 已撤销（原因：{reason}），处理人员已收到通知。以后有问题随时再反映。"
+WITHDRAW_WHICH_REASON = "好的。撤销前请选一个原因，或直接写一句："
+WITHDRAW_LEFT_FOR = "好的，不撤销了。"
 WITHDRAW_TYPE_REASON = "请写一句撤销的原因（例如“已经和邻居沟通好了”）："
 WITHDRAW_CONFIRM = "撤销原因：{reason}\n确定撤销吗？撤销后网格员不再处理。"
 ASK_UNSATISFIED_WHY = "能说说哪里不满意吗？选一个原因，也可以直接写几句，会转给处理的工作人员："
@@ -236,6 +241,10 @@ UNSATISFIED_TYPE = "请写几句具体哪里不满意，会转给处理的工作
 UNSATISFIED_NOTED = "收到，原因（{reason}）已转告处理人员。还想补充可以直接写，或点“取消”结束。"
 UNSATISFIED_WORDS_NOTED = "收到，已把您的话转告处理人员。"
 CASE_WORDS_EMPTY = "没看到文字内容。请写几句话，或点“取消”结束。"
+#: A voice note, a file or a sticker in a step about a case (a 办结 note, a 撤销 reason…; QA6: the worker got the
+#: residents' "describe your problem" help): the step wants words, and stays.
+CASE_MEDIA_NOT_HERE = "语音、文件和表情我看不了，这一步需要文字。请写几句话，或点“取消”结束。"
+RESOLVE_PHOTO_MEDIA = "语音、文件和表情我看不了。可以用“照片”方式发一张处理后的照片；没有的话点“跳过”。"
 CASE_PHOTO_NOT_HERE = "这一步需要文字。请写几句话，或点“取消”结束。"
 
 # -- resident: /privacy --------------------------------------------------------------------------------

@@ -37,7 +37,14 @@ ANSWER_SENT = "已把您的补充转给处理案件 {number} 的工作人员，�
 HELD_BY = "处理人：{name}（点“改派”交给其他网格员，括号里是其在办件数）"
 ASSIGNED = "已派单：{number} → {name}"
 REASSIGNED = "已改派：{number} → {name}。已通知原处理人 {previous} 和居民。"
-CASE_USAGE = "用法：/case 案件编号，例如 /case 20261201-0001（网格员看自己的案件；派单员、管理员可在案件上派单、改派）"
+CASE_USAGE = ("用法：/case 案件编号，例如 /case 20261201-0001（网格员看自己的案件；派单员、管理员可在案件上派单、改派，"
+              "也可以写 /case 编号 督办 [意见]、/case 编号 改类 类别名、/case 编号 派给 姓名）")
+#: What a dispatcher's words after /case NUMBER did (QA6: "/case N 改派 李网格" was "no such case").
+SUPERVISED_DONE = "已督办：{number}，已提醒处理人员。"
+RECATEGORIZED_DONE = "已改类：{number}【{old}】→【{new}】。"
+NO_CATEGORY_NAMED = "没有“{name}”这个类别。可选：{names}"
+NO_WORKER_NAMED = "没有找到可派的网格员“{name}”，请点下方按钮选择。"
+CASE_WORDS_UNKNOWN = "“{words}”我没看懂，先把案件列在下面。可以写：督办 [意见]、改类 类别名、派给 姓名。"
 ACCEPTED = "已接单：{number}。处理完后点“办结”。"
 ASK_RESOLVE_NOTE = "请用一句话说明案件 {number} 的处理结果（例如“已联系物业清理完毕”）："
 ASK_RESOLVE_PHOTO = "可以发一张处理后的照片；没有的话点“跳过”。"
@@ -51,6 +58,9 @@ RETURNED_NOBODY = "已退单：{number}，原因：{reason}。目前没有能重
 RESOLVE_NOTE_NEEDED = "办结说明不能跳过：居民会看到这句处理结果。请写一句，例如“已联系物业清理完毕”。"
 RETURN_REASON_NEEDED = "退单原因不能跳过：社区调度员要据此重新分派。请写一句，例如“不属于本网格”“类别不对”。"
 NOTE_TOO_SHORT = "说明太短了，请多写几个字。"
+#: A photo sent at the 办结 note step without a caption: kept for the 办结, the note still wanted.
+RESOLVE_PHOTO_KEPT = "照片收到了，办结时会一起给居民看。请再用一句话说明案件 {number} 的处理结果："
+NOTE_CUT = "（说明较长，只保留了前 {limit} 字。）"
 ACTION_REFUSED = "操作未完成：{reason}"
 CHOOSE_WORKER = "请选择网格员。"
 

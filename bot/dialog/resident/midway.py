@@ -36,11 +36,14 @@ _GIVE_UP = re.compile(
 #: Only a short message gives up: a long one that contains "不管了" is still a story to read.
 GIVE_UP_MAX_CHARS = 24
 #: A correction of what was said before: "不对不对，不是停车，是…", "搞错了，应该是…", "我说错了".
-_CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是)")
+_CORRECTION = re.compile(r"^(?:不对|不是|错了|搞错|弄错|说错|写错|更正|纠正|改一下|应该是|我是说|我说的是"
+                         # "算了，还是说说我家楼上漏水吧" (QA6: it was added to the old problem's words)
+                         r"|(?:算了|那|哎|不说这个了)*还是(?:先)?(?:说说|说一下|讲讲|说|反映|报)|换个事|换一件事|说另一件事)")
 #: Words that say the place given was wrong: "地址说错了", "位置写错了", "楼号打错了", "不对，应该是…", "更正一下".
 _PLACE_WORD_WRONG = (r"(?:地址|地点|位置|门牌|楼号|楼栋|栋号|小区)[^，。,.]{0,3}"
                      r"(?:说错|写错|填错|打错|搞错|弄错|错了|不对|有误|更正|改一下|改成|改为|应该)")
-_PLACE_WRONG = re.compile(_PLACE_WORD_WRONG + r"|^(?:不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了"
+_PLACE_WRONG = re.compile(_PLACE_WORD_WRONG + r"|^(?:我)?(?:刚才|刚刚)?"  # "我刚才报错了，不是3栋是5栋" (QA6)
+                                              r"(?:报错了|不对|不是|错了|搞错了|弄错了|说错了|写错了|打错了|填错了"
                                               r"|更正|纠正|改一下|应该是|我是说|我说的是)")
 _PLACE_NAMED_WRONG = re.compile(_PLACE_WORD_WRONG)
 #: "这个多久能处理？", "什么时候来修": how long the case being reported will take (its category's time limit answers it).
@@ -70,6 +73,8 @@ ADDRESS_TRIES = 3
 #: A question about the address itself ("你们网格员不知道我住哪吗？", "为什么要地址"): why we ask is answered.
 _ABOUT_ADDRESS = re.compile(r"住哪|住在哪|地址|哪里|哪儿|位置|定位|门牌|知道我")
 #: "I don't know (where)": no address, but a location or a landmark will do.
+#: A place in this desk's street is written in Chinese: words with no Chinese character at all are no address.
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _DONT_KNOW = re.compile(r"^(?:我)?(?:也)?(?:不知道|不清楚|不晓得|不记得|忘了|说不清|不懂)")
 
 
@@ -194,7 +199,7 @@ async def answer_question(turn: Turn, text: str, c: Any = None) -> bool:
     if found is None:
         if step is Step.AWAIT_ADDRESS and _ABOUT_ADDRESS.search(turn.services.normalizer.simplify(text)):
             turn.say(texts.WHY_ADDRESS, remember_buttons=False)  # "你们不知道我住哪吗？": why we ask
-        elif step is Step.AWAIT_PHOTO:  # not taken as more detail (which would file the report at once)
+        elif step in (Step.AWAIT_PHOTO, Step.AWAIT_ADDRESS):  # not taken as more detail (QA6: "摆摊归谁管啊")
             turn.say(texts.QUESTION_MIDWAY, remember_buttons=False)
         else:
             return False
@@ -218,6 +223,9 @@ def not_an_address(turn: Turn, draft: Draft, text: str) -> bool:
         ask_address_again(turn, draft, texts.ADDRESS_DONT_KNOW)
         return True
     shaped = _PLACE_SHAPE.search(cleaned) is not None  # "3-2-501" is digits and dashes, and an address
+    if not shaped and _CJK.search(cleaned) is None:  # "<script>…", "DROP TABLE": never taken as written (QA6)
+        ask_address_again(turn, draft, texts.NOT_AN_ADDRESS.format(text=text.strip()[:20]))
+        return True
     if cleaned not in NEVER_ADDRESS and cleaned not in YES_WORDS and (shaped or not _JUNK.search(cleaned)):
         if shaped or len(cleaned) > 12 or draft.address_retried:
             return False

@@ -27,6 +27,27 @@ async def rate(turn: Turn, case_id: int, score: str) -> None:
     turn.toast(texts.SCORE_NAMES.get(score, score))
 
 
+async def rate_with_words(turn: Turn, case_id: int, score: str, words: str, reason: str) -> None:
+    """A rating typed with why ("不满意 没人来"): 满意 / 基本满意 keep the words on the rating; 不满意 reopens the case
+    and the words are its reason, told to the worker, without asking for one again."""
+    svc = turn.services
+    unsatisfied = score == "unsatisfied"
+    try:
+        case = await svc.cases.rate(case_id, turn.user_id, score, comment=None if unsatisfied else words,
+                                    channel=turn.channel)
+        if unsatisfied:
+            await svc.cases.explain(case_id, turn.user_id, reason, words, channel=turn.channel)
+    except CaseError as exc:
+        turn.say(texts.ACTION_REFUSED.format(reason=exc))
+        turn.toast(str(exc)[:60])
+        return
+    if unsatisfied:
+        turn.say(texts.RATED_REOPENED.format(number=case.number) + texts.UNSATISFIED_WORDS_NOTED)
+    else:
+        turn.say(texts.RATED_WITH_WORDS.format(score=texts.SCORE_NAMES.get(score, score)))
+    turn.toast(texts.SCORE_NAMES.get(score, score))
+
+
 async def join(turn: Turn, case_id: int) -> None:
     """附议: the resident's words (if a report was under way) go with them onto the existing case."""
     svc = turn.services

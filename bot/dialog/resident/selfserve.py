@@ -117,6 +117,23 @@ _TYPED_ACTIONS = {
 }
 
 
+#: Giving up a case just filed, in words ("我不想报了", "算了不报了", "取消刚才那个"; QA6: they got the greeting): 撤销,
+#: confirmed with a reason as ever. Read only when the resident is not in the middle of something (a draft's
+#: "算了" cancels the draft).
+_GIVE_UP_FILED = re.compile(
+    r"^(?:算了|那|哎)?[\s,，]*(?:我|那我)?(?:还是)?(?:不想|不要|不用|不)(?:再)?(?:报|投诉|反映|举报|登记)了?(?:吧|啊|了)?$"
+    r"|^(?:我要|我想|帮我)?(?:取消|撤销|撤回|撤掉)(?:一下)?(?:刚才|刚刚|之前|上次|我)?(?:的|那个|那件|报的那个)?(?:的)?"
+    r"(?:投诉|反映|诉求|案件|举报|报的)?(?:吧|了)?$"
+    r"|^(?:已经)?不用(?:来|处理|管|修)了(?:吧|啊)?$")
+#: 补充 and the words in one message ("补充一下 灯是3楼的"; QA6: it got the category picker): added to the case.
+_SUPPLEMENT_WITH_WORDS = re.compile(
+    r"^(?:我要|我想|我再|再)?补充(?:一下|两句|一句|说明|情况)?[\s,，。.:：;；!！、]+(?P<words>\S.*)$", re.S)
+#: 催办 at the end of a short complaint ("怎么还没人来 催办", "快点 催一下"; QA6: it got the status card).
+_URGE_AT_END = re.compile(r"(?:催办|催一下|催催)(?:一下)?(?:吧|啊|了)?$|^(?:帮我|麻烦)?(?:催办|催一下|催催)")
+URGE_MAX_CHARS = 20
+#: At the 撤销 prompt, a yes ("是的", "确定", "撤销"): the reason is still wanted (QA6: "是的" became the reason).
+_WITHDRAW_YES = frozenset({"是", "是的", "对", "对的", "确定", "确认", "嗯", "嗯嗯", "好", "好的", "撤销", "撤销吧", "确定撤销",
+                           "要撤销", "撤", "ok", "行", "可以"})
 #: "撤销，已经有人清理了": the withdraw word and the reason in one message (QA: it got the category picker).
 _WITHDRAW_WITH_REASON = re.compile(
     r"^(?:我要|我想|帮我)?(?:撤销|撤回|撤銷)(?:投诉|投訴|反映|案件|诉求|訴求)?(?:吧|了)?[\s,，。.:：;；!！、]+(?P<why>.{2,})$")
@@ -127,15 +144,26 @@ async def typed_action(turn: Turn, typed: str) -> bool:
     as if its button was pressed; with several open, /my lets them pick. False when the words are not one of
     these or nothing of theirs is open (the message is then read as usual)."""
     action = _TYPED_ACTIONS.get(typed)
-    with_reason = _WITHDRAW_WITH_REASON.match((turn.incoming.text or "").strip()) if action is None else None
-    if with_reason is not None:
+    raw = (turn.incoming.text or "").strip()
+    with_reason = _WITHDRAW_WITH_REASON.match(raw) if action is None else None
+    more = _SUPPLEMENT_WITH_WORDS.match(raw) if action is None and with_reason is None else None
+    if with_reason is not None or (action is None and _GIVE_UP_FILED.match(typed)):
         action = callbacks.WITHDRAW
+    elif more is not None:
+        action = callbacks.SUPPLEMENT
+    elif action is None and len(typed) <= URGE_MAX_CHARS and _URGE_AT_END.search(typed):
+        action = callbacks.URGE
     if action is None:
         return False
-    cases = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel)
-             if k.is_open and _own(turn, k)]
+    mine = [k for k in await turn.services.cases.resident_cases(turn.user_id, channel=turn.channel) if _own(turn, k)]
+    cases = [k for k in mine if k.is_open]
     if not cases:
-        return False
+        return _resolved_already(turn, [k for k in mine if k.state == "resolved"])
+    numbered = [k for k in cases if k.number in raw]  # "20261202-0001 催办": that one
+    if numbered:
+        cases = numbered[:1]
+    if len(cases) > 1:  # "装修那个催一下": the one case of the kind the words name (QA6: /my was shown)
+        cases = _named_by(turn, cases, more.group("words") if more is not None else raw)
     if len(cases) > 1:
         await show_my(turn)
     elif with_reason is not None:  # the reason came with it: confirmed as one typed at the 撤销 prompt
@@ -145,8 +173,36 @@ async def typed_action(turn: Turn, typed: str) -> bool:
             turn.say(texts.ACTION_REFUSED.format(reason=exc))
             return True
         _confirm_withdraw(turn, cases[0].id, with_reason.group("why").strip()[:MAX_SUPPLEMENT])
+    elif more is not None:  # the words came with it: added at once, as typed after the 补充 prompt
+        try:
+            _enter(turn, Step.AWAIT_SUPPLEMENT, await _own_open(turn, cases[0].id, "supplement"))
+        except CaseError as exc:
+            turn.say(texts.ACTION_REFUSED.format(reason=exc))
+            return True
+        await _supplement(turn, more.group("words").strip(), None)
     else:
         await on_button(turn, callbacks.CaseCallback(action, cases[0].id))
+    return True
+
+
+def _named_by(turn: Turn, cases: list[CaseView], words: str) -> list[CaseView]:
+    """The one case whose category the words speak of most ("装修那个" → the noise case, even on a weak score),
+    else all of them."""
+    scores = turn.services.understanding.classifier.classify(words).scores or {}
+    ranked = sorted(((scores.get(k.intent or "", 0.0), i) for i, k in enumerate(cases)), reverse=True)
+    if not ranked or ranked[0][0] <= 0 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return cases
+    return [cases[ranked[0][1]]]
+
+
+def _resolved_already(turn: Turn, resolved: list[CaseView]) -> bool:
+    """催办 / 补充 / 撤销 typed when the case is 办结 and waits for the rating (QA6: 撤销 got the greeting): the case
+    is named, with the rating buttons — 不满意 sends it back. False when nothing of theirs waits for a rating."""
+    if not resolved:
+        return False
+    case = resolved[0]
+    turn.say(texts.RATE_STILL_THERE.format(number=case.number),
+             (tuple((b.text, b.data) for b in callbacks.rating_buttons(case.id)[0]),))
     return True
 
 
@@ -185,8 +241,22 @@ async def withdraw_text(turn: Turn) -> None:
     """Words at the 撤销 prompt: after 其他原因 they are the reason; typed straight away they are confirmed first
     (撤销 cannot be undone, and a resident back days later with a new problem must not withdraw the old one)."""
     words, case_id = _words(turn), turn.state.case_id or 0
+    typed = turn.norm.text.strip(" \t。.!！?？~～，,")
+    other = _TYPED_ACTIONS.get(typed)
+    if other in (callbacks.URGE, callbacks.SUPPLEMENT):  # "催办" at the prompt: not withdrawn, that instead
+        turn.state.reset()
+        turn.say(texts.WITHDRAW_LEFT_FOR, remember_buttons=False)
+        await on_button(turn, callbacks.CaseCallback(other, case_id))
+        return
     if not words or turn.state.note == TYPING:
         await _withdraw(turn, case_id, words)
+        return
+    if typed in _WITHDRAW_YES and turn.state.note is not None:  # "是的" to "确定撤销吗？": the reason shown is it
+        await _withdraw(turn, case_id, turn.state.note)
+        return
+    if typed in _WITHDRAW_YES:  # a yes is no reason: the reasons once more
+        rows = callbacks.withdraw_buttons(case_id, WITHDRAW_REASONS)
+        turn.say(texts.WITHDRAW_WHICH_REASON, (*rows, ((texts.BTN_NOT_WITHDRAW, cancel_row()[1]),)))
         return
     _confirm_withdraw(turn, case_id, words)
 
