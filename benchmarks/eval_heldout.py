@@ -3,7 +3,8 @@
 Written blind and never tuned on: emergency_heldout.yaml (since its first run), kb_heldout5.yaml (session 10) and
 kb_heldout6.yaml (session 11, measured first after that round's changes). emergency_dev6.yaml (was emergency_heldout6.yaml)
 was measured blind once after session 11's first danger round (28/80, 5/80) and then fixed on;
-emergency_heldout9.yaml (session 12, written blind) is held-out; emergency_dev8.yaml (was emergency_heldout8.yaml, session 11)
+emergency_heldout9.yaml and emergency_heldout10.yaml (session 12, written blind) are held-out;
+emergency_dev8.yaml (was emergency_heldout8.yaml, session 11)
 was measured blind after rounds 4 and 5 (26/80 then 19/80 missed) and is then fixed on.
 emergency_dev2.yaml to emergency_dev5.yaml and emergency_dev7.yaml (were emergency_heldout2/3/4/5/7.yaml), kb_dev2.yaml,
 kb_dev3.yaml and kb_dev4.yaml (was kb_heldout4.yaml) were measured blind once and then used for fixing; they are printed
@@ -93,6 +94,7 @@ def main() -> int:
     emergency(clf, "emergency_dev2.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_heldout.yaml", args.verbose)
     emergency(clf, "emergency_heldout9.yaml", args.verbose)
+    emergency(clf, "emergency_heldout10.yaml", args.verbose)
     emergency(clf, "emergency_dev3.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_dev4.yaml", args.verbose, dev=True)
     emergency(clf, "emergency_dev5.yaml", args.verbose, dev=True)
