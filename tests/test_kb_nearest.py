@@ -42,6 +42,12 @@ def test_a_real_slip_still_counts(index: Index, text: str, tag: str) -> None:
     assert tag in index._typo_fixes(text)
 
 
+def test_a_slip_does_not_also_count_as_an_unknown_word(index: Index) -> None:
+    """"资今" stands for 维修资金: weighed as a word no entry has as well, it sank "去哪投素" below the threshold."""
+    assert index._typo_slips("维修资今") == {"维修资今": "维修资金"}
+    assert index.search("维修资今")[0].unknown == 0.0
+
+
 def test_the_frequency_cut_sits_between_slips_and_words(index: Index) -> None:
     """The slips the dev sets fix are rare or no words; the words wrongly taken for tags are common."""
     freq = index.analyzer.base_frequency
