@@ -23,7 +23,7 @@ _ELSEWHERE = re.compile(
             r"推荐(一|几)?(家|个|款|下)",
             r"团购",
             # prices of goods and services
-            r"多少钱|什么价|啥价|价格|价钱|油价|房价|便宜|贵不贵|优惠|打折|(收|花)多少",
+            r"多少钱|什么价|啥价|价格|价钱|油价|房价|升值|便宜|贵不贵|优惠|打折|(收|花)多少",
             # opening hours of shops and offices
             r"几点(钟)?(开门|关门|开放|营业|打烊|下班|上班)|营业时间|上不上班|开不开门",
             # events and outings
@@ -31,7 +31,7 @@ _ELSEWHERE = re.compile(
             # lessons and classes ("哪里可以学跳广场舞" is not about square-dance noise)
             r"(哪里|哪儿|哪|去哪|在哪)(里|儿)?(有|可以|能)?(学|报名|报班|培训)",
             # which of two options is better: advice, not a rule
-            r"好还是[^\s,?!。]{1,8}好",
+            r"好还是[^\s,?!。]{1,8}好|(吃|喝|穿)(什么|啥)好",
             # chat: keeping someone company
             r"陪我(聊|玩|说)|聊(会|一会|会儿)?天|好无聊",
             # weather
