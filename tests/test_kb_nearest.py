@@ -42,6 +42,12 @@ def test_a_real_slip_still_counts(index: Index, text: str, tag: str) -> None:
     assert tag in index._typo_fixes(text)
 
 
+def test_a_slip_does_not_also_count_as_an_unknown_word(index: Index) -> None:
+    """"资今" stands for 维修资金: weighed as a word no entry has as well, it sank "去哪投素" below the threshold."""
+    assert index._typo_slips("维修资今") == {"维修资今": "维修资金"}
+    assert index.search("维修资今")[0].unknown == 0.0
+
+
 def test_the_frequency_cut_sits_between_slips_and_words(index: Index) -> None:
     """The slips the dev sets fix are rare or no words; the words wrongly taken for tags are common."""
     freq = index.analyzer.base_frequency
@@ -67,8 +73,13 @@ def test_raising_chickens_does_not_get_the_theft_entry(kb: KnowledgeBase) -> Non
                           "two or three times in coverage; a fix moved dev questions, left for a tuned round",
                    strict=True)
 @pytest.mark.parametrize(("question", "want"), [
-    ("家里突然没电了 邻居家也没电", "utilities_power_cut"),
     ("小区里的自行车老丢", "public_order_theft"),
 ])
 def test_compound_words_do_not_outweigh_the_topic(kb: KnowledgeBase, question: str, want: str) -> None:
     assert kb.answer(question).doc_id == want
+
+
+def test_a_power_cut_next_door_is_still_a_power_cut(kb: KnowledgeBase) -> None:
+    """Was xfail with the bicycle above; the kb7 power-cut questions tipped it, by the BM25 tie-break only
+    (0.461 + 0.1 x 1.00 against fumes_neighbor's 0.481 + 0.1 x 0.65): the compound weak spot is still there."""
+    assert kb.answer("家里突然没电了 邻居家也没电").doc_id == "utilities_power_cut"

@@ -1,10 +1,11 @@
 """Questions the knowledge base leaves alone whatever words they share with an entry.
 
-Where to buy a thing, what goods or services cost, when a shop opens, what events are on, the weather,
-jobs: "灭火器哪里有卖" names the fire-equipment entry's subject but asks nothing it answers, so an answer
-about who maintains extinguishers would be a wrong answer, not a near one. A price asked next to a fine
-or compensation ("罚多少钱", "赔多少钱"), a fee or a licence ("物业费多少钱", "办狗证多少钱") is a question about
-a rule and is not caught here.
+Where to buy a thing, what goods or services cost, when a shop opens, what events are on, where to
+take lessons, which of two options is better, idle chat, the weather, jobs: "灭火器哪里有卖" names
+the fire-equipment entry's subject but asks nothing it answers, so an answer about who maintains
+extinguishers would be a wrong answer, not a near one. A price asked next to a fine or compensation
+("罚多少钱", "赔多少钱"), a fee or a licence ("物业费多少钱", "办狗证多少钱") is a question about a rule
+and is not caught here.
 """
 
 from __future__ import annotations
@@ -22,11 +23,17 @@ _ELSEWHERE = re.compile(
             r"推荐(一|几)?(家|个|款|下)",
             r"团购",
             # prices of goods and services
-            r"多少钱|什么价|啥价|价格|价钱|油价|房价|便宜|贵不贵|优惠|打折|(收|花)多少",
+            r"多少钱|什么价|啥价|价格|价钱|油价|房价|升值|便宜|贵不贵|优惠|打折|(收|花)多少",
             # opening hours of shops and offices
             r"几点(钟)?(开门|关门|开放|营业|打烊|下班|上班)|营业时间|上不上班|开不开门",
             # events and outings
-            r"(有什么|有啥|什么|有没有)活动|看电影|演出|展览|好玩",
+            r"(有什么|有啥|什么|有没有)[^\s,?!。]{0,6}活动|看电影|演出|展览|好玩",
+            # lessons and classes ("哪里可以学跳广场舞" is not about square-dance noise)
+            r"(哪里|哪儿|哪|去哪|在哪)(里|儿)?(有|可以|能)?(学|报名|报班|培训)",
+            # which of two options is better: advice, not a rule
+            r"好还是[^\s,?!。]{1,8}好|(吃|喝|穿)(什么|啥)好",
+            # chat: keeping someone company
+            r"陪我(聊|玩|说)|聊(会|一会|会儿)?天|好无聊",
             # weather
             r"天气|气温|(会|要)下(雨|雪)|下不下(雨|雪)",
             # jobs

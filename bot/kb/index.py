@@ -255,8 +255,13 @@ class Index:
         counts = self.analyzer.terms(text)
         if not counts:
             return []
-        for fixed in self._typo_fixes(text):
+        slips = self._typo_slips(text)
+        for fixed in slips.values():
             counts[fixed] += 1
+        # The slip itself ("投素" for 投诉) is not a word the resident meant: left in, it weighs as an unknown word.
+        for term in [t for t in counts if t[0] != BIGRAM_MARK and self._idf_of(t) is None]:
+            if any(term in chunk for chunk in slips):
+                del counts[term]
         bm: dict[int, float] = {}
         at, docs, impacts = self._post_at, self._post_docs, self._post_impacts
         for term in counts:
@@ -303,7 +308,11 @@ class Index:
 
     def _typo_fixes(self, text: str) -> set[str]:
         """Key terms the text writes with a same-sounding wrong character (first 200 characters only)."""
-        fixes: set[str] = set()
+        return set(self._typo_slips(text).values())
+
+    def _typo_slips(self, text: str) -> dict[str, str]:
+        """Each mistyped chunk of the text → the same-sounding key term it stands for."""
+        fixes: dict[str, str] = {}
         for run in _CJK_RUN.findall(text[:200]):
             sounds = [self._pinyin.of_char(ch) for ch in run]
             for size in (2, 3, 4):
@@ -314,7 +323,7 @@ class Index:
                     for key in itertools.islice(itertools.product(*sounds[start: start + size]), 8):
                         hit = self._sounds.get(key)
                         if hit is not None and hit != chunk and self._maybe_typo(chunk, hit):
-                            fixes.add(hit)
+                            fixes[chunk] = hit
         return fixes
 
     def _maybe_typo(self, chunk: str, tag: str) -> bool:
