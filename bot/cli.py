@@ -31,16 +31,11 @@ COMMAND_MODULES = (
     "bot.web.commands",  # console link
 )
 
-#: Commands whose module is known here: starting one imports and registers that module alone (`griddesk run` does
-#: not pay for importing every other command's module, ~60 ms of each start).
-OWNERS = {"run": "bot.app"}
 
-
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """Every command's parser; only `command`'s when it is about to run and `OWNERS` names its module."""
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="griddesk", description="GridDesk 网格服务台")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in (OWNERS[command],) if command in OWNERS else COMMAND_MODULES:
+    for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -67,9 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    given = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(given[0] if given else None)
-    args = parser.parse_args(given)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command != "run":
         end_startup()
     handler = getattr(args, "handler", None)
