@@ -200,3 +200,33 @@ async def test_a_fast_call_reads_the_message_id_and_fails_as_aiograms_own_call_w
         assert exc.kind == "bad_request" and "query is too old" in str(exc)
     else:
         raise AssertionError("a refused answerCallbackQuery did not fail")
+
+
+def test_a_buttons_update_reads_the_same_with_only_the_chat_and_id_of_the_message_pressed():
+    from aiogram.types import Update
+
+    from bot.telegram.aiogram_adapter import pressed_only
+    from bot.telegram.translate import translate_callback
+
+    bot = Bot("1:a", session=JsonSession())
+    pressed = {"message_id": 77, "date": 1764680000, "chat": {"id": 5, "type": "private", "first_name": "王"},
+               "from": {"id": 42, "is_bot": True, "first_name": "GridDesk", "username": "desk_bot"},
+               "text": "收到。请拍一张现场照片，或者点「跳过照片」。", "entities": [{"type": "bold", "offset": 0, "length": 2}],
+               "reply_markup": {"inline_keyboard": [[{"text": "跳过照片", "callback_data": "skip"}]]}}
+    user = {"id": 5, "is_bot": False, "first_name": "王"}
+    cases = [
+        {"update_id": 9, "callback_query": {"id": "q", "from": user, "chat_instance": "c", "data": "skip", "message": pressed}},
+        {"update_id": 9, "callback_query": {"id": "q", "from": user, "chat_instance": "c", "data": "skip",
+                                            "message": {**pressed, "chat": {"id": -100, "type": "group", "title": "群"}}}},
+        {"update_id": 9, "callback_query": {"id": "q", "from": user, "chat_instance": "c", "data": "skip",
+                                            "message": {"message_id": 77, "date": 0, "chat": pressed["chat"]}}},  # inaccessible
+        {"update_id": 9, "callback_query": {"id": "q", "from": user, "chat_instance": "c", "data": "skip"}},  # inline message
+    ]
+    for raw in cases:
+        whole = Update.model_validate(raw, context={"bot": bot})
+        cut = Update.model_validate(pressed_only(raw), context={"bot": bot})
+        assert type(cut.callback_query.message) is type(whole.callback_query.message)  # type: ignore[union-attr]
+        assert translate_callback(cut.callback_query, update_id=9) == translate_callback(whole.callback_query, update_id=9)
+    assert "text" not in pressed_only(cases[0])["callback_query"]["message"] and "text" in pressed  # not changed in place
+    text = {"update_id": 10, "message": {**pressed, "from": user}}
+    assert pressed_only(text) is text

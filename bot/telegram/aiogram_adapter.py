@@ -231,6 +231,21 @@ class JsonSession(AiohttpSession):
         return prepared
 
 
+#: What the desk reads of the message a pressed button sits on (`translate_callback`), and the date aiogram tells an
+#: inaccessible message by.
+_PRESSED = ("message_id", "date", "chat")
+
+
+def pressed_only(update: dict[str, Any]) -> dict[str, Any]:
+    """`update` with a callback query's message cut to `_PRESSED` (a new dict; other updates as they are)."""
+    query = update.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(message, dict):
+        return update
+    cut = {key: message[key] for key in _PRESSED if key in message}
+    return {**update, "callback_query": {**query, "message": cut}}  # type: ignore[dict-item]
+
+
 def _message_id(result: Any) -> int:
     """A sent message's id from the Bot API's answer (its JSON, or the `MessageId` aiogram read it into); anything
     else is refused."""
@@ -295,8 +310,10 @@ class AiogramAdapter:
         Parsed as aiogram's `Dispatcher.feed_raw_update` parses it (the Update mounted on our bot), then handed to
         the one handler of its kind: aiogram's dispatch around three handlers without filters (router
         propagation, its error/user-context/FSM middlewares, none of which GridDesk uses) was ~10% of a turn's
-        CPU. Kinds other than the three of `ALLOWED_UPDATES` are not handled, as with a router without them."""
-        parsed = Update.model_validate(update, context={"bot": self.bot})
+        CPU. Kinds other than the three of `ALLOWED_UPDATES` are not handled, as with a router without them.
+        A button's update carries the whole message pressed (its text, keyboard, sender …), of which the desk reads
+        the chat and the id: only those and its date (which tells aiogram an inaccessible message) are parsed."""
+        parsed = Update.model_validate(pressed_only(update), context={"bot": self.bot})
         if parsed.message is not None:
             await self._on_message(parsed.message, parsed)
         elif parsed.edited_message is not None:
