@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's code, not the venv's install
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 TOKEN = "123456:TEST-double-token"
 TEXT = (

@@ -124,3 +124,15 @@ def test_grid_views_list_areas(router: Router) -> None:
 )
 async def test_place_in_names_the_place_only_when_routing_is_sure(case_service, text: str, place: str | None) -> None:
     assert case_service.place_in(text) == place
+
+
+def test_a_remembered_route_is_the_one_computed_for_that_exact_text(router: Router) -> None:
+    """`route_address` remembers each text's route: asked again, in any order, every text gets what scoring it
+    afresh gives (texts one canonical form apart, such as scripts or spacing, are kept apart too)."""
+    texts = ["梨园小区3栋", "梨园小区三栋楼下", "梨園小區三棟", "梨园 十二幢 2单元", "梨园小区", "梨圆小区5栋",
+             "梨园路23号那家饭店", "火星基地", "", "望江花园6栋", "梨园小区7#"]
+    for _ in range(2):
+        for text in texts + texts[::-1]:
+            assert router.route_address(text) == router._route_address(text), text
+    assert router.route_address("梨园小区3栋") is router.route_address("梨园小区3栋")  # the same object, not recomputed
+    assert router.route_address("梨园小区3栋").grid_id != router.route_address("梨园小区7#").grid_id

@@ -102,6 +102,9 @@ class _Area:
     fixed_building: str | None = None  # when this entry is one named building
 
 
+_ROUTES_KEPT = 4096  # address texts whose route a router remembers
+
+
 @dataclass(frozen=True, slots=True)
 class _Grid:
     id: str
@@ -134,6 +137,7 @@ class Router:
             for bname, baliases in (a.building_aliases or {}).items():
                 bnames = tuple(dict.fromkeys(canonical(x, simplify) for x in [bname, *baliases] if x))
                 self._areas.append(_Area(a.grid_id, f"{a.name}{bname}", bnames, frozenset(), canonical(bname, simplify)))
+        self._routes: dict[str, Route] = {}  # address text → its route (`route_address`)
         #: Grids with no area and no geometry: retired by `griddesk grids import` (kept for their closed cases' names).
         self._retired = {gid for gid, g in self._grids.items() if gid not in self._labels and g.center is None
                          and g.polygon is None}
@@ -206,6 +210,17 @@ class Router:
         return Route(None, None, self._only_street(), "none", 0.0, note=notices.ROUTE_NOTHING)
 
     def route_address(self, address: str) -> Route:
+        """The route an address text names; remembered per text (the router never changes: `/reload` builds a new
+        one), as one building's residents write its address the same few ways and every area is scored per call."""
+        known = self._routes.get(address)
+        if known is None:
+            known = self._route_address(address)
+            if len(self._routes) >= _ROUTES_KEPT:
+                self._routes.clear()
+            self._routes[address] = known
+        return known
+
+    def _route_address(self, address: str) -> Route:
         text = canonical(address, self._simplify)
         if not text:
             return Route(None, None, self._only_street(), "none", 0.0, note=notices.ROUTE_EMPTY_ADDRESS)

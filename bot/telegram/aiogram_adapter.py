@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 from aiogram import Bot
+from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -31,7 +32,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import EditMessageText, SendLocation, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendLocation, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -145,6 +146,7 @@ class JsonSession(AiohttpSession):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._prepared: dict[int, tuple[TelegramObject, Any]] = {}  # id → (keyboard, its JSON-ready dict)
+        self._bot_defaults: dict[type[TelegramMethod[Any]], tuple[Bot, dict[str, Any]]] = {}  # `_defaults`
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         files: dict[str, Any] = {}
@@ -164,6 +166,60 @@ class JsonSession(AiohttpSession):
             return super().build_form_data(bot, method)
         return BytesPayload(_dumps(data), content_type="application/json")
 
+    async def call(self, bot: Bot, method: type[TelegramMethod[Any]], fields: dict[str, Any],
+                   read: Callable[[Any], Any]) -> Any:
+        """`bot(method(**fields))` without building the method's model: the body `build_form_data` writes for it
+        (the fields given, the bot's defaults the method takes, the keyboard prepared once) posted as aiogram posts
+        it, and the answer's `result` handed to `read` (which raises `LookupError` or `TypeError` on a result that
+        is not what it expects). An answer that is not a plain success (any error, a body that is not JSON, a
+        result `read` refuses) goes through aiogram's own `check_response` with the method built then, so errors,
+        `retry_after` and decode failures come out exactly as from `bot(...)`. A session with middlewares (none in
+        GridDesk) takes aiogram's path whole. Building, dumping and validating the method and its answer was about
+        half of a send's CPU in a burst."""
+        if len(self.middleware):
+            return read(await bot(method(**fields)))
+        data: dict[str, Any] = dict(self._defaults(bot, method))
+        for key, value in fields.items():  # a field given, even as None, is the call's: never the bot's default
+            if value is None or value == "":  # what aiogram's form leaves out (an empty text is refused anyway)
+                data.pop(key, None)
+            else:
+                data[key] = self._prepared_markup(value, bot, {}) if key == "reply_markup" else value
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        try:
+            async with session.post(url, data=BytesPayload(_dumps(data), content_type="application/json"),
+                                    timeout=self.timeout) as resp:
+                status, raw = resp.status, await resp.text()
+        except TimeoutError as exc:
+            raise TelegramNetworkError(method=method(**fields), message="Request timeout error") from exc
+        except aiohttp.ClientError as exc:
+            raise TelegramNetworkError(method=method(**fields), message=f"{type(exc).__name__}: {exc}") from exc
+        if status == 200:
+            try:
+                answer = self.json_loads(raw)
+                if isinstance(answer, dict) and answer.get("ok") is True:
+                    return read(answer["result"])
+            except (ValueError, LookupError, TypeError):
+                pass  # aiogram says what is wrong with it below
+        built = method(**fields)
+        return read(self.check_response(bot=bot, method=built, status_code=status, content=raw).result)
+
+    def _defaults(self, bot: Bot, method: type[TelegramMethod[Any]]) -> dict[str, Any]:
+        """The fields of `method` whose default is one of the bot's defaults set (`parse_mode`, `protect_content` …),
+        as aiogram's form writes them when the call does not give them (a given field overrides it in `call`)."""
+        known = self._bot_defaults.get(method)
+        if known is not None and known[0] is bot:
+            return known[1]
+        found: dict[str, Any] = {}
+        for name in _defaulted(method):
+            default = method.model_fields[name].default
+            if isinstance(default, Default):
+                value = self.prepare_value(default, bot=bot, files={}, _dumps_json=False)
+                if value is not None and value != "":
+                    found[name] = value
+        self._bot_defaults[method] = (bot, found)
+        return found
+
     def _prepared_markup(self, markup: TelegramObject, bot: Bot, files: dict[str, Any]) -> Any:
         known = self._prepared.get(id(markup))
         if known is not None and known[0] is markup:
@@ -173,6 +229,36 @@ class JsonSession(AiohttpSession):
             self._prepared.clear()
         self._prepared[id(markup)] = (markup, prepared)  # the object is held, so its id is not reused meanwhile
         return prepared
+
+
+#: What the desk reads of the message a pressed button sits on (`translate_callback`), and the date aiogram tells an
+#: inaccessible message by.
+_PRESSED = ("message_id", "date", "chat")
+
+
+def pressed_only(update: dict[str, Any]) -> dict[str, Any]:
+    """`update` with a callback query's message cut to `_PRESSED` (a new dict; other updates as they are)."""
+    query = update.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(message, dict):
+        return update
+    cut = {key: message[key] for key in _PRESSED if key in message}
+    return {**update, "callback_query": {**query, "message": cut}}  # type: ignore[dict-item]
+
+
+def _message_id(result: Any) -> int:
+    """A sent message's id from the Bot API's answer (its JSON, or the `MessageId` aiogram read it into); anything
+    else is refused."""
+    message_id = result.message_id if isinstance(result, MessageId) else result["message_id"]
+    if type(message_id) is not int:
+        raise TypeError("message_id is not an integer")
+    return message_id
+
+
+def _answered(result: Any) -> bool:
+    if result is not True:
+        raise TypeError("answerCallbackQuery answered something other than True")
+    return True
 
 
 class AiogramAdapter:
@@ -224,8 +310,10 @@ class AiogramAdapter:
         Parsed as aiogram's `Dispatcher.feed_raw_update` parses it (the Update mounted on our bot), then handed to
         the one handler of its kind: aiogram's dispatch around three handlers without filters (router
         propagation, its error/user-context/FSM middlewares, none of which GridDesk uses) was ~10% of a turn's
-        CPU. Kinds other than the three of `ALLOWED_UPDATES` are not handled, as with a router without them."""
-        parsed = Update.model_validate(update, context={"bot": self.bot})
+        CPU. Kinds other than the three of `ALLOWED_UPDATES` are not handled, as with a router without them.
+        A button's update carries the whole message pressed (its text, keyboard, sender …), of which the desk reads
+        the chat and the id: only those and its date (which tells aiogram an inaccessible message) are parsed."""
+        parsed = Update.model_validate(pressed_only(update), context={"bot": self.bot})
         if parsed.message is not None:
             await self._on_message(parsed.message, parsed)
         elif parsed.edited_message is not None:
@@ -260,9 +348,13 @@ class AiogramAdapter:
         markup = to_markup(call.markup)
         try:
             if call.kind == "edit":
-                result = await self.bot(_EditMessageText(text=call.html, chat_id=call.chat_id,
-                                                         message_id=call.message_id, parse_mode=HTML, reply_markup=markup))
-                return call.message_id if result is True else result.message_id  # type: ignore[union-attr]
+                edited = call.message_id
+                return await self.bot.session.call(self.bot, _EditMessageText, {
+                    "text": call.html, "chat_id": call.chat_id, "message_id": call.message_id, "parse_mode": HTML,
+                    "reply_markup": markup}, lambda result: edited if result is True else _message_id(result))
+            if call.kind == "message":
+                return await self.bot.session.call(self.bot, _SendMessage, {
+                    "chat_id": call.chat_id, "text": call.html, "parse_mode": HTML, "reply_markup": markup}, _message_id)
             if call.kind == "location" and call.location is not None:
                 sent = await self.bot(_SendLocation(chat_id=call.chat_id, latitude=call.location[0],
                                                     longitude=call.location[1]))
@@ -294,7 +386,8 @@ class AiogramAdapter:
 
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
         try:
-            await self.bot.answer_callback_query(callback_id, text=text)
+            await self.bot.session.call(self.bot, AnswerCallbackQuery, {"callback_query_id": callback_id, "text": text},
+                                        _answered)
         except (TelegramAPIError, ClientDecodeError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise to_failure(exc) from exc
 

@@ -4,8 +4,11 @@ one update that cannot be read is logged and skipped instead of stalling everyth
 The libraries' own pollers confirm a batch (the next getUpdates' offset) before their handlers finish, so
 a crash loses updates already confirmed; and aiogram re-fetches a batch it cannot parse forever (one
 malformed update: 0 of 5 normal updates answered in 90 s). Here getUpdates returns raw JSON; each
-update goes to the adapter's `process` (the library parses and dispatches it), the chats of a batch in
-parallel and each chat's updates in order, and only then does the next request move the offset on.
+update goes to the adapter's `process` (the library parses and dispatches it), chats in parallel and each
+chat's updates in order, and a request's offset confirms only updates already handled: those below the
+first one still in hand. The next request goes out once at most `window` updates are in hand unconfirmed,
+before the whole batch is done (its answer repeats the ones in hand, which are not handled twice), so a
+batch's last slow replies no longer hold back the next batch.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -47,15 +49,24 @@ class Poller:
     """getUpdates → `process` each update → confirm by asking for the next offset."""
 
     def __init__(self, api_url: str, token: str, process: Process, *, allowed_updates: list[str],
-                 poll_timeout: int = 25, max_backoff: float = 30.0):
+                 poll_timeout: int = 25, max_backoff: float = 30.0, window: int = 50, recheck: float = 1.0):
         self.url = f"{api_url.rstrip('/')}/bot{token}/getUpdates"
         self.process = process
         self.allowed_updates = allowed_updates
         self.poll_timeout = poll_timeout
         self.max_backoff = max_backoff
+        #: Updates in hand but not confirmed (running, waiting for their chat, or done above one still running) at
+        #: most this many when the next getUpdates goes out; otherwise it waits for the oldest to be done.
+        self.window = window
+        #: While updates in hand are unconfirmed, getUpdates answers at once with them (no long poll): asked again
+        #: when one is done, or after this many seconds, so a slow update holds back the ones after it ~1 s at most.
+        self.recheck = recheck
         self.offset: int | None = None
         self.handled = 0
         self.skipped = 0
+        self._in_hand: dict[int, asyncio.Task[None]] = {}  # update id → its task, until confirmed (in id order)
+        self._woken = asyncio.Event()  # set when an update in hand is done (or the poller is stopped)
+        self._chat_tail: dict[int | None, asyncio.Task[None]] = {}  # chat → the task of its latest update
 
     async def run(self, stop: asyncio.Event, *, requested: asyncio.Event | None = None) -> None:
         """Poll until `stop`; `requested` is set once a getUpdates request has been written to the Bot API (what
@@ -71,22 +82,41 @@ class Poller:
 
             trace.on_request_chunk_sent.append(sent)
             traces.append(trace)
-        async with aiohttp.ClientSession(timeout=timeout, trace_configs=traces or None) as http:
-            while not stop.is_set():
-                try:
-                    updates = await self._fetch(http, stop)
-                    failures = 0
-                except ConfigError:
-                    raise
-                except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                    failures += 1
-                    wait = min(self.max_backoff, 0.5 * 2 ** min(failures, 8))
-                    log.warning("getUpdates failed (%s); trying again in %.1fs", exc, wait)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), wait)
-                    continue
-                if updates:
-                    await self._handle_batch(updates)
+        async def stopped() -> None:
+            await stop.wait()
+            self._woken.set()
+
+        relay = asyncio.create_task(stopped())
+        try:
+            async with aiohttp.ClientSession(timeout=timeout, trace_configs=traces or None) as http:
+                while not stop.is_set():
+                    self._confirm()
+                    if len(self._in_hand) > self.window:
+                        await self._progress(stop)
+                        continue
+                    try:
+                        updates = await self._fetch(http, stop)
+                        failures = 0
+                    except ConfigError:
+                        raise
+                    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                        failures += 1
+                        wait = min(self.max_backoff, 0.5 * 2 ** min(failures, 8))
+                        log.warning("getUpdates failed (%s); trying again in %.1fs", exc, wait)
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), wait)
+                        continue
+                    if not self._take(updates) and self._in_hand:
+                        await self._progress(stop)  # the answer held only updates in hand: wait for one to be done
+        except asyncio.CancelledError:
+            for task in self._in_hand.values():  # cancelled, as the batch being handled was
+                task.cancel()
+            raise
+        finally:
+            relay.cancel()
+            if self._in_hand:  # what was taken is handled to the end, as a batch always was
+                await asyncio.gather(*self._in_hand.values(), return_exceptions=True)
+            self._confirm()
 
     async def _fetch(self, http: aiohttp.ClientSession, stop: asyncio.Event) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"timeout": self.poll_timeout, "allowed_updates": self.allowed_updates}
@@ -113,27 +143,53 @@ class Poller:
         result = data.get("result")
         return [u for u in result if isinstance(u, dict)] if isinstance(result, list) else []
 
-    async def _handle_batch(self, updates: list[dict[str, Any]]) -> None:
-        """Every update of the batch handled (chats in parallel, each chat in order), then the offset moves on."""
-        by_chat: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
-        last = self.offset - 1 if self.offset is not None else -1
+    def _take(self, updates: list[dict[str, Any]]) -> int:
+        """Start the updates not in hand yet (each chat's after its previous one); how many were new."""
+        new = 0
         for update in updates:
             update_id = update.get("update_id")
             if not isinstance(update_id, int):
                 log.error("skipped an update without an update_id: %.200r", update)
                 self.skipped += 1
                 continue
-            last = max(last, update_id)
-            by_chat[chat_of(update)].append(update)
-        await asyncio.gather(*(self._handle_chat(chat_updates) for chat_updates in by_chat.values()))
-        if last >= 0:
-            self.offset = last + 1
+            if update_id in self._in_hand or (self.offset is not None and update_id < self.offset):
+                continue  # in hand already (an answer repeats what is not confirmed yet), or confirmed
+            chat = chat_of(update)
+            task = asyncio.create_task(self._handle(update, self._chat_tail.get(chat)))
+            self._in_hand[update_id] = self._chat_tail[chat] = task
+            task.add_done_callback(lambda done, key=chat: self._chat_done(key, done))
+            new += 1
+        return new
 
-    async def _handle_chat(self, updates: list[dict[str, Any]]) -> None:
-        for update in updates:
-            try:
-                await self.process(update)
-                self.handled += 1
-            except Exception:  # a poison update is named and skipped; the ones behind it still go
-                self.skipped += 1
-                log.exception("skipped update %s that could not be handled: %.300r", update.get("update_id"), update)
+    def _chat_done(self, chat: int | None, task: asyncio.Task[None]) -> None:
+        if self._chat_tail.get(chat) is task:
+            del self._chat_tail[chat]
+        self._woken.set()
+
+    async def _handle(self, update: dict[str, Any], after: asyncio.Task[None] | None) -> None:
+        if after is not None:
+            await asyncio.wait([after])  # the chat's previous update first: each chat in order
+        try:
+            await self.process(update)
+            self.handled += 1
+        except Exception:  # a poison update is named and skipped; the ones behind it still go
+            self.skipped += 1
+            log.exception("skipped update %s that could not be handled: %.300r", update.get("update_id"), update)
+
+    def _confirm(self) -> None:
+        """Move the offset past every update handled below the first one still in hand (the next getUpdates
+        confirms them). Updates come in id order and are taken in it, so `_in_hand` is in id order."""
+        while self._in_hand:
+            update_id, task = next(iter(self._in_hand.items()))
+            if not task.done():
+                break
+            del self._in_hand[update_id]
+            self.offset = max(self.offset or 0, update_id + 1)
+
+    async def _progress(self, stop: asyncio.Event) -> None:
+        """Until one more update in hand is done, `stop`, or `recheck` seconds."""
+        self._woken.clear()
+        if stop.is_set() or all(task.done() for task in self._in_hand.values()):
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), self.recheck)

@@ -157,7 +157,8 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> i
             await service.outbox.add(reply)
 
     async def after_event(incoming: Incoming, replies: list[Reply]) -> None:
-        service.outbox.wakeup.set()  # pushes the engine just queued go out now, not at the next idle tick
+        # Pushes the engine queued wake the outbox loop when their turn commits (`Outbox._after_commit`); waking it
+        # after every update made it claim (a write transaction) and look for due rows once per update of a burst.
         if incoming.kind == "command" and incoming.command in {"bind", "start"}:
             await menus.refresh(incoming.chat_id)
 
