@@ -11,7 +11,8 @@ kb_dev3.yaml and kb_dev4.yaml (was kb_heldout4.yaml) were measured blind once an
 as dev sets, and so is kb_dev6.yaml (written fresh in session 11 before that round's fixes, then fixed on).
 kb_dev7.yaml and kb_heldout7.yaml (session 12) were written blind together and measured once on main before that
 round (dev7 85/100, off 21/25; heldout7 81/100, off 19/25); dev7 was fixed on (kb7 round), heldout7 measured again
-after it (81/100, 19/25: no transfer) and then became kb_dev8.yaml, fixed on in the kb8 round.
+after it (81/100, 19/25: no transfer) and then became kb_dev8.yaml, fixed on in the kb8 round;
+kb_heldout8.yaml (session 12, written blind during the kb8 round) is held-out.
 `--verbose` lists the items of dev sets only: the failures of a blind set are never printed
 (reading them would make it a dev set).
 
@@ -111,6 +112,7 @@ def main() -> int:
     kb_figures(kb, "kb_heldout.yaml", args.verbose)
     kb_figures(kb, "kb_heldout5.yaml", args.verbose)
     kb_figures(kb, "kb_heldout6.yaml", args.verbose)
+    kb_figures(kb, "kb_heldout8.yaml", args.verbose)
     kb_figures(kb, "kb_dev2.yaml", args.verbose, dev=True)
     kb_figures(kb, "kb_dev3.yaml", args.verbose, dev=True)
     kb_figures(kb, "kb_dev4.yaml", args.verbose, dev=True)
