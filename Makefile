@@ -31,7 +31,7 @@ test: $(STAMP) lint check
 BENCH_MESSAGES ?= 10000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_startup.py --framework both --warm 2 --messages $(BENCH_MESSAGES)
-	$(BIN)/python benchmarks/bench_telegram_burst.py --residents 200 --rate 1000 --echo --framework both
+	$(BIN)/python benchmarks/bench_telegram_burst.py --residents 200 --rate 100000 --echo --framework both
 	$(BIN)/python benchmarks/bench_cases.py 200
 	$(BIN)/python benchmarks/bench_stats.py --sizes 1000,10000,100000
 	$(BIN)/python benchmarks/bench_classifier.py

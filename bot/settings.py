@@ -38,7 +38,7 @@ MAX_TELEGRAM_ID = 2**52
 #: What each plain number/choice key expects, added to pydantic's generic "Input should be…" as the fix.
 EXPECTED = {
     "BOT_FRAMEWORK": "aiogram or ptb",
-    "TELEGRAM_MAX_RATE": "messages per second, more than 0 and at most 1000 (default 25)",
+    "TELEGRAM_MAX_RATE": "messages per second, more than 0 and at most 100000 (default 25; Telegram allows ~30)",
     "WEB_PORT": "a port number 1-65535 (default 8080)",
     "CONSOLE_LINK_MINUTES": "minutes, more than 0 and at most 1440 (default 10)",
     "CONSOLE_SESSION_HOURS": "hours, more than 0 and at most 720 (default 12)",
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     bot_framework: Literal["aiogram", "ptb"] = "aiogram"
-    telegram_max_rate: float = Field(default=25.0, gt=0, le=1000)  # messages/s over all chats (Telegram: ~30)
+    telegram_max_rate: float = Field(default=25.0, gt=0, le=100_000)  # messages/s over all chats (Telegram: ~30)
     database_url: str = DEFAULT_SQLITE
     intents_dir: Path = PROJECT_ROOT / "intents"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"

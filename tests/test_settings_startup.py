@@ -75,6 +75,7 @@ BAD = [
     ("TELEGRAM_MAX_RATE", "nan", {}),
     ("TELEGRAM_MAX_RATE", "inf", {}),
     ("TELEGRAM_MAX_RATE", "fast", {}),
+    ("TELEGRAM_MAX_RATE", "100001", {}),
     ("WEBHOOK_URL", "http://example.com/hook", OFFICIAL),
     ("WEBHOOK_URL", "https://example.com:8080/hook", OFFICIAL),
     ("WEBHOOK_URL", "example.com/hook", {}),
