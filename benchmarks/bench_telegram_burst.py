@@ -5,7 +5,8 @@ each update to the bot's first reply. Phase 2: every resident presses the reply'
 photo) → time to the next reply (a case number, committed first, or a 附议 offer: similar reports from
 one building are offered as the same case). Prints updates/s and p50/p95/max latencies.
 The sender keeps Telegram's limit (TELEGRAM_MAX_RATE, 25 msg/s), so N replies need at least N/25 s
-whatever the engine does; `--rate 100000` lifts the limit (1000 still capped the bot at about half a 2,000/s echo bot) to show the bot's own capacity.
+whatever the engine does; `--rate 100000` lifts the limit to show the bot's own capacity.
+(`--rate 1000` still capped the bot at about half a 2,000/s echo bot).
 `--echo` first runs phase 1 against a bare echo bot of the same framework (benchmarks/echo_bot.py) on the
 same double and prints GridDesk's rate as a share of it (the machine may be shared: the ratio is the figure),
 and each process's CPU per update (Linux: /proc), which a busy machine disturbs less than the rates.
