@@ -403,7 +403,7 @@ def test_a_now_word_lifts_past_and_hypothetical_frames(text: str) -> None:
         ("电梯停在两层中间 里面有人", "trapped"),
         ("有人从楼上摔下来了", "medical"),
         ("天然气管子破了", "gas"),
-        ("有人拿着刀", "police"),
+        ("有人拿着刀在追人", "police"),
     ],
 )
 def test_two_part_patterns_name_their_kind(text: str, kind: str) -> None:
