@@ -68,6 +68,15 @@ with a sign it explains; body signs asked about or told as recurring (最近, �
 question. Probes of our own (emergency_probe5 … 5e, written before their rules ran on them) were fixed on by family.
 Traditional 著 is read as 着; a polite opener (请问一下) asks only if a question follows it.
 
+Round 6 (danger6; emergency_dev8 was blind at 19/80 missed, 4/79 false alarms) widened groups rather than adding
+phrases: hedged signs (胸口有点痛, 头好晕, 也麻, 脸色有点白, 出了挺多汗), English signs and perils (face swollen, hard to
+breathe, fire + still inside), something about to fall over people below, chest with back pain, dizziness then a
+collapse, a child crying while someone beats them, a small child alone behind a locked door, fumes breathed in
+(a cause that needs two of its signs: "闻了油漆味头晕" is a complaint). Narrowed: a weapon in hand (_BARE_WEAPON)
+stands only with a target or a threat (_WEAPON_THREAT), a weapon's blow needs a person or a door as its object,
+a child climbing needs a height, violence after a divorce or an arrest is over; "what do I do" for one's own is a
+plea, not a rule question; 以为 (a mistaken belief), group-chat hearsay, Cantonese 成日 and 烧嘢 are frames.
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
