@@ -1098,3 +1098,8 @@ ROUND6_CASES = [
 @pytest.mark.parametrize(("text", "danger_now"), ROUND6_CASES)
 def test_round6_groups_and_narrowed_cues(text: str, danger_now: bool) -> None:
     assert danger.assess(_norm(text)).found is danger_now
+
+
+@pytest.mark.parametrize("text", ["拿着刀在切西瓜", "拿棍子打蛇", "孩子爬到沙发上了", "我老公打我 已经离婚了"])
+def test_loose_cues_round5_left_are_reports(text: str) -> None:
+    assert not danger.assess(_norm(text)).found
