@@ -403,6 +403,7 @@ def test_a_now_word_lifts_past_and_hypothetical_frames(text: str) -> None:
         ("电梯停在两层中间 里面有人", "trapped"),
         ("有人从楼上摔下来了", "medical"),
         ("天然气管子破了", "gas"),
+        ("有人拿着刀", "police"),
         ("有人拿着刀在追人", "police"),
     ],
 )
@@ -1103,3 +1104,11 @@ def test_round6_groups_and_narrowed_cues(text: str, danger_now: bool) -> None:
 @pytest.mark.parametrize("text", ["拿着刀在切西瓜", "拿棍子打蛇", "孩子爬到沙发上了", "我老公打我 已经离婚了"])
 def test_loose_cues_round5_left_are_reports(text: str) -> None:
     assert not danger.assess(_norm(text)).found
+
+
+@pytest.mark.parametrize("text", ["有人拿着刀", "楼下有人拿着刀", "小区门口有人拿刀", "有人持刀", "邻居拿着刀站在我家门口",
+                                  "我老公拿着刀"])
+def test_a_bare_weapon_in_hand_still_alarms(text: str) -> None:
+    # Only a chore the tool is used for frames it ("拿着刀在切西瓜"); with nothing said, a knife in hand is for 110.
+    got = danger.assess(_norm(text))
+    assert got.found and "police" in got.kinds

@@ -934,6 +934,12 @@ _BARE_WEAPON = re.compile(
     r"(?:拿|持|举|抄|拎|提|挥|握|揸|抡|动)(?:着|起|了|住)?(?:一?[把根个条支])?(?:铁|木|钢|大|长|菜|砍|水果|尖)?"
     r"(?:刀|棍|棒|钢管|铁管|斧头|斧子|匕首|枪|砖头|砖|铁通)(?:子)?"
 )
+#: What a knife or a stick in hand is being used on when nobody is threatened: "拿着刀在切西瓜", "拿棍子打蛇".
+_WEAPON_CHORE = re.compile(
+    r"(?:切|削|剁|劈|砍|剖|宰)(?:西瓜|瓜|菜|肉|柴|树|竹|骨|水果|苹果|鱼|鸡)|"
+    r"打(?:蛇|狗|老鼠|耗子|枣|核桃|蚊|苍蝇|蟑螂)|砸(?:墙|核桃|冰|锁|钉)|敲(?:墙|钉|核桃)|"
+    r"赶(?:狗|蛇|猫|鸡)|掏|捅(?:马桶|下水道|管道|蜂窝|鸟窝)|晾|撑|挑|搅|拌|修|干活|做饭|练|比划着?玩"
+)
 _WEAPON_THREAT = re.compile(
     r"(?:打|砍|捅|杀|追|砸|劈|扎|斩|对着|指着|抵着|冲着)(?:了|着)?(?:一个|个|几个)?" + _PERSON + r"|"
     r"(?:砍|捅|斩|杀)(?!柴|树|骨|肉|瓜|菜|排骨|竹|价|鱼|鸡)|乱(?:挥|舞)|"
@@ -1302,8 +1308,9 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
     if kind == "police" and "刀" in cue and _COOKING.search(text, sentence_start, clause_end + 12):
         return True  # "妈妈拿着菜刀在切菜"
-    if kind == "police" and _BARE_WEAPON.fullmatch(cue) and not _WEAPON_THREAT.search(text):
-        return True  # "拿着刀在切西瓜", "拿棍子打蛇": a weapon in hand threatens only with a target or a threat
+    if (kind == "police" and _BARE_WEAPON.fullmatch(cue) and _WEAPON_CHORE.search(text, end, clause_end + 12)
+            and not _WEAPON_THREAT.search(text)):
+        return True  # "拿着刀在切西瓜", "拿棍子打蛇": a tool at a chore; a bare "有人拿着刀" still alarms
     if _THOUGHT.search(text, sentence_start, start):
         return True  # "孩子还以为真的着火了": a mistaken belief
     if kind == "trapped" and _CONFINED.search(text, sentence_start, clause_end + 12):
