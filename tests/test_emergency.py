@@ -293,7 +293,7 @@ PROBE7_FRAMES = [
 DEV_SETS = [
     "emergency_dev.yaml", "emergency_dev2.yaml", "emergency_dev3.yaml", "emergency_dev4.yaml", "emergency_dev5.yaml",
     "emergency_dev6.yaml", "emergency_dev7.yaml", "emergency_probe5.yaml", "emergency_probe5b.yaml", "emergency_probe5c.yaml",
-    "emergency_probe5d.yaml", "emergency_probe5e.yaml",
+    "emergency_probe5d.yaml", "emergency_probe5e.yaml", "emergency_dev8.yaml",
 ]
 #: A false alarm shows 119/120/110 and files an urgent case; at most this share of non-emergencies may get one.
 FALSE_ALARM_BOUND = 0.05
@@ -404,6 +404,7 @@ def test_a_now_word_lifts_past_and_hypothetical_frames(text: str) -> None:
         ("有人从楼上摔下来了", "medical"),
         ("天然气管子破了", "gas"),
         ("有人拿着刀", "police"),
+        ("有人拿着刀在追人", "police"),
     ],
 )
 def test_two_part_patterns_name_their_kind(text: str, kind: str) -> None:
@@ -447,7 +448,7 @@ def test_every_cue_match_contains_one_of_its_triggers() -> None:
     texts += [text for text, _ in DEV3_DANGER_NOW + DEV3_FRAMES + DEV4_DANGER_NOW + DEV4_FRAMES + DEV5_DANGER_NOW + DEV5_FRAMES
               + DEV7_DANGER_NOW + DEV7_FRAMES + PROBE7_DANGER_NOW + PROBE7_FRAMES
               + ROUND5_PAIRS + ROUND5_ALONE + ROUND5_NOT_NOW + ROUND5_STANDING + ROUND5_FRAMES
-              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES + PROBE5D_CASES + PROBE5E_CASES]
+              + PROBE5BC_DANGER_NOW + PROBE5BC_FRAMES + PROBE5D_CASES + PROBE5E_CASES + ROUND6_CASES]
     tables = [*danger._COMPILED, *danger._SIGNS_COMPILED, *((c, t, p) for c, t, p, _ in danger._CAUSES_COMPILED)]
     gaps = [
         (kind, m.group())
@@ -1052,3 +1053,62 @@ PROBE5E_CASES = [
 @pytest.mark.parametrize(("text", "danger_now"), PROBE5E_CASES)
 def test_families_of_probe_5e(text: str, danger_now: bool) -> None:
     assert danger.assess(_norm(text)).found is danger_now
+
+
+#: Round 6: the groups emergency_dev8 showed missing and the loose cues narrowed, each with its near miss, in words
+#: of our own (text, danger now?).
+ROUND6_CASES = [
+    ("my daughter ate shrimp, her lips swollen and she has trouble breathing", True),
+    ("my lips are swollen after the dentist", False),
+    ("刷完油漆 我爸吸进去不少 一直吐 头好晕", True),
+    ("楼上刷油漆 闻了有点头晕 能不能让他们开窗", False),
+    ("风把门吹上锁住了 3岁女儿一个人在屋里", True),
+    ("孩子一个人在家写作业 我去买菜了", False),
+    ("出地铁有个人跟了我两条街 还在后面", True),
+    ("他摸了漏电的插座 手吸在上面下不来", True),
+    ("墙上电线旁边贴着小广告", False),
+    ("我妈突然不喘气了", True),
+    ("潜水的时候能多久不呼吸", False),
+    ("请问该怎么做 我爸好像没有呼吸了", True),
+    ("请问老人没有呼吸了该怎么做", False),
+    ("门口有个男人话要斩佢", True),
+    ("我同事被锁在仓库里了 门打不开", True),
+    ("孩子在飘窗上玩 大半个身子都探出去了", True),
+    ("我妈胸口好像针扎一样 后背也疼", True),
+    ("最近背疼 胸口也有点闷 是不是颈椎", False),
+    ("他说头好晕 然后一下子歪倒了", True),
+    ("楼上有小孩惨叫 大人一直在打", True),
+    ("楼上大人一直在打麻将 小孩尖叫", False),
+    ("工地的塔吊快要倒了 底下好多人", True),
+    ("小区门口那棵树快倒了 麻烦物业看看", False),
+    ("被毒蛇咬了 脚肿得越来越快", True),
+    ("孩子以为真的起火了 吓哭了 其实是演练", False),
+    ("群里有人说三栋着火了 是谣言吧", False),
+    ("楼下成日有人烧烤 烟好大", False),
+    ("我爸拿着刀在劈柴", False),
+    ("他拿根棍子在打狗", False),
+    ("有个醉汉拿着刀在楼下晃", True),
+    ("他拿着斧头砍保安", True),
+    ("孩子爬到床上了", False),
+    ("孩子爬到窗台上了", True),
+    ("前夫以前打我 现在已经离婚了", False),
+    ("前夫在门口打我", True),
+]
+
+
+@pytest.mark.parametrize(("text", "danger_now"), ROUND6_CASES)
+def test_round6_groups_and_narrowed_cues(text: str, danger_now: bool) -> None:
+    assert danger.assess(_norm(text)).found is danger_now
+
+
+@pytest.mark.parametrize("text", ["拿着刀在切西瓜", "拿棍子打蛇", "孩子爬到沙发上了", "我老公打我 已经离婚了"])
+def test_loose_cues_round5_left_are_reports(text: str) -> None:
+    assert not danger.assess(_norm(text)).found
+
+
+@pytest.mark.parametrize("text", ["有人拿着刀", "楼下有人拿着刀", "小区门口有人拿刀", "有人持刀", "邻居拿着刀站在我家门口",
+                                  "我老公拿着刀"])
+def test_a_bare_weapon_in_hand_still_alarms(text: str) -> None:
+    # Only a chore the tool is used for frames it ("拿着刀在切西瓜"); with nothing said, a knife in hand is for 110.
+    got = danger.assess(_norm(text))
+    assert got.found and "police" in got.kinds

@@ -68,6 +68,15 @@ with a sign it explains; body signs asked about or told as recurring (最近, �
 question. Probes of our own (emergency_probe5 … 5e, written before their rules ran on them) were fixed on by family.
 Traditional 著 is read as 着; a polite opener (请问一下) asks only if a question follows it.
 
+Round 6 (danger6; emergency_dev8 was blind at 19/80 missed, 4/79 false alarms) widened groups rather than adding
+phrases: hedged signs (胸口有点痛, 头好晕, 也麻, 脸色有点白, 出了挺多汗), English signs and perils (face swollen, hard to
+breathe, fire + still inside), something about to fall over people below, chest with back pain, dizziness then a
+collapse, a child crying while someone beats them, a small child alone behind a locked door, fumes breathed in
+(a cause that needs two of its signs: "闻了油漆味头晕" is a complaint). Narrowed: a weapon in hand (_BARE_WEAPON)
+stands only with a target or a threat (_WEAPON_THREAT), a weapon's blow needs a person or a door as its object,
+a child climbing needs a height, violence after a divorce or an arrest is over; "what do I do" for one's own is a
+plea, not a rule question; 以为 (a mistaken belief), group-chat hearsay, Cantonese 成日 and 烧嘢 are frames.
+
 Input is the classifier's normalised text (Simplified, lower-case, emoji dropped). OpenCC keeps 著
 in 著火, so both spellings are listed. The admin-written keywords in `intents/emergency.yaml` still
 count: `decide` combines them with what is found here. A message over LETTER_CHARS is a letter
@@ -115,9 +124,10 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     # gas leak
     ("gas", "味气碳", r"(?:煤气|燃气|天然气|瓦斯|液化气|燃汽|煤汽)[^ ,，。]{0,4}味|臭鸡蛋(?:的)?味|漏气|一氧化碳|煤气中毒"),
     ("gas", "气斯汽", _GAS + r".{0,10}(?:漏|泄|喷|破了|断了|裂)"),
-    ("medical", "触电粘", (
+    ("medical", "触电粘贴吸", (
         r"触电|被电(?:打|击|到|着|了|倒|晕|伤)|电到人|电(?:倒|晕)了?(?:一个|个|一条|条|一只|只)?|"
-        r"(?:手|人|身子).{0,3}粘在(?:上面|电|线)"
+        r"(?:手|人|身子).{0,3}粘在(?:上面|电|线)|"
+        r"(?:电线|电闸|电门|电箱|漏电|带电)[^。]{0,12}(?:手|人|身子)[^。 ]{0,3}(?:粘|贴|吸)(?:在|住)"
     )),
     ("gas", "炭", r"烧炭"),
     # someone collapsed, unconscious, not breathing
@@ -140,7 +150,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("medical", "抽吐翻喘呼吸气噎憋惊", (
         r"抽搐|抽筋|抽风(?!机)|惊厥|抽起来了|口吐白沫|翻白眼|喘不上气|喘不过气|呼吸困难|没(?:有)?(?:呼吸|呼西|乎吸|呼息)|没气了|"
-        r"上不来气|噎着|噎住|憋得"
+        r"上不来气|噎着|噎住|憋得|(?<![会能要])不(?:呼吸|喘气)了?(?![道科])"
     )),
     ("medical", "心突梗风脑胸唇脸嘴暑呼", (
         r"心脏病(?:犯|发|又犯)|心脏骤停|心跳骤停|(?:在|正在)(?:给他|给她|帮他|帮她)?(?:做)?(?:心肺复苏|人工呼吸)|"
@@ -398,7 +408,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"被困|困在|(?<!贫|穷)困住|(?<!贫|穷)困人|困咗|困电梯|(?:关|锁|卡)在.{0,10}(?:出不来|出不去)|"
         r"出不来|出不去|反锁在"
     )),
-    ("trapped", "关锁困", _PERSON + r".{0,2}被(?:关|锁|反锁|困)在(?![^ ,，。]{0,4}(?:门外|外面|外边|外头))"),
+    ("trapped", "关锁困", _PERSON + r"(?:.{0,2}|在[^。 ,，]{1,4})被(?:关|锁|反锁|困)在(?![^ ,，。]{0,4}(?:门外|外面|外边|外头))"),
     ("trapped", "梯夹l䢂𨋢降", (
         r"(?:电梯|lift|䢂|𨋢|升降机).{0,12}(?:卡住|卡在|突然停|掉下|往下掉|急坠|坠|下坠|冲顶|蹲底|门打不开|打不开)|夹住了?.{0,4}(?:手|脚|头|人)"
     )),
@@ -419,7 +429,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
         r"打起来|打架(?!子)|斗殴|被打|挨打|家暴|打死|打伤|打晕"
     )),
     ("police", "刀砍捅棍砖抢绑死杀", (
-        r"持刀|拿刀|拿着刀|菜刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
+        r"持刀|拿刀|拿着刀|动刀|挥刀|砍人|乱砍|捅了|被捅|拿棍|拿砖头|抢劫|抢东西|"
         r"绑架|弄死|杀人|要杀"
     )),
     ("police", "拿持举抄拎提挥握追", (
@@ -443,8 +453,9 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("police", "跟尾踪", (
         r"(?:男的|男人|陌生人|有人|一个人|那人|那个人)[^,，。]{0,10}(?:一直|偷偷|老是)?(?:跟着|跟住|跟踪|尾随)(?:我|我们|我女儿|我儿子|孩子)|跟踪我|尾随我|被.{0,4}(?:跟踪|尾随)"
     )),
-    ("police", "砍捅杀弄死尽火烧点炸", (
-        r"(?:要|想|威胁|扬言|喊着|说要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)|"
+    ("police", "砍捅杀弄死尽火烧点炸斩劈", (
+        r"(?:要|想|威胁|扬言|喊着|说要|话要)(?:把.{0,8})?(?:砍死|捅死|杀了|弄死|打死|同归于尽|点火|放火|纵火|烧了|烧死|点了|炸了)|"
+        r"(?:说|话|喊着|扬言)要(?:斩|砍|捅|劈|杀)(?:死)?(?:我|你|佢|他|她|人)|"
         r"(?:要|想|威胁|扬言|喊着|说要)(?:去)?[^ ,，。]{0,8}(?:砍死|捅死|杀了|弄死|同归于尽|放火|纵火|烧死)"
     )),
     ("police", "油精", (
@@ -462,7 +473,10 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("police", "撬闯室胁扬", r"正在撬|在撬|撬门|撬锁|闯进|(?<![进滴流渗漏灌])入室(?!内)|威胁我(?!的|们的)|威胁要|威胁说|扬言"),
     # a child at risk
     ("child", "孩娃宝婴朋儿女细b孙", _CHILD + (
-        r".{0,10}(?:窗外|窗台|窗户外|护栏|栏杆|阳台外|爬到|爬上|爬出|翻出|翻过|挂在|吊在|外机|防盗网|马路中间|"
+        r".{0,10}(?:窗外|窗台|窗户外|护栏|栏杆|阳台外|"
+        r"(?:爬到|爬上)(?:了)?[^。 ,，]{0,6}(?:窗|阳台|栏杆|护栏|楼顶|屋顶|房顶|天台|高处|柜顶|柜子顶|外机|防盗网|围墙|树|"
+        r"电线杆|水箱|扶手|桥|边上|边缘|顶上)|爬出(?!来)|翻出(?:窗|阳台|栏杆|护栏|去)|翻过(?:栏杆|护栏|围栏|窗|阳台|围墙)|"
+        r"挂在|吊在|外机|防盗网|马路中间|"
         r"找不到|走丢|不见了|没影了|被拐|抱走|扑倒|在咬)"
     )),
     ("child", "拉拽抱扯", r"(?<!我)(?:拉|拽|抱|扯)着(?:我(?:家)?的?)?" + _CHILD + r"子?(?:不放|不松手)"),
@@ -537,7 +551,8 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("police", "拿持举抄拎提挥握抡", (
         r"(?:拿|持|举|抄|拎|提|挥|握|抡)(?:着|起|了)?(?:一?[把根个条])?[^。 ,，]{0,3}"
         r"(?:刀(?!鱼)|棍|棒(?!糖|球)|钢管|铁管|斧|匕首|砖|酒瓶|瓶子|锤|铁锹|扳手|皮带|鞭子|针管|针头|注射器)"
-        r"[^。 ,，]{0,8}(?:砸|打|砍|捅|扎|劈|抽|追|冲|晃|挥|舞|吓|逼|威胁|抵)(?!电话|手机|游戏|球|牌|卡|针|烟)"
+        r"[^。 ,，]{0,8}(?:(?:砸|打|砍|捅|扎|劈|抽)(?:了|着|伤|死)?(?=$|[ ,，。!?]|[一两几]?(?:个|下|刀)|门|窗|车|玻璃|头|脸|"
+        + _PERSON + r")|追|冲|晃|挥|舞|吓|逼|威胁|抵)"
     )),
     ("police", "打抽踢踹揍按摁压", (
         r"(?:男的|男人|女的|女人|醉汉|他们|几个人|一群人|一伙人|老公|老婆|丈夫|前夫|男朋友|他|她)[^。 ,，]{0,8}"
@@ -548,7 +563,7 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     ("police", "打", r"(?:哭|喊|叫|求)(?:着|喊)?(?:说)?(?:别打了|不要打了|别打我|不要打我)"),
     ("police", "跟", (
         r"跟(?:着)?我(?:到|了一路|一路)|(?:被|让)[^。 ]{0,6}(?:跟着|跟了一路)|从[^。 ]{0,8}(?:一直)?跟(?:我|着我)?到|"
-        r"(?:跟|追)(?:着)?我[^。 ]{0,4}(?:好几条街|几条街|一路)"
+        r"(?:跟|追)(?:着|了)?我[^。 ]{0,4}(?:(?:好|[一两二三四五六七八九十几]+)条街|一路|好几站|几站)"
     )),
     ("child", "找见丢", r"(?:找不到|不见了|走丢了|丢了)(?:我(?:家)?的?|我们家的?)?" + _CHILD + r"(?=了|$|[ ,，。!?])"),
     ("fire", "火着", (
@@ -576,12 +591,15 @@ _CUES: tuple[tuple[str, str, str], ...] = (
     )),
     ("medical", "滴", r"血(?:一直|不停|还在|哗哗)(?:地|的)?(?:往下)?滴"),
     ("police", "拧转扭拽掰", r"(?:不认识|陌生|有人|有个)[^。]{0,16}(?:拧|转|扭|拽|掰)(?:门把手|门把|门锁)"),
-    ("medical", "边缘外悬吊挂伸", (
+    ("medical", "边缘外悬吊挂伸探", (
         r"(?:楼顶|天台|屋顶|窗台|桥)[^。]{0,8}(?:站|坐|蹲|爬)在(?:了)?(?:边上|边缘|栏杆外|外面|外边)|"
-        r"(?:腿|脚|半个身子|身子)(?:悬|吊|挂|伸)在(?:外面|外边|半空|窗外)"
+        r"(?:腿|脚|半个身子|身子)(?:悬|吊|挂|伸)在(?:外面|外边|半空|窗外)|"
+        r"(?:半个身子|大半个身子|上半身|身子)(?:都|已经)?(?:探|伸|挂|悬)(?:了)?(?:出去|出来|到外面|出窗外?)"
     )),
     ("child", "回", _CHILD + r"[^。]{0,24}(?:还没回|没回来|没回家)[^。]{0,24}(?:关机|联系不上|找不到|打不通|没人接|不接)"),
-    ("police", "砸踹", r"(?:在|还在|正在|一直)(?:外面|门外)?(?:砸|踹)(?:我家|我们家)?(?:的)?(?:窗户|窗|玻璃|门)"),
+    ("police", "砸踹踢", (
+        r"(?:在|还在|正在|一直)(?:外面|门外)?(?:砸|踹|踢)(?:我家|我们家)?(?:的)?(?:窗户|窗|玻璃|门)|(?:砸|踹|踢)紧(?:度)?门"
+    )),
     ("medical", "压", (
         r"压着(?:[一两三四五六七八九十几\d]+个|个|一位|几位)(?:人|工人|老人|孩子|小孩|师傅)|压着(?:工人|人)(?!家)"
     )),
@@ -685,24 +703,28 @@ _COMPILED = tuple((kind, frozenset(triggers), _LazyPattern(pattern)) for kind, t
 #: "上个月胸闷出冷汗 住了院" stays a report; a single sign never alarms ("我妈说她胸口有点闷").
 _SIGNS: tuple[tuple[str, str, str], ...] = (
     ("chest", "胸心喘", (
-        r"心脏(?:好|很|特别)?(?:疼|痛)|胸(?:口|部)?(?:闷|发闷|憋|发紧|像压|压着|像被压|疼|痛)|心口(?:闷|疼|痛)|喘气都疼|"
+        r"心脏(?:好|很|特别)?(?:疼|痛)|胸(?:口|部)?(?:有点|有些|好|很|特别|一阵)?(?:闷|发闷|憋|发紧|像压|压着|像被压|疼|痛)|"
+        r"胸(?:口|部)?(?:像|好像)?(?:针扎|刀割|刀绞|撕裂)|心口(?:闷|疼|痛)|喘气都疼|"
         r"心跳(?:特别|好|很|非常|突然)*(?:快|乱)|心慌"
     )),
-    ("sweat", "汗", r"冷汗|虚汗|一身汗|满头大汗|大汗|(?:浑身|全身)(?:冒|出|都是)汗|冒汗"),
+    ("sweat", "汗", r"冷汗|虚汗|一身汗|满头大汗|大汗|(?:浑身|全身)(?:冒|出|都是)汗|冒汗|出(?:了)?(?:好多|很多|挺多|不少|一头)汗"),
     ("limb", "麻力劲抬使拿握", (
         r"(?:胳膊|手臂|手|腿|手脚|身子|半边|一边|左边|右边|左手|右手|左腿|右腿)[^。 ,，]{0,4}"
-        r"(?:发麻|麻了|麻木|没力气?|没劲|抬不起|使不上劲|不听使唤|拿不起|拿不住|握不住|拿不稳)"
+        r"(?:(?:也|都|有点|有些)?(?:发麻|麻了|麻木|麻(?=$|[ ,，。])|没力气?|没劲)|"
+        r"抬不起|使不上劲|不听使唤|拿不起|拿不住|握不住|拿不稳)"
     )),
     ("head", "头", r"头(?:痛|疼)(?:欲裂|得(?:像要?炸|要炸))|(?:剧烈|突然)(?:的)?头(?:痛|疼)|头(?:痛|疼)得像"),
     ("vomit", "吐呕", r"(?<![不想要])吐了|呕吐|一直吐|吐个不停|吐得|喷射状?吐"),
-    ("dizzy", "晕黑站旋星昏转", r"头晕|发晕|头昏|晕得(?:厉害|不行)|(?:天花板|房子|屋子|东西)(?:都|一直)?在转|"
-     r"眼前发黑|眼前一黑|眼冒金星|天旋地转|站不住|站不稳|晕乎乎"),
-    ("allergy", "肿疙疹团", (
+    ("dizzy", "晕黑站旋星昏转", r"头(?:有点|有些|好|很|特别)?晕|发晕|"
+     r"头昏|晕得(?:厉害|不行)|(?:天花板|房子|屋子|东西)(?:都|一直)?在转|"
+     r"眼前发黑|眼前一黑|眼冒金星|天旋地转|站(?:都站)?不(?:住|稳)|晕乎乎"),
+    ("allergy", "肿疙疹团s", (
+        r"(?<![a-z])(?:face|lips?|eyes?|tongue)(?: is| are)?(?: very| so| all)? sw[eo]ll(?:en|ing|s)?(?![a-z])|"
         r"(?:嘴唇|嘴巴|脸|眼睛|眼皮)(?:也|都|开始|一下)?肿|(?:全身|浑身|身上)(?:都)?(?:起|长|冒)(?:了)?(?:疙瘩|疹子|红疹|风团)|"
         r"起(?:了)?(?:一片|好多|很多)?(?:疙瘩|风团|红?疹子|红疹)"
     )),
     ("throat", "喉嗓憋抓", (
-        r"(?:喉咙|嗓子)(?:有点|好|很|发|特别)?(?:紧|肿|堵|火辣辣)|抓(?:着|住)?(?:自己的?)?(?:脖子|喉咙)|"
+        r"(?:喉咙|嗓子)(?:有点|好|很|发|特别)?(?:紧|肿|堵|火辣辣|烧得(?:疼|痛|慌)|灼痛|灼烧)|抓(?:着|住)?(?:自己的?)?(?:脖子|喉咙)|"
         r"(?:脸)?憋(?:得)?(?:通)?(?:红|紫|青)"
     )),
     ("sleepy", "睡沉迷软", r"一直想睡|昏昏沉沉|迷迷糊糊|软绵绵"),
@@ -712,20 +734,25 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
     ("fumes", "熏呛", r"(?:熏|呛)得(?:人)?(?:睁不开眼|喘不过气|喘不上气|直咳|流泪|受不了)"),
     ("stuck", "塞卡掉", r"(?:鼻子|鼻孔|耳朵|喉咙|嗓子)里?(?:塞|卡|掉)(?:了|进)[^。 ]{0,4}(?:豆|珠|纽扣|电池|硬币|磁铁|东西)"),
     ("tremble", "抖哆", r"发抖|手抖|打哆嗦|哆嗦|(?:手|身子|全身)(?:一直|不停)(?:地)?抖|抖个不停"),
-    ("pale", "白黄灰", r"(?:脸色|脸|嘴唇)(?:都|也|一下)?(?:发白|煞白|惨白|苍白|蜡黄|灰白|发灰|白得吓人)"),
-    ("still", "动静", r"没(?:有)?动静|不动了|一动不动"),
+    ("pale", "白黄灰", r"(?:脸色|脸|嘴唇)(?:都|也|一下)?(?:有点|有些|好|很)?"
+     r"(?:发白|煞白|惨白|苍白|蜡黄|灰白|发灰|白得吓人|白(?=$|[ ,，。了]))"),
+    ("still", "动静反", r"没(?:有)?动静|不动了|一动不动|没(?:有)?(?:任何)?反应"),
     ("immobile", "动起走", r"动不了|不能动|起不来|站不起来|走不了路|走不动路"),
-    ("breath", "呼吸喘气", r"呼吸(?:有点|有些)?(?:困难|急|费劲|不畅)|喘不太上|气不够用|喘不上来|(?:喘气|呼吸)有(?:响)?声音"),
+    ("breath", "呼吸喘气h", (
+        r"呼吸(?:有点|有些)?(?:困难|急|费劲|不畅)|喘不太上|气不够用|喘不上来|(?:喘气|呼吸)有(?:响)?声音|"
+        r"(?<![a-z])(?:hard|difficult|trouble|struggling) (?:to |with )?breath(?:e|ing)(?![a-z])"
+    )),
     ("alarm", "报滴", r"报警声|报警器(?:一直|还在)?(?:在)?(?:响|叫)|滴滴(?:地|的)?(?:响|叫)个?不停"),
     ("smell", "味", r"怪味|异味|焦味|煤气味|燃气味|烧焦(?:的)?味"),
     ("noanswer", "开应", r"敲门(?:也|都)?没人(?:开|应)|没人开门|叫门没人应"),
-    ("quiet", "哭声", r"不怎么哭|不哭了|没(?:有)?哭声|哭不出(?:声)?|没(?:有)?声音了|不出声(?:了)?"),
+    ("quiet", "哭声", r"不怎么哭|不哭了|没(?:有)?哭声|哭不出(?:声)?|没(?:有)?声音了|不出声(?:了)?|"
+     r"(?:声音|哭声)越来越(?:弱|小|低)"),
     ("vision", "清影模看", r"看不清(?:东西)?|(?:看东西|看人)(?:都是|有)?重影|眼前(?:一片)?模糊|一只眼(?:睛)?看不见"),
     ("speech", "话啊哼嗯", (
         r"(?:说话|讲话)(?:也|都)?(?:慢了|变慢|听不懂|不清楚|打颤)|说不了话|说不出话|说不清(?:楚)?话|"
         r"只会(?:啊啊|哼哼|嗯嗯)|不会说话了"
     )),
-    ("swollen", "肿", r"肿得(?:老粗|好粗|很粗|很大|好大|厉害|发亮|发紫)|肿起来了|一下(?:子)?肿"),
+    ("swollen", "肿", r"肿得(?:老粗|好粗|很粗|很大|好大|厉害|发亮|发紫|很快|好快|越来越)|越来越肿|肿起来了|一下(?:子)?肿"),
     ("mouth", "沫泡口烧烂", (
         r"嘴(?:里|巴)?(?:都是|冒|吐)?(?:白沫|泡沫|泡泡)|嘴(?:巴|里)?(?:都)?(?:烧红|烧伤|起泡|烂)了?|"
         r"口水直流|(?:一直|止不住)(?:地)?流口水"
@@ -737,15 +764,28 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
     )),
     ("pain", "疼痛", r"(?:疼|痛)得(?:站不住|直不起|打滚|受不了|满地|说不出话|动不了)|剧痛"),
     ("collapse", "瘫歪倒", r"瘫(?:在|倒)(?:了)?(?:地上|地|床上|沙发上)|歪在(?:沙发|床|椅子|地)上|歪(?:下去|倒)了|倒下去了"),
-    ("peril", "火烧烟塌垮水味震晃", (
+    ("peril", "火烧烟塌垮水味震晃掉倒坠fk", (
         r"地震了|(?:楼|房子)(?:在|一直)晃|着火|起火|失火|火灾|烧起来|冒烟|浓烟|烟(?:很|好|特别|太)大|火(?:很|好|太)大|塌(?:了|下来)|垮(?:了|下来)|"
-        r"(?:洪水|大水|水)(?:已经|都|一下子?)?(?:漫到|淹到|涨到|灌进|没过)|(?:煤气|燃气)味"
+        r"(?:洪水|大水|水)(?:已经|都|一下子?)?(?:漫到|淹到|涨到|灌进|没过)|(?:煤气|燃气)味|"
+        r"(?:招牌|广告牌|花盆|玻璃|瓷砖|外墙|脚手架|塔吊|吊臂|树|电线杆)[^。]{0,6}(?:快要?|要)(?:掉|倒|塌)(?:下来)?了|摇摇欲坠|"
+        r"(?<![a-z])(?:fire|black smoke|thick smoke)(?![a-z])"
     )),
-    ("inside", "有在听楼来去", (
+    ("inside", "有在听楼来去下底stp", (
         r"(?:还|好像|可能|应该|估计)+有(?:[一二两三四五六七八九十几\d]+个|个|位)?" + _PERSON + r"(?![^。 ,，]{0,3}[吗没呢])|"
         + _PERSON + r"(?:们|都)?还在(?:家|里面|屋里|楼上|上面|下面|里头)|听(?:见|到)[^。 ]{0,4}(?:在)?(?:喊|叫|哭|呼救|敲)|"
-        r"有人在(?:喊|叫|呼救|哭)|下不了楼|跑不出来|出不去"
+        r"有人在(?:喊|叫|呼救|哭)|下不了楼|跑不出来|出不去|"
+        r"(?:下面|底下|楼下)[^。 ]{0,4}(?:一堆|好多|很多|一群|都是|全是|站着|有)(?:的)?人(?!家)|"
+        r"(?<![a-z])(?:still|someone|somebody|people)(?: is| are)? (?:inside|in there|trapped)(?![a-z])"
     )),
+    ("back", "背", r"(?:后)?背(?:后|部|上)?(?:也|都)?(?:有点|好|很)?(?:疼|痛)"),
+    # Round 6: a child crying out while someone beats them, a small child alone behind a door no one can open
+    ("cry", "哭叫喊", r"(?:哭喊|惨叫|哭叫|尖叫|哭着喊|喊救命)"),
+    ("beating", "打", (
+        r"(?:大人|家长|他爸|他妈|男的|女的|有人)(?:在|正在|还在|一直在)打(?!麻将|牌|电话|游戏|球|扫|针|字|工|印|卡|扑克|车|架子|呼)|"
+        r"打了(?:半个?小时|一个多?小时|好久|半天|很久|几个小时|一晚上)"
+    )),
+    ("alone", "个自", _CHILD + r"[^。 ]{0,3}(?:一个人|自己|独自)(?:在|锁在|关在)(?:屋|家|房间|里面|车)"),
+    ("locked", "锁打进开", r"(?:反锁|锁上|锁住)了|门(?:打不开|开不了)|进不去"),
     ("despair", "撑累活死脱结受", (
         r"撑不下去|活着太累|不想活|想死|想解脱|结束(?:吧|自己|这一切|生命)"
     )),
@@ -758,7 +798,7 @@ _SIGNS: tuple[tuple[str, str, str], ...] = (
 _PARTNER_FIRST = {"inside": "peril", "farewell": "despair"}
 _BODY = frozenset({"chest", "sweat", "limb", "head", "vomit", "dizzy", "allergy", "throat", "sleepy", "tremble", "mouth",
                    "confused", "quiet", "vision", "speech", "pale", "still", "immobile", "breath", "fit", "cold", "stuck",
-                   "skin", "pain", "collapse"})
+                   "skin", "pain", "collapse", "back"})
 #: Two signs that together are a known emergency: a heart attack (chest pain with sweat or an arm gone numb), a
 #: bleed or stroke (a sudden headache with vomiting or a weak side), anaphylaxis (hives with a tight throat), a
 #: collapse with no one home in the eyes; a fire, collapse or flood with someone in it; despair with the means.
@@ -772,6 +812,8 @@ _PAIRS = frozenset(frozenset(pair) for pair in (
     ("throat", "speech"), ("fumes", "throat"), ("fumes", "breath"), ("stuck", "breath"),
     ("alarm", "smell"), ("alarm", "noanswer"), ("smell", "noanswer"), ("peril", "noanswer"),
     ("peril", "inside"), ("despair", "farewell"),
+    ("chest", "back"), ("dizzy", "collapse"), ("chest", "collapse"), ("cry", "beating"), ("beating", "quiet"),
+    ("alone", "locked"),
 ))
 #: Causes and the signs they explain: (cause, triggers, pattern, families). A pill bottle and then sleepiness, a sting
 #: and then hives, a scald and then skin coming off; a fever alone with vomiting, or meds taken as prescribed, is not.
@@ -789,9 +831,12 @@ _CAUSES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ), frozenset({"fumes", "throat", "breath", "dizzy", "skin"})),
     ("pressure", "压", r"(?:血压|高压)(?:飙|升|高|冲)?(?:到)?(?:了)?(?:1[89]\d|2\d\d)",
      frozenset({"vision", "limb", "speech", "dizzy", "vomit", "head"})),
-    ("water", "呛溺", r"呛(?:了)?(?:好多|很多|一肚子|几口|一口)?水|溺水", frozenset({"quiet", "sleepy", "confused", "collapse"})),
+    ("water", "呛溺", r"呛(?:了)?(?:好多|很多|一肚子|几口|一口)?水|溺水",
+     frozenset({"quiet", "sleepy", "confused", "collapse", "still"})),
     ("stung", "蛰蜇叮咬", r"(?:蜂|蝎子|蛇|蜈蚣)[^。 ]{0,3}(?:蛰|蜇|叮|咬)|蛰了|蜇了",
      frozenset({"allergy", "throat", "dizzy", "vomit", "sleepy", "confused", "collapse", "swollen"})),
+    ("inhaled", "闻吸", r"闻(?:了|到)(?:之后|以后)?|吸(?:入|进)(?:了)?",
+     frozenset({"vomit", "dizzy", "breath", "throat", "collapse", "sleepy", "confused"})),
     ("fever", "烧度烫", (
         r"高烧|烧得(?:厉害|很高|迷糊|迷迷糊糊)|(?:浑身|身上)滚烫|烫得吓人|烧到(?:3[89]|4\d)|发烧到?(?:3[89]|4\d)|"
         r"(?:3[89]|4\d)(?:\.\d)?度"
@@ -811,6 +856,8 @@ _CAUSES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ),
      frozenset({"vomit", "sleepy", "confused", "quiet", "dizzy", "still"})),
 )
+#: Causes common enough to explain a single sign in a complaint ("闻了油漆味头晕"): they need two of their signs.
+_TWO_SIGN_CAUSES = frozenset({"inhaled"})
 _SIGNS_COMPILED = tuple((family, frozenset(triggers), _LazyPattern(pattern)) for family, triggers, pattern in _SIGNS)
 _CAUSES_COMPILED = tuple((cause, frozenset(triggers), _LazyPattern(pattern), families)
                          for cause, triggers, pattern, families in _CAUSES)
@@ -838,7 +885,7 @@ _PAST = re.compile(
     r"去年|前年|琴日|寻日|噚日|那年|几年前|多年前|[一二两三四五六七八九十半\d]+(?:年|个月|个星期|周|天|日)(?:前|以前|之前)|前几日|[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|先后|陆续|相继|那会儿|上次|上回|上周|上个月|上星期|上个星期|上礼拜|上个礼拜|昨天|前天|前几天|以前|之前|曾经|那次|"
     r"那一次|过一次|发生过|好几年|几年了|多年了|的事|这事|\d+月\d+[日号]|\d{4}年|于\d|昨晚|昨日|经历|每次|长期|曾|"
     r"事件|至今|当时|事后|后来|住院|医药费|医疗费|赔偿|工伤|治疗|出院|鉴定|报销|诊断|经常|时常|"
-    r"老是|总是|天天|每天|三天两头|(?<!一)动不动|多次|(?<![吐拉泻咳抽])(?<![吐拉泻咳抽]了)(?<![吐拉泻咳抽]了好)(?:好)?几次|屡次|好几天(?!没|都没|不)|一直都"
+    r"老是|总是|天天|每天|成日|日日|三天两头|(?<!一)动不动|多次|(?<![吐拉泻咳抽])(?<![吐拉泻咳抽]了)(?<![吐拉泻咳抽]了好)(?:好)?几次|屡次|好几天(?!没|都没|不)|一直都"
 )
 _OVER = re.compile(
     r"(?:又|就)(?:去|在)玩了|好(?:点|多|些)了|(?:一会儿?|很快|马上)就好了|没(?:什么)?问题|问题不大|就没事了|说(?:很)?正常|(?:120|救护车)(?:已经)?(?:拉走|送走|接走)了|已经(?:拉走|送走)了|已经灭|(?<!灯)(?<!灯[也都全又])灭了|误会了|误会一场|搞错了|弄错了|兽医|洗(?:咗|了|过)胃|扑灭|扑救及时|没事了|说没事|冇事(?:啦|喇|了)|没什么事|已经送|"
@@ -851,14 +898,16 @@ _OVER_FIRE_GAS = re.compile(
 )
 #: A fight broken up or its people gone: sets aside only the violence cues ("已经劝开了"), never an injury
 #: left behind ("打人的已经走了 他头上一直在流血").
-_OVER_FIGHT = re.compile(r"劝住|劝走|劝开|拉开了|已经分开|已经走了|都走了|已经散了")
+_OVER_FIGHT = re.compile(
+    r"劝住|劝走|劝开|拉开了|已经分开|已经走了|都走了|已经散了|离(?:了)?婚|分手了|(?:已经)?被(?:警察)?(?:抓|带走)了|判(?:了|刑)|坐牢"
+)
 #: Still going on: lifts the "already over" frames ("已经报警了 他还在砍", "灭了又烧起来了").
 _STILL = re.compile(
     r"还在|仍在|仍然|还是有|还(?:一直|是)?有.{0,6}(?:味|烟|火)|越来越|又(?:着|烧|冒|起)|还没(?:来|到|灭|出来|醒)|灭不了|止不住"
 )
 #: A report from elsewhere: the news, the internet, a dream, another town.
 _ELSEWHERE = re.compile(
-    r"新闻|报道|电视上|电视里|密室逃脱|剧本杀|游戏(?:里|中|上)|(?<![打玩])游戏(?!打着|玩着)|拍戏|演戏|彩排|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|剧里|剧中|这部剧|这个剧|片子里|动画片|电影|小说|听说|是真的吗|做梦|梦见|梦到|"
+    r"新闻|报道|谣言|传言|辟谣|据说|群里(?:有人|都在)?说|电视上|电视里|密室逃脱|剧本杀|游戏(?:里|中|上)|(?<![打玩])游戏(?!打着|玩着)|拍戏|演戏|彩排|(?<![盗丝护渔球])网上|视频里|刷到|热搜|微博|抖音|电视剧|剧里|剧中|这部剧|这个剧|片子里|动画片|电影|小说|听说|是真的吗|做梦|梦见|梦到|"
     r"别的小区|隔壁小区|其他小区|隔离区|隔壁区|别的区|其他区|别的城市|其他城市|(?<!我在|人在)(?:外地|国外|外省)"
 )
 #: Written to officials or noted by a hotline operator: a complaint about what happened, not a cry for help
@@ -879,6 +928,26 @@ _NOW_TURN = re.compile(r"今天|今晚|今早|刚才|这会儿|此刻")
 _COOKING = re.compile(
     r"买了?(?:一?把|新)|快递|网购|拆快递|拆箱|开箱|削铅笔|裁纸|修剪|切菜|做饭|炒菜|烧菜|削(?:皮|苹果|水果)|剁(?:肉|馅|排骨)|杀鱼|切肉|切水果|磨刀|菜板|案板"
 )
+#: A weapon in hand and nothing done with it ("拿着刀", "拎着砍刀", "拿根棍子"), and what makes it a threat: a person
+#: as target, a threat said, a chase, waving it, hanging about, drink, a quarrel, someone hiding or calling for help.
+_BARE_WEAPON = re.compile(
+    r"(?:拿|持|举|抄|拎|提|挥|握|揸|抡|动)(?:着|起|了|住)?(?:一?[把根个条支])?(?:铁|木|钢|大|长|菜|砍|水果|尖)?"
+    r"(?:刀|棍|棒|钢管|铁管|斧头|斧子|匕首|枪|砖头|砖|铁通)(?:子)?"
+)
+#: What a knife or a stick in hand is being used on when nobody is threatened: "拿着刀在切西瓜", "拿棍子打蛇".
+_WEAPON_CHORE = re.compile(
+    r"(?:切|削|剁|劈|砍|剖|宰)(?:西瓜|瓜|菜|肉|柴|树|竹|骨|水果|苹果|鱼|鸡)|"
+    r"打(?:蛇|狗|老鼠|耗子|枣|核桃|蚊|苍蝇|蟑螂)|砸(?:墙|核桃|冰|锁|钉)|敲(?:墙|钉|核桃)|"
+    r"赶(?:狗|蛇|猫|鸡)|掏|捅(?:马桶|下水道|管道|蜂窝|鸟窝)|晾|撑|挑|搅|拌|修|干活|做饭|练|比划着?玩"
+)
+_WEAPON_THREAT = re.compile(
+    r"(?:打|砍|捅|杀|追|砸|劈|扎|斩|对着|指着|抵着|冲着)(?:了|着)?(?:一个|个|几个)?" + _PERSON + r"|"
+    r"(?:砍|捅|斩|杀)(?!柴|树|骨|肉|瓜|菜|排骨|竹|价|鱼|鸡)|乱(?:挥|舞)|"
+    r"说要|喊着要|威胁|吓|逼|冲(?:过来|进|出来|上来)|挥|晃|舞|转悠|转来转去|在[^。 ]{0,6}转|"
+    r"闹事|发疯|疯子|醉|喝多|吵架|打架|打起来|躲|害怕|好怕|不敢|算账|等我|堵|报警|救命|快来|赶紧|见血|流血|血"
+)
+#: "还以为真的着火了": what someone thought was happening.
+_THOUGHT = re.compile(r"以为[^ ,，。]{0,4}$")
 #: "…原来是锅烧干了": what came before was a false alarm, explained.
 _TURNED_OUT = re.compile(r"开玩笑|说着玩|原来是|原来只是|结果是|其实是|原来就是")
 #: Nobody is there: "幸好里面没人", "没有人受伤". Frames the cues that need a person (trapped, medical).
@@ -919,6 +988,9 @@ _WAKING = re.compile(r"早上|起床|上学|上班|赖床|懒觉|半夜|熬夜|�
 _NO_SMELL = re.compile(r"没(?:有)?闻到|没(?:有)?(?:什么)?(?:味|气味|异味)|闻不到")
 #: An app or a website: 救命 about a login is a figure.
 _TECH = re.compile(r"app|小程序|公众号|网页|网站|登录|登不上|登陆|密码|验证码|二维码|系统|软件")
+#: "What do I do" about someone of one's own ("我老伴儿…请问该怎么做") asks for help now, not for a rule.
+_WHAT_NOW = re.compile(r"(?:该|要|我)怎么(?:做|办|救)|怎么办(?:啊|呀)?(?:$|[ ,，。!?])")
+_MINE = re.compile(r"我(?:的|家)?(?:老伴|老公|老婆|妈|爸|儿子|女儿|孩子|宝宝|爷爷|奶奶|外婆|外公|朋友|丈夫|妻子)")
 #: Openers that are only polite unless a question follows them; what a question looks like.
 _POLITE = frozenset({"请问", "问一下", "问问", "想问"})
 _QUESTION = re.compile(
@@ -926,7 +998,7 @@ _QUESTION = re.compile(
 )
 #: Smoke with an ordinary source is a fumes complaint, not a fire ("烧烤摊冒烟", "烟囱冒黑烟").
 _SMOKE_SOURCE = re.compile(
-    r"烟囱|烧烤|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
+    r"烟囱|烧烤|烧嘢|烧纸|焚烧|烧垃圾|烧树叶|烧秸秆|油烟|抽烟|吸烟|烟头|烟花|鞭炮|"
     r"蚊香|做饭|炒菜|烧香|厂|窑|锅炉|烤串|烤肉|污染|排放|不敢开窗|空气质量|排气管|尾气|货车|汽车|公交"
 )
 #: "出不去" after a vehicle or a blocked way ("车挡住小区大门出不去"): a way out is blocked, nobody is shut in —
@@ -1082,7 +1154,7 @@ def _combined(text: str, signs: list[tuple[int, int, str, str, frozenset[str] | 
     if len(families & _BODY) >= 3:
         found.append("+".join(sorted(families & _BODY)))
     for cause, cue, explains in standing:
-        if explains is not None and explains & families:
+        if explains is not None and len(explains & families) >= (2 if cause in _TWO_SIGN_CAUSES else 1):
             found.append(f"{cause}:{cue}+{'+'.join(sorted(explains & families))}")
     body_only = all(":" not in part and set(part.split("+")) <= _BODY for part in found)
     if found and body_only and _SYMPTOM_ASKED.search(text) and not _SYMPTOM_NOW.search(text):
@@ -1188,6 +1260,8 @@ def _asked(text: str, lo: int, hi: int) -> bool:
 
     "请问一下 卧室门缝里在往外冒烟 我还没敢开门" reports a fire: 请问 is how some residents start any message.
     """
+    if _WHAT_NOW.search(text) and _MINE.search(text):
+        return False  # "我老伴儿好像没有呼吸了 请问该怎么做": what to do for one's own, now, is a plea
     return any(m.group() not in _POLITE or _QUESTION.search(text, m.end()) for m in _ASKING.finditer(text, lo, hi))
 
 
@@ -1234,6 +1308,11 @@ def _framed_here(text: str, cue: str, start: int, end: int, kind: str, now_word:
         return True  # "电动车在楼道充电 太危险了🔥🔥": a hazard told with an emoji
     if kind == "police" and "刀" in cue and _COOKING.search(text, sentence_start, clause_end + 12):
         return True  # "妈妈拿着菜刀在切菜"
+    if (kind == "police" and _BARE_WEAPON.fullmatch(cue) and _WEAPON_CHORE.search(text, end, clause_end + 12)
+            and not _WEAPON_THREAT.search(text)):
+        return True  # "拿着刀在切西瓜", "拿棍子打蛇": a tool at a chore; a bare "有人拿着刀" still alarms
+    if _THOUGHT.search(text, sentence_start, start):
+        return True  # "孩子还以为真的着火了": a mistaken belief
     if kind == "trapped" and _CONFINED.search(text, sentence_start, clause_end + 12):
         return True  # "小区封控了 我们都被困在家里": a lockdown or overtime, nobody in danger
     if cue.startswith("臭鸡蛋") and _SEWER.search(text, sentence_start, clause_end + 20):
