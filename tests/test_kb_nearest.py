@@ -91,6 +91,7 @@ def test_a_chunk_cutting_a_known_word_in_half_is_not_a_slip(kb: KnowledgeBase) -
     text = "装修公司晚上干活被投诉了"
     assert "被偷" not in index._typo_fixes(text)
     assert "被偷" in index._typo_fixes("家里电瓶车被投了")
+    assert index._typo_fixes("小区里哪里可以打羽毛球") == set()  # 以打 cuts the function word 可以, not 私搭
 
 
 def test_a_glued_function_word_does_not_weigh_as_an_unknown_word(kb: KnowledgeBase) -> None:

@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     """的 了 吗 呢 吧 啊 呀 嘛 么 哦 哈 啦 喔 哎 诶 呗 咧 嗯 噢 我 你 您 他 她 它 我们 你们 他们 咱们 大家 自己 人家
     这 那 这个 那个 这种 那种 这样 那样 这些 那些 这里 那里 这儿 那儿 是 在 有 和 与 及 或 或者 就 都 也 还 又 再 才
     被 把 给 让 对 从 到 向 往 跟 同 会 能 能否 可以 可 要 想 得 地 着 过 请问 请 问 问下 问一下 一下 下吧 怎么 怎么办
-    怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 不 不是 吗的 呢的 个 一个
+    怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 有没有 不 不是 吗的 呢的 个 一个
     些 一些 很 太 挺 真 真的 好 还是 但是 但 可是 因为 所以 如果 而且 然后 就是 只是 已经 现在 应该 需要 算 算是 属于
     知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?
     咩 做咩 乜 乜嘢 嘅 咗 点样 边个 边度 唔 冇 佢 佢哋 啲 俾 嘢 喺 俺 俺们 俺家 咱 咱家 里""".split()  # noqa: SIM905
@@ -343,7 +343,7 @@ class Index:
             for at in range(max(0, start - size + 1), min(end, len(run) - size + 1)):
                 stop = at + size
                 crosses = (at < start < stop) or (at < end < stop)
-                if crosses and run[at:stop] in seen:
+                if crosses and (run[at:stop] in seen or run[at:stop] in STOPWORDS):  # 可以打 is not 私搭
                     return True
         return False
 
