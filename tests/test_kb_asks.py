@@ -34,6 +34,19 @@ def test_questions_about_a_rule_are_not_caught(text: str) -> None:
     assert asks_elsewhere(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["水费能不能用支付宝缴", "网格员姓什么", "离这最近的菜鸟驿站在哪", "卫生服务中心有义诊吗", "开业主大会发饮料吗"],
+)
+def test_how_to_pay_names_nearest_place_checkups_and_snacks_are_caught_even_with_a_fee_word(text: str) -> None:
+    assert asks_elsewhere(text) is not None
+
+
+@pytest.mark.parametrize("text", ["物业费不交会怎么样", "楼下奶茶店空调外机太吵", "物业不给开收据 现金交的费怎么证明"])
+def test_paying_and_shops_in_a_rule_question_are_not_caught(text: str) -> None:
+    assert asks_elsewhere(text) is None
+
+
 def test_a_shopping_question_gets_no_answer_where_the_rule_question_does(kb: KnowledgeBase) -> None:
     assert kb.answer("灭火器过期了没人换 该谁管").doc_id == "fire_equipment"
     assert kb.answer("小区旁边哪里有卖灭火器").answer is None

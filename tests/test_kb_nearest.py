@@ -83,3 +83,27 @@ def test_a_power_cut_next_door_is_still_a_power_cut(kb: KnowledgeBase) -> None:
     """Was xfail with the bicycle above; the kb7 power-cut questions tipped it, by the BM25 tie-break only
     (0.461 + 0.1 x 1.00 against fumes_neighbor's 0.481 + 0.1 x 0.65): the compound weak spot is still there."""
     assert kb.answer("家里突然没电了 邻居家也没电").doc_id == "utilities_power_cut"
+
+
+def test_a_chunk_cutting_a_known_word_in_half_is_not_a_slip(kb: KnowledgeBase) -> None:
+    """In 被投诉 the chunk 被投 sounds like the tag 被偷 but cuts 投诉 in half: the resident wrote 投诉."""
+    index = kb.index
+    text = "装修公司晚上干活被投诉了"
+    assert "被偷" not in index._typo_fixes(text)
+    assert "被偷" in index._typo_fixes("家里电瓶车被投了")
+    assert index._typo_fixes("小区里哪里可以打羽毛球") == set()  # 以打 cuts the function word 可以, not 私搭
+
+
+def test_a_glued_function_word_does_not_weigh_as_an_unknown_word(kb: KnowledgeBase) -> None:
+    """jieba cuts 要罚 as one word no entry has; its core 罚 is a word entries have."""
+    index = kb.index
+    glued = index.search("单位要罚多少", limit=1)[0]
+    apart = index.search("单位罚多少", limit=1)[0]
+    assert glued.unknown == apart.unknown == 0.0
+    assert glued.doc == apart.doc
+
+
+def test_cantonese_words_are_read_as_the_entries_mandarin(kb: KnowledgeBase) -> None:
+    got = kb.answer("屋企畀人爆格 佢哋要唔要負責")
+    assert got.doc_id == "public_order_theft"
+    assert kb.answer("家里被人入室盗窃 他们要不要负责").doc_id == got.doc_id

@@ -33,6 +33,7 @@ MATCHED_INPUT = {
     "bot/dialog/dispatch.py": "the 督办 / 改类 / 派给 words a dispatcher types after /case NUMBER",
     "bot/dialog/resident/status.py": "patterns of 'how is my case doing' questions",
     "bot/kb/index.py": "stop words of the knowledge-base search",
+    "bot/kb/dialect.py": "Cantonese and colloquial words residents type, mapped to the entries' Mandarin",
     "bot/kb/asks.py": "cues of questions no entry answers (where to buy, prices, opening hours, events)",
     "bot/kb/entries.py": "the 依据: prefix and 《》 law titles that admins' knowledge files must carry",
 }

@@ -1,7 +1,8 @@
 """Questions the knowledge base leaves alone whatever words they share with an entry.
 
 Where to buy a thing, what goods or services cost, when a shop opens, what events are on, where to
-take lessons, which of two options is better, idle chat, the weather, jobs: "灭火器哪里有卖" names
+take lessons, which of two options is better, idle chat, the weather, jobs, how to pay, names, the nearest
+shop, free health checks, snacks: "灭火器哪里有卖" names
 the fire-equipment entry's subject but asks nothing it answers, so an answer about who maintains
 extinguishers would be a wrong answer, not a near one. A price asked next to a fine or compensation
 ("罚多少钱", "赔多少钱"), a fee or a licence ("物业费多少钱", "办狗证多少钱") is a question about a rule
@@ -41,6 +42,19 @@ _ELSEWHERE = re.compile(
         )
     )
 )
+#: Asks no rule answers whatever fee or fine they name: how to pay (微信/支付宝), someone's name, the nearest shop or
+#: station, free health checks, snacks ("物业费可以用微信交吗" asks the payment channel, not the fee rule).
+_NEVER_RULE = re.compile(
+    "|".join(
+        (
+            r"(用|拿|在)(微信|支付宝|网上|线上|手机上?|银行卡|现金)(交|缴|付|支付|扫码)",
+            r"叫(什么|啥)名|名字叫|姓什么",
+            r"离[^\s,?!。]{0,10}(最近|多远)|最近的[^\s,?!。]{0,8}(在哪|是哪)",
+            r"体检|义诊",
+            r"零食|零嘴|饮料",
+        )
+    )
+)
 #: Words that make a price question one about a rule: a fine, damages, a refund, a fee or a licence the rules
 #: set ("办狗证多少钱", "物业费多少钱"), who pays a shared cost ("加装电梯分摊多少钱").
 _RULE_PRICE = re.compile(r"罚|赔|补偿|退|违法|处罚|拘留|违规|费|证|登记|手续|办理|出资|分摊")
@@ -48,6 +62,9 @@ _RULE_PRICE = re.compile(r"罚|赔|补偿|退|违法|处罚|拘留|违规|费|�
 
 def asks_elsewhere(text: str) -> str | None:
     """The cue of an ask no entry answers (where to buy, a price, a shop's hours, an event), else None."""
+    never = _NEVER_RULE.search(text)
+    if never is not None:
+        return never.group()
     found = _ELSEWHERE.search(text)
     if found is None:
         return None

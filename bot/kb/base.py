@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.errors import KnowledgeFileError, Problem
 from bot.kb.asks import asks_elsewhere
+from bot.kb.dialect import to_mandarin
 from bot.kb.entries import MAX_FILE_BYTES, Entry, entry_files, load_entries, load_entries_partial
 from bot.kb.index import Analyzer, Document, Index
 from bot.nlu.cache import BuildCache
@@ -135,16 +136,17 @@ class KnowledgeBase:
         shown = norm.original if isinstance(norm.original, str) else ""
         if norm.empty:
             return Answer(shown, None, None, None, 0.0, None)
-        hits = self.index.search(norm.text)
+        text = to_mandarin(norm.text)  # 屋企/畀人/冇 are words no entry has: asked in the entries' words
+        hits = self.index.search(text)
         if not hits:
             return Answer(shown, None, None, None, 0.0, None)
         hit = hits[0]
         score = max(0.0, min(1.0, hit.score))
         if self._outside is not None:
             doc = self.index_documents[hit.doc]
-            if any(m.group() not in doc.head for m in self._outside.finditer(norm.text)):
+            if any(m.group() not in doc.head for m in self._outside.finditer(text)):
                 score *= self.outside_factor
-        cue = asks_elsewhere(norm.text)
+        cue = asks_elsewhere(text)
         if cue is not None and cue not in self.index_documents[hit.doc].head:
             score *= self.outside_factor  # a shop, a price, an event: the entry shares words, not the question
         if score < self.threshold:

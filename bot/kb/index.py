@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     """的 了 吗 呢 吧 啊 呀 嘛 么 哦 哈 啦 喔 哎 诶 呗 咧 嗯 噢 我 你 您 他 她 它 我们 你们 他们 咱们 大家 自己 人家
     这 那 这个 那个 这种 那种 这样 那样 这些 那些 这里 那里 这儿 那儿 是 在 有 和 与 及 或 或者 就 都 也 还 又 再 才
     被 把 给 让 对 从 到 向 往 跟 同 会 能 能否 可以 可 要 想 得 地 着 过 请问 请 问 问下 问一下 一下 下吧 怎么 怎么办
-    怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 不 不是 吗的 呢的 个 一个
+    怎样 怎么样 如何 什么 啥 为什么 为啥 咋 咋办 咋整 哪 哪里 哪儿 哪个 谁 多少 几 没 没有 有没有 不 不是 吗的 呢的 个 一个
     些 一些 很 太 挺 真 真的 好 还是 但是 但 可是 因为 所以 如果 而且 然后 就是 只是 已经 现在 应该 需要 算 算是 属于
     知道 告诉 帮 帮忙 麻烦 谢谢 你好 您好 老师 师傅 同志 小哥 亲 啊啊 哈哈 嘿 喂 ?
     咩 做咩 乜 乜嘢 嘅 咗 点样 边个 边度 唔 冇 佢 佢哋 啲 俾 嘢 喺 俺 俺们 俺家 咱 咱家 里""".split()  # noqa: SIM905
@@ -255,13 +255,22 @@ class Index:
         counts = self.analyzer.terms(text)
         if not counts:
             return []
-        slips = self._typo_slips(text)
+        slips = self._typo_slips(text, counts)
         for fixed in slips.values():
             counts[fixed] += 1
         # The slip itself ("投素" for 投诉) is not a word the resident meant: left in, it weighs as an unknown word.
         for term in [t for t in counts if t[0] != BIGRAM_MARK and self._idf_of(t) is None]:
             if any(term in chunk for chunk in slips):
                 del counts[term]
+        # jieba glues a function word to a content word (要罚, 打有, 事要): unknown as a whole, it is its known core.
+        for term in [t for t in counts if t[0] != BIGRAM_MARK and self._idf_of(t) is None]:
+            core = _unglued(term)
+            if core != term and (not core or self._idf_of(core) is not None):
+                n = counts.pop(term)
+                if core:
+                    counts[core] += n
+        if not counts:
+            return []
         bm: dict[int, float] = {}
         at, docs, impacts = self._post_at, self._post_docs, self._post_impacts
         for term in counts:
@@ -308,23 +317,35 @@ class Index:
 
     def _typo_fixes(self, text: str) -> set[str]:
         """Key terms the text writes with a same-sounding wrong character (first 200 characters only)."""
-        return set(self._typo_slips(text).values())
+        return set(self._typo_slips(text, self.analyzer.words(text)).values())
 
-    def _typo_slips(self, text: str) -> dict[str, str]:
-        """Each mistyped chunk of the text → the same-sounding key term it stands for."""
+    def _typo_slips(self, text: str, cut: Iterable[str] = ()) -> dict[str, str]:
+        """Each mistyped chunk of the text → the same-sounding key term it stands for (`cut`: the text's words)."""
+        seen = {w for w in cut if w[0] != BIGRAM_MARK and self._idf_of(w) is not None}
         fixes: dict[str, str] = {}
         for run in _CJK_RUN.findall(text[:200]):
             sounds = [self._pinyin.of_char(ch) for ch in run]
             for size in (2, 3, 4):
                 for start in range(len(run) - size + 1):
                     chunk = run[start: start + size]
-                    if self._idf_of(chunk) is not None:
+                    if self._idf_of(chunk) is not None or self._straddled(run, start, start + size, seen):
                         continue
                     for key in itertools.islice(itertools.product(*sounds[start: start + size]), 8):
                         hit = self._sounds.get(key)
                         if hit is not None and hit != chunk and self._maybe_typo(chunk, hit):
                             fixes[chunk] = hit
         return fixes
+
+    def _straddled(self, run: str, start: int, end: int, seen: set[str]) -> bool:
+        """Whether a known word the text was cut into (`seen`) crosses an edge of run[start:end]: in 被投诉 the
+        chunk 被投 cuts 投诉 in half, so it is not a slip for 被偷 (a real slip, 广场午, holds its known 广场 whole)."""
+        for size in (2, 3, 4):
+            for at in range(max(0, start - size + 1), min(end, len(run) - size + 1)):
+                stop = at + size
+                crosses = (at < start < stop) or (at < end < stop)
+                if crosses and (run[at:stop] in seen or run[at:stop] in STOPWORDS):  # 可以打 is not 私搭
+                    return True
+        return False
 
     def _maybe_typo(self, chunk: str, tag: str) -> bool:
         """Whether `chunk` can be a slip for the same-sounding `tag`: not when it is a common word itself
@@ -377,6 +398,16 @@ def _char_table() -> dict[str, str]:
 def _toneless(syllable: str) -> str:
     decomposed = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _unglued(word: str) -> str:
+    """`word` without the function-word characters (STOPWORDS of one character) at either end."""
+    start, end = 0, len(word)
+    while start < end and word[start] in STOPWORDS:
+        start += 1
+    while end > start and word[end - 1] in STOPWORDS:
+        end -= 1
+    return word[start:end]
 
 
 def _topic_terms(topics: Iterable[str], analyzer: Analyzer) -> frozenset[str]:
