@@ -1,4 +1,4 @@
-"""The entries for street lights, manholes, water/power/heating, theft, gambling/drugs and public pipes.
+"""The entries for street lights, manholes, water/power/heating, theft, gambling/drugs, public pipes and reporters' privacy.
 
 Questions here are our own wording, not the ones listed in the entries, so they test matching, not lookup.
 """
@@ -36,6 +36,9 @@ OWN_QUESTIONS = [
     ("一到晚上楼上就吆喝着赌钱", "public_order_gambling_drugs", "派出所"),
     ("楼道里的公共水管爆了 水流到电梯里了", "water_pipe_burst_public", "总阀门"),
     ("小区主供水管漏了好几天", "water_pipe_burst_public", "维修资金"),
+    ("你们会告诉摊主是我举报的吗", "reporter_privacy", "不得向被反映的一方透露"),
+    ("楼上会知道是我投诉的吗", "reporter_privacy", "不得向被反映的一方透露"),
+    ("会不会泄露我的信息", "reporter_privacy", "/privacy"),
 ]
 
 
