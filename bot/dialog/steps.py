@@ -172,29 +172,21 @@ def handler_for(state: ChatState, kind: Input) -> Handler | None:
     return found
 
 
-async def _alarm_without_words(turn: Turn) -> bool:
-    """A message of alarm emoji only ("🆘", "🔥🔥🔥"): the emergency numbers, whatever step we are in."""
+async def _danger_taken_up(turn: Turn, *, leave_step: bool = False) -> bool:
+    """Danger now in the message: the emergency numbers, whatever step we are in. A message of alarm emoji only
+    ("🆘", "🔥🔥🔥") keeps the step; `leave_step` drops it first — danger typed where a 撤销 reason, a 补充 or a
+    不满意 reason was asked (QA6: "楼道着火了" became the 撤销 reason)."""
     raw = turn.incoming.text or ""
     c = turn.services.understanding.classifier.classify(raw)
     if c.act != "emergency":
         return False
+    if leave_step:
+        turn.state.reset()
     draft = turn.state.draft
     if draft is not None:
         await emergency.midway(turn, draft, raw, c)  # the draft is set aside, as for any emergency mid-report
     else:
         await intake.understand(turn, raw, classified=c)
-    return True
-
-
-async def _danger_at_a_case_step(turn: Turn) -> bool:
-    """Someone in danger now, typed where a 撤销 reason, a 补充 or a 不满意 reason was asked (QA6: "楼道着火了" became
-    the 撤销 reason): the step is left and the emergency taken up, as it is at every step of a report."""
-    raw = turn.incoming.text or ""
-    c = turn.services.understanding.classifier.classify(raw)
-    if c.act != "emergency":
-        return False
-    turn.state.reset()
-    await intake.understand(turn, raw, classified=c)
     return True
 
 
@@ -206,7 +198,7 @@ async def on_input(turn: Turn, kind: Input) -> None:
     # Residents' steps read words; a worker's note is judged by its own length rule.
     if kind is Input.TEXT and step not in WORKER_STEPS:
         if turn.norm.empty:
-            if await _alarm_without_words(turn):
+            if await _danger_taken_up(turn):
                 return
             if step in RESIDENT_CASE_STEPS:  # about a filed case: say what this step wants
                 turn.say(texts.CASE_WORDS_EMPTY, [[common.cancel_row()]])
@@ -216,7 +208,7 @@ async def on_input(turn: Turn, kind: Input) -> None:
             turn.say(texts.BINARY_INPUT if _looks_binary(turn.incoming.text or "") else empty, remember_buttons=False)
             await midway.resume(turn)  # the step the report waits in is asked again, the draft untouched
             return
-        if step in RESIDENT_CASE_STEPS and await _danger_at_a_case_step(turn):
+        if step in RESIDENT_CASE_STEPS and await _danger_taken_up(turn, leave_step=True):
             return
         if step in DRAFT_STEPS | {Step.AWAIT_DESCRIPTION} and midway.gives_up(turn):  # "算了算了，不投诉了": nothing filed
             midway.give_up(turn)
