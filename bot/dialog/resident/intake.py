@@ -32,12 +32,12 @@ async def fresh_text(turn: Turn) -> None:
             await worker_flow.typed_button(turn, worker, typed)
             return
     staff = await turn.worker() is not None or turn.is_admin
-    if staff and await _case_number_typed(turn, typed):
+    if staff and await _case_number_typed(turn, typed, staff=True):
         return
     if (await selfserve.typed_action(turn, typed) or await _typed_rating(turn, typed)
             or await after_filing.place_correction(turn)):
         return  # a resident's "20261202-0001 催办" is the 催办 of that case
-    if not staff and await _case_number_typed(turn, typed):
+    if not staff and await _case_number_typed(turn, typed, staff=False):
         return
     await understand(turn, turn.incoming.text or "")
 
@@ -46,14 +46,14 @@ async def fresh_text(turn: Turn) -> None:
 _NUMBER_MESSAGE_MAX_CHARS = 30
 
 
-async def _case_number_typed(turn: Turn, typed: str) -> bool:
+async def _case_number_typed(turn: Turn, typed: str, *, staff: bool) -> bool:
     """A case number typed (QA6: a dispatcher's "督办 20261202-0001" got "you have no open case"): staff see its
     card with their buttons (as /case shows it); a resident sees how their own case stands. False when the
     message is longer or holds no number, or a resident names a case that is not theirs (read as usual)."""
     found = dispatch.CASE_NUMBER.search(typed)
     if found is None or len(typed) > _NUMBER_MESSAGE_MAX_CHARS:
         return False
-    if await turn.worker() is not None or turn.is_admin:  # "督办 20261202-0001": the 督办 of that case
+    if staff:  # "督办 20261202-0001": the 督办 of that case
         around = (typed[: found.start()] + " " + typed[found.end():]).strip()
         await dispatch.show_case(turn, f"{found.group(0)} {around}" if dispatch.names_an_action(around) else found.group(0))
         return True
