@@ -258,12 +258,12 @@ class Index:
         slips = self._typo_slips(text, counts)
         for fixed in slips.values():
             counts[fixed] += 1
-        # The slip itself ("投素" for 投诉) is not a word the resident meant: left in, it weighs as an unknown word.
         for term in [t for t in counts if t[0] != BIGRAM_MARK and self._idf_of(t) is None]:
+            # The slip itself ("投素" for 投诉) is not a word the resident meant: left in, it weighs as an unknown word.
             if any(term in chunk for chunk in slips):
                 del counts[term]
-        # jieba glues a function word to a content word (要罚, 打有, 事要): unknown as a whole, it is its known core.
-        for term in [t for t in counts if t[0] != BIGRAM_MARK and self._idf_of(t) is None]:
+                continue
+            # jieba glues a function word to a content word (要罚, 打有, 事要): unknown as a whole, it is its known core.
             core = _unglued(term)
             if core != term and (not core or self._idf_of(core) is not None):
                 n = counts.pop(term)
