@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
+from tests.intent_fixtures import classifier_from
 
 FILES = {
     "noise.yaml": """\
@@ -68,11 +68,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
-    root = tmp_path_factory.mktemp("intents")
-    for name, text in FILES.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    norm = Normalizer(max_chars=500)
-    return Classifier.from_intents(load_intents(root, norm), norm)
+    return classifier_from(tmp_path_factory.mktemp("intents"), FILES)
 
 
 def test_keyword_gives_intent_and_matched_terms(clf: Classifier) -> None:
@@ -226,14 +222,9 @@ def test_huge_input_is_truncated(clf: Classifier) -> None:
 
 
 def test_growing_the_vocabulary_does_not_change_answers(tmp_path: Path, clf: Classifier) -> None:
-    for name, text in FILES.items():
-        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
     extra = "\n".join(f"  - 测试词{i:04d}" for i in range(2000))
-    (tmp_path / "filler.yaml").write_text(
-        f"version: 1\nid: filler\nname: 填充\nkind: outside\nkeywords:\n{extra}\n", encoding="utf-8"
-    )
-    norm = Normalizer(max_chars=500)
-    big = Classifier.from_intents(load_intents(tmp_path, norm), norm)
+    filler = f"version: 1\nid: filler\nname: 填充\nkind: outside\nkeywords:\n{extra}\n"
+    big = classifier_from(tmp_path, {**FILES, "filler.yaml": filler})
     for text in ["楼上噪音太大了", "停车位被占", "小区又停电了", "推荐一只股票"]:
         assert big.classify(text).intent == clf.classify(text).intent
 
@@ -246,10 +237,7 @@ def test_a_status_word_in_a_long_letter_is_part_of_the_story(tmp_path: Path) -> 
         kind: act
         keywords: [进度: 2, 处理结果: 2]
         """}
-    for name, text in files.items():
-        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    norm = Normalizer(max_chars=1000)
-    clf = Classifier.from_intents(load_intents(tmp_path, norm), norm)
+    clf = classifier_from(tmp_path, files, max_chars=1000)
     # A short question about a filed request, naming no category: the resident's case list.
     assert clf.classify("上次反映的那件事有进度了吗").act == "status"
     # A letter telling a long story (an outside topic) with a status word inside is a request, not a case lookup.

@@ -4,9 +4,6 @@ pass's cases (in our own words) on the shipped intents."""
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
 from bot import PROJECT_ROOT
@@ -15,6 +12,7 @@ from bot.nlu.intent_files import load_intents
 from bot.nlu.lexicon import TermRef
 from bot.nlu.normalize import Normalizer
 from bot.nlu.term_matches import as_place, longest
+from tests.intent_fixtures import classifier_from
 
 FILES = {
     "facilities.yaml": """\
@@ -61,11 +59,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
-    root: Path = tmp_path_factory.mktemp("intents")
-    for name, text in FILES.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    norm = Normalizer(max_chars=500)
-    return Classifier.from_intents(load_intents(root, norm), norm)
+    return classifier_from(tmp_path_factory.mktemp("intents"), FILES)
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from bot import PROJECT_ROOT
 from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
+from tests.intent_fixtures import classifier_from
 
 FILES = {
     "noise.yaml": """\
@@ -40,11 +39,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
-    root = tmp_path_factory.mktemp("round6")
-    for name, text in FILES.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    norm = Normalizer(max_chars=500)
-    return Classifier.from_intents(load_intents(root, norm), norm)
+    return classifier_from(tmp_path_factory.mktemp("round6"), FILES)
 
 
 @pytest.fixture(scope="module")

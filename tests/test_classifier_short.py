@@ -4,9 +4,6 @@ Mechanics on a small intent set written here; then our own wordings on the shipp
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
 from bot import PROJECT_ROOT
@@ -14,6 +11,7 @@ from bot.nlu.classifier import Classifier
 from bot.nlu.intent_files import load_intents
 from bot.nlu.normalize import Normalizer
 from bot.nlu.sentence_zones import BODY, OPENING, rank_at, zones
+from tests.intent_fixtures import classifier_from
 
 FILES = {
     "facilities.yaml": """\
@@ -40,11 +38,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
-    root: Path = tmp_path_factory.mktemp("short")
-    for name, body in FILES.items():
-        (root / name).write_text(textwrap.dedent(body), encoding="utf-8")
-    norm = Normalizer(max_chars=500)
-    return Classifier.from_intents(load_intents(root, norm), norm)
+    return classifier_from(tmp_path_factory.mktemp("short"), FILES)
 
 
 def test_settings_do_not_outvote_the_problem_they_surround(clf: Classifier) -> None:

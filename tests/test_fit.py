@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from bot.nlu.labels import SHARED_DATA, LabelledExample, read_label_file
 from bot.nlu.loading import load_classifier
 from bot.nlu.normalize import Normalizer
 from bot.nlu.suggest import suggest
+from tests.intent_fixtures import write_intent_files
 from tests.test_cli_nlu import griddesk
 
 FILES = {
@@ -51,11 +51,7 @@ NORM = Normalizer(max_chars=500)
 
 @pytest.fixture()
 def intents_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "intents"
-    root.mkdir()
-    for name, text in FILES.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
+    return write_intent_files(tmp_path / "intents", FILES)
 
 
 def _intents(root: Path) -> IntentSet:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from bot.nlu.classifier import Classifier
 from bot.nlu.fit import fit
 from bot.nlu.fitted import default_path
 from bot.nlu.labels import LabelledExample, read_label_file
+from tests.intent_fixtures import write_intent_files
 from tests.test_cli_nlu import griddesk
 from tests.test_fit import FILES, NORM, _intents
 
@@ -28,11 +28,7 @@ MODEL = {"positions": {"opening": 1, "request": 0.8, "body": 0.5}, "outside_pull
 
 @pytest.fixture()
 def intents_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "intents"
-    root.mkdir()
-    for name, text in FILES.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
+    return write_intent_files(tmp_path / "intents", FILES)
 
 
 def _text_file(path: Path, rows: list[LabelledExample] | list[dict[str, str]]) -> Path:
